@@ -1,0 +1,53 @@
+package workspace
+
+type component struct {
+	name  string
+	steps []string
+}
+
+// components lists every part of the workbench that keeps tables in the
+// workspace database, in the order their migrations run.
+func components() []component {
+	return []component{
+		{"documents", documentMigrations},
+	}
+}
+
+var documentMigrations = []string{
+	// 1: documents and the latest score of each.
+	`CREATE TABLE documents (
+		id           TEXT PRIMARY KEY,
+		content_hash TEXT NOT NULL UNIQUE,
+		source       TEXT NOT NULL DEFAULT '',
+		title        TEXT NOT NULL DEFAULT '',
+		body         TEXT NOT NULL DEFAULT '',
+		published    TEXT NOT NULL DEFAULT '',
+		ingested_at  TEXT NOT NULL,
+		format       TEXT NOT NULL DEFAULT '',
+		severity     TEXT NOT NULL DEFAULT '',
+		fields       TEXT NOT NULL DEFAULT '{}',
+		entities     TEXT NOT NULL DEFAULT '{}',
+		meta         TEXT NOT NULL DEFAULT '{}'
+	);
+	CREATE INDEX documents_published ON documents(published);
+	CREATE INDEX documents_source ON documents(source);
+	CREATE TABLE entities (
+		doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+		type   TEXT NOT NULL,
+		value  TEXT NOT NULL,
+		PRIMARY KEY (type, value, doc_id)
+	) WITHOUT ROWID;
+	CREATE INDEX entities_doc ON entities(doc_id);
+	CREATE TABLE scores (
+		doc_id        TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+		model         TEXT NOT NULL,
+		severity      TEXT NOT NULL,
+		confidence    REAL NOT NULL,
+		margin        REAL NOT NULL DEFAULT 0,
+		novelty       REAL NOT NULL DEFAULT 0,
+		probabilities TEXT NOT NULL,
+		explanation   TEXT NOT NULL DEFAULT '{}',
+		scored_at     TEXT NOT NULL
+	);
+	CREATE INDEX scores_severity ON scores(severity);`,
+}
