@@ -16,8 +16,13 @@ type Model struct {
 	FeatureNames        []string
 	FeatureInfos        []string // "[min:max]" per feature, or "none"
 	Trees               []Tree
-	// Parameters is the free-form "parameters:" block written at the end.
+	// Parameters is the free-form "parameters:" block written at the end,
+	// one "[name: value]" line per entry, without the closing blank line.
 	Parameters []string
+	// AverageOutput marks a random-forest model whose raw score is the mean
+	// of its iterations rather than their sum (the header line
+	// "average_output").
+	AverageOutput bool
 }
 
 // Tree is one regression tree in LightGBM's array layout. Internal nodes are
@@ -37,5 +42,11 @@ type Tree struct {
 	InternalValue  []float64
 	InternalWeight []float64
 	InternalCount  []int
-	Shrinkage      float64
+	// CatBoundaries and CatThreshold hold the category bitsets of
+	// categorical splits: the split at node n sends category c left when bit
+	// c%32 of CatThreshold[CatBoundaries[k]+c/32] is set, where
+	// k = int(Threshold[n]). Both are empty when NumCat == 0.
+	CatBoundaries []int
+	CatThreshold  []uint32
+	Shrinkage     float64
 }
