@@ -1,0 +1,117 @@
+package features
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+)
+
+func trainingDocs() []document.Document {
+	var docs []document.Document
+	add := func(sev, title, body, cwe, src string, n int) {
+		for i := 0; i < n; i++ {
+			docs = append(docs, document.Document{Severity: sev, Title: title, Body: body,
+				CWEs: []string{cwe}, Source: src, References: []string{"https://www.Example.com/a"},
+				Published: time.Date(2024, 1, 1+i, 3, 0, 0, 0, time.UTC)})
+		}
+	}
+	add("critical", "Remote code execution", "unauthenticated remote code execution in the web server", "CWE-94", "vendor-a", 12)
+	add("medium", "Cross-site scripting", "stored cross-site scripting in the admin page", "CWE-79", "vendor-b", 12)
+	add("low", "Information disclosure", "minor information disclosure of version banner", "CWE-200", "vendor-b", 12)
+	return docs
+}
+
+func TestFitChoosesDiscriminativeTerms(t *testing.T) {
+	spec, err := Fit(context.Background(), trainingDocs(), FitOptions{MaxTerms: 6, EntityTypes: []string{"cve", "url"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(spec.Terms) != 6 {
+		t.Fatalf("got %d terms, want 6: %v", len(spec.Terms), spec.Terms)
+	}
+	if !slices.IsSorted(spec.Terms) {
+		t.Fatal("terms must be sorted for a stable spec")
+	}
+	names := spec.Names()
+	for _, want := range []string{"cwe:CWE-79", "source:vendor-a", "refdomain:example.com", "entities:url_count", "source:reputation"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("feature %q missing from %v", want, names)
+		}
+	}
+	if len(names) != spec.NumFeatures() {
+		t.Fatalf("Names %d != NumFeatures %d", len(names), spec.NumFeatures())
+	}
+	// vendor-a is all critical: its reputation is above the prior.
+	if spec.Reputation["vendor-a"] <= spec.ReputationPrior {
+		t.Errorf("reputation of an all-critical source %.1f not above prior %.1f", spec.Reputation["vendor-a"], spec.ReputationPrior)
+	}
+}
+
+func TestTransform(t *testing.T) {
+	docs := trainingDocs()
+	spec, err := Fit(context.Background(), docs, FitOptions{EntityTypes: []string{"cve"}, KEV: map[string]string{"CVE-2024-0001": "2024-01-01"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := New(spec)
+	d := document.Document{Title: "Remote code execution", Body: "remote code execution remote code", CWEs: []string{"CWE-94", "CWE-94"},
+		Source: "vendor-a", Aliases: []string{"CVE-2024-0001"}, Published: time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC),
+		Entities: map[string][]string{"cve": {"CVE-2024-0001"}}}
+	row := f.Transform(&d)
+	if !slices.IsSorted(row.Idx) {
+		t.Fatalf("row indices not sorted: %v", row.Idx)
+	}
+	for i := 1; i < len(row.Idx); i++ {
+		if row.Idx[i] == row.Idx[i-1] {
+			t.Fatalf("duplicate index %d", row.Idx[i])
+		}
+	}
+	names := spec.Names()
+	got := map[string]float64{}
+	var norm float64
+	for i, j := range row.Idx {
+		got[names[j]] = row.Val[i]
+		if j < int32(len(spec.Terms)) {
+			norm += row.Val[i] * row.Val[i]
+		}
+	}
+	if math.Abs(norm-1) > 1e-9 {
+		t.Errorf("text part not L2-normalised: |x|² = %v", norm)
+	}
+	if got["text:remote code"] == 0 || got["text:remote"] == 0 {
+		t.Errorf("expected unigram and bigram features, got %v", got)
+	}
+	if got["cwe:CWE-94"] != 1 || got["kev:listed"] != 1 || got["entities:cve_count"] != 1 || got["time:hour"] != 1 {
+		t.Errorf("meta features wrong: %v", got)
+	}
+	empty := document.Document{Source: "unknown-source"}
+	row = f.Transform(&empty)
+	if row.TextTokens != 0 {
+		t.Fatal("empty document has tokens")
+	}
+	x := make([]float64, f.Width())
+	f.Dense(row, x)
+	if x[slices.Index(names, "doc:no_text")] != 1 || x[slices.Index(names, "source:reputation")] != spec.ReputationPrior {
+		t.Errorf("empty document should say it has no text and get the prior reputation")
+	}
+}
+
+func BenchmarkTransform(b *testing.B) {
+	docs := trainingDocs()
+	spec, _ := Fit(context.Background(), docs, FitOptions{EntityTypes: []string{"cve"}})
+	f := New(spec)
+	d := docs[0]
+	d.Body = ""
+	for i := 0; i < 40; i++ {
+		d.Body += "An unauthenticated remote attacker can execute arbitrary code in the web server by sending crafted requests. "
+	}
+	b.SetBytes(int64(len(d.Body)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.Transform(&d)
+	}
+}
