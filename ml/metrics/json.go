@@ -1,0 +1,71 @@
+package metrics
+
+import (
+	"encoding/json"
+	"math"
+)
+
+// MarshalJSON writes undefined quantities (NaN) as null: JSON has no NaN,
+// and a report must always serialise.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	type out struct {
+		plain
+		LogLoss               *float64   `json:"log_loss"`
+		ECE                   *float64   `json:"ece"`
+		MacroF1               *float64   `json:"macro_f1"`
+		WeightedF1            *float64   `json:"weighted_f1"`
+		AUC                   []*float64 `json:"auc"`
+		CriticalHighPrecision *float64   `json:"critical_high_precision"`
+		CriticalHighFPR       *float64   `json:"critical_high_fpr"`
+		CriticalHighRecall    *float64   `json:"critical_high_recall"`
+	}
+	o := out{plain: plain(r), LogLoss: num(r.LogLoss), ECE: num(r.ECE), MacroF1: num(r.MacroF1),
+		WeightedF1: num(r.WeightedF1), CriticalHighPrecision: num(r.CriticalHighPrecision),
+		CriticalHighFPR: num(r.CriticalHighFPR), CriticalHighRecall: num(r.CriticalHighRecall)}
+	for _, a := range r.AUC {
+		o.AUC = append(o.AUC, num(a))
+	}
+	return json.Marshal(o)
+}
+
+// UnmarshalJSON reads null back as NaN.
+func (r *Report) UnmarshalJSON(b []byte) error {
+	type plain Report
+	var in struct {
+		plain
+		LogLoss               *float64   `json:"log_loss"`
+		ECE                   *float64   `json:"ece"`
+		MacroF1               *float64   `json:"macro_f1"`
+		WeightedF1            *float64   `json:"weighted_f1"`
+		AUC                   []*float64 `json:"auc"`
+		CriticalHighPrecision *float64   `json:"critical_high_precision"`
+		CriticalHighFPR       *float64   `json:"critical_high_fpr"`
+		CriticalHighRecall    *float64   `json:"critical_high_recall"`
+	}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*r = Report(in.plain)
+	r.LogLoss, r.ECE, r.MacroF1, r.WeightedF1 = val(in.LogLoss), val(in.ECE), val(in.MacroF1), val(in.WeightedF1)
+	r.CriticalHighPrecision, r.CriticalHighFPR, r.CriticalHighRecall = val(in.CriticalHighPrecision), val(in.CriticalHighFPR), val(in.CriticalHighRecall)
+	r.AUC = nil
+	for _, a := range in.AUC {
+		r.AUC = append(r.AUC, val(a))
+	}
+	return nil
+}
+
+func num(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func val(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
