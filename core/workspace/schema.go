@@ -1,5 +1,7 @@
 package workspace
 
+import "github.com/cyberstreams/cyberstreams/kg"
+
 type component struct {
 	name  string
 	steps []string
@@ -10,6 +12,7 @@ type component struct {
 func components() []component {
 	return []component{
 		{"documents", documentMigrations},
+		{"graph", kg.Migrations()},
 	}
 }
 

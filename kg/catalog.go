@@ -1,0 +1,171 @@
+package kg
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// NamedEntity is an actor, malware or tool the graph knows by name, for
+// entity extraction to learn after an ATT&CK import.
+type NamedEntity struct {
+	Kind      string   `json:"kind"` // actor, malware or tool
+	Canonical string   `json:"canonical"`
+	Aliases   []string `json:"aliases"`
+}
+
+// Names lists every non-deprecated actor and piece of software with its
+// aliases, sorted by kind and name.
+func (s *Store) Names(ctx context.Context) ([]NamedEntity, error) {
+	rows, err := s.db.QueryContext(ctx, `
+SELECT CASE n.label WHEN 'Actor' THEN 'actor' ELSE json_extract(n.props, '$.kind') END AS kind, n.name,
+	(SELECT json_group_array(alias) FROM (SELECT alias FROM graph_aliases WHERE node_id = n.id AND alias <> n.name ORDER BY alias))
+FROM graph_nodes n
+WHERE n.deprecated = 0 AND n.name <> '' AND (n.label = 'Actor' OR
+	(n.label = 'Threat' AND json_extract(n.props, '$.kind') IN ('malware', 'tool')))
+ORDER BY kind, n.name, n.key`)
+	if err != nil {
+		return nil, fmt.Errorf("graph names: %w", err)
+	}
+	defer rows.Close()
+	var out []NamedEntity
+	for rows.Next() {
+		var e NamedEntity
+		var aliases string
+		if err := rows.Scan(&e.Kind, &e.Canonical, &aliases); err != nil {
+			return nil, err
+		}
+		e.Aliases = jsonStrings(aliases)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// GraphFeatures are what the graph knows about a document's entities, as
+// meta features for the classifier.
+type GraphFeatures struct {
+	// IndicatorsLinkedToKnownActor counts the document's indicators that
+	// some document naming an actor also contains.
+	IndicatorsLinkedToKnownActor int `json:"indicators_linked_to_known_actor"`
+	// Techniques counts the document's ATT&CK techniques that the graph
+	// knows (and are not deprecated).
+	Techniques int `json:"techniques"`
+	// KEVVulnerabilities counts the document's CVEs in the KEV catalog.
+	KEVVulnerabilities int `json:"kev_vulnerabilities"`
+	// KnownActors counts the document's actor names that resolve to an
+	// actor node (by ATT&CK id, name or alias).
+	KnownActors int `json:"known_actors"`
+}
+
+// DocFeatures computes GraphFeatures for a document's entities.
+func (s *Store) DocFeatures(ctx context.Context, entities map[string][]string) (GraphFeatures, error) {
+	var f GraphFeatures
+	var indicators, techniques, cves []string
+	for typ, vals := range entities {
+		for _, v := range vals {
+			switch {
+			case isIndicatorType(typ):
+				if k, _ := IndicatorKey(typ, v); k != "" {
+					indicators = append(indicators, k)
+				}
+			case typ == "attack_technique":
+				if k := TechniqueKey(v); k != "" {
+					techniques = append(techniques, k)
+				}
+			case typ == "cve":
+				if k := VulnerabilityKey(v); k != "" {
+					cves = append(cves, k)
+				}
+			}
+		}
+	}
+	count := func(q string, keys []string) (int, error) {
+		keys = sortedUnique(keys)
+		if len(keys) == 0 {
+			return 0, nil
+		}
+		j, _ := json.Marshal(keys)
+		var n int
+		err := s.db.QueryRowContext(ctx, q, string(j)).Scan(&n)
+		return n, err
+	}
+	var err error
+	if f.IndicatorsLinkedToKnownActor, err = count(`
+SELECT count(*) FROM graph_nodes i WHERE i.label = 'Indicator' AND i.key IN (SELECT value FROM json_each(?1))
+AND EXISTS (
+	SELECT 1 FROM graph_edges c
+	JOIN graph_edges a ON a.src = c.src AND a.type = 'ASSOCIATED_WITH'
+	JOIN graph_nodes actor ON actor.id = a.dst AND actor.label = 'Actor' AND actor.deprecated = 0
+	WHERE c.dst = i.id AND c.type = 'CONTAINS')`, indicators); err != nil {
+		return f, fmt.Errorf("graph features: %w", err)
+	}
+	if f.Techniques, err = count(`SELECT count(*) FROM graph_nodes WHERE label = 'Technique' AND deprecated = 0
+		AND name <> '' AND key IN (SELECT value FROM json_each(?1))`, techniques); err != nil {
+		return f, fmt.Errorf("graph features: %w", err)
+	}
+	if f.KEVVulnerabilities, err = count(`SELECT count(*) FROM graph_nodes WHERE label = 'Vulnerability'
+		AND json_extract(props, '$.kev') = 1 AND key IN (SELECT value FROM json_each(?1))`, cves); err != nil {
+		return f, fmt.Errorf("graph features: %w", err)
+	}
+	actors := map[string]bool{}
+	for _, name := range entities["actor"] {
+		found, err := s.findNodes(ctx, Actor, name)
+		if err != nil {
+			return f, fmt.Errorf("graph features: %w", err)
+		}
+		for _, a := range found {
+			actors[a.Key] = true
+		}
+	}
+	f.KnownActors = len(actors)
+	return f, nil
+}
+
+// kevCatalog is the part of CISA's known_exploited_vulnerabilities.json the
+// graph keeps.
+type kevCatalog struct {
+	CatalogVersion  string `json:"catalogVersion"`
+	Vulnerabilities []struct {
+		CveID                      string `json:"cveID"`
+		VendorProject              string `json:"vendorProject"`
+		Product                    string `json:"product"`
+		VulnerabilityName          string `json:"vulnerabilityName"`
+		DateAdded                  string `json:"dateAdded"`
+		KnownRansomwareCampaignUse string `json:"knownRansomwareCampaignUse"`
+	} `json:"vulnerabilities"`
+}
+
+// ImportKEV reads a CISA KEV catalog and marks its CVEs as Vulnerability
+// nodes with kev=true (plus the date added and ransomware use). Importing a
+// newer catalog replaces the older one's assertions.
+func (s *Store) ImportKEV(ctx context.Context, r io.Reader) (Change, error) {
+	var cat kevCatalog
+	if err := json.NewDecoder(r).Decode(&cat); err != nil {
+		return Change{}, fmt.Errorf("kev catalog: %w", err)
+	}
+	if len(cat.Vulnerabilities) == 0 {
+		return Change{}, fmt.Errorf("kev catalog: no vulnerabilities (is this known_exploited_vulnerabilities.json?)")
+	}
+	nodes := make([]Node, 0, len(cat.Vulnerabilities))
+	seen := map[string]bool{}
+	for _, v := range cat.Vulnerabilities {
+		key := VulnerabilityKey(v.CveID)
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		added, _ := time.Parse("2006-01-02", v.DateAdded)
+		nodes = append(nodes, Node{
+			Label: Vulnerability, Key: key, Name: key, Curated: true,
+			FirstSeen: added,
+			Props: map[string]any{
+				"kev": true, "kev_date_added": v.DateAdded,
+				"kev_ransomware": v.KnownRansomwareCampaignUse == "Known",
+				"vendor":         v.VendorProject, "product": v.Product, "title": v.VulnerabilityName,
+			},
+		})
+	}
+	return s.ReplaceSource(ctx, SourceKEV, nodes, nil)
+}
