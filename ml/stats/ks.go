@@ -81,25 +81,36 @@ func exactKSPValue(n, m int, gap int64) float64 {
 	for j := 0; j <= m && inside(0, j); j++ {
 		a[j] = 0
 	}
+	inv := make([]float64, n+m+1)
+	for k := 1; k < len(inv); k++ {
+		inv[k] = 1 / float64(k)
+	}
 	var prevLo int64
 	for i := 1; i <= n; i++ {
 		// Band for row i: i·m − gap < j·n < i·m + gap.
 		lo := max(floorDiv(int64(i)*int64(m)-gap, int64(n))+1, 0)
 		hi := min(ceilDiv(int64(i)*int64(m)+gap, int64(n))-1, int64(m))
+		if hi < lo {
+			return 1 // no point of this row is inside: every path leaves
+		}
 		// Points that fell out of the band below lo are outside from now on.
 		// (The band only moves up, so everything below prevLo already is.)
-		for j := prevLo; j < min(lo, int64(m)+1); j++ {
+		for j := prevLo; j < lo; j++ {
 			a[j] = 1
 		}
 		prevLo = lo
-		for j := lo; j <= hi; j++ {
-			left := 1.0 // (i, j−1) is outside the band or off the grid
-			if j > 0 && j-1 >= lo {
-				left = a[j-1]
-			} else if j == 0 {
-				left = 0 // unused: weight j is 0
-			}
-			a[j] = (float64(i)*a[j] + float64(j)*left) / float64(int64(i)+j)
+		// (i, lo−1) is outside the band (or off the grid, where its weight
+		// lo is 0), so the walk along the row starts from 1. The row is a
+		// serial dependency chain; multiplying by a tabulated 1/(i+j)
+		// instead of dividing keeps each step to one fused multiply-add.
+		left := 1.0
+		fi := float64(i)
+		row := a[lo : hi+1]
+		for k := range row {
+			j := lo + int64(k)
+			w := inv[int64(i)+j]
+			left = fi*w*row[k] + float64(j)*w*left
+			row[k] = left
 		}
 	}
 	return min(max(a[m], 0), 1)

@@ -37,6 +37,11 @@ func TestKSTestMatchesScipy(t *testing.T) {
 		{"small unequal sizes", sampleA, sampleB, 0.5333333333333333, 0.061746303232371354, 1e-10},
 		{"ties across samples", []float64{1, 2, 2, 3, 3, 3}, []float64{2, 3, 3, 4, 4}, 0.4, 0.6883116883116883, 1e-10},
 		{"one sample inside the other", []float64{0, 1, 2, 3, 4, 5, 6}, []float64{3.5, 8, 9}, 0.6666666666666666, 0.25, 1e-10},
+		// Ties can leave a row of the lattice with no point inside the band.
+		{"tie leaves an empty band row", []float64{1, 2}, []float64{1}, 0.5, 1, 1e-12},
+		{"ties on both sides", []float64{1, 1, 2}, []float64{1, 2, 2}, 0.3333333333333333, 1, 1e-12},
+		{"one value each", []float64{0}, []float64{1}, 1, 1, 1e-12},
+		{"repeated maximum", []float64{1, 2, 3}, []float64{1, 2, 3, 3}, 0.16666666666666666, 1, 1e-12},
 		// x = [(i*7919 % 1000)/100 for i in range(300)],
 		// y = [(j*104729 % 997)/100 + 1.5 for j in range(200)].
 		{"300 vs 200", grid(300, 7919, 1000, 100, 0), grid(200, 104729, 997, 100, 1.5), 0.15333333333333332, 0.006521111949029789, 1e-9},
