@@ -277,3 +277,35 @@ func (s *Store) Stats(ctx context.Context) (Counts, error) {
 	}
 	return c, rows.Err()
 }
+
+// OutboxGroup counts pending rows that share one Cypher statement.
+type OutboxGroup struct {
+	Kind    string // node or edge
+	Op      string
+	Label   Label
+	Type    RelType
+	ToLabel Label
+	Rows    int
+}
+
+// OutboxGroups groups the outbox by statement, in sync order: node
+// upserts, relationship upserts, relationship deletes, node deletes.
+func (s *Store) OutboxGroups(ctx context.Context) ([]OutboxGroup, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT kind, op, label, rel, to_label, count(*) FROM graph_outbox
+		GROUP BY kind, op, label, rel, to_label
+		ORDER BY CASE kind || op WHEN 'nodeupsert' THEN 0 WHEN 'edgeupsert' THEN 1 WHEN 'edgedelete' THEN 2 ELSE 3 END,
+		label, rel, to_label`)
+	if err != nil {
+		return nil, fmt.Errorf("graph outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxGroup
+	for rows.Next() {
+		var g OutboxGroup
+		if err := rows.Scan(&g.Kind, &g.Op, &g.Label, &g.Type, &g.ToLabel, &g.Rows); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}

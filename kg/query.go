@@ -215,6 +215,12 @@ func (q EnrichQuery) Normalized() (EnrichQuery, error) {
 	return q, nil
 }
 
+// SearchNames are the normalised spellings a looked-up value may be
+// stored under: as typed, and refanged (an analyst pastes "evil[.]com").
+func SearchNames(v string) []string {
+	return sortedUnique([]string{Normalize(v), Normalize(Refang(v))})
+}
+
 // Neighbour is a node near the enriched one; Distance 0 is the node itself.
 type Neighbour struct {
 	Label    Label  `json:"label"`
@@ -412,10 +418,12 @@ func (s *Store) Enrich(ctx context.Context, q EnrichQuery) ([]Neighbour, error) 
 	if err != nil {
 		return nil, err
 	}
+	names, _ := json.Marshal(SearchNames(q.Value))
 	rows, err := s.db.QueryContext(ctx, `
 WITH RECURSIVE
 start(id) AS (
-	SELECT DISTINCT m.node_id FROM graph_names m JOIN graph_nodes n ON n.id = m.node_id AND n.deprecated = 0 WHERE m.name = ?1
+	SELECT DISTINCT m.node_id FROM graph_names m JOIN graph_nodes n ON n.id = m.node_id AND n.deprecated = 0
+	WHERE m.name IN (SELECT value FROM json_each(?1))
 ),
 walk(id, d) AS (
 	SELECT id, 0 FROM start
@@ -427,7 +435,7 @@ walk(id, d) AS (
 		JOIN graph_nodes x ON x.id = e.src AND x.deprecated = 0 WHERE w.d < ?2
 )
 SELECT n.label, n.key, n.name, min(w.d) AS dist FROM walk w JOIN graph_nodes n ON n.id = w.id
-GROUP BY w.id ORDER BY dist, n.label, n.key LIMIT ?3`, Normalize(q.Value), q.Hops, q.Limit)
+GROUP BY w.id ORDER BY dist, n.label, n.key LIMIT ?3`, string(names), q.Hops, q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("enrich %q: %w", q.Value, err)
 	}

@@ -1,0 +1,167 @@
+// Package neo4j keeps a shared Neo4j in step with the local graph: it
+// drains the outbox in parameterised, idempotent UNWIND … MERGE batches,
+// and runs the named queries in Cypher with the same answers as the local
+// store.
+package neo4j
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	n4j "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	n4jcfg "github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+)
+
+// Config says where the shared Neo4j is. The password comes only from the
+// environment, never from a flag or file.
+type Config struct {
+	URI      string
+	Username string
+	Password string
+	// RetryFor is how long a write transaction is retried on transient
+	// and connection errors (the driver backs off exponentially with
+	// jitter between attempts). Zero means 30 s.
+	RetryFor time.Duration
+}
+
+// ConfigFile is the optional file in the workspace directory that names
+// the uri and username (never the password).
+const ConfigFile = "graph.json"
+
+// ErrNotConfigured is returned when no Neo4j URI is set.
+var ErrNotConfigured = errors.New("no Neo4j configured: set NEO4J_URI (and NEO4J_USERNAME, NEO4J_PASSWORD), or start one with scripts/neo4j/neo4j.sh")
+
+// ConfigFromEnv reads NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD,
+// falling back to graph.json in workspaceDir for the uri and username.
+func ConfigFromEnv(workspaceDir string) (Config, error) {
+	var c Config
+	if workspaceDir != "" {
+		b, err := os.ReadFile(filepath.Join(workspaceDir, ConfigFile))
+		switch {
+		case err == nil:
+			var f struct {
+				URI      string `json:"uri"`
+				Username string `json:"username"`
+			}
+			if err := json.Unmarshal(b, &f); err != nil {
+				return c, fmt.Errorf("%s: %w", filepath.Join(workspaceDir, ConfigFile), err)
+			}
+			c.URI, c.Username = f.URI, f.Username
+		case !errors.Is(err, os.ErrNotExist):
+			return c, fmt.Errorf("read %s: %w", ConfigFile, err)
+		}
+	}
+	if v := os.Getenv("NEO4J_URI"); v != "" {
+		c.URI = v
+	}
+	if v := os.Getenv("NEO4J_USERNAME"); v != "" {
+		c.Username = v
+	}
+	if c.Username == "" {
+		c.Username = "neo4j"
+	}
+	c.Password = os.Getenv("NEO4J_PASSWORD")
+	if c.URI == "" {
+		return c, ErrNotConfigured
+	}
+	return c, nil
+}
+
+// Client is an open, verified connection to Neo4j.
+type Client struct {
+	driver n4j.DriverWithContext
+	cfg    Config
+}
+
+// ErrAuth and ErrUnreachable classify a failed Connect so the CLI can say
+// one clear thing instead of a stack of retries.
+var (
+	ErrAuth        = errors.New("Neo4j refused the credentials")
+	ErrUnreachable = errors.New("Neo4j is unreachable")
+)
+
+// Connect opens a driver and verifies connectivity once, classifying a
+// wrong password or an unreachable host before any work starts.
+func Connect(ctx context.Context, cfg Config) (*Client, error) {
+	if cfg.URI == "" {
+		return nil, ErrNotConfigured
+	}
+	if cfg.RetryFor == 0 {
+		cfg.RetryFor = 30 * time.Second
+	}
+	d, err := n4j.NewDriverWithContext(cfg.URI, n4j.BasicAuth(cfg.Username, cfg.Password, ""), func(c *n4jcfg.Config) {
+		c.MaxTransactionRetryTime = cfg.RetryFor
+		c.SocketConnectTimeout = 5 * time.Second
+		c.ConnectionAcquisitionTimeout = 10 * time.Second
+	})
+	if err != nil {
+		return nil, fmt.Errorf("neo4j %s: %w", cfg.URI, err)
+	}
+	if err := d.VerifyConnectivity(ctx); err != nil {
+		d.Close(ctx)
+		return nil, classify(cfg, err)
+	}
+	return &Client{driver: d, cfg: cfg}, nil
+}
+
+func classify(cfg Config, err error) error {
+	var ne *n4j.Neo4jError
+	if errors.As(err, &ne) && strings.HasPrefix(ne.Code, "Neo.ClientError.Security.") {
+		return fmt.Errorf("%w: user %q at %s (%s); check NEO4J_USERNAME and NEO4J_PASSWORD", ErrAuth, cfg.Username, cfg.URI, ne.Msg)
+	}
+	if n4j.IsConnectivityError(err) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w at %s: %v", ErrUnreachable, cfg.URI, err)
+	}
+	return fmt.Errorf("neo4j %s: %w", cfg.URI, err)
+}
+
+// Close closes the driver.
+func (c *Client) Close(ctx context.Context) error { return c.driver.Close(ctx) }
+
+// URI is where the client is connected.
+func (c *Client) URI() string { return c.cfg.URI }
+
+// read runs one query in a read transaction and returns its records.
+func (c *Client) read(ctx context.Context, cypher string, params map[string]any) ([]*n4j.Record, error) {
+	sess := c.driver.NewSession(ctx, n4j.SessionConfig{AccessMode: n4j.AccessModeRead})
+	defer sess.Close(ctx)
+	out, err := sess.ExecuteRead(ctx, func(tx n4j.ManagedTransaction) (any, error) {
+		res, err := tx.Run(ctx, cypher, params)
+		if err != nil {
+			return nil, err
+		}
+		return res.Collect(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.([]*n4j.Record), nil
+}
+
+// ReadQuery runs an analyst's Cypher in a READ transaction: the server
+// refuses any write in it. It returns the column names and the rows.
+func (c *Client) ReadQuery(ctx context.Context, cypher string, params map[string]any) ([]string, []map[string]any, error) {
+	recs, err := c.read(ctx, cypher, params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cypher query: %w", err)
+	}
+	var keys []string
+	rows := make([]map[string]any, 0, len(recs))
+	for _, r := range recs {
+		if keys == nil {
+			keys = r.Keys
+		}
+		m := make(map[string]any, len(r.Keys))
+		for i, k := range r.Keys {
+			m[k] = r.Values[i]
+		}
+		rows = append(rows, m)
+	}
+	return keys, rows, nil
+}
