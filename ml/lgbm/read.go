@@ -374,9 +374,9 @@ func (p *parser) tree(start line) (Tree, int, error) {
 			t.CatThreshold = append(t.CatThreshold, uint32(v))
 		}
 	}
-	// Name the offending line when a structural check fails.
+	// The caller names the tree and its "Tree=" line.
 	if err := t.validate(math.MaxInt32); err != nil {
-		return t, 0, fmt.Errorf("line %d: %w", start.no, err)
+		return t, 0, err
 	}
 	return t, size, nil
 }
@@ -419,6 +419,9 @@ func (p *parser) trailer(m *Model) error {
 
 func parseInts(s string) ([]int, error) {
 	parts := strings.Fields(s)
+	if len(parts) == 0 {
+		return nil, nil
+	}
 	out := make([]int, len(parts))
 	for i, p := range parts {
 		v, err := strconv.ParseInt(p, 10, 32)
@@ -432,6 +435,9 @@ func parseInts(s string) ([]int, error) {
 
 func parseFloats(s string) ([]float64, error) {
 	parts := strings.Fields(s)
+	if len(parts) == 0 {
+		return nil, nil
+	}
 	out := make([]float64, len(parts))
 	for i, p := range parts {
 		v, err := parseFloat(p)
