@@ -125,6 +125,22 @@ running_pid() {
   printf '%s\n' "$pid"
 }
 
+# True while pid is a live process (a zombie awaiting its reaper counts as gone).
+alive() {
+  local state
+  state="$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\).*/\1/p' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z && "$state" != X ]]
+}
+
+# Waits up to $2 seconds for pid $1 to be gone; false if it is still there.
+wait_gone() {
+  local pid=$1 ticks=$(($2 * 5))
+  while alive "$pid"; do
+    ((ticks-- > 0)) || return 1
+    sleep 0.2
+  done
+}
+
 port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -200,16 +216,13 @@ cmd_stop() {
   fi
   log "stopping pid $pid (SIGTERM)"
   kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still running after ${STOP_TIMEOUT} s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
+  if ! wait_gone "$pid" "$STOP_TIMEOUT"; then
+    log "still running after ${STOP_TIMEOUT} s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_gone "$pid" 10 || die "pid $pid survived SIGKILL for 10 s"
+  fi
+  # The harness deletes its database folder on a clean close; after SIGKILL it cannot.
+  rm -rf "$DATA_DIR"
   rm -f "$PID_FILE" "$ENV_FILE"
   log "stopped"
 }

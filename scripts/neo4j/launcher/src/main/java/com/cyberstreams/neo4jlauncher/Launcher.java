@@ -69,6 +69,9 @@ public final class Launcher {
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", boltPort))
                 .withConfig(GraphDatabaseSettings.auth_enabled, true)
+                // Neo4j locks a user for 5 s after 3 failed logins; parallel wrong-password
+                // tests would then make right-password tests fail at random. 0 turns it off.
+                .withConfig(GraphDatabaseSettings.auth_max_failed_attempts, 0)
                 .withConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
                 // Netty's graceful shutdown waits a 2 s quiet period per Bolt event loop group,
                 // which made SIGTERM take ~12 s; a throwaway test database needs no grace.
