@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestImportJSONLAndCSV(t *testing.T) {
@@ -266,4 +267,32 @@ func FuzzImportCSV(f *testing.F) {
 		"\ufeffdoc_id,severity,kind\nd1,high,retract\nd2,low,label\n",
 		"doc_id,severity\nd1,\"x\"y\nd2,high\n",
 	})
+}
+
+// BenchmarkImport measures the learning-loop replay path: fresh labels of
+// known documents, in time order, imported in batched transactions.
+func BenchmarkImport(b *testing.B) {
+	s, db := newTestStore(b)
+	var docs []string
+	for i := range 1000 {
+		docs = append(docs, fmt.Sprintf("doc-%04d", i))
+	}
+	addDocs(b, db, docs...)
+	ctx := context.Background()
+	const lines = 10000
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		var in strings.Builder
+		for j := range lines {
+			fmt.Fprintf(&in, `{"doc_id":"%s","severity":"%s","analyst":"a%d","created_at":"%s","note":"run %d"}`+"\n",
+				docs[j%len(docs)], Severities[j%5], j%7, t0.Add(time.Duration(i*lines+j)*time.Second).Format(time.RFC3339), i*lines+j)
+		}
+		b.StartTimer()
+		res, err := s.Import(ctx, strings.NewReader(in.String()), "jsonl", "bench", "import")
+		if err != nil || res.Imported != lines {
+			b.Fatalf("%+v %v", res, err)
+		}
+	}
+	b.ReportMetric(float64(b.N*lines)/b.Elapsed().Seconds(), "labels/s")
 }
