@@ -1,0 +1,645 @@
+package extract
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// parse finds indicators in r.norm: URLs first (they own everything up to
+// their end), then the pieces between them.
+func (r *run) parse() {
+	n := r.norm
+	pos := 0
+	for pos < len(n) {
+		us, sep, sepLen, enc := findURL(n, pos, len(n))
+		if us < 0 {
+			r.pieces(pos, len(n))
+			return
+		}
+		end, ok := r.url(us, sep, sepLen, enc, len(n))
+		if !ok {
+			r.pieces(pos, sep)
+			pos = sep + sepLen
+			continue
+		}
+		r.pieces(pos, us)
+		pos = end
+	}
+}
+
+// pieceByte reports bytes that can be part of a host, address, hash or id.
+func pieceByte(c byte) bool {
+	return cls[c]&(cLower|cUpper|cDigit|cDot|cColon|cAt) != 0 || c == '-' || c == '_'
+}
+
+// pieces splits norm[a:b] at bytes that no host, address, hash or id
+// contains and classifies each piece. A base64 run that starts like an
+// encoded http(s) URL is decoded first.
+func (r *run) pieces(a, b int) {
+	n := r.norm
+	i := a
+	for i < b {
+		for i < b && !pieceByte(n[i]) {
+			i++
+		}
+		if i >= b {
+			return
+		}
+		if n[i] == 'a' && i+5 <= b && string(n[i:i+5]) == "aHR0c" {
+			if end := r.base64URL(i, b); end > i {
+				i = end
+				continue
+			}
+		}
+		j := i
+		for j < b && pieceByte(n[j]) {
+			j++
+		}
+		r.piece(i, j)
+		i = j
+	}
+}
+
+func trimPiece(n []byte, i, j int) (int, int) {
+	for i < j {
+		switch n[i] {
+		case '.', ':', '@', '-', '_':
+			i++
+			continue
+		}
+		break
+	}
+	for j > i {
+		switch n[j-1] {
+		case '.', ':', '@', '-', '_':
+			j--
+			continue
+		}
+		break
+	}
+	return i, j
+}
+
+// piece classifies norm[i:j]; colons either belong to an IPv6 or MAC
+// address or separate sub-pieces ("192.0.2.1:443", "sha256:…").
+func (r *run) piece(i, j int) {
+	n := r.norm
+	i, j = trimPiece(n, i, j)
+	if i >= j {
+		return
+	}
+	colon := false
+	for k := i; k < j; k++ {
+		if n[k] == ':' {
+			colon = true
+			break
+		}
+	}
+	if !colon {
+		r.simple(i, j)
+		return
+	}
+	if v, ok := macAddress(n[i:j]); ok {
+		r.emit(kMAC, i, j, v)
+		return
+	}
+	if v, ok := ipv6Address(n[i:j]); ok {
+		r.emit(kIPv6, i, j, v)
+		return
+	}
+	k := i
+	for k < j {
+		m := k
+		for m < j && n[m] != ':' {
+			m++
+		}
+		a, b := trimPiece(n, k, m)
+		if a < b {
+			r.simple(a, b)
+		}
+		k = m + 1
+	}
+}
+
+// simple classifies a piece with no colon.
+func (r *run) simple(i, j int) {
+	n := r.norm
+	p := n[i:j]
+	if at := lastIndexByte(p, '@'); at >= 0 {
+		l := lastIndexByte(p[:at], '@') + 1
+		local, dom := p[l:at], p[at+1:]
+		if validLocal(local) && isDomain(dom) {
+			r.emit(kEmail, i+l, j, strings.ToLower(string(p[l:])))
+			r.emit(kDomain, i+at+1, j, strings.ToLower(string(dom)))
+			return
+		}
+		if a, b := trimPiece(n, i+at+1, j); a < b {
+			r.simple(a, b)
+		}
+		if a, b := trimPiece(n, i, i+at); a < b {
+			r.simple(a, b)
+		}
+		return
+	}
+	hasDot := false
+	for _, c := range p {
+		if c == '.' {
+			hasDot = true
+			break
+		}
+	}
+	r.ids(i, j)
+	r.hashes(i, j)
+	if len(p) >= 26 && (p[0] == '1' || p[0] == '3') && isBase58Address(p) {
+		r.emit(kBitcoin, i, j, string(p))
+		return
+	}
+	if len(p) >= 14 && (p[0] == 'b' || p[0] == 'B') && isBech32Address(p) {
+		r.emit(kBitcoin, i, j, strings.ToLower(string(p)))
+		return
+	}
+	if v, ok := macAddress(p); ok {
+		r.emit(kMAC, i, j, v)
+		return
+	}
+	if !hasDot {
+		return
+	}
+	if isDomain(p) {
+		r.emit(kDomain, i, j, strings.ToLower(string(p)))
+		return
+	}
+	r.ipv4s(i, j)
+}
+
+// ids finds CVE, CWE, ATT&CK technique and AS numbers in norm[i:j].
+func (r *run) ids(i, j int) {
+	n := r.norm
+	p := n[i:j]
+	switch {
+	case p[0] == 'T' && len(p) >= 5:
+		if (p[1] == '0' || p[1] == '1') && isDigit(p[2]) && isDigit(p[3]) && isDigit(p[4]) {
+			switch {
+			case len(p) == 5:
+				r.emit(kTechnique, i, j, string(p))
+			case len(p) == 9 && p[5] == '.' && isDigit(p[6]) && isDigit(p[7]) && isDigit(p[8]):
+				r.emit(kTechnique, i, j, string(p))
+			}
+		}
+		return
+	case p[0] == 'A' && len(p) >= 3 && p[1] == 'S':
+		d := p[2:]
+		if d[0] == 'N' {
+			d = d[1:]
+		}
+		if v, ok := asnValue(string(d)); ok {
+			r.emit(kASN, i, j, v)
+		}
+		return
+	}
+	// CVE and CWE ids may sit inside a piece ("exploit-CVE-2021-44228").
+	for k := 0; k+5 < len(p); k++ {
+		c := p[k]
+		if c != 'C' && c != 'c' || (k > 0 && isAlnum(p[k-1])) {
+			continue
+		}
+		if lower(p[k+1]) == 'v' && lower(p[k+2]) == 'e' && p[k+3] == '-' {
+			if end, ok := cveEnd(p, k+4); ok {
+				r.emit(kCVE, i+k, i+end, "CVE-"+string(p[k+4:end]))
+				k = end - 1
+			}
+		} else if lower(p[k+1]) == 'w' && lower(p[k+2]) == 'e' && p[k+3] == '-' {
+			end := k + 4
+			for end < len(p) && isDigit(p[end]) && end-k-4 < 5 {
+				end++
+			}
+			if end > k+4 && (end == len(p) || !isAlnum(p[end])) && p[k+4] != '0' {
+				r.emit(kCWE, i+k, i+end, "CWE-"+string(p[k+4:end]))
+				k = end - 1
+			}
+		}
+	}
+}
+
+// cveEnd checks YYYY-NNNN+ at p[k:] and returns its end.
+func cveEnd(p []byte, k int) (int, bool) {
+	if k+9 > len(p) {
+		return 0, false
+	}
+	for x := k; x < k+4; x++ {
+		if !isDigit(p[x]) {
+			return 0, false
+		}
+	}
+	year := (int(p[k])-'0')*1000 + (int(p[k+1])-'0')*100 + (int(p[k+2])-'0')*10 + int(p[k+3]) - '0'
+	if year < 1999 || year > 2099 || p[k+4] != '-' {
+		return 0, false
+	}
+	end := k + 5
+	for end < len(p) && isDigit(p[end]) {
+		end++
+	}
+	if d := end - k - 5; d < 4 || d > 7 || (end < len(p) && isAlnum(p[end])) {
+		return 0, false
+	}
+	return end, true
+}
+
+// asnValue validates the digits of an AS number and returns "AS<n>".
+func asnValue(d string) (string, bool) {
+	if len(d) == 0 || len(d) > 10 || d[0] == '0' {
+		return "", false
+	}
+	for i := 0; i < len(d); i++ {
+		if !isDigit(d[i]) {
+			return "", false
+		}
+	}
+	v, err := strconv.ParseUint(d, 10, 32)
+	if err != nil || v == 0 {
+		return "", false
+	}
+	return "AS" + d, true
+}
+
+// hashes reports maximal hex runs of hash lengths. A run is bounded by
+// non-alphanumerics, so the first 32 characters of a SHA-256 are never an
+// MD5 and a hex tail of a longer token is never a hash.
+func (r *run) hashes(i, j int) {
+	n := r.norm
+	for k := i; k < j; {
+		if !isHex(n[k]) || (k > i && isAlnum(n[k-1])) {
+			k++
+			continue
+		}
+		m := k
+		letters, digits := false, false
+		for m < j && isHex(n[m]) {
+			if isDigit(n[m]) {
+				digits = true
+			} else {
+				letters = true
+			}
+			m++
+		}
+		if (m == j || !isAlnum(n[m])) && letters && digits {
+			var hk kind
+			switch m - k {
+			case 32:
+				hk = kMD5
+			case 40:
+				hk = kSHA1
+			case 64:
+				hk = kSHA256
+			case 128:
+				hk = kSHA512
+			}
+			if hk != 0 {
+				r.emit(hk, k, m, strings.ToLower(string(n[k:m])))
+			}
+		}
+		k = m + 1
+	}
+}
+
+// ipv4s finds dotted-quad addresses in a piece that is not a domain. An
+// address must not continue into more dotted numbers ("1.3.6.1.4.1" is an
+// OID) and must not follow a version word ("version 1.2.3.4").
+func (r *run) ipv4s(i, j int) {
+	n := r.norm
+	for k := i; k < j; k++ {
+		if !isDigit(n[k]) || (k > i && (isAlnum(n[k-1]) || n[k-1] == '.')) {
+			continue
+		}
+		v, end, ok := parseIPv4(n[k:j])
+		if !ok {
+			continue
+		}
+		end += k
+		if end < j && (isAlnum(n[end]) || (n[end] == '.' && end+1 < j && isDigit(n[end+1]))) {
+			continue
+		}
+		if r.afterVersionWord(k) {
+			continue
+		}
+		r.emit(kIPv4, k, end, v)
+		k = end
+	}
+}
+
+// parseIPv4 reads a dotted quad at the start of b (octets of one to three
+// digits, each at most 255; leading zeros are read as decimal and dropped in
+// the canonical form).
+func parseIPv4(b []byte) (string, int, bool) {
+	var oct [4]int
+	k := 0
+	for part := 0; part < 4; part++ {
+		if part > 0 {
+			if k >= len(b) || b[k] != '.' {
+				return "", 0, false
+			}
+			k++
+		}
+		s := k
+		v := 0
+		for k < len(b) && isDigit(b[k]) && k-s < 4 {
+			v = v*10 + int(b[k]-'0')
+			k++
+		}
+		if k == s || k-s > 3 || v > 255 {
+			return "", 0, false
+		}
+		oct[part] = v
+	}
+	var buf [15]byte
+	out := strconv.AppendInt(buf[:0], int64(oct[0]), 10)
+	for _, o := range oct[1:] {
+		out = append(out, '.')
+		out = strconv.AppendInt(out, int64(o), 10)
+	}
+	return string(out), k, true
+}
+
+var versionWords = []string{"version", "versions", "ver", "v", "build", "release", "firmware", "vers"}
+
+// afterVersionWord reports whether the number at norm[k] follows a version
+// word, either inside the span ("version=1.2.3.4") or as the previous word.
+func (r *run) afterVersionWord(k int) bool {
+	n := r.norm
+	var w string
+	if k > 0 {
+		e := k
+		if n[e-1] == '=' || n[e-1] == ':' || n[e-1] == '-' || n[e-1] == '_' {
+			e--
+		}
+		s := e
+		for s > 0 && isLetter(n[s-1]) {
+			s--
+		}
+		if s == e {
+			return false
+		}
+		w = string(n[s:e])
+	} else {
+		if r.prevStart < 0 {
+			return false
+		}
+		s, e := r.prevStart, r.prevEnd
+		t := r.text
+		for s < e && !isLetter(t[s]) {
+			s++
+		}
+		for e > s && !isLetter(t[e-1]) {
+			e--
+		}
+		w = t[s:e]
+	}
+	for _, v := range versionWords {
+		if equalFoldASCII(w, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// macAddress accepts 00:1a:2b:3c:4d:5e, 00-1A-2B-3C-4D-5E and 001a.2b3c.4d5e
+// and returns the colon form in lower case.
+func macAddress(p []byte) (string, bool) {
+	var out [17]byte
+	switch len(p) {
+	case 17:
+		sep := p[2]
+		if sep != ':' && sep != '-' {
+			return "", false
+		}
+		for g := 0; g < 6; g++ {
+			a, b := p[g*3], p[g*3+1]
+			if !isHex(a) || !isHex(b) || (g < 5 && p[g*3+2] != sep) {
+				return "", false
+			}
+			out[g*3], out[g*3+1] = lower(a), lower(b)
+			if g < 5 {
+				out[g*3+2] = ':'
+			}
+		}
+	case 14:
+		if p[4] != '.' || p[9] != '.' {
+			return "", false
+		}
+		o := 0
+		for g := 0; g < 3; g++ {
+			for x := 0; x < 4; x++ {
+				c := p[g*5+x]
+				if !isHex(c) {
+					return "", false
+				}
+				out[o] = lower(c)
+				o++
+				if o%3 == 2 && o < 17 {
+					out[o] = ':'
+					o++
+				}
+			}
+		}
+	default:
+		return "", false
+	}
+	return string(out[:]), true
+}
+
+// ipv6Address accepts a textual IPv6 address and returns its RFC 5952 form.
+// Short forms that also read as code ("a::b", "Cafe::Add") are refused: an
+// address needs three groups, or two with a first group of three or more
+// hex digits, and one letter case.
+func ipv6Address(p []byte) (string, bool) {
+	if len(p) < 3 || len(p) > 45 {
+		return "", false
+	}
+	groups, first, colons := 0, -1, 0
+	hasLower, hasUpper := false, false
+	run := 0
+	for _, c := range p {
+		switch {
+		case c == ':':
+			colons++
+			if run > 0 {
+				if first < 0 {
+					first = run
+				}
+				groups++
+			}
+			run = 0
+		case c == '.' || isDigit(c):
+			run++
+		case c >= 'a' && c <= 'f':
+			hasLower = true
+			run++
+		case c >= 'A' && c <= 'F':
+			hasUpper = true
+			run++
+		default:
+			return "", false
+		}
+	}
+	if run > 0 {
+		if first < 0 {
+			first = run
+		}
+		groups++
+	}
+	if colons < 2 || hasLower && hasUpper || groups < 2 || (groups == 2 && first < 3) {
+		return "", false
+	}
+	a, err := netip.ParseAddr(string(p))
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return "", false
+	}
+	return a.String(), true
+}
+
+// validLocal checks the local part of an e-mail address (the dot-atom subset
+// seen in reports: letters, digits, '.', '_', '-').
+func validLocal(p []byte) bool {
+	if len(p) == 0 || len(p) > 64 || p[0] == '.' || p[len(p)-1] == '.' {
+		return false
+	}
+	for k, c := range p {
+		if !(isAlnum(c) || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+		if c == '.' && k > 0 && p[k-1] == '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// ambiguousTLDs are ICANN TLDs that are also common file extensions. A
+// two-label name ending in one ("setup.py", "invoice.zip", "README.md") is a
+// file name; with three or more labels ("cdn.example.zip") it is a domain
+// unless another label is an extension too ("invoice.pdf.zip").
+var ambiguousTLDs = map[string]bool{
+	"app": true, "sh": true, "py": true, "pl": true, "pm": true, "rs": true, "java": true,
+	"md": true, "one": true, "zip": true, "cab": true, "mov": true, "so": true, "ps": true,
+	"dot": true, "run": true, "properties": true, "map": true,
+}
+
+// fileExtensions are extensions that are not TLDs; seen as an inner label
+// they mark a file name ("invoice.pdf.zip").
+var fileExtensions = map[string]bool{
+	"exe": true, "dll": true, "sys": true, "bat": true, "cmd": true, "ps1": true, "vbs": true,
+	"js": true, "jar": true, "apk": true, "dmg": true, "pkg": true, "deb": true, "rpm": true,
+	"php": true, "asp": true, "aspx": true, "jsp": true, "html": true, "htm": true, "xml": true,
+	"json": true, "yaml": true, "yml": true, "ini": true, "cfg": true, "conf": true, "log": true,
+	"txt": true, "csv": true, "doc": true, "docx": true, "docm": true, "xls": true, "xlsx": true,
+	"xlsm": true, "ppt": true, "pptx": true, "pdf": true, "rtf": true, "rar": true, "7z": true,
+	"gz": true, "tar": true, "iso": true, "img": true, "vhd": true, "lnk": true, "hta": true,
+	"scr": true, "msi": true, "jpg": true, "jpeg": true, "png": true, "gif": true, "dat": true,
+	"bin": true, "tmp": true, "elf": true, "chm": true, "wsf": true, "vbe": true, "jse": true,
+}
+
+// isDomain is the strict, context-free domain test used for the domain
+// type: valid labels, an ICANN-listed TLD (golang.org/x/net/publicsuffix),
+// not itself a public suffix, not a file name, and not written like a code
+// identifier ("System.Net": a capitalised TLD under mixed case).
+func isDomain(p []byte) bool {
+	tld, ok := hostLabels(p)
+	if !ok {
+		return false
+	}
+	labels := 1
+	for _, c := range p {
+		if c == '.' {
+			labels++
+		}
+	}
+	// Case: the TLD is lower case, or the whole name has no lower case.
+	tldLower := true
+	for _, c := range tld {
+		if c >= 'A' && c <= 'Z' {
+			tldLower = false
+		}
+	}
+	if !tldLower {
+		for _, c := range p {
+			if c >= 'a' && c <= 'z' {
+				return false
+			}
+		}
+	}
+	lt := strings.ToLower(string(tld))
+	if ambiguousTLDs[lt] {
+		if labels < 3 {
+			return false
+		}
+		for _, l := range strings.Split(strings.ToLower(string(p[:len(p)-len(tld)-1])), ".") {
+			if fileExtensions[l] || ambiguousTLDs[l] {
+				return false
+			}
+		}
+	}
+	if ps, icann := publicsuffix.PublicSuffix(strings.ToLower(string(p))); icann && len(ps) == len(p) {
+		return false
+	}
+	return true
+}
+
+// isHost is the looser test for a URL's host name: the URL's scheme already
+// says it is a network name, so file-extension TLDs and letter case are
+// accepted.
+func isHost(p []byte) bool {
+	_, ok := hostLabels(p)
+	return ok
+}
+
+// hostLabels checks label syntax and that the last label is an ICANN TLD,
+// and returns that label.
+func hostLabels(p []byte) ([]byte, bool) {
+	if len(p) < 4 || len(p) > 253 {
+		return nil, false
+	}
+	start := 0
+	labels := 0
+	for k := 0; k <= len(p); k++ {
+		if k < len(p) && p[k] != '.' {
+			c := p[k]
+			if !(isAlnum(c) || c == '-' || (c == '_' && k == start)) {
+				return nil, false
+			}
+			continue
+		}
+		l := k - start
+		if l == 0 || l > 63 || p[start] == '-' || p[k-1] == '-' {
+			return nil, false
+		}
+		labels++
+		if k < len(p) {
+			start = k + 1
+		}
+	}
+	if labels < 2 {
+		return nil, false
+	}
+	tld := p[start:]
+	if len(tld) < 2 {
+		return nil, false
+	}
+	if !(len(tld) > 4 && lower(tld[0]) == 'x' && lower(tld[1]) == 'n' && tld[2] == '-' && tld[3] == '-') {
+		for _, c := range tld {
+			if !isLetter(c) {
+				return nil, false
+			}
+		}
+	}
+	var buf [63]byte
+	for k, c := range tld {
+		buf[k] = lower(c)
+	}
+	if _, icann := publicsuffix.PublicSuffix(string(buf[:len(tld)])); !icann {
+		return nil, false
+	}
+	return tld, true
+}

@@ -1,0 +1,103 @@
+package extract
+
+// Windows registry keys and file paths are taken as written: there is nothing
+// to refang in them, and their case is not significant to Windows but is
+// often significant to the reader.
+
+var registryRoots = []string{
+	"HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER", "HKEY_CLASSES_ROOT", "HKEY_USERS", "HKEY_CURRENT_CONFIG",
+	"HKLM", "HKCU", "HKCR", "HKCC", "HKU",
+}
+
+// unixRoots are the top-level directories that make "/x/y" a file path
+// rather than prose like "and/or" or a URL path.
+var unixRoots = []string{
+	"etc", "tmp", "var", "usr", "home", "bin", "sbin", "opt", "dev", "proc", "lib", "lib64",
+	"root", "mnt", "srv", "boot", "run", "sys", "Library", "Users", "Applications", "System",
+	"private", "Volumes",
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFoldASCII(s[:len(prefix)], prefix)
+}
+
+// pathStart finds where a file path or registry key begins in text[s:e].
+func (r *run) pathStart(s, e int) (int, kind) {
+	t := r.text[:e]
+	for p := s; p < e; p++ {
+		c := t[p]
+		atStart := p == s || t[p-1] == '=' || t[p-1] == ':' || t[p-1] == '('
+		switch {
+		case atStart && (c == 'H' || c == 'h'):
+			for _, root := range registryRoots {
+				if hasPrefixFold(t[p:], root) {
+					q := p + len(root)
+					if q < e && t[q] == ':' {
+						q++
+					}
+					if q+1 < e && t[q] == '\\' && t[q+1] != '\\' {
+						return p, kRegistryKey
+					}
+					break
+				}
+			}
+		case isLetter(c) && p+3 < e && t[p+1] == ':' && t[p+2] == '\\' && (p == s || !isAlnum(t[p-1])):
+			return p, kFilePath
+		case c == '%' && atStart:
+			q := p + 1
+			for q < e && (isAlnum(t[q]) || t[q] == '_' || t[q] == '(' || t[q] == ')') {
+				q++
+			}
+			if q > p+1 && q+2 < e && t[q] == '%' && t[q+1] == '\\' {
+				return p, kFilePath
+			}
+		case c == '\\' && p == s:
+			if p+3 < e && t[p+1] == '\\' && isAlnum(t[p+2]) {
+				return p, kFilePath
+			}
+		case c == '~' && p == s:
+			if p+2 < e && t[p+1] == '/' {
+				return p, kFilePath
+			}
+		case c == '/' && atStart && (p == s || t[p-1] != ':' || p+1 >= e || t[p+1] != '/'):
+			q := p + 1
+			for q < e && t[q] != '/' {
+				q++
+			}
+			if q+1 < e && q > p+1 {
+				seg := t[p+1 : q]
+				for _, root := range unixRoots {
+					if seg == root {
+						return p, kFilePath
+					}
+				}
+			}
+		}
+	}
+	return -1, 0
+}
+
+// extendPath carries a path over single spaces ("C:\Program Files\x.exe",
+// "HKLM\...\Windows NT\CurrentVersion") while the next word continues the
+// path with a backslash and does not start a path of its own.
+func (r *run) extendPath(e int) int {
+	t := r.text
+	for e+1 < len(t) && t[e] == ' ' && cls[t[e+1]]&cBreak == 0 {
+		w := e + 1
+		hasBS := false
+		for w < len(t) && cls[t[w]]&cBreak == 0 {
+			if t[w] == '\\' {
+				hasBS = true
+			}
+			w++
+		}
+		if !hasBS {
+			break
+		}
+		if p, _ := r.pathStart(e+1, w); p >= 0 {
+			break
+		}
+		e = w
+	}
+	return e
+}

@@ -1,0 +1,224 @@
+package extract
+
+// normalize writes the refanged form of text[s:e] into r.norm, recording for
+// each output byte the text range that produced it. It undoes the defanging
+// styles seen in reports and tool output:
+//
+//	hxxp hXXps hxtp fxp        → http https http ftp   (scheme position only)
+//	[.] (.) {.} [dot] (dot)    → .
+//	[:] [://] [/] (:)          → the bracketed characters
+//	[@] (@) [at] (at)          → @
+//	" dot " " at " " [.] "     → . @ .   (spans joined by tryJoined)
+//	example[.com  example.]com → example.com   (stray bracket beside . or @)
+//	%2E %40                    → . @
+//	\.  \/                     → . /   (regex and JSON escaping)
+func (r *run) normalize(s, e int) {
+	t := r.text
+	r.norm = r.norm[:0]
+	r.oStart = r.oStart[:0]
+	r.oEnd = r.oEnd[:0]
+	r.joins = r.joins[:0]
+	for i := s; i < e; {
+		c := t[i]
+		switch c {
+		case '[', '(', '{':
+			if rep, l := bracketToken(t[i:e]); l > 0 {
+				r.put(rep, i, i+l)
+				i += l
+				continue
+			}
+			if c == '[' && i+1 < e && (t[i+1] == '.' || t[i+1] == '@') {
+				i++
+				continue
+			}
+		case ']':
+			if i > s && (t[i-1] == '.' || t[i-1] == '@') {
+				i++
+				continue
+			}
+		case ' ':
+			if rep, l := spacedToken(t[i:e]); l > 0 {
+				r.joins = append(r.joins, len(r.norm))
+				r.put(rep, i, i+l)
+				i += l
+				continue
+			}
+		case 'h', 'H', 'f', 'F':
+			if i == s || !isLetter(t[i-1]) {
+				if rep, l := defangedScheme(t[i:e]); l > 0 {
+					r.put(rep, i, i+l)
+					i += l
+					continue
+				}
+			}
+		case '%':
+			if i+2 < e && t[i+1] == '2' && (t[i+2] == 'E' || t[i+2] == 'e') {
+				r.put(".", i, i+3)
+				i += 3
+				continue
+			}
+			if i+2 < e && t[i+1] == '4' && t[i+2] == '0' {
+				r.put("@", i, i+3)
+				i += 3
+				continue
+			}
+		case '\\':
+			if i+1 < e && (t[i+1] == '.' || t[i+1] == '/') {
+				r.put(t[i+1:i+2], i, i+2)
+				i += 2
+				continue
+			}
+		}
+		r.norm = append(r.norm, c)
+		r.oStart = append(r.oStart, int32(i))
+		r.oEnd = append(r.oEnd, int32(i+1))
+		i++
+	}
+}
+
+// put appends rep to norm as the replacement of text[a:b].
+func (r *run) put(rep string, a, b int) {
+	for k := 0; k < len(rep); k++ {
+		r.norm = append(r.norm, rep[k])
+		r.oStart = append(r.oStart, int32(a))
+		r.oEnd = append(r.oEnd, int32(b))
+	}
+}
+
+// bracketToken recognises a bracketed defang token at the start of b and
+// returns its replacement and length.
+func bracketToken(b string) (string, int) {
+	closer := byte(']')
+	switch b[0] {
+	case '(':
+		closer = ')'
+	case '{':
+		closer = '}'
+	}
+	k := 1
+	for k < len(b) && k <= 5 && b[k] != closer {
+		k++
+	}
+	if k >= len(b) || b[k] != closer || k == 1 {
+		return "", 0
+	}
+	in := b[1:k]
+	switch in {
+	case ".", "dot", "DOT", "Dot":
+		return ".", k + 1
+	case "@", "at", "AT":
+		return "@", k + 1
+	}
+	for i := 0; i < len(in); i++ {
+		if in[i] != ':' && in[i] != '/' {
+			return "", 0
+		}
+	}
+	return in, k + 1
+}
+
+// spacedToken recognises " dot ", " at ", " [.] " and the like at the start of
+// b (which begins with a space) and returns its replacement and length.
+func spacedToken(b string) (string, int) {
+	i := 0
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	w := i
+	for w < len(b) && b[w] != ' ' {
+		w++
+	}
+	sep := sepWord(b[i:w])
+	if sep == 0 {
+		return "", 0
+	}
+	j := w
+	for j < len(b) && b[j] == ' ' {
+		j++
+	}
+	if j == w || j >= len(b) {
+		return "", 0
+	}
+	if sep == '.' {
+		return ".", j
+	}
+	return "@", j
+}
+
+// defangedScheme recognises hxxp, hXXps, hxtp, h**p, fxp and similar at the
+// start of b, when followed by a scheme separator, and returns the real
+// scheme. A plain "http" is not a defang and returns 0.
+func defangedScheme(b string) (string, int) {
+	if len(b) < 4 {
+		return "", 0
+	}
+	mid := func(c byte) bool {
+		switch c {
+		case 'x', 'X', 't', 'T', '*', '_':
+			return true
+		}
+		return false
+	}
+	var rep string
+	var l int
+	switch {
+	case (b[0] == 'h' || b[0] == 'H') && len(b) >= 5 && mid(b[1]) && mid(b[2]) && (b[3] == 'p' || b[3] == 'P'):
+		if lower(b[1]) == 't' && lower(b[2]) == 't' {
+			return "", 0
+		}
+		rep, l = "http", 4
+	case (b[0] == 'f' || b[0] == 'F') && (b[1] == 'x' || b[1] == 'X') && (b[2] == 'p' || b[2] == 'P'):
+		rep, l = "ftp", 3
+	default:
+		return "", 0
+	}
+	if l < len(b) && (b[l] == 's' || b[l] == 'S') {
+		rep += "s"
+		l++
+	}
+	if l >= len(b) {
+		return "", 0
+	}
+	switch b[l] {
+	case ':', '[', '(', '{', '%':
+		return rep, l
+	}
+	return "", 0
+}
+
+// Refang normalises one defanged indicator: "hxxps://evil[.]example[.]com/a"
+// becomes "https://evil.example.com/a", "user[@]Example.COM" becomes
+// "user@example.com", "2001:DB8:0::1" becomes "2001:db8::1". A string that
+// is not a single indicator is returned with only the defanging undone.
+func Refang(s string) string {
+	r := run{refang: true, text: s}
+	a, b := r.trim(0, len(s))
+	for a < b && s[a] == ' ' {
+		a++
+	}
+	for b > a && s[b-1] == ' ' {
+		b--
+	}
+	if a >= b {
+		return ""
+	}
+	r.normalize(a, b)
+	r.wantWhole = true
+	r.parse()
+	if r.whole != "" {
+		return r.whole
+	}
+	return string(r.norm)
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}

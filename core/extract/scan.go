@@ -1,0 +1,397 @@
+package extract
+
+// Character classes for the single pass over the text. A span is a maximal
+// run of non-breaking bytes; its class flags decide whether it can hold an
+// indicator at all.
+const (
+	cBreak   uint16 = 1 << iota // whitespace, quotes, <>, `, |, control, non-ASCII
+	cLower                      // a-z
+	cUpper                      // A-Z
+	cDigit                      // 0-9
+	cDot                        // .
+	cColon                      // :
+	cAt                         // @
+	cOpen                       // [ ( {
+	cClose                      // ] ) }
+	cSlash                      // /
+	cBackslash                  // \
+	cPercent                    // %
+	cOther                      // any other non-breaking punctuation
+
+	// cTrigger marks spans worth a closer look.
+	cTrigger = cDigit | cDot | cColon | cAt | cOpen | cSlash | cBackslash | cPercent
+)
+
+var cls = func() (t [256]uint16) {
+	for i := 0; i < 256; i++ {
+		c := byte(i)
+		switch {
+		case c <= ' ' || c >= 0x7f:
+			t[i] = cBreak
+		case c >= 'a' && c <= 'z':
+			t[i] = cLower
+		case c >= 'A' && c <= 'Z':
+			t[i] = cUpper
+		case c >= '0' && c <= '9':
+			t[i] = cDigit
+		}
+	}
+	for _, c := range "\"'<>`|^" {
+		t[c] = cBreak
+	}
+	for _, c := range "!#$&*+,-;=?_~" {
+		t[c] = cOther
+	}
+	t['.'] = cDot
+	t[':'] = cColon
+	t['@'] = cAt
+	t['['], t['('], t['{'] = cOpen, cOpen, cOpen
+	t[']'], t[')'], t['}'] = cClose, cClose, cClose
+	t['/'] = cSlash
+	t['\\'] = cBackslash
+	t['%'] = cPercent
+	return t
+}()
+
+func isAlnum(c byte) bool  { return cls[c]&(cLower|cUpper|cDigit) != 0 }
+func isLetter(c byte) bool { return cls[c]&(cLower|cUpper) != 0 }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isHex(c byte) bool {
+	return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f'
+}
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 32
+	}
+	return c
+}
+
+// run holds the state of one Extract call: the text, the findings so far and
+// scratch buffers reused across spans.
+type run struct {
+	refang bool
+	text   string
+	found  []finding
+
+	// norm is the refanged copy of the current span; oStart[i] and oEnd[i]
+	// are the text offsets of the bytes that produced norm[i], so that a
+	// value found in norm can be reported as written.
+	norm         []byte
+	oStart, oEnd []int32
+	joins        []int // positions in norm produced by " dot " / " at " joins
+
+	// wantWhole asks emit to remember, in whole, the canonical value of the
+	// first indicator that covers all of norm (used by Refang).
+	wantWhole bool
+	whole     string
+
+	// depth is 1 inside the re-extraction that checks a URL is stable.
+	depth int
+
+	// prevStart, prevEnd delimit the previous span, for the version guard.
+	prevStart, prevEnd int
+}
+
+// scan is the single pass over the text.
+func (r *run) scan() {
+	t := r.text
+	n := len(t)
+	r.prevStart, r.prevEnd = -1, -1
+	i := 0
+	for i < n {
+		for i < n && cls[t[i]]&cBreak != 0 {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		start := i
+		var fl uint16
+		for i < n {
+			c := cls[t[i]]
+			if c&cBreak != 0 {
+				break
+			}
+			fl |= c
+			i++
+		}
+		i = max(r.span(start, i, fl), i)
+	}
+}
+
+// span handles one whitespace-delimited span [s,e) with class flags fl and
+// returns where scanning continues.
+func (r *run) span(s, e int, fl uint16) int {
+	t := r.text
+	defer func(s, e int) { r.prevStart, r.prevEnd = s, e }(s, e)
+	if fl&cTrigger == 0 {
+		// A plain word: only "AS 13335" and " dot "/" at " joins concern it.
+		if e-s <= 3 && (t[s:e] == "AS" || t[s:e] == "ASN") {
+			if next := r.asnAfter(s, e); next > 0 {
+				return next
+			}
+		}
+		if isAlnum(t[e-1]) && e < len(t) && t[e] == ' ' {
+			if next, ok := r.tryJoined(s, e); ok {
+				return next
+			}
+		}
+		return e
+	}
+	s, e = r.trim(s, e)
+	if s >= e {
+		return e
+	}
+	if fl&(cBackslash|cSlash) != 0 {
+		if p, k := r.pathStart(s, e); p >= 0 {
+			pe := r.extendPath(e)
+			_, pe = r.trim(p, pe)
+			if p > s {
+				r.candidate(s, p)
+			}
+			if pe > p {
+				r.emitText(k, t[p:pe])
+			}
+			return max(pe, e)
+		}
+	}
+	if isAlnum(t[e-1]) && e < len(t) && t[e] == ' ' {
+		if next, ok := r.tryJoined(s, e); ok {
+			return next
+		}
+	}
+	r.candidate(s, e)
+	return e
+}
+
+// trim drops punctuation that frames a span in prose: leading brackets and
+// quotes, trailing sentence punctuation and unbalanced closing brackets.
+func (r *run) trim(s, e int) (int, int) {
+	t := r.text
+	for s < e {
+		switch t[s] {
+		case '(', '[', '{', ',', ';', '!', '?', '*':
+			s++
+			continue
+		}
+		break
+	}
+	for s < e {
+		c := t[e-1]
+		switch c {
+		case '.', ',', ';', ':', '!', '?', '*':
+			e--
+			continue
+		case ')', ']', '}':
+			if unbalanced(t[s:e], c) {
+				e--
+				continue
+			}
+		}
+		break
+	}
+	return s, e
+}
+
+// unbalanced reports whether the closing bracket c has no opener in s.
+func unbalanced(s string, c byte) bool {
+	open := byte('(')
+	switch c {
+	case ']':
+		open = '['
+	case '}':
+		open = '{'
+	}
+	d := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case open:
+			d++
+		case c:
+			d--
+		}
+	}
+	return d < 0
+}
+
+// asnAfter handles "AS 13335" written with a space.
+func (r *run) asnAfter(s, e int) int {
+	t := r.text
+	i := e + 1
+	if e >= len(t) || t[e] != ' ' {
+		return 0
+	}
+	j := i
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	if j == i || j-i > 10 || (j < len(t) && cls[t[j]]&(cBreak|cDot|cOther|cClose|cColon) == 0) {
+		return 0
+	}
+	if v, ok := asnValue(t[i:j]); ok {
+		if r.refang {
+			r.found = append(r.found, finding{kASN, v})
+		} else {
+			r.found = append(r.found, finding{kASN, t[s:j]})
+		}
+		return j
+	}
+	return 0
+}
+
+// sepWord is a defang separator written between spaces: "example dot com",
+// "user at example[.]com", "example [.] com".
+func sepWord(w string) byte {
+	switch w {
+	case "dot", "DOT", "Dot", "[dot]", "(dot)", "{dot}", "[DOT]", "(DOT)", "{DOT}", "[.]", "(.)", "{.}":
+		return '.'
+	case "at", "AT", "[at]", "(at)", "{at}", "[AT]", "(AT)", "{AT}", "[@]", "(@)", "{@}":
+		return '@'
+	}
+	return 0
+}
+
+// stopLabel lists words that precede " dot " in prose ("the dot com
+// bubble"), which must not be read as a defanged domain.
+func stopLabel(w string) bool {
+	switch w {
+	case "the", "The", "a", "A", "an", "An", "this", "This", "that", "its", "our", "your", "their", "his", "her", "of", "in", "on", "to", "and", "or":
+		return true
+	}
+	return false
+}
+
+// tryJoined extends span [s,e) over spaced separators (" dot ", " at ",
+// " [.] ") and keeps the join only if every separator sits inside a valid
+// domain or e-mail address.
+func (r *run) tryJoined(s, e int) (int, bool) {
+	t := r.text
+	end := e
+	joined := false
+	for end < len(t) && t[end] == ' ' && isAlnum(t[end-1]) {
+		i := end
+		for i < len(t) && t[i] == ' ' && i-end < 2 {
+			i++
+		}
+		w := i
+		for w < len(t) && cls[t[w]]&cBreak == 0 {
+			w++
+		}
+		sep := sepWord(t[i:w])
+		if sep == 0 || w >= len(t) || t[w] != ' ' {
+			break
+		}
+		if sep == '.' && !joined {
+			// the label before the first " dot " must not be a stop word
+			ls := end - 1
+			for ls > s && isAlnum(t[ls-1]) {
+				ls--
+			}
+			if stopLabel(t[ls:end]) {
+				break
+			}
+		}
+		j := w
+		for j < len(t) && t[j] == ' ' && j-w < 2 {
+			j++
+		}
+		if j >= len(t) || !isAlnum(t[j]) {
+			break
+		}
+		k := j
+		for k < len(t) && cls[t[k]]&cBreak == 0 {
+			k++
+		}
+		end = k
+		joined = true
+	}
+	if !joined {
+		return 0, false
+	}
+	s2, e2 := r.trim(s, end)
+	r.normalize(s2, e2)
+	if !r.joinsValid() {
+		return 0, false
+	}
+	r.parse()
+	return end, true
+}
+
+// joinsValid checks that every spaced separator in norm lies inside a valid
+// domain (for dots) or an e-mail address with a defanged domain (for "at").
+func (r *run) joinsValid() bool {
+	n := r.norm
+	for _, p := range r.joins {
+		a, b := p, p+1
+		for a > 0 && pieceByte(n[a-1]) {
+			a--
+		}
+		for b < len(n) && pieceByte(n[b]) {
+			b++
+		}
+		for a < b && (n[a] == '.' || n[a] == '-') {
+			a++
+		}
+		for b > a && (n[b-1] == '.' || n[b-1] == '-') {
+			b--
+		}
+		w := n[a:b]
+		if n[p] == '@' {
+			at := p - a
+			if at <= 0 || !validLocal(w[:at]) || !isDomain(w[at+1:]) || !r.defangedDot(p+1, b) {
+				return false
+			}
+			continue
+		}
+		if at := lastIndexByte(w, '@'); at >= 0 {
+			w = w[at+1:]
+		}
+		if !isDomain(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// defangedDot reports whether a dot in norm[a:b] was written defanged.
+func (r *run) defangedDot(a, b int) bool {
+	for i := a; i < b; i++ {
+		if r.norm[i] == '.' && (r.oEnd[i]-r.oStart[i] > 1 || r.text[r.oStart[i]] != '.') {
+			return true
+		}
+	}
+	return false
+}
+
+func lastIndexByte(b []byte, c byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// candidate normalises span [s,e) and parses indicators out of it.
+func (r *run) candidate(s, e int) {
+	r.normalize(s, e)
+	r.parse()
+}
+
+// emitText records a value that is the same whether refanged or not.
+func (r *run) emitText(k kind, v string) {
+	r.found = append(r.found, finding{k, v})
+}
+
+// emit records a value found at norm[a:b]: canon when refanging, else the
+// original text that produced it.
+func (r *run) emit(k kind, a, b int, canon string) {
+	if r.wantWhole && r.whole == "" && a == 0 && b == len(r.norm) {
+		r.whole = canon
+	}
+	if r.refang {
+		r.found = append(r.found, finding{k, canon})
+		return
+	}
+	r.found = append(r.found, finding{k, r.text[r.oStart[a]:r.oEnd[b-1]]})
+}

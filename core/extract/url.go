@@ -1,0 +1,428 @@
+package extract
+
+import (
+	"encoding/base64"
+	"strings"
+)
+
+// schemes are the URL schemes reported as url values.
+var schemes = []string{"https", "http", "ftps", "ftp", "sftp", "wss", "ws", "smb", "tcp", "udp", "ssh"}
+
+// separatorAt matches a scheme separator at n[j]: "://" or a percent-encoded
+// form (":%2F%2F", "%3A%2F%2F", "%3A//"). enc reports the encoded forms,
+// whose remainder is percent-decoded as well.
+func separatorAt(n []byte, j int) (l int, enc bool) {
+	s := n[j:]
+	switch {
+	case len(s) >= 3 && s[0] == ':' && s[1] == '/' && s[2] == '/':
+		return 3, false
+	case hasPrefixFoldBytes(s, ":%2f%2f"):
+		return 7, true
+	case hasPrefixFoldBytes(s, "%3a%2f%2f"):
+		return 9, true
+	case hasPrefixFoldBytes(s, "%3a//"):
+		return 5, true
+	}
+	return 0, false
+}
+
+func hasPrefixFoldBytes(s []byte, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if lower(s[i]) != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// schemeBefore returns the start of a known scheme ending at n[j], or -1.
+// The scheme must not continue a longer word ("xhttp://").
+func schemeBefore(n []byte, from, j int) int {
+	k := j
+	for k > from && isLetter(n[k-1]) && j-k < 6 {
+		k--
+	}
+	if k == j || (k > 0 && isAlnum(n[k-1])) {
+		return -1
+	}
+	for _, s := range schemes {
+		if len(s) == j-k && hasPrefixFoldBytes(n[k:j], s) {
+			return k
+		}
+	}
+	return -1
+}
+
+// findURL returns the next URL start in n[from:to] with its separator.
+func findURL(n []byte, from, to int) (start, sep, sepLen int, enc bool) {
+	for j := from; j < to; j++ {
+		if n[j] != ':' && n[j] != '%' {
+			continue
+		}
+		l, e := separatorAt(n[:to], j)
+		if l == 0 {
+			continue
+		}
+		if k := schemeBefore(n, from, j); k >= 0 {
+			return k, j, l, e
+		}
+	}
+	return -1, 0, 0, false
+}
+
+// urlTrail trims what prose adds after a URL: sentence punctuation and
+// closing brackets that do not close anything inside the URL.
+func urlTrail(n []byte, a, b int) int {
+	for b > a {
+		c := n[b-1]
+		switch c {
+		case '.', ',', ';', ':', '!', '?', '*', '\'':
+			b--
+			continue
+		case ')', ']', '}':
+			if unbalanced(string(n[a:b]), c) {
+				b--
+				continue
+			}
+		}
+		break
+	}
+	return b
+}
+
+// urlSafe are the bytes a percent-decoded or base64-decoded URL may keep
+// literally; anything else would change how the URL reads back (brackets
+// would refang, '%' would decode again, spaces would split it).
+func urlSafe(c byte) bool {
+	if isAlnum(c) {
+		return true
+	}
+	switch c {
+	case '-', '.', '_', '~', ':', '/', '?', '#', '@', '&', '=', '+', ',', ';', '!', '$', '*':
+		return true
+	}
+	return false
+}
+
+func unhex(c byte) int {
+	switch {
+	case isDigit(c):
+		return int(c - '0')
+	case lower(c) >= 'a' && lower(c) <= 'f':
+		return int(lower(c)-'a') + 10
+	}
+	return -1
+}
+
+// percentDecode decodes %XX escapes whose byte is urlSafe and keeps the
+// rest as written.
+func percentDecode(s []byte) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			h, l := unhex(s[i+1]), unhex(s[i+2])
+			if h >= 0 && l >= 0 && urlSafe(byte(h<<4|l)) {
+				out = append(out, byte(h<<4|l))
+				i += 2
+				continue
+			}
+		}
+		out = append(out, s[i])
+	}
+	return out
+}
+
+// parsedURL is a URL split for canonicalisation.
+type parsedURL struct {
+	canon      string
+	hostA      int // host offsets within the remainder after the separator
+	hostB      int
+	host       string // canonical host
+	hostKind   kind   // kIPv4, kIPv6 or kDomain
+	hostDomain bool   // host passes the strict domain test
+}
+
+// parseRemainder validates what follows "scheme://": [userinfo@]host[:port]
+// then path, query and fragment kept as they are.
+func parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
+	var u parsedURL
+	authEnd := len(rest)
+	for k, c := range rest {
+		if c == '/' || c == '?' || c == '#' || c == '\\' {
+			authEnd = k
+			break
+		}
+	}
+	auth := rest[:authEnd]
+	hostA := 0
+	if at := lastIndexByte(auth, '@'); at >= 0 {
+		for _, c := range auth[:at] {
+			if !urlSafe(c) && c != '%' {
+				return u, false
+			}
+		}
+		hostA = at + 1
+	}
+	hostB := authEnd
+	port := []byte(nil)
+	if hostA < authEnd && auth[hostA] == '[' {
+		end := hostA
+		for end < authEnd && auth[end] != ']' {
+			end++
+		}
+		if end == authEnd {
+			return u, false
+		}
+		v, ok := ipv6Address(auth[hostA+1 : end])
+		if !ok {
+			return u, false
+		}
+		u.host, u.hostKind = v, kIPv6
+		u.hostA, u.hostB = hostA+1, end
+		if end+1 < authEnd {
+			if auth[end+1] != ':' {
+				return u, false
+			}
+			port = auth[end+2:]
+		}
+		hostB = end + 1
+	} else {
+		if c := lastIndexByte(auth[hostA:], ':'); c >= 0 {
+			hostB = hostA + c
+			port = auth[hostB+1:]
+			if len(port) == 0 {
+				return u, false
+			}
+		}
+		h := auth[hostA:hostB]
+		u.hostA, u.hostB = hostA, hostB
+		if v, end, ok := parseIPv4(h); ok && end == len(h) {
+			u.host, u.hostKind = v, kIPv4
+		} else if isHost(h) {
+			u.host, u.hostKind = strings.ToLower(string(h)), kDomain
+			u.hostDomain = isDomain(h)
+		} else {
+			return u, false
+		}
+	}
+	if port != nil {
+		if len(port) == 0 || len(port) > 5 {
+			return u, false
+		}
+		v := 0
+		for _, c := range port {
+			if !isDigit(c) {
+				return u, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		if v > 65535 {
+			return u, false
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(scheme) + 3 + len(rest))
+	b.WriteString(scheme)
+	b.WriteString("://")
+	b.Write(rest[:hostA])
+	if u.hostKind == kIPv6 {
+		b.WriteByte('[')
+		b.WriteString(u.host)
+		b.WriteByte(']')
+	} else {
+		b.WriteString(u.host)
+	}
+	b.Write(rest[hostB:])
+	u.canon = b.String()
+	return u, true
+}
+
+// url validates the URL whose scheme starts at norm[us] and whose separator
+// is at norm[sep:sep+sepLen], ending at most at limit. It emits the URL and
+// its host and returns the URL's end.
+func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
+	n := r.norm
+	q := limit
+	// A list "http://a.example,http://b.example" ends each URL at the comma
+	// that introduces the next; a nested "…?u=http://…" does not.
+	for p := sep + sepLen; p+1 < q; p++ {
+		switch n[p] {
+		case ',', ';', '|':
+			if s, _, _, _ := findURL(n, p+1, q); s == p+1 {
+				q = p
+			}
+		case '&':
+			if enc {
+				q = p
+			}
+		}
+	}
+	q = urlTrail(n, us, q)
+	restStart := sep + sepLen
+	if q <= restStart {
+		return 0, false
+	}
+	rest := n[restStart:q]
+	if enc {
+		rest = percentDecode(rest)
+	}
+	scheme := strings.ToLower(string(n[us:sep]))
+	u, ok := parseRemainder(scheme, rest)
+	if !ok {
+		return 0, false
+	}
+	canon := u.canon
+	if r.refang && r.depth == 0 {
+		if canon, ok = stableURL(canon); !ok {
+			return 0, false
+		}
+	}
+	r.emit(kURL, us, q, canon)
+	switch {
+	case enc && !r.refang:
+		// The host is not written as such in the text.
+	case enc:
+		r.emitHost(u, -1, -1)
+	default:
+		r.emitHost(u, restStart+u.hostA, restStart+u.hostB)
+	}
+	if !enc {
+		// URLs nested in the query ("…?u=http%3A%2F%2F…").
+		r.nested(restStart+u.hostB, q)
+	}
+	return q, true
+}
+
+// emitHost reports a URL's host under its type; a < 0 means it has no
+// written form in the text.
+func (r *run) emitHost(u parsedURL, a, b int) {
+	if u.hostKind == kDomain && !u.hostDomain {
+		return
+	}
+	if a < 0 {
+		r.emitText(u.hostKind, u.host)
+		return
+	}
+	r.emit(u.hostKind, a, b, u.host)
+}
+
+// nested finds URLs inside norm[a:b] that start after a '=' or '/'.
+func (r *run) nested(a, b int) {
+	for a < b {
+		us, sep, sepLen, enc := findURL(r.norm, a, b)
+		if us < 0 {
+			return
+		}
+		end, ok := r.url(us, sep, sepLen, enc, b)
+		if !ok {
+			a = sep + sepLen
+			continue
+		}
+		a = end
+	}
+}
+
+// stableURL returns canon if extracting it on its own gives it back, so that
+// every refanged value reads back as itself; decoded URLs can otherwise
+// contain text that would be refanged again.
+func stableURL(canon string) (string, bool) {
+	for try := 0; try < 3; try++ {
+		sub := run{refang: true, text: canon, depth: 1}
+		sub.scan()
+		next := ""
+		for _, f := range sub.found {
+			if f.k == kURL {
+				if f.v == canon {
+					return canon, true
+				}
+				if next == "" || len(f.v) > len(next) {
+					next = f.v
+				}
+			}
+		}
+		if next == "" {
+			return "", false
+		}
+		canon = next
+	}
+	return "", false
+}
+
+// base64URL decodes a base64 run at norm[i:] that starts like "http" in
+// base64 ("aHR0c") and reports it as a URL when it decodes to one. It
+// returns the run's end, or i when it is not a URL.
+func (r *run) base64URL(i, b int) int {
+	n := r.norm
+	j := i
+	urlAlphabet := false
+	for j < b {
+		c := n[j]
+		if isAlnum(c) || c == '+' || c == '/' {
+			j++
+			continue
+		}
+		if c == '-' || c == '_' {
+			urlAlphabet = true
+			j++
+			continue
+		}
+		break
+	}
+	end := j
+	for end < b && end-j < 2 && n[end] == '=' {
+		end++
+	}
+	if j < b && end == j && (isAlnum(n[j]) || n[j] == '.') {
+		return i
+	}
+	data := n[i:j]
+	if len(data)%4 == 1 {
+		data = data[:len(data)-1]
+	}
+	enc := base64.RawStdEncoding
+	if urlAlphabet {
+		enc = base64.RawURLEncoding
+	}
+	dec := make([]byte, enc.DecodedLen(len(data)))
+	m, err := enc.Decode(dec, data)
+	if err != nil {
+		return i
+	}
+	dec = dec[:m]
+	k := 0
+	for k < len(dec) && urlSafe(dec[k]) {
+		k++
+	}
+	dec = dec[:k]
+	var scheme string
+	switch {
+	case strings.HasPrefix(string(dec), "http://"):
+		scheme = "http"
+	case strings.HasPrefix(string(dec), "https://"):
+		scheme = "https"
+	default:
+		return i
+	}
+	rest := dec[len(scheme)+3:]
+	rest = rest[:urlTrail(rest, 0, len(rest))]
+	u, ok := parseRemainder(scheme, rest)
+	if !ok {
+		return i
+	}
+	if !r.refang {
+		r.emit(kURL, i, end, "")
+		return end
+	}
+	canon := u.canon
+	if r.depth == 0 {
+		if canon, ok = stableURL(canon); !ok {
+			return i
+		}
+	}
+	r.emit(kURL, i, end, canon)
+	r.emitHost(u, -1, -1)
+	return end
+}
