@@ -1,6 +1,9 @@
 package workspace
 
-import "github.com/cyberstreams/cyberstreams/kg"
+import (
+	"github.com/cyberstreams/cyberstreams/kg"
+	"github.com/cyberstreams/cyberstreams/labels"
+)
 
 type component struct {
 	name  string
@@ -13,6 +16,7 @@ func components() []component {
 	return []component{
 		{"documents", documentMigrations},
 		{"graph", kg.Migrations()},
+		{"labels", labels.Migrations()},
 	}
 }
 
