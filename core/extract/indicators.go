@@ -63,20 +63,33 @@ func (r *run) pieces(a, b int) {
 	}
 }
 
-func trimPiece(n []byte, i, j int) (int, int) {
+// trimPiece drops separators at the ends of a piece. Colons are kept when
+// keepColons is set, for IPv6 forms like "::ffff:192.0.2.1" and
+// "2001:db8::"; a leading '_' is kept for service labels ("_dmarc").
+func trimPiece(n []byte, i, j int, keepColons bool) (int, int) {
 	for i < j {
 		switch n[i] {
-		case '.', ':', '@', '-', '_':
+		case '.', '@', '-':
 			i++
 			continue
+		case ':':
+			if !keepColons {
+				i++
+				continue
+			}
 		}
 		break
 	}
 	for j > i {
 		switch n[j-1] {
-		case '.', ':', '@', '-', '_':
+		case '.', '@', '-', '_':
 			j--
 			continue
+		case ':':
+			if !keepColons {
+				j--
+				continue
+			}
 		}
 		break
 	}
@@ -87,7 +100,7 @@ func trimPiece(n []byte, i, j int) (int, int) {
 // address or separate sub-pieces ("192.0.2.1:443", "sha256:…").
 func (r *run) piece(i, j int) {
 	n := r.norm
-	i, j = trimPiece(n, i, j)
+	i, j = trimPiece(n, i, j, true)
 	if i >= j {
 		return
 	}
@@ -101,6 +114,15 @@ func (r *run) piece(i, j int) {
 	if !colon {
 		r.simple(i, j)
 		return
+	}
+	if a, b := trimPiece(n, i, j, false); a > i || b < j {
+		// A leading or trailing colon belongs to an IPv6 address or to
+		// nothing ("Note:", "::").
+		if v, ok := ipv6Address(n[i:j]); ok {
+			r.emit(kIPv6, i, j, v)
+			return
+		}
+		i, j = a, b
 	}
 	if v, ok := macAddress(n[i:j]); ok {
 		r.emit(kMAC, i, j, v)
@@ -116,7 +138,7 @@ func (r *run) piece(i, j int) {
 		for m < j && n[m] != ':' {
 			m++
 		}
-		a, b := trimPiece(n, k, m)
+		a, b := trimPiece(n, k, m, false)
 		if a < b {
 			r.simple(a, b)
 		}
@@ -131,15 +153,15 @@ func (r *run) simple(i, j int) {
 	if at := lastIndexByte(p, '@'); at >= 0 {
 		l := lastIndexByte(p[:at], '@') + 1
 		local, dom := p[l:at], p[at+1:]
-		if validLocal(local) && isDomain(dom) {
+		if validLocal(local) && isDomain(toLower(dom)) {
 			r.emit(kEmail, i+l, j, strings.ToLower(string(p[l:])))
 			r.emit(kDomain, i+at+1, j, strings.ToLower(string(dom)))
 			return
 		}
-		if a, b := trimPiece(n, i+at+1, j); a < b {
+		if a, b := trimPiece(n, i+at+1, j, false); a < b {
 			r.simple(a, b)
 		}
-		if a, b := trimPiece(n, i, i+at); a < b {
+		if a, b := trimPiece(n, i, i+at, false); a < b {
 			r.simple(a, b)
 		}
 		return
@@ -545,6 +567,14 @@ var fileExtensions = map[string]bool{
 // type: valid labels, an ICANN-listed TLD (golang.org/x/net/publicsuffix),
 // not itself a public suffix, not a file name, and not written like a code
 // identifier ("System.Net": a capitalised TLD under mixed case).
+func toLower(p []byte) []byte {
+	out := make([]byte, len(p))
+	for i, c := range p {
+		out[i] = lower(c)
+	}
+	return out
+}
+
 func isDomain(p []byte) bool {
 	tld, ok := hostLabels(p)
 	if !ok {

@@ -77,27 +77,39 @@ func (r *run) pathStart(s, e int) (int, kind) {
 	return -1, 0
 }
 
-// extendPath carries a path over single spaces ("C:\Program Files\x.exe",
-// "HKLM\...\Windows NT\CurrentVersion") while the next word continues the
-// path with a backslash and does not start a path of its own.
+// extendPath carries a path over single spaces ("C:\Program Files
+// (x86)\x.exe", "HKLM\...\Windows NT\CurrentVersion") when one of the
+// next three words continues the path with a backslash and none of them
+// starts a path of its own.
 func (r *run) extendPath(e int) int {
 	t := r.text
-	for e+1 < len(t) && t[e] == ' ' && cls[t[e+1]]&cBreak == 0 {
-		w := e + 1
-		hasBS := false
-		for w < len(t) && cls[t[w]]&cBreak == 0 {
-			if t[w] == '\\' {
-				hasBS = true
+	for {
+		w := e
+		next := -1
+		for word := 0; word < 3; word++ {
+			if w+1 >= len(t) || t[w] != ' ' || cls[t[w+1]]&cBreak != 0 {
+				break
 			}
-			w++
+			ws := w + 1
+			w = ws
+			hasBS := false
+			for w < len(t) && cls[t[w]]&cBreak == 0 {
+				if t[w] == '\\' {
+					hasBS = true
+				}
+				w++
+			}
+			if p, _ := r.pathStart(ws, w); p >= 0 {
+				break
+			}
+			if hasBS {
+				next = w
+				break
+			}
 		}
-		if !hasBS {
-			break
+		if next < 0 {
+			return e
 		}
-		if p, _ := r.pathStart(e+1, w); p >= 0 {
-			break
-		}
-		e = w
+		e = next
 	}
-	return e
 }

@@ -4,19 +4,19 @@ package extract
 // run of non-breaking bytes; its class flags decide whether it can hold an
 // indicator at all.
 const (
-	cBreak   uint16 = 1 << iota // whitespace, quotes, <>, `, |, control, non-ASCII
-	cLower                      // a-z
-	cUpper                      // A-Z
-	cDigit                      // 0-9
-	cDot                        // .
-	cColon                      // :
-	cAt                         // @
-	cOpen                       // [ ( {
-	cClose                      // ] ) }
-	cSlash                      // /
-	cBackslash                  // \
-	cPercent                    // %
-	cOther                      // any other non-breaking punctuation
+	cBreak     uint16 = 1 << iota // whitespace, quotes, <>, `, |, control, non-ASCII
+	cLower                        // a-z
+	cUpper                        // A-Z
+	cDigit                        // 0-9
+	cDot                          // .
+	cColon                        // :
+	cAt                           // @
+	cOpen                         // [ ( {
+	cClose                        // ] ) }
+	cSlash                        // /
+	cBackslash                    // \
+	cPercent                      // %
+	cOther                        // any other non-breaking punctuation
 
 	// cTrigger marks spans worth a closer look.
 	cTrigger = cDigit | cDot | cColon | cAt | cOpen | cSlash | cBackslash | cPercent
@@ -179,9 +179,15 @@ func (r *run) trim(s, e int) (int, int) {
 	for s < e {
 		c := t[e-1]
 		switch c {
-		case '.', ',', ';', ':', '!', '?', '*':
+		case '.', ',', ';', '!', '?', '*':
 			e--
 			continue
+		case ':':
+			// "2001:db8::" ends in a double colon.
+			if e-s < 2 || t[e-2] != ':' {
+				e--
+				continue
+			}
 		case ')', ']', '}':
 			if unbalanced(t[s:e], c) {
 				e--

@@ -203,7 +203,7 @@ func parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
 			u.host, u.hostKind = v, kIPv4
 		} else if isHost(h) {
 			u.host, u.hostKind = strings.ToLower(string(h)), kDomain
-			u.hostDomain = isDomain(h)
+			u.hostDomain = isDomain(toLower(h))
 		} else {
 			return u, false
 		}

@@ -1,0 +1,254 @@
+package extract
+
+import (
+	"reflect"
+	"testing"
+)
+
+// E is shorthand for the expected Entities in the tables below.
+type E = Entities
+
+func TestExtractRefanged(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+		want E
+	}{
+		// IPv4
+		{"ipv4 plain", "C2 at 192.0.2.1 today", E{"ipv4": {"192.0.2.1"}}},
+		{"ipv4 several sorted unique", "203.0.113.5, 198.51.100.7 and 203.0.113.5", E{"ipv4": {"198.51.100.7", "203.0.113.5"}}},
+		{"ipv4 with port", "beacon to 192.0.2.10:8443.", E{"ipv4": {"192.0.2.10"}}},
+		{"ipv4 cidr", "block 198.51.100.0/24", E{"ipv4": {"198.51.100.0"}}},
+		{"ipv4 defanged last dot", "192.0.2[.]1", E{"ipv4": {"192.0.2.1"}}},
+		{"ipv4 all dots defanged", "198[.]51[.]100[.]23", E{"ipv4": {"198.51.100.23"}}},
+		{"ipv4 paren dot", "203.0.113(.)9", E{"ipv4": {"203.0.113.9"}}},
+		{"ipv4 brace dot", "203{.}0{.}113{.}9", E{"ipv4": {"203.0.113.9"}}},
+		{"ipv4 dot word", "192[dot]0[dot]2[dot]44", E{"ipv4": {"192.0.2.44"}}},
+		{"ipv4 leading zeros normalised", "198.051.100.007", E{"ipv4": {"198.51.100.7"}}},
+		{"ipv4 octet out of range", "999.1.1.1 and 192.0.2.256", E{}},
+		{"ipv4 after version", "upgrade to version 1.2.3.4 now", E{}},
+		{"ipv4 after Version colon", "Version: 10.0.17763.1", E{}},
+		{"ipv4 after v", "agent v 2.3.4.5 shipped", E{}},
+		{"ipv4 version inline", "ver=5.1.2.3", E{}},
+		{"ipv4 v prefix", "v1.2.3.4", E{}},
+		{"ipv4 OID is not an address", "OID 1.3.6.1.4.1.311", E{}},
+		{"ipv4 range", "192.0.2.1-192.0.2.9", E{"ipv4": {"192.0.2.1", "192.0.2.9"}}},
+		{"ipv4 in brackets and parens", "(192.0.2.3) [198.51.100.4]", E{"ipv4": {"192.0.2.3", "198.51.100.4"}}},
+
+		// IPv6
+		{"ipv6 compressed", "seen from 2001:db8::1 too", E{"ipv6": {"2001:db8::1"}}},
+		{"ipv6 full form canonicalised", "2001:DB8:0:0:0:0:0:1", E{"ipv6": {"2001:db8::1"}}},
+		{"ipv6 leading compression", "::ffff:192.0.2.1", E{"ipv6": {"::ffff:192.0.2.1"}}},
+		{"ipv6 trailing compression", "2001:db8:85a3::", E{"ipv6": {"2001:db8:85a3::"}}},
+		{"ipv6 link local", "fe80::1", E{"ipv6": {"fe80::1"}}},
+		{"ipv6 middle compression", "2001:db8:0:1::a:b", E{"ipv6": {"2001:db8:0:1::a:b"}}},
+		{"ipv6 in url", "http://[2001:db8::2]:8080/x", E{"ipv6": {"2001:db8::2"}, "url": {"http://[2001:db8::2]:8080/x"}}},
+		{"ipv6 defanged colon", "2001[:]db8[:]:5", E{"ipv6": {"2001:db8::5"}}},
+		{"not ipv6: C++ scope", "std::string and a::b and Cafe::Add", E{}},
+		{"not ipv6: time", "at 12:30:45 UTC", E{}},
+
+		// domains
+		{"domain plain", "resolves example.com daily", E{"domain": {"example.com"}}},
+		{"domain lowercased", "Visit WWW.EXAMPLE.ORG.", E{"domain": {"www.example.org"}}},
+		{"domain sentence start", "Example.net was registered", E{"domain": {"example.net"}}},
+		{"domain bracket dot", "example[.]com", E{"domain": {"example.com"}}},
+		{"domain paren dot", "example(.)net", E{"domain": {"example.net"}}},
+		{"domain brace dot", "example{.}org", E{"domain": {"example.org"}}},
+		{"domain [dot]", "evil[dot]example[dot]com", E{"domain": {"evil.example.com"}}},
+		{"domain (dot)", "evil(dot)example(dot)net", E{"domain": {"evil.example.net"}}},
+		{"domain spaced dot", "evil dot example dot org is bad", E{"domain": {"evil.example.org"}}},
+		{"domain spaced bracket dot", "example [.] com", E{"domain": {"example.com"}}},
+		{"domain partial bracket", "example[.com", E{"domain": {"example.com"}}},
+		{"domain escaped dot", `example\.com`, E{"domain": {"example.com"}}},
+		{"domain percent-encoded dot", "example%2Ecom", E{"domain": {"example.com"}}},
+		{"domain idn punycode", "xn--bcher-kva.example", E{}},
+		{"domain punycode tld", "example.xn--p1ai", E{"domain": {"example.xn--p1ai"}}},
+		{"dot com bubble is prose", "the dot com bubble", E{}},
+		{"dot between words is prose", "click the red dot then go", E{}},
+		{"invalid tld", "host.invalidtld and foo.localdomain", E{}},
+		{"public suffix alone", "co.uk", E{}},
+		{"file setup.py", "run setup.py install", E{}},
+		{"file report.pdf", "open report.pdf", E{}},
+		{"file index.html", "index.html", E{}},
+		{"file config.json", "edit config.json", E{}},
+		{"file exe dll", "drops evil.exe and helper.dll", E{}},
+		{"file README.md", "see README.md", E{}},
+		{"zip two labels is a file", "invoice.zip", E{}},
+		{"zip three labels is a domain", "cdn.example.zip", E{"domain": {"cdn.example.zip"}}},
+		{"zip with inner extension is a file", "invoice.pdf.zip", E{}},
+		{"mov two labels is a file", "clip.mov", E{}},
+		{"code identifier", "System.Net and System.IO", E{}},
+		{"abbreviation", "e.g. and i.e. and U.S.", E{}},
+		{"domain with underscore service label", "_dmarc.example.com", E{"domain": {"_dmarc.example.com"}}},
+
+		// URLs
+		{"url https", "download https://example.com/a/b?c=1#f now", E{"url": {"https://example.com/a/b?c=1#f"}, "domain": {"example.com"}}},
+		{"url hxxps defanged", "hxxps://evil[.]example[.]com/path", E{"url": {"https://evil.example.com/path"}, "domain": {"evil.example.com"}}},
+		{"url hXXp", "hXXp://example.com/x", E{"url": {"http://example.com/x"}, "domain": {"example.com"}}},
+		{"url hxxps[:]//", "hxxps[:]//example[.]org/login", E{"url": {"https://example.org/login"}, "domain": {"example.org"}}},
+		{"url [://]", "http[://]example.net/", E{"url": {"http://example.net/"}, "domain": {"example.net"}}},
+		{"url [:]// and [/]", "https[:]//example.com[/]a", E{"url": {"https://example.com/a"}, "domain": {"example.com"}}},
+		{"url fxp", "fxp://192.0.2.8/drop", E{"url": {"ftp://192.0.2.8/drop"}, "ipv4": {"192.0.2.8"}}},
+		{"url host case", "HTTPS://Example.COM/Path", E{"url": {"https://example.com/Path"}, "domain": {"example.com"}}},
+		{"url trailing punctuation", "(see https://example.com/a).", E{"url": {"https://example.com/a"}, "domain": {"example.com"}}},
+		{"url balanced parens kept", "https://example.com/wiki/A_(b)", E{"url": {"https://example.com/wiki/A_(b)"}, "domain": {"example.com"}}},
+		{"url with port and userinfo", "ftp://user:pw@example.net:2121/f.bin", E{"url": {"ftp://user:pw@example.net:2121/f.bin"}, "domain": {"example.net"}}},
+		{"url ip host", "http://198.51.100.9/gate.php", E{"url": {"http://198.51.100.9/gate.php"}, "ipv4": {"198.51.100.9"}}},
+		{"url percent-encoded", "http%3A%2F%2Fexample.com%2Fpath%2Fx", E{"url": {"http://example.com/path/x"}, "domain": {"example.com"}}},
+		{"url %2F in redirect", "https://r.example.net/?u=https%3A%2F%2Fevil.example.org%2Fp&x=1", E{
+			"url":    {"https://evil.example.org/p", "https://r.example.net/?u=https%3A%2F%2Fevil.example.org%2Fp&x=1"},
+			"domain": {"evil.example.org", "r.example.net"}}},
+		{"url base64", "payload aHR0cDovL2V4YW1wbGUuY29tL3g= decoded", E{"url": {"http://example.com/x"}, "domain": {"example.com"}}},
+		{"url base64 https", "aHR0cHM6Ly9leGFtcGxlLm9yZy9h", E{"url": {"https://example.org/a"}, "domain": {"example.org"}}},
+		{"base64 that is not a url", "aGVsbG8gd29ybGQ=", E{}},
+		{"url list", "http://example.com/a,http://example.org/b", E{"url": {"http://example.com/a", "http://example.org/b"}, "domain": {"example.com", "example.org"}}},
+		{"url unknown host", "http://localhost:8080/admin", E{}},
+		{"url json escaped", `https:\/\/example.com\/x`, E{"url": {"https://example.com/x"}, "domain": {"example.com"}}},
+		{"url zip host", "https://update.zip/a", E{"url": {"https://update.zip/a"}}},
+
+		// e-mail
+		{"email plain", "mail admin@example.com.", E{"email": {"admin@example.com"}, "domain": {"example.com"}}},
+		{"email [@]", "user[@]example.com", E{"email": {"user@example.com"}, "domain": {"example.com"}}},
+		{"email (@) and [.]", "john.doe(@)example[.]org", E{"email": {"john.doe@example.org"}, "domain": {"example.org"}}},
+		{"email [at] [dot]", "ops[at]example[dot]net", E{"email": {"ops@example.net"}, "domain": {"example.net"}}},
+		{"email spaced at dot", "write to user at example dot com", E{"email": {"user@example.com"}, "domain": {"example.com"}}},
+		{"spaced at without defanged domain is prose", "meet at example.com", E{"domain": {"example.com"}}},
+		{"email lowercased", "Admin@Example.COM", E{"email": {"admin@example.com"}, "domain": {"example.com"}}},
+		{"handle is not email", "@example and foo@bar", E{}},
+
+		// hashes
+		{"md5", "d41d8cd98f00b204e9800998ecf8427e", E{"md5": {"d41d8cd98f00b204e9800998ecf8427e"}}},
+		{"md5 upper lowercased", "MD5: D41D8CD98F00B204E9800998ECF8427E", E{"md5": {"d41d8cd98f00b204e9800998ecf8427e"}}},
+		{"sha1", "da39a3ee5e6b4b0d3255bfef95601890afd80709", E{"sha1": {"da39a3ee5e6b4b0d3255bfef95601890afd80709"}}},
+		{"sha256", "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", E{"sha256": {"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}},
+		{"sha512", "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e", E{"sha512": {"cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e"}}},
+		{"md5 inside sha256 is not md5", "e3b0c44298fc1c149afbf4c8996fb924 27ae41e4649b934ca495991b7852b855 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", E{
+			"md5":    {"27ae41e4649b934ca495991b7852b855", "e3b0c44298fc1c149afbf4c8996fb924"},
+			"sha256": {"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}},
+		{"hex run of odd length", "e3b0c44298fc1c149afbf4c8996fb92427ae41e", E{}},
+		{"hex tail of a longer token", "xd41d8cd98f00b204e9800998ecf8427e", E{}},
+		{"hash in file name", "d41d8cd98f00b204e9800998ecf8427e.exe", E{"md5": {"d41d8cd98f00b204e9800998ecf8427e"}}},
+		{"long decimal is not a hash", "12345678901234567890123456789012", E{}},
+
+		// ids
+		{"cve upper-cased", "cve-2021-44228 and CVE-2014-0160.", E{"cve": {"CVE-2014-0160", "CVE-2021-44228"}}},
+		{"cve five digits", "CVE-2023-12345", E{"cve": {"CVE-2023-12345"}}},
+		{"cve inside token", "exploit-CVE-2017-0144_poc", E{"cve": {"CVE-2017-0144"}}},
+		{"cve too short", "CVE-2021-123 and CVE-21-1234", E{}},
+		{"cve comma list", "CVE-2021-26855,CVE-2021-27065", E{"cve": {"CVE-2021-26855", "CVE-2021-27065"}}},
+		{"cwe", "CWE-79 (XSS) and cwe-1321", E{"cwe": {"CWE-1321", "CWE-79"}}},
+		{"technique", "Uses T1059.001 and T1566 (phishing)", E{"attack_technique": {"T1059.001", "T1566"}}},
+		{"ics technique", "T0866", E{"attack_technique": {"T0866"}}},
+		{"not a technique", "T12345 TA0001 T1059.1 t1059", E{}},
+		{"asn", "AS13335 and ASN15169 and AS 64496.", E{"asn": {"AS13335", "AS15169", "AS64496"}}},
+		{"not asn", "AS0 ASX AS", E{}},
+
+		// addresses
+		{"mac colon", "00:1A:2B:3C:4D:5E", E{"mac": {"00:1a:2b:3c:4d:5e"}}},
+		{"mac dash", "00-1a-2b-3c-4d-5e", E{"mac": {"00:1a:2b:3c:4d:5e"}}},
+		{"mac cisco", "001a.2b3c.4d5e", E{"mac": {"00:1a:2b:3c:4d:5e"}}},
+		{"bitcoin p2pkh", "pay 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", E{"bitcoin": {"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"}}},
+		{"bitcoin p2sh", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", E{"bitcoin": {"3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"}}},
+		{"bitcoin bech32", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", E{"bitcoin": {"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"}}},
+		{"bitcoin bad checksum", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3 bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdp", E{}},
+
+		// registry keys and paths
+		{"registry key with space", `HKLM\Software\Microsoft\Windows NT\CurrentVersion\Winlogon was changed`, E{"registry_key": {`HKLM\Software\Microsoft\Windows NT\CurrentVersion\Winlogon`}}},
+		{"registry key long root", `HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Run.`, E{"registry_key": {`HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Run`}}},
+		{"registry key powershell", `HKCU:\Software\Classes`, E{"registry_key": {`HKCU:\Software\Classes`}}},
+		{"windows path with spaces", `copied to C:\Program Files (x86)\Evil\svc.exe and run`, E{"file_path": {`C:\Program Files (x86)\Evil\svc.exe`}}},
+		{"two windows paths", `C:\a\b.exe C:\c\d.dll`, E{"file_path": {`C:\a\b.exe`, `C:\c\d.dll`}}},
+		{"env path", `%APPDATA%\Roaming\upd.exe`, E{"file_path": {`%APPDATA%\Roaming\upd.exe`}}},
+		{"unc path", `\\fileserver\share\x.ps1`, E{"file_path": {`\\fileserver\share\x.ps1`}}},
+		{"unix path", "reads /etc/passwd and /tmp/.x/kinsing", E{"file_path": {"/etc/passwd", "/tmp/.x/kinsing"}}},
+		{"not a unix path", "and/or 24/7 /path/to", E{}},
+		{"path file name is not a domain", `C:\Users\Public\invoice.com.exe`, E{"file_path": {`C:\Users\Public\invoice.com.exe`}}},
+
+		// mixed prose
+		{"prose with nothing", "The actor used spearphishing, then moved laterally.", E{}},
+		{"prose numbers", "In 2023, 45.6% of 1,200 hosts (3.5 GB) were hit at 10:30.", E{}},
+	}
+	ex := New(Options{Refang: true})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			want := E{}
+			for k, v := range c.want {
+				if len(v) > 0 {
+					want[k] = v
+				}
+			}
+			got := ex.Extract(c.text)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Extract(%q)\n got %v\nwant %v", c.text, got, want)
+			}
+		})
+	}
+}
+
+func TestExtractAsWritten(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+		want E
+	}{
+		{"defanged url and host", "hxxps://evil[.]example[.]com/path", E{"url": {"hxxps://evil[.]example[.]com/path"}, "domain": {"evil[.]example[.]com"}}},
+		{"defanged ip", "192.0.2[.]1", E{"ipv4": {"192.0.2[.]1"}}},
+		{"email as written", "user[@]Example.com", E{"email": {"user[@]Example.com"}, "domain": {"Example.com"}}},
+		{"spaced dot as written", "evil dot example dot com", E{"domain": {"evil dot example dot com"}}},
+		{"cve case kept", "cve-2021-44228", E{"cve": {"cve-2021-44228"}}},
+		{"hash case kept", "D41D8CD98F00B204E9800998ECF8427E", E{"md5": {"D41D8CD98F00B204E9800998ECF8427E"}}},
+		{"ipv6 as written", "2001:DB8:0:0:0:0:0:1", E{"ipv6": {"2001:DB8:0:0:0:0:0:1"}}},
+		{"base64 url as written", "aHR0cDovL2V4YW1wbGUuY29tL3g=", E{"url": {"aHR0cDovL2V4YW1wbGUuY29tL3g="}}},
+		{"asn with space", "AS 64496", E{"asn": {"AS 64496"}}},
+	}
+	ex := New(Options{})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ex.Extract(c.text)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("Extract(%q)\n got %v\nwant %v", c.text, got, c.want)
+			}
+		})
+	}
+}
+
+func TestRefang(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"hxxps://evil[.]example[.]com/a", "https://evil.example.com/a"},
+		{"hXXp[:]//Example[.]COM", "http://example.com"},
+		{"user[@]Example.COM", "user@example.com"},
+		{"example[dot]com", "example.com"},
+		{"192.0.2[.]1", "192.0.2.1"},
+		{"2001:DB8:0::1", "2001:db8::1"},
+		{"cve-2021-44228", "CVE-2021-44228"},
+		{"aHR0cDovL2V4YW1wbGUuY29tL3g=", "http://example.com/x"},
+		{"  example[.]org  ", "example.org"},
+		{"not[.]an indicator", "not.an indicator"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := Refang(c.in); got != c.want {
+			t.Errorf("Refang(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestCount(t *testing.T) {
+	e := New(Options{Refang: true}).Extract("192.0.2.1 example.com CVE-2021-44228 192.0.2.1")
+	if got := e.Count(); got != 3 {
+		t.Errorf("Count() = %d, want 3 (%v)", got, e)
+	}
+}
+
+func TestTypesCoverKinds(t *testing.T) {
+	if len(Types) != int(numKinds) {
+		t.Fatalf("Types has %d names for %d kinds", len(Types), numKinds)
+	}
+	seen := map[string]bool{}
+	for _, ty := range Types {
+		if seen[ty] {
+			t.Errorf("duplicate type %q", ty)
+		}
+		seen[ty] = true
+	}
+}
