@@ -1,0 +1,189 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// headSize is how much of a file detection looks at.
+const headSize = 64 << 10
+
+// textExtensions are read as one document per file.
+var textExtensions = map[string]bool{".txt": true, ".text": true, ".md": true, ".markdown": true}
+
+// jsonExtensions are JSON or JSON Lines.
+var jsonExtensions = map[string]bool{".json": true, ".jsonl": true, ".ndjson": true}
+
+// baseExt is the lower-case extension of name, looking through ".gz".
+func baseExt(name string) string {
+	name = strings.ToLower(name)
+	if strings.HasSuffix(name, ".gz") {
+		name = strings.TrimSuffix(name, ".gz")
+	}
+	return filepath.Ext(name)
+}
+
+// ingestible reports whether a directory walk should read a file of this name.
+func ingestible(name string) bool {
+	ext := baseExt(name)
+	return textExtensions[ext] || jsonExtensions[ext]
+}
+
+// errBinary is the failure for data that is neither text nor JSON.
+var errBinary = errors.New("binary data (NUL bytes): not a text or JSON document")
+
+// openDecoded undoes the transport layers of an input: gzip (recognised by
+// its magic bytes, whatever the name), a UTF-8 byte-order mark, and UTF-16
+// (recognised by its byte-order mark) decoded to UTF-8.
+func openDecoded(r io.Reader) (*bufio.Reader, func() error, error) {
+	noClose := func() error { return nil }
+	br := bufio.NewReaderSize(r, headSize)
+	closeFn := noClose
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, noClose, fmt.Errorf("gzip: %w", err)
+		}
+		br = bufio.NewReaderSize(gz, headSize)
+		closeFn = gz.Close
+	}
+	bom, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(bom, []byte{0xef, 0xbb, 0xbf}):
+		br.Discard(3)
+	case bytes.HasPrefix(bom, []byte{0xff, 0xfe}), bytes.HasPrefix(bom, []byte{0xfe, 0xff}):
+		// ExpectBOM reads the byte order from the mark and drops it.
+		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
+		br = bufio.NewReaderSize(transform.NewReader(br, dec), headSize)
+	}
+	return br, closeFn, nil
+}
+
+// Detect names the format of a file from its name and first bytes (after
+// gzip and UTF-16 decoding): a JSON object with "type":"bundle" (or an
+// "objects" array) is STIX; "dataType":"CVE_RECORD" or "cveMetadata" is a CVE
+// 5 record; "vulnerabilities" with "catalogVersion" is the KEV catalog; an
+// object with "schema_version" or "affected", or "id" with "summary" or
+// "details", is an OSV advisory (one per file or one per line); other JSON is
+// generic JSONL; text and Markdown extensions and anything not starting like
+// JSON are text.
+func Detect(name string, head []byte) Format {
+	ext := baseExt(name)
+	if textExtensions[ext] {
+		return FormatText
+	}
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
+		if jsonExtensions[ext] {
+			return FormatJSONL // read as JSON so that the damage is reported
+		}
+		return FormatText
+	}
+	if trimmed[0] == '[' {
+		keys := sniffObject(bytes.TrimLeft(trimmed[1:], " \t\r\n"))
+		if keys.osvLike() {
+			return FormatOSV
+		}
+		if keys.cve5() {
+			return FormatCVE5
+		}
+		if keys.stixObject() {
+			return FormatSTIX
+		}
+		return FormatJSONL
+	}
+	keys := sniffObject(trimmed)
+	switch {
+	case keys.stixBundle() || keys.stixObject():
+		return FormatSTIX
+	case keys.cve5():
+		return FormatCVE5
+	case keys.has("vulnerabilities") && (keys.has("catalogVersion") || keys.has("dateReleased")):
+		return FormatKEV
+	case keys.osvLike():
+		return FormatOSV
+	}
+	return FormatJSONL
+}
+
+// objectKeys are the top-level keys of a JSON object seen in a file's head,
+// with their values when they are short strings.
+type objectKeys map[string]string
+
+func (k objectKeys) has(key string) bool { _, ok := k[key]; return ok }
+
+func (k objectKeys) stixBundle() bool {
+	return k["type"] == "bundle" || strings.HasPrefix(k["id"], "bundle--") ||
+		(k.has("objects") && !k.has("vulnerabilities"))
+}
+
+func (k objectKeys) stixObject() bool {
+	return k.has("type") && k.has("spec_version") && strings.Contains(k["id"], "--")
+}
+
+func (k objectKeys) cve5() bool { return k["dataType"] == "CVE_RECORD" || k.has("cveMetadata") }
+
+func (k objectKeys) osvLike() bool {
+	return k.has("schema_version") || k.has("affected") ||
+		(k.has("id") && (k.has("summary") || k.has("details")))
+}
+
+// sniffObject lists the top-level keys of the JSON object at the start of
+// data, reading tokens until the object ends or the data runs out (a head is
+// usually cut in the middle of the object).
+func sniffObject(data []byte) objectKeys {
+	keys := objectKeys{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return keys
+	}
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		key, ok := t.(string)
+		if !ok { // the closing brace
+			return keys
+		}
+		v, err := dec.Token()
+		if err != nil {
+			keys[key] = ""
+			return keys
+		}
+		switch v := v.(type) {
+		case string:
+			if len(v) > 200 {
+				v = v[:200]
+			}
+			keys[key] = v
+		case json.Delim: // skip the nested value
+			keys[key] = ""
+			for depth := 1; depth > 0; {
+				t, err := dec.Token()
+				if err != nil {
+					return keys
+				}
+				if d, ok := t.(json.Delim); ok {
+					if d == '{' || d == '[' {
+						depth++
+					} else {
+						depth--
+					}
+				}
+			}
+		default:
+			keys[key] = ""
+		}
+	}
+}

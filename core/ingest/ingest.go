@@ -1,0 +1,324 @@
+// Package ingest turns files, directories and stdin in the formats analysts
+// receive (JSONL feeds, plain text and Markdown reports, OSV/GHSA advisories,
+// CVE JSON 5 records, the CISA KEV catalog, STIX 2.1 bundles) into normalised,
+// entity-tagged, content-hashed documents, and stores them in a workspace.
+//
+// Reading is streamed: line formats are read line by line and the big JSON
+// containers (STIX bundles, the KEV catalog, top-level arrays) element by
+// element, so one bad line or element is reported with its file and line (or
+// JSON pointer) and every other record still loads.
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
+)
+
+// Format names an input layout. FormatAuto picks one per file from its name
+// and first bytes (see Detect).
+type Format string
+
+// The formats of the CLI contract (`cyberstreams ingest --format`).
+const (
+	FormatAuto  Format = "auto"
+	FormatJSONL Format = "jsonl"
+	FormatText  Format = "text"
+	FormatOSV   Format = "osv"
+	FormatCVE5  Format = "cve5"
+	FormatKEV   Format = "kev"
+	FormatSTIX  Format = "stix"
+)
+
+// Formats lists every accepted --format value, FormatAuto first.
+var Formats = [...]Format{FormatAuto, FormatJSONL, FormatText, FormatOSV, FormatCVE5, FormatKEV, FormatSTIX}
+
+// ParseFormat checks a --format value; the empty string means auto.
+func ParseFormat(s string) (Format, error) {
+	if s == "" {
+		return FormatAuto, nil
+	}
+	for _, f := range Formats {
+		if string(f) == strings.ToLower(s) {
+			return f, nil
+		}
+	}
+	names := make([]string, len(Formats))
+	for i, f := range Formats {
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("unknown format %q (want %s)", s, strings.Join(names, "|"))
+}
+
+// FieldKeys are the roles a generic JSONL field can be mapped to with
+// Options.Fields.
+var FieldKeys = [...]string{"id", "title", "text", "source", "published", "severity"}
+
+// Options say how to read and process the input.
+type Options struct {
+	// Format forces one layout for every input; "" or FormatAuto detects.
+	Format Format
+	// Fields renames the generic JSONL fields: role ("id", "title", "text",
+	// "source", "published", "severity") → field name in the records. A
+	// dotted name ("data.description") reaches into nested objects.
+	Fields map[string]string
+	// Source, when set, replaces every document's source.
+	Source string
+	// Stdin is read for the path "-"; nil means no stdin is available.
+	Stdin io.Reader
+	// Extract finds entities in a document's text (title and body). Nil uses
+	// the workbench's extractor with refanging on.
+	Extract func(text string) map[string][]string
+	// Workers is the number of goroutines decoding and extracting;
+	// 0 means runtime.NumCPU().
+	Workers int
+	// BatchSize is how many documents Run stores per transaction; 0 means
+	// 2,000.
+	BatchSize int
+}
+
+// CheckFields validates Options.Fields keys, for the CLI's --field flag.
+func CheckFields(fields map[string]string) error {
+	for k, v := range fields {
+		if !validFieldKey(k) {
+			return fmt.Errorf("unknown field role %q (want one of %s)", k, strings.Join(FieldKeys[:], ", "))
+		}
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("field role %q: empty field name", k)
+		}
+	}
+	return nil
+}
+
+func validFieldKey(k string) bool {
+	for _, f := range FieldKeys {
+		if f == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Record is one document as it was read, or the failure to read one.
+type Record struct {
+	Doc document.Document
+	// Where the record came from: the file ("<stdin>" for "-"), its line
+	// (1-based, 0 when unknown) and, inside a JSON container, its JSON
+	// pointer (RFC 6901), e.g. "/objects/17".
+	File    string
+	Line    int
+	Pointer string
+	// Err is set when this record could not be read; Doc is then empty.
+	Err error
+}
+
+// Failure is one record or file that could not be read.
+type Failure struct {
+	File    string
+	Line    int
+	Pointer string
+	Err     error
+}
+
+// Location is "FILE:LINE#/pointer", with the parts that are known.
+func (f Failure) Location() string {
+	var b strings.Builder
+	b.WriteString(f.File)
+	if f.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(f.Line))
+	}
+	if f.Pointer != "" {
+		b.WriteString("#" + f.Pointer)
+	}
+	return b.String()
+}
+
+func (f Failure) Error() string {
+	msg := "unknown error"
+	if f.Err != nil {
+		msg = f.Err.Error()
+	}
+	return f.Location() + ": " + msg
+}
+
+func (f Failure) Unwrap() error { return f.Err }
+
+// MarshalJSON writes the failure with its error message, for --json output.
+func (f Failure) MarshalJSON() ([]byte, error) {
+	msg := ""
+	if f.Err != nil {
+		msg = f.Err.Error()
+	}
+	return json.Marshal(struct {
+		File    string `json:"file"`
+		Line    int    `json:"line,omitempty"`
+		Pointer string `json:"pointer,omitempty"`
+		Error   string `json:"error"`
+	}{f.File, f.Line, f.Pointer, msg})
+}
+
+// Summary is what an ingest run did.
+type Summary struct {
+	New       int `json:"new"`
+	Duplicate int `json:"duplicate"`
+	Failed    int `json:"failed"`
+	// Skipped counts objects that are not documents (STIX relationships,
+	// identities, marking definitions, revoked objects, rejected CVEs) and
+	// files in a directory walk whose type is not an ingest format.
+	Skipped  int       `json:"skipped"`
+	Failures []Failure `json:"failures"`
+}
+
+// Progress is a snapshot of a running ingest.
+type Progress struct {
+	Read      int // records read so far (documents, failures and skips)
+	New       int
+	Duplicate int
+	Failed    int
+	Skipped   int
+	Elapsed   time.Duration
+}
+
+// Read streams the documents found in paths ("-" is opts.Stdin), in input
+// order, with entities extracted and content hash and id filled. A record
+// that cannot be read arrives with Err set and the others continue; objects
+// that are not documents are left out. Read stops at the first error fn
+// returns, or when ctx is done.
+func Read(ctx context.Context, paths []string, opts Options, fn func(Record) error) error {
+	return stream(ctx, paths, opts, func(it item) error {
+		if it.skipped {
+			return nil
+		}
+		return fn(it.Record)
+	})
+}
+
+// progressEvery bounds how often Run calls its progress callback.
+const progressEvery = 100 * time.Millisecond
+
+// flushIdle is how long a partial batch waits for more documents before it
+// is stored anyway, so that a slow stream (a feed piped into stdin) shows up
+// in the workspace without waiting for a full batch.
+const flushIdle = time.Second
+
+// Run reads paths into ws: documents are stored in input order, in
+// transactions of opts.BatchSize; a document whose id or content is already
+// stored counts as a duplicate. Bad records are counted and listed in the
+// summary and never stop the others. progress (may be nil) is called at most
+// ten times a second and once at the end. The error is for what stops the
+// whole run: a cancelled context or a workspace that cannot be written.
+func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Options, progress func(Progress)) (Summary, error) {
+	var sum Summary
+	batchSize := opts.BatchSize
+	if batchSize <= 0 {
+		batchSize = 2000
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	items := make(chan item, batchSize)
+	streamErr := make(chan error, 1)
+	go func() {
+		defer close(items)
+		streamErr <- stream(ctx, paths, opts, func(it item) error {
+			select {
+			case items <- it:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+
+	start := time.Now()
+	read := 0
+	var lastReport time.Time
+	report := func(force bool) {
+		if progress == nil {
+			return
+		}
+		now := time.Now()
+		if !force && now.Sub(lastReport) < progressEvery {
+			return
+		}
+		lastReport = now
+		progress(Progress{Read: read, New: sum.New, Duplicate: sum.Duplicate,
+			Failed: sum.Failed, Skipped: sum.Skipped, Elapsed: now.Sub(start)})
+	}
+
+	batch := make([]document.Document, 0, batchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		res, err := ws.PutDocuments(ctx, batch)
+		if err != nil {
+			return err
+		}
+		sum.New += res.New
+		sum.Duplicate += res.Duplicate
+		clear(batch)
+		batch = batch[:0]
+		return nil
+	}
+
+	idle := time.NewTicker(flushIdle)
+	defer idle.Stop()
+	fail := func(err error) (Summary, error) {
+		cancel()
+		for range items { // let the stream goroutine finish
+		}
+		<-streamErr
+		return sum, err
+	}
+	for {
+		select {
+		case it, ok := <-items:
+			if !ok {
+				if err := flush(); err != nil {
+					return fail(err)
+				}
+				report(true)
+				if err := <-streamErr; err != nil {
+					return sum, err
+				}
+				return sum, nil
+			}
+			read++
+			switch {
+			case it.skipped:
+				sum.Skipped++
+			case it.Err != nil:
+				sum.Failed++
+				sum.Failures = append(sum.Failures, Failure{it.File, it.Line, it.Pointer, it.Err})
+			default:
+				batch = append(batch, it.Doc)
+				if len(batch) >= batchSize {
+					if err := flush(); err != nil {
+						return fail(err)
+					}
+					idle.Reset(flushIdle)
+				}
+			}
+			report(false)
+		case <-idle.C:
+			if err := flush(); err != nil {
+				return fail(err)
+			}
+			report(false)
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
+	}
+}
+
+// errSkip marks an object that is not a document; it is counted as skipped.
+var errSkip = errors.New("not a document")

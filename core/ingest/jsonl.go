@@ -1,0 +1,238 @@
+package ingest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+)
+
+// fieldMap says where the generic JSONL reader finds each role. A role
+// without an explicit name tries its usual spellings in order.
+type fieldMap struct {
+	names    map[string][]string
+	explicit map[string]bool
+}
+
+// defaultFieldNames are the spellings tried for a role nobody renamed: the
+// contract's names first, then what common feeds call the same thing.
+var defaultFieldNames = map[string][]string{
+	"id":        {"id"},
+	"title":     {"title", "summary", "name"},
+	"text":      {"text", "body", "description", "details", "content"},
+	"source":    {"source"},
+	"published": {"published", "date", "published_at", "created"},
+	"severity":  {"severity"},
+}
+
+func newFieldMap(over map[string]string) fieldMap {
+	fm := fieldMap{names: map[string][]string{}, explicit: map[string]bool{}}
+	for k, v := range defaultFieldNames {
+		fm.names[k] = v
+	}
+	for k, v := range over {
+		fm.names[k] = []string{v}
+		fm.explicit[k] = true
+	}
+	return fm
+}
+
+// decode maps one generic JSON object to a document; fields that no role
+// takes are kept in Meta.
+func (fm fieldMap) decode(data []byte) (document.Document, error) {
+	var d document.Document
+	var m map[string]any
+	if err := unmarshalObject(data, &m); err != nil {
+		return d, err
+	}
+	used := map[string]bool{}
+	get := func(role string) (string, error) {
+		for _, name := range fm.names[role] {
+			v, ok := lookup(m, name)
+			if !ok || v == nil {
+				continue
+			}
+			used[strings.SplitN(name, ".", 2)[0]] = true
+			s, err := scalarString(v)
+			if err != nil {
+				return "", fmt.Errorf("field %q: %w", name, err)
+			}
+			return s, nil
+		}
+		if fm.explicit[role] && role == "text" {
+			return "", fmt.Errorf("no field %q", fm.names[role][0])
+		}
+		return "", nil
+	}
+	var err error
+	if d.ID, err = get("id"); err != nil {
+		return d, err
+	}
+	if d.Title, err = get("title"); err != nil {
+		return d, err
+	}
+	if d.Body, err = get("text"); err != nil {
+		return d, err
+	}
+	if d.Source, err = get("source"); err != nil {
+		return d, err
+	}
+	pub, err := get("published")
+	if err != nil {
+		return d, err
+	}
+	sev, err := get("severity")
+	if err != nil {
+		return d, err
+	}
+	d.ID = strings.TrimSpace(d.ID)
+	d.Format = string(FormatJSONL)
+	d.Meta = map[string]any{}
+	if pub != "" {
+		t, ok := parseTime(pub)
+		if ok {
+			d.Published = t
+		} else {
+			d.Meta["published_raw"] = pub
+		}
+	}
+	if sev != "" {
+		if d.Severity = normaliseSeverity(sev); d.Severity == "" {
+			d.Meta["severity_raw"] = sev
+		}
+	}
+	for k, v := range m {
+		if !used[k] {
+			d.Meta[k] = v
+		}
+	}
+	if d.Title == "" && d.Body == "" {
+		return d, fmt.Errorf("record has no text: none of the fields %s", strings.Join(fm.names["text"], ", "))
+	}
+	return d, nil
+}
+
+// unmarshalObject decodes data, which must be one JSON object, into v.
+func unmarshalObject(data []byte, v any) error {
+	i := 0
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
+		i++
+	}
+	if i == len(data) || data[i] != '{' {
+		return errors.New("want a JSON object")
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	return nil
+}
+
+// lookup finds a possibly dotted field name ("data.description") in m.
+func lookup(m map[string]any, name string) (any, bool) {
+	if v, ok := m[name]; ok {
+		return v, true
+	}
+	cur := m
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		v, ok := cur[p]
+		if !ok {
+			return nil, false
+		}
+		if i == len(parts)-1 {
+			return v, true
+		}
+		if cur, ok = v.(map[string]any); !ok {
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// scalarString renders a JSON scalar as text; a list of strings is joined by
+// line breaks (feeds split long descriptions into paragraphs).
+func scalarString(v any) (string, error) {
+	switch v := v.(type) {
+	case string:
+		return v, nil
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+			return strconv.FormatInt(int64(v), 10), nil
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64), nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return "", errors.New("is a list of non-strings")
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, "\n"), nil
+	}
+	return "", errors.New("is an object, want a string")
+}
+
+// timeLayouts are the date forms advisories and feeds use, most common first.
+var timeLayouts = []string{
+	time.RFC3339,
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05",
+	"2006-01-02",
+	time.RFC1123Z,
+	time.RFC1123,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"January 2, 2006",
+	"2 January 2006",
+	"Jan 2, 2006",
+	"2006/01/02",
+}
+
+// parseTime reads a date in any of timeLayouts (a missing zone is UTC), or
+// a Unix time in seconds.
+func parseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	if isDigits(s) && len(s) >= 9 && len(s) <= 10 {
+		n, _ := strconv.ParseInt(s, 10, 64)
+		return time.Unix(n, 0).UTC(), true
+	}
+	return time.Time{}, false
+}
+
+// normaliseSeverity maps a source's severity word to one of
+// document.Severities, the way the training data was labelled: GHSA
+// "moderate" and Red Hat "moderate" are medium, Red Hat "important" is high,
+// CVSS "none" is informational. Anything else is "" (unlabelled).
+func normaliseSeverity(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "critical":
+		return "critical"
+	case "high", "important":
+		return "high"
+	case "medium", "moderate":
+		return "medium"
+	case "low":
+		return "low"
+	case "informational", "info", "none":
+		return "informational"
+	}
+	return ""
+}

@@ -1,0 +1,282 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+)
+
+// rawRecord is one record as a reader found it, not yet decoded: the worker
+// pool decodes, extracts and hashes records in parallel, so the reader
+// goroutine only splits the input.
+type rawRecord struct {
+	file    string
+	line    int
+	pointer string
+	data    []byte
+	// decode turns data into a document; errSkip marks a non-document.
+	// A nil decode with err set is a failure the reader already found.
+	decode  func(data []byte) (document.Document, error)
+	err     error
+	skipped bool
+}
+
+// item is a processed record on its way to the consumer.
+type item struct {
+	Record
+	skipped bool
+}
+
+// chunk groups records so that channel hand-offs are paid per chunk, not
+// per record; seq restores input order after the parallel workers.
+type chunk struct {
+	seq  int
+	raws []rawRecord
+	out  []item
+}
+
+const (
+	chunkSize = 256
+	// chunkIdle flushes a partial chunk when input stalls (a slow stdin),
+	// so a streamed record is processed within this delay.
+	chunkIdle = 50 * time.Millisecond
+)
+
+// stream reads paths and delivers every processed record, in input order,
+// to deliver. Stages: one reader goroutine (files in order) → chunker →
+// Workers decoding/extracting/hashing → reordering by chunk sequence.
+func stream(ctx context.Context, paths []string, opts Options, deliver func(item) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	proc, err := newProcessor(opts)
+	if err != nil {
+		return err
+	}
+
+	raws := make(chan rawRecord, 4*chunkSize)
+	readDone := make(chan error, 1)
+	go func() {
+		defer close(raws)
+		readDone <- walk(ctx, paths, opts, func(r rawRecord) error {
+			select {
+			case raws <- r:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+
+	chunks := make(chan *chunk, 2*workers)
+	go func() {
+		defer close(chunks)
+		chunkRecords(ctx, raws, chunks)
+	}()
+
+	done := make(chan *chunk, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				if ctx.Err() != nil {
+					continue // cancelled: drain without work
+				}
+				c.out = make([]item, len(c.raws))
+				for i := range c.raws {
+					c.out[i] = proc.process(&c.raws[i])
+				}
+				c.raws = nil
+				select {
+				case done <- c:
+				case <-ctx.Done():
+					// Keep draining chunks so the chunker can finish.
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+
+	pending := map[int]*chunk{}
+	next := 0
+	var deliverErr error
+	for c := range done {
+		if deliverErr != nil {
+			continue
+		}
+		pending[c.seq] = c
+		for {
+			c, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			for _, it := range c.out {
+				if err := deliver(it); err != nil {
+					deliverErr = err
+					cancel()
+					break
+				}
+			}
+			if deliverErr != nil {
+				break
+			}
+		}
+	}
+	readErr := <-readDone
+	if deliverErr != nil {
+		return deliverErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if readErr != nil && !errors.Is(readErr, context.Canceled) {
+		return readErr
+	}
+	return nil
+}
+
+// chunkRecords groups raw records into numbered chunks of chunkSize, or
+// fewer when the input pauses for chunkIdle.
+func chunkRecords(ctx context.Context, raws <-chan rawRecord, chunks chan<- *chunk) {
+	seq := 0
+	var cur []rawRecord
+	timer := time.NewTimer(chunkIdle)
+	timer.Stop()
+	send := func() bool {
+		if len(cur) == 0 {
+			return true
+		}
+		c := &chunk{seq: seq, raws: cur}
+		seq++
+		cur = make([]rawRecord, 0, chunkSize)
+		select {
+		case chunks <- c:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		if len(cur) == 0 {
+			r, ok := <-raws
+			if !ok {
+				return
+			}
+			cur = append(cur, r)
+			timer.Reset(chunkIdle)
+			continue
+		}
+		select {
+		case r, ok := <-raws:
+			if !ok {
+				send()
+				return
+			}
+			cur = append(cur, r)
+			if len(cur) >= chunkSize {
+				timer.Stop()
+				if !send() {
+					return
+				}
+			}
+		case <-timer.C:
+			if !send() {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// processor turns raw records into finished documents.
+type processor struct {
+	extract func(string) map[string][]string
+	source  string
+}
+
+func newProcessor(opts Options) (*processor, error) {
+	ex := opts.Extract
+	if ex == nil {
+		ex = defaultExtractor()
+	}
+	return &processor{extract: ex, source: opts.Source}, nil
+}
+
+func (p *processor) process(r *rawRecord) item {
+	it := item{Record: Record{File: r.file, Line: r.line, Pointer: r.pointer}}
+	if r.skipped {
+		it.skipped = true
+		return it
+	}
+	if r.err != nil {
+		it.Err = r.err
+		return it
+	}
+	if off := invalidUTF8(r.data); off >= 0 {
+		line := r.line
+		if line == 0 {
+			line = 1
+		}
+		it.Line = line + bytes.Count(r.data[:off], []byte{'\n'})
+		it.Err = fmt.Errorf("invalid UTF-8 at byte %d (convert the file to UTF-8)", off)
+		return it
+	}
+	doc, err := r.decode(r.data)
+	if errors.Is(err, errSkip) {
+		it.skipped = true
+		return it
+	}
+	if err != nil {
+		it.Err = err
+		return it
+	}
+	doc.Title = strings.TrimSpace(doc.Title)
+	doc.Body = strings.TrimSpace(doc.Body)
+	if doc.Title == "" && doc.Body == "" {
+		it.Err = errors.New("record has no text (empty title and body)")
+		return it
+	}
+	if p.source != "" {
+		doc.Source = p.source
+	}
+	doc.Entities = mergeEntities(p.extract(doc.Text()), doc.Entities, structuredEntities(&doc))
+	doc.Finish()
+	it.Doc = doc
+	return it
+}
+
+// invalidUTF8 is the offset of the first byte that is not valid UTF-8, or
+// -1. The JSON decoder would silently turn such bytes into U+FFFD, hiding a
+// file in the wrong encoding.
+func invalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
