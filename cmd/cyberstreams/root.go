@@ -98,6 +98,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newVersionCmd(app))
 	root.AddCommand(newCompletionCmd(app))
 	root.AddCommand(newDocsCmd(app))
+	root.AddCommand(newLabelCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.
