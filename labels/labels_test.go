@@ -362,3 +362,16 @@ func TestStatsAndSince(t *testing.T) {
 		t.Fatalf("since 0: %+v", all)
 	}
 }
+
+// BenchmarkAdd measures one durable label: the analyst's key press to the
+// label being on disk.
+func BenchmarkAdd(b *testing.B) {
+	s, _ := newTestStore(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Add(ctx, Event{DocID: "d1", Severity: Severities[i%5], Analyst: "ana"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
