@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/ml/metrics"
+)
+
+func newEvalCmd(app *App) *cobra.Command {
+	var data []string
+	var ref string
+	cmd := &cobra.Command{
+		Use:   "eval --data PATH",
+		Short: "Measure a model on labelled documents",
+		Long: `Score labelled documents with a model and report accuracy, macro- and
+weighted-F1, per-class precision/recall/F1, the confusion matrix, one-vs-rest
+ROC-AUC, log-loss, expected calibration error, and the precision and
+false-positive rate of the critical+high group.`,
+		Example: `  cyberstreams eval --data newest.jsonl.gz
+  cyberstreams eval --data labelled.jsonl --model ./model --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(data) == 0 {
+				return usagef("eval needs --data PATH")
+			}
+			s, err := app.loadScorer(cmd.Context(), ref)
+			if err != nil {
+				return err
+			}
+			y, prob, failed, err := evalLabelled(cmd, app, s, data)
+			if err != nil {
+				return err
+			}
+			if len(y) == 0 {
+				return fmt.Errorf("eval: no labelled documents in %s", strings.Join(data, ", "))
+			}
+			r := training.Evaluate(y, prob, s.Bundle().Spec.ClassBias)
+			if app.JSON {
+				if err := writeJSON(app.IO.Out, map[string]any{"model": s.Version(), "report": r}); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(app.IO.Out, "model %s on %d documents\n", s.Version(), r.N)
+				printReport(app.IO.Out, r)
+			}
+			if failed > 0 {
+				return silentExit(exitError)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&data, "data", nil, "labelled documents (repeatable)")
+	cmd.Flags().StringVar(&ref, "model", "", "model to evaluate: default, a version, or a bundle directory")
+	return cmd
+}
+
+func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string) ([]int, [][]float64, int, error) {
+	var y []int
+	var prob [][]float64
+	failed := 0
+	err := ingest.Read(cmd.Context(), data, ingest.Options{Stdin: app.IO.In}, func(r ingest.Record) error {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", ingest.Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}.Error())
+			return nil
+		}
+		c := document.SeverityIndex(r.Doc.Severity)
+		if c < 0 {
+			return nil
+		}
+		res := s.Score(&r.Doc, scoring.Options{Explain: -1})
+		y = append(y, c)
+		prob = append(prob, append([]float64(nil), res.Probabilities[:]...))
+		return nil
+	})
+	return y, prob, failed, err
+}
+
+// printReport renders an evaluation for a person.
+func printReport(w io.Writer, r metrics.Report) {
+	fmt.Fprintf(w, "accuracy %.4f   macro-F1 %.4f   weighted-F1 %.4f   log-loss %s   ECE %s\n",
+		r.Accuracy, r.MacroF1, r.WeightedF1, num4(r.LogLoss), num4(r.ECE))
+	fmt.Fprintf(w, "critical+high: precision %s  recall %s  false-positive rate %s\n\n",
+		num4(r.CriticalHighPrecision), num4(r.CriticalHighRecall), num4(r.CriticalHighFPR))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "class\tprecision\trecall\tF1\tAUC\tsupport\t")
+	for i, c := range r.PerClass {
+		auc := math.NaN()
+		if i < len(r.AUC) {
+			auc = r.AUC[i]
+		}
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%s\t%d\t\n", c.Class, c.Precision, c.Recall, c.F1, num3(auc), c.Support)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nconfusion (rows: true, columns: predicted)")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "\t")
+	for _, c := range r.Classes {
+		fmt.Fprintf(tw, "%s\t", abbrev(c))
+	}
+	fmt.Fprintln(tw)
+	for i, row := range r.Confusion {
+		fmt.Fprintf(tw, "%s\t", r.Classes[i])
+		for _, v := range row {
+			fmt.Fprintf(tw, "%d\t", v)
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
+
+func abbrev(c string) string {
+	if len(c) > 4 {
+		return c[:4]
+	}
+	return c
+}
+
+func num4(v float64) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.4f", v)
+}
+
+func num3(v float64) string {
+	if math.IsNaN(v) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", v)
+}

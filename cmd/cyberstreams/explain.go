@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
+	"github.com/cyberstreams/cyberstreams/tui/reasons"
+)
+
+func newExplainCmd(app *App) *cobra.Command {
+	var ref string
+	var top int
+	cmd := &cobra.Command{
+		Use:   "explain DOC|PATH",
+		Short: "Show why a document got its score",
+		Long: `Score one document and show its strongest reasons as a signed bar chart:
+bars to the right pushed it toward its class, bars to the left pulled it away.
+The values are exact TreeSHAP contributions in log-odds; with the base value
+they add up to the class's raw margin.
+
+DOC is a document id in the workspace; PATH is a file (every document in it
+is explained).`,
+		Example: `  cyberstreams explain CVE-2024-3094
+  cyberstreams explain advisory.json --top 15
+  cyberstreams explain report.md --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := app.loadScorer(cmd.Context(), ref)
+			if err != nil {
+				return err
+			}
+			show := func(d document.Document) error {
+				r := s.Score(&d, scoring.Options{Explain: top})
+				if app.JSON {
+					return writeJSONLine(app.IO.Out, r)
+				}
+				return printExplanation(app, r)
+			}
+			if _, err := os.Stat(args[0]); err == nil || args[0] == "-" {
+				failed := 0
+				err := ingest.Read(cmd.Context(), args, ingest.Options{Stdin: app.IO.In}, func(r ingest.Record) error {
+					if r.Err != nil {
+						failed++
+						fmt.Fprintf(app.IO.ErrOut, "error: %s\n", ingest.Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}.Error())
+						return nil
+					}
+					return show(r.Doc)
+				})
+				if err != nil {
+					return err
+				}
+				if failed > 0 {
+					return silentExit(exitError)
+				}
+				return nil
+			}
+			ws, err := app.Workspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			d, err := ws.Document(cmd.Context(), args[0])
+			if err != nil {
+				return fmt.Errorf("%w (not a file either)", err)
+			}
+			return show(d)
+		},
+	}
+	cmd.Flags().StringVar(&ref, "model", "", "model: default, a version, or a bundle directory")
+	cmd.Flags().IntVar(&top, "top", 10, "number of reasons to show (0 = all non-zero)")
+	return cmd
+}
+
+func printExplanation(app *App, r scoring.Result) error {
+	st := reasons.Style{}
+	if app.Color() {
+		st = reasons.Colored()
+	}
+	w := app.IO.Out
+	fmt.Fprintf(w, "%s\n%s  %s  confidence %.2f  novelty %.2f  model %s\n",
+		termsafe.Line(r.Title, 100), strings.ToUpper(r.Severity), termsafe.Line(r.ID, 40), r.Confidence, r.Novelty, r.Model)
+	if r.MetaOnly {
+		fmt.Fprintln(w, "note: the document has no text; this score rests on its structured fields alone")
+	}
+	fmt.Fprintln(w, reasons.Probabilities(r.Probabilities, r.Severity, st))
+	fmt.Fprintln(w)
+	fmt.Fprint(w, reasons.Bars(r.Explanation, 100, st))
+	fmt.Fprintln(w)
+	return nil
+}

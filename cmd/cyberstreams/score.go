@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
+)
+
+type scoreOptions struct {
+	Output  string
+	Explain int
+	Model   string
+	FailOn  string
+	Format  string
+	Fields  []string
+}
+
+func newScoreCmd(app *App) *cobra.Command {
+	var o scoreOptions
+	cmd := &cobra.Command{
+		Use:   "score [PATH...|-]",
+		Short: "Score documents from files, directories or stdin",
+		Long: `Score documents into critical, high, medium, low or informational, with
+class probabilities, a novelty score and, with --explain K, the K strongest
+TreeSHAP reasons (base + Σ contributions = the class's raw margin).
+
+Input is any format ingest reads (JSONL, text, OSV, CVE 5, KEV, STIX; .gz is
+read transparently); "-" or no path reads stdin. Output streams in input
+order: JSONL (default when piped), CSV, or a table (default at a terminal).
+An unreadable record is reported on stderr with its file and line; the
+others are scored and the exit code is 1.
+
+With --fail-on SEVERITY the exit code is 3 when any document is scored at or
+above that severity (for CI gates and cron jobs).`,
+		Example: `  cyberstreams score advisories/ --output jsonl --explain 5 > scored.jsonl
+  cat feed.jsonl | cyberstreams score - --output csv
+  cyberstreams score report.md --output table
+  cyberstreams score new.jsonl --fail-on high || echo "needs a look"`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return scoreRun(cmd, app, o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.Output, "output", "o", "", "jsonl, csv or table (default: table at a terminal, else jsonl)")
+	f.IntVar(&o.Explain, "explain", -1, "top K reasons per document (0 = all non-zero; default none)")
+	f.StringVar(&o.Model, "model", "", "model: default, a version, or a bundle directory")
+	f.StringVar(&o.FailOn, "fail-on", "", "exit 3 if any document is at or above this severity")
+	f.StringVar(&o.Format, "format", "auto", "input format: auto, jsonl, text, osv, cve5, kev, stix")
+	f.StringArrayVar(&o.Fields, "field", nil, "JSONL field mapping ROLE=NAME (roles: id, title, text, source, published)")
+	return cmd
+}
+
+func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error {
+	if len(args) == 0 {
+		args = []string{"-"}
+	}
+	output := o.Output
+	if output == "" {
+		output = "jsonl"
+		if app.IO.OutIsTTY {
+			output = "table"
+		}
+	}
+	if output != "jsonl" && output != "csv" && output != "table" {
+		return usagef("--output %q: want jsonl, csv or table", output)
+	}
+	failOn := -1
+	if o.FailOn != "" {
+		if failOn = document.SeverityIndex(o.FailOn); failOn < 0 {
+			return usagef("--fail-on %q: want one of %s", o.FailOn, strings.Join(document.Severities[:], ", "))
+		}
+	}
+	format, err := ingest.ParseFormat(o.Format)
+	if err != nil {
+		return usageError{err}
+	}
+	fields, err := parseFields(o.Fields)
+	if err != nil {
+		return err
+	}
+	s, err := app.loadScorer(cmd.Context(), o.Model)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(app.IO.Out, 64<<10)
+	defer w.Flush()
+	sink := newScoreSink(output, w, o.Explain)
+	failed, met, n := 0, false, 0
+	err = s.Stream(cmd.Context(), args, ingest.Options{Format: format, Fields: fields, Stdin: app.IO.In},
+		scoring.Options{Explain: o.Explain}, func(sc scoring.Scored) error {
+			if sc.Failure != nil {
+				failed++
+				fmt.Fprintf(app.IO.ErrOut, "error: %s\n", sc.Failure.Error())
+				return nil
+			}
+			n++
+			if failOn >= 0 && document.SeverityIndex(sc.Result.Severity) <= failOn {
+				met = true
+			}
+			return sink.write(sc.Result)
+		})
+	if ferr := sink.flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		app.Logf("%d scored, %d failed\n", n, failed)
+		return silentExit(exitError)
+	}
+	if met {
+		return silentExit(exitFailOn)
+	}
+	return nil
+}
+
+func parseFields(pairs []string) (map[string]string, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	m := map[string]string{}
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			return nil, usagef("--field %q: want ROLE=NAME", p)
+		}
+		m[k] = v
+	}
+	if err := ingest.CheckFields(m); err != nil {
+		return nil, usageError{err}
+	}
+	return m, nil
+}
+
+// scoreSink writes results in one output format.
+type scoreSink struct {
+	format  string
+	w       io.Writer
+	csv     *csv.Writer
+	table   *tabwriter.Writer
+	explain int
+	started bool
+}
+
+func newScoreSink(format string, w io.Writer, explain int) *scoreSink {
+	return &scoreSink{format: format, w: w, explain: explain}
+}
+
+var csvHeader = []string{"id", "title", "source", "published", "severity",
+	"p_critical", "p_high", "p_medium", "p_low", "p_informational", "confidence", "novelty", "model", "reasons"}
+
+func (s *scoreSink) write(r scoring.Result) error {
+	switch s.format {
+	case "jsonl":
+		return writeJSONLine(s.w, r)
+	case "csv":
+		if !s.started {
+			s.csv = csv.NewWriter(s.w)
+			s.started = true
+			if err := s.csv.Write(csvHeader); err != nil {
+				return err
+			}
+		}
+		rec := []string{r.ID, r.Title, r.Source, pubDay(r), r.Severity}
+		for _, p := range r.Probabilities {
+			rec = append(rec, strconv.FormatFloat(p, 'f', 6, 64))
+		}
+		rec = append(rec, strconv.FormatFloat(r.Confidence, 'f', 6, 64), strconv.FormatFloat(r.Novelty, 'f', 4, 64), r.Model, reasonsText(r))
+		return s.csv.Write(rec)
+	default:
+		if !s.started {
+			s.table = tabwriter.NewWriter(s.w, 0, 4, 2, ' ', 0)
+			s.started = true
+			fmt.Fprintln(s.table, "SEVERITY\tCONF\tNOVEL\tID\tTITLE")
+		}
+		_, err := fmt.Fprintf(s.table, "%s\t%.2f\t%.2f\t%s\t%s\n", r.Severity, r.Confidence, r.Novelty,
+			termsafe.Line(r.ID, 28), termsafe.Line(r.Title, 60))
+		if err == nil && s.explain >= 0 && r.Explanation != nil {
+			for _, c := range r.Explanation.Contributions {
+				fmt.Fprintf(s.table, "\t\t\t  %+.3f\t%s\n", c.SHAP, termsafe.Line(c.Feature, 60))
+			}
+		}
+		return err
+	}
+}
+
+func (s *scoreSink) flush() error {
+	switch {
+	case s.csv != nil:
+		s.csv.Flush()
+		return s.csv.Error()
+	case s.table != nil:
+		return s.table.Flush()
+	}
+	return nil
+}
+
+func pubDay(r scoring.Result) string {
+	if r.Published == nil {
+		return ""
+	}
+	return r.Published.Format("2006-01-02")
+}
+
+// reasonsText folds an explanation into one CSV cell: "feature:+0.123; …".
+func reasonsText(r scoring.Result) string {
+	if r.Explanation == nil {
+		return ""
+	}
+	parts := make([]string, len(r.Explanation.Contributions))
+	for i, c := range r.Explanation.Contributions {
+		parts[i] = fmt.Sprintf("%s:%+.4f", c.Feature, c.SHAP)
+	}
+	return strings.Join(parts, "; ")
+}

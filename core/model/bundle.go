@@ -1,0 +1,204 @@
+// Package model stores and loads a model bundle: the LightGBM text model
+// (model.txt), the feature spec (features.json), the novelty forest
+// (novelty.json) and the model card with lineage and metrics (card.json).
+// A bundle is what one model version is, on disk under
+// models/<version>/ or embedded in the binary as the default.
+package model
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/ml/iforest"
+	"github.com/cyberstreams/cyberstreams/ml/lgbm"
+	"github.com/cyberstreams/cyberstreams/ml/metrics"
+)
+
+// File names inside a bundle directory.
+const (
+	ModelFile    = "model.txt"
+	FeaturesFile = "features.json"
+	NoveltyFile  = "novelty.json"
+	CardFile     = "card.json"
+)
+
+// Card is a model's lineage and evaluation, written as card.json.
+type Card struct {
+	Version    string    `json:"version"`
+	Parent     string    `json:"parent,omitempty"`
+	Created    time.Time `json:"created"`
+	Command    string    `json:"command,omitempty"`
+	Seed       int64     `json:"seed"`
+	Params     any       `json:"params,omitempty"`
+	Data       DataPrint `json:"data"`
+	Validation *metrics.Report `json:"validation,omitempty"`
+	Notes      []string  `json:"notes,omitempty"`
+}
+
+// DataPrint fingerprints what a model was trained on.
+type DataPrint struct {
+	Inputs      []Input   `json:"inputs,omitempty"`
+	TrainDocs   int       `json:"train_docs"`
+	ValidDocs   int       `json:"valid_docs"`
+	ValidFrom   time.Time `json:"valid_from,omitempty"`
+	TrainUntil  time.Time `json:"train_until,omitempty"`
+	Labels      int       `json:"labels"`
+	MaxLabelID  int64     `json:"max_label_event_id"`
+	BestRounds  int       `json:"best_iteration"`
+}
+
+// Input is one training input file with its checksum.
+type Input struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// Bundle is one loaded model version.
+type Bundle struct {
+	Card    Card
+	Trees   *lgbm.Model
+	Spec    *features.Spec
+	Novelty *iforest.Forest // nil when the bundle has none
+	// ModelText is the model.txt bytes, for the leaves inference engine.
+	ModelText []byte
+}
+
+// Save writes the bundle into dir (created if needed).
+func (b *Bundle) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("save model %s: %w", dir, err)
+	}
+	var mt bytes.Buffer
+	if err := lgbm.Write(&mt, b.Trees); err != nil {
+		return fmt.Errorf("save model %s: %w", dir, err)
+	}
+	b.ModelText = mt.Bytes()
+	files := map[string]func(io.Writer) error{
+		ModelFile:    func(w io.Writer) error { _, err := w.Write(mt.Bytes()); return err },
+		FeaturesFile: b.Spec.Write,
+		CardFile:     func(w io.Writer) error { return writeJSON(w, b.Card) },
+	}
+	if b.Novelty != nil {
+		files[NoveltyFile] = func(w io.Writer) error { return writeJSON(w, b.Novelty) }
+	}
+	for name, write := range files {
+		if err := writeFileAtomic(filepath.Join(dir, name), write); err != nil {
+			return fmt.Errorf("save model %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", " ")
+	return enc.Encode(v)
+}
+
+// writeFileAtomic writes through a temporary file and renames it, so a crash
+// never leaves a half-written model file behind.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// LoadDir loads a bundle from a directory. Each file may also be stored
+// gzipped (model.txt.gz, …). Errors name the file at fault.
+func LoadDir(dir string) (*Bundle, error) {
+	return load(func(name string) ([]byte, error) { return readMaybeGzip(os.ReadFile, filepath.Join(dir, name)) }, dir)
+}
+
+// ErrMissing marks an absent optional file.
+var errMissing = errors.New("missing")
+
+func readMaybeGzip(read func(string) ([]byte, error), path string) ([]byte, error) {
+	b, err := read(path)
+	if err == nil {
+		return b, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	gz, gerr := read(path + ".gz")
+	if gerr != nil {
+		if errors.Is(gerr, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", path, errMissing)
+		}
+		return nil, gerr
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("%s.gz: %w", path, err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("%s.gz: %w", path, err)
+	}
+	return out, nil
+}
+
+func load(read func(name string) ([]byte, error), where string) (*Bundle, error) {
+	b := &Bundle{}
+	mt, err := read(ModelFile)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
+	}
+	b.ModelText = mt
+	if b.Trees, err = lgbm.Read(bytes.NewReader(mt)); err != nil {
+		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
+	}
+	fs, err := read(FeaturesFile)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, FeaturesFile), err)
+	}
+	if b.Spec, err = features.ReadSpec(bytes.NewReader(fs), filepath.Join(where, FeaturesFile)); err != nil {
+		return nil, fmt.Errorf("load model: %w", err)
+	}
+	if got, want := b.Trees.NumFeatures(), b.Spec.NumFeatures(); got > want {
+		return nil, fmt.Errorf("load model %s: model uses %d features but %s defines %d: the files do not belong together",
+			where, got, FeaturesFile, want)
+	}
+	if b.Trees.NumClass != 5 {
+		return nil, fmt.Errorf("load model %s: model has %d classes, cyberstreams needs 5 (critical, high, medium, low, informational)", where, b.Trees.NumClass)
+	}
+	if nv, err := read(NoveltyFile); err == nil {
+		b.Novelty = new(iforest.Forest)
+		if err := json.Unmarshal(nv, b.Novelty); err != nil {
+			return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
+		}
+	} else if !errors.Is(err, errMissing) {
+		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
+	}
+	if cb, err := read(CardFile); err == nil {
+		if err := json.Unmarshal(cb, &b.Card); err != nil {
+			return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
+		}
+	} else if !errors.Is(err, errMissing) {
+		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
+	}
+	return b, nil
+}

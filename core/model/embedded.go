@@ -1,0 +1,29 @@
+package model
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+)
+
+// defaultFS holds the default model, trained by `cyberstreams train` on the
+// shared advisory corpus (see default/MODEL_CARD.md for the exact command,
+// input checksums and licences).
+//
+//go:embed default
+var defaultFS embed.FS
+
+// Embedded loads the default model shipped inside the binary.
+func Embedded() (*Bundle, error) {
+	b, err := load(func(name string) ([]byte, error) {
+		return readMaybeGzip(func(p string) ([]byte, error) { return fs.ReadFile(defaultFS, p) }, path.Join("default", name))
+	}, "embedded:default")
+	if err != nil {
+		return nil, fmt.Errorf("embedded default model: %w", err)
+	}
+	if b.Card.Version == "" {
+		b.Card.Version = DefaultRef
+	}
+	return b, nil
+}

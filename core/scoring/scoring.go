@@ -1,0 +1,219 @@
+// Package scoring scores documents with a model bundle: class probabilities
+// from the gradient-boosted trees (inference by leaves), exact TreeSHAP
+// reasons for the predicted class, and an isolation-forest novelty score.
+package scoring
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/dmitryikh/leaves"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/extract"
+	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/ml/shap"
+)
+
+// Scorer scores documents with one model bundle. It is safe for concurrent
+// use; per-call scratch space comes from a pool.
+type Scorer struct {
+	bundle    *model.Bundle
+	fz        *features.Featurizer
+	ensemble  *leaves.Ensemble
+	explainer *shap.Explainer
+	extractor *extract.Extractor
+	names     []string
+	version   string
+	pool      sync.Pool
+}
+
+// New prepares a scorer. The extractor fills entities of documents that
+// arrive without them; nil means documents keep what they carry.
+func New(b *model.Bundle, ex *extract.Extractor) (*Scorer, error) {
+	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(bytes.NewReader(b.ModelText)), false)
+	if err != nil {
+		return nil, fmt.Errorf("load model %s into the inference engine: %w", b.Card.Version, err)
+	}
+	if ens.NOutputGroups() != len(document.Severities) {
+		return nil, fmt.Errorf("model %s has %d outputs, want %d", b.Card.Version, ens.NOutputGroups(), len(document.Severities))
+	}
+	s := &Scorer{bundle: b, fz: features.New(b.Spec), ensemble: ens, explainer: shap.New(b.Trees),
+		extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
+	if s.version == "" {
+		s.version = "unversioned"
+	}
+	width := max(s.fz.Width(), ens.NFeatures())
+	s.pool.New = func() any {
+		return &scratch{dense: make([]float64, width), raw: make([]float64, 5)}
+	}
+	return s, nil
+}
+
+type scratch struct {
+	dense []float64
+	raw   []float64
+	nov   []float64
+}
+
+// Version is the model version the scorer uses.
+func (s *Scorer) Version() string { return s.version }
+
+// Bundle is the model bundle the scorer uses.
+func (s *Scorer) Bundle() *model.Bundle { return s.bundle }
+
+// Probabilities holds one probability per class, written as a JSON object
+// in class order.
+type Probabilities [5]float64
+
+// MarshalJSON writes {"critical":…, "high":…, …} in class order.
+func (p Probabilities) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, name := range document.Severities {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q:%s", name, formatFloat(p[i]))
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the object form.
+func (p *Probabilities) UnmarshalJSON(data []byte) error {
+	var m map[string]float64
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	for i, name := range document.Severities {
+		p[i] = m[name]
+	}
+	return nil
+}
+
+func formatFloat(v float64) string {
+	b, _ := json.Marshal(math.Round(v*1e6) / 1e6)
+	return string(b)
+}
+
+// Contribution is one feature's TreeSHAP value for the explained class.
+type Contribution struct {
+	Feature string  `json:"feature"`
+	Value   float64 `json:"value"`
+	SHAP    float64 `json:"shap"`
+}
+
+// Explanation is the exact TreeSHAP decomposition of one class's raw margin:
+// Base + Σ SHAP over all features = Margin (log-odds units).
+type Explanation struct {
+	Class         string         `json:"class"`
+	Base          float64        `json:"base"`
+	Margin        float64        `json:"margin"`
+	Contributions []Contribution `json:"contributions"`
+	// Omitted is the summed SHAP of contributions left out by --explain K,
+	// so the shown reasons still add up to the margin.
+	Omitted float64 `json:"omitted,omitempty"`
+}
+
+// Result is a scored document, the stable record of `score --output jsonl`.
+type Result struct {
+	ID            string              `json:"id"`
+	Title         string              `json:"title"`
+	Source        string              `json:"source"`
+	Published     *time.Time          `json:"published"`
+	Severity      string              `json:"severity"`
+	Probabilities Probabilities       `json:"probabilities"`
+	Confidence    float64             `json:"confidence"`
+	Margin        float64             `json:"margin"`
+	Novelty       float64             `json:"novelty"`
+	Explanation   *Explanation        `json:"explanation,omitempty"`
+	Entities      map[string][]string `json:"entities"`
+	Model         string              `json:"model"`
+	// MetaOnly says the document had no text, so the score rests on its
+	// structured fields alone.
+	MetaOnly bool `json:"meta_only,omitempty"`
+}
+
+// Options says how much explanation to compute.
+type Options struct {
+	// Explain is the number of top reasons (by |SHAP|) to return; 0 returns
+	// every non-zero contribution; negative computes no explanation.
+	Explain int
+}
+
+// Score scores one document. It fills d.Entities when empty.
+func (s *Scorer) Score(d *document.Document, opts Options) Result {
+	if d.Entities == nil && s.extractor != nil {
+		d.Entities = s.extractor.Extract(d.Text())
+	}
+	if d.ContentHash == "" {
+		d.Finish()
+	}
+	row := s.fz.Transform(d)
+	sc := s.pool.Get().(*scratch)
+	defer s.pool.Put(sc)
+	s.fz.Dense(row, sc.dense[:s.fz.Width()])
+	raw := sc.raw
+	if err := s.ensemble.Predict(sc.dense, 0, raw); err != nil {
+		// Predict fails only on a width mismatch, which New rules out.
+		panic(fmt.Sprintf("scoring: predict: %v", err))
+	}
+	margins := append([]float64(nil), raw...)
+	prob := training.Softmax(append([]float64(nil), raw...))
+	class := training.Decide(prob, s.bundle.Spec.ClassBias)
+	res := Result{ID: d.ID, Title: d.Title, Source: d.Source, Severity: document.Severities[class],
+		Confidence: prob[class], Margin: margins[class], Entities: d.Entities, Model: s.version, MetaOnly: row.TextTokens == 0}
+	if !d.Published.IsZero() {
+		p := d.Published.UTC()
+		res.Published = &p
+	}
+	copy(res.Probabilities[:], prob)
+	if res.Entities == nil {
+		res.Entities = map[string][]string{}
+	}
+	if s.bundle.Novelty != nil {
+		sc.nov = training.NoveltyInputs(s.fz, row, sc.nov)
+		res.Novelty = s.bundle.Novelty.Score(sc.nov)
+	}
+	if opts.Explain >= 0 {
+		res.Explanation = s.explain(row, class, margins[class], opts.Explain)
+	}
+	return res
+}
+
+// explain computes the exact TreeSHAP values of one class and keeps the top
+// k by magnitude (k = 0: all non-zero).
+func (s *Scorer) explain(row features.Row, class int, margin float64, k int) *Explanation {
+	phi := make([]float64, max(s.explainer.NumFeatures(), 1))
+	base := s.explainer.ExplainClass(row.Idx, row.Val, class, phi)
+	ex := &Explanation{Class: document.Severities[class], Base: base, Margin: margin}
+	value := make(map[int32]float64, len(row.Idx))
+	for i, j := range row.Idx {
+		value[j] = row.Val[i]
+	}
+	for f, v := range phi {
+		if v == 0 {
+			continue
+		}
+		ex.Contributions = append(ex.Contributions, Contribution{Feature: s.names[f], Value: value[int32(f)], SHAP: v})
+	}
+	sort.SliceStable(ex.Contributions, func(a, b int) bool {
+		return math.Abs(ex.Contributions[a].SHAP) > math.Abs(ex.Contributions[b].SHAP)
+	})
+	if k > 0 && len(ex.Contributions) > k {
+		for _, c := range ex.Contributions[k:] {
+			ex.Omitted += c.SHAP
+		}
+		ex.Contributions = ex.Contributions[:k]
+	}
+	return ex
+}

@@ -1,0 +1,363 @@
+// Package training turns labelled documents into a model bundle: it splits
+// them by time (a model is judged on documents newer than those it learned
+// from), fits the feature spec on the older part, trains the gradient-boosted
+// classifier with early stopping on the newer part, tunes per-class decision
+// offsets for macro-F1, fits the novelty forest, and writes the model card.
+package training
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sort"
+
+	"sync"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/ml/gbdt"
+	"github.com/cyberstreams/cyberstreams/ml/iforest"
+	"github.com/cyberstreams/cyberstreams/ml/metrics"
+)
+
+// Options controls one training run.
+type Options struct {
+	Seed int64
+	// ValidFrom starts the validation slice: documents published on or after
+	// it. Zero picks the date that leaves ValidShare of the documents newer.
+	ValidFrom  time.Time
+	ValidShare float64 // default 0.15
+	// Refit retrains on all documents (train + validation) for the best
+	// number of rounds found by early stopping, so the shipped model has
+	// seen the newest documents too. Validation metrics stay those of the
+	// model that did not see them.
+	Refit    bool
+	Params   gbdt.Params
+	Features features.FitOptions
+	// ClassWeightPower weights class c by (n/n_c)^power (0 = unweighted).
+	ClassWeightPower float64
+	// TuneBias tunes per-class decision offsets on the validation slice.
+	TuneBias bool
+	Version  string
+	Parent   string
+	Command  string
+	Inputs   []model.Input
+	Labels   int
+	MaxLabel int64
+	// Progress receives human-readable progress lines (stderr).
+	Progress func(format string, args ...any)
+}
+
+// DefaultOptions are the settings the embedded model was trained with.
+func DefaultOptions() Options {
+	p := gbdt.DefaultParams()
+	p.NumIterations = 600
+	p.LearningRate = 0.08
+	p.NumLeaves = 48
+	p.MinDataInLeaf = 10
+	p.FeatureFraction = 0.5
+	p.BaggingFraction = 0.8
+	p.BaggingFreq = 1
+	p.Lambda = 1
+	p.EarlyStoppingRounds = 40
+	return Options{ValidShare: 0.15, Refit: true, Params: p, ClassWeightPower: 0.5, TuneBias: true, Seed: 42}
+}
+
+// Result is a trained bundle with the evaluation that justified it.
+type Result struct {
+	Bundle     *model.Bundle
+	Validation metrics.Report
+	Duration   time.Duration
+}
+
+// Train trains a bundle from labelled documents (Severity set, Entities
+// filled). Documents without a known severity are skipped.
+func Train(ctx context.Context, docs []document.Document, opts Options) (*Result, error) {
+	start := time.Now()
+	logf := opts.Progress
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	docs = labelled(docs)
+	if len(docs) < 20 {
+		return nil, fmt.Errorf("train: %d labelled documents; need at least 20", len(docs))
+	}
+	sortByTime(docs)
+	train, valid, validFrom := split(docs, opts.ValidFrom, opts.ValidShare)
+	if len(valid) == 0 || len(train) == 0 {
+		return nil, fmt.Errorf("train: validation split from %s leaves %d training and %d validation documents",
+			validFrom.Format("2006-01-02"), len(train), len(valid))
+	}
+	logf("train: %d documents for training, %d for validation (published from %s)\n", len(train), len(valid), validFrom.Format("2006-01-02"))
+
+	spec, err := features.Fit(ctx, train, opts.Features)
+	if err != nil {
+		return nil, fmt.Errorf("train: features: %w", err)
+	}
+	fz := features.New(spec)
+	logf("train: %d features (%d text n-grams)\n", spec.NumFeatures(), len(spec.Terms))
+	xTrain, yTrain := Matrix(fz, train)
+	xValid, yValid := Matrix(fz, valid)
+	params := opts.Params
+	params.Seed = opts.Seed
+	params.ClassWeights = classWeights(yTrain, opts.ClassWeightPower)
+	names := spec.Names()
+	progress := func(iter int, trainLoss, validLoss float64) {
+		if iter%25 == 0 {
+			logf("train: round %d  train loss %.4f  valid loss %.4f\n", iter, trainLoss, validLoss)
+		}
+	}
+	trees, rep, err := gbdt.Train(ctx, xTrain, yTrain, 5, xValid, yValid, params, names, progress)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	logf("train: best round %d of %d\n", rep.BestIteration, params.NumIterations)
+
+	b := &model.Bundle{Trees: trees, Spec: spec}
+	prob := Probabilities(trees, xValid)
+	if opts.TuneBias {
+		spec.ClassBias = TuneBias(yValid, prob)
+	}
+	validation := Evaluate(yValid, prob, spec.ClassBias)
+	logf("train: validation accuracy %.4f  macro-F1 %.4f\n", validation.Accuracy, validation.MacroF1)
+
+	if opts.Refit {
+		all := append(append([]document.Document{}, train...), valid...)
+		xAll, yAll := Matrix(fz, all)
+		p := params
+		p.NumIterations = max(rep.BestIteration, 1)
+		p.EarlyStoppingRounds = 0
+		p.ClassWeights = classWeights(yAll, opts.ClassWeightPower)
+		logf("train: refit on all %d documents for %d rounds\n", len(all), p.NumIterations)
+		trees, _, err = gbdt.Train(ctx, xAll, yAll, 5, nil, nil, p, names, progress)
+		if err != nil {
+			return nil, fmt.Errorf("train: refit: %w", err)
+		}
+		b.Trees = trees
+	}
+	b.Novelty = FitNovelty(fz, train, opts.Seed)
+	b.Card = model.Card{
+		Version: opts.Version, Parent: opts.Parent, Created: time.Now().UTC().Truncate(time.Second),
+		Command: opts.Command, Seed: opts.Seed, Params: params,
+		Data: model.DataPrint{Inputs: opts.Inputs, TrainDocs: len(train), ValidDocs: len(valid), ValidFrom: validFrom,
+			TrainUntil: train[len(train)-1].Published, Labels: opts.Labels, MaxLabelID: opts.MaxLabel, BestRounds: rep.BestIteration},
+		Validation: &validation,
+	}
+	if opts.Refit {
+		b.Card.Notes = append(b.Card.Notes, fmt.Sprintf("refit on train+validation for %d rounds; validation metrics are those of the model trained without the validation slice", rep.BestIteration))
+	}
+	return &Result{Bundle: b, Validation: validation, Duration: time.Since(start)}, nil
+}
+
+func labelled(docs []document.Document) []document.Document {
+	out := make([]document.Document, 0, len(docs))
+	for _, d := range docs {
+		if document.SeverityIndex(d.Severity) >= 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// sortByTime orders documents by publication, then id, so that the split
+// and the model are the same for the same input in any order.
+func sortByTime(docs []document.Document) {
+	sort.SliceStable(docs, func(i, j int) bool {
+		if !docs[i].Published.Equal(docs[j].Published) {
+			return docs[i].Published.Before(docs[j].Published)
+		}
+		return docs[i].ID < docs[j].ID
+	})
+}
+
+func split(docs []document.Document, from time.Time, share float64) (train, valid []document.Document, validFrom time.Time) {
+	if from.IsZero() {
+		if share <= 0 || share >= 1 {
+			share = 0.15
+		}
+		k := int(float64(len(docs)) * (1 - share))
+		from = docs[k].Published.UTC().Truncate(24 * time.Hour)
+	}
+	i := sort.Search(len(docs), func(i int) bool { return !docs[i].Published.Before(from) })
+	return docs[:i], docs[i:], from
+}
+
+// Matrix featurises documents into a CSR matrix (in parallel, in order) and
+// returns their class indices.
+func Matrix(fz *features.Featurizer, docs []document.Document) (*gbdt.Matrix, []int) {
+	rows := make([]features.Row, len(docs))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(docs); i += workers {
+				rows[i] = fz.Transform(&docs[i])
+			}
+		}(w)
+	}
+	wg.Wait()
+	m := &gbdt.Matrix{NumCols: fz.Width(), Indptr: make([]int, 1, len(docs)+1)}
+	y := make([]int, len(docs))
+	for i, r := range rows {
+		m.Indices = append(m.Indices, r.Idx...)
+		m.Values = append(m.Values, r.Val...)
+		m.Indptr = append(m.Indptr, len(m.Indices))
+		y[i] = document.SeverityIndex(docs[i].Severity)
+	}
+	return m, y
+}
+
+// classWeights returns (n / (k·n_c))^power per class, the "balanced" weights
+// of scikit-learn softened by power.
+func classWeights(y []int, power float64) []float64 {
+	w := make([]float64, 5)
+	if power == 0 {
+		for i := range w {
+			w[i] = 1
+		}
+		return w
+	}
+	var count [5]int
+	for _, c := range y {
+		count[c]++
+	}
+	for c := range w {
+		if count[c] == 0 {
+			w[c] = 1
+			continue
+		}
+		w[c] = math.Pow(float64(len(y))/(5*float64(count[c])), power)
+	}
+	return w
+}
+
+// Probabilities applies the softmax to the model's raw margins for each row.
+func Probabilities(trees interface {
+	PredictRawSparse([]int32, []float64, []float64)
+}, x *gbdt.Matrix) [][]float64 {
+	out := make([][]float64, x.NumRows())
+	for i := range out {
+		idx, val := x.Row(i)
+		raw := make([]float64, 5)
+		trees.PredictRawSparse(idx, val, raw)
+		out[i] = Softmax(raw)
+	}
+	return out
+}
+
+// Softmax turns raw margins into probabilities (in place and returned).
+func Softmax(raw []float64) []float64 {
+	m := slices.Max(raw)
+	var s float64
+	for i, v := range raw {
+		raw[i] = math.Exp(v - m)
+		s += raw[i]
+	}
+	for i := range raw {
+		raw[i] /= s
+	}
+	return raw
+}
+
+// Decide returns the class with the largest log-probability plus bias.
+func Decide(prob, bias []float64) int {
+	best, bestV := 0, math.Inf(-1)
+	for c, p := range prob {
+		v := math.Log(math.Max(p, 1e-300))
+		if len(bias) == len(prob) {
+			v += bias[c]
+		}
+		if v > bestV {
+			best, bestV = c, v
+		}
+	}
+	return best
+}
+
+// Evaluate reports metrics where the decision uses the class offsets and the
+// probability metrics (log loss, calibration, AUC) use the probabilities.
+func Evaluate(y []int, prob [][]float64, bias []float64) metrics.Report {
+	classes := document.Severities[:]
+	r := metrics.Evaluate(classes, y, prob)
+	if len(bias) == 0 {
+		return r
+	}
+	pred := make([]int, len(y))
+	for i := range y {
+		pred[i] = Decide(prob[i], bias)
+	}
+	d := metrics.EvaluatePred(classes, y, pred)
+	d.LogLoss, d.ECE, d.AUC = r.LogLoss, r.ECE, r.AUC
+	return d
+}
+
+// TuneBias finds per-class log-probability offsets that maximise macro-F1 on
+// held-out data, by coordinate ascent over a grid (a few sweeps). Offsets
+// shift decisions toward thin classes (low, critical) that plain arg-max
+// under-predicts; they do not change probabilities or explanations.
+func TuneBias(y []int, prob [][]float64) []float64 {
+	bias := make([]float64, 5)
+	classes := document.Severities[:]
+	score := func(b []float64) float64 {
+		pred := make([]int, len(y))
+		for i := range y {
+			pred[i] = Decide(prob[i], b)
+		}
+		r := metrics.EvaluatePred(classes, y, pred)
+		// Macro-F1 first; accuracy breaks near-ties so offsets do not trade a
+		// lot of accuracy for a sliver of F1.
+		return r.MacroF1 + 0.25*r.Accuracy
+	}
+	best := score(bias)
+	grid := []float64{-1, -0.6, -0.4, -0.2, -0.1, 0, 0.1, 0.2, 0.4, 0.6, 1, 1.5}
+	for sweep := 0; sweep < 3; sweep++ {
+		improved := false
+		for c := 1; c < 5; c++ { // class 0 stays the reference
+			keep := bias[c]
+			for _, g := range grid {
+				bias[c] = g
+				if s := score(bias); s > best+1e-9 {
+					best, keep, improved = s, g, true
+				}
+			}
+			bias[c] = keep
+		}
+		if !improved {
+			break
+		}
+	}
+	return bias
+}
+
+// NoveltyInputs picks the dense features the novelty forest looks at: the
+// named numeric features (sizes, counts, time, reputation), which describe a
+// document's shape independently of its vocabulary.
+func NoveltyInputs(fz *features.Featurizer, row features.Row, out []float64) []float64 {
+	spec := fz.Spec()
+	base := int32(fz.Width() - len(spec.Numeric))
+	out = out[:0]
+	for range spec.Numeric {
+		out = append(out, 0)
+	}
+	for i, j := range row.Idx {
+		if j >= base {
+			out[j-base] = row.Val[i]
+		}
+	}
+	return out
+}
+
+// FitNovelty fits the isolation forest on training documents.
+func FitNovelty(fz *features.Featurizer, docs []document.Document, seed int64) *iforest.Forest {
+	x := make([][]float64, len(docs))
+	for i := range docs {
+		x[i] = NoveltyInputs(fz, fz.Transform(&docs[i]), nil)
+	}
+	return iforest.Fit(x, iforest.Params{Trees: 100, SampleSize: 256, Seed: seed})
+}
