@@ -99,6 +99,10 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newCompletionCmd(app))
 	root.AddCommand(newDocsCmd(app))
 	root.AddCommand(newLabelCmd(app))
+	root.AddCommand(newTrainCmd(app))
+	root.AddCommand(newEvalCmd(app))
+	root.AddCommand(newScoreCmd(app))
+	root.AddCommand(newExplainCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.
