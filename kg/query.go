@@ -377,17 +377,19 @@ reach(g, n, d) AS (
 	SELECT id, id, 0 FROM grp
 	UNION
 	SELECT r.g, e.dst, r.d + 1 FROM reach r
-	JOIN graph_edges e ON e.src = r.n AND e.type IN ('USES', 'CONDUCTS')
+	JOIN graph_edges e ON e.src = r.n AND +e.type IN ('USES', 'CONDUCTS')
 	JOIN graph_nodes x ON x.id = e.dst AND x.deprecated = 0
 	WHERE r.d < ?2
 ),
 gt(g, key) AS MATERIALIZED (
 	SELECT DISTINCT r.g, t.key FROM reach r JOIN graph_nodes t ON t.id = r.n AND t.label = 'Technique'
 ),
-qual(g) AS (
-	SELECT id FROM grp WHERE NOT EXISTS (
-		SELECT 1 FROM given WHERE NOT EXISTS (
-			SELECT 1 FROM gt WHERE gt.g = grp.id AND (gt.key = given.k OR substr(gt.key, 1, length(given.k) + 1) = given.k || '.')))
+hit(g, k) AS (
+	SELECT DISTINCT gt.g, given.k FROM gt JOIN given
+	ON gt.key = given.k OR substr(gt.key, 1, length(given.k) + 1) = given.k || '.'
+),
+qual(g) AS MATERIALIZED (
+	SELECT g FROM hit GROUP BY g HAVING count(*) = (SELECT count(*) FROM given)
 )
 SELECT t.key, t.name, coalesce(json_extract(t.props, '$.tactics'), '[]'), count(DISTINCT q.g) AS groups
 FROM qual q JOIN gt ON gt.g = q.g JOIN graph_nodes t ON t.key = gt.key

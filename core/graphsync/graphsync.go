@@ -1,0 +1,63 @@
+// Package graphsync turns workspace documents into knowledge-graph input:
+// it is the one place where core's Document meets kg's DocInput.
+package graphsync
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/kg"
+)
+
+// DocInput is the graph's view of a document: its entities, plus the
+// vendors it names as targets.
+func DocInput(d document.Document) kg.DocInput {
+	return kg.DocInput{
+		ID: d.ID, Title: d.Title, Published: d.Published, Severity: d.Severity,
+		Entities: d.Entities, Targets: d.Vendors,
+	}
+}
+
+// BuildResult counts a build.
+type BuildResult struct {
+	Documents int
+	Failed    int
+	Change    kg.Change
+}
+
+// Build upserts every document of the workspace into the local graph.
+// Re-running it changes only what changed; one bad document is reported
+// through onError and never stops the others.
+func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError func(id string, err error), progress func(done int)) (BuildResult, error) {
+	var res BuildResult
+	err := ws.EachDocument(ctx, workspace.ListOptions{}, func(d document.Document) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ch, err := s.UpsertDocument(ctx, DocInput(d))
+		res.Documents++
+		if err != nil {
+			res.Failed++
+			if onError != nil {
+				onError(d.ID, err)
+			}
+		} else {
+			res.Change.NodesAdded += ch.NodesAdded
+			res.Change.NodesChanged += ch.NodesChanged
+			res.Change.NodesDeleted += ch.NodesDeleted
+			res.Change.EdgesAdded += ch.EdgesAdded
+			res.Change.EdgesChanged += ch.EdgesChanged
+			res.Change.EdgesDeleted += ch.EdgesDeleted
+		}
+		if progress != nil && res.Documents%1000 == 0 {
+			progress(res.Documents)
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("graph build: %w", err)
+	}
+	return res, nil
+}
