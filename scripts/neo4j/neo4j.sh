@@ -239,24 +239,44 @@ cmd_status() {
   return 3
 }
 
+# Pid of the command that `run` runs, for the signal handler.
+RUN_CHILD=""
+
+# On SIGTERM/SIGINT during `run`: pass SIGTERM on to the command, wait for it, and
+# exit, which fires the EXIT trap that stops the server. Without this, bash would
+# only act on the signal after the command ended by itself, and a `timeout -k`
+# around `run` could kill bash and leave the JVM orphaned.
+run_on_signal() {
+  trap - TERM INT
+  if [[ -n "$RUN_CHILD" ]]; then
+    kill -TERM "$RUN_CHILD" 2>/dev/null || true
+    wait "$RUN_CHILD" 2>/dev/null || true
+  fi
+  exit "$1"
+}
+
 cmd_run() {
   [[ "${1:-}" == "--" ]] && shift
   (($# > 0)) || die "usage: neo4j.sh run -- CMD [ARGS...]"
 
-  local owned=1 env_lines
   if running_pid >/dev/null; then
-    owned=0 # someone else started it; leave it running for them
+    log "a server is already running for $STATE_DIR; using it and leaving it running"
+  else
+    trap 'cmd_stop' EXIT
   fi
+  local env_lines
   env_lines="$(cmd_start)"
   eval "$env_lines"
-  if ((owned)); then
-    trap 'cmd_stop' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-  fi
 
+  trap 'run_on_signal 143' TERM
+  trap 'run_on_signal 130' INT
+  # In the background so the traps above run at once; `<&0` keeps our stdin,
+  # which bash would otherwise swap for /dev/null.
+  "$@" <&0 &
+  RUN_CHILD=$!
   local rc=0
-  "$@" || rc=$?
+  wait "$RUN_CHILD" || rc=$?
+  RUN_CHILD=""
   exit "$rc"
 }
 
