@@ -15,18 +15,18 @@ import (
 // is proportional to the leaf's non-zero entries, never to its size times
 // the number of columns.
 type binnedData struct {
-	numRows   int
-	features  []featureBins // usable features, ascending by column
-	infos     []string      // feature_infos per input column
-	numSlots  int           // histogram slots over all usable features
-	parts     []partition
-	partOf    []int // partition of each usable feature
+	numRows  int
+	features []featureBins // usable features, ascending by column
+	infos    []string      // feature_infos per input column
+	numSlots int           // histogram slots over all usable features
+	parts    []partition
+	partOf   []int // partition of each usable feature
 	// colRows and colBins hold each usable feature's non-zero-bin entries
 	// column by column (rows ascending): colRows[colStart[u]:colStart[u+1]].
 	// Partitioning a leaf on feature u touches only these entries.
-	colStart []int
-	colRows  []int32
-	colBins  []uint16
+	colStart  []int
+	colRows   []int32
+	colBins   []uint16
 	maxColumn int
 }
 

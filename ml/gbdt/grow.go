@@ -21,8 +21,8 @@ type grower struct {
 	maxLeaf  int
 	maxDepth int
 
-	rows   []int32 // in-bag rows, grouped by leaf (LightGBM's DataPartition)
-	spare  []int32 // right-hand rows while a leaf is partitioned
+	rows   []int32  // in-bag rows, grouped by leaf (LightGBM's DataPartition)
+	spare  []int32  // right-hand rows while a leaf is partitioned
 	rowBin []uint16 // bins of the feature being split on, else absentBin
 	leaves []leafState
 	pool   []*histogram // cleared histograms ready for reuse

@@ -13,7 +13,7 @@ import (
 // dense meta columns (some shifted by class, some noise), with label noise.
 type textLike struct {
 	rows, sparseCols, wordsPerRow, denseCols, classes int
-	seed                                             uint64
+	seed                                              uint64
 }
 
 func (s textLike) generate() (*Matrix, []int) {
