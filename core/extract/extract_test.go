@@ -78,6 +78,9 @@ func TestExtractRefanged(t *testing.T) {
 		{"zip with inner extension is a file", "invoice.pdf.zip", E{}},
 		{"mov two labels is a file", "clip.mov", E{}},
 		{"code identifier", "System.Net and System.IO", E{}},
+		{"detection name", "BehavesLike.Win32.Generic.cz", E{}},
+		{"upper-case domain", "EVIL.EXAMPLE.COM", E{"domain": {"evil.example.com"}}},
+		{"underscore alone is no label", "_.name", E{}},
 		{"abbreviation", "e.g. and i.e. and U.S.", E{}},
 		{"domain with underscore service label", "_dmarc.example.com", E{"domain": {"_dmarc.example.com"}}},
 
@@ -160,6 +163,7 @@ func TestExtractRefanged(t *testing.T) {
 		{"two windows paths", `C:\a\b.exe C:\c\d.dll`, E{"file_path": {`C:\a\b.exe`, `C:\c\d.dll`}}},
 		{"env path", `%APPDATA%\Roaming\upd.exe`, E{"file_path": {`%APPDATA%\Roaming\upd.exe`}}},
 		{"unc path", `\\fileserver\share\x.ps1`, E{"file_path": {`\\fileserver\share\x.ps1`}}},
+		{"escaped shellcode is no unc path", `\\x90\\x90`, E{}},
 		{"unix path", "reads /etc/passwd and /tmp/.x/kinsing", E{"file_path": {"/etc/passwd", "/tmp/.x/kinsing"}}},
 		{"not a unix path", "and/or 24/7 /path/to", E{}},
 		{"path file name is not a domain", `C:\Users\Public\invoice.com.exe`, E{"file_path": {`C:\Users\Public\invoice.com.exe`}}},

@@ -223,7 +223,7 @@ func (r *run) ids(i, j int) {
 		return
 	}
 	// CVE and CWE ids may sit inside a piece ("exploit-CVE-2021-44228").
-	for k := 0; k+5 < len(p); k++ {
+	for k := 0; k+4 < len(p); k++ {
 		c := p[k]
 		if c != 'C' && c != 'c' || (k > 0 && isAlnum(p[k-1])) {
 			continue
@@ -473,13 +473,27 @@ func macAddress(p []byte) (string, bool) {
 }
 
 // ipv6Address accepts a textual IPv6 address and returns its RFC 5952 form.
-// Short forms that also read as code ("a::b", "Cafe::Add") are refused: an
-// address needs three groups, or two with a first group of three or more
-// hex digits, and one letter case.
+// Short forms that also read as code ("a::b", "Cafe::Add") are refused (see
+// ipv6Shape), in the text and in the canonical form, so that the canonical
+// form reads back as an address; so is the unspecified address "::".
 func ipv6Address(p []byte) (string, bool) {
-	if len(p) < 3 || len(p) > 45 {
+	if len(p) < 3 || len(p) > 45 || !ipv6Shape(p) {
 		return "", false
 	}
+	a, err := netip.ParseAddr(string(p))
+	if err != nil || !a.Is6() || a.Zone() != "" || a.IsUnspecified() {
+		return "", false
+	}
+	c := a.String()
+	if !ipv6Shape([]byte(c)) {
+		return "", false
+	}
+	return c, true
+}
+
+// ipv6Shape requires two colons, one letter case, and three groups, or two
+// with a first group of three or more characters.
+func ipv6Shape(p []byte) bool {
 	groups, first, colons := 0, -1, 0
 	hasLower, hasUpper := false, false
 	run := 0
@@ -503,7 +517,7 @@ func ipv6Address(p []byte) (string, bool) {
 			hasUpper = true
 			run++
 		default:
-			return "", false
+			return false
 		}
 	}
 	if run > 0 {
@@ -512,14 +526,7 @@ func ipv6Address(p []byte) (string, bool) {
 		}
 		groups++
 	}
-	if colons < 2 || hasLower && hasUpper || groups < 2 || (groups == 2 && first < 3) {
-		return "", false
-	}
-	a, err := netip.ParseAddr(string(p))
-	if err != nil || !a.Is6() || a.Zone() != "" {
-		return "", false
-	}
-	return a.String(), true
+	return colons >= 2 && !(hasLower && hasUpper) && groups >= 2 && (groups > 2 || first >= 3)
 }
 
 // validLocal checks the local part of an e-mail address (the dot-atom subset
@@ -586,19 +593,26 @@ func isDomain(p []byte) bool {
 			labels++
 		}
 	}
-	// Case: the TLD is lower case, or the whole name has no lower case.
-	tldLower := true
-	for _, c := range tld {
-		if c >= 'A' && c <= 'Z' {
-			tldLower = false
+	// Case: a domain is written in lower case, in upper case, or with only
+	// its first label capitalised at the start of a sentence
+	// ("Example.com"). Anything else reads as code or a detection name:
+	// "System.IO", "BehavesLike.Win32.Generic.cz".
+	upper, lowerSeen := false, false
+	firstDot := -1
+	for k, c := range p {
+		switch {
+		case c == '.' && firstDot < 0:
+			firstDot = k
+		case c >= 'A' && c <= 'Z':
+			if firstDot >= 0 {
+				upper = true
+			}
+		case c >= 'a' && c <= 'z':
+			lowerSeen = true
 		}
 	}
-	if !tldLower {
-		for _, c := range p {
-			if c >= 'a' && c <= 'z' {
-				return false
-			}
-		}
+	if upper && lowerSeen {
+		return false
 	}
 	lt := strings.ToLower(string(tld))
 	if ambiguousTLDs[lt] {
@@ -636,7 +650,7 @@ func hostLabels(p []byte) ([]byte, bool) {
 	for k := 0; k <= len(p); k++ {
 		if k < len(p) && p[k] != '.' {
 			c := p[k]
-			if !(isAlnum(c) || c == '-' || (c == '_' && k == start)) {
+			if !(isAlnum(c) || c == '-' || (c == '_' && k == start && k+1 < len(p) && p[k+1] != '.')) {
 				return nil, false
 			}
 			continue

@@ -28,6 +28,8 @@ func (r *run) pathStart(s, e int) (int, kind) {
 		c := t[p]
 		atStart := p == s || t[p-1] == '=' || t[p-1] == ':' || t[p-1] == '('
 		switch {
+		case isLetter(c) && p+3 < e && t[p+1] == ':' && t[p+2] == '\\' && (p == s || !isAlnum(t[p-1])):
+			return p, kFilePath
 		case atStart && (c == 'H' || c == 'h'):
 			for _, root := range registryRoots {
 				if hasPrefixFold(t[p:], root) {
@@ -41,8 +43,6 @@ func (r *run) pathStart(s, e int) (int, kind) {
 					break
 				}
 			}
-		case isLetter(c) && p+3 < e && t[p+1] == ':' && t[p+2] == '\\' && (p == s || !isAlnum(t[p-1])):
-			return p, kFilePath
 		case c == '%' && atStart:
 			q := p + 1
 			for q < e && (isAlnum(t[q]) || t[q] == '_' || t[q] == '(' || t[q] == ')') {
@@ -52,7 +52,9 @@ func (r *run) pathStart(s, e int) (int, kind) {
 				return p, kFilePath
 			}
 		case c == '\\' && p == s:
-			if p+3 < e && t[p+1] == '\\' && isAlnum(t[p+2]) {
+			// "\\x90\\x90" is escaped shellcode, not a UNC path.
+			if p+3 < e && t[p+1] == '\\' && isAlnum(t[p+2]) &&
+				!(t[p+2] == 'x' && p+4 < e && isHex(t[p+3]) && isHex(t[p+4])) {
 				return p, kFilePath
 			}
 		case c == '~' && p == s:
