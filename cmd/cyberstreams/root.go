@@ -98,6 +98,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newVersionCmd(app))
 	root.AddCommand(newCompletionCmd(app))
 	root.AddCommand(newDocsCmd(app))
+	root.AddCommand(newGraphCmd(app))
 	root.AddCommand(newLabelCmd(app))
 	root.AddCommand(newTrainCmd(app))
 	root.AddCommand(newEvalCmd(app))

@@ -1,0 +1,529 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cyberstreams/cyberstreams/core/graphsync"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
+	"github.com/cyberstreams/cyberstreams/kg"
+	"github.com/cyberstreams/cyberstreams/kg/attack"
+	"github.com/cyberstreams/cyberstreams/kg/neo4j"
+)
+
+func newGraphCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "graph",
+		Short: "Build, query and sync the knowledge graph",
+		Long: `The knowledge graph links documents (Threat), actors, techniques, campaigns,
+indicators, targets and vulnerabilities. It lives in the workspace and syncs to
+a shared Neo4j (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD) through an outbox, so
+nothing is lost while Neo4j is unreachable.`,
+		Example: `  cyberstreams graph import-attack attack-enterprise.json.gz
+  cyberstreams graph build
+  cyberstreams graph query actor-techniques APT28
+  cyberstreams graph sync`,
+	}
+	cmd.AddCommand(newGraphImportAttackCmd(app), newGraphImportKEVCmd(app), newGraphBuildCmd(app),
+		newGraphSyncCmd(app), newGraphStatsCmd(app), newGraphQueryCmd(app))
+	return cmd
+}
+
+func graphStore(ctx context.Context, app *App) (*kg.Store, string, error) {
+	ws, err := app.Workspace(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return kg.NewStore(ws.DB()), ws.Dir, nil
+}
+
+func printChange(app *App, what string, c kg.Change) {
+	app.Logf("%s: nodes +%d ~%d -%d, relationships +%d ~%d -%d\n", what,
+		c.NodesAdded, c.NodesChanged, c.NodesDeleted, c.EdgesAdded, c.EdgesChanged, c.EdgesDeleted)
+}
+
+func newGraphImportAttackCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import-attack FILE",
+		Short: "Import the MITRE ATT&CK Enterprise STIX bundle",
+		Long: `Import an ATT&CK STIX bundle (.json or .json.gz): groups become Actors, techniques
+Techniques, campaigns Campaigns, and software Threat nodes of kind malware or tool.
+Revoked objects map onto their replacements; deprecated ones are kept, marked, and
+left out of queries. Importing a newer bundle replaces the older one's assertions.`,
+		Example: "  cyberstreams graph import-attack ../shared/data/attack-enterprise.json.gz",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, _, err := graphStore(cmd.Context(), app)
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			res, err := attack.Import(cmd.Context(), s, f)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			printChange(app, "import-attack "+args[0], res.Change)
+			summary := map[string]any{"objects": res.Bundle.Objects, "nodes": len(res.Bundle.Nodes),
+				"relationships": len(res.Bundle.Edges), "revoked": res.Bundle.Revoked, "deprecated": res.Bundle.Deprecated, "change": res.Change}
+			if app.JSON {
+				return writeJSON(app.IO.Out, summary)
+			}
+			_, err = fmt.Fprintf(app.IO.Out, "imported %d nodes and %d relationships (%d revoked objects mapped, %d deprecated kept)\n",
+				len(res.Bundle.Nodes), len(res.Bundle.Edges), res.Bundle.Revoked, res.Bundle.Deprecated)
+			return err
+		},
+	}
+}
+
+func newGraphImportKEVCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:     "import-kev FILE",
+		Short:   "Mark CVEs listed in the CISA KEV catalog",
+		Long:    "Import CISA's known_exploited_vulnerabilities.json: its CVEs become Vulnerability nodes with kev=true.",
+		Example: "  cyberstreams graph import-kev ../shared/data/kev.json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, _, err := graphStore(cmd.Context(), app)
+			if err != nil {
+				return err
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			ch, err := s.ImportKEV(cmd.Context(), f)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			printChange(app, "import-kev "+args[0], ch)
+			if app.JSON {
+				return writeJSON(app.IO.Out, ch)
+			}
+			_, err = fmt.Fprintf(app.IO.Out, "KEV: %d vulnerabilities added, %d updated\n", ch.NodesAdded, ch.NodesChanged)
+			return err
+		},
+	}
+}
+
+func newGraphBuildCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "build",
+		Short: "Build or refresh the graph from the workspace's documents",
+		Long: `Upsert every workspace document into the graph: a Threat node per document that
+CONTAINS its indicators, EXPLOITS its CVEs, USES its techniques, is ASSOCIATED_WITH
+the actors and software it names and TARGETS its sectors and vendors; indicators
+in one document are RELATED_TO each other. Running it again changes only what changed.`,
+		Example: "  cyberstreams graph build",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ws, err := app.Workspace(cmd.Context())
+			if err != nil {
+				return err
+			}
+			s := kg.NewStore(ws.DB())
+			res, err := graphsync.Build(cmd.Context(), ws, s,
+				func(id string, err error) { app.Logf("document %s: %v\n", id, err) },
+				func(n int) { app.Logf("%d documents\n", n) })
+			if err != nil {
+				return err
+			}
+			printChange(app, "build", res.Change)
+			if app.JSON {
+				return writeJSON(app.IO.Out, res)
+			}
+			_, err = fmt.Fprintf(app.IO.Out, "%d documents in the graph (%d failed)\n", res.Documents-res.Failed, res.Failed)
+			return err
+		},
+	}
+}
+
+type graphSyncOptions struct {
+	DryRun bool
+	Batch  int
+	Full   bool
+}
+
+func newGraphSyncCmd(app *App) *cobra.Command {
+	var o graphSyncOptions
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Send pending graph changes to Neo4j",
+		Long: `Drain the graph outbox into Neo4j in parameterised UNWIND … MERGE batches.
+Rows leave the outbox only after Neo4j committed them, so an interrupted sync
+resumes where it stopped, and syncing twice changes nothing the second time.
+The connection comes from NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD (uri and
+username may also be set in graph.json in the workspace directory; the password
+only ever comes from the environment).`,
+		Example: `  cyberstreams graph sync
+  cyberstreams graph sync --dry-run
+  cyberstreams graph sync --full --batch 10000`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, dir, err := graphStore(ctx, app)
+			if err != nil {
+				return err
+			}
+			if o.Batch < 1 {
+				return usagef("--batch %d: want at least 1", o.Batch)
+			}
+			if o.Full {
+				n, err := s.RequeueAll(ctx)
+				if err != nil {
+					return err
+				}
+				app.Logf("queued all %d nodes and relationships\n", n)
+			}
+			if o.DryRun {
+				_, err := neo4j.DryRun(ctx, s, app.IO.Out, o.Batch)
+				return err
+			}
+			cfg, err := neo4j.ConfigFromEnv(dir)
+			if err != nil {
+				return err
+			}
+			c, err := neo4j.Connect(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer c.Close(ctx)
+			res, err := neo4j.Sync(ctx, s, c, neo4j.SyncOptions{Batch: o.Batch, Progress: func(p neo4j.SyncProgress) {
+				app.Logf("sync: %s, %d/%d rows, %.0f rows/s\n", p.Phase, p.Done, p.Pending, float64(p.Done)/p.Elapsed.Seconds())
+			}})
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				return writeJSON(app.IO.Out, res)
+			}
+			_, err = fmt.Fprintf(app.IO.Out, "synced %d nodes, %d relationships, %d relationship deletes, %d node deletes in %s\n",
+				res.Nodes, res.Relationships, res.RelationshipDeletes, res.NodeDeletes, res.Elapsed.Round(1e6))
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the Cypher statements and row counts without connecting")
+	cmd.Flags().IntVar(&o.Batch, "batch", 5000, "outbox rows per write transaction")
+	cmd.Flags().BoolVar(&o.Full, "full", false, "queue every node and relationship again (fill a new or reset Neo4j)")
+	return cmd
+}
+
+func newGraphStatsCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "stats",
+		Short: "Count nodes and relationships, locally and in Neo4j",
+		Long: `Show node counts per label and relationship counts per type in the workspace
+graph, the outbox backlog, and the same counts in Neo4j when NEO4J_URI is set and
+reachable.`,
+		Example: "  cyberstreams graph stats\n  cyberstreams graph stats --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, dir, err := graphStore(ctx, app)
+			if err != nil {
+				return err
+			}
+			local, err := s.Stats(ctx)
+			if err != nil {
+				return err
+			}
+			pending, err := s.Pending(ctx)
+			if err != nil {
+				return err
+			}
+			var remote *kg.Counts
+			remoteNote := ""
+			if cfg, err := neo4j.ConfigFromEnv(dir); err != nil {
+				remoteNote = err.Error()
+			} else if c, err := neo4j.Connect(ctx, cfg); err != nil {
+				remoteNote = err.Error()
+			} else {
+				defer c.Close(ctx)
+				rc, err := c.Counts(ctx)
+				if err != nil {
+					remoteNote = err.Error()
+				} else {
+					remote = &rc
+				}
+			}
+			if app.JSON {
+				return writeJSON(app.IO.Out, map[string]any{"local": local, "remote": remote, "remote_note": remoteNote, "pending": pending})
+			}
+			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "KIND\tNAME\tLOCAL\tNEO4J")
+			rem := func(n int) string {
+				if remote == nil {
+					return "-"
+				}
+				return strconv.Itoa(n)
+			}
+			for _, l := range kg.Labels {
+				r := 0
+				if remote != nil {
+					r = remote.Nodes[l]
+				}
+				fmt.Fprintf(tw, "node\t%s\t%d\t%s\n", l, local.Nodes[l], rem(r))
+			}
+			for _, t := range kg.RelTypes {
+				r := 0
+				if remote != nil {
+					r = remote.Edges[t]
+				}
+				fmt.Fprintf(tw, "relationship\t%s\t%d\t%s\n", t, local.Edges[t], rem(r))
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintf(app.IO.Out, "outbox: %d rows pending\n", pending.Total())
+			if remoteNote != "" {
+				fmt.Fprintf(app.IO.Out, "neo4j: not shown (%s)\n", remoteNote)
+			}
+			return nil
+		},
+	}
+}
+
+type graphQueryOptions struct {
+	Types    string
+	MinCount int
+	MaxHops  int
+	Hops     int
+	Limit    int
+	Remote   bool
+	Cypher   string
+	Params   []string
+}
+
+func newGraphQueryCmd(app *App) *cobra.Command {
+	var o graphQueryOptions
+	cmd := &cobra.Command{
+		Use:   "query NAME [ARGS...] | query --cypher QUERY",
+		Short: "Run a named graph query, or read-only Cypher on Neo4j",
+		Long: `Named queries (local graph, or Neo4j with --remote; both give the same answer):
+
+  actor-techniques NAME       techniques an actor (ATT&CK id, name or alias) uses,
+                              directly, via its software, and via its campaigns
+  ioc-pairs                   indicators that co-occur in documents, most often first
+                              (--types ip,domain,url,email,hash  --min-count N)
+  next-steps TECHNIQUE...     techniques used by the actors and campaigns that use all
+                              the given ones within --max-hops USES/CONDUCTS steps,
+                              ranked by how many of them do
+  enrich VALUE                the neighbourhood of a node found by key, name, alias or
+                              indicator value, up to --hops relationships away
+
+--cypher runs a query on Neo4j in a read transaction: writes are refused by the
+server. Pass values with --param key=value, never inside the query text.`,
+		Example: `  cyberstreams graph query actor-techniques "Fancy Bear"
+  cyberstreams graph query next-steps T1566 T1059 --max-hops 3
+  cyberstreams graph query ioc-pairs --types ip,domain --min-count 2
+  cyberstreams graph query enrich evil[.]example --hops 2 --json
+  cyberstreams graph query --cypher 'MATCH (a:Actor {key: $k})-[:USES]->(t) RETURN t.key' --param k=G0007`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runGraphQuery(cmd, app, &o, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Types, "types", "", "ioc-pairs: indicator types, comma-separated (ip, domain, url, email, hash, ...)")
+	f.IntVar(&o.MinCount, "min-count", 1, "ioc-pairs: at least this many shared documents")
+	f.IntVar(&o.MaxHops, "max-hops", 3, "next-steps: longest USES/CONDUCTS path from an actor or campaign (1-4)")
+	f.IntVar(&o.Hops, "hops", 2, "enrich: how many relationships away (1-4)")
+	f.IntVar(&o.Limit, "limit", 0, "at most this many rows (0 = the query's default)")
+	f.BoolVar(&o.Remote, "remote", false, "run the named query on Neo4j instead of the local graph")
+	f.StringVar(&o.Cypher, "cypher", "", "read-only Cypher to run on Neo4j")
+	f.StringArrayVar(&o.Params, "param", nil, "query parameter key=value (repeatable); numbers and true/false are typed")
+	return cmd
+}
+
+// graphQuerier is the one place with two implementations: the local store
+// and Neo4j answer the named queries the same way.
+type graphQuerier interface {
+	ActorTechniques(ctx context.Context, name string) (kg.ActorTechniques, error)
+	IOCPairs(ctx context.Context, q kg.IOCPairsQuery) ([]kg.IOCPair, error)
+	NextSteps(ctx context.Context, q kg.NextStepsQuery) ([]kg.NextStep, error)
+	Enrich(ctx context.Context, q kg.EnrichQuery) ([]kg.Neighbour, error)
+}
+
+func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []string) error {
+	ctx := cmd.Context()
+	s, dir, err := graphStore(ctx, app)
+	if err != nil {
+		return err
+	}
+	if o.Cypher != "" {
+		if len(args) > 0 {
+			return usagef("--cypher takes no query name")
+		}
+		params, err := parseParams(o.Params)
+		if err != nil {
+			return err
+		}
+		cfg, err := neo4j.ConfigFromEnv(dir)
+		if err != nil {
+			return err
+		}
+		c, err := neo4j.Connect(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer c.Close(ctx)
+		cols, rows, err := c.ReadQuery(ctx, o.Cypher, params)
+		if err != nil {
+			return err
+		}
+		if app.JSON {
+			return writeJSON(app.IO.Out, rows)
+		}
+		tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.ToUpper(strings.Join(cols, "\t")))
+		for _, r := range rows {
+			cells := make([]string, len(cols))
+			for i, c := range cols {
+				cells[i] = termsafe.Line(fmt.Sprint(r[c]), 80)
+			}
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+		return tw.Flush()
+	}
+	if len(args) == 0 {
+		return usagef("name a query: actor-techniques, ioc-pairs, next-steps or enrich (or use --cypher)")
+	}
+	var q graphQuerier = s
+	if o.Remote {
+		cfg, err := neo4j.ConfigFromEnv(dir)
+		if err != nil {
+			return err
+		}
+		c, err := neo4j.Connect(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer c.Close(ctx)
+		q = c
+	}
+	name, rest := args[0], args[1:]
+	var result any
+	tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
+	var table func()
+	switch name {
+	case "actor-techniques":
+		if len(rest) != 1 {
+			return usagef("actor-techniques takes one actor name, alias or ATT&CK id")
+		}
+		r, err := q.ActorTechniques(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		result = r
+		table = func() {
+			for _, a := range r.Actors {
+				fmt.Fprintf(app.IO.Out, "actor %s %s\n", a.Key, termsafe.Line(a.Name, 60))
+			}
+			fmt.Fprintln(tw, "TECHNIQUE\tNAME\tTACTICS\tHOW")
+			for _, u := range r.Techniques {
+				how := u.Via
+				if u.Direct {
+					how = append([]string{"direct"}, how...)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.ID, termsafe.Line(u.Name, 50), strings.Join(u.Tactics, ","), termsafe.Line(strings.Join(how, ","), 60))
+			}
+		}
+	case "ioc-pairs":
+		if len(rest) != 0 {
+			return usagef("ioc-pairs takes flags, not arguments")
+		}
+		var types []string
+		if o.Types != "" {
+			types = strings.Split(o.Types, ",")
+		}
+		if _, err := kg.IndicatorTypesFor(types); err != nil {
+			return usageError{err}
+		}
+		r, err := q.IOCPairs(ctx, kg.IOCPairsQuery{Types: types, MinCount: o.MinCount, Limit: o.Limit})
+		if err != nil {
+			return err
+		}
+		result = r
+		table = func() {
+			fmt.Fprintln(tw, "COUNT\tINDICATOR\tINDICATOR")
+			for _, p := range r {
+				fmt.Fprintf(tw, "%d\t%s\t%s\n", p.Count, termsafe.Line(p.A, 60), termsafe.Line(p.B, 60))
+			}
+		}
+	case "next-steps":
+		nq, err := kg.NextStepsQuery{Techniques: rest, MaxHops: o.MaxHops, Limit: o.Limit}.Normalized()
+		if err != nil {
+			return usageError{err}
+		}
+		r, err := q.NextSteps(ctx, nq)
+		if err != nil {
+			return err
+		}
+		result = r
+		table = func() {
+			fmt.Fprintln(tw, "GROUPS\tTECHNIQUE\tNAME\tTACTICS")
+			for _, n := range r {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", n.Groups, n.ID, termsafe.Line(n.Name, 50), strings.Join(n.Tactics, ","))
+			}
+		}
+	case "enrich":
+		if len(rest) != 1 {
+			return usagef("enrich takes one value (key, name, alias or indicator)")
+		}
+		eq, err := kg.EnrichQuery{Value: rest[0], Hops: o.Hops, Limit: o.Limit}.Normalized()
+		if err != nil {
+			return usageError{err}
+		}
+		r, err := q.Enrich(ctx, eq)
+		if err != nil {
+			return err
+		}
+		result = r
+		table = func() {
+			fmt.Fprintln(tw, "DIST\tLABEL\tKEY\tNAME")
+			for _, n := range r {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", n.Distance, n.Label, termsafe.Line(n.Key, 60), termsafe.Line(n.Name, 60))
+			}
+		}
+	default:
+		return usagef("unknown query %q: want actor-techniques, ioc-pairs, next-steps or enrich", name)
+	}
+	if app.JSON {
+		return writeJSON(app.IO.Out, result)
+	}
+	table()
+	return tw.Flush()
+}
+
+// parseParams turns key=value flags into Cypher parameters.
+func parseParams(in []string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, p := range in {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, usagef("--param %q: want key=value", p)
+		}
+		switch {
+		case v == "true" || v == "false":
+			out[k] = v == "true"
+		default:
+			if i, err := strconv.ParseInt(v, 10, 64); err == nil {
+				out[k] = i
+			} else if f, err := strconv.ParseFloat(v, 64); err == nil {
+				out[k] = f
+			} else {
+				out[k] = v
+			}
+		}
+	}
+	return out, nil
+}
