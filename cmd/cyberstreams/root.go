@@ -104,6 +104,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newEvalCmd(app))
 	root.AddCommand(newScoreCmd(app))
 	root.AddCommand(newExplainCmd(app))
+	root.AddCommand(newExtractCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.
