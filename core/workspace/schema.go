@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/kg"
 	"github.com/cyberstreams/cyberstreams/labels"
 )
@@ -17,6 +18,7 @@ func components() []component {
 		{"documents", documentMigrations},
 		{"graph", kg.Migrations()},
 		{"labels", labels.Migrations()},
+		{"registry", registry.Migrations()},
 	}
 }
 
