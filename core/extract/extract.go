@@ -13,11 +13,12 @@
 // text is read once, byte by byte: whitespace-delimited spans are classified by
 // cheap character flags, and only spans that carry a trigger character (digit,
 // '.', ':', '@', brackets, slashes, '%') are normalised and validated with small
-// hand-written checks. Named entities are found in a separate Aho–Corasick pass.
+// hand-written checks. Named entities are found in a separate word-hash pass.
 package extract
 
 import (
-	"sort"
+	"slices"
+	"strings"
 )
 
 // Types lists every entity type in a stable order, for feature names and
@@ -86,7 +87,7 @@ type Options struct {
 // concurrent use.
 type Extractor struct {
 	refang bool
-	names  *automaton // nil when there is no dictionary
+	names  *nameIndex // nil when there is no dictionary
 }
 
 // New compiles the options into an Extractor.
@@ -120,11 +121,11 @@ func group(found []finding) Entities {
 	if len(found) == 0 {
 		return out
 	}
-	sort.Slice(found, func(i, j int) bool {
-		if found[i].k != found[j].k {
-			return found[i].k < found[j].k
+	slices.SortFunc(found, func(a, b finding) int {
+		if a.k != b.k {
+			return int(a.k) - int(b.k)
 		}
-		return found[i].v < found[j].v
+		return strings.Compare(a.v, b.v)
 	})
 	for i := 0; i < len(found); {
 		j := i

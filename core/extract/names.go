@@ -2,7 +2,7 @@ package extract
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -72,150 +72,122 @@ func (n *Names) Add(kindName, canonical string, aliases ...string) {
 	}
 }
 
-// automaton is an Aho–Corasick string matcher (Aho & Corasick, "Efficient
-// string matching", CACM 1975) compiled to a full DFA over byte classes, so
-// that scanning costs one table lookup per byte however many names there
-// are. Matching is ASCII case-folded; case-sensitive names are checked
-// again against the text.
-type automaton struct {
-	class    [256]uint8
-	nc       int
-	trans    []int32 // state*nc + class → state
-	outStart []int32 // outputs of state s: outs[outStart[s]:outStart[s+1]]
-	outs     []int32 // pattern indices
-	entries  []nameEntry
+// nameIndex finds dictionary names by hashing words: every name is filed
+// under its first word (its leading alphanumeric run, lower-cased), and the
+// text is read word by word, so that a word costs one map lookup however many
+// names there are, and only names that share a first word are compared in
+// full. Names that do not start with a letter or digit are never matched.
+type nameIndex struct {
+	byFirst map[string][]int32 // first word → entry indices, longest first
+	entries []nameEntry
+	// filter has bit wordHash(w)%filterBits set for every first word w, so
+	// that most prose words are dismissed before the map lookup.
+	filter [filterBits / 64]uint64
 }
 
-func foldName(c byte) byte {
-	switch c {
-	case '\t', '\n', '\r', '\v', '\f':
-		return ' '
+const filterBits = 1 << 16
+
+// wordHash is FNV-1a over the lower-cased word.
+func wordHash(w []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range w {
+		h ^= uint32(c)
+		h *= 16777619
 	}
-	return lower(c)
+	return h
 }
 
-func (n *Names) compile() *automaton {
-	a := &automaton{entries: append([]nameEntry(nil), n.entries...)}
-	// Byte classes: 0 for bytes in no pattern, one class per folded byte.
-	var used [256]bool
-	for _, e := range a.entries {
-		for i := 0; i < len(e.pattern); i++ {
-			used[foldName(e.pattern[i])] = true
+func (n *Names) compile() *nameIndex {
+	x := &nameIndex{byFirst: map[string][]int32{}, entries: append([]nameEntry(nil), n.entries...)}
+	for i, e := range x.entries {
+		k := 0
+		for k < len(e.pattern) && isAlnum(e.pattern[k]) {
+			k++
 		}
-	}
-	a.nc = 1
-	var classOf [256]uint8
-	for c := 0; c < 256; c++ {
-		if used[c] {
-			classOf[c] = uint8(a.nc)
-			a.nc++
+		if k == 0 {
+			continue
 		}
+		first := strings.ToLower(e.pattern[:k])
+		x.byFirst[first] = append(x.byFirst[first], int32(i))
+		h := wordHash([]byte(first)) % filterBits
+		x.filter[h/64] |= 1 << (h % 64)
 	}
-	for c := 0; c < 256; c++ {
-		a.class[c] = classOf[foldName(byte(c))]
+	for _, list := range x.byFirst {
+		slices.SortStableFunc(list, func(a, b int32) int {
+			return len(x.entries[b].pattern) - len(x.entries[a].pattern)
+		})
 	}
-	// Trie.
-	newState := func() int32 {
-		for i := 0; i < a.nc; i++ {
-			a.trans = append(a.trans, -1)
-		}
-		return int32(len(a.trans)/a.nc - 1)
-	}
-	newState()
-	own := map[int32][]int32{}
-	for pi, e := range a.entries {
-		s := int32(0)
-		for i := 0; i < len(e.pattern); i++ {
-			c := int(a.class[e.pattern[i]])
-			nx := a.trans[int(s)*a.nc+c]
-			if nx < 0 {
-				nx = newState()
-				a.trans[int(s)*a.nc+c] = nx
-			}
-			s = nx
-		}
-		own[s] = append(own[s], int32(pi))
-	}
-	states := len(a.trans) / a.nc
-	// Breadth-first: failure links, full DFA transitions, merged outputs.
-	fail := make([]int32, states)
-	outs := make([][]int32, states)
-	queue := []int32{}
-	for c := 0; c < a.nc; c++ {
-		if nx := a.trans[c]; nx > 0 {
-			fail[nx] = 0
-			queue = append(queue, nx)
-		} else {
-			a.trans[c] = 0
-		}
-	}
-	outs[0] = own[0]
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		outs[s] = append(append([]int32(nil), own[s]...), outs[fail[s]]...)
-		for c := 0; c < a.nc; c++ {
-			nx := a.trans[int(s)*a.nc+c]
-			if nx > 0 {
-				fail[nx] = a.trans[int(fail[s])*a.nc+c]
-				queue = append(queue, nx)
-			} else {
-				a.trans[int(s)*a.nc+c] = a.trans[int(fail[s])*a.nc+c]
-			}
-		}
-	}
-	a.outStart = make([]int32, states+1)
-	for s := 0; s < states; s++ {
-		a.outStart[s] = int32(len(a.outs))
-		a.outs = append(a.outs, outs[s]...)
-	}
-	a.outStart[states] = int32(len(a.outs))
-	return a
+	return x
 }
 
 func wordByte(c byte) bool { return isAlnum(c) || c == '_' }
 
-type nameMatch struct{ start, end, pattern int }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
-// match appends the canonical names found in text: whole words only, the
-// leftmost-longest match where matches overlap.
-func (a *automaton) match(text string, found []finding) []finding {
-	var ms []nameMatch
-	s := int32(0)
-	for i := 0; i < len(text); i++ {
-		s = a.trans[int(s)*a.nc+int(a.class[text[i]])]
-		if a.outStart[s] == a.outStart[s+1] {
-			continue
-		}
-		for _, pi := range a.outs[a.outStart[s]:a.outStart[s+1]] {
-			e := &a.entries[pi]
-			start := i + 1 - len(e.pattern)
-			if wordByte(e.pattern[0]) && start > 0 && wordByte(text[start-1]) {
-				continue
+// at reports whether entry e matches text at i: a space in the name matches
+// any one whitespace byte; long names compare case-insensitively.
+func (e *nameEntry) at(text string, i int) bool {
+	p := e.pattern
+	if i+len(p) > len(text) {
+		return false
+	}
+	for k := 0; k < len(p); k++ {
+		c, d := p[k], text[i+k]
+		switch {
+		case c == ' ':
+			if !isSpace(d) {
+				return false
 			}
-			if wordByte(e.pattern[len(e.pattern)-1]) && i+1 < len(text) && wordByte(text[i+1]) {
-				continue
+		case e.caseSensitive:
+			if c != d {
+				return false
 			}
-			if e.caseSensitive && text[start:i+1] != e.pattern {
-				continue
-			}
-			ms = append(ms, nameMatch{start, i + 1, int(pi)})
+		case lower(c) != lower(d):
+			return false
 		}
 	}
-	sort.Slice(ms, func(x, y int) bool {
-		if ms[x].start != ms[y].start {
-			return ms[x].start < ms[y].start
-		}
-		return ms[x].end > ms[y].end
-	})
-	last := 0
-	for _, m := range ms {
-		if m.start < last {
+	end := i + len(p)
+	return !(wordByte(p[len(p)-1]) && end < len(text) && wordByte(text[end]))
+}
+
+// match appends the canonical names found in text: whole words only, the
+// leftmost-longest name where names overlap.
+func (x *nameIndex) match(text string, found []finding) []finding {
+	var buf [64]byte
+	for i := 0; i < len(text); {
+		if !isAlnum(text[i]) {
+			i++
 			continue
 		}
-		e := &a.entries[m.pattern]
-		found = append(found, finding{e.k, e.canonical})
-		last = m.end
+		j := i
+		for j < len(text) && isAlnum(text[j]) {
+			j++
+		}
+		next := j
+		if j-i <= len(buf) && (i == 0 || text[i-1] != '_') && (j == len(text) || text[j] != '_') {
+			h := uint32(2166136261)
+			for k := i; k < j; k++ {
+				c := lower(text[k])
+				buf[k-i] = c
+				h ^= uint32(c)
+				h *= 16777619
+			}
+			if h %= filterBits; x.filter[h/64]&(1<<(h%64)) == 0 {
+				i = next
+				continue
+			}
+			for _, pi := range x.byFirst[string(buf[:j-i])] {
+				e := &x.entries[pi]
+				if e.at(text, i) {
+					found = append(found, finding{e.k, e.canonical})
+					next = i + len(e.pattern)
+					break
+				}
+			}
+		}
+		i = next
 	}
 	return found
 }

@@ -115,7 +115,9 @@ func (r *run) scan() {
 			fl |= c
 			i++
 		}
-		i = max(r.span(start, i, fl), i)
+		end := i
+		i = max(r.span(start, end, fl), end)
+		r.prevStart, r.prevEnd = start, end
 	}
 }
 
@@ -123,7 +125,6 @@ func (r *run) scan() {
 // returns where scanning continues.
 func (r *run) span(s, e int, fl uint16) int {
 	t := r.text
-	defer func(s, e int) { r.prevStart, r.prevEnd = s, e }(s, e)
 	if fl&cTrigger == 0 {
 		// A plain word: only "AS 13335" and " dot "/" at " joins concern it.
 		if e-s <= 3 && (t[s:e] == "AS" || t[s:e] == "ASN") {
@@ -131,7 +132,7 @@ func (r *run) span(s, e int, fl uint16) int {
 				return next
 			}
 		}
-		if isAlnum(t[e-1]) && e < len(t) && t[e] == ' ' {
+		if r.joinAhead(e) {
 			if next, ok := r.tryJoined(s, e); ok {
 				return next
 			}
@@ -155,7 +156,7 @@ func (r *run) span(s, e int, fl uint16) int {
 			return max(pe, e)
 		}
 	}
-	if isAlnum(t[e-1]) && e < len(t) && t[e] == ' ' {
+	if r.joinAhead(e) {
 		if next, ok := r.tryJoined(s, e); ok {
 			return next
 		}
@@ -262,6 +263,20 @@ func sepWord(w string) byte {
 func stopLabel(w string) bool {
 	switch w {
 	case "the", "The", "a", "A", "an", "An", "this", "This", "that", "its", "our", "your", "their", "his", "her", "of", "in", "on", "to", "and", "or":
+		return true
+	}
+	return false
+}
+
+// joinAhead is the cheap test for a spaced separator after text[:e]: an
+// alphanumeric, a space, then the first byte of "dot", "at" or a bracket.
+func (r *run) joinAhead(e int) bool {
+	t := r.text
+	if e+1 >= len(t) || t[e] != ' ' || !isAlnum(t[e-1]) {
+		return false
+	}
+	switch t[e+1] {
+	case 'd', 'D', 'a', 'A', '[', '(', '{', ' ':
 		return true
 	}
 	return false
