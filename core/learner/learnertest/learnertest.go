@@ -37,8 +37,9 @@ type Corpus struct {
 	// Noise is the share of documents whose label is drawn at random
 	// instead of from their text (0 = perfectly learnable).
 	Noise float64
-	// Shift changes the documents' shape: longer bodies, many references and
-	// a different source, as a new feed would.
+	// Shift changes the documents' shape as a new feed would: longer texts,
+	// many references, packages, aliases and CWE ids, another source and
+	// ecosystem, evening publication.
 	Shift bool
 	// Prefix starts every document id.
 	Prefix string
@@ -85,6 +86,15 @@ func (c Corpus) Docs() []document.Document {
 			Published: c.Start.Add(time.Duration(i) * 6 * time.Hour),
 			Severity:  document.Severities[label],
 			Entities:  map[string][]string{},
+		}
+		if c.Shift {
+			// A new feed: long titles, package lists, aliases and CWE ids,
+			// published in the evening.
+			d.Title += " " + strings.Join(body[:6], " ")
+			d.Packages = []string{"pkg-" + d.ID, "lib-" + d.ID}
+			d.Aliases = []string{"CVE-2024-" + d.ID}
+			d.CWEs = []string{"CWE-79", "CWE-89"}
+			d.Published = d.Published.Truncate(24 * time.Hour).Add(21 * time.Hour)
 		}
 		for k := 0; k < refs; k++ {
 			d.References = append(d.References, fmt.Sprintf("https://example.org/%s/%d", d.ID, k))

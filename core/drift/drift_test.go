@@ -1,0 +1,128 @@
+package drift
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/learner/learnertest"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
+)
+
+func TestCompareDetectsShiftOnly(t *testing.T) {
+	b := learnertest.Bundle(t, "m1")
+	fz := features.New(b.Spec)
+	refDocs := learnertest.Corpus{N: 400, Seed: 1}.Docs()
+	ref := Summarize(fz, refDocs, map[string]int{"critical": 80, "high": 80, "medium": 80, "low": 80, "informational": 80}, 7)
+	tests := []struct {
+		name      string
+		cur       learnertest.Corpus
+		predicted map[string]int
+		drift     bool
+	}{
+		{"same process, other sample", learnertest.Corpus{N: 300, Seed: 2}, map[string]int{"critical": 60, "high": 60, "medium": 60, "low": 60, "informational": 60}, false},
+		{"shifted shape and predictions", learnertest.Corpus{N: 300, Seed: 3, Shift: true}, map[string]int{"critical": 250, "medium": 50}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := Compare(ref, fz, Window{Docs: tt.cur.Docs(), Predicted: tt.predicted}, Options{})
+			if rep.DatasetDrift != tt.drift {
+				t.Fatalf("dataset drift %v (share %.2f of %d), want %v:\n%s", rep.DatasetDrift, rep.Share, rep.Tested, tt.drift, dump(rep))
+			}
+			for _, c := range rep.Columns {
+				if c.Feature == "doc:reference_count" && c.Drifted != tt.drift {
+					t.Fatalf("reference_count drifted=%v, want %v", c.Drifted, tt.drift)
+				}
+				if c.Kind == "numeric" && c.Test != "ks" {
+					t.Fatalf("small reference used %s, want ks", c.Test)
+				}
+			}
+		})
+	}
+}
+
+func TestLargeReferenceUsesDistances(t *testing.T) {
+	b := learnertest.Bundle(t, "m1")
+	fz := features.New(b.Spec)
+	ref := Summarize(fz, learnertest.Corpus{N: 1500, Seed: 1}.Docs(), nil, 7)
+	for _, shift := range []bool{false, true} {
+		rep := Compare(ref, fz, Window{Docs: learnertest.Corpus{N: 1200, Seed: 9, Shift: shift}.Docs()}, Options{})
+		if rep.DatasetDrift != shift {
+			t.Fatalf("shift=%v: dataset drift %v\n%s", shift, rep.DatasetDrift, dump(rep))
+		}
+		tests := map[string]bool{}
+		for _, c := range rep.Columns {
+			tests[c.Test] = true
+		}
+		if !tests["wasserstein"] || !tests["jensenshannon"] || tests["ks"] {
+			t.Fatalf("tests used %v, want wasserstein and jensenshannon", tests)
+		}
+	}
+}
+
+func TestSummarizeSamplesDeterministically(t *testing.T) {
+	b := learnertest.Bundle(t, "m1")
+	fz := features.New(b.Spec)
+	docs := learnertest.Corpus{N: MaxSample + 300, Seed: 4}.Docs()
+	a, _ := json.Marshal(Summarize(fz, docs, nil, 1))
+	c, _ := json.Marshal(Summarize(fz, docs, nil, 1))
+	if string(a) != string(c) {
+		t.Fatal("same documents and seed gave different references")
+	}
+	var ref Reference
+	json.Unmarshal(a, &ref)
+	for name, v := range ref.Numeric {
+		if len(v) != MaxSample {
+			t.Fatalf("%s: %d values, want %d", name, len(v), MaxSample)
+		}
+	}
+	if ref.Docs != len(docs) || ref.Categorical["source"]["feed-a"] != len(docs) {
+		t.Fatalf("categorical counts cover %v of %d docs", ref.Categorical["source"], len(docs))
+	}
+}
+
+func TestDetectOnWorkspace(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ws, err := workspace.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	b := learnertest.Bundle(t, "m1")
+	bdir := dir + "/models/m1"
+	if err := b.Save(bdir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Detect(ctx, ws, b, bdir, time.Time{}, Options{}); err == nil || !strings.Contains(err.Error(), "reference") {
+		t.Fatalf("missing reference: %v", err)
+	}
+	fz := features.New(b.Spec)
+	if err := Summarize(fz, learnertest.Corpus{N: 300, Seed: 1}.Docs(), map[string]int{"critical": 60, "high": 60, "medium": 60, "low": 60, "informational": 60}, 1).Save(bdir); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := ws.PutDocuments(ctx, learnertest.Corpus{N: 200, Seed: 5, Shift: true, Start: start, Prefix: "new"}.Docs()); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Detect(ctx, ws, b, bdir, start.AddDate(0, 0, 10), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.CurrentDocs != 160 || !rep.DatasetDrift {
+		t.Fatalf("window of %d docs (want 160 published since day 10), drift %v\n%s", rep.CurrentDocs, rep.DatasetDrift, dump(rep))
+	}
+	// A window with no documents published since falls back to the latest ones.
+	rep, err = Detect(ctx, ws, b, bdir, start.AddDate(5, 0, 0), Options{})
+	if err != nil || rep.CurrentDocs != 200 {
+		t.Fatalf("fallback window: %d docs, %v", rep.CurrentDocs, err)
+	}
+}
+
+func dump(r Report) string {
+	b, _ := json.MarshalIndent(r, "", " ")
+	return string(b)
+}
