@@ -101,6 +101,7 @@ func TestGraphSyncCommand(t *testing.T) {
 	if os.Getenv("NEO4J_URI") == "" {
 		t.Skip("NEO4J_URI not set: start one with scripts/neo4j/neo4j.sh")
 	}
+	kgtest.LockNeo4j(t)
 	ws := graphWorkspace(t)
 	// Other tests may share this Neo4j, so nothing here depends on it
 	// being empty.

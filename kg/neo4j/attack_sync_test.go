@@ -68,6 +68,7 @@ func BenchmarkSyncAttack(b *testing.B) {
 	if os.Getenv("NEO4J_URI") == "" {
 		b.Skip("NEO4J_URI not set: start one with scripts/neo4j/neo4j.sh")
 	}
+	kgtest.LockNeo4j(b)
 	cfg, _ := neo4j.ConfigFromEnv("")
 	ctx := context.Background()
 	c, err := neo4j.Connect(ctx, cfg)

@@ -21,6 +21,7 @@ func connect(t *testing.T) *neo4j.Client {
 	if os.Getenv("NEO4J_URI") == "" {
 		t.Skip("NEO4J_URI not set: start one with scripts/neo4j/neo4j.sh")
 	}
+	kgtest.LockNeo4j(t)
 	cfg, err := neo4j.ConfigFromEnv("")
 	if err != nil {
 		t.Fatal(err)
