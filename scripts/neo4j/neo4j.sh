@@ -96,7 +96,7 @@ cmd_build() {
   exec 9>"$LAUNCHER_DIR/.build.lock"
   flock 9
   if [[ "${1:-}" != force ]] && ! needs_build; then
-    flock -u 9
+    exec 9>&- # closing the only descriptor releases the lock
     log "launcher already built by another run"
     return 0
   fi
@@ -108,7 +108,7 @@ cmd_build() {
   [[ -f "$LAUNCHER_CLASS" && -f "$CLASSPATH_FILE" ]] || die "build finished but $LAUNCHER_CLASS or $CLASSPATH_FILE is missing"
   # Maven leaves the class file's time alone when nothing changed; touch it so needs_build settles.
   touch "$LAUNCHER_CLASS" "$CLASSPATH_FILE"
-  flock -u 9
+  exec 9>&- # closing the only descriptor releases the lock
   log "launcher built in $((SECONDS - started)) s"
 }
 
