@@ -129,7 +129,11 @@ func stream(ctx context.Context, paths []string, opts Options, deliver func(item
 			delete(pending, next)
 			next++
 			for _, it := range c.out {
-				if err := deliver(it); err != nil {
+				err := ctx.Err()
+				if err == nil {
+					err = deliver(it)
+				}
+				if err != nil {
 					deliverErr = err
 					cancel()
 					break

@@ -1,0 +1,326 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
+)
+
+func openWorkspace(t testing.TB) *workspace.Workspace {
+	t.Helper()
+	ws, err := workspace.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+// writeJSONL writes generic records of about 2 KB (the size of a typical
+// advisory) until the file reaches size bytes, and returns how many it wrote.
+func writeJSONL(t testing.TB, path string, size int64) int {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	const prose = "The intrusion began with a phishing message carrying a macro-enabled document. " +
+		"Once opened, the macro fetched a second stage over HTTPS, installed a scheduled task for persistence " +
+		"and enumerated the domain with built-in tools before moving laterally over SMB. "
+	var written int64
+	n := 0
+	for written < size {
+		line := fmt.Sprintf(`{"id":"gen-%d","title":"Generated advisory %d","text":"Host 192.0.2.%d served a loader from files%d.example.com; `+
+			`the dropper exploited CVE-2024-%05d and beaconed every %d seconds. %s%s%s%s%s%s Remediation: block the address and rotate credentials.",`+
+			`"source":"generator","published":"2024-%02d-%02dT00:00:00Z"}`+"\n",
+			n, n, n%250+1, n%97, n%100000, n%300+1, prose, prose, prose, prose, prose, prose, n%12+1, n%28+1)
+		k, err := w.WriteString(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		written += int64(k)
+		n++
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestRunIngestsGoodAndReportsBroken is the analyst's directory of mixed
+// quality: every good document lands, every broken file is named with its
+// line, and a second run adds nothing.
+func TestRunIngestsGoodAndReportsBroken(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"feed.jsonl", "report.md", "advisories.jsonl", "cve5.json", "bundle.json", "kev.json"} {
+		data, err := os.ReadFile(td(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	broken := map[string]string{
+		"truncated.json": "{\n  \"type\": \"bundle\",\n  \"objects\": [\n    {\"type\": \"report\", \"id\": \"report--9\", \"name\": \"cut",
+		"garbage.jsonl":  "\x00\x01\x02\xff\xfe binary",
+		"latin1.md":      "# Rapport\n\nLe caf\xe9 est ferm\xe9.\n",
+		"empty.json":     "",
+	}
+	for name, data := range broken {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := int64(50 << 20)
+	if testing.Short() {
+		size = 5 << 20
+	}
+	big := writeJSONL(t, filepath.Join(dir, "big.jsonl"), size)
+
+	// Good documents: 3 feed + 1 report + 3 advisories + 1 CVE + 7 STIX
+	// (one STIX and one KEV element are broken) + 2 KEV + the generated ones.
+	wantNew := 3 + 1 + 3 + 1 + 7 + 2 + big
+	wantFailures := []string{
+		"bundle.json:15#/objects/10",
+		"empty.json",
+		"garbage.jsonl",
+		"kev.json:20#/vulnerabilities/1",
+		"latin1.md:3",
+		"truncated.json:4#/objects/0",
+	}
+
+	ws := openWorkspace(t)
+	ctx := context.Background()
+	var calls int
+	start := time.Now()
+	sum, err := Run(ctx, ws, []string{dir}, Options{Extract: fakeExtract}, func(Progress) { calls++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	var got []string
+	for _, f := range sum.Failures {
+		got = append(got, strings.TrimPrefix(f.Location(), dir+string(filepath.Separator)))
+	}
+	slices.Sort(got)
+	if sum.New != wantNew || sum.Duplicate != 0 || sum.Failed != len(wantFailures) || !slices.Equal(got, wantFailures) {
+		t.Fatalf("summary new=%d dup=%d failed=%d %v; want new=%d failed %v", sum.New, sum.Duplicate, sum.Failed, got, wantNew, wantFailures)
+	}
+	if sum.Skipped != 4 {
+		t.Errorf("skipped = %d, want the 4 STIX non-documents", sum.Skipped)
+	}
+	if n, _ := ws.CountDocuments(ctx); n != wantNew {
+		t.Errorf("workspace holds %d documents, want %d", n, wantNew)
+	}
+	if max := int(elapsed/progressEvery) + 2; calls < 1 || calls > max {
+		t.Errorf("progress called %d times in %v, want 1..%d", calls, elapsed, max)
+	}
+	ids, err := ws.DocumentsWithEntity(ctx, "email", "billing@example.com", 10)
+	if err != nil || !slices.Contains(ids, "feed-1") {
+		t.Errorf("entity index lacks feed-1: %v %v", ids, err)
+	}
+
+	again, err := Run(ctx, ws, []string{dir}, Options{Extract: fakeExtract}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.New != 0 || again.Duplicate != wantNew || again.Failed != len(wantFailures) {
+		t.Fatalf("second run new=%d dup=%d failed=%d; want 0, %d, %d", again.New, again.Duplicate, again.Failed, wantNew, len(wantFailures))
+	}
+}
+
+// TestRunKeepsInputOrder: the workspace lists documents in the order they
+// were read, batch boundaries and workers notwithstanding.
+func TestRunKeepsInputOrder(t *testing.T) {
+	dir := t.TempDir()
+	n := writeJSONL(t, filepath.Join(dir, "a.jsonl"), 300<<10)
+	ws := openWorkspace(t)
+	ctx := context.Background()
+	sum, err := Run(ctx, ws, []string{dir}, Options{Extract: fakeExtract, BatchSize: 97, Workers: 3}, nil)
+	if err != nil || sum.New != n {
+		t.Fatalf("run: %+v %v, want %d new", sum, err, n)
+	}
+	i := 0
+	err = ws.EachDocument(ctx, workspace.ListOptions{}, func(d document.Document) error {
+		if want := fmt.Sprintf("gen-%d", i); d.ID != want {
+			return fmt.Errorf("document %d is %s, want %s", i, d.ID, want)
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunStopsOnCancel: a cancelled context ends the run with its error.
+func TestRunStopsOnCancel(t *testing.T) {
+	dir := t.TempDir()
+	writeJSONL(t, filepath.Join(dir, "a.jsonl"), 2<<20)
+	ws := openWorkspace(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, ws, []string{dir}, Options{Extract: fakeExtract}, nil); err == nil {
+		t.Fatal("cancelled run returned no error")
+	}
+}
+
+// sharedData finds the project's shared/data directory beside the
+// repository root.
+func sharedData(t testing.TB) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "data")
+		}
+		if filepath.Dir(dir) == dir {
+			t.Skip("repository root not found")
+		}
+	}
+}
+
+// TestIngestAdvisoriesTrain reads the training advisories (38,358 lines)
+// with the real extractor: every line is a document, none fails, and the
+// labels keep the README's class counts. In -short mode only the first
+// 2,000 lines.
+func TestIngestAdvisoriesTrain(t *testing.T) {
+	path := filepath.Join(sharedData(t), "advisories_train.jsonl.gz")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("training advisories not available (%v)", err)
+	}
+	lines := 38358
+	if testing.Short() {
+		lines = 2000
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	read, failed := 0, 0
+	classes := map[string]int{}
+	leaks := 0
+	err := Read(ctx, []string{path}, Options{}, func(r Record) error {
+		if r.Err != nil {
+			failed++
+			t.Errorf("%s:%d: %v", r.File, r.Line, r.Err)
+		} else {
+			classes[r.Doc.Severity]++
+			if _, ok := r.Doc.Meta["cvss_vector"]; !ok {
+				t.Errorf("%s: cvss_vector not kept in meta", r.Doc.ID)
+			}
+			if r.Doc.Meta["label_leak_hint"] == true {
+				leaks++
+			}
+		}
+		read++
+		if read == lines {
+			cancel()
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		t.Fatal(err)
+	}
+	if read != lines || failed != 0 {
+		t.Fatalf("read %d records (%d failed), want %d", read, failed, lines)
+	}
+	if !testing.Short() {
+		want := map[string]int{"medium": 17686, "high": 13143, "critical": 4124, "low": 2295, "informational": 1110}
+		for k, v := range want {
+			if classes[k] != v {
+				t.Errorf("class %s: %d, want %d", k, classes[k], v)
+			}
+		}
+		if leaks != 3531 {
+			t.Errorf("label_leak_hint on %d records, want 3531", leaks)
+		}
+	}
+}
+
+// TestRunAdvisoriesTrainIntoWorkspace stores the whole training file and
+// logs the time it took. (That a second run adds nothing is checked on the
+// mixed directory, which is quicker.)
+func TestRunAdvisoriesTrainIntoWorkspace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stores 38,358 documents")
+	}
+	path := filepath.Join(sharedData(t), "advisories_train.jsonl.gz")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("training advisories not available (%v)", err)
+	}
+	ws := openWorkspace(t)
+	ctx := context.Background()
+	start := time.Now()
+	sum, err := Run(ctx, ws, []string{path}, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("advisories_train: %d new, %d duplicate, %d failed in %v", sum.New, sum.Duplicate, sum.Failed, time.Since(start))
+	// Records with distinct ids can share a text (same advisory in two
+	// sources with different ids); the content hash folds those.
+	if sum.Failed != 0 || sum.New+sum.Duplicate != 38358 || sum.Duplicate > 400 {
+		t.Fatalf("summary %+v", sum)
+	}
+}
+
+// BenchmarkIngestJSONL measures the whole path (read, decode, extract with
+// the real extractor, hash, store in SQLite) in documents per second.
+func BenchmarkIngestJSONL(b *testing.B) {
+	dir := b.TempDir()
+	n := writeJSONL(b, filepath.Join(dir, "bench.jsonl"), 10<<20)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		ws, err := workspace.Open(context.Background(), b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		sum, err := Run(context.Background(), ws, []string{dir}, Options{}, nil)
+		if err != nil || sum.New != n {
+			b.Fatalf("run: %+v %v", sum, err)
+		}
+		b.StopTimer()
+		ws.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkReadJSONL measures reading alone (decode, extract with the real
+// extractor, hash; no store), the ceiling the workspace store caps.
+func BenchmarkReadJSONL(b *testing.B) {
+	dir := b.TempDir()
+	n := writeJSONL(b, filepath.Join(dir, "bench.jsonl"), 10<<20)
+	b.ResetTimer()
+	for range b.N {
+		got := 0
+		err := Read(context.Background(), []string{dir}, Options{}, func(r Record) error {
+			if r.Err != nil {
+				return r.Err
+			}
+			got++
+			return nil
+		})
+		if err != nil || got != n {
+			b.Fatalf("read %d of %d: %v", got, n, err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "docs/s")
+}
