@@ -1,0 +1,31 @@
+package learner
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// readKEV reads the CISA KEV catalog into CVE id → date added.
+func readKEV(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("kev catalog: %w", err)
+	}
+	defer f.Close()
+	var cat struct {
+		Vulnerabilities []struct {
+			CVE   string `json:"cveID"`
+			Added string `json:"dateAdded"`
+		} `json:"vulnerabilities"`
+	}
+	if err := json.NewDecoder(f).Decode(&cat); err != nil {
+		return nil, fmt.Errorf("kev catalog %s: %w", path, err)
+	}
+	out := make(map[string]string, len(cat.Vulnerabilities))
+	for _, v := range cat.Vulnerabilities {
+		out[strings.ToUpper(v.CVE)] = v.Added
+	}
+	return out, nil
+}

@@ -1,0 +1,266 @@
+package learner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/drift"
+	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/learner/learnertest"
+	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/labels"
+)
+
+var t0 = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+
+func openWorkspace(t *testing.T) *workspace.Workspace {
+	t.Helper()
+	ws, err := workspace.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+// installChampion saves b as version v with a drift reference of refDocs,
+// registers and promotes it.
+func installChampion(t *testing.T, ws *workspace.Workspace, b *model.Bundle, v string, refDocs []document.Document) {
+	t.Helper()
+	ctx := context.Background()
+	b.Card.Version, b.Card.Created = v, t0
+	dir := filepath.Join(ws.ModelsDir(), v)
+	if err := b.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	ref := drift.Summarize(features.New(b.Spec), refDocs, drift.PredictedMix(b.Card.Validation.Confusion), 1)
+	if err := ref.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.New(ws.DB(), ws.ModelsDir(), nil)
+	if _, err := reg.Register(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Promote(ctx, v, registry.Decision{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// label gives docs analyst labels; wrong shifts every label by one class.
+func label(t *testing.T, ws *workspace.Workspace, docs []document.Document, wrong bool) {
+	t.Helper()
+	store := labels.New(ws.DB())
+	for i, d := range docs {
+		sev := d.Severity
+		if wrong {
+			sev = document.Severities[(document.SeverityIndex(sev)+1)%5]
+		}
+		if _, err := store.Add(context.Background(), labels.Event{DocID: d.ID, Severity: sev, Analyst: "ana",
+			CreatedAt: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestCheckTriggers(t *testing.T) {
+	ctx := context.Background()
+	refDocs := learnertest.Corpus{N: 300, Seed: 1}.Docs()
+	opts := learnertest.FastOptions()
+	res, err := training.Train(ctx, refDocs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		shift   bool // the workspace's documents come from a new feed
+		labels  int
+		wrong   bool // labels disagree with the truth the champion learned
+		age     time.Duration
+		drift   bool
+		fired   []string
+		needed  bool
+		minimum int
+	}{
+		{name: "fresh champion, no labels", fired: nil},
+		{name: "enough new labels", labels: 60, minimum: 50, fired: []string{TriggerNewLabels}},
+		{name: "new labels below the threshold", labels: 40, minimum: 50, fired: nil},
+		{name: "old champion with new labels", labels: 5, age: 8 * 24 * time.Hour, fired: []string{TriggerAge}},
+		{name: "old champion without new labels", age: 30 * 24 * time.Hour, fired: nil},
+		{name: "analysts disagree with the champion", labels: 40, wrong: true, fired: []string{TriggerAccuracy}},
+		{name: "documents drifted", shift: true, drift: true, fired: []string{TriggerDrift}},
+		{name: "same documents, drift checked", drift: true, fired: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := openWorkspace(t)
+			installChampion(t, ws, res.Bundle, "m1", refDocs)
+			docs := learnertest.Corpus{N: 200, Seed: 2, Shift: tt.shift, Start: t0.AddDate(0, 0, -20), Prefix: "ws"}.Docs()
+			if _, err := ws.PutDocuments(ctx, docs); err != nil {
+				t.Fatal(err)
+			}
+			label(t, ws, docs[:tt.labels], tt.wrong)
+			cfg := DefaultConfig()
+			cfg.Now = func() time.Time { return t0.Add(tt.age) }
+			cfg.MinNewLabels = max(tt.minimum, 1000)
+			if tt.minimum > 0 {
+				cfg.MinNewLabels = tt.minimum
+			}
+			cfg.MinRecentLabels = 30
+			cfg.Drift = tt.drift
+			got, err := Check(ctx, ws, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.Fired(), tt.fired) || got.Needed != (len(tt.fired) > 0) {
+				t.Fatalf("fired %v (needed %v), want %v\n%+v", got.Fired(), got.Needed, tt.fired, got.List)
+			}
+			if got.Champion != "m1" || got.NewLabels != tt.labels {
+				t.Fatalf("champion %s with %d new labels, want m1 with %d", got.Champion, got.NewLabels, tt.labels)
+			}
+		})
+	}
+}
+
+func TestRunTrainsFirstChampionThenJudges(t *testing.T) {
+	ctx := context.Background()
+	ws := openWorkspace(t)
+	docs := learnertest.Corpus{N: 400, Seed: 3, Noise: 0.05}.Docs()
+	if _, err := ws.PutDocuments(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	clock := t0
+	cfg := DefaultConfig()
+	cfg.Now = func() time.Time { clock = clock.Add(time.Hour); return clock }
+	cfg.Tune = func(o *training.Options) { *o = fastLike(*o) }
+	var stages []string
+	first, err := Run(ctx, ws, cfg, func(p Progress) { stages = append(stages, p.Stage) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Promoted || first.HoldoutDocs != 0 || first.TrainDocs != 400 {
+		t.Fatalf("first retrain: %+v", first)
+	}
+	for _, s := range []string{"collect", "train", "save", "evaluate", "decide"} {
+		if !slices.Contains(stages, s) {
+			t.Fatalf("progress never reported %s: %v", s, stages)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(first.Path, drift.ReferenceFile)); err != nil {
+		t.Fatalf("no drift reference beside the model: %v", err)
+	}
+	// Labels arrive; the next candidate is judged on the newest 20 %.
+	label(t, ws, docs[:200], false)
+	second, err := Run(ctx, ws, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Champion != first.Candidate || second.HoldoutDocs != 40 || second.TrainDocs != 360 || second.LabelledDocs != 200 {
+		t.Fatalf("second retrain: champion %s holdout %d train %d labelled %d", second.Champion, second.HoldoutDocs, second.TrainDocs, second.LabelledDocs)
+	}
+	if second.CandidateScore == nil || second.ChampionScore == nil {
+		t.Fatal("scores not recorded")
+	}
+	reg := registry.New(ws.DB(), ws.ModelsDir(), nil)
+	h, err := reg.History(ctx)
+	if err != nil || len(h) != 2 || h[1].Version != second.Candidate || h[1].Decision != second.Decision {
+		t.Fatalf("history %+v, %v", h, err)
+	}
+	c, _ := Check(ctx, ws, Config{MinNewLabels: 1, Drift: false, RecentLabels: 500, MinRecentLabels: 1000, Now: cfg.Now})
+	if second.Promoted && c.NewLabels != 0 {
+		t.Fatalf("after promotion %d labels still count as new", c.NewLabels)
+	}
+}
+
+// fastLike keeps what the learner set (version, inputs, labels) and makes
+// the model tiny.
+func fastLike(o training.Options) training.Options {
+	f := learnertest.FastOptions()
+	f.Version, f.Parent, f.Command, f.Inputs, f.Labels, f.MaxLabel, f.Progress, f.Seed =
+		o.Version, o.Parent, o.Command, o.Inputs, o.Labels, o.MaxLabel, o.Progress, o.Seed
+	f.Features.EntityTypes = o.Features.EntityTypes
+	return f
+}
+
+func TestPromotionDecision(t *testing.T) {
+	ctx := context.Background()
+	docs := learnertest.Corpus{N: 400, Seed: 4}.Docs()
+	good, err := training.Train(ctx, docs, learnertest.FastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	weakOpts := learnertest.FastOptions()
+	weakOpts.Params.NumIterations = 1
+	weakOpts.Features.MaxTerms = 1
+	weak, err := training.Train(ctx, docs, weakOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		champion *model.Bundle
+		crippled bool // the candidate is trained with one round on one term
+		margin   float64
+		promoted bool
+	}{
+		{"worse candidate is refused", good.Bundle, true, 0, false},
+		{"worse candidate within a wide margin", good.Bundle, true, 1, true},
+		{"better candidate is promoted", weak.Bundle, false, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := openWorkspace(t)
+			if _, err := ws.PutDocuments(ctx, docs); err != nil {
+				t.Fatal(err)
+			}
+			installChampion(t, ws, tt.champion, "champ", docs)
+			label(t, ws, docs[200:], false)
+			cfg := DefaultConfig()
+			cfg.Now = func() time.Time { return t0.Add(time.Hour) }
+			cfg.Margin = tt.margin
+			cfg.Tune = func(o *training.Options) {
+				*o = fastLike(*o)
+				if tt.crippled {
+					o.Params.NumIterations, o.Features.MaxTerms = 1, 1
+				}
+			}
+			out, err := Run(ctx, ws, cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Promoted != tt.promoted {
+				t.Fatalf("promoted %v, want %v: %s", out.Promoted, tt.promoted, out.Reason)
+			}
+			reg := registry.New(ws.DB(), ws.ModelsDir(), nil)
+			champ, _ := reg.ChampionVersion(ctx)
+			chal, _, _ := reg.Alias(ctx, registry.Challenger)
+			if tt.promoted && champ != out.Candidate || !tt.promoted && (champ != "champ" || chal != out.Candidate) {
+				t.Fatalf("champion %s challenger %s after %s of %s", champ, chal, out.Decision, out.Candidate)
+			}
+		})
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := LoadConfig(dir)
+	if err != nil || cfg.MinNewLabels != 1000 || cfg.AccuracyRatio != 0.95 || cfg.MaxAgeDays != 7 {
+		t.Fatalf("defaults without a file: %+v %v", cfg, err)
+	}
+	os.WriteFile(filepath.Join(dir, ConfigFile), []byte(`{"other":{"x":1},"learner":{"min_new_labels":5,"base_corpus":["base.jsonl"],"metric":"accuracy"}}`), 0o644)
+	cfg, err = LoadConfig(dir)
+	if err != nil || cfg.MinNewLabels != 5 || cfg.RecentLabels != 500 || cfg.Metric != "accuracy" || cfg.BaseCorpus[0] != filepath.Join(dir, "base.jsonl") {
+		t.Fatalf("overrides: %+v %v", cfg, err)
+	}
+	os.WriteFile(filepath.Join(dir, ConfigFile), []byte(`{"learner":{"metric":"auc"}}`), 0o644)
+	if _, err := LoadConfig(dir); err == nil {
+		t.Fatal("accepted an unknown metric")
+	}
+}
