@@ -532,7 +532,7 @@ func ipv6Shape(p []byte) bool {
 // validLocal checks the local part of an e-mail address (the dot-atom subset
 // seen in reports: letters, digits, '.', '_', '-').
 func validLocal(p []byte) bool {
-	if len(p) == 0 || len(p) > 64 || p[0] == '.' || p[len(p)-1] == '.' {
+	if len(p) == 0 || len(p) > 64 || !wordByte(p[0]) || !wordByte(p[len(p)-1]) {
 		return false
 	}
 	for k, c := range p {

@@ -69,3 +69,22 @@ func TestNamesCompiledOnce(t *testing.T) {
 		t.Errorf("names added after New leaked into the Extractor: %v", got)
 	}
 }
+
+// TestConcurrentExtract shares one Extractor between goroutines; run with
+// -race to check that Extract keeps no shared mutable state.
+func TestConcurrentExtract(t *testing.T) {
+	n := NewNames()
+	n.Add("actor", "APT28", "Fancy Bear")
+	ex := New(Options{Refang: true, Names: n})
+	text := reportCorpus(20_000, 3) + " Fancy Bear hxxp://evil[.]example[.]com/a"
+	want := ex.Extract(text)
+	done := make(chan Entities)
+	for g := 0; g < 4; g++ {
+		go func() { done <- ex.Extract(text) }()
+	}
+	for g := 0; g < 4; g++ {
+		if got := <-done; !reflect.DeepEqual(got, want) {
+			t.Errorf("concurrent Extract differs: %d vs %d entities", got.Count(), want.Count())
+		}
+	}
+}
