@@ -105,6 +105,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newScoreCmd(app))
 	root.AddCommand(newExplainCmd(app))
 	root.AddCommand(newExtractCmd(app))
+	root.AddCommand(newIngestCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.
