@@ -159,6 +159,9 @@ func TestNextFollowsLightGBMDecisions(t *testing.T) {
 		// (checked against LightGBM 4.7's predict).
 		{"-1e-35 counts as zero", split(1 << 2), -1e-35, 1},
 		{"-1e-34 is not zero", split(1 << 2), -1e-34, 0},
+		// and LightGBM's dense predictor reads it as 0 for every split
+		{"-1e-35f reads as 0", &lgbm.Tree{NumLeaves: 2, SplitFeature: []int{0}, Threshold: []float64{-1.0000000180025095e-35},
+			DecisionType: []int8{0}, LeftChild: []int{^0}, RightChild: []int{^1}, LeafValue: []float64{-1, 1}}, -1.0000000180025095e-35, 1},
 		{"NaN is zero is missing", split(1 << 2), nan, 1},
 		{"zero missing, default left", split(1<<2 | 2), 0, 0},
 		{"category in set", cat, 3, 0},

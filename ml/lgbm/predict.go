@@ -142,7 +142,8 @@ func (t *Tree) LeafSparse(r SparseRow) int {
 // has value v goes to, in LightGBM's encoding (>= 0: internal node, < 0:
 // leaf ^child). It follows Tree::NumericalDecision and
 // Tree::CategoricalDecision of LightGBM 4.x: NaN counts as 0 unless NaN is
-// the node's missing type; the missing value goes to the default side;
+// the node's missing type; |v| <= 1e-35f counts as 0, as in LightGBM's
+// dense-row predictor; the missing value goes to the default side;
 // otherwise v <= threshold goes left. A category goes left when its bit is
 // set; NaN, negative and out-of-range categories go right.
 func (t *Tree) Next(node int, v float64) int {
@@ -158,7 +159,13 @@ func (t *Tree) Next(node int, v float64) int {
 	if isNaN && missing != missingNaN {
 		v, isNaN = 0, false
 	}
-	if (missing == missingZero && v >= -zeroThreshold && v <= zeroThreshold) || (missing == missingNaN && isNaN) {
+	// LightGBM's predictor drops dense inputs within kZeroThreshold of zero
+	// (RowFunctionFromDenseMatric), so the splits see exactly 0.
+	isZero := v >= -zeroThreshold && v <= zeroThreshold
+	if isZero {
+		v = 0
+	}
+	if (missing == missingZero && isZero) || (missing == missingNaN && isNaN) {
 		if dt&defaultLeftMask != 0 {
 			return t.LeftChild[node]
 		}

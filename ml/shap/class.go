@@ -12,7 +12,7 @@ func (e *Explainer) ExplainClass(idx []int32, val []float64, output int, phi []f
 	for i := output; i < len(e.trees); i += e.numOutputs {
 		tc := &e.trees[i]
 		tc.route(s)
-		tc.explain(s, &e.ratios, phi)
+		tc.explainLinear(s, phi)
 	}
 	s.unscatter(idx)
 	if e.scale != 1 {

@@ -33,6 +33,7 @@ var ensembles = []struct {
 	{"repeated features", lgbmtest.Options{NumClass: 3, Iterations: 10, NumLeaves: 31, NumFeatures: 3, Missing: true}},
 	{"categorical and missing", lgbmtest.Options{NumClass: 3, Iterations: 10, NumLeaves: 20, NumFeatures: 8, Categorical: 3, Missing: true}},
 	{"deep, tiny covers", lgbmtest.Options{NumClass: 1, Iterations: 10, NumLeaves: 60, NumFeatures: 6, Missing: true, Rows: 70}},
+	{"chain-like", lgbmtest.Options{NumClass: 2, Iterations: 5, NumLeaves: 31, NumFeatures: 8, Missing: true, Chain: 0.9}},
 }
 
 // TestContributionsAddUpToRawScore is the local-accuracy property of SHAP
@@ -47,7 +48,11 @@ func TestContributionsAddUpToRawScore(t *testing.T) {
 			sphi, sbase := newPhi(e, c.opt.NumFeatures)
 			raw := make([]float64, m.NumOutputs())
 			worst := 0.0
-			for r := 0; r < 3000; r++ {
+			rows := 2000
+			if testing.Short() {
+				rows = 200
+			}
+			for r := 0; r < rows; r++ {
 				x := lgbmtest.Row(rng, c.opt)
 				m.PredictRaw(x, raw)
 				e.Explain(x, phi, base)

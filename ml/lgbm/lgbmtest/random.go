@@ -26,6 +26,11 @@ type Options struct {
 	// Rows is the data count at the root of every tree (default 1000); the
 	// counts are what TreeSHAP uses as cover.
 	Rows int
+	// Chain is the chance that a split goes to the leaf with the most data
+	// rather than a random one. Near 1 it grows the deep, chain-like trees
+	// LightGBM fits on sparse text, where each split peels a few documents
+	// that contain a term off the large "term absent" leaf.
+	Chain float64
 }
 
 // grid (read-only) is the set of numerical thresholds random trees split at. Rows built
@@ -74,6 +79,13 @@ func tree(rng *rand.Rand, o Options) lgbm.Tree {
 	parent := []int{-1} // internal parent of each leaf
 	for t.NumLeaves < o.NumLeaves {
 		leaf := rng.IntN(t.NumLeaves)
+		if o.Chain > 0 && rng.Float64() < o.Chain {
+			for l, c := range t.LeafCount {
+				if c > t.LeafCount[leaf] {
+					leaf = l
+				}
+			}
+		}
 		if t.LeafCount[leaf] < 2 {
 			// pick any splittable leaf; stop when none is left
 			leaf = -1
@@ -122,6 +134,9 @@ func tree(rng *rand.Rand, o Options) lgbm.Tree {
 		}
 		n := t.LeafCount[leaf]
 		left := 1 + rng.IntN(n-1)
+		if o.Chain > 0 {
+			left = n - 1 - rng.IntN(max(1, n/20)) // most rows stay left
+		}
 		internalValue := t.LeafValue[leaf]
 		t.SplitFeature = append(t.SplitFeature, f)
 		t.SplitGain = append(t.SplitGain, rng.Float64()*10)
