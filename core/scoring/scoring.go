@@ -20,6 +20,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/ml/lgbm"
 	"github.com/cyberstreams/cyberstreams/ml/shap"
 )
 
@@ -39,6 +40,13 @@ type Scorer struct {
 // New prepares a scorer. The extractor fills entities of documents that
 // arrive without them; nil means documents keep what they carry.
 func New(b *model.Bundle, ex *extract.Extractor) (*Scorer, error) {
+	if len(b.ModelText) == 0 { // a bundle fresh from training, not yet saved
+		var buf bytes.Buffer
+		if err := lgbm.Write(&buf, b.Trees); err != nil {
+			return nil, fmt.Errorf("model %s: %w", b.Card.Version, err)
+		}
+		b.ModelText = buf.Bytes()
+	}
 	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(bytes.NewReader(b.ModelText)), false)
 	if err != nil {
 		return nil, fmt.Errorf("load model %s into the inference engine: %w", b.Card.Version, err)

@@ -86,8 +86,7 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 	if len(docs) < 20 {
 		return nil, fmt.Errorf("train: %d labelled documents; need at least 20", len(docs))
 	}
-	sortByTime(docs)
-	train, valid, validFrom := split(docs, opts.ValidFrom, opts.ValidShare)
+	train, valid, validFrom := Split(docs, opts.ValidFrom, opts.ValidShare)
 	if len(valid) == 0 || len(train) == 0 {
 		return nil, fmt.Errorf("train: validation split from %s leaves %d training and %d validation documents",
 			validFrom.Format("2006-01-02"), len(train), len(valid))
@@ -107,7 +106,11 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 	params.ClassWeights = classWeights(yTrain, opts.ClassWeightPower)
 	names := spec.Names()
 	progress := func(iter int, trainLoss, validLoss float64) {
-		if iter%25 == 0 {
+		switch {
+		case iter%25 != 0:
+		case math.IsNaN(validLoss):
+			logf("train: round %d  train loss %.4f\n", iter, trainLoss)
+		default:
 			logf("train: round %d  train loss %.4f  valid loss %.4f\n", iter, trainLoss, validLoss)
 		}
 	}
@@ -163,9 +166,9 @@ func labelled(docs []document.Document) []document.Document {
 	return out
 }
 
-// sortByTime orders documents by publication, then id, so that the split
+// SortByTime orders documents by publication, then id, so that the split
 // and the model are the same for the same input in any order.
-func sortByTime(docs []document.Document) {
+func SortByTime(docs []document.Document) {
 	sort.SliceStable(docs, func(i, j int) bool {
 		if !docs[i].Published.Equal(docs[j].Published) {
 			return docs[i].Published.Before(docs[j].Published)
@@ -174,7 +177,11 @@ func sortByTime(docs []document.Document) {
 	})
 }
 
-func split(docs []document.Document, from time.Time, share float64) (train, valid []document.Document, validFrom time.Time) {
+// Split sorts documents by time and cuts them at from (zero: the date that
+// leaves share of them newer): a model learns from the older part and is
+// judged on the newer.
+func Split(docs []document.Document, from time.Time, share float64) (train, valid []document.Document, validFrom time.Time) {
+	SortByTime(docs)
 	if from.IsZero() {
 		if share <= 0 || share >= 1 {
 			share = 0.15

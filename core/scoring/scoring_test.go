@@ -1,0 +1,135 @@
+package scoring_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/extract"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
+)
+
+func newScorer(t testing.TB) *scoring.Scorer {
+	t.Helper()
+	s, err := scoring.New(trainingtest.Bundle(t, 600, 1), extract.New(extract.Options{Refang: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestExplanationAddsUpToMargin checks the TreeSHAP contract on every
+// document: base + Σ contributions = the class's raw margin, and the
+// reported probabilities are the softmax of the margins.
+func TestExplanationAddsUpToMargin(t *testing.T) {
+	s := newScorer(t)
+	docs := trainingtest.Docs(2000, 7)
+	for i := range docs {
+		r := s.Score(&docs[i], scoring.Options{Explain: 0})
+		ex := r.Explanation
+		sum := ex.Base
+		for _, c := range ex.Contributions {
+			sum += c.SHAP
+		}
+		if math.Abs(sum-ex.Margin) > 1e-9 || ex.Margin != r.Margin {
+			t.Fatalf("doc %s: base %.12f + Σ = %.12f, margin %.12f", docs[i].ID, ex.Base, sum, ex.Margin)
+		}
+		if ex.Class != r.Severity {
+			t.Fatalf("explained class %s, predicted %s", ex.Class, r.Severity)
+		}
+		// top-K keeps the remainder in Omitted, so the shown reasons still add up.
+		k := s.Score(&docs[i], scoring.Options{Explain: 3}).Explanation
+		sumK := k.Base + k.Omitted
+		for _, c := range k.Contributions {
+			sumK += c.SHAP
+		}
+		if len(k.Contributions) > 3 || math.Abs(sumK-k.Margin) > 1e-9 {
+			t.Fatalf("top-3 explanation does not add up: %+v", k)
+		}
+	}
+}
+
+func TestDocumentWithoutTextIsScoredOnMetaFeatures(t *testing.T) {
+	s := newScorer(t)
+	d := document.Document{ID: "empty-1", CWEs: []string{"CWE-79"}, Source: "feed-a"}
+	r := s.Score(&d, scoring.Options{Explain: 5})
+	if !r.MetaOnly {
+		t.Fatal("a document with no text must say its score rests on meta features")
+	}
+	if document.SeverityIndex(r.Severity) < 0 || r.Confidence <= 0 {
+		t.Fatalf("no usable score: %+v", r)
+	}
+	b, err := json.Marshal(r)
+	if err != nil || !strings.Contains(string(b), `"meta_only":true`) || !strings.Contains(string(b), `"probabilities":{"critical":`) {
+		t.Fatalf("record %s (%v)", b, err)
+	}
+}
+
+func TestStreamKeepsOrderAndReportsBadLines(t *testing.T) {
+	s := newScorer(t)
+	dir := t.TempDir()
+	var lines []string
+	for i, d := range trainingtest.Docs(300, 3) {
+		if i == 100 {
+			lines = append(lines, `{"id": "broken", "text": `) // truncated JSON
+		}
+		b, _ := json.Marshal(map[string]any{"id": d.ID, "title": d.Title, "text": d.Body})
+		lines = append(lines, string(b))
+	}
+	path := filepath.Join(dir, "feed.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	var failures []*ingest.Failure
+	err := s.Stream(context.Background(), []string{path}, ingest.Options{Format: ingest.FormatJSONL}, scoring.Options{Explain: -1},
+		func(o scoring.Scored) error {
+			if o.Failure != nil {
+				failures = append(failures, o.Failure)
+			} else {
+				ids = append(ids, o.Result.ID)
+			}
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 300 || len(failures) != 1 {
+		t.Fatalf("got %d results and %d failures, want 300 and 1", len(ids), len(failures))
+	}
+	if failures[0].Line != 101 || !strings.Contains(failures[0].Error(), "feed.jsonl") {
+		t.Fatalf("failure should name the file and line 101: %v", failures[0])
+	}
+	for i, id := range ids {
+		if want := trainingtest.Docs(300, 3)[i].ID; id != want {
+			t.Fatalf("result %d is %s, want %s: stream must keep input order", i, id, want)
+		}
+	}
+}
+
+func BenchmarkScore(b *testing.B) {
+	s := newScorer(b)
+	docs := trainingtest.Docs(1000, 9)
+	for _, k := range []int{-1, 5} {
+		name := "plain"
+		if k >= 0 {
+			name = "top5"
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				d := docs[i%len(docs)]
+				d.Entities = nil
+				s.Score(&d, scoring.Options{Explain: k})
+			}
+		})
+	}
+	_ = training.Softmax
+}
