@@ -32,27 +32,27 @@ const (
 
 // Card is a model's lineage and evaluation, written as card.json.
 type Card struct {
-	Version    string    `json:"version"`
-	Parent     string    `json:"parent,omitempty"`
-	Created    time.Time `json:"created"`
-	Command    string    `json:"command,omitempty"`
-	Seed       int64     `json:"seed"`
-	Params     any       `json:"params,omitempty"`
-	Data       DataPrint `json:"data"`
+	Version    string          `json:"version"`
+	Parent     string          `json:"parent,omitempty"`
+	Created    time.Time       `json:"created"`
+	Command    string          `json:"command,omitempty"`
+	Seed       int64           `json:"seed"`
+	Params     any             `json:"params,omitempty"`
+	Data       DataPrint       `json:"data"`
 	Validation *metrics.Report `json:"validation,omitempty"`
-	Notes      []string  `json:"notes,omitempty"`
+	Notes      []string        `json:"notes,omitempty"`
 }
 
 // DataPrint fingerprints what a model was trained on.
 type DataPrint struct {
-	Inputs      []Input   `json:"inputs,omitempty"`
-	TrainDocs   int       `json:"train_docs"`
-	ValidDocs   int       `json:"valid_docs"`
-	ValidFrom   time.Time `json:"valid_from,omitempty"`
-	TrainUntil  time.Time `json:"train_until,omitempty"`
-	Labels      int       `json:"labels"`
-	MaxLabelID  int64     `json:"max_label_event_id"`
-	BestRounds  int       `json:"best_iteration"`
+	Inputs     []Input   `json:"inputs,omitempty"`
+	TrainDocs  int       `json:"train_docs"`
+	ValidDocs  int       `json:"valid_docs"`
+	ValidFrom  time.Time `json:"valid_from,omitempty"`
+	TrainUntil time.Time `json:"train_until,omitempty"`
+	Labels     int       `json:"labels"`
+	MaxLabelID int64     `json:"max_label_event_id"`
+	BestRounds int       `json:"best_iteration"`
 }
 
 // Input is one training input file with its checksum.
