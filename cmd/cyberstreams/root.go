@@ -104,6 +104,10 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newEvalCmd(app))
 	root.AddCommand(newScoreCmd(app))
 	root.AddCommand(newExplainCmd(app))
+	root.AddCommand(newModelsCmd(app))
+	root.AddCommand(newRetrainCmd(app))
+	root.AddCommand(newDriftCmd(app))
+	root.AddCommand(newReportCmd(app))
 	root.AddCommand(newExtractCmd(app))
 	root.AddCommand(newIngestCmd(app))
 }

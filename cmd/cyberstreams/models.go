@@ -1,0 +1,449 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
+	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/labels"
+	"github.com/cyberstreams/cyberstreams/ml/metrics"
+)
+
+func newModelsCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "models",
+		Short: "List, inspect, promote, roll back and compare model versions",
+		Long: `The workspace's model registry: every retrained version with its data
+fingerprint and validation metrics, the champion (the model that scores) and
+the challenger (a candidate that was not promoted, scored in shadow), and the
+history of every promotion decision. While no champion is registered the model
+embedded in the binary, version "default", scores.`,
+		Example: `  cyberstreams models list
+  cyberstreams models show champion
+  cyberstreams models promote m20240601-120000
+  cyberstreams models rollback
+  cyberstreams models compare --limit 500`,
+	}
+	cmd.AddCommand(newModelsListCmd(app), newModelsShowCmd(app), newModelsPromoteCmd(app),
+		newModelsRollbackCmd(app), newModelsCompareCmd(app))
+	return cmd
+}
+
+func openRegistry(ctx context.Context, app *App) (*registry.Registry, *workspace.Workspace, error) {
+	ws, err := app.Workspace(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return app.registry(ws), ws, nil
+}
+
+// validation reads the metrics stored with a registry entry.
+func validation(e registry.Entry) *metrics.Report {
+	var r metrics.Report
+	if len(e.Metrics) == 0 || json.Unmarshal(e.Metrics, &r) != nil || r.N == 0 {
+		return nil
+	}
+	return &r
+}
+
+func newModelsListCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List registered model versions, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			reg, _, err := openRegistry(ctx, app)
+			if err != nil {
+				return err
+			}
+			entries, err := reg.List(ctx)
+			if err != nil {
+				return err
+			}
+			champ, err := reg.ChampionVersion(ctx)
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				return writeJSON(app.IO.Out, map[string]any{"champion": champ, "models": nonNilSlice(entries)})
+			}
+			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "VERSION\tCREATED\tALIASES\tPARENT\tTRAIN DOCS\tLABELS\tACCURACY\tMACRO-F1")
+			for _, e := range entries {
+				acc, f1 := "-", "-"
+				if r := validation(e); r != nil {
+					acc, f1 = fmt.Sprintf("%.4f", r.Accuracy), fmt.Sprintf("%.4f", r.MacroF1)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", e.Version, e.CreatedAt.Format("2006-01-02 15:04"),
+					joinOr(e.Aliases, "-"), orDash(e.Parent), e.Data.TrainDocs, e.Data.Labels, acc, f1)
+			}
+			if champ == model.DefaultRef {
+				fmt.Fprintf(tw, "default\t(embedded)\tchampion\t-\t-\t-\t-\t-\n")
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func nonNilSlice[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func joinOr(s []string, none string) string {
+	if len(s) == 0 {
+		return none
+	}
+	out := s[0]
+	for _, v := range s[1:] {
+		out += "," + v
+	}
+	return out
+}
+
+// resolveVersion turns an alias into the version it points at.
+func resolveVersion(ctx context.Context, reg *registry.Registry, ref string) (string, error) {
+	switch ref {
+	case registry.Champion:
+		return reg.ChampionVersion(ctx)
+	case registry.Challenger:
+		v, ok, err := reg.Alias(ctx, registry.Challenger)
+		if err == nil && !ok {
+			err = fmt.Errorf("no challenger is set: %w", registry.ErrNotFound)
+		}
+		return v, err
+	}
+	return ref, nil
+}
+
+func newModelsShowCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show VERSION",
+		Short: "Show a model's card, fingerprint and promotion history",
+		Long:  `Show one version (or the champion/challenger alias): its model card, data fingerprint, validation metrics and every promotion decision that names it.`,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			reg, _, err := openRegistry(ctx, app)
+			if err != nil {
+				return err
+			}
+			v, err := resolveVersion(ctx, reg, args[0])
+			if err != nil {
+				return err
+			}
+			var entry *registry.Entry
+			if e, err := reg.Get(ctx, v); err == nil {
+				entry = &e
+			} else if !errors.Is(err, registry.ErrNotFound) || v != model.DefaultRef {
+				return err
+			}
+			b, err := reg.Resolve(ctx, v)
+			if err != nil {
+				return err
+			}
+			h, err := reg.History(ctx)
+			if err != nil {
+				return err
+			}
+			var mine []registry.Promotion
+			for _, p := range h {
+				if p.Version == v || p.Previous == v {
+					mine = append(mine, p)
+				}
+			}
+			if app.JSON {
+				return writeJSON(app.IO.Out, map[string]any{"version": v, "registry": entry, "card": b.Card, "history": nonNilSlice(mine)})
+			}
+			out := app.IO.Out
+			c := b.Card
+			fmt.Fprintf(out, "model %s\n", v)
+			if entry != nil {
+				fmt.Fprintf(out, "  path       %s\n  aliases    %s\n", entry.Path, joinOr(entry.Aliases, "-"))
+			}
+			fmt.Fprintf(out, "  created    %s\n  parent     %s\n", c.Created.Format(time.RFC3339), orDash(c.Parent))
+			fmt.Fprintf(out, "  trained on %d documents (%d labelled by analysts, last label event %d), validated on %d from %s\n",
+				c.Data.TrainDocs, c.Data.Labels, c.Data.MaxLabelID, c.Data.ValidDocs, c.Data.ValidFrom.Format("2006-01-02"))
+			for _, in := range c.Data.Inputs {
+				fmt.Fprintf(out, "  input      %s sha256:%s (%d bytes)\n", in.Path, in.SHA256, in.Bytes)
+			}
+			for _, n := range c.Notes {
+				fmt.Fprintf(out, "  note       %s\n", n)
+			}
+			if c.Validation != nil {
+				fmt.Fprintln(out)
+				printReport(out, *c.Validation)
+			}
+			if len(mine) > 0 {
+				fmt.Fprintln(out, "\nhistory:")
+				printHistory(app, mine)
+			}
+			return nil
+		},
+	}
+}
+
+func printHistory(app *App, h []registry.Promotion) {
+	tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "AT\tDECISION\tVERSION\tPREVIOUS\tCANDIDATE\tCHAMPION\tREASON")
+	for _, p := range h {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.At.Format("2006-01-02 15:04"), p.Decision, p.Version,
+			p.Previous, score(p.CandidateScore), score(p.ChampionScore), termsafe.Line(p.Reason, 200))
+	}
+	tw.Flush()
+}
+
+func score(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.4f", *p)
+}
+
+func newModelsPromoteCmd(app *App) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "promote VERSION",
+		Short: "Make a version the champion",
+		Long: `Make VERSION the champion by hand. A bundle in the workspace's models/VERSION
+that is not registered yet (for example one written by 'cyberstreams train') is
+registered first. The decision is recorded and can be undone with rollback.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			reg, ws, err := openRegistry(ctx, app)
+			if err != nil {
+				return err
+			}
+			v, err := resolveVersion(ctx, reg, args[0])
+			if err != nil {
+				return err
+			}
+			if v == model.DefaultRef {
+				return usagef("promote: the embedded default scores when no champion is set; use 'models rollback' to return to it")
+			}
+			if _, err := reg.Get(ctx, v); errors.Is(err, registry.ErrNotFound) {
+				dir := filepath.Join(ws.ModelsDir(), v)
+				if _, serr := os.Stat(dir); serr != nil {
+					return fmt.Errorf("promote %s: not a registered version and no bundle in %s", v, dir)
+				}
+				if _, err := reg.Register(ctx, dir); err != nil {
+					return err
+				}
+			} else if err != nil {
+				return err
+			}
+			if reason == "" {
+				reason = "promoted by hand"
+			}
+			p, err := reg.Promote(ctx, v, registry.Decision{Reason: reason})
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				return writeJSON(app.IO.Out, p)
+			}
+			fmt.Fprintf(app.IO.Out, "champion is now %s (was %s)\n", p.Version, p.Previous)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the history")
+	return cmd
+}
+
+func newModelsRollbackCmd(app *App) *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "rollback",
+		Short: "Restore the previous champion",
+		Long:  `Restore the champion that the current one replaced (the embedded default after the first promotion is undone). Repeated rollbacks walk further back.`,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			reg, _, err := openRegistry(ctx, app)
+			if err != nil {
+				return err
+			}
+			p, err := reg.Rollback(ctx, reason)
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				return writeJSON(app.IO.Out, p)
+			}
+			fmt.Fprintf(app.IO.Out, "champion is now %s (rolled back from %s)\n", p.Version, p.Previous)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, for the history")
+	return cmd
+}
+
+// comparison is champion vs challenger on the same documents.
+type comparison struct {
+	Champion    string         `json:"champion"`
+	Challenger  string         `json:"challenger"`
+	Documents   int            `json:"documents"`
+	Agreement   float64        `json:"agreement"`
+	Labelled    int            `json:"labelled"`
+	ChampionAcc *float64       `json:"champion_accuracy"`
+	ChallAcc    *float64       `json:"challenger_accuracy"`
+	Disagree    []disagreement `json:"disagreements"`
+	Matrix      map[string]int `json:"changes"` // "champion→challenger" counts
+
+}
+
+type disagreement struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Champion   string `json:"champion"`
+	Challenger string `json:"challenger"`
+	Label      string `json:"label,omitempty"`
+}
+
+func newModelsCompareCmd(app *App) *cobra.Command {
+	var limit, show int
+	cmd := &cobra.Command{
+		Use:   "compare",
+		Short: "Shadow-score workspace documents with champion and challenger",
+		Long: `Score the latest workspace documents with both the champion and the challenger
+(shadow scoring: the challenger's severities are never stored) and show where
+they disagree. Where analysts labelled the documents, both models' accuracy on
+those labels is shown too.`,
+		Example: "  cyberstreams models compare --limit 2000 --show 30",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			reg, ws, err := openRegistry(ctx, app)
+			if err != nil {
+				return err
+			}
+			champ, err := reg.Resolve(ctx, registry.Champion)
+			if err != nil {
+				return err
+			}
+			chal, err := reg.Resolve(ctx, registry.Challenger)
+			if err != nil {
+				return err
+			}
+			c, err := compareModels(ctx, ws, champ, chal, limit)
+			if err != nil {
+				return err
+			}
+			if show >= 0 && len(c.Disagree) > show {
+				c.Disagree = c.Disagree[:show]
+			}
+			if app.JSON {
+				c.Disagree = nonNilSlice(c.Disagree)
+				return writeJSON(app.IO.Out, c)
+			}
+			out := app.IO.Out
+			fmt.Fprintf(out, "champion %s vs challenger %s on the latest %d documents: agree on %.1f%%\n",
+				c.Champion, c.Challenger, c.Documents, 100*c.Agreement)
+			if c.Labelled > 0 {
+				fmt.Fprintf(out, "on %d labelled documents: champion accuracy %s, challenger %s\n", c.Labelled, score(c.ChampionAcc), score(c.ChallAcc))
+			}
+			for _, k := range sortedKeys(c.Matrix) {
+				fmt.Fprintf(out, "  %-28s %d\n", k, c.Matrix[k])
+			}
+			if len(c.Disagree) > 0 {
+				fmt.Fprintln(out)
+				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tCHAMPION\tCHALLENGER\tLABEL\tTITLE")
+				for _, d := range c.Disagree {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termsafe.Line(d.ID, 40), d.Champion, d.Challenger, orDash(d.Label), termsafe.Line(d.Title, 60))
+				}
+				tw.Flush()
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&limit, "limit", 1000, "how many of the latest ingested documents to score")
+	cmd.Flags().IntVar(&show, "show", 20, "how many disagreements to list (-1: all)")
+	return cmd
+}
+
+func compareModels(ctx context.Context, ws *workspace.Workspace, champ, chal *model.Bundle, limit int) (comparison, error) {
+	c := comparison{Champion: champ.Card.Version, Challenger: chal.Card.Version, Matrix: map[string]int{}}
+	n, err := ws.CountDocuments(ctx)
+	if err != nil {
+		return c, err
+	}
+	if limit <= 0 {
+		limit = n
+	}
+	var docs []document.Document
+	err = ws.EachDocument(ctx, workspace.ListOptions{Limit: limit, Offset: max(n-limit, 0)}, func(d document.Document) error {
+		d.Meta = nil
+		docs = append(docs, d)
+		return nil
+	})
+	if err != nil {
+		return c, err
+	}
+	if len(docs) == 0 {
+		return c, errors.New("compare: the workspace has no documents")
+	}
+	current, err := labels.New(ws.DB()).CurrentAll(ctx, labels.Filter{})
+	if err != nil {
+		return c, err
+	}
+	labelOf := make(map[string]string, len(current))
+	for _, e := range current {
+		labelOf[e.DocID] = e.Severity
+	}
+	a, b := predictAll(champ, docs), predictAll(chal, docs)
+	agree, right := 0, [2]int{}
+	for i, d := range docs {
+		l := labelOf[d.ID]
+		if l != "" {
+			c.Labelled++
+			if a[i] == l {
+				right[0]++
+			}
+			if b[i] == l {
+				right[1]++
+			}
+		}
+		if a[i] == b[i] {
+			agree++
+			continue
+		}
+		c.Matrix[a[i]+" → "+b[i]]++
+		c.Disagree = append(c.Disagree, disagreement{ID: d.ID, Title: d.Title, Champion: a[i], Challenger: b[i], Label: l})
+	}
+	c.Documents = len(docs)
+	c.Agreement = float64(agree) / float64(len(docs))
+	if c.Labelled > 0 {
+		x, y := float64(right[0])/float64(c.Labelled), float64(right[1])/float64(c.Labelled)
+		c.ChampionAcc, c.ChallAcc = &x, &y
+	}
+	return c, nil
+}
+
+// predictAll returns each document's predicted severity under a bundle.
+func predictAll(b *model.Bundle, docs []document.Document) []string {
+	x, _ := training.Matrix(features.New(b.Spec), docs)
+	out := make([]string, len(docs))
+	for i, p := range training.Probabilities(b.Trees, x) {
+		out[i] = document.Severities[training.Decide(p, b.Spec.ClassBias)]
+	}
+	return out
+}
