@@ -81,7 +81,7 @@ type Options struct {
 	// 0 means runtime.NumCPU().
 	Workers int
 	// BatchSize is how many documents Run stores per transaction; 0 means
-	// 2,000.
+	// 5,000.
 	BatchSize int
 }
 
@@ -219,7 +219,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Opti
 	var sum Summary
 	batchSize := opts.BatchSize
 	if batchSize <= 0 {
-		batchSize = 2000
+		batchSize = 5000
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
