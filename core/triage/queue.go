@@ -1,0 +1,455 @@
+package triage
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"hash/fnv"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
+)
+
+// LabelState says whether an analyst has looked at a document's score.
+type LabelState int
+
+const (
+	// Unlabelled: no current label.
+	Unlabelled LabelState = iota
+	// Confirmed: the current label is the model's class.
+	Confirmed
+	// Corrected: the current label differs from the model's class.
+	Corrected
+)
+
+func (l LabelState) String() string {
+	switch l {
+	case Confirmed:
+		return "confirmed"
+	case Corrected:
+		return "corrected"
+	}
+	return "unlabelled"
+}
+
+// Item is one queue row: a document with its stored score and current label.
+type Item struct {
+	DocID      string
+	Title      string // escape sequences already stripped
+	Source     string // escape sequences already stripped
+	Published  time.Time
+	IngestedAt time.Time
+	// Severity is the model's class; "" when the document is not scored.
+	Severity      string
+	Probabilities [5]float64
+	Confidence    float64
+	// Margin is the raw log-odds margin of the model's class.
+	Margin float64
+	// Gap is the difference between the two largest class probabilities:
+	// small means the model hesitated between two classes.
+	Gap        float64
+	Novelty    float64
+	LabelState LabelState
+	Label      string // the current label's severity, "" when unlabelled
+}
+
+// Scored reports whether the item has a model score.
+func (it *Item) Scored() bool { return it.Severity != "" }
+
+// When is the time the queue ages an item by: publication, else ingestion.
+func (it *Item) When() time.Time {
+	if !it.Published.IsZero() {
+		return it.Published
+	}
+	return it.IngestedAt
+}
+
+// Priority is severity weight × confidence: a confident critical (5 × 0.9)
+// outranks a hesitant one (5 × 0.4 = 2.0) and a confident medium (3 × 0.9).
+func (it *Item) Priority() float64 {
+	i := document.SeverityIndex(it.Severity)
+	if i < 0 {
+		return 0
+	}
+	return float64(len(document.Severities)-i) * it.Confidence
+}
+
+const itemQuery = `SELECT d.id, d.title, d.source, d.published, d.ingested_at,
+	coalesce(s.severity, ''), coalesce(s.confidence, 0), coalesce(s.margin, 0), coalesce(s.novelty, 0),
+	coalesce(s.probabilities, '')
+FROM documents d
+LEFT JOIN scores s ON s.doc_id = d.id`
+
+type scanner interface{ Scan(...any) error }
+
+func scanItem(r scanner) (Item, error) {
+	var it Item
+	var pub, ing, prob string
+	if err := r.Scan(&it.DocID, &it.Title, &it.Source, &pub, &ing, &it.Severity, &it.Confidence, &it.Margin, &it.Novelty,
+		&prob); err != nil {
+		return it, err
+	}
+	if prob != "" {
+		p, err := parseProbabilities(prob)
+		if err != nil {
+			return it, fmt.Errorf("document %s: probabilities: %w", it.DocID, err)
+		}
+		it.Probabilities = p
+	}
+	it.Title = termsafe.Strip(it.Title)
+	it.Source = termsafe.Strip(it.Source)
+	if pub != "" {
+		it.Published, _ = time.Parse(time.RFC3339, pub)
+	}
+	it.IngestedAt, _ = time.Parse(time.RFC3339Nano, ing)
+	it.Gap = gap(it.Probabilities)
+	return it, nil
+}
+
+func labelState(model, label string) LabelState {
+	switch {
+	case label == "":
+		return Unlabelled
+	case label == model:
+		return Confirmed
+	}
+	return Corrected
+}
+
+// parseProbabilities reads the stored {"critical":p,…} object. The stored
+// form is always the one scoring.Probabilities writes (keys in class order,
+// plain numbers), which a hand scan reads ten times faster than
+// json_extract or encoding/json — it matters at 100,000 rows. Anything
+// else goes through encoding/json.
+func parseProbabilities(s string) ([5]float64, error) {
+	var p [5]float64
+	rest := s
+	ok := len(rest) > 1 && rest[0] == '{'
+	if ok {
+		rest = rest[1:]
+	}
+	for i, name := range document.Severities {
+		if !ok {
+			break
+		}
+		key := `"` + name + `":`
+		if !strings.HasPrefix(rest, key) {
+			ok = false
+			break
+		}
+		rest = rest[len(key):]
+		end := strings.IndexAny(rest, ",}")
+		if end < 0 {
+			ok = false
+			break
+		}
+		v, err := strconv.ParseFloat(rest[:end], 64)
+		if err != nil {
+			ok = false
+			break
+		}
+		p[i] = v
+		rest = rest[end+1:]
+	}
+	if ok && rest == "" {
+		return p, nil
+	}
+	var sp scoring.Probabilities
+	if err := json.Unmarshal([]byte(s), &sp); err != nil {
+		return p, err
+	}
+	return sp, nil
+}
+
+// gap is p(top class) − p(runner-up).
+func gap(p [5]float64) float64 {
+	a, b := math.Inf(-1), math.Inf(-1)
+	for _, v := range p {
+		if v > a {
+			a, b = v, a
+		} else if v > b {
+			b = v
+		}
+	}
+	return a - b
+}
+
+// Items loads the whole queue: documents ⟕ scores in one query, and the
+// current labels (the labels package's current_labels view) in a second
+// one merged by document id. Two scans are about twice as fast as joining
+// the windowed view into the first query on 100,000 documents (measured:
+// BenchmarkItems100k). Sorting and filtering then happen in memory (Apply),
+// which keeps every key press instant.
+func (s *Session) Items(ctx context.Context) ([]Item, error) {
+	current, err := s.currentLabels(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.ws.DB().QueryContext(ctx, itemQuery)
+	if err != nil {
+		return nil, fmt.Errorf("load the queue: %w", err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("load the queue: %w", err)
+		}
+		it.Label = current[it.DocID]
+		it.LabelState = labelState(it.Severity, it.Label)
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load the queue: %w", err)
+	}
+	return out, nil
+}
+
+// currentLabels maps document id → current label severity (one document
+// when docID is set).
+func (s *Session) currentLabels(ctx context.Context, docID string) (map[string]string, error) {
+	q, args := `SELECT doc_id, severity FROM current_labels`, []any{}
+	if docID != "" {
+		q, args = q+` WHERE doc_id = ?`, append(args, docID)
+	}
+	rows, err := s.ws.DB().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("load current labels: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, sev string
+		if err := rows.Scan(&id, &sev); err != nil {
+			return nil, fmt.Errorf("load current labels: %w", err)
+		}
+		out[id] = sev
+	}
+	return out, rows.Err()
+}
+
+// Item reloads one queue row, e.g. after a label or an undo changed it.
+func (s *Session) Item(ctx context.Context, docID string) (Item, error) {
+	it, err := scanItem(s.ws.DB().QueryRowContext(ctx, itemQuery+` WHERE d.id = ?`, docID))
+	if err != nil {
+		return it, fmt.Errorf("queue row %s: %w", docID, err)
+	}
+	current, err := s.currentLabels(ctx, docID)
+	if err != nil {
+		return it, err
+	}
+	it.Label = current[docID]
+	it.LabelState = labelState(it.Severity, it.Label)
+	return it, nil
+}
+
+// Queue loads, filters and sorts the queue in one call.
+func (s *Session) Queue(ctx context.Context, f Filter, by Sort) ([]Item, error) {
+	items, err := s.Items(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Apply(items, f, by, 0), nil
+}
+
+// Filter narrows the queue. Zero values mean "any".
+type Filter struct {
+	// Text matches case-insensitively in the title, source or document id.
+	Text     string
+	Severity string // the model's class
+	Source   string
+	// Label keeps one label state; AnyLabel (the default) keeps all.
+	Label LabelFilter
+}
+
+// LabelFilter selects items by label state.
+type LabelFilter int
+
+const (
+	AnyLabel LabelFilter = iota
+	OnlyUnlabelled
+	OnlyConfirmed
+	OnlyCorrected
+)
+
+func (l LabelFilter) String() string {
+	return [...]string{"any", "unlabelled", "confirmed", "corrected"}[l]
+}
+
+// Match reports whether an item passes the filter. The text is compared in
+// lower case; call with Text already lowered (Apply does).
+func (f *Filter) match(it *Item, text string) bool {
+	if f.Severity != "" && it.Severity != f.Severity {
+		return false
+	}
+	if f.Source != "" && it.Source != f.Source {
+		return false
+	}
+	if f.Label != AnyLabel && int(it.LabelState) != int(f.Label)-1 {
+		return false
+	}
+	if text != "" && !containsFold(it.Title, text) && !containsFold(it.Source, text) && !strings.Contains(it.DocID, text) {
+		return false
+	}
+	return true
+}
+
+// containsFold is strings.Contains on lower-cased ASCII without allocating
+// (titles are mostly ASCII; non-ASCII falls back to ToLower).
+func containsFold(s, lowerSub string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.Contains(strings.ToLower(s), lowerSub)
+		}
+	}
+	n := len(lowerSub)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lowerSub[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+// Sort orders the queue.
+type Sort int
+
+const (
+	// ByPriority: severity × confidence, then novelty, then newest.
+	ByPriority Sort = iota
+	// ByUncertainty: smallest gap between the two most probable classes
+	// first — the documents whose label teaches the model most (margin
+	// sampling, Scheffer, Decomain & Wrobel 2001).
+	ByUncertainty
+	// ByNewest: most recently published first.
+	ByNewest
+	// ByActiveLearning: unlabelled first, each by uncertainty with a little
+	// seeded jitter, so that a session does not spend an hour on one
+	// cluster of near-duplicates all sitting at the same margin.
+	ByActiveLearning
+)
+
+func (s Sort) String() string {
+	return [...]string{"priority", "uncertainty", "newest", "active learning"}[s]
+}
+
+// jitterWidth is the spread of the active-learning jitter, in probability
+// gap units: enough to interleave documents of similar uncertainty, too
+// little to put a confident one before an undecided one.
+const jitterWidth = 0.05
+
+// Apply returns the items passing f, sorted by `by` (seed drives the
+// active-learning jitter; the same seed gives the same order). items is
+// not modified.
+func Apply(items []Item, f Filter, by Sort, seed uint64) []Item {
+	text := strings.ToLower(strings.TrimSpace(f.Text))
+	out := make([]Item, 0, len(items))
+	for i := range items {
+		if f.match(&items[i], text) {
+			out = append(out, items[i])
+		}
+	}
+	SortItems(out, by, seed)
+	return out
+}
+
+// Select returns the indices of the items passing f, in their order. A
+// queue sorted once can be re-filtered on every key press this way without
+// sorting again: filtering keeps the order.
+func (f Filter) Select(items []Item) []int {
+	text := strings.ToLower(strings.TrimSpace(f.Text))
+	out := make([]int, 0, len(items))
+	for i := range items {
+		if f.match(&items[i], text) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// SortItems sorts in place; ties fall back to newest, then document id, so
+// the order is total and stable across runs.
+func SortItems(items []Item, by Sort, seed uint64) {
+	// Keys are computed once per item, not per comparison: sorting 100,000
+	// items makes about 1.7 million comparisons.
+	keys := make([]sortKey, len(items))
+	for i := range items {
+		it := &items[i]
+		k := sortKey{when: -it.When().UnixNano(), id: it.DocID, i: i}
+		switch by {
+		case ByPriority:
+			k.a, k.b = -it.Priority(), -it.Novelty
+		case ByUncertainty:
+			k.a, k.b = float64(scoredFirst(it)), it.Gap
+		case ByActiveLearning:
+			if it.LabelState != Unlabelled {
+				k.a = 1
+			}
+			k.b = it.Gap + jitterWidth*unitHash(seed, it.DocID)
+		}
+		keys[i] = k
+	}
+	slices.SortFunc(keys, func(x, y sortKey) int {
+		if c := cmp.Compare(x.a, y.a); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.b, y.b); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.when, y.when); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.id, y.id)
+	})
+	sorted := make([]Item, len(items))
+	for j, k := range keys {
+		sorted[j] = items[k.i]
+	}
+	copy(items, sorted)
+}
+
+// sortKey orders ascending by a, then b, then when (negated time: newest
+// first), then id.
+type sortKey struct {
+	a, b float64
+	when int64
+	id   string
+	i    int
+}
+
+func scoredFirst(it *Item) int {
+	if it.Scored() {
+		return 0
+	}
+	return 1
+}
+
+// unitHash maps (seed, id) to [0,1) deterministically (FNV-1a).
+func unitHash(seed uint64, id string) float64 {
+	h := fnv.New64a()
+	var b [8]byte
+	for i := range b {
+		b[i] = byte(seed >> (8 * i))
+	}
+	h.Write(b[:])
+	h.Write([]byte(id))
+	return float64(h.Sum64()>>11) / (1 << 53)
+}

@@ -1,0 +1,44 @@
+package triage
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+)
+
+func TestParseProbabilitiesMatchesJSON(t *testing.T) {
+	for _, p := range []scoring.Probabilities{{1, 0, 0, 0, 0}, {0.2, 0.2, 0.2, 0.2, 0.2}, {1e-9, 0.5, 0.25, 0.125, 0.125}} {
+		b, _ := json.Marshal(p)
+		got, err := parseProbabilities(string(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want scoring.Probabilities
+		json.Unmarshal(b, &want)
+		if got != [5]float64(want) {
+			t.Errorf("%s: %v, want %v", b, got, want)
+		}
+	}
+	// Other key orders and spacing fall back to encoding/json.
+	got, err := parseProbabilities(`{ "low": 0.5, "critical": 0.5 }`)
+	if err != nil || got != [5]float64{0.5, 0, 0, 0.5, 0} {
+		t.Fatalf("%v %v", got, err)
+	}
+	if _, err := parseProbabilities(`{"critical":`); err == nil {
+		t.Fatal("truncated object accepted")
+	}
+}
+
+func FuzzParseProbabilities(f *testing.F) {
+	f.Add(`{"critical":0.1,"high":0.2,"medium":0.3,"low":0.2,"informational":0.2}`)
+	f.Add(`{"critical":1e-7}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseProbabilities(s)
+		var want scoring.Probabilities
+		jerr := json.Unmarshal([]byte(s), &want)
+		if err == nil && jerr == nil && got != [5]float64(want) {
+			t.Fatalf("%q: fast %v, json %v", s, got, want)
+		}
+	})
+}

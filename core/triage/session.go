@@ -1,0 +1,318 @@
+// Package triage is the backend of the triage screen: it keeps the queue of
+// scored documents in the workspace up to date, loads it for sorting and
+// filtering in memory, and records the analyst's labels durably. The TUI
+// talks to this package only, never to the database.
+package triage
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/kg"
+	"github.com/cyberstreams/cyberstreams/labels"
+)
+
+// ExplainTop is how many reasons a stored score keeps (the rest are summed
+// into Explanation.Omitted, so the kept ones still add up to the margin).
+const ExplainTop = 20
+
+// scoreBatch is how many scores share one transaction: one fsync per batch
+// instead of per document.
+const scoreBatch = 256
+
+// Session is one analyst's triage over a workspace with one model.
+type Session struct {
+	ws      *workspace.Workspace
+	labels  *labels.Store
+	graph   *kg.Store
+	analyst string
+
+	mu     sync.RWMutex
+	scorer *scoring.Scorer
+}
+
+// New starts a session. The scorer may be replaced later (SetScorer) when a
+// new model is promoted.
+func New(ws *workspace.Workspace, scorer *scoring.Scorer, analyst string) (*Session, error) {
+	analyst = strings.TrimSpace(analyst)
+	if analyst == "" {
+		return nil, errors.New("triage: an analyst name is required")
+	}
+	if scorer == nil {
+		return nil, errors.New("triage: a model is required")
+	}
+	return &Session{ws: ws, labels: labels.New(ws.DB()), graph: kg.NewStore(ws.DB()), analyst: analyst, scorer: scorer}, nil
+}
+
+// Analyst is the name labels are recorded under.
+func (s *Session) Analyst() string { return s.analyst }
+
+// Workspace is the workspace the session works in.
+func (s *Session) Workspace() *workspace.Workspace { return s.ws }
+
+// Model is the version of the model scoring the queue.
+func (s *Session) Model() string { return s.Scorer().Version() }
+
+// Scorer is the session's current scorer.
+func (s *Session) Scorer() *scoring.Scorer {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.scorer
+}
+
+// SetScorer switches the session to another model (after a promotion);
+// call ScoreMissing afterwards to rescore the queue with it.
+func (s *Session) SetScorer(sc *scoring.Scorer) {
+	s.mu.Lock()
+	s.scorer = sc
+	s.mu.Unlock()
+}
+
+// Progress reports scoring progress.
+type Progress struct {
+	Done, Total int
+}
+
+// ScoreMissing scores every document that has no score from the current
+// model version and stores the results, ExplainTop reasons each, in batched
+// transactions. It returns how many documents it scored.
+func (s *Session) ScoreMissing(ctx context.Context, progress func(Progress)) (int, error) {
+	sc := s.Scorer()
+	version := sc.Version()
+	need, err := s.unscored(ctx, version)
+	if err != nil || len(need) == 0 {
+		return 0, err
+	}
+	total := len(need)
+	done := 0
+	batch := make([]document.Document, 0, scoreBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		results := scoreAll(sc, batch)
+		if err := s.storeScores(ctx, results); err != nil {
+			return err
+		}
+		done += len(batch)
+		batch = batch[:0]
+		if progress != nil {
+			progress(Progress{Done: done, Total: total})
+		}
+		return nil
+	}
+	err = s.ws.EachDocument(ctx, workspace.ListOptions{}, func(d document.Document) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !need[d.ID] {
+			return nil
+		}
+		batch = append(batch, d)
+		if len(batch) == scoreBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return done, fmt.Errorf("score the queue with %s: %w", version, err)
+	}
+	return done, nil
+}
+
+// unscored lists documents whose stored score is missing or from another
+// model version.
+func (s *Session) unscored(ctx context.Context, version string) (map[string]bool, error) {
+	rows, err := s.ws.DB().QueryContext(ctx, `SELECT d.id FROM documents d LEFT JOIN scores s ON s.doc_id = d.id
+		WHERE s.doc_id IS NULL OR s.model <> ?`, version)
+	if err != nil {
+		return nil, fmt.Errorf("find unscored documents: %w", err)
+	}
+	defer rows.Close()
+	need := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("find unscored documents: %w", err)
+		}
+		need[id] = true
+	}
+	return need, rows.Err()
+}
+
+// scoreAll scores a batch on every core, keeping batch order.
+func scoreAll(sc *scoring.Scorer, docs []document.Document) []scoring.Result {
+	out := make([]scoring.Result, len(docs))
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(docs); i += workers {
+				out[i] = sc.Score(&docs[i], scoring.Options{Explain: ExplainTop})
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
+}
+
+func (s *Session) storeScores(ctx context.Context, results []scoring.Result) error {
+	tx, err := s.ws.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store scores: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO scores
+		(doc_id, model, severity, confidence, margin, novelty, probabilities, explanation, scored_at)
+		VALUES (?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, severity = excluded.severity,
+			confidence = excluded.confidence, margin = excluded.margin, novelty = excluded.novelty,
+			probabilities = excluded.probabilities, explanation = excluded.explanation, scored_at = excluded.scored_at`)
+	if err != nil {
+		return fmt.Errorf("store scores: %w", err)
+	}
+	defer st.Close()
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	for _, r := range results {
+		p, _ := json.Marshal(r.Probabilities)
+		ex, err := json.Marshal(r.Explanation)
+		if err != nil {
+			return fmt.Errorf("store score of %s: explanation: %w", r.ID, err)
+		}
+		if _, err := st.ExecContext(ctx, r.ID, r.Model, r.Severity, r.Confidence, r.Margin, r.Novelty, string(p), string(ex), now); err != nil {
+			return fmt.Errorf("store score of %s: %w", r.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store scores: %w", err)
+	}
+	return nil
+}
+
+// Detail is everything the detail pane shows about one document.
+type Detail struct {
+	Document document.Document
+	// Score is the stored score with its reasons, or a fresh one when the
+	// document has not been scored yet.
+	Score scoring.Result
+	// Label is the document's current label, if any.
+	Label    labels.Event
+	Labelled bool
+}
+
+// Detail loads one document with its score and current label. Title and
+// text are returned as stored: render them through termsafe.
+func (s *Session) Detail(ctx context.Context, docID string) (Detail, error) {
+	d, err := s.ws.Document(ctx, docID)
+	if err != nil {
+		return Detail{}, fmt.Errorf("detail: %w", err)
+	}
+	out := Detail{Document: d}
+	res, ok, err := s.storedScore(ctx, d)
+	if err != nil {
+		return Detail{}, err
+	}
+	if !ok {
+		res = s.Scorer().Score(&d, scoring.Options{Explain: ExplainTop})
+	}
+	out.Score = res
+	out.Label, out.Labelled, err = s.labels.Current(ctx, d.ID)
+	if err != nil {
+		return Detail{}, fmt.Errorf("detail: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Session) storedScore(ctx context.Context, d document.Document) (scoring.Result, bool, error) {
+	r := scoring.Result{ID: d.ID, Title: d.Title, Source: d.Source, Entities: d.Entities}
+	if !d.Published.IsZero() {
+		p := d.Published.UTC()
+		r.Published = &p
+	}
+	var prob, ex string
+	err := s.ws.DB().QueryRowContext(ctx, `SELECT model, severity, confidence, margin, novelty, probabilities, explanation
+		FROM scores WHERE doc_id = ?`, d.ID).Scan(&r.Model, &r.Severity, &r.Confidence, &r.Margin, &r.Novelty, &prob, &ex)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("score of %s: %w", d.ID, err)
+	}
+	if err := json.Unmarshal([]byte(prob), &r.Probabilities); err != nil {
+		return r, false, fmt.Errorf("score of %s: probabilities: %w", d.ID, err)
+	}
+	if ex != "" && ex != "{}" && ex != "null" {
+		r.Explanation = &scoring.Explanation{}
+		if err := json.Unmarshal([]byte(ex), r.Explanation); err != nil {
+			return r, false, fmt.Errorf("score of %s: explanation: %w", d.ID, err)
+		}
+	}
+	if r.Entities == nil {
+		r.Entities = map[string][]string{}
+	}
+	return r, true, nil
+}
+
+// Label records the analyst's severity for a document (from the TUI). It
+// returns once the label is durable on disk.
+func (s *Session) Label(ctx context.Context, docID, severity, note string) (labels.Event, error) {
+	return s.labels.Add(ctx, labels.Event{DocID: docID, Severity: severity, Analyst: s.analyst, Note: note, Origin: "tui"})
+}
+
+// Undo retracts the analyst's most recent live label and returns it.
+func (s *Session) Undo(ctx context.Context) (labels.Event, error) {
+	return s.labels.Undo(ctx, s.analyst)
+}
+
+// LabelCount is the number of label events in the store (all analysts),
+// for learner triggers and progress.
+func (s *Session) LabelCount(ctx context.Context) (labels.Stats, error) {
+	return s.labels.Stats(ctx)
+}
+
+// DocsWithEntity returns the ids of other documents mentioning an entity,
+// newest first (at most limit; 0 = all).
+func (s *Session) DocsWithEntity(ctx context.Context, typ, value string, limit int) ([]string, error) {
+	return s.ws.DocumentsWithEntity(ctx, typ, value, limit)
+}
+
+// Neighbour is a node of the local knowledge graph near an entity.
+type Neighbour struct {
+	Label    string
+	Key      string
+	Name     string
+	Distance int
+}
+
+// Neighbourhood returns the graph nodes within hops of an entity value in
+// the local knowledge graph; an entity the graph does not know gives none.
+func (s *Session) Neighbourhood(ctx context.Context, value string, hops, limit int) ([]Neighbour, error) {
+	ns, err := s.graph.Enrich(ctx, kg.EnrichQuery{Value: value, Hops: hops, Limit: limit})
+	if errors.Is(err, kg.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("graph neighbourhood of %s: %w", value, err)
+	}
+	out := make([]Neighbour, 0, len(ns))
+	for _, n := range ns {
+		out = append(out, Neighbour{Label: string(n.Label), Key: termsafe.Strip(n.Key), Name: termsafe.Strip(n.Name), Distance: n.Distance})
+	}
+	return out, nil
+}
