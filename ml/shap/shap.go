@@ -25,7 +25,6 @@ import (
 // per-tree covers and expected values once; Explain and ExplainSparse are
 // safe for concurrent use and do not allocate in steady state.
 type Explainer struct {
-	model       *lgbm.Model
 	trees       []treeCover
 	numOutputs  int
 	numFeatures int
@@ -64,7 +63,6 @@ type scratch struct {
 // back to leaf weights (hessian sums), then to equal covers.
 func New(m *lgbm.Model) *Explainer {
 	e := &Explainer{
-		model:       m,
 		numOutputs:  m.NumOutputs(),
 		numFeatures: m.NumFeatures(),
 		scale:       1,

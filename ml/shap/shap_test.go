@@ -362,36 +362,43 @@ func TestExplainClassMatchesExplain(t *testing.T) {
 // BenchmarkExplain measures the reasons for one document: TreeSHAP over a
 // 5-class model of 100 iterations (500 trees of 31 leaves, 5000 features)
 // for a sparse TF-IDF-like row, then the top 5 contributions of one class.
-// "class" explains only that class's 100 trees, as a scorer does for the
-// class it predicted.
+// "balanced" trees split random leaves (mean leaf depth about 6); "chain"
+// trees mostly split the largest leaf, like LightGBM on sparse text (mean
+// depth about 15, up to 30). "class" explains only that class's 100 trees,
+// as a scorer does for the class it predicted.
 func BenchmarkExplain(b *testing.B) {
-	opt := lgbmtest.Options{NumClass: 5, Iterations: 100, NumLeaves: 31, NumFeatures: 5000, Missing: true}
-	rng := rand.New(rand.NewPCG(14, 14))
-	m := lgbmtest.Model(rng, opt)
-	e := shap.New(m)
-	x := document(rng, opt)
-	idx, val := lgbmtest.Sparse(x)
-	phi, base := newPhi(e, opt.NumFeatures)
-	top := make([]shap.Contribution, 0, 5)
-	b.Run("dense", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			e.Explain(x, phi, base)
-			top = shap.Top(phi[2], 5, top)
-		}
-	})
-	b.Run("sparse", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			e.ExplainSparse(idx, val, phi, base)
-			top = shap.Top(phi[2], 5, top)
-		}
-	})
-	b.Run("class", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			e.ExplainClass(idx, val, 2, phi[2])
-			top = shap.Top(phi[2], 5, top)
-		}
-	})
+	for _, shape := range []struct {
+		name  string
+		chain float64
+	}{{"balanced", 0}, {"chain", 0.9}} {
+		opt := lgbmtest.Options{NumClass: 5, Iterations: 100, NumLeaves: 31, NumFeatures: 5000, Missing: true, Chain: shape.chain}
+		rng := rand.New(rand.NewPCG(14, 14))
+		m := lgbmtest.Model(rng, opt)
+		e := shap.New(m)
+		x := document(rng, opt)
+		idx, val := lgbmtest.Sparse(x)
+		phi, base := newPhi(e, opt.NumFeatures)
+		top := make([]shap.Contribution, 0, 5)
+		b.Run(shape.name+"/dense", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Explain(x, phi, base)
+				top = shap.Top(phi[2], 5, top)
+			}
+		})
+		b.Run(shape.name+"/sparse", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				e.ExplainSparse(idx, val, phi, base)
+				top = shap.Top(phi[2], 5, top)
+			}
+		})
+		b.Run(shape.name+"/class", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				e.ExplainClass(idx, val, 2, phi[2])
+				top = shap.Top(phi[2], 5, top)
+			}
+		})
+	}
 }
