@@ -113,6 +113,8 @@ func TestPredictRawSparseMatchesDense(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	m := lgbmtest.Model(rng, opt)
 	dense, sparse := make([]float64, 3), make([]float64, 3)
+	scratched := make([]float64, 3)
+	scratch := make([]float64, m.NumFeatures())
 	for r := 0; r < 2000; r++ {
 		x := lgbmtest.Row(rng, opt)
 		idx, val := lgbmtest.Sparse(x)
@@ -126,6 +128,15 @@ func TestPredictRawSparseMatchesDense(t *testing.T) {
 		m.PredictRawSparse(idx, val, sparse)
 		if !reflect.DeepEqual(dense, sparse) {
 			t.Fatalf("row %d: sparse %v != dense %v", r, sparse, dense)
+		}
+		m.PredictRawScratch(append(idx, 99), append(val, 5), scratch, scratched) // 99: not a model feature
+		if !reflect.DeepEqual(dense, scratched) {
+			t.Fatalf("row %d: scratch %v != dense %v", r, scratched, dense)
+		}
+		for f, v := range scratch {
+			if v != 0 {
+				t.Fatalf("row %d: scratch[%d] = %v left behind", r, f, v)
+			}
 		}
 	}
 }
@@ -310,6 +321,12 @@ func BenchmarkPredictRaw(b *testing.B) {
 	b.Run("sparse", func(b *testing.B) {
 		for b.Loop() {
 			m.PredictRawSparse(idx, val, out)
+		}
+	})
+	scratch := make([]float64, m.NumFeatures())
+	b.Run("scratch", func(b *testing.B) {
+		for b.Loop() {
+			m.PredictRawScratch(idx, val, scratch, out)
 		}
 	})
 }

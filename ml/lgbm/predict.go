@@ -60,6 +60,27 @@ func (m *Model) PredictRawSparse(idx []int32, val []float64, out []float64) {
 	m.average(out)
 }
 
+// PredictRawScratch is PredictRawSparse for loops over many rows: it
+// scatters the row into scratch, a caller-owned slice of NumFeatures()
+// zeros, so every split reads its feature in O(1) instead of searching idx,
+// and leaves scratch all zeros again. Indices must be distinct; those
+// outside the model's features are ignored. Each goroutine needs its own
+// scratch.
+func (m *Model) PredictRawScratch(idx []int32, val []float64, scratch []float64, out []float64) {
+	scratch = scratch[:m.NumFeatures()]
+	for j, f := range idx {
+		if f >= 0 && int(f) < len(scratch) {
+			scratch[f] = val[j]
+		}
+	}
+	m.PredictRaw(scratch, out)
+	for _, f := range idx {
+		if f >= 0 && int(f) < len(scratch) {
+			scratch[f] = 0
+		}
+	}
+}
+
 func (m *Model) average(out []float64) {
 	if m.AverageOutput && len(m.Trees) > 0 {
 		iters := float64(len(m.Trees) / m.NumTreePerIteration)
