@@ -540,3 +540,23 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkFollowsFileLinks: a directory walk reads links to files but not
+// links to directories (which could loop).
+func TestWalkFollowsFileLinks(t *testing.T) {
+	dir := t.TempDir()
+	abs, err := filepath.Abs(td("feed.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(abs, filepath.Join(dir, "linked.jsonl")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	c := collect(t, []string{dir}, Options{})
+	if len(c.docs) != 3 || len(c.failures) != 0 {
+		t.Fatalf("docs %v failures %v", c.ids(), c.failures)
+	}
+}

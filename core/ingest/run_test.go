@@ -254,6 +254,39 @@ func TestIngestAdvisoriesTrain(t *testing.T) {
 	}
 }
 
+// TestReadAttackBundleAndKEV reads the shared ATT&CK bundle (one 24,771
+// object STIX bundle, gzipped) and the KEV catalog: nothing fails, every KEV
+// entry is a document, relationships and the other non-document objects are
+// skipped.
+func TestReadAttackBundleAndKEV(t *testing.T) {
+	data := sharedData(t)
+	attack, kev := filepath.Join(data, "attack-enterprise.json.gz"), filepath.Join(data, "kev.json")
+	for _, p := range []string{attack, kev} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("shared data not available (%v)", err)
+		}
+	}
+	c := collect(t, []string{attack, kev}, Options{Extract: func(string) map[string][]string { return nil }})
+	if len(c.failures) != 0 {
+		t.Fatalf("failures: %v", c.failures[:min(5, len(c.failures))])
+	}
+	bySource := map[string]int{}
+	techniques := 0
+	for _, d := range c.docs {
+		bySource[d.Source]++
+		techniques += len(d.Entities["attack_technique"])
+	}
+	// 24,771 objects: 20,048 relationships and 3,000-odd other non-document
+	// objects are skipped; revoked ones too.
+	if bySource[KEVSource] != 1126 || bySource["mitre-attack"] < 1500 || c.skipped < 23000 ||
+		len(c.docs)+c.skipped != 24771+1126 {
+		t.Fatalf("by source %v, skipped %d", bySource, c.skipped)
+	}
+	if techniques < 600 {
+		t.Fatalf("only %d attack_technique entities from ATT&CK external ids", techniques)
+	}
+}
+
 // TestRunAdvisoriesTrainIntoWorkspace stores the whole training file and
 // logs the time it took. (That a second run adds nothing is checked on the
 // mixed directory, which is quicker.)

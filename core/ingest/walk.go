@@ -65,7 +65,15 @@ func walk(ctx context.Context, paths []string, opts Options, emit func(rawRecord
 				}
 				return nil
 			}
-			if hidden || !d.Type().IsRegular() {
+			if hidden {
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Follow links to files; links to directories could loop.
+				if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+					return nil
+				}
+			} else if !d.Type().IsRegular() {
 				return nil
 			}
 			if !ingestible(d.Name()) {
