@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -558,5 +560,48 @@ func TestWalkFollowsFileLinks(t *testing.T) {
 	c := collect(t, []string{dir}, Options{})
 	if len(c.docs) != 3 || len(c.failures) != 0 {
 		t.Fatalf("docs %v failures %v", c.ids(), c.failures)
+	}
+}
+
+// TestReadStreamsSlowStdin: a feed piped in line by line is read as it
+// arrives; detection does not wait for a full head of input.
+func TestReadStreamsSlowStdin(t *testing.T) {
+	pr, pw := io.Pipe()
+	gotFirst := make(chan struct{})
+	writerErr := make(chan error, 1)
+	go func() {
+		defer pw.Close()
+		if _, err := pw.Write([]byte(`{"id":"s-1","text":"first item"}` + "\n")); err != nil {
+			writerErr <- err
+			return
+		}
+		select {
+		case <-gotFirst:
+		case <-time.After(10 * time.Second):
+			writerErr <- errors.New("first record not delivered while the stream stayed open")
+			return
+		}
+		_, err := pw.Write([]byte(`{"id":"s-2","text":"second item"}` + "\n"))
+		writerErr <- err
+	}()
+	var ids []string
+	err := Read(context.Background(), []string{"-"}, Options{Stdin: pr, Extract: fakeExtract}, func(r Record) error {
+		if r.Err != nil {
+			return r.Err
+		}
+		ids = append(ids, r.Doc.ID)
+		if len(ids) == 1 {
+			close(gotFirst)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-writerErr; err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []string{"s-1", "s-2"}) {
+		t.Fatalf("ids = %v", ids)
 	}
 }

@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -115,7 +117,7 @@ func readInput(ctx context.Context, name string, r io.Reader, format Format, opt
 		return fail(err)
 	}
 	defer closeFn()
-	head, err := br.Peek(headSize)
+	head, err := peekHead(br)
 	if err != nil && len(head) == 0 && !errors.Is(err, io.EOF) {
 		return fail(readError(err))
 	}
@@ -152,4 +154,38 @@ func readInput(ctx context.Context, name string, r io.Reader, format Format, opt
 		return readJSONValues(ctx, name, br, head, decodeSTIX, emit)
 	}
 	return fail(fmt.Errorf("unknown format %q", format))
+}
+
+// peekHead returns the first bytes of an input for detection without
+// waiting for more than it needs: a slow stream (a feed piped into stdin)
+// is detected as soon as its first line is there, when that line is text or
+// a whole JSON value; a JSON document spread over lines is looked at up to
+// headSize bytes.
+func peekHead(br *bufio.Reader) ([]byte, error) {
+	n := 1
+	for {
+		if _, err := br.Peek(n); err != nil {
+			b, _ := br.Peek(br.Buffered())
+			return b, err
+		}
+		b, _ := br.Peek(br.Buffered())
+		if len(b) >= headSize || firstLineDecides(b) {
+			return b, nil
+		}
+		n = len(b) + 1
+	}
+}
+
+// firstLineDecides reports whether buf holds a complete first non-blank
+// line that settles the format: text, or a JSON value on one line (JSONL).
+func firstLineDecides(buf []byte) bool {
+	trimmed := bytes.TrimLeft(buf, " \t\r\n")
+	i := bytes.IndexByte(trimmed, '\n')
+	if i < 0 {
+		return false
+	}
+	if trimmed[0] != '{' && trimmed[0] != '[' {
+		return true
+	}
+	return json.Valid(trimmed[:i])
 }
