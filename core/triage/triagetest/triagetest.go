@@ -12,37 +12,19 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
-	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
-// Model trains a small model on the demo corpus. The same call gives the
-// same model (fixed seed).
+// Model trains a small model on the demo corpus (demo.Model). The same
+// call gives the same model.
 func Model(tb testing.TB) *model.Bundle {
 	tb.Helper()
-	docs, err := demo.Documents()
+	b, err := demo.Model(context.Background(), tb.TempDir())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	opts := training.DefaultOptions()
-	opts.Params.NumIterations = 10
-	opts.Params.EarlyStoppingRounds = 0
-	opts.Params.MinDataInLeaf = 2
-	opts.Features.EntityTypes = extract.Types
-	opts.Features.MinDF = 2
-	opts.Features.MinCategory = 2
-	opts.TuneBias = false
-	opts.Version = "demo-test"
-	res, err := training.Train(context.Background(), docs, opts)
-	if err != nil {
-		tb.Fatalf("train the test model: %v", err)
-	}
-	// Save fills the LightGBM text the inference engine reads.
-	if err := res.Bundle.Save(tb.TempDir()); err != nil {
-		tb.Fatal(err)
-	}
-	return res.Bundle
+	return b
 }
 
 // Scorer returns a scorer over Model.

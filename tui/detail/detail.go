@@ -1,0 +1,192 @@
+// Package detail is the document pane of the triage screen: the title and
+// wrapped text (escape sequences stripped, entities highlighted by type),
+// the model's class with all five probabilities and the novelty score, the
+// reasons as signed bars, and the entities by type. The rendered text is
+// cached per document and width, so scrolling the queue never re-wraps it.
+package detail
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
+	"github.com/cyberstreams/cyberstreams/core/triage"
+	"github.com/cyberstreams/cyberstreams/tui/common"
+	"github.com/cyberstreams/cyberstreams/tui/reasons"
+)
+
+// Model is the detail pane.
+type Model struct {
+	c             *common.Common
+	width, height int
+
+	d      *triage.Detail
+	note   string // pending note for this document
+	lines  []string
+	offset int
+}
+
+// New returns an empty pane.
+func New(c *common.Common) *Model { return &Model{c: c} }
+
+// SetSize sets the pane size and re-renders for the new width.
+func (m *Model) SetSize(width, height int) {
+	if width != m.width {
+		m.width = width
+		m.render()
+	}
+	m.height = max(height, 1)
+	m.clampOffset()
+}
+
+// SetDetail shows a document; nil clears the pane.
+func (m *Model) SetDetail(d *triage.Detail, note string) {
+	same := d != nil && m.d != nil && d.Document.ID == m.d.Document.ID
+	m.d, m.note = d, note
+	if !same {
+		m.offset = 0
+	}
+	m.render()
+}
+
+// DocID is the shown document's id.
+func (m *Model) DocID() string {
+	if m.d == nil {
+		return ""
+	}
+	return m.d.Document.ID
+}
+
+// Scroll moves the text by n lines.
+func (m *Model) Scroll(n int) {
+	m.offset += n
+	m.clampOffset()
+}
+
+func (m *Model) clampOffset() {
+	m.offset = max(min(m.offset, len(m.lines)-m.height), 0)
+}
+
+// View renders the visible lines.
+func (m *Model) View() string {
+	out := make([]string, m.height)
+	for i := range out {
+		if j := m.offset + i; j < len(m.lines) {
+			out[i] = m.lines[j]
+		}
+	}
+	return lipgloss.NewStyle().Width(m.width).MaxWidth(m.width).Render(strings.Join(out, "\n"))
+}
+
+func (m *Model) render() {
+	m.lines = nil
+	if m.d == nil || m.width <= 0 {
+		m.lines = []string{m.c.Styles.Dim.Render("loading…")}
+		return
+	}
+	st := m.c.Styles
+	d := &m.d.Document
+	r := &m.d.Score
+	w := m.width
+	var b strings.Builder
+	wrap := func(s string) string { return lipgloss.NewStyle().Width(w).Render(s) }
+	b.WriteString(wrap(st.Title.Render(termsafe.Strip(d.Title))))
+	b.WriteByte('\n')
+	meta := []string{termsafe.Line(d.ID, 40), termsafe.Line(d.Source, 40)}
+	if !d.Published.IsZero() {
+		meta = append(meta, d.Published.Format("2006-01-02"))
+	}
+	b.WriteString(wrap(st.Dim.Render(strings.Join(meta, " · "))))
+	b.WriteByte('\n')
+
+	// The score.
+	if i := document.SeverityIndex(r.Severity); i >= 0 {
+		b.WriteString(st.Badge[i].Render(fmt.Sprintf("[%s] %s", common.SeverityLetters[i], r.Severity)))
+		fmt.Fprintf(&b, "  confidence %.0f%%  novelty %.2f", 100*r.Confidence, r.Novelty)
+		if r.Novelty >= 0.6 {
+			b.WriteString(" ✦ novel")
+		}
+		b.WriteString(st.Dim.Render("  model " + termsafe.Line(r.Model, 30)))
+		b.WriteByte('\n')
+		b.WriteString(wrap(reasons.Probabilities(r.Probabilities, r.Severity, st.Reasons)))
+		b.WriteByte('\n')
+	}
+	if m.d.Labelled {
+		fmt.Fprintf(&b, "label: %s by %s", m.d.Label.Severity, termsafe.Line(m.d.Label.Analyst, 30))
+		if m.d.Label.Note != "" {
+			b.WriteString(" — " + termsafe.Line(m.d.Label.Note, 80))
+		}
+		b.WriteByte('\n')
+	}
+	if m.note != "" {
+		b.WriteString(st.Dim.Render("note to save with the next label: " + termsafe.Line(m.note, 80)))
+		b.WriteByte('\n')
+	}
+
+	// The text with entities highlighted.
+	b.WriteByte('\n')
+	b.WriteString(wrap(highlight(termsafe.Strip(d.Body), d.Entities, st)))
+	b.WriteString("\n\n")
+
+	// Reasons.
+	b.WriteString(st.Section.Render("Reasons"))
+	b.WriteByte('\n')
+	b.WriteString(strings.TrimRight(reasons.Bars(r.Explanation, w, st.Reasons), "\n"))
+	b.WriteString("\n\n")
+
+	// Entities.
+	if len(d.Entities) > 0 {
+		b.WriteString(st.Section.Render("Entities"))
+		b.WriteByte('\n')
+		for _, typ := range sortedTypes(d.Entities) {
+			vals := make([]string, 0, len(d.Entities[typ]))
+			for _, v := range d.Entities[typ] {
+				vals = append(vals, st.Entity[common.EntityGroup(typ)].Render(termsafe.Line(v, 80)))
+			}
+			b.WriteString(wrap(fmt.Sprintf("%s: %s", typ, strings.Join(vals, ", "))))
+			b.WriteByte('\n')
+		}
+	}
+	m.lines = strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	m.clampOffset()
+}
+
+func sortedTypes(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k, v := range m {
+		if len(v) > 0 {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// highlight styles every entity value found literally in the text (longest
+// first, so a URL wins over the domain inside it). Refanged values that
+// appear defanged in the text stay plain; the Entities list shows them.
+func highlight(text string, ents map[string][]string, st common.Styles) string {
+	type pair struct{ v, typ string }
+	var ps []pair
+	for typ, vals := range ents {
+		for _, v := range vals {
+			if len(v) >= 3 && strings.Contains(text, v) {
+				ps = append(ps, pair{termsafe.Strip(v), typ})
+			}
+		}
+	}
+	if len(ps) == 0 {
+		return text
+	}
+	slices.SortFunc(ps, func(a, b pair) int { return len(b.v) - len(a.v) })
+	args := make([]string, 0, 2*len(ps))
+	for _, p := range ps {
+		args = append(args, p.v, st.Entity[common.EntityGroup(p.typ)].Render(p.v))
+	}
+	return strings.NewReplacer(args...).Replace(text)
+}
