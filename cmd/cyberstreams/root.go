@@ -104,6 +104,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newEvalCmd(app))
 	root.AddCommand(newScoreCmd(app))
 	root.AddCommand(newExplainCmd(app))
+	root.AddCommand(newTriageCmd(app))
 	root.AddCommand(newModelsCmd(app))
 	root.AddCommand(newRetrainCmd(app))
 	root.AddCommand(newDriftCmd(app))
