@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -127,9 +128,40 @@ func unmarshalObject(data []byte, v any) error {
 		return errors.New("want a JSON object")
 	}
 	if err := json.Unmarshal(data, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("field %q: want %s, found %s", te.Field, kindName(te.Type), article(te.Value))
+		}
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	return nil
+}
+
+// kindName says what a Go type holds in JSON words.
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Float64, reflect.Float32, reflect.Int32:
+		return "a number"
+	}
+	return t.String()
+}
+
+func article(jsonKind string) string {
+	switch jsonKind {
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	}
+	return "a " + jsonKind
 }
 
 // lookup finds a possibly dotted field name ("data.description") in m.

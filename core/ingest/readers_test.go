@@ -276,6 +276,9 @@ func TestReaders(t *testing.T) {
 				if !hasEntity(d, "cve", "CVE-2024-99998") || !hasEntity(d, "cwe", "CWE-288") {
 					t.Errorf("entities = %v", d.Entities)
 				}
+				if msg := c.failures[0].Err.Error(); msg != `field "cwes": want a list, found a string` {
+					t.Errorf("failure message = %q", msg)
+				}
 				if d := c.doc(t, "KEV-CVE-2024-99994"); d.Meta["ransomware"] != false {
 					t.Errorf("ransomware flag = %v", d.Meta["ransomware"])
 				}
