@@ -126,3 +126,16 @@ func dump(r Report) string {
 	b, _ := json.MarshalIndent(r, "", " ")
 	return string(b)
 }
+
+// BenchmarkCompare measures a drift check of a 1,000-document window
+// against a full 5,000-value reference.
+func BenchmarkCompare(b *testing.B) {
+	bundle := learnertest.Bundle(b, "m1")
+	fz := features.New(bundle.Spec)
+	ref := Summarize(fz, learnertest.Corpus{N: MaxSample, Seed: 1}.Docs(), map[string]int{"high": 10}, 1)
+	cur := Window{Docs: learnertest.Corpus{N: 1000, Seed: 2, Shift: true}.Docs(), Predicted: map[string]int{"high": 3, "low": 2}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Compare(ref, fz, cur, Options{})
+	}
+}
