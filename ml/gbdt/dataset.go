@@ -41,10 +41,14 @@ type partition struct {
 	feat           []int32 // usable feature index
 }
 
+// partitionBins is the target number of histogram bins per partition
+// (about 200 KB of statistics).
+const partitionBins = 8192
+
 // binData discretises m. minData is the smallest leaf a split may create;
 // features with fewer non-zero rows than that can never split and are
-// dropped. parts is the number of feature partitions (worker goroutines).
-func binData(ctx context.Context, m *Matrix, maxBin, minData, parts int) (*binnedData, error) {
+// dropped. workers is the number of goroutines that will share the work.
+func binData(ctx context.Context, m *Matrix, maxBin, minData, workers int) (*binnedData, error) {
 	n := m.NumRows()
 	// Column-major copy of the non-zero values (rows ascending in each
 	// column), used to bin each feature and then to fill the row store in
@@ -76,7 +80,7 @@ func binData(ctx context.Context, m *Matrix, maxBin, minData, parts int) (*binne
 		nonZero  int
 	}
 	cols := make([]colBins, m.NumCols)
-	workers := max(parts, 1)
+	workers = max(workers, 1)
 	err := parallel(workers, func(w int) error {
 		var scratch []float64
 		for c := w; c < m.NumCols; c += workers {
@@ -106,8 +110,7 @@ func binData(ctx context.Context, m *Matrix, maxBin, minData, parts int) (*binne
 		if cols[c].dataBins < 2 || cols[c].nonZero < max(minData, 1) {
 			continue
 		}
-		d.features = append(d.features, featureBins{column: c, upper: cols[c].upper, zero: cols[c].zero, offset: d.numSlots})
-		d.numSlots += len(cols[c].upper)
+		d.features = append(d.features, featureBins{column: c, upper: cols[c].upper, zero: cols[c].zero})
 		nnzOf = append(nnzOf, cols[c].nonZero)
 	}
 
@@ -134,28 +137,41 @@ func binData(ctx context.Context, m *Matrix, maxBin, minData, parts int) (*binne
 		}
 	}
 
-	// Contiguous feature ranges with about equal non-zero counts.
-	total := sum(nnzOf)
+	// Contiguous feature ranges with about equal numbers of bins, small
+	// enough that a partition's histogram (24 bytes a bin) stays in a
+	// core's L2 cache while build scatters a leaf's entries into it: a
+	// whole histogram does not, and scattering into it runs at memory
+	// latency. At least one partition per worker.
+	totalBins := 0
+	for u := range d.features {
+		totalBins += len(d.features[u].upper)
+	}
+	numParts := max(workers, (totalBins+partitionBins-1)/partitionBins)
 	d.partOf = make([]int, len(d.features))
 	lo, acc := 0, 0
 	for u := range d.features {
-		acc += nnzOf[u]
+		acc += len(d.features[u].upper)
 		last := u == len(d.features)-1
-		if last || (len(d.parts) < parts-1 && acc*parts >= total*(len(d.parts)+1)) {
+		if last || (len(d.parts) < numParts-1 && acc*numParts >= totalBins*(len(d.parts)+1)) {
 			d.parts = append(d.parts, partition{lo: lo, hi: u + 1})
 			lo = u + 1
 		}
 	}
+	// Histogram slots, each partition starting on a 64-slot boundary so
+	// that partitions never share a word of the histogram's bin bitmap.
 	for p := range d.parts {
 		pt := &d.parts[p]
-		pt.slotLo = d.features[pt.lo].offset
-		pt.slotHi = d.features[pt.hi-1].offset + len(d.features[pt.hi-1].upper)
+		d.numSlots = (d.numSlots + 63) &^ 63
+		pt.slotLo = d.numSlots
 		for u := pt.lo; u < pt.hi; u++ {
 			d.partOf[u] = p
+			d.features[u].offset = d.numSlots
+			d.numSlots += len(d.features[u].upper)
 		}
+		pt.slotHi = d.numSlots
 	}
 
-	err = parallel(len(d.parts), func(p int) error {
+	err = parallel(len(d.parts), func(p int) error { // once, so one goroutine each is fine
 		pt := &d.parts[p]
 		pt.rowStart = make([]int, n+1)
 		for _, r := range d.colRows[d.colStart[pt.lo]:d.colStart[pt.hi]] {

@@ -27,6 +27,9 @@ type grower struct {
 	leaves []leafState
 	pool   []*histogram // cleared histograms ready for reuse
 	found  [][2]candidate
+	// workers goroutines share the partitions round-robin (worker w takes
+	// partitions w, w+workers, ...); every partition's output is its own.
+	workers int
 }
 
 // leafState is a leaf of the tree being grown.
@@ -39,7 +42,17 @@ type leafState struct {
 	best         candidate
 }
 
-func newGrower(d *binnedData, p *Params) *grower {
+// forParts runs fn on every partition, spread over the workers.
+func (gr *grower) forParts(fn func(pt *partition, p int)) {
+	_ = parallel(min(gr.workers, len(gr.d.parts)), func(w int) error {
+		for p := w; p < len(gr.d.parts); p += gr.workers {
+			fn(&gr.d.parts[p], p)
+		}
+		return nil
+	})
+}
+
+func newGrower(d *binnedData, p *Params, workers int) *grower {
 	gr := &grower{
 		d: d,
 		rule: splitRule{
@@ -55,6 +68,7 @@ func newGrower(d *binnedData, p *Params) *grower {
 		spare:    make([]int32, d.numRows),
 		rowBin:   make([]uint16, d.numRows),
 		found:    make([][2]candidate, len(d.parts)),
+		workers:  max(workers, 1),
 	}
 	for i := range gr.rowBin {
 		gr.rowBin[i] = absentBin
@@ -76,10 +90,7 @@ func (gr *grower) release(h *histogram) {
 	if h == nil {
 		return
 	}
-	_ = parallel(len(gr.d.parts), func(p int) error {
-		h.clear(gr.d, &gr.d.parts[p])
-		return nil
-	})
+	gr.forParts(func(pt *partition, _ int) { h.clear(pt) })
 	gr.pool = append(gr.pool, h)
 }
 
@@ -93,10 +104,11 @@ func (gr *grower) splittable(l *leafState) bool {
 }
 
 // grow grows one tree on the gradients g and hessians h of the rows in
-// bag, considering only the usable features marked in sampled. It returns
+// bag (inBag[r] says whether row r is in it), considering only the usable features marked in sampled. It returns
 // the tree with leaf values already multiplied by shrinkage, and leaves the
 // in-bag rows of leaf l in gr.rows[gr.leaves[l].begin:][:count].
-func (gr *grower) grow(ctx context.Context, g, h []float64, bag []int32, sampled []bool, shrinkage float64) (lgbm.Tree, error) {
+func (gr *grower) grow(ctx context.Context, g, h []float64, bag []int32, inBag []bool, sampled []bool, shrinkage float64) (lgbm.Tree, error) {
+	d := gr.d
 	gr.rows = gr.rows[:len(bag)]
 	copy(gr.rows, bag)
 	var tot leafTotals
@@ -117,7 +129,12 @@ func (gr *grower) grow(ctx context.Context, g, h []float64, bag []int32, sampled
 
 	if root := &gr.leaves[0]; gr.splittable(root) {
 		root.hist = gr.getHistogram()
-		gr.findSplits(g, h, sampled, root.hist, nil, 0, -1, true, gr.rows)
+		// The root holds all (in-bag) rows: build its histogram column-wise.
+		var inLeaf []bool
+		if len(bag) < d.numRows {
+			inLeaf = inBag
+		}
+		gr.findSplits(g, h, sampled, root.hist, nil, 0, -1, true, gr.rows, inLeaf)
 	}
 
 	for len(gr.leaves) < gr.maxLeaf {
@@ -230,7 +247,7 @@ func (gr *grower) split(t *lgbm.Tree, li int, g, h []float64, sampled []bool) {
 	case largeOK:
 		small.hist = gr.getHistogram()
 		large.hist = parent.hist
-		gr.findSplits(g, h, sampled, small.hist, large.hist, smallIdx, largeIdx, smallOK, gr.rows[small.begin:small.begin+small.count])
+		gr.findSplits(g, h, sampled, small.hist, large.hist, smallIdx, largeIdx, smallOK, gr.rows[small.begin:small.begin+small.count], nil)
 		if !smallOK {
 			gr.release(small.hist)
 			small.hist = nil
@@ -238,7 +255,7 @@ func (gr *grower) split(t *lgbm.Tree, li int, g, h []float64, sampled []bool) {
 	case smallOK:
 		gr.release(parent.hist)
 		small.hist = gr.getHistogram()
-		gr.findSplits(g, h, sampled, small.hist, nil, smallIdx, -1, true, gr.rows[small.begin:small.begin+small.count])
+		gr.findSplits(g, h, sampled, small.hist, nil, smallIdx, -1, true, gr.rows[small.begin:small.begin+small.count], nil)
 	default:
 		gr.release(parent.hist)
 	}
@@ -250,25 +267,27 @@ func (gr *grower) split(t *lgbm.Tree, li int, g, h []float64, sampled []bool) {
 // one goroutine per feature partition. Partition results are reduced in
 // partition order, so the outcome does not depend on the number of
 // partitions.
-func (gr *grower) findSplits(g, h []float64, sampled []bool, built, derived *histogram, builtLeaf, derivedLeaf int, scanBuilt bool, rows []int32) {
+func (gr *grower) findSplits(g, h []float64, sampled []bool, built, derived *histogram, builtLeaf, derivedLeaf int, scanBuilt bool, rows []int32, inLeaf []bool) {
 	d := gr.d
 	bl := &gr.leaves[builtLeaf]
 	var dl *leafState
 	if derived != nil {
 		dl = &gr.leaves[derivedLeaf]
 	}
-	_ = parallel(len(d.parts), func(p int) error {
-		pt := &d.parts[p]
-		built.build(pt, rows, g, h)
+	gr.forParts(func(pt *partition, p int) {
+		if inLeaf != nil || len(rows) == d.numRows {
+			built.buildColumns(d, pt, inLeaf, g, h)
+		} else {
+			built.build(pt, rows, g, h)
+		}
 		gr.found[p][0] = noSplit
 		if scanBuilt {
 			gr.found[p][0] = built.bestSplit(d, pt, sampled, bl.tot, &gr.rule)
 		}
 		if derived != nil {
-			derived.subtract(d, pt, built)
+			derived.remove(pt, rows, g, h)
 			gr.found[p][1] = derived.bestSplit(d, pt, sampled, dl.tot, &gr.rule)
 		}
-		return nil
 	})
 	bl.best = noSplit
 	for p := range d.parts {

@@ -1,78 +1,122 @@
 package gbdt
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // histogram holds, per slot (feature bin), the sums of gradients and
 // hessians and the row count of one leaf's non-zero entries, as three
 // consecutive float64s so that one entry touches one cache line. Zero bins
 // are never filled: split finding derives them from the leaf totals.
 //
-// nnz counts the leaf's non-zero entries per usable feature. It lets split
-// finding skip features that cannot split the leaf, and lets clear and
-// subtract touch only features that have entries. Invariant: the slots of
-// feature u are all exactly zero whenever nnz[u] == 0.
+// filled has bit s set exactly when slot s has rows, and nnz counts the
+// leaf's non-zero entries per usable feature. Together they keep every
+// histogram operation proportional to the leaf's non-zero entries rather
+// than to the number of bins: split finding skips features with too few
+// entries and walks only filled bins, and clearing visits only filled
+// bins. A slot without rows holds exact zeros.
 type histogram struct {
-	stats []float64
-	nnz   []int32
+	stats  []float64
+	filled []uint64
+	nnz    []int32
 }
 
 func newHistogram(d *binnedData) *histogram {
-	return &histogram{stats: make([]float64, 3*d.numSlots), nnz: make([]int32, len(d.features))}
+	return &histogram{
+		stats:  make([]float64, 3*d.numSlots),
+		filled: make([]uint64, (d.numSlots+63)/64),
+		nnz:    make([]int32, len(d.features)),
+	}
 }
 
 // build adds the entries of rows, restricted to partition pt, with
 // per-row gradients g and hessians h.
 func (hg *histogram) build(pt *partition, rows []int32, g, h []float64) {
-	stats, nnz := hg.stats, hg.nnz
+	stats, nnz, filled := hg.stats, hg.nnz, hg.filled
 	rowStart, slot, feat := pt.rowStart, pt.slot, pt.feat
 	for _, r := range rows {
 		gr, hr := g[r], h[r]
 		lo, hi := rowStart[r], rowStart[r+1]
-		sl, ft := slot[lo:hi], feat[lo:hi]
+		sl, ft := slot[lo:hi], feat[lo:hi:hi]
 		for i, s := range sl {
 			b := stats[3*int(s) : 3*int(s)+3 : 3*int(s)+3]
 			b[0] += gr
 			b[1] += hr
 			b[2]++
 			nnz[ft[i]]++
+			filled[s>>6] |= 1 << (uint(s) & 63)
 		}
 	}
 }
 
-// subtract turns hg (a parent's histogram) into its other child's by
-// removing child, over the features of partition pt: LightGBM's histogram
-// subtraction trick. Bins left with no rows are reset to exact zeros so
-// that rounding residue never reaches split finding.
-func (hg *histogram) subtract(d *binnedData, pt *partition, child *histogram) {
+// buildColumns is build for a leaf that holds every row with inLeaf[r]
+// (every row when inLeaf is nil), walking partition pt column by column:
+// one feature's bins stay in L1 cache while its entries stream by, which
+// is much faster than build's row-wise scatter when the leaf is most of
+// the data. Entries reach each bin in ascending row order either way, so
+// both give bit-identical sums.
+func (hg *histogram) buildColumns(d *binnedData, pt *partition, inLeaf []bool, g, h []float64) {
+	stats, filled := hg.stats, hg.filled
 	for u := pt.lo; u < pt.hi; u++ {
-		if child.nnz[u] == 0 {
-			continue
-		}
-		hg.nnz[u] -= child.nnz[u]
-		fb := &d.features[u]
-		lo, hi := 3*fb.offset, 3*(fb.offset+len(fb.upper))
-		p, c := hg.stats[lo:hi], child.stats[lo:hi:hi]
-		for i := 0; i+2 < len(p); i += 3 {
-			p[i+2] -= c[i+2]
-			if p[i+2] == 0 {
-				p[i], p[i+1] = 0, 0
+		off := d.features[u].offset
+		rows := d.colRows[d.colStart[u]:d.colStart[u+1]]
+		bins := d.colBins[d.colStart[u]:d.colStart[u+1]]
+		bins = bins[:len(rows)]
+		var n int32
+		for j, r := range rows {
+			if inLeaf != nil && !inLeaf[r] {
 				continue
 			}
-			p[i] -= c[i]
-			p[i+1] -= c[i+1]
+			s := off + int(bins[j])
+			b := stats[3*s : 3*s+3 : 3*s+3]
+			b[0] += g[r]
+			b[1] += h[r]
+			b[2]++
+			n++
+			filled[s>>6] |= 1 << (uint(s) & 63)
+		}
+		hg.nnz[u] = n
+	}
+}
+
+// remove takes the entries of rows (a child leaf's) out of hg (the
+// parent's histogram), over partition pt, leaving the other child's
+// histogram: LightGBM's histogram subtraction trick, done entry by entry
+// so that its cost is the smaller child's entries, not the bin count. Bins
+// left without rows are reset to exact zeros so that rounding residue never
+// reaches split finding.
+func (hg *histogram) remove(pt *partition, rows []int32, g, h []float64) {
+	stats, nnz, filled := hg.stats, hg.nnz, hg.filled
+	rowStart, slot, feat := pt.rowStart, pt.slot, pt.feat
+	for _, r := range rows {
+		gr, hr := g[r], h[r]
+		lo, hi := rowStart[r], rowStart[r+1]
+		sl, ft := slot[lo:hi], feat[lo:hi:hi]
+		for i, s := range sl {
+			b := stats[3*int(s) : 3*int(s)+3 : 3*int(s)+3]
+			b[2]--
+			nnz[ft[i]]--
+			if b[2] == 0 {
+				b[0], b[1] = 0, 0
+				filled[s>>6] &^= 1 << (uint(s) & 63)
+				continue
+			}
+			b[0] -= gr
+			b[1] -= hr
 		}
 	}
 }
 
-// clear zeroes the features of partition pt that have entries.
-func (hg *histogram) clear(d *binnedData, pt *partition) {
-	for u := pt.lo; u < pt.hi; u++ {
-		if hg.nnz[u] == 0 {
-			continue
+// clear zeroes partition pt's part of the histogram.
+func (hg *histogram) clear(pt *partition) {
+	clear(hg.nnz[pt.lo:pt.hi])
+	for w := pt.slotLo >> 6; w < (pt.slotHi+63)>>6; w++ {
+		for word := hg.filled[w]; word != 0; word &= word - 1 {
+			s := w<<6 + bits.TrailingZeros64(word)
+			hg.stats[3*s], hg.stats[3*s+1], hg.stats[3*s+2] = 0, 0, 0
 		}
-		fb := &d.features[u]
-		clear(hg.stats[3*fb.offset : 3*(fb.offset+len(fb.upper))])
-		hg.nnz[u] = 0
+		hg.filled[w] = 0
 	}
 }
 
@@ -148,38 +192,74 @@ type leafTotals struct {
 	n    int
 }
 
-// bestSplit scans the bins of partition pt's sampled features for the
-// split of a leaf with totals tot that maximises the gain. The zero bin's
-// statistics are the leaf totals minus the feature's non-zero bins.
+// bestSplit scans the filled bins of partition pt's sampled features for
+// the split of a leaf with totals tot that maximises the gain. The zero
+// bin's statistics are the leaf totals minus the feature's non-zero bins.
+// A threshold is only placed after a bin with rows, so it is the upper
+// bound of the last non-empty bin on the left.
 func (hg *histogram) bestSplit(d *binnedData, pt *partition, sampled []bool, tot leafTotals, sr *splitRule) candidate {
 	best := noSplit
 	n := float64(tot.n)
 	shift := sr.leafGain(tot.g, tot.h) + sr.minGainSplit
+	stats, filled := hg.stats, hg.filled
 	for u := pt.lo; u < pt.hi; u++ {
 		if !sampled[u] || float64(hg.nnz[u]) < sr.minData {
 			continue
 		}
 		fb := &d.features[u]
-		st := hg.stats[3*fb.offset : 3*(fb.offset+len(fb.upper))]
+		off, last := fb.offset, len(fb.upper)-1
+
+		// Zero bin = leaf totals - non-zero bins.
 		var zg, zh, zn float64
-		for b := 0; b < len(fb.upper); b++ {
-			zg += st[3*b]
-			zh += st[3*b+1]
-			zn += st[3*b+2]
+		for w := off >> 6; w <= (off+last)>>6; w++ {
+			word := filled[w]
+			for word != 0 {
+				s := w<<6 + bits.TrailingZeros64(word)
+				word &= word - 1
+				if s < off {
+					continue
+				}
+				if s > off+last {
+					break
+				}
+				zg += stats[3*s]
+				zh += stats[3*s+1]
+				zn += stats[3*s+2]
+			}
 		}
 		zg, zh, zn = tot.g-zg, tot.h-zh, n-zn
-		if zn <= 0 {
+		zeroPending := zn > 0 && fb.zero < last
+		if !zeroPending {
 			zg, zh, zn = 0, 0, 0
 		}
+
+		// Ascending walk over the filled bins below the last one, with the
+		// zero bin slotted in at its place.
+		end := off + last
+		w := off >> 6
+		word := filled[w] & (^uint64(0) << (uint(off) & 63))
 		var lg, lh, ln float64
-		last := len(fb.upper) - 1
-		for b := 0; b < last; b++ {
-			bg, bh, bn := st[3*b], st[3*b+1], st[3*b+2]
-			if b == fb.zero {
-				bg, bh, bn = zg, zh, zn
+		for {
+			for word == 0 && (w+1)<<6 < end {
+				w++
+				word = filled[w]
+			}
+			s := end
+			if word != 0 {
+				s = min(w<<6+bits.TrailingZeros64(word), end)
+			}
+			var bg, bh, bn float64
+			var at int
+			switch {
+			case zeroPending && fb.zero < s-off:
+				bg, bh, bn, at = zg, zh, zn, fb.zero
+				zeroPending = false
+			case s < end:
+				bg, bh, bn, at = stats[3*s], stats[3*s+1], stats[3*s+2], s-off
+				word &= word - 1
 			}
 			if bn == 0 {
-				continue // same partition as the previous threshold
+				break // no bins left below the last
 			}
 			lg += bg
 			lh += bh
@@ -204,7 +284,7 @@ func (hg *histogram) bestSplit(d *binnedData, pt *partition, sampled []bool, tot
 				gain = sr.leafGain(lg, lh) + sr.leafGain(tot.g-lg, rh) - shift
 			}
 			if gain > 0 && (best.feature < 0 || gain > best.gain) {
-				best = candidate{feature: u, bin: b, gain: gain}
+				best = candidate{feature: u, bin: at, gain: gain}
 			}
 		}
 	}

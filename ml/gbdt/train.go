@@ -238,7 +238,7 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 	numUsable := len(d.features)
 	sampled := make([]bool, numUsable)
 	featPerm := make([]int, numUsable)
-	gr := newGrower(d, &p)
+	gr := newGrower(d, &p, threads)
 	rep := &Report{}
 	var trees []lgbm.Tree
 	bestIter, bestLoss := 0, math.Inf(1)
@@ -277,7 +277,7 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 		iterTrees := make([]lgbm.Tree, k)
 		for c := 0; c < k; c++ {
 			sampleFeatures(featRNG, p.FeatureFraction, sampled, featPerm)
-			t, err := gr.grow(ctx, grad[c*n:(c+1)*n], hess[c*n:(c+1)*n], bag, sampled, p.LearningRate)
+			t, err := gr.grow(ctx, grad[c*n:(c+1)*n], hess[c*n:(c+1)*n], bag, inBag, sampled, p.LearningRate)
 			if err != nil {
 				return nil, fmt.Errorf("gbdt: iteration %d class %d: %w", it+1, c, err)
 			}
