@@ -115,3 +115,28 @@ func BenchmarkTransform(b *testing.B) {
 		f.Transform(&d)
 	}
 }
+
+func TestGraphFacts(t *testing.T) {
+	spec, err := Fit(context.Background(), trainingDocs(), FitOptions{EntityTypes: []string{"actor"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	f := New(spec, WithGraph(func(ents map[string][]string) GraphFacts {
+		calls++
+		return GraphFacts{KnownActors: len(ents["actor"]), ActorLinkedIndicators: 2}
+	}))
+	d := document.Document{Title: "x", Entities: map[string][]string{"actor": {"APT28"}}}
+	row := f.Transform(&d)
+	x := make([]float64, f.Width())
+	f.Dense(row, x)
+	names := spec.Names()
+	if calls != 1 || x[slices.Index(names, "graph:known_actors")] != 1 || x[slices.Index(names, "graph:actor_linked_indicators")] != 2 {
+		t.Fatalf("graph facts not in the row (calls %d)", calls)
+	}
+	// Without a graph the features are simply zero.
+	f.Dense(New(spec).Transform(&d), x)
+	if x[slices.Index(names, "graph:known_actors")] != 0 {
+		t.Fatal("graph feature set without a graph")
+	}
+}

@@ -55,6 +55,7 @@ func numericNames(entityTypes []string) []string {
 		"doc:reference_count", "doc:package_count", "doc:alias_count", "doc:cwe_count",
 		"time:hour", "time:weekday", "time:year",
 		"source:reputation", "kev:listed",
+		"graph:known_actors", "graph:known_techniques", "graph:actor_linked_indicators", "graph:kev_vulnerabilities",
 	}
 	for _, t := range entityTypes {
 		names = append(names, "entities:"+t+"_count")

@@ -14,6 +14,7 @@ import (
 // safe for concurrent use.
 type Featurizer struct {
 	spec    *Spec
+	graph   Graph
 	terms   map[string]int32
 	groups  map[string]map[string]int32 // group name → value → index
 	numBase int32
@@ -31,10 +32,31 @@ type Row struct {
 	TextTokens int
 }
 
+// Graph answers what the knowledge graph knows about a document's
+// entities; it must be safe for concurrent use.
+type Graph func(entities map[string][]string) GraphFacts
+
+// GraphFacts are the graph-aware features of one document.
+type GraphFacts struct {
+	KnownActors           int // actor names the graph resolves
+	KnownTechniques       int // ATT&CK techniques the graph knows
+	ActorLinkedIndicators int // indicators the graph already ties to a known actor
+	KEVVulnerabilities    int // CVEs the graph marks as KEV-listed
+}
+
+// Option configures a Featurizer.
+type Option func(*Featurizer)
+
+// WithGraph adds the graph-aware features (graph:*); without it they are 0.
+func WithGraph(g Graph) Option { return func(f *Featurizer) { f.graph = g } }
+
 // New builds a Featurizer from a spec.
-func New(spec *Spec) *Featurizer {
+func New(spec *Spec, opts ...Option) *Featurizer {
 	f := &Featurizer{spec: spec, terms: make(map[string]int32, len(spec.Terms)),
 		groups: map[string]map[string]int32{}, numIdx: map[string]int32{}}
+	for _, o := range opts {
+		o(f)
+	}
 	for i, t := range spec.Terms {
 		f.terms[t] = int32(i)
 	}
@@ -175,6 +197,13 @@ func (f *Featurizer) Transform(d *document.Document) Row {
 	}
 	for typ, vals := range d.Entities {
 		num("entities:"+typ+"_count", float64(len(vals)))
+	}
+	if f.graph != nil && len(d.Entities) > 0 {
+		g := f.graph(d.Entities)
+		num("graph:known_actors", float64(g.KnownActors))
+		num("graph:known_techniques", float64(g.KnownTechniques))
+		num("graph:actor_linked_indicators", float64(g.ActorLinkedIndicators))
+		num("graph:kev_vulnerabilities", float64(g.KEVVulnerabilities))
 	}
 	// One-hot groups and entity maps arrive in data order; the row must be
 	// sorted by index for the model and the explainer.
