@@ -364,7 +364,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.Keys
 	switch m.mode {
 	case modeHelp:
-		if key.Matches(msg, k.Help, k.Back, k.Quit) {
+		if key.Matches(msg, k.Quit) {
+			m.quitting = true
+			return tea.Quit
+		}
+		if key.Matches(msg, k.Help, k.Back) {
 			m.mode = modeQueue
 		}
 		return nil
@@ -802,9 +806,6 @@ func (m *Model) retrained(msg retrainDoneMsg) tea.Cmd {
 
 // View draws the screen.
 func (m *Model) View() string {
-	if m.quitting {
-		return ""
-	}
 	w := m.c.Width
 	st := m.c.Styles
 	header := fmt.Sprintf(" Cyberstreams triage · %s · %d documents", termsafe.Line(m.s.Analyst(), 24), len(m.items))

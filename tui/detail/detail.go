@@ -29,6 +29,7 @@ type Model struct {
 	note   string // pending note for this document
 	lines  []string
 	offset int
+	view   string // cached View; "" when stale
 }
 
 // New returns an empty pane.
@@ -70,21 +71,26 @@ func (m *Model) Scroll(n int) {
 
 func (m *Model) clampOffset() {
 	m.offset = max(min(m.offset, len(m.lines)-m.height), 0)
+	m.view = ""
 }
 
 // View renders the visible lines.
 func (m *Model) View() string {
+	if m.view != "" {
+		return m.view
+	}
 	out := make([]string, m.height)
 	for i := range out {
 		if j := m.offset + i; j < len(m.lines) {
 			out[i] = m.lines[j]
 		}
 	}
-	return lipgloss.NewStyle().Width(m.width).MaxWidth(m.width).Render(strings.Join(out, "\n"))
+	m.view = lipgloss.NewStyle().Width(m.width).MaxWidth(m.width).Render(strings.Join(out, "\n"))
+	return m.view
 }
 
 func (m *Model) render() {
-	m.lines = nil
+	m.lines, m.view = nil, ""
 	if m.d == nil || m.width <= 0 {
 		m.lines = []string{m.c.Styles.Dim.Render("loading…")}
 		return

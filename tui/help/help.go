@@ -35,7 +35,15 @@ func (m *Model) View() string {
 	var b strings.Builder
 	b.WriteString(st.Section.Render("Cyberstreams triage — keys"))
 	b.WriteString("\n\n")
-	b.WriteString(h.View(m.c.Keys))
+	groups := m.c.Keys.FullHelp()
+	if m.width >= 110 {
+		b.WriteString(h.FullHelpView(groups))
+	} else {
+		// Narrow: two columns, the third group below them.
+		b.WriteString(h.FullHelpView(groups[:2]))
+		b.WriteString("\n\n")
+		b.WriteString(h.FullHelpView(groups[2:]))
+	}
 	b.WriteString("\n\n")
 	b.WriteString(st.Dim.Render("Badges: [C] critical [H] high [M] medium [L] low [I] informational · ✦ novel · ✓ confirmed · ✎ corrected"))
 	b.WriteString("\n")

@@ -1,0 +1,212 @@
+package tui_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/cyberstreams/cyberstreams/core/triage"
+	"github.com/cyberstreams/cyberstreams/core/triage/triagetest"
+	"github.com/cyberstreams/cyberstreams/labels"
+	"github.com/cyberstreams/cyberstreams/tui"
+)
+
+// now is the fixed clock of every test: ages in the queue stay the same.
+var now = time.Date(2025, 6, 10, 12, 0, 0, 0, time.UTC)
+
+// analyst opens the demo workspace in a temporary directory and starts the
+// triage screen at a fixed size, without colour.
+type analyst struct {
+	t  *testing.T
+	s  *triage.Session
+	m  *tui.Model
+	tm *teatest.TestModel
+}
+
+func open(t *testing.T, w, h int, opts tui.Options) *analyst {
+	t.Helper()
+	s := triagetest.Demo(t, t.TempDir())
+	opts.Width, opts.Height = w, h
+	opts.Now = func() time.Time { return now }
+	m, err := tui.New(context.Background(), s, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	a := &analyst{t: t, s: s, m: m, tm: tm}
+	a.waitFor("confidence") // the first document's detail is on screen
+	return a
+}
+
+// press sends keys as the analyst types them ("2", "enter", "esc", or a
+// word typed letter by letter).
+func (a *analyst) press(keys ...string) {
+	for _, k := range keys {
+		switch k {
+		case "enter":
+			a.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+		case "esc":
+			a.tm.Send(tea.KeyMsg{Type: tea.KeyEsc})
+		default:
+			for _, r := range k {
+				a.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			}
+		}
+	}
+}
+
+func (a *analyst) waitFor(text string) {
+	a.t.Helper()
+	teatest.WaitFor(a.t, a.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
+		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+}
+
+// quit ends the program and returns the final screen.
+func (a *analyst) quit() *tui.Model {
+	a.t.Helper()
+	a.press("q")
+	a.tm.WaitFinished(a.t, teatest.WithFinalTimeout(10*time.Second))
+	return a.tm.FinalModel(a.t).(*tui.Model)
+}
+
+func (a *analyst) label(docID string) (labels.Event, bool) {
+	e, ok, err := labels.New(a.s.Workspace().DB()).Current(context.Background(), docID)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return e, ok
+}
+
+func TestPressing2LabelsHighAndMovesOn(t *testing.T) {
+	a := open(t, 80, 24, tui.Options{})
+	first := a.m.Current()
+	a.press("2")
+	a.waitFor("labelled high")
+	m := a.quit()
+	e, ok := a.label(first)
+	if !ok || e.Severity != "high" || e.Origin != "tui" || e.Analyst != "tester" {
+		t.Fatalf("label store holds %+v (%v) for %s, want high from tester via tui", e, ok, first)
+	}
+	if m.Current() == first {
+		t.Fatal("the cursor stayed on the labelled document")
+	}
+	if m.Labels() != 1 {
+		t.Fatalf("session counter %d, want 1", m.Labels())
+	}
+}
+
+func TestUndoRetractsTheLabel(t *testing.T) {
+	a := open(t, 80, 24, tui.Options{})
+	first := a.m.Current()
+	a.press("2")
+	a.waitFor("labelled high")
+	a.press("u")
+	a.waitFor("undid high")
+	m := a.quit()
+	if e, ok := a.label(first); ok {
+		t.Fatalf("after undo the store still holds %+v", e)
+	}
+	if m.Current() != first || m.Labels() != 0 {
+		t.Fatalf("after undo: cursor on %s (want %s), counter %d", m.Current(), first, m.Labels())
+	}
+}
+
+func TestAcceptAndQuickKeysAllLand(t *testing.T) {
+	a := open(t, 80, 24, tui.Options{})
+	a.press("a", "5", "x", "1") // typed faster than the writes: none may be lost
+	a.waitFor("labelled critical")
+	m := a.quit()
+	st, err := labels.New(a.s.Workspace().DB()).Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Current != 3 || m.Labels() != 3 {
+		t.Fatalf("%d current labels, counter %d; want 3 (a, 5 and 1; x skips)", st.Current, m.Labels())
+	}
+}
+
+func TestSlashFilterNarrowsTheList(t *testing.T) {
+	a := open(t, 80, 24, tui.Options{})
+	a.press("/", "ridgeback")
+	a.waitFor(`filter "ridgeback"`)
+	a.press("enter")
+	m := a.quit()
+	if m.Visible() == 0 || m.Visible() >= 36 {
+		t.Fatalf("%d documents visible after filtering, want a few of 36", m.Visible())
+	}
+	if !strings.Contains(m.View(), "Ridgeback") {
+		t.Fatal("the filtered list does not show Ridgeback")
+	}
+}
+
+func TestQuestionMarkShowsHelp(t *testing.T) {
+	a := open(t, 80, 24, tui.Options{})
+	a.press("?")
+	a.waitFor("triage — keys")
+	m := a.quit()
+	golden.RequireEqual(t, []byte(m.View()))
+}
+
+func TestCycleSortAndFilter(t *testing.T) {
+	a := open(t, 80, 24, tui.Options{})
+	a.press("s")
+	a.waitFor("sort uncertainty")
+	a.press("f", "f")
+	a.waitFor("filter model critical")
+	m := a.quit()
+	if m.Visible() == 0 || m.Visible() >= 36 {
+		t.Fatalf("%d visible with the critical filter", m.Visible())
+	}
+}
+
+func TestPivotShowsOtherDocumentsWithTheEntity(t *testing.T) {
+	a := open(t, 120, 40, tui.Options{})
+	a.press("/", "ransomware operators", "enter")
+	a.waitFor("Ransomware operators mass")
+	a.press("p")
+	a.waitFor("Pivot: choose an entity")
+	a.press("enter") // the first entity: the CVE
+	a.waitFor("Documents naming cve CVE-2025-99101")
+	a.press("j", "enter")
+	a.waitFor("Ridgeback VPN Gateway: unauthenticated")
+	m := a.quit()
+	if m.Current() != "demo-001" {
+		t.Fatalf("pivot jumped to %s, want demo-001", m.Current())
+	}
+}
+
+// TestHostileTextIsStripped: a document whose title and text carry OSC and
+// CSI sequences renders without a single escape byte from its text.
+func TestHostileTextIsStripped(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		a := open(t, 120, 40, tui.Options{Color: color})
+		a.press("/", "glimmer", "enter")
+		a.waitFor("escapes control characters")
+		m := a.quit()
+		v := m.View()
+		if !color && strings.Contains(v, "\x1b") {
+			t.Fatalf("no-colour screen holds an ESC byte:\n%q", v)
+		}
+		for _, bad := range []string{"]0;pwned", "\x1b[2J", "\x07", "\x1b[8m"} {
+			if strings.Contains(v, bad) {
+				t.Fatalf("colour %v: screen holds %q from the document", color, bad)
+			}
+		}
+	}
+}
+
+func TestMainScreenGolden80x24(t *testing.T) {
+	m := open(t, 80, 24, tui.Options{}).quit()
+	golden.RequireEqual(t, []byte(m.View()))
+}
+
+func TestMainScreenGolden160x48(t *testing.T) {
+	m := open(t, 160, 48, tui.Options{}).quit()
+	golden.RequireEqual(t, []byte(m.View()))
+}
