@@ -85,6 +85,9 @@ The same command with the same --seed writes byte-identical model files.`,
 			if !app.Quiet {
 				opts.Progress = func(format string, args ...any) { app.Logf(format, args...) }
 			}
+			if opts.Graph = app.graphFacts(ctx); opts.Graph != nil {
+				app.Logf("train: adding graph-aware features from the workspace graph\n")
+			}
 			docs, failed, err := readLabelled(cmd, app, o.Data)
 			if err != nil {
 				return err
@@ -158,7 +161,10 @@ func buildTime() time.Time {
 func readLabelled(cmd *cobra.Command, app *App, paths []string) ([]document.Document, int, error) {
 	var docs []document.Document
 	failed, unlabelled := 0, 0
-	err := ingest.Read(cmd.Context(), paths, ingest.Options{Stdin: app.IO.In}, func(r ingest.Record) error {
+	ex := app.extractor(cmd.Context())
+	err := ingest.Read(cmd.Context(), paths, ingest.Options{Stdin: app.IO.In, Extract: func(text string) map[string][]string {
+		return ex.Extract(text)
+	}}, func(r ingest.Record) error {
 		if r.Err != nil {
 			failed++
 			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", ingest.Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}.Error())

@@ -38,8 +38,9 @@ type Scorer struct {
 }
 
 // New prepares a scorer. The extractor fills entities of documents that
-// arrive without them; nil means documents keep what they carry.
-func New(b *model.Bundle, ex *extract.Extractor) (*Scorer, error) {
+// arrive without them; nil means documents keep what they carry. Feature
+// options (features.WithGraph) add what the workspace knows.
+func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scorer, error) {
 	if len(b.ModelText) == 0 { // a bundle fresh from training, not yet saved
 		var buf bytes.Buffer
 		if err := lgbm.Write(&buf, b.Trees); err != nil {
@@ -54,7 +55,7 @@ func New(b *model.Bundle, ex *extract.Extractor) (*Scorer, error) {
 	if ens.NOutputGroups() != len(document.Severities) {
 		return nil, fmt.Errorf("model %s has %d outputs, want %d", b.Card.Version, ens.NOutputGroups(), len(document.Severities))
 	}
-	s := &Scorer{bundle: b, fz: features.New(b.Spec), ensemble: ens, explainer: shap.New(b.Trees),
+	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), ensemble: ens, explainer: shap.New(b.Trees),
 		extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
 	if s.version == "" {
 		s.version = "unversioned"

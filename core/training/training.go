@@ -38,6 +38,8 @@ type Options struct {
 	Refit    bool
 	Params   gbdt.Params
 	Features features.FitOptions
+	// Graph adds graph-aware features from the workspace graph (nil: zero).
+	Graph features.Graph
 	// ClassWeightPower weights class c by (n/n_c)^power (0 = unweighted).
 	ClassWeightPower float64
 	// TuneBias tunes per-class decision offsets on the validation slice.
@@ -97,7 +99,7 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 	if err != nil {
 		return nil, fmt.Errorf("train: features: %w", err)
 	}
-	fz := features.New(spec)
+	fz := features.New(spec, features.WithGraph(opts.Graph))
 	logf("train: %d features (%d text n-grams)\n", spec.NumFeatures(), len(spec.Terms))
 	xTrain, yTrain := Matrix(fz, train)
 	xValid, yValid := Matrix(fz, valid)
