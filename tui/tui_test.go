@@ -210,3 +210,15 @@ func TestMainScreenGolden160x48(t *testing.T) {
 	m := open(t, 160, 48, tui.Options{}).quit()
 	golden.RequireEqual(t, []byte(m.View()))
 }
+
+// TestKeysArrivingTogether: a burst read as one message ("/rid") still
+// acts as separate key presses.
+func TestKeysArrivingTogether(t *testing.T) {
+	a := open(t, 80, 24, tui.Options{})
+	a.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/ridgeback")})
+	a.waitFor(`filter "ridgeback"`)
+	a.press("enter")
+	if m := a.quit(); m.Visible() == 0 || m.Visible() >= 36 {
+		t.Fatalf("%d visible", m.Visible())
+	}
+}
