@@ -111,6 +111,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newReportCmd(app))
 	root.AddCommand(newExtractCmd(app))
 	root.AddCommand(newIngestCmd(app))
+	root.AddCommand(newServeCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.
