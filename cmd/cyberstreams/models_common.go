@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -19,7 +18,7 @@ func (a *App) loadScorer(ctx context.Context, ref string) (*scoring.Scorer, erro
 	if err != nil {
 		return nil, err
 	}
-	s, err := scoring.New(b, extract.New(extract.Options{Refang: true}))
+	s, err := scoring.New(b, a.extractor(ctx), a.featureOptions(ctx)...)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", ref, err)
 	}
