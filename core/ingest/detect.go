@@ -65,8 +65,44 @@ func openDecoded(r io.Reader) (*bufio.Reader, func() error, error) {
 		// ExpectBOM reads the byte order from the mark and drops it.
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		br = bufio.NewReaderSize(transform.NewReader(br, dec), headSize)
+	default:
+		// Only what has arrived: a slow stream must not be waited for.
+		sample, _ := br.Peek(min(br.Buffered(), 512))
+		if order, ok := utf16Order(sample); ok {
+			dec := unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder()
+			br = bufio.NewReaderSize(transform.NewReader(br, dec), headSize)
+		}
 	}
 	return br, closeFn, nil
+}
+
+// utf16Order recognises UTF-16 written without a byte-order mark (as some
+// Windows tools export), from the zero high bytes of ASCII characters: in
+// little-endian text nearly every odd byte is zero and no even byte is, in
+// big-endian text the other way round. Binary data does not keep that
+// pattern up over a sample.
+func utf16Order(sample []byte) (unicode.Endianness, bool) {
+	n := len(sample) &^ 1
+	if n < 16 {
+		return unicode.LittleEndian, false
+	}
+	var zeroEven, zeroOdd int
+	for i := 0; i < n; i += 2 {
+		if sample[i] == 0 {
+			zeroEven++
+		}
+		if sample[i+1] == 0 {
+			zeroOdd++
+		}
+	}
+	pairs := n / 2
+	switch {
+	case zeroOdd*10 >= pairs*9 && zeroEven == 0:
+		return unicode.LittleEndian, true
+	case zeroEven*10 >= pairs*9 && zeroOdd == 0:
+		return unicode.BigEndian, true
+	}
+	return unicode.LittleEndian, false
 }
 
 // Detect names the format of a file from its name and first bytes (after

@@ -394,12 +394,17 @@ func TestBrokenInputs(t *testing.T) {
 	for _, r := range utf16.Encode([]rune("Rapport UTF-16\nLe serveur 192.0.2.9 est compromis.")) {
 		utf16le = binary.LittleEndian.AppendUint16(utf16le, r)
 	}
+	var utf16be []byte
+	for _, r := range utf16.Encode([]rune(`{"id":"be-1","text":"big-endian export without a byte-order mark"}` + "\n")) {
+		utf16be = binary.BigEndian.AppendUint16(utf16be, r)
+	}
 	tests := []struct {
 		name, file string
 		data       []byte
 		docs       int
 		failures   []string
 	}{
+		{"utf-16 without bom", "export.jsonl", utf16be, 1, nil},
 		{"truncated json", "trunc.json", []byte("{\n  \"id\": \"GHSA-1\",\n  \"summary\": \"cut"), 0, []string{"trunc.json:3"}},
 		{"binary garbage", "garbage.json", []byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0xff, 0xfe}, 0, []string{"garbage.json"}},
 		{"invalid utf-8 line", "latin1.jsonl", []byte("{\"id\":\"ok-1\",\"text\":\"fine\"}\n{\"id\":\"bad\",\"text\":\"caf\xe9\"}\n{\"id\":\"ok-2\",\"text\":\"also fine\"}\n"), 2, []string{"latin1.jsonl:2"}},
