@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const scoreInput = `{"id":"a1","title":"Unauthenticated remote code execution in Example VPN","text":"A crafted request lets a remote attacker run commands as root on the gateway at 198.51.100.7."}
+{"id":"a2","title":"Open redirect in login page","text":"A crafted link can redirect a user to hxxps://evil[.]example[.]com after login."}
+`
+
+func TestScoreJSONLRecordsFollowTheContract(t *testing.T) {
+	r := runCLI(t, t.TempDir(), scoreInput, "score", "-", "--output", "jsonl", "--explain", "5", "--model", "default")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Err)
+	}
+	lines := strings.Split(strings.TrimSpace(r.Out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got %d records, want 2:\n%s", len(lines), r.Out)
+	}
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"id", "title", "source", "published", "severity", "probabilities", "confidence",
+			"novelty", "explanation", "entities", "model", "margin"} {
+			if _, ok := rec[k]; !ok {
+				t.Errorf("record lacks %q: %s", k, l)
+			}
+		}
+		p := rec["probabilities"].(map[string]any)
+		sum := 0.0
+		for _, c := range []string{"critical", "high", "medium", "low", "informational"} {
+			sum += p[c].(float64)
+		}
+		if math.Abs(sum-1) > 1e-4 {
+			t.Errorf("probabilities sum to %v", sum)
+		}
+		ex := rec["explanation"].(map[string]any)
+		total := ex["base"].(float64) + ex["omitted"].(float64)
+		for _, c := range ex["contributions"].([]any) {
+			total += c.(map[string]any)["shap"].(float64)
+		}
+		if math.Abs(total-ex["margin"].(float64)) > 1e-9 || len(ex["contributions"].([]any)) != 5 {
+			t.Errorf("explanation does not add up to the margin: %v", ex)
+		}
+	}
+	if !strings.Contains(lines[1], `"domain":["evil.example.com"]`) {
+		t.Errorf("entities should be refanged: %s", lines[1])
+	}
+}
+
+func TestScoreFailOnAndFormats(t *testing.T) {
+	ws := t.TempDir()
+	r := runCLI(t, ws, scoreInput, "score", "--output", "csv", "--fail-on", "informational")
+	if r.Code != 3 {
+		t.Fatalf("--fail-on informational: exit %d, want 3 (%s)", r.Code, r.Err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(r.Out)).ReadAll()
+	if err != nil || len(rows) != 3 || rows[0][0] != "id" || rows[0][4] != "severity" {
+		t.Fatalf("csv: %v %q", err, r.Out)
+	}
+	if r := runCLI(t, ws, scoreInput, "score", "--output", "table"); r.Code != 0 || !strings.Contains(r.Out, "SEVERITY") {
+		t.Fatalf("table: exit %d %q", r.Code, r.Out)
+	}
+	if r := runCLI(t, ws, scoreInput, "score", "--output", "xml"); r.Code != 2 {
+		t.Fatalf("unknown output: exit %d, want 2", r.Code)
+	}
+	if r := runCLI(t, ws, scoreInput, "score", "--fail-on", "severe"); r.Code != 2 {
+		t.Fatalf("unknown --fail-on severity: exit %d, want 2", r.Code)
+	}
+}
+
+func TestScoreReportsBadLinesAndScoresTheRest(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "feed.jsonl")
+	body := strings.Replace(scoreInput, "\n", "\n{\"id\": \"broken\", \"title\": \n", 1)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, dir, "", "score", p, "--output", "jsonl")
+	if r.Code != 1 {
+		t.Fatalf("exit %d, want 1", r.Code)
+	}
+	if n := strings.Count(strings.TrimSpace(r.Out), "\n") + 1; n != 2 {
+		t.Fatalf("scored %d documents, want the 2 good ones", n)
+	}
+	if !strings.Contains(r.Err, p+":2") {
+		t.Fatalf("stderr should name %s:2: %q", p, r.Err)
+	}
+}
+
+func TestCorruptModelIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "model.txt"), []byte("tree\nversion=v3\nnum_class=5\nnot a model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, t.TempDir(), scoreInput, "score", "--model", dir)
+	if r.Code != 1 || !strings.Contains(r.Err, filepath.Join(dir, "model.txt")) {
+		t.Fatalf("exit %d, stderr %q should name the model file", r.Code, r.Err)
+	}
+}
