@@ -42,8 +42,8 @@ type partition struct {
 }
 
 // partitionBins is the target number of histogram bins per partition
-// (about 200 KB of statistics).
-const partitionBins = 8192
+// (1.5 MB of statistics).
+const partitionBins = 65536
 
 // binData discretises m. minData is the smallest leaf a split may create;
 // features with fewer non-zero rows than that can never split and are
@@ -137,11 +137,11 @@ func binData(ctx context.Context, m *Matrix, maxBin, minData, workers int) (*bin
 		}
 	}
 
-	// Contiguous feature ranges with about equal numbers of bins, small
-	// enough that a partition's histogram (24 bytes a bin) stays in a
-	// core's L2 cache while build scatters a leaf's entries into it: a
-	// whole histogram does not, and scattering into it runs at memory
-	// latency. At least one partition per worker.
+	// Contiguous feature ranges with about equal numbers of bins, at least
+	// one per worker. Smaller partitions keep the scattered histogram
+	// writes of build closer to cache, but every partition walks the
+	// leaf's rows again; measured on 38k x 5k TF-IDF rows, ~64k bins per
+	// partition was as fast as one partition and balances the workers.
 	totalBins := 0
 	for u := range d.features {
 		totalBins += len(d.features[u].upper)
