@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 )
@@ -13,14 +15,20 @@ import (
 // Featurizer turns documents into sparse feature rows. It is immutable and
 // safe for concurrent use.
 type Featurizer struct {
-	spec    *Spec
-	graph   Graph
-	terms   map[string]int32
-	groups  map[string]map[string]int32 // group name → value → index
-	numBase int32
-	numIdx  map[string]int32
-	width   int
-	pool    sync.Pool
+	spec   *Spec
+	graph  Graph
+	terms  map[string]int32
+	groups map[string]map[string]int32 // group name → value → index
+	// The one-hot groups Transform reads, looked up once in New.
+	cwe, ecosystem, vendor, pkg, assigner, source, refdomain map[string]int32
+	// Numeric feature indices (-1: not in the spec), looked up once in New
+	// so Transform does no name lookups or string building per document.
+	textTokensLog, noText, titleTokens, referenceCount, packageCount, aliasCount,
+	cweCount, hour, weekday, year, reputation, kevListed int32
+	knownActors, knownTechniques, actorLinkedIndicators, kevVulnerabilities int32
+	entityCount                                                             map[string]int32 // entity type → index of "entities:TYPE_count"
+	width                                                                   int
+	pool                                                                    sync.Pool
 }
 
 // Row is one document's sparse features: indices ascending, values non-zero.
@@ -53,7 +61,7 @@ func WithGraph(g Graph) Option { return func(f *Featurizer) { f.graph = g } }
 // New builds a Featurizer from a spec.
 func New(spec *Spec, opts ...Option) *Featurizer {
 	f := &Featurizer{spec: spec, terms: make(map[string]int32, len(spec.Terms)),
-		groups: map[string]map[string]int32{}, numIdx: map[string]int32{}}
+		groups: map[string]map[string]int32{}, entityCount: map[string]int32{}}
 	for _, o := range opts {
 		o(f)
 	}
@@ -69,10 +77,30 @@ func New(spec *Spec, opts ...Option) *Featurizer {
 		}
 		f.groups[g.Name] = m
 	}
-	f.numBase = next
+	f.cwe, f.ecosystem, f.vendor, f.pkg = f.groups["cwe"], f.groups["ecosystem"], f.groups["vendor"], f.groups["package"]
+	f.assigner, f.source, f.refdomain = f.groups["assigner"], f.groups["source"], f.groups["refdomain"]
+	numIdx := map[string]int32{}
 	for i, n := range spec.Numeric {
-		f.numIdx[n] = next + int32(i)
+		idx := next + int32(i)
+		numIdx[n] = idx
+		if typ, ok := strings.CutPrefix(n, "entities:"); ok {
+			if typ, ok := strings.CutSuffix(typ, "_count"); ok {
+				f.entityCount[typ] = idx
+			}
+		}
 	}
+	num := func(name string) int32 {
+		if i, ok := numIdx[name]; ok {
+			return i
+		}
+		return -1
+	}
+	f.textTokensLog, f.noText, f.titleTokens = num("doc:text_tokens_log"), num("doc:no_text"), num("doc:title_tokens")
+	f.referenceCount, f.packageCount, f.aliasCount = num("doc:reference_count"), num("doc:package_count"), num("doc:alias_count")
+	f.cweCount, f.hour, f.weekday, f.year = num("doc:cwe_count"), num("time:hour"), num("time:weekday"), num("time:year")
+	f.reputation, f.kevListed = num("source:reputation"), num("kev:listed")
+	f.knownActors, f.knownTechniques = num("graph:known_actors"), num("graph:known_techniques")
+	f.actorLinkedIndicators, f.kevVulnerabilities = num("graph:actor_linked_indicators"), num("graph:kev_vulnerabilities")
 	f.width = int(next) + len(spec.Numeric)
 	f.pool.New = func() any { return &scratch{} }
 	return f
@@ -84,25 +112,40 @@ func (f *Featurizer) Spec() *Spec { return f.spec }
 // Width is the number of features.
 func (f *Featurizer) Width() int { return f.width }
 
+// scratch is per-call working space, pooled so that featurising a document
+// allocates nothing once the buffers have grown to its size.
 type scratch struct {
-	hits []int32
-	buf  []byte
-	prev []byte
+	hits  []int32
+	buf   []byte // the bigram being looked up
+	prev  []byte // the previous token
+	lower []byte // the lower-cased title or body
+	key   []byte // a lower-cased category value
+	perm  []int
 }
 
 // Transform featurises one document. Its Entities should already be filled
 // by extraction; a nil map simply gives zero entity counts.
 func (f *Featurizer) Transform(d *document.Document) Row {
+	var row Row
+	f.TransformInto(d, &row)
+	return row
+}
+
+// TransformInto is Transform writing into row, reusing the storage of its
+// Idx and Val slices: a caller that keeps one Row per worker featurises
+// without allocating.
+func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	sc := f.pool.Get().(*scratch)
 	defer f.pool.Put(sc)
-	var row Row
+	row.Idx, row.Val, row.TextTokens = row.Idx[:0], row.Val[:0], 0
 	hits := sc.hits[:0]
-	tokens := 0
-	titleTokens := 0
-	countTokens := func(text string, counter *int) {
+	countTokens := func(text string) int {
+		n := 0
 		havePrev := false
-		Tokenize(strings.ToLower(text), func(tok string) {
-			*counter++
+		var lower string
+		lower, sc.lower = lowerASCII(sc.lower, text)
+		Tokenize(lower, func(tok string) {
+			n++
 			if i, ok := f.terms[tok]; ok {
 				hits = append(hits, i)
 			}
@@ -115,10 +158,10 @@ func (f *Featurizer) Transform(d *document.Document) Row {
 			sc.prev = append(sc.prev[:0], tok...)
 			havePrev = true
 		})
+		return n
 	}
-	countTokens(d.Title, &titleTokens)
-	countTokens(d.Body, &tokens)
-	tokens += titleTokens
+	titleTokens := countTokens(d.Title)
+	tokens := countTokens(d.Body) + titleTokens
 	row.TextTokens = tokens
 
 	// Sublinear TF-IDF, L2-normalised over the text part (as scikit-learn's
@@ -146,106 +189,170 @@ func (f *Featurizer) Transform(d *document.Document) Row {
 
 	meta := len(row.Idx)
 	set := func(idx int32, v float64) {
-		if v != 0 {
+		if idx >= 0 && v != 0 {
 			row.Idx = append(row.Idx, idx)
 			row.Val = append(row.Val, v)
 		}
 	}
-	onehot := func(group string, values ...string) {
-		g := f.groups[group]
-		for _, v := range values {
-			if i, ok := g[v]; ok {
-				set(i, 1)
+	onehot := func(g map[string]int32, v string) {
+		if i, ok := g[v]; ok {
+			set(i, 1)
+		}
+	}
+	// Lower-cased values are looked up through a scratch buffer; the map
+	// lookup with string(bytes) does not allocate.
+	onehotLower := func(g map[string]int32, v string) {
+		if len(g) == 0 {
+			return
+		}
+		var key string
+		key, sc.key = lowerASCII(sc.key, v)
+		onehot(g, key)
+	}
+	for _, v := range d.CWEs {
+		onehot(f.cwe, v)
+	}
+	onehot(f.ecosystem, d.Ecosystem)
+	for _, v := range d.Vendors {
+		onehotLower(f.vendor, v)
+	}
+	for _, v := range d.Packages {
+		onehotLower(f.pkg, v)
+	}
+	onehot(f.assigner, d.Assigner)
+	onehot(f.source, d.Source)
+	if len(f.refdomain) > 0 {
+		// A repeated domain sets its index twice; sortTail keeps one.
+		for _, r := range d.References {
+			if h, ok := referenceDomain(r); ok {
+				onehot(f.refdomain, h)
 			}
 		}
 	}
-	onehot("cwe", d.CWEs...)
-	onehot("ecosystem", d.Ecosystem)
-	onehot("vendor", lowerAll(d.Vendors)...)
-	onehot("package", lowerAll(d.Packages)...)
-	onehot("assigner", d.Assigner)
-	onehot("source", d.Source)
-	onehot("refdomain", ReferenceDomains(d.References)...)
 
-	num := func(name string, v float64) {
-		if i, ok := f.numIdx[name]; ok {
-			set(i, v)
-		}
-	}
-	num("doc:text_tokens_log", math.Log1p(float64(tokens)))
+	set(f.textTokensLog, math.Log1p(float64(tokens)))
 	if tokens == 0 {
-		num("doc:no_text", 1)
+		set(f.noText, 1)
 	}
-	num("doc:title_tokens", float64(titleTokens))
-	num("doc:reference_count", float64(len(d.References)))
-	num("doc:package_count", float64(len(d.Packages)))
-	num("doc:alias_count", float64(len(d.Aliases)))
-	num("doc:cwe_count", float64(len(d.CWEs)))
+	set(f.titleTokens, float64(titleTokens))
+	set(f.referenceCount, float64(len(d.References)))
+	set(f.packageCount, float64(len(d.Packages)))
+	set(f.aliasCount, float64(len(d.Aliases)))
+	set(f.cweCount, float64(len(d.CWEs)))
 	if !d.Published.IsZero() {
 		p := d.Published.UTC()
-		num("time:hour", float64(p.Hour())+1) // +1 keeps midnight distinct from "unknown"
-		num("time:weekday", float64(p.Weekday())+1)
-		num("time:year", float64(p.Year()))
+		set(f.hour, float64(p.Hour())+1) // +1 keeps midnight distinct from "unknown"
+		set(f.weekday, float64(p.Weekday())+1)
+		set(f.year, float64(p.Year()))
 	}
 	rep, ok := f.spec.Reputation[d.Source]
 	if !ok {
 		rep = f.spec.ReputationPrior
 	}
-	num("source:reputation", rep)
-	if f.kevListed(d) {
-		num("kev:listed", 1)
+	set(f.reputation, rep)
+	if f.kevListed >= 0 && f.isKEVListed(d) {
+		set(f.kevListed, 1)
 	}
 	for typ, vals := range d.Entities {
-		num("entities:"+typ+"_count", float64(len(vals)))
+		if i, ok := f.entityCount[typ]; ok {
+			set(i, float64(len(vals)))
+		}
 	}
 	if f.graph != nil && len(d.Entities) > 0 {
 		g := f.graph(d.Entities)
-		num("graph:known_actors", float64(g.KnownActors))
-		num("graph:known_techniques", float64(g.KnownTechniques))
-		num("graph:actor_linked_indicators", float64(g.ActorLinkedIndicators))
-		num("graph:kev_vulnerabilities", float64(g.KEVVulnerabilities))
+		set(f.knownActors, float64(g.KnownActors))
+		set(f.knownTechniques, float64(g.KnownTechniques))
+		set(f.actorLinkedIndicators, float64(g.ActorLinkedIndicators))
+		set(f.kevVulnerabilities, float64(g.KEVVulnerabilities))
 	}
 	// One-hot groups and entity maps arrive in data order; the row must be
 	// sorted by index for the model and the explainer.
-	sortTail(&row, meta)
-	return row
+	sc.perm = sortTail(row, meta, sc.perm)
+}
+
+// lowerASCII lower-cases s as strings.ToLower does. ASCII text (nearly all
+// of it) is lower-cased into buf and returned as a string sharing buf's
+// memory, so the result must not outlive the next use of buf; other text
+// takes strings.ToLower's Unicode path.
+func lowerASCII(buf []byte, s string) (string, []byte) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.ToLower(s), buf
+		}
+	}
+	buf = append(buf[:0], s...)
+	for i, c := range buf {
+		if 'A' <= c && c <= 'Z' {
+			buf[i] = c + 'a' - 'A'
+		}
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), buf
 }
 
 // sortTail sorts row entries from position start on by index, keeping the
-// first occurrence of a repeated index.
-func sortTail(row *Row, start int) {
+// first occurrence of a repeated index. The tail is the meta features, a
+// few dozen entries: a stable insertion sort in place needs no memory;
+// longer tails (documents with hundreds of known reference domains) sort a
+// permutation in perm, which is returned for reuse.
+func sortTail(row *Row, start int, perm []int) []int {
 	idx, val := row.Idx[start:], row.Val[start:]
-	perm := make([]int, len(idx))
-	for i := range perm {
-		perm[i] = i
+	if len(idx) <= 64 {
+		for i := 1; i < len(idx); i++ {
+			ki, kv := idx[i], val[i]
+			j := i
+			for j > 0 && idx[j-1] > ki {
+				idx[j], val[j] = idx[j-1], val[j-1]
+				j--
+			}
+			idx[j], val[j] = ki, kv
+		}
+	} else {
+		perm = perm[:0]
+		for i := range idx {
+			perm = append(perm, i)
+		}
+		slices.SortStableFunc(perm, func(a, b int) int { return int(idx[a]) - int(idx[b]) })
+		ni := make([]int32, len(idx))
+		nv := make([]float64, len(idx))
+		for i, p := range perm {
+			ni[i], nv[i] = idx[p], val[p]
+		}
+		copy(idx, ni)
+		copy(val, nv)
 	}
-	slices.SortStableFunc(perm, func(a, b int) int { return int(idx[a]) - int(idx[b]) })
-	ni := make([]int32, 0, len(idx))
-	nv := make([]float64, 0, len(idx))
-	for _, p := range perm {
-		if len(ni) > 0 && ni[len(ni)-1] == idx[p] {
+	// Drop repeats, keeping the first (stable order keeps data order).
+	n := 0
+	for i := range idx {
+		if n > 0 && idx[n-1] == idx[i] {
 			continue
 		}
-		ni = append(ni, idx[p])
-		nv = append(nv, val[p])
+		idx[n], val[n] = idx[i], val[i]
+		n++
 	}
-	row.Idx = append(row.Idx[:start], ni...)
-	row.Val = append(row.Val[:start], nv...)
+	row.Idx, row.Val = row.Idx[:start+n], row.Val[:start+n]
+	return perm
 }
 
-// kevListed reports whether any CVE of the document was in the KEV catalog
+// isKEVListed reports whether any CVE of the document was in the KEV catalog
 // when the document was published (documents without a date use the
 // catalog as it is now).
-func (f *Featurizer) kevListed(d *document.Document) bool {
+func (f *Featurizer) isKEVListed(d *document.Document) bool {
 	if len(f.spec.KEV) == 0 {
 		return false
 	}
+	day := ""
 	check := func(id string) bool {
 		added, ok := f.spec.KEV[strings.ToUpper(id)]
 		if !ok {
 			return false
 		}
-		return d.Published.IsZero() || added <= d.Published.UTC().Format("2006-01-02")
+		if d.Published.IsZero() {
+			return true
+		}
+		if day == "" {
+			day = d.Published.UTC().Format("2006-01-02")
+		}
+		return added <= day
 	}
 	if check(d.ID) {
 		return true
@@ -275,19 +382,36 @@ func (f *Featurizer) Dense(row Row, x []float64) {
 // without a leading "www.", deduplicated, in input order.
 func ReferenceDomains(refs []string) []string {
 	var out []string
-	seen := map[string]bool{}
+	var seen map[string]bool // only for long lists; short ones scan out
+	if len(refs) > 32 {
+		seen = map[string]bool{}
+	}
 	for _, r := range refs {
-		u, err := url.Parse(strings.TrimSpace(r))
-		if err != nil || u.Host == "" {
+		h, ok := referenceDomain(r)
+		if !ok {
 			continue
 		}
-		h := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
-		if !seen[h] {
+		if seen != nil {
+			if seen[h] {
+				continue
+			}
 			seen[h] = true
-			out = append(out, h)
+		} else if slices.Contains(out, h) {
+			continue
 		}
+		out = append(out, h)
 	}
 	return out
+}
+
+// referenceDomain is one reference URL's lower-cased host without a
+// leading "www.", or false when the reference is not a URL with a host.
+func referenceDomain(ref string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil || u.Host == "" {
+		return "", false
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www."), true
 }
 
 func lowerAll(vs []string) []string {
