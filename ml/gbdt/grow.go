@@ -24,6 +24,7 @@ type grower struct {
 	rows   []int32  // in-bag rows, grouped by leaf (LightGBM's DataPartition)
 	spare  []int32  // right-hand rows while a leaf is partitioned
 	rowBin []uint16 // bins of the feature being split on, else absentBin
+	inLeaf []bool   // rows of the leaf being built column-wise
 	leaves []leafState
 	pool   []*histogram // cleared histograms ready for reuse
 	found  [][2]candidate
@@ -67,6 +68,7 @@ func newGrower(d *binnedData, p *Params, workers int) *grower {
 		rows:     make([]int32, d.numRows),
 		spare:    make([]int32, d.numRows),
 		rowBin:   make([]uint16, d.numRows),
+		inLeaf:   make([]bool, d.numRows),
 		found:    make([][2]candidate, len(d.parts)),
 		workers:  max(workers, 1),
 	}
@@ -244,6 +246,13 @@ func (gr *grower) split(t *lgbm.Tree, li int, g, h []float64, sampled []bool) {
 	}
 	smallOK, largeOK := gr.splittable(small), gr.splittable(large)
 	switch {
+	case largeOK && smallOK && small.count*columnShare > d.numRows:
+		// Both children are a large share of the data: one column-wise
+		// pass builds both histograms faster than scattering the smaller
+		// child's rows and subtracting them.
+		gr.release(parent.hist)
+		small.hist, large.hist = gr.getHistogram(), gr.getHistogram()
+		gr.findSplitsColumns(g, h, sampled, smallIdx, largeIdx)
 	case largeOK:
 		small.hist = gr.getHistogram()
 		large.hist = parent.hist
@@ -258,6 +267,40 @@ func (gr *grower) split(t *lgbm.Tree, li int, g, h []float64, sampled []bool) {
 		gr.findSplits(g, h, sampled, small.hist, nil, smallIdx, -1, true, gr.rows[small.begin:small.begin+small.count], nil)
 	default:
 		gr.release(parent.hist)
+	}
+}
+
+// columnShare: a leaf holding more than 1/columnShare of all rows has its
+// histogram built column-wise (see buildColumns); below that, scattering
+// its rows is cheaper (measured: ~3.5 ns per stored entry column-wise
+// against ~19 ns per leaf entry row-wise).
+const columnShare = 5
+
+// findSplitsColumns builds the histograms of leaves a and b column-wise
+// and finds their best splits.
+func (gr *grower) findSplitsColumns(g, h []float64, sampled []bool, a, b int) {
+	d := gr.d
+	la, lb := &gr.leaves[a], &gr.leaves[b]
+	mark := func(l *leafState, v bool) {
+		for _, r := range gr.rows[l.begin : l.begin+l.count] {
+			gr.inLeaf[r] = v
+		}
+	}
+	for i, l := range []*leafState{la, lb} {
+		mark(l, true)
+		gr.forParts(func(pt *partition, p int) {
+			l.hist.buildColumns(d, pt, gr.inLeaf, g, h)
+			gr.found[p][i] = l.hist.bestSplit(d, pt, sampled, l.tot, &gr.rule)
+		})
+		mark(l, false)
+	}
+	for i, l := range []*leafState{la, lb} {
+		l.best = noSplit
+		for p := range d.parts {
+			if gr.found[p][i].better(l.best) {
+				l.best = gr.found[p][i]
+			}
+		}
 	}
 }
 
