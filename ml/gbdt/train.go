@@ -210,12 +210,24 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 			weight[i] = p.ClassWeights[c]
 		}
 	}
-	scores := make([]float64, n*k) // row-major; LightGBM starts multiclass softmax at 0
+	scores := make([]float64, n*k) // row-major
 	grad := make([]float64, n*k)   // class-major: grad[c*n+i]
 	hess := make([]float64, n*k)
 	var validScores []float64
 	if valid != nil {
 		validScores = make([]float64, valid.NumRows()*k)
+	}
+	// LightGBM's boost_from_average for multiclass softmax
+	// (MulticlassSoftmax::BoostFromScore): every score starts at the log
+	// of its class's (weighted) share, and the first iteration's trees
+	// carry that start as a bias. A class with share ~0 or ~1 is not
+	// trained at all (ClassNeedTrain).
+	initScore, needTrain := classStart(y, weight, k)
+	for i := 0; i < n; i++ {
+		copy(scores[i*k:(i+1)*k], initScore)
+	}
+	for i := 0; i < len(validScores); i += k {
+		copy(validScores[i:i+k], initScore)
 	}
 
 	// Separate streams for bagging and feature sampling, so that turning
@@ -277,9 +289,13 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 		iterTrees := make([]lgbm.Tree, k)
 		for c := 0; c < k; c++ {
 			sampleFeatures(featRNG, p.FeatureFraction, sampled, featPerm)
-			t, err := gr.grow(ctx, grad[c*n:(c+1)*n], hess[c*n:(c+1)*n], bag, inBag, sampled, p.LearningRate)
-			if err != nil {
-				return nil, fmt.Errorf("gbdt: iteration %d class %d: %w", it+1, c, err)
+			t := lgbm.Tree{NumLeaves: 1, LeafValue: []float64{0}, Shrinkage: 1}
+			if needTrain[c] {
+				var err error
+				t, err = gr.grow(ctx, grad[c*n:(c+1)*n], hess[c*n:(c+1)*n], bag, inBag, sampled, p.LearningRate)
+				if err != nil {
+					return nil, fmt.Errorf("gbdt: iteration %d class %d: %w", it+1, c, err)
+				}
 			}
 			if t.NumLeaves > 1 {
 				split = true
@@ -295,12 +311,12 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 			}
 			iterTrees[c] = t
 		}
-		if !split {
+		if !split && it > 0 {
 			// LightGBM stops, dropping the iteration, once no tree of an
-			// iteration can split.
+			// iteration can split (the first one stays: it holds the
+			// starting scores).
 			break
 		}
-		trees = append(trees, iterTrees...)
 		if bagging {
 			addTreeScores(train, outOfBag, iterTrees, scores, threads)
 		}
@@ -310,6 +326,15 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 			addTreeScores(valid, nil, iterTrees, validScores, threads)
 			validLoss = multiLogloss(validScores, yValid, nil, k)
 		}
+		if it == 0 {
+			// The scores already started from initScore; now the trees
+			// take it on, as LightGBM's Tree::AddBias and AsConstantTree
+			// do (which also reset shrinkage to 1).
+			for c := range iterTrees {
+				addBias(&iterTrees[c], initScore[c])
+			}
+		}
+		trees = append(trees, iterTrees...)
 		rep.TrainLoss = append(rep.TrainLoss, trainLoss)
 		rep.ValidLoss = append(rep.ValidLoss, validLoss)
 		if progress != nil {
@@ -319,6 +344,9 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 			bestLoss, bestIter = validLoss, it
 		}
 		if p.EarlyStoppingRounds > 0 && it-bestIter >= p.EarlyStoppingRounds {
+			break
+		}
+		if !split {
 			break
 		}
 	}
@@ -340,6 +368,41 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 	}
 	rep.Duration = time.Since(start)
 	return &fitted{model: model, report: rep, scores: scores}, nil
+}
+
+// classStart returns LightGBM's starting score of each class, the log of
+// its weighted share of the training rows (floored at 1e-15), and whether
+// the class is trained at all: not when its share is within 1e-15 of 0 or 1.
+func classStart(y []int, weight []float64, k int) ([]float64, []bool) {
+	share := make([]float64, k)
+	total := 0.0
+	for i, c := range y {
+		share[c] += weight[i]
+		total += weight[i]
+	}
+	start := make([]float64, k)
+	need := make([]bool, k)
+	for c := range share {
+		if total > 0 {
+			share[c] /= total
+		}
+		start[c] = math.Log(max(share[c], probFloor))
+		need[c] = share[c] > probFloor && share[c] < 1-probFloor
+	}
+	return start, need
+}
+
+// addBias adds v to every leaf and internal value of t and sets its
+// shrinkage to 1 (LightGBM's Tree::AddBias; for a one-leaf tree,
+// AsConstantTree).
+func addBias(t *lgbm.Tree, v float64) {
+	for i := range t.LeafValue {
+		t.LeafValue[i] += v
+	}
+	for i := range t.InternalValue {
+		t.InternalValue[i] += v
+	}
+	t.Shrinkage = 1
 }
 
 // softmaxGradients computes LightGBM's MulticlassSoftmax gradients:

@@ -368,8 +368,10 @@ func TestModelLayout(t *testing.T) {
 	if !hasBelow || !hasAbove {
 		t.Errorf("thresholds %v do not isolate zero", cuts)
 	}
-	if tr.Shrinkage != p.LearningRate {
-		t.Errorf("shrinkage %v, want %v", tr.Shrinkage, p.LearningRate)
+	// The first iteration's trees carry the starting scores and so have
+	// shrinkage 1 (LightGBM's AddBias); later ones have the learning rate.
+	if tr.Shrinkage != 1 || m.Trees[3].Shrinkage != p.LearningRate {
+		t.Errorf("shrinkage %v then %v, want 1 then %v", tr.Shrinkage, m.Trees[3].Shrinkage, p.LearningRate)
 	}
 	cnt, weight := 0, 0.0
 	for l := range tr.LeafCount {
@@ -379,19 +381,19 @@ func TestModelLayout(t *testing.T) {
 	if cnt != 600 || cnt != tr.InternalCount[0] || math.Abs(weight-tr.InternalWeight[0]) > 1e-9 {
 		t.Errorf("leaf counts sum to %d (weights %v), root has %d (%v)", cnt, weight, tr.InternalCount[0], tr.InternalWeight[0])
 	}
-	// Multiclass softmax starts from 0: the root's value is the shrunk
-	// Newton step of p = 1/3 for every row.
-	g, h := 0.0, 0.0
-	for _, c := range y {
-		pc := 1.0 / 3
-		if c == 0 {
-			g += pc - 1
-		} else {
-			g += pc
+	// Multiclass softmax starts each class at the log of its share
+	// (LightGBM's boost_from_average), where the class's gradients sum to
+	// zero: the root of its first tree is worth exactly that log share.
+	for c := 0; c < 3; c++ {
+		n := 0
+		for _, yc := range y {
+			if yc == c {
+				n++
+			}
 		}
-		h += 1.5 * pc * (1 - pc)
-	}
-	if want := -g / h * p.LearningRate; math.Abs(tr.InternalValue[0]-want) > 1e-12 {
-		t.Errorf("root internal value %v, want %v", tr.InternalValue[0], want)
+		want := math.Log(float64(n) / float64(len(y)))
+		if got := m.Trees[c].InternalValue[0]; math.Abs(got-want) > 1e-12 {
+			t.Errorf("class %d: root internal value %v, want log share %v", c, got, want)
+		}
 	}
 }
