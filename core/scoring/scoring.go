@@ -9,7 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -60,17 +60,33 @@ func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scor
 	if s.version == "" {
 		s.version = "unversioned"
 	}
-	width := max(s.fz.Width(), ens.NFeatures())
+	width := max(s.fz.Width(), ens.NFeatures(), s.explainer.NumFeatures())
 	s.pool.New = func() any {
-		return &scratch{dense: make([]float64, width), raw: make([]float64, 5)}
+		return &scratch{dense: make([]float64, width), raw: make([]float64, len(document.Severities)),
+			phi: make([]float64, max(s.explainer.NumFeatures(), 1))}
 	}
 	return s, nil
 }
 
+// scratch is one Score call's working space, pooled so that scoring
+// allocates little more than the Result it returns.
 type scratch struct {
-	dense []float64
-	raw   []float64
-	nov   []float64
+	// dense is the model's input row. It is all zeros between calls: Score
+	// writes only the row's non-zero entries and zeroes them again
+	// afterwards, instead of clearing ~5,000 features per document.
+	dense  []float64
+	raw    []float64
+	prob   []float64
+	nov    []float64
+	row    features.Row
+	phi    []float64
+	ranked []ranked
+}
+
+// ranked is one non-zero SHAP value waiting to be ranked by magnitude.
+type ranked struct {
+	feature int32
+	shap    float64
 }
 
 // Version is the model version the scorer uses.
@@ -83,18 +99,15 @@ func (s *Scorer) Bundle() *model.Bundle { return s.bundle }
 // in class order.
 type Probabilities [5]float64
 
-// MarshalJSON writes {"critical":…, "high":…, …} in class order.
+// MarshalJSON writes {"critical":…, "high":…, …} in class order, each
+// probability rounded to six decimals.
 func (p Probabilities) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, name := range document.Severities {
-		if i > 0 {
-			b.WriteByte(',')
+	for _, v := range p {
+		if r := math.Round(v*1e6) / 1e6; math.IsNaN(r) || math.IsInf(r, 0) {
+			return nil, fmt.Errorf("probability %v is not a JSON number", v)
 		}
-		fmt.Fprintf(&b, "%q:%s", name, formatFloat(p[i]))
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return p.appendJSON(make([]byte, 0, 128)), nil
 }
 
 // UnmarshalJSON reads the object form.
@@ -107,11 +120,6 @@ func (p *Probabilities) UnmarshalJSON(data []byte) error {
 		p[i] = m[name]
 	}
 	return nil
-}
-
-func formatFloat(v float64) string {
-	b, _ := json.Marshal(math.Round(v*1e6) / 1e6)
-	return string(b)
 }
 
 // Contribution is one feature's TreeSHAP value for the explained class.
@@ -167,20 +175,28 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	if d.ContentHash == "" {
 		d.Finish()
 	}
-	row := s.fz.Transform(d)
 	sc := s.pool.Get().(*scratch)
-	defer s.pool.Put(sc)
-	s.fz.Dense(row, sc.dense[:s.fz.Width()])
+	s.fz.TransformInto(d, &sc.row)
+	row := sc.row
+	for i, j := range row.Idx {
+		sc.dense[j] = row.Val[i]
+	}
+	defer func() {
+		for _, j := range row.Idx {
+			sc.dense[j] = 0
+		}
+		s.pool.Put(sc)
+	}()
 	raw := sc.raw
 	if err := s.ensemble.Predict(sc.dense, 0, raw); err != nil {
 		// Predict fails only on a width mismatch, which New rules out.
 		panic(fmt.Sprintf("scoring: predict: %v", err))
 	}
-	margins := append([]float64(nil), raw...)
-	prob := training.Softmax(append([]float64(nil), raw...))
+	sc.prob = append(sc.prob[:0], raw...)
+	prob := training.Softmax(sc.prob)
 	class := training.Decide(prob, s.bundle.Spec.ClassBias)
 	res := Result{ID: d.ID, Title: d.Title, Source: d.Source, Severity: document.Severities[class],
-		Confidence: prob[class], Margin: margins[class], Entities: d.Entities, Model: s.version, MetaOnly: row.TextTokens == 0}
+		Confidence: prob[class], Margin: raw[class], Entities: d.Entities, Model: s.version, MetaOnly: row.TextTokens == 0}
 	if !d.Published.IsZero() {
 		p := d.Published.UTC()
 		res.Published = &p
@@ -194,35 +210,48 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 		res.Novelty = s.bundle.Novelty.Score(sc.nov)
 	}
 	if opts.Explain >= 0 {
-		res.Explanation = s.explain(row, class, margins[class], opts.Explain)
+		res.Explanation = s.explain(sc, class, raw[class], opts.Explain)
 	}
 	return res
 }
 
 // explain computes the exact TreeSHAP values of one class and keeps the top
-// k by magnitude (k = 0: all non-zero).
-func (s *Scorer) explain(row features.Row, class int, margin float64, k int) *Explanation {
-	phi := make([]float64, max(s.explainer.NumFeatures(), 1))
-	base := s.explainer.ExplainClass(row.Idx, row.Val, class, phi)
+// k by magnitude (k = 0: all non-zero). Ties in magnitude keep feature
+// order, and the left-out values are summed in rank order, so the record is
+// the same however the ranking is computed. sc.dense holds the document's
+// feature values.
+func (s *Scorer) explain(sc *scratch, class int, margin float64, k int) *Explanation {
+	phi := sc.phi
+	base := s.explainer.ExplainClass(sc.row.Idx, sc.row.Val, class, phi)
 	ex := &Explanation{Class: document.Severities[class], Base: base, Margin: margin}
-	value := make(map[int32]float64, len(row.Idx))
-	for i, j := range row.Idx {
-		value[j] = row.Val[i]
-	}
+	rs := sc.ranked[:0]
 	for f, v := range phi {
-		if v == 0 {
-			continue
+		if v != 0 {
+			rs = append(rs, ranked{int32(f), v})
 		}
-		ex.Contributions = append(ex.Contributions, Contribution{Feature: s.names[f], Value: value[int32(f)], SHAP: v})
 	}
-	sort.SliceStable(ex.Contributions, func(a, b int) bool {
-		return math.Abs(ex.Contributions[a].SHAP) > math.Abs(ex.Contributions[b].SHAP)
-	})
-	if k > 0 && len(ex.Contributions) > k {
-		for _, c := range ex.Contributions[k:] {
-			ex.Omitted += c.SHAP
+	slices.SortFunc(rs, func(a, b ranked) int {
+		if x, y := math.Abs(a.shap), math.Abs(b.shap); x != y {
+			if x > y {
+				return -1
+			}
+			return 1
 		}
-		ex.Contributions = ex.Contributions[:k]
+		return int(a.feature - b.feature)
+	})
+	sc.ranked = rs
+	shown := rs
+	if k > 0 && len(rs) > k {
+		shown = rs[:k]
+		for _, r := range rs[k:] {
+			ex.Omitted += r.shap
+		}
+	}
+	if len(shown) > 0 {
+		ex.Contributions = make([]Contribution, len(shown))
+		for i, r := range shown {
+			ex.Contributions[i] = Contribution{Feature: s.names[r.feature], Value: sc.dense[r.feature], SHAP: r.shap}
+		}
 	}
 	return ex
 }

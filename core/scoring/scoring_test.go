@@ -115,6 +115,19 @@ func TestStreamKeepsOrderAndReportsBadLines(t *testing.T) {
 	}
 }
 
+// writeFeed writes n synthetic documents as JSONL.
+func writeFeed(t testing.TB, path string, n int) {
+	t.Helper()
+	var lines []string
+	for _, d := range trainingtest.Docs(n, 3) {
+		b, _ := json.Marshal(map[string]any{"id": d.ID, "title": d.Title, "text": d.Body})
+		lines = append(lines, string(b))
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func BenchmarkScore(b *testing.B) {
 	s := newScorer(b)
 	docs := trainingtest.Docs(1000, 9)
