@@ -93,7 +93,7 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(app.IO.Out, 64<<10)
+	w := bufio.NewWriterSize(app.IO.Out, 256<<10)
 	defer w.Flush()
 	sink := newScoreSink(output, w, o.Explain)
 	failed, met, n := 0, false, 0
@@ -155,6 +155,7 @@ type scoreSink struct {
 	table   *tabwriter.Writer
 	explain int
 	started bool
+	line    []byte // the JSONL record being written, reused
 }
 
 func newScoreSink(format string, w io.Writer, explain int) *scoreSink {
@@ -167,7 +168,12 @@ var csvHeader = []string{"id", "title", "source", "published", "severity",
 func (s *scoreSink) write(r scoring.Result) error {
 	switch s.format {
 	case "jsonl":
-		return writeJSONLine(s.w, r)
+		var err error
+		if s.line, err = r.AppendJSONL(s.line[:0]); err != nil {
+			return err
+		}
+		_, err = s.w.Write(s.line)
+		return err
 	case "csv":
 		if !s.started {
 			s.csv = csv.NewWriter(s.w)
