@@ -38,7 +38,6 @@ type partition struct {
 	slotLo, slotHi int // their histogram slots
 	rowStart       []int
 	slot           []int32 // histogram slot (feature offset + bin)
-	feat           []int32 // usable feature index
 }
 
 // partitionBins is the target number of histogram bins per partition
@@ -181,14 +180,12 @@ func binData(ctx context.Context, m *Matrix, maxBin, minData, workers int) (*bin
 			pt.rowStart[r+1] += pt.rowStart[r]
 		}
 		pt.slot = make([]int32, pt.rowStart[n])
-		pt.feat = make([]int32, pt.rowStart[n])
 		fill := append([]int(nil), pt.rowStart[:n]...)
 		for u := pt.lo; u < pt.hi; u++ {
 			fb := &d.features[u]
 			for j := d.colStart[u]; j < d.colStart[u+1]; j++ {
 				r := d.colRows[j]
 				pt.slot[fill[r]] = int32(fb.offset + int(d.colBins[j]))
-				pt.feat[fill[r]] = int32(u)
 				fill[r]++
 			}
 		}

@@ -10,41 +10,34 @@ import (
 // consecutive float64s so that one entry touches one cache line. Zero bins
 // are never filled: split finding derives them from the leaf totals.
 //
-// filled has bit s set exactly when slot s has rows, and nnz counts the
-// leaf's non-zero entries per usable feature. Together they keep every
+// filled has bit s set exactly when slot s has rows. It keeps every
 // histogram operation proportional to the leaf's non-zero entries rather
-// than to the number of bins: split finding skips features with too few
-// entries and walks only filled bins, and clearing visits only filled
-// bins. A slot without rows holds exact zeros.
+// than to the number of bins: split finding walks only filled bins, and
+// clearing visits only filled bins. A slot without rows holds exact zeros.
 type histogram struct {
 	stats  []float64
 	filled []uint64
-	nnz    []int32
 }
 
 func newHistogram(d *binnedData) *histogram {
 	return &histogram{
 		stats:  make([]float64, 3*d.numSlots),
 		filled: make([]uint64, (d.numSlots+63)/64),
-		nnz:    make([]int32, len(d.features)),
 	}
 }
 
 // build adds the entries of rows, restricted to partition pt, with
 // per-row gradients g and hessians h.
 func (hg *histogram) build(pt *partition, rows []int32, g, h []float64) {
-	stats, nnz, filled := hg.stats, hg.nnz, hg.filled
-	rowStart, slot, feat := pt.rowStart, pt.slot, pt.feat
+	stats, filled := hg.stats, hg.filled
+	rowStart, slot := pt.rowStart, pt.slot
 	for _, r := range rows {
 		gr, hr := g[r], h[r]
-		lo, hi := rowStart[r], rowStart[r+1]
-		sl, ft := slot[lo:hi], feat[lo:hi:hi]
-		for i, s := range sl {
+		for _, s := range slot[rowStart[r]:rowStart[r+1]] {
 			b := stats[3*int(s) : 3*int(s)+3 : 3*int(s)+3]
 			b[0] += gr
 			b[1] += hr
 			b[2]++
-			nnz[ft[i]]++
 			filled[s>>6] |= 1 << (uint(s) & 63)
 		}
 	}
@@ -63,7 +56,6 @@ func (hg *histogram) buildColumns(d *binnedData, pt *partition, inLeaf []bool, g
 		rows := d.colRows[d.colStart[u]:d.colStart[u+1]]
 		bins := d.colBins[d.colStart[u]:d.colStart[u+1]]
 		bins = bins[:len(rows)]
-		var n int32
 		for j, r := range rows {
 			if inLeaf != nil && !inLeaf[r] {
 				continue
@@ -73,10 +65,8 @@ func (hg *histogram) buildColumns(d *binnedData, pt *partition, inLeaf []bool, g
 			b[0] += g[r]
 			b[1] += h[r]
 			b[2]++
-			n++
 			filled[s>>6] |= 1 << (uint(s) & 63)
 		}
-		hg.nnz[u] = n
 	}
 }
 
@@ -87,16 +77,13 @@ func (hg *histogram) buildColumns(d *binnedData, pt *partition, inLeaf []bool, g
 // left without rows are reset to exact zeros so that rounding residue never
 // reaches split finding.
 func (hg *histogram) remove(pt *partition, rows []int32, g, h []float64) {
-	stats, nnz, filled := hg.stats, hg.nnz, hg.filled
-	rowStart, slot, feat := pt.rowStart, pt.slot, pt.feat
+	stats, filled := hg.stats, hg.filled
+	rowStart, slot := pt.rowStart, pt.slot
 	for _, r := range rows {
 		gr, hr := g[r], h[r]
-		lo, hi := rowStart[r], rowStart[r+1]
-		sl, ft := slot[lo:hi], feat[lo:hi:hi]
-		for i, s := range sl {
+		for _, s := range slot[rowStart[r]:rowStart[r+1]] {
 			b := stats[3*int(s) : 3*int(s)+3 : 3*int(s)+3]
 			b[2]--
-			nnz[ft[i]]--
 			if b[2] == 0 {
 				b[0], b[1] = 0, 0
 				filled[s>>6] &^= 1 << (uint(s) & 63)
@@ -110,7 +97,6 @@ func (hg *histogram) remove(pt *partition, rows []int32, g, h []float64) {
 
 // clear zeroes partition pt's part of the histogram.
 func (hg *histogram) clear(pt *partition) {
-	clear(hg.nnz[pt.lo:pt.hi])
 	for w := pt.slotLo >> 6; w < (pt.slotHi+63)>>6; w++ {
 		for word := hg.filled[w]; word != 0; word &= word - 1 {
 			s := w<<6 + bits.TrailingZeros64(word)
@@ -203,7 +189,7 @@ func (hg *histogram) bestSplit(d *binnedData, pt *partition, sampled []bool, tot
 	shift := sr.leafGain(tot.g, tot.h) + sr.minGainSplit
 	stats, filled := hg.stats, hg.filled
 	for u := pt.lo; u < pt.hi; u++ {
-		if !sampled[u] || float64(hg.nnz[u]) < sr.minData {
+		if !sampled[u] {
 			continue
 		}
 		fb := &d.features[u]
@@ -226,6 +212,10 @@ func (hg *histogram) bestSplit(d *binnedData, pt *partition, sampled []bool, tot
 				zh += stats[3*s+1]
 				zn += stats[3*s+2]
 			}
+		}
+		// One side of any split holds only non-zero rows.
+		if zn < sr.minData {
+			continue
 		}
 		zg, zh, zn = tot.g-zg, tot.h-zh, n-zn
 		zeroPending := zn > 0 && fb.zero < last
