@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/extract"
+	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/training"
@@ -68,7 +68,7 @@ The same command with the same --seed writes byte-identical model files.`,
 			}
 			opts.Features.EntityTypes = extract.Types
 			if o.KEV != "" {
-				kev, err := readKEV(o.KEV)
+				kev, err := features.ReadKEVFile(o.KEV)
 				if err != nil {
 					return err
 				}
@@ -196,27 +196,4 @@ func checksum(path string) (model.Input, error) {
 		return model.Input{}, fmt.Errorf("checksum %s: %w", path, err)
 	}
 	return model.Input{Path: filepath.Base(path), SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: n}, nil
-}
-
-// readKEV reads the CISA catalog into CVE id → date added.
-func readKEV(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("kev catalog: %w", err)
-	}
-	defer f.Close()
-	var cat struct {
-		Vulnerabilities []struct {
-			CVE   string `json:"cveID"`
-			Added string `json:"dateAdded"`
-		} `json:"vulnerabilities"`
-	}
-	if err := json.NewDecoder(f).Decode(&cat); err != nil {
-		return nil, fmt.Errorf("kev catalog %s: %w", path, err)
-	}
-	out := make(map[string]string, len(cat.Vulnerabilities))
-	for _, v := range cat.Vulnerabilities {
-		out[strings.ToUpper(v.CVE)] = v.Added
-	}
-	return out, nil
 }

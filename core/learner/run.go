@@ -116,7 +116,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	}
 	opts.Features.EntityTypes = extract.Types
 	if cfg.KEV != "" {
-		kev, err := readKEV(cfg.KEV)
+		kev, err := features.ReadKEVFile(cfg.KEV)
 		if err != nil {
 			return out, fmt.Errorf("retrain: %w", err)
 		}

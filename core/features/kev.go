@@ -1,4 +1,4 @@
-package learner
+package features
 
 import (
 	"encoding/json"
@@ -7,8 +7,10 @@ import (
 	"strings"
 )
 
-// readKEV reads the CISA KEV catalog into CVE id → date added.
-func readKEV(path string) (map[string]string, error) {
+// ReadKEVFile reads the CISA Known Exploited Vulnerabilities catalog
+// (known_exploited_vulnerabilities.json) into CVE id → date added, the
+// input of the kev:listed feature.
+func ReadKEVFile(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("kev catalog: %w", err)
