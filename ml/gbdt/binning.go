@@ -113,6 +113,9 @@ func binFeature(values []float64, numRows, maxBin int) (upper []float64, zero in
 	if zeros > 0 {
 		dataBins++
 	}
+	if dataBins < 2 {
+		info = "none" // e.g. two values too rare to get bins of their own
+	}
 	return upper, zero, info, dataBins
 }
 
