@@ -84,7 +84,10 @@ type scratch struct {
 }
 
 // ranked is one non-zero SHAP value waiting to be ranked by magnitude.
+// key is the bit pattern of |SHAP|, which orders like the magnitude for
+// every finite value, so ranking compares integers.
 type ranked struct {
+	key     uint64
 	feature int32
 	shap    float64
 }
@@ -227,12 +230,12 @@ func (s *Scorer) explain(sc *scratch, class int, margin float64, k int) *Explana
 	rs := sc.ranked[:0]
 	for f, v := range phi {
 		if v != 0 {
-			rs = append(rs, ranked{int32(f), v})
+			rs = append(rs, ranked{math.Float64bits(math.Abs(v)), int32(f), v})
 		}
 	}
 	slices.SortFunc(rs, func(a, b ranked) int {
-		if x, y := math.Abs(a.shap), math.Abs(b.shap); x != y {
-			if x > y {
+		if a.key != b.key {
+			if a.key > b.key {
 				return -1
 			}
 			return 1
