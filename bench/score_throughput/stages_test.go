@@ -1,0 +1,158 @@
+package scorethroughput
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/dmitryikh/leaves"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/extract"
+	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/ml/shap"
+)
+
+// BenchmarkStages splits one document's scoring into its stages, each on
+// one goroutine (run with -cpu 1), to show where the time goes: read
+// (JSON decode, entity extraction, hashing, in core/ingest), featurise,
+// predict (leaves), novelty (isolation forest), explain (TreeSHAP of the
+// predicted class) and the JSONL record. ns/op is per document.
+func BenchmarkStages(b *testing.B) {
+	bundle := loadBundle(b)
+	path := writeInput(b, inputLines(b, 5000))
+	var docs []document.Document
+	read := func() {
+		docs = docs[:0]
+		err := ingest.Read(context.Background(), []string{path}, ingest.Options{Format: ingest.FormatJSONL, Workers: 1},
+			func(r ingest.Record) error {
+				if r.Err != nil {
+					return r.Err
+				}
+				docs = append(docs, r.Doc)
+				return nil
+			})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	read()
+	fz := features.New(bundle.Spec)
+	rows := make([]features.Row, len(docs))
+	for i := range docs {
+		rows[i] = fz.Transform(&docs[i])
+	}
+	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(bytes.NewReader(bundle.ModelText)), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dense := make([]float64, max(fz.Width(), ens.NFeatures()))
+	raw := make([]float64, ens.NOutputGroups())
+	classes := make([]int, len(docs))
+	for i, r := range rows {
+		fz.Dense(r, dense)
+		ens.Predict(dense, 0, raw)
+		classes[i] = training.Decide(training.Softmax(raw), bundle.Spec.ClassBias)
+	}
+	s, err := scoring.New(bundle, extract.New(extract.Options{Refang: true}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	results := make([]scoring.Result, len(docs))
+	for i := range docs {
+		d := docs[i]
+		results[i] = s.Score(&d, scoring.Options{Explain: 5})
+	}
+
+	b.Run("read", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			read()
+			n += len(docs)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/doc")
+	})
+	b.Run("featurise", func(b *testing.B) {
+		var row features.Row
+		i := 0
+		for b.Loop() {
+			fz.TransformInto(&docs[i%len(docs)], &row)
+			i++
+		}
+	})
+	b.Run("predict", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			r := rows[i%len(rows)]
+			for k, j := range r.Idx {
+				dense[j] = r.Val[k]
+			}
+			ens.Predict(dense, 0, raw)
+			for _, j := range r.Idx {
+				dense[j] = 0
+			}
+			i++
+		}
+	})
+	// The project's own tree walker (ml/lgbm) on the same rows and trees,
+	// for comparison only: scoring predicts with leaves.
+	b.Run("predict-mllgbm", func(b *testing.B) {
+		scratch := make([]float64, bundle.Trees.NumFeatures())
+		i := 0
+		for b.Loop() {
+			r := rows[i%len(rows)]
+			bundle.Trees.PredictRawScratch(r.Idx, r.Val, scratch, raw)
+			i++
+		}
+	})
+	b.Run("novelty", func(b *testing.B) {
+		if bundle.Novelty == nil {
+			b.Skip("bundle has no novelty forest")
+		}
+		var x []float64
+		i := 0
+		for b.Loop() {
+			x = training.NoveltyInputs(fz, rows[i%len(rows)], x)
+			bundle.Novelty.Score(x)
+			i++
+		}
+	})
+	b.Run("explain", func(b *testing.B) {
+		ex := shap.New(bundle.Trees)
+		phi := make([]float64, ex.NumFeatures())
+		i := 0
+		for b.Loop() {
+			k := i % len(rows)
+			ex.ExplainClass(rows[k].Idx, rows[k].Val, classes[k], phi)
+			i++
+		}
+	})
+	b.Run("jsonl", func(b *testing.B) {
+		var buf []byte
+		i := 0
+		for b.Loop() {
+			buf, _ = results[i%len(results)].AppendJSONL(buf[:0])
+			i++
+		}
+	})
+	b.Run("score-plain", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			d := docs[i%len(docs)]
+			s.Score(&d, scoring.Options{Explain: -1})
+			i++
+		}
+	})
+	b.Run("score-top5", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			d := docs[i%len(docs)]
+			s.Score(&d, scoring.Options{Explain: 5})
+			i++
+		}
+	})
+}
