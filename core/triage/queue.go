@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -386,70 +384,49 @@ func (f Filter) Select(items []Item) []int {
 }
 
 // SortItems sorts in place; ties fall back to newest, then document id, so
-// the order is total and stable across runs.
+// the order is total and stable across runs. (Queue keeps these orders for
+// the triage screen; this is the one-off form for a slice.)
 func SortItems(items []Item, by Sort, seed uint64) {
 	// Keys are computed once per item, not per comparison: sorting 100,000
 	// items makes about 1.7 million comparisons.
-	keys := make([]sortKey, len(items))
-	for i := range items {
-		it := &items[i]
-		k := sortKey{when: -it.When().UnixNano(), id: it.DocID, i: i}
-		switch by {
-		case ByPriority:
-			k.a, k.b = -it.Priority(), -it.Novelty
-		case ByUncertainty:
-			k.a, k.b = float64(scoredFirst(it)), it.Gap
-		case ByActiveLearning:
-			if it.LabelState != Unlabelled {
-				k.a = 1
-			}
-			k.b = it.Gap + jitterWidth*unitHash(seed, it.DocID)
-		}
-		keys[i] = k
-	}
-	slices.SortFunc(keys, func(x, y sortKey) int {
-		if c := cmp.Compare(x.a, y.a); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.b, y.b); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.when, y.when); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.id, y.id)
-	})
+	order := newQueue(items, seed).Order(by)
 	sorted := make([]Item, len(items))
-	for j, k := range keys {
-		sorted[j] = items[k.i]
+	for j, i := range order {
+		sorted[j] = items[i]
 	}
 	copy(items, sorted)
 }
 
-// sortKey orders ascending by a, then b, then when (negated time: newest
-// first), then id.
-type sortKey struct {
+// orderKey orders ascending by a, then b, then when (negated time: newest
+// first), then the document id of item i.
+type orderKey struct {
 	a, b float64
 	when int64
-	id   string
-	i    int
+	i    int32
 }
 
-func scoredFirst(it *Item) int {
-	if it.Scored() {
-		return 0
+// compareKeys compares all but the document id.
+func compareKeys(x, y orderKey) int {
+	if c := cmp.Compare(x.a, y.a); c != 0 {
+		return c
 	}
-	return 1
+	if c := cmp.Compare(x.b, y.b); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.when, y.when)
 }
 
-// unitHash maps (seed, id) to [0,1) deterministically (FNV-1a).
+// unitHash maps (seed, id) to [0,1) deterministically: FNV-1a 64 over the
+// seed's eight little-endian bytes, then the id, written out so that it
+// allocates nothing (it runs once per item per active-learning sort).
 func unitHash(seed uint64, id string) float64 {
-	h := fnv.New64a()
-	var b [8]byte
-	for i := range b {
-		b[i] = byte(seed >> (8 * i))
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := range 8 {
+		h = (h ^ uint64(byte(seed>>(8*i)))) * prime
 	}
-	h.Write(b[:])
-	h.Write([]byte(id))
-	return float64(h.Sum64()>>11) / (1 << 53)
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i])) * prime
+	}
+	return float64(h>>11) / (1 << 53)
 }

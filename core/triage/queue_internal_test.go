@@ -2,6 +2,7 @@ package triage
 
 import (
 	"encoding/json"
+	"hash/fnv"
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -41,4 +42,22 @@ func FuzzParseProbabilities(f *testing.F) {
 			t.Fatalf("%q: fast %v, json %v", s, got, want)
 		}
 	})
+}
+
+func TestUnitHashIsFNV1a(t *testing.T) {
+	for _, tc := range []struct {
+		seed uint64
+		id   string
+	}{{0, ""}, {1, "demo-001"}, {7, "doc-000123"}, {1 << 63, "ünïcode"}} {
+		h := fnv.New64a()
+		var b [8]byte
+		for i := range b {
+			b[i] = byte(tc.seed >> (8 * i))
+		}
+		h.Write(b[:])
+		h.Write([]byte(tc.id))
+		if want := float64(h.Sum64()>>11) / (1 << 53); unitHash(tc.seed, tc.id) != want {
+			t.Errorf("unitHash(%d, %q) = %v, want %v", tc.seed, tc.id, unitHash(tc.seed, tc.id), want)
+		}
+	}
 }
