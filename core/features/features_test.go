@@ -140,3 +140,19 @@ func TestGraphFacts(t *testing.T) {
 		t.Fatal("graph feature set without a graph")
 	}
 }
+
+func TestUndatedDocumentGetsTheNewestTrainingYear(t *testing.T) {
+	spec, err := Fit(context.Background(), trainingDocs(), FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.DefaultYear != 2024 {
+		t.Fatalf("default year %d, want 2024 (newest training document)", spec.DefaultYear)
+	}
+	f := New(spec)
+	x := make([]float64, f.Width())
+	f.Dense(f.Transform(&document.Document{Title: "undated"}), x)
+	if got := x[slices.Index(spec.Names(), "time:year")]; got != 2024 {
+		t.Fatalf("undated document has time:year %v, want 2024", got)
+	}
+}

@@ -139,6 +139,9 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 	}
 	spec.Numeric = numericNames(opts.EntityTypes)
 	spec.Reputation, spec.ReputationPrior = reputation(docs)
+	for i := range docs {
+		spec.DefaultYear = max(spec.DefaultYear, docs[i].Published.Year())
+	}
 	return spec, nil
 }
 

@@ -43,6 +43,10 @@ type Spec struct {
 	// KEV maps CVE ids in CISA's Known Exploited Vulnerabilities catalog to
 	// the date they were added (YYYY-MM-DD).
 	KEV map[string]string `json:"kev,omitempty"`
+	// DefaultYear stands in for time:year when a document has no date: the
+	// year of the newest training document, since an undated document is
+	// being scored as it arrives, not in year 0.
+	DefaultYear int `json:"default_year,omitempty"`
 	// ClassBias is added to each class's log-probability before the arg-max
 	// decision; tuned on validation data for macro-F1 (zero = plain arg-max).
 	ClassBias []float64 `json:"class_bias,omitempty"`

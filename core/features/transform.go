@@ -244,6 +244,8 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 		set(f.hour, float64(p.Hour())+1) // +1 keeps midnight distinct from "unknown"
 		set(f.weekday, float64(p.Weekday())+1)
 		set(f.year, float64(p.Year()))
+	} else {
+		set(f.year, float64(f.spec.DefaultYear))
 	}
 	rep, ok := f.spec.Reputation[d.Source]
 	if !ok {

@@ -260,6 +260,8 @@ func referenceTransform(f *Featurizer, d *document.Document) Row {
 		num("time:hour", float64(p.Hour())+1)
 		num("time:weekday", float64(p.Weekday())+1)
 		num("time:year", float64(p.Year()))
+	} else {
+		num("time:year", float64(spec.DefaultYear))
 	}
 	rep, ok := spec.Reputation[d.Source]
 	if !ok {
