@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -79,7 +78,7 @@ type Model struct {
 	input  lineInput
 	mode   mode
 
-	items   []triage.Item // as loaded, unsorted
+	q       *triage.Queue // as loaded; keeps its sort orders
 	sorts   []triage.Sort
 	sortIdx int
 	presets []preset
@@ -158,31 +157,22 @@ func Run(ctx context.Context, s *triage.Session, opts Options, in io.Reader, out
 	return err
 }
 
+// setItems holds a freshly loaded queue; the screen keeps its items and
+// updates them in place as labels land.
 func (m *Model) setItems(items []triage.Item) {
-	m.items = items
-	m.presets = presets(items)
+	m.q = triage.NewQueue(items, m.opts.Seed)
+	m.presets = presets(m.q.Sources())
 	m.preset = min(m.preset, len(m.presets)-1)
-	sorted := slices.Clone(items)
-	triage.SortItems(sorted, m.sorts[m.sortIdx], m.opts.Seed)
-	m.queue.SetItems(sorted, m.filter())
+	m.queue.SetQueue(m.q, m.sorts[m.sortIdx], m.filter())
 	m.refreshStatus()
 }
 
 // presets are the filters `f` cycles through.
-func presets(items []triage.Item) []preset {
+func presets(sources []string) []preset {
 	ps := []preset{{"", triage.Filter{}}, {"unlabelled", triage.Filter{Label: triage.OnlyUnlabelled}}}
 	for _, sev := range document.Severities {
 		ps = append(ps, preset{"model " + sev, triage.Filter{Severity: sev}})
 	}
-	seen := map[string]bool{}
-	var sources []string
-	for i := range items {
-		if src := items[i].Source; src != "" && !seen[src] {
-			seen[src] = true
-			sources = append(sources, src)
-		}
-	}
-	slices.Sort(sources)
 	if len(sources) > 12 { // a big workspace: the text filter finds the rest
 		sources = sources[:12]
 	}
@@ -489,7 +479,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.syncDetail()
 	case key.Matches(msg, k.CycleSort):
 		m.sortIdx = (m.sortIdx + 1) % len(m.sorts)
-		m.setItems(m.items)
+		m.queue.SetSort(m.sorts[m.sortIdx])
 		m.queue.Top()
 		m.refreshStatus()
 		return m.syncDetail()
@@ -817,7 +807,7 @@ func (m *Model) retrained(msg retrainDoneMsg) tea.Cmd {
 func (m *Model) View() string {
 	w := m.c.Width
 	st := m.c.Styles
-	header := fmt.Sprintf(" Cyberstreams triage · %s · %d documents", termsafe.Line(m.s.Analyst(), 24), len(m.items))
+	header := fmt.Sprintf(" Cyberstreams triage · %s · %d documents", termsafe.Line(m.s.Analyst(), 24), m.q.Len())
 	if m.opts.Session {
 		header += " · labeling session"
 	}

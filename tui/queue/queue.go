@@ -6,6 +6,7 @@ package queue
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,15 +26,16 @@ type Model struct {
 	c             *common.Common
 	width, height int
 
-	all   []triage.Item // sorted
-	index map[string]int
-	view  []int // indices into all passing the filter, in sort order
+	q    *triage.Queue
+	by   triage.Sort
+	f    triage.Filter
+	view []int32 // positions in q passing f, in the order by `by`
 
 	cursor, offset int
 }
 
 // New returns an empty queue.
-func New(c *common.Common) *Model { return &Model{c: c, index: map[string]int{}} }
+func New(c *common.Common) *Model { return &Model{c: c, q: triage.NewQueue(nil, 0)} }
 
 // SetSize sets the rows and columns the list may use.
 func (m *Model) SetSize(width, height int) {
@@ -41,25 +43,12 @@ func (m *Model) SetSize(width, height int) {
 	m.clamp()
 }
 
-// SetItems replaces the queue with items already sorted, keeping the
-// cursor on the same document when it is still there.
-func (m *Model) SetItems(sorted []triage.Item, f triage.Filter) {
+// SetQueue replaces the queue, sorted by `by` and filtered by f, keeping
+// the cursor on the same document when it is still there.
+func (m *Model) SetQueue(q *triage.Queue, by triage.Sort, f triage.Filter) {
 	cur := m.CurrentID()
-	m.all = sorted
-	m.index = make(map[string]int, len(sorted))
-	for i := range sorted {
-		m.index[sorted[i].DocID] = i
-	}
-	m.SetFilter(f)
-	if cur != "" {
-		m.Select(cur)
-	}
-}
-
-// SetFilter re-filters without re-sorting (filtering keeps the order).
-func (m *Model) SetFilter(f triage.Filter) {
-	cur := m.CurrentID()
-	m.view = f.Select(m.all)
+	m.q, m.by, m.f = q, by, f
+	m.view = q.Select(by, f)
 	m.cursor = 0
 	if cur != "" {
 		m.Select(cur)
@@ -67,23 +56,41 @@ func (m *Model) SetFilter(f triage.Filter) {
 	m.clamp()
 }
 
-// Update replaces one item in place (after a label or an undo).
-func (m *Model) Update(it triage.Item) {
-	if i, ok := m.index[it.DocID]; ok {
-		m.all[i] = it
-	}
+// SetSort re-orders the list; the queue computes each order once and
+// keeps it, so this costs a copy of the order after the first time.
+func (m *Model) SetSort(by triage.Sort) {
+	m.SetQueue(m.q, by, m.f)
 }
 
-// Items is the whole sorted queue.
-func (m *Model) Items() []triage.Item { return m.all }
+// SetFilter re-filters without re-sorting (filtering keeps the order).
+// Typing one more letter of the text narrows the rows already shown
+// instead of scanning the whole queue.
+func (m *Model) SetFilter(f triage.Filter) {
+	cur := m.CurrentID()
+	if triage.Narrows(m.f, f) {
+		m.view = m.q.Narrow(m.view, f)
+	} else {
+		m.view = m.q.Select(m.by, f)
+	}
+	m.f = f
+	m.cursor = 0
+	if cur != "" {
+		m.Select(cur)
+	}
+	m.clamp()
+}
+
+// Update replaces one item in place (after a label or an undo). The row
+// keeps its place in the list until the sort or the filter changes.
+func (m *Model) Update(it triage.Item) { m.q.Update(it) }
 
 // Item returns a document's row.
 func (m *Model) Item(docID string) (triage.Item, bool) {
-	i, ok := m.index[docID]
+	i, ok := m.q.Position(docID)
 	if !ok {
 		return triage.Item{}, false
 	}
-	return m.all[i], true
+	return *m.q.At(i), true
 }
 
 // Len is the number of rows passing the filter.
@@ -97,16 +104,15 @@ func (m *Model) Current() (triage.Item, bool) {
 	if len(m.view) == 0 {
 		return triage.Item{}, false
 	}
-	return m.all[m.view[m.cursor]], true
+	return *m.q.At(m.view[m.cursor]), true
 }
 
 // CurrentID is the selected document's id, "" when the list is empty.
 func (m *Model) CurrentID() string {
-	it, ok := m.Current()
-	if !ok {
+	if len(m.view) == 0 {
 		return ""
 	}
-	return it.DocID
+	return m.q.At(m.view[m.cursor]).DocID
 }
 
 // Peek returns the item n rows below the cursor.
@@ -115,7 +121,7 @@ func (m *Model) Peek(n int) (triage.Item, bool) {
 	if i < 0 || i >= len(m.view) {
 		return triage.Item{}, false
 	}
-	return m.all[m.view[i]], true
+	return *m.q.At(m.view[i]), true
 }
 
 // Move moves the cursor by n rows, stopping at the ends.
@@ -133,16 +139,16 @@ func (m *Model) Bottom() { m.cursor = len(m.view) - 1; m.clamp() }
 
 // Select puts the cursor on a document if it passes the filter.
 func (m *Model) Select(docID string) bool {
-	i, ok := m.index[docID]
+	i, ok := m.q.Position(docID)
 	if !ok {
 		return false
 	}
-	for j, v := range m.view { // O(n) only on explicit jumps, never per key press
-		if v == i {
-			m.cursor = j
-			m.clamp()
-			return true
-		}
+	// A scan of int32 positions: about 50 µs at 100,000 rows, and only on
+	// re-filtering or an explicit jump, never on a cursor move.
+	if j := slices.Index(m.view, i); j >= 0 {
+		m.cursor = j
+		m.clamp()
+		return true
 	}
 	return false
 }
@@ -170,7 +176,7 @@ func (m *Model) View() string {
 		if i > m.offset {
 			b.WriteByte('\n')
 		}
-		b.WriteString(m.row(&m.all[m.view[i]], i == m.cursor, now))
+		b.WriteString(m.row(m.q.At(m.view[i]), i == m.cursor, now))
 	}
 	for i := end - m.offset; i < m.height; i++ {
 		b.WriteByte('\n')
