@@ -1,0 +1,120 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+)
+
+// TestPutDocumentsCountsEveryKindOfDuplicate: the multi-row INSERT must
+// tell new from duplicate per document, also when the batch repeats an id,
+// a text, or both, within one statement, across statements, and against
+// what is already stored.
+func TestPutDocumentsCountsEveryKindOfDuplicate(t *testing.T) {
+	doc := func(id, body string) document.Document {
+		return document.Document{ID: id, Title: "t", Body: body,
+			Entities: map[string][]string{"cve": {"CVE-2024-" + body}, "ipv4": {"192.0.2.1"}}}
+	}
+	many := func(prefix string, n int) []document.Document {
+		var out []document.Document
+		for i := range n {
+			out = append(out, doc(fmt.Sprintf("%s-%d", prefix, i), fmt.Sprintf("%s%05d", prefix, i)))
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		stored   []document.Document
+		batch    []document.Document
+		wantNew  []string
+		wantDups int
+	}{
+		{"all new", nil, []document.Document{doc("a", "1"), doc("b", "2")}, []string{"a", "b"}, 0},
+		{"same id twice", nil, []document.Document{doc("a", "1"), doc("a", "2")}, []string{"a"}, 1},
+		{"same text twice", nil, []document.Document{doc("a", "1"), doc("b", "1")}, []string{"a"}, 1},
+		{"same document twice", nil, []document.Document{doc("a", "1"), doc("a", "1")}, []string{"a"}, 1},
+		{"stored text then same id with new text", []document.Document{doc("x", "1")},
+			[]document.Document{doc("a", "1"), doc("a", "2")}, []string{"a"}, 1},
+		{"stored id and text", []document.Document{doc("a", "1"), doc("b", "2")},
+			[]document.Document{doc("b", "3"), doc("c", "2"), doc("d", "4")}, []string{"d"}, 2},
+		{"several statements", nil, append(many("m", 3*docRowsPerInsert+5), many("m", 10)...),
+			ids(many("m", 3*docRowsPerInsert+5)), 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			ws := openTemp(t)
+			if len(tt.stored) > 0 {
+				if _, err := ws.PutDocuments(ctx, tt.stored); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := ws.PutDocuments(ctx, tt.batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.New != len(tt.wantNew) || res.Duplicate != tt.wantDups || !slices.Equal(res.NewIDs, tt.wantNew) {
+				t.Fatalf("new %d %v, duplicate %d; want %v, %d", res.New, res.NewIDs, res.Duplicate, tt.wantNew, tt.wantDups)
+			}
+			n, err := ws.CountDocuments(ctx)
+			if err != nil || n != len(tt.stored)+len(tt.wantNew) {
+				t.Fatalf("workspace holds %d documents (%v), want %d", n, err, len(tt.stored)+len(tt.wantNew))
+			}
+			// Every new document's entities are indexed, under its own id.
+			for _, id := range tt.wantNew {
+				got, err := ws.Document(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for typ, vals := range got.Entities {
+					for _, v := range vals {
+						hits, err := ws.DocumentsWithEntity(ctx, typ, v, 0)
+						if err != nil || !slices.Contains(hits, id) {
+							t.Fatalf("entity %s %s of %s not indexed: %v %v", typ, v, id, hits, err)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func ids(docs []document.Document) []string {
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = d.ID
+	}
+	return out
+}
+
+// TestPutDocumentsManyEntities: a batch whose entity rows span several
+// multi-row statements stores every row once.
+func TestPutDocumentsManyEntities(t *testing.T) {
+	ctx := context.Background()
+	ws := openTemp(t)
+	var docs []document.Document
+	want := 0
+	for i := range 40 {
+		ents := map[string][]string{}
+		for j := range 20 {
+			ents["domain"] = append(ents["domain"], fmt.Sprintf("host%d.example.com", j))
+			ents["cve"] = append(ents["cve"], fmt.Sprintf("CVE-2024-%04d", i*20+j))
+			want += 2
+		}
+		docs = append(docs, document.Document{ID: fmt.Sprintf("d%d", i), Body: fmt.Sprintf("text %d", i), Entities: ents})
+	}
+	if _, err := ws.PutDocuments(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := ws.DB().QueryRow(`SELECT count(*) FROM entities`).Scan(&n); err != nil || n != want {
+		t.Fatalf("entities table holds %d rows (%v), want %d", n, err, want)
+	}
+	hits, err := ws.DocumentsWithEntity(ctx, "domain", "host7.example.com", 0)
+	if err != nil || len(hits) != 40 {
+		t.Fatalf("host7.example.com in %d documents (%v), want 40", len(hits), err)
+	}
+}
