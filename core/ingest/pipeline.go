@@ -263,7 +263,7 @@ func (p *processor) process(r *rawRecord) item {
 		doc.Source = p.source
 	}
 	doc.Entities = mergeEntities(p.extract(doc.Text()), doc.Entities, structuredEntities(&doc))
-	doc.Finish()
+	finish(&doc)
 	it.Doc = doc
 	return it
 }
