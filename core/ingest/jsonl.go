@@ -47,8 +47,8 @@ func newFieldMap(over map[string]string) fieldMap {
 // takes are kept in Meta.
 func (fm fieldMap) decode(data []byte) (document.Document, error) {
 	var d document.Document
-	var m map[string]any
-	if err := unmarshalObject(data, &m); err != nil {
+	m, err := decodeObject(data)
+	if err != nil {
 		return d, err
 	}
 	used := map[string]bool{}
@@ -70,7 +70,6 @@ func (fm fieldMap) decode(data []byte) (document.Document, error) {
 		}
 		return "", nil
 	}
-	var err error
 	if d.ID, err = get("id"); err != nil {
 		return d, err
 	}
