@@ -38,28 +38,56 @@ var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r':
 
 // appendFolded appends s's words separated by single spaces, as
 // strings.Join(strings.Fields(s), " ") would: unicode.IsSpace separates.
+// Words are copied whole, not byte by byte.
 func appendFolded(buf []byte, s string) []byte {
-	start := len(buf)
-	inWord := false
+	first := true
 	for i := 0; i < len(s); {
-		c := s[i]
-		size := 1
-		space := asciiSpace[c]
-		if c >= utf8.RuneSelf {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
-			space = unicode.IsSpace(r)
+		i = skipSpaces(s, i)
+		if i == len(s) {
+			break
 		}
-		if space {
-			inWord = false
-		} else {
-			if !inWord && len(buf) > start {
-				buf = append(buf, ' ')
-			}
-			inWord = true
-			buf = append(buf, s[i:i+size]...)
+		j := wordEnd(s, i)
+		if !first {
+			buf = append(buf, ' ')
+		}
+		first = false
+		buf = append(buf, s[i:j]...)
+		i = j
+	}
+	return buf
+}
+
+// isSpaceAt reports whether a space starts at s[i], and its length.
+func isSpaceAt(s string, i int) (bool, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return asciiSpace[c], 1
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r), size
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) {
+		sp, size := isSpaceAt(s, i)
+		if !sp {
+			return i
 		}
 		i += size
 	}
-	return buf
+	return i
+}
+
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf && !asciiSpace[c] {
+			i++
+			continue
+		}
+		sp, size := isSpaceAt(s, i)
+		if sp {
+			return i
+		}
+		i += size
+	}
+	return i
 }
