@@ -177,22 +177,22 @@ func (q *Queue) Order(by Sort) []int32 {
 // key is item i's place in the order by `by` (see SortItems).
 func (q *Queue) key(by Sort, i int32) orderKey {
 	f := &q.facts[i]
-	k := orderKey{when: -f.when, i: i}
+	var a, b float64
 	switch by {
 	case ByPriority:
-		k.a, k.b = -f.priority, -f.novelty
+		a, b = -f.priority, -f.novelty
 	case ByUncertainty:
 		if !f.scored {
-			k.a = 1
+			a = 1
 		}
-		k.b = f.gap
+		b = f.gap
 	case ByActiveLearning:
 		if f.state != Unlabelled {
-			k.a = 1
+			a = 1
 		}
-		k.b = f.gap + jitterWidth*unitHash(q.seed, q.items[i].DocID)
+		b = f.gap + jitterWidth*unitHash(q.seed, q.items[i].DocID)
 	}
-	return k
+	return orderKey{a: floatKey(a), b: floatKey(b), when: -f.when, i: i}
 }
 
 func (q *Queue) compare(x, y orderKey) int {
@@ -283,13 +283,26 @@ func (q *Queue) Narrow(sel []int32, f Filter) []int32 {
 	if m.none {
 		return sel[:0]
 	}
+	// One search of the whole haystack runs at memory speed; a search per
+	// item pays a call per item. Per item wins only on a short selection.
+	var hits []uint64
+	if m.text != nil && len(sel) > len(q.items)/16 {
+		hits = q.textHits(m.text)
+	}
 	out := sel[:0]
 	for _, i := range sel {
 		if !q.pass(&m, i) {
 			continue
 		}
-		if m.text != nil && !bytes.Contains(q.hay[q.hayAt[i]:q.hayAt[i+1]], m.text) {
-			continue
+		switch {
+		case hits != nil:
+			if hits[i>>6]&(1<<(i&63)) == 0 {
+				continue
+			}
+		case m.text != nil:
+			if !bytes.Contains(q.hay[q.hayAt[i]:q.hayAt[i+1]], m.text) {
+				continue
+			}
 		}
 		out = append(out, i)
 	}

@@ -398,22 +398,42 @@ func SortItems(items []Item, by Sort, seed uint64) {
 }
 
 // orderKey orders ascending by a, then b, then when (negated time: newest
-// first), then the document id of item i.
+// first), then the document id of item i. a and b are float keys mapped
+// to integers of the same order (floatKey): a sort makes about 1.7 million
+// comparisons at 100,000 items, and integer compares are the cheapest.
 type orderKey struct {
-	a, b float64
+	a, b uint64
 	when int64
 	i    int32
 }
 
 // compareKeys compares all but the document id.
 func compareKeys(x, y orderKey) int {
-	if c := cmp.Compare(x.a, y.a); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(x.b, y.b); c != 0 {
-		return c
+	switch {
+	case x.a != y.a:
+		return cmp.Compare(x.a, y.a)
+	case x.b != y.b:
+		return cmp.Compare(x.b, y.b)
 	}
 	return cmp.Compare(x.when, y.when)
+}
+
+// floatKey maps a float64 to a uint64 in the same order as cmp.Compare
+// puts floats: NaN first, then −Inf … +Inf, with −0 equal to +0. Flipping
+// the sign bit of a non-negative float and every bit of a negative one
+// makes the IEEE 754 bit patterns sort as unsigned integers.
+func floatKey(f float64) uint64 {
+	if f != f {
+		return 0
+	}
+	if f == 0 {
+		f = 0 // −0 → +0
+	}
+	b := math.Float64bits(f)
+	if b>>63 == 1 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
 // unitHash maps (seed, id) to [0,1) deterministically: FNV-1a 64 over the

@@ -1,8 +1,10 @@
 package triage
 
 import (
+	"cmp"
 	"encoding/json"
 	"hash/fnv"
+	"math"
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -58,6 +60,18 @@ func TestUnitHashIsFNV1a(t *testing.T) {
 		h.Write([]byte(tc.id))
 		if want := float64(h.Sum64()>>11) / (1 << 53); unitHash(tc.seed, tc.id) != want {
 			t.Errorf("unitHash(%d, %q) = %v, want %v", tc.seed, tc.id, unitHash(tc.seed, tc.id), want)
+		}
+	}
+}
+
+func TestFloatKeyOrdersAsCompare(t *testing.T) {
+	vals := []float64{math.NaN(), math.Inf(-1), -math.MaxFloat64, -1, -math.SmallestNonzeroFloat64, math.Copysign(0, -1), 0,
+		math.SmallestNonzeroFloat64, 0.05, 1, math.MaxFloat64, math.Inf(1), -math.NaN()}
+	for _, x := range vals {
+		for _, y := range vals {
+			if got, want := cmp.Compare(floatKey(x), floatKey(y)), cmp.Compare(x, y); got != want {
+				t.Errorf("%v vs %v: keys compare %d, floats %d", x, y, got, want)
+			}
 		}
 	}
 }
