@@ -80,8 +80,10 @@ type Options struct {
 	// Workers is the number of goroutines decoding and extracting;
 	// 0 means runtime.NumCPU().
 	Workers int
-	// BatchSize is how many documents Run stores per transaction; 0 means
-	// 5,000.
+	// BatchSize is how many documents Run stores per transaction at most;
+	// 0 means 5,000. A batch of at least eagerBatch is stored early when no
+	// more documents are ready, so that storing starts while the readers
+	// are still at work instead of after the first full batch.
 	BatchSize int
 }
 
@@ -209,6 +211,14 @@ const progressEvery = 100 * time.Millisecond
 // in the workspace without waiting for a full batch.
 const flushIdle = time.Second
 
+// eagerBatch is the smallest batch Run stores before it is full, when the
+// readers have nothing more ready: big enough that a transaction's fixed
+// cost (connection settings, statement preparation, WAL commit) stays a
+// small share, small enough that the store starts a few milliseconds into
+// a run. Once the store is the slower stage, documents queue up and every
+// batch is full again.
+const eagerBatch = 1000
+
 // Run reads paths into ws: documents are stored in input order, in
 // transactions of opts.BatchSize; a document whose id or content is already
 // stored counts as a duplicate. Bad records are counted and listed in the
@@ -301,7 +311,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Opti
 				sum.Failures = append(sum.Failures, Failure{it.File, it.Line, it.Pointer, it.Err})
 			default:
 				batch = append(batch, it.Doc)
-				if len(batch) >= batchSize {
+				if len(batch) >= batchSize || len(batch) >= eagerBatch && len(items) == 0 {
 					if err := flush(); err != nil {
 						return fail(err)
 					}
