@@ -84,6 +84,7 @@ func (w *Workspace) PutDocuments(ctx context.Context, docs []document.Document) 
 	args := make([]any, 0, 12*docRowsPerInsert)
 	var ents []entityRow
 	inserted := map[string]bool{}
+	var buf []byte
 	for lo := 0; lo < len(docs); lo += docRowsPerInsert {
 		group := docs[lo:min(lo+docRowsPerInsert, len(docs))]
 		args = args[:0]
@@ -92,14 +93,20 @@ func (w *Workspace) PutDocuments(ctx context.Context, docs []document.Document) 
 			if d.ContentHash == "" {
 				d.Finish()
 			}
-			f, _ := json.Marshal(fields{d.Aliases, d.CWEs, d.Ecosystem, d.Packages, d.Vendors, d.References, d.Assigner})
-			e, _ := json.Marshal(nonNil(d.Entities))
-			m, err := json.Marshal(nonNilMeta(d.Meta))
-			if err != nil {
-				return res, fmt.Errorf("store document %s: metadata: %w", d.ID, err)
+			buf = appendFields(buf[:0], d)
+			f := string(buf)
+			buf = appendEntities(buf[:0], d.Entities)
+			e := string(buf)
+			m := "{}"
+			if len(d.Meta) > 0 {
+				mb, err := json.Marshal(d.Meta)
+				if err != nil {
+					return res, fmt.Errorf("store document %s: metadata: %w", d.ID, err)
+				}
+				m = string(mb)
 			}
 			args = append(args, d.ID, d.ContentHash, d.Source, d.Title, d.Body,
-				formatTime(d.Published), now, d.Format, d.Severity, string(f), string(e), string(m))
+				formatTime(d.Published), now, d.Format, d.Severity, f, e, m)
 		}
 		st, err := docIns.stmt(ctx, len(group))
 		if err != nil {
@@ -241,18 +248,87 @@ func putEntities(ctx context.Context, ins *multiInsert, ents []entityRow) error 
 	return nil
 }
 
-func nonNil(m map[string][]string) map[string][]string {
-	if m == nil {
-		return map[string][]string{}
+// appendFields appends the fields column of d: what json.Marshal of the
+// fields struct writes, without reflection.
+func appendFields(b []byte, d *document.Document) []byte {
+	b = append(b, '{')
+	list := func(name string, vals []string) {
+		if len(vals) == 0 {
+			return
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":`...)
+		b = appendStrings(b, vals)
 	}
-	return m
+	str := func(name, val string) {
+		if val == "" {
+			return
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, `":`...)
+		b = appendString(b, val)
+	}
+	list("aliases", d.Aliases)
+	list("cwes", d.CWEs)
+	str("ecosystem", d.Ecosystem)
+	list("packages", d.Packages)
+	list("vendors", d.Vendors)
+	list("references", d.References)
+	str("assigner", d.Assigner)
+	return append(b, '}')
 }
 
-func nonNilMeta(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
+// appendEntities appends the entities column: what json.Marshal writes for
+// the map (keys sorted, a nil list as null), "{}" for none.
+func appendEntities(b []byte, ents map[string][]string) []byte {
+	b = append(b, '{')
+	for i, typ := range sortedKeys(ents) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, typ)
+		b = append(b, ':')
+		if vals := ents[typ]; vals == nil {
+			b = append(b, "null"...)
+		} else {
+			b = appendStrings(b, vals)
+		}
 	}
-	return m
+	return append(b, '}')
+}
+
+func appendStrings(b []byte, vals []string) []byte {
+	b = append(b, '[')
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, v)
+	}
+	return append(b, ']')
+}
+
+// appendString appends s as a JSON string exactly as encoding/json writes
+// it: a string of plain printable ASCII is copied between quotes, anything
+// else (escapes, HTML characters, non-ASCII) is left to json.Marshal.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func formatTime(t time.Time) string {
@@ -408,4 +484,15 @@ func (w *Workspace) DocumentsWithEntity(ctx context.Context, typ, value string, 
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// sortedKeys lists an entity map's types in order, as encoding/json writes
+// a map.
+func sortedKeys(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -117,4 +118,43 @@ func TestPutDocumentsManyEntities(t *testing.T) {
 	if err != nil || len(hits) != 40 {
 		t.Fatalf("host7.example.com in %d documents (%v), want 40", len(hits), err)
 	}
+}
+
+// TestDocumentColumnsMatchEncodingJSON: the fields and entities columns are
+// written byte for byte as json.Marshal wrote them before, so rows stored
+// by either read back alike.
+func TestDocumentColumnsMatchEncodingJSON(t *testing.T) {
+	docs := []document.Document{
+		{},
+		{Aliases: []string{"GHSA-1", "CVE-2024-1"}, CWEs: []string{"CWE-79"}, Ecosystem: "npm",
+			Packages: []string{"left-pad"}, Vendors: []string{"Acme <Corp> & \"Sons\""},
+			References: []string{"https://example.com/a?b=1&c=2"}, Assigner: "mitre",
+			Entities: map[string][]string{"url": {"https://example.com/\u2028x"}, "cve": {"CVE-2024-1"}, "empty": {}, "nil": nil}},
+		{Packages: []string{}, Assigner: "caf\xe9 \t\n\x01"},
+	}
+	for _, d := range docs {
+		wantF, _ := json.Marshal(fields{d.Aliases, d.CWEs, d.Ecosystem, d.Packages, d.Vendors, d.References, d.Assigner})
+		if got := appendFields(nil, &d); string(got) != string(wantF) {
+			t.Errorf("fields %s, want %s", got, wantF)
+		}
+		ents := d.Entities
+		if ents == nil {
+			ents = map[string][]string{}
+		}
+		wantE, _ := json.Marshal(ents)
+		if got := appendEntities(nil, d.Entities); string(got) != string(wantE) {
+			t.Errorf("entities %s, want %s", got, wantE)
+		}
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	f.Add("plain")
+	f.Add("<tag> & \"quote\" \\ \u2028 \xff \x7f")
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	})
 }
