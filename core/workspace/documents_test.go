@@ -158,3 +158,40 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// TestDeletingADocumentDropsItsEntities: without the entities-by-document
+// index (migration 2) the cascade still removes a document's entity rows.
+func TestDeletingADocumentDropsItsEntities(t *testing.T) {
+	ctx := context.Background()
+	ws := openTemp(t)
+	docs := []document.Document{
+		{ID: "a", Body: "first", Entities: map[string][]string{"cve": {"CVE-2024-0001"}, "ipv4": {"192.0.2.1"}}},
+		{ID: "b", Body: "second", Entities: map[string][]string{"cve": {"CVE-2024-0001"}}},
+	}
+	if _, err := ws.PutDocuments(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	var idx int
+	if err := ws.DB().QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'entities_doc'`).Scan(&idx); err != nil || idx != 0 {
+		t.Fatalf("entities_doc index still there (%d, %v)", idx, err)
+	}
+	if _, err := ws.DB().ExecContext(ctx, `DELETE FROM documents WHERE id = 'a'`); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	rows, err := ws.DB().QueryContext(ctx, `SELECT doc_id || ' ' || value FROM entities ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		left = append(left, s)
+	}
+	if !slices.Equal(left, []string{"b CVE-2024-0001"}) {
+		t.Fatalf("entity rows after deleting a: %v", left)
+	}
+}
