@@ -38,7 +38,7 @@ func BenchmarkUpdateView(b *testing.B) {
 		took = append(took, time.Since(start))
 	}
 	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 }
 
 // BenchmarkStartup is model construction (loading the queue) and the
@@ -102,7 +102,19 @@ func BenchmarkKeyPress100k(b *testing.B) {
 				queue = append(queue, run(cmd)...)
 				b.StartTimer()
 			}
+			// Start-up as the program runs it: Init's commands (the first
+			// detail, the other sort orders) finish before the first key.
+			b.StopTimer()
+			queue = run(m.Init())
+			b.StartTimer()
 			for i := 0; b.Loop(); i++ {
+				if i == 0 {
+					for len(queue) > 0 {
+						msg := queue[0]
+						queue = queue[1:]
+						handle(msg)
+					}
+				}
 				handle(sc.keys[i%len(sc.keys)])
 				for len(queue) > 0 {
 					msg := queue[0]

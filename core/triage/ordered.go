@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -19,8 +18,12 @@ import (
 type Queue struct {
 	items []Item
 	facts []facts
+	ids   []string // items[i].DocID: what sorting reads, apart from the items
 	index map[string]int32
 	seed  uint64
+	// version counts Updates, so that an order computed in the background
+	// from an older snapshot is refused (Adopt).
+	version uint64
 
 	orders [numSorts][]int32 // nil until first asked for
 
@@ -64,9 +67,11 @@ func NewQueue(items []Item, seed uint64) *Queue {
 
 // newQueue computes the facts only: enough to sort (SortItems).
 func newQueue(items []Item, seed uint64) *Queue {
-	q := &Queue{items: items, seed: seed, facts: make([]facts, len(items)), sevID: map[string]int32{}, srcID: map[string]int32{}}
+	q := &Queue{items: items, seed: seed, facts: make([]facts, len(items)), ids: make([]string, len(items)),
+		sevID: map[string]int32{}, srcID: map[string]int32{}}
 	for i := range items {
 		q.facts[i] = q.factsOf(&items[i])
+		q.ids[i] = items[i].DocID
 	}
 	return q
 }
@@ -161,7 +166,7 @@ func (q *Queue) Order(by Sort) []int32 {
 	if o := q.orders[by]; o != nil {
 		return o
 	}
-	keys := make([]orderKey, len(q.items))
+	keys := make([]orderKey, len(q.facts))
 	for i := range keys {
 		keys[i] = q.key(by, int32(i))
 	}
@@ -190,7 +195,7 @@ func (q *Queue) key(by Sort, i int32) orderKey {
 		if f.state != Unlabelled {
 			a = 1
 		}
-		b = f.gap + jitterWidth*unitHash(q.seed, q.items[i].DocID)
+		b = f.gap + jitterWidth*unitHash(q.seed, q.ids[i])
 	}
 	return orderKey{a: floatKey(a), b: floatKey(b), when: -f.when, i: i}
 }
@@ -199,7 +204,38 @@ func (q *Queue) compare(x, y orderKey) int {
 	if c := compareKeys(x, y); c != 0 {
 		return c
 	}
-	return cmp.Compare(q.items[x.i].DocID, q.items[y.i].DocID)
+	return cmp.Compare(q.ids[x.i], q.ids[y.i])
+}
+
+// Sorter is a snapshot of what a Queue sorts by, to compute orders on
+// another goroutine while the screen keeps using the queue: the screen
+// prepares the orders it has not shown yet in the background, so the first
+// press of the sort key is as quick as the next ones.
+type Sorter struct {
+	src     *Queue
+	version uint64
+	q       Queue // facts and ids copied; no items
+}
+
+// Sorter snapshots the queue's sort keys (a copy of about 60 bytes per
+// item: 2 ms at 100,000 items).
+func (q *Queue) Sorter() *Sorter {
+	return &Sorter{src: q, version: q.version, q: Queue{facts: slices.Clone(q.facts), ids: slices.Clone(q.ids), seed: q.seed}}
+}
+
+// Order computes the order by `by` of the snapshot; safe on any goroutine
+// (one call at a time per Sorter).
+func (s *Sorter) Order(by Sort) []int32 { return s.q.Order(by) }
+
+// Adopt keeps an order computed by a Sorter of this queue, unless the
+// queue changed since the snapshot or already has that order. It reports
+// whether the order was kept.
+func (q *Queue) Adopt(by Sort, order []int32, from *Sorter) bool {
+	if from.src != q || from.version != q.version || q.orders[by] != nil || len(order) != len(q.items) {
+		return false
+	}
+	q.orders[by] = order
+	return true
 }
 
 // Update replaces a document's item (after a label, an undo or a rescore)
@@ -220,6 +256,7 @@ func (q *Queue) Update(it Item) bool {
 	old := q.items[i]
 	q.items[i] = it
 	q.facts[i] = q.factsOf(&q.items[i])
+	q.version++
 	if old.Title != it.Title || old.Source != it.Source {
 		q.buildHay() // never on a label; only a re-ingested document changes its text
 	}
@@ -368,19 +405,23 @@ func (q *Queue) pass(m *matcher, i int32) bool {
 
 // textHits marks the items whose text contains text, scanning the
 // haystack once: each match marks its item and the scan resumes at the
-// next item.
+// next item. Matches come in haystack order, so the item holding one is
+// found by walking forward from the last, not by a search.
 func (q *Queue) textHits(text []byte) []uint64 {
 	hits := make([]uint64, (len(q.items)+63)/64)
-	hay := q.hay
+	hay, at := q.hay, q.hayAt
+	i := 0
 	for pos := 0; pos < len(hay); {
 		j := bytes.Index(hay[pos:], text)
 		if j < 0 {
 			break
 		}
-		// The item holding byte pos+j: the last start at or before it.
-		i := sort.Search(len(q.items), func(k int) bool { return int(q.hayAt[k+1]) > pos+j })
+		pos += j
+		for int(at[i+1]) <= pos {
+			i++
+		}
 		hits[i>>6] |= 1 << (i & 63)
-		pos = int(q.hayAt[i+1])
+		pos = int(at[i+1])
 	}
 	return hits
 }

@@ -244,3 +244,34 @@ func FuzzQueueSelect(f *testing.F) {
 		}
 	})
 }
+
+func TestSorterOrdersInTheBackground(t *testing.T) {
+	items := randomItems(rand.New(rand.NewPCG(11, 12)), 300)
+	q := triage.NewQueue(slices.Clone(items), 3)
+	s := q.Sorter()
+	done := make(chan []int32)
+	go func() { done <- s.Order(triage.ByActiveLearning) }()
+	order := <-done
+	if !q.Adopt(triage.ByActiveLearning, order, s) {
+		t.Fatal("an order of an unchanged queue was refused")
+	}
+	fresh := triage.NewQueue(slices.Clone(items), 3)
+	if got, want := orderIDs(q, q.Order(triage.ByActiveLearning)), orderIDs(fresh, fresh.Order(triage.ByActiveLearning)); !slices.Equal(got, want) {
+		t.Fatalf("adopted %v, want %v", got, want)
+	}
+	if q.Adopt(triage.ByActiveLearning, order, s) {
+		t.Fatal("an order the queue already has was replaced")
+	}
+
+	stale := q.Sorter()
+	it := *q.At(0)
+	it.LabelState = triage.Confirmed
+	q.Update(it)
+	if q.Adopt(triage.ByUncertainty, stale.Order(triage.ByUncertainty), stale) {
+		t.Fatal("an order from before a label was adopted")
+	}
+	other := triage.NewQueue(slices.Clone(items), 3)
+	if other.Adopt(triage.ByNewest, q.Sorter().Order(triage.ByNewest), q.Sorter()) {
+		t.Fatal("an order of another queue was adopted")
+	}
+}
