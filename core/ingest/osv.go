@@ -23,6 +23,18 @@ import (
 // vectors and scores, upstream severities, the leak hint) stays in Meta,
 // where features do not look, and so does every other field.
 func decodeOSV(data []byte) (document.Document, error) {
+	if m, ok := fastObject(data); ok {
+		if d, ok := osvFromValues(m); ok {
+			return d, nil
+		}
+	}
+	return decodeOSVRaw(data)
+}
+
+// decodeOSVRaw is decodeOSV field by field with encoding/json: the path for
+// the OSV schema's nested objects and for every record with a field of an
+// unexpected type, whose error it words.
+func decodeOSVRaw(data []byte) (document.Document, error) {
 	var d document.Document
 	var m map[string]json.RawMessage
 	if err := unmarshalObject(data, &m); err != nil {
