@@ -70,14 +70,17 @@ func BenchmarkStages(b *testing.B) {
 
 	b.Run("read", func(b *testing.B) {
 		n := 0
+		cpu0 := cpuSeconds()
 		for b.Loop() {
 			read()
 			n += len(docs)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/doc")
+		b.ReportMetric((cpuSeconds()-cpu0)*1e9/float64(n), "cpu-ns/doc")
 	})
 	b.Run("featurise", func(b *testing.B) {
 		var row features.Row
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			fz.TransformInto(&docs[i%len(docs)], &row)
@@ -85,6 +88,7 @@ func BenchmarkStages(b *testing.B) {
 		}
 	})
 	b.Run("predict", func(b *testing.B) {
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			r := rows[i%len(rows)]
@@ -102,6 +106,7 @@ func BenchmarkStages(b *testing.B) {
 	// for comparison only: scoring predicts with leaves.
 	b.Run("predict-mllgbm", func(b *testing.B) {
 		scratch := make([]float64, bundle.Trees.NumFeatures())
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			r := rows[i%len(rows)]
@@ -114,6 +119,7 @@ func BenchmarkStages(b *testing.B) {
 			b.Skip("bundle has no novelty forest")
 		}
 		var x []float64
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			x = training.NoveltyInputs(fz, rows[i%len(rows)], x)
@@ -124,6 +130,7 @@ func BenchmarkStages(b *testing.B) {
 	b.Run("explain", func(b *testing.B) {
 		ex := shap.New(bundle.Trees)
 		phi := make([]float64, ex.NumFeatures())
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			k := i % len(rows)
@@ -133,6 +140,7 @@ func BenchmarkStages(b *testing.B) {
 	})
 	b.Run("jsonl", func(b *testing.B) {
 		var buf []byte
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			buf, _ = results[i%len(results)].AppendJSONL(buf[:0])
@@ -140,6 +148,7 @@ func BenchmarkStages(b *testing.B) {
 		}
 	})
 	b.Run("score-plain", func(b *testing.B) {
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			d := docs[i%len(docs)]
@@ -148,6 +157,7 @@ func BenchmarkStages(b *testing.B) {
 		}
 	})
 	b.Run("score-top5", func(b *testing.B) {
+		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
 			d := docs[i%len(docs)]
@@ -155,4 +165,12 @@ func BenchmarkStages(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// reportCPU starts CPU accounting for a benchmark; the returned function
+// reports the process CPU time per operation, which on a shared machine
+// varies less than wall time.
+func reportCPU(b *testing.B) func() {
+	cpu0 := cpuSeconds()
+	return func() { b.ReportMetric((cpuSeconds()-cpu0)*1e9/float64(b.N), "cpu-ns/op") }
 }
