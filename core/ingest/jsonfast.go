@@ -7,9 +7,9 @@ import (
 )
 
 // decodeObject decodes one JSON object into a map, exactly as json.Unmarshal
-// into a map[string]any would. It walks the object once, taking plain
-// strings, numbers and literals directly and leaving only escaped strings
-// and nested values to encoding/json; json.Unmarshal alone scans a record
+// into a map[string]any would. It walks the object once, nested objects
+// and lists included, leaving only escaped strings (and nesting deeper than
+// maxDepth) to encoding/json; json.Unmarshal alone scans a record
 // twice (once to validate, once to decode) and was a third of the CPU time
 // of reading a generic JSONL record. Anything it does not take (including
 // every malformed input) goes to unmarshalObject, which also words the
@@ -30,40 +30,89 @@ func fastObject(data []byte) (m map[string]any, ok bool) {
 	if i == len(data) || data[i] != '{' {
 		return nil, false
 	}
-	m = make(map[string]any, 8)
+	m, end, ok := objectAt(data, i, 0)
+	if !ok || skipSpace(data, end) != len(data) {
+		return nil, false
+	}
+	return m, true
+}
+
+// maxDepth bounds the nesting the walk follows; deeper values are left to
+// encoding/json (which has its own, larger limit).
+const maxDepth = 64
+
+// objectAt reads the object starting at data[i] == '{' and returns it and
+// the index after its closing brace.
+func objectAt(data []byte, i, depth int) (map[string]any, int, bool) {
+	if depth >= maxDepth {
+		return nil, 0, false
+	}
+	m := make(map[string]any, 8)
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == '}' {
-		return m, skipSpace(data, i+1) == len(data)
+		return m, i + 1, true
 	}
 	for {
 		if i == len(data) || data[i] != '"' {
-			return nil, false
+			return nil, 0, false
 		}
 		key, j, ok := fastString(data, i)
 		if !ok {
-			return nil, false
+			return nil, 0, false
 		}
 		i = skipSpace(data, j)
 		if i == len(data) || data[i] != ':' {
-			return nil, false
+			return nil, 0, false
 		}
 		i = skipSpace(data, i+1)
-		val, j, ok := fastValue(data, i)
+		val, j, ok := fastValue(data, i, depth+1)
 		if !ok {
-			return nil, false
+			return nil, 0, false
 		}
 		m[key] = val
 		i = skipSpace(data, j)
 		if i == len(data) {
-			return nil, false
+			return nil, 0, false
 		}
 		switch data[i] {
 		case ',':
 			i = skipSpace(data, i+1)
 		case '}':
-			return m, skipSpace(data, i+1) == len(data)
+			return m, i + 1, true
 		default:
-			return nil, false
+			return nil, 0, false
+		}
+	}
+}
+
+// arrayAt reads the array starting at data[i] == '[' and returns it and
+// the index after its closing bracket.
+func arrayAt(data []byte, i, depth int) ([]any, int, bool) {
+	if depth >= maxDepth {
+		return nil, 0, false
+	}
+	list := []any{}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return list, i + 1, true
+	}
+	for {
+		val, j, ok := fastValue(data, i, depth+1)
+		if !ok {
+			return nil, 0, false
+		}
+		list = append(list, val)
+		i = skipSpace(data, j)
+		if i == len(data) {
+			return nil, 0, false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return list, i + 1, true
+		default:
+			return nil, 0, false
 		}
 	}
 }
@@ -109,23 +158,17 @@ func fastString(data []byte, i int) (string, int, bool) {
 
 // fastValue reads the value starting at data[i] and returns it (as
 // json.Unmarshal into an any would) and the index after it.
-func fastValue(data []byte, i int) (any, int, bool) {
+func fastValue(data []byte, i, depth int) (any, int, bool) {
 	if i == len(data) {
 		return nil, 0, false
 	}
 	switch c := data[i]; {
 	case c == '"':
 		return fastString(data, i)
-	case c == '{' || c == '[':
-		end, ok := valueEnd(data, i)
-		if !ok {
-			return nil, 0, false
-		}
-		var v any
-		if err := json.Unmarshal(data[i:end], &v); err != nil {
-			return nil, 0, false
-		}
-		return v, end, true
+	case c == '{':
+		return objectAt(data, i, depth)
+	case c == '[':
+		return arrayAt(data, i, depth)
 	case c == 't':
 		return literal(data, i, "true", true)
 	case c == 'f':
@@ -193,28 +236,4 @@ func numberEnd(data []byte, i int) (int, bool) {
 		i = j
 	}
 	return i, true
-}
-
-// valueEnd finds the end of the object or array starting at data[i] by
-// bracket depth, skipping strings; encoding/json then validates the span.
-func valueEnd(data []byte, i int) (int, bool) {
-	depth := 0
-	for j := i; j < len(data); j++ {
-		switch data[j] {
-		case '"':
-			for j++; j < len(data) && data[j] != '"'; j++ {
-				if data[j] == '\\' {
-					j++
-				}
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-			if depth == 0 {
-				return j + 1, true
-			}
-		}
-	}
-	return 0, false
 }

@@ -61,3 +61,20 @@ func FuzzDecodeObject(f *testing.F) {
 		checkDecodeObject(t, data)
 	})
 }
+
+// TestDecodeObjectDeepNesting: nesting past maxDepth is left to
+// encoding/json and still decodes alike.
+func TestDecodeObjectDeepNesting(t *testing.T) {
+	deep := `{"a":`
+	for range maxDepth + 5 {
+		deep += `[`
+	}
+	for range maxDepth + 5 {
+		deep += `]`
+	}
+	deep += `}`
+	if _, ok := fastObject([]byte(deep)); ok {
+		t.Errorf("walk followed nesting past maxDepth")
+	}
+	checkDecodeObject(t, []byte(deep))
+}
