@@ -64,7 +64,10 @@ func newModelsListCmd(app *App) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List registered model versions, newest first",
-		Args:  cobra.NoArgs,
+		Long: `List every registered model version with its parent, creation time,
+validation metrics and aliases (champion, challenger).`,
+		Example: "  cyberstreams models list\n  cyberstreams models list --json | jq '.[0].version'",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			reg, _, err := openRegistry(ctx, app)
@@ -135,10 +138,11 @@ func resolveVersion(ctx context.Context, reg *registry.Registry, ref string) (st
 
 func newModelsShowCmd(app *App) *cobra.Command {
 	return &cobra.Command{
-		Use:   "show VERSION",
-		Short: "Show a model's card, fingerprint and promotion history",
-		Long:  `Show one version (or the champion/challenger alias): its model card, data fingerprint, validation metrics and every promotion decision that names it.`,
-		Args:  cobra.ExactArgs(1),
+		Use:     "show VERSION",
+		Short:   "Show a model's card, fingerprint and promotion history",
+		Long:    `Show one version (or the champion/challenger alias): its model card, data fingerprint, validation metrics and every promotion decision that names it.`,
+		Example: "  cyberstreams models show champion\n  cyberstreams models show m20261126-004241 --json",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			reg, _, err := openRegistry(ctx, app)
@@ -225,7 +229,8 @@ func newModelsPromoteCmd(app *App) *cobra.Command {
 		Long: `Make VERSION the champion by hand. A bundle in the workspace's models/VERSION
 that is not registered yet (for example one written by 'cyberstreams train') is
 registered first. The decision is recorded and can be undone with rollback.`,
-		Args: cobra.ExactArgs(1),
+		Example: `  cyberstreams models promote m20261126-004241 --reason "better on last week's labels"`,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			reg, ws, err := openRegistry(ctx, app)
@@ -271,10 +276,11 @@ registered first. The decision is recorded and can be undone with rollback.`,
 func newModelsRollbackCmd(app *App) *cobra.Command {
 	var reason string
 	cmd := &cobra.Command{
-		Use:   "rollback",
-		Short: "Restore the previous champion",
-		Long:  `Restore the champion that the current one replaced (the embedded default after the first promotion is undone). Repeated rollbacks walk further back.`,
-		Args:  cobra.NoArgs,
+		Use:     "rollback",
+		Short:   "Restore the previous champion",
+		Long:    `Restore the champion that the current one replaced (the embedded default after the first promotion is undone). Repeated rollbacks walk further back.`,
+		Example: `  cyberstreams models rollback --reason "too many false criticals"`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			reg, _, err := openRegistry(ctx, app)
