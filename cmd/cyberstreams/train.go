@@ -29,6 +29,7 @@ type trainOptions struct {
 	KEV        string
 	Iterations int
 	NoRefit    bool
+	WeightPow  float64
 	Version    string
 }
 
@@ -56,6 +57,9 @@ The same command with the same --seed writes byte-identical model files.`,
 			opts := training.DefaultOptions()
 			opts.Seed = o.Seed
 			opts.Refit = !o.NoRefit
+			if cmd.Flags().Changed("class-weight-power") {
+				opts.ClassWeightPower = o.WeightPow
+			}
 			if o.Iterations > 0 {
 				opts.Params.NumIterations = o.Iterations
 			}
@@ -134,6 +138,8 @@ The same command with the same --seed writes byte-identical model files.`,
 	f.StringVar(&o.KEV, "kev", "", "CISA KEV catalog (known_exploited_vulnerabilities.json) for the kev:listed feature")
 	f.IntVar(&o.Iterations, "iterations", 0, "maximum boosting rounds (default 600, early stopping decides)")
 	f.BoolVar(&o.NoRefit, "no-refit", false, "ship the model trained without the validation slice")
+	f.Float64Var(&o.WeightPow, "class-weight-power", training.DefaultOptions().ClassWeightPower,
+		"class c weighs (n/(5·n_c))^power: 0 unweighted, 1 balanced")
 	f.StringVar(&o.Version, "version", "", "model version name (default m<date-time>)")
 	return cmd
 }
