@@ -47,10 +47,26 @@ def report(name, y, pred, seconds=None):
     return out
 
 
+class Results(list):
+    """Anchor results, each also appended to a file as soon as it is known,
+    so a long run that is interrupted keeps what it measured."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+        open(path, "w").close()
+
+    def append(self, r):
+        super().append(r)
+        with open(self.path, "a") as f:
+            f.write(json.dumps(r) + "\n")
+        print(json.dumps(r), file=sys.stderr, flush=True)
+
+
 def main(out_dir):
     _, text_tr, y_tr = load(f"{out_dir}/train.jsonl.gz")
     valid_docs, text_va, y_va = load(f"{out_dir}/valid.jsonl.gz")
-    results = []
+    results = Results(f"{out_dir}/anchors.partial.jsonl")
 
     # 1. TF-IDF + logistic regression (word 1-2 grams, sublinear tf).
     t = time.perf_counter()
@@ -73,8 +89,10 @@ def main(out_dir):
 
     # 3. LightGBM on our own feature matrix (same features as our trainer).
     import lightgbm as lgb
-    X_tr, Y_tr = load_svmlight_file(f"{out_dir}/train.svm", n_features=None)
-    X_va, Y_va = load_svmlight_file(f"{out_dir}/valid.svm", n_features=X_tr.shape[1])
+    # zero_based=True: "auto" guesses per file, and a file where no row has
+    # feature 0 would be read one-based, shifting every column.
+    X_tr, Y_tr = load_svmlight_file(f"{out_dir}/train.svm", zero_based=True)
+    X_va, Y_va = load_svmlight_file(f"{out_dir}/valid.svm", n_features=X_tr.shape[1], zero_based=True)
     t = time.perf_counter()
     params = dict(objective="multiclass", num_class=5, learning_rate=0.08, num_leaves=48, min_data_in_leaf=10,
                   feature_fraction=0.5, bagging_fraction=0.8, bagging_freq=1, lambda_l2=1.0, num_threads=2,

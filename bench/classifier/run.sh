@@ -8,6 +8,9 @@ data=${DATA:-../shared/data}
 out=${OUT:-bench/classifier/out}
 mkdir -p "$out"
 python3 -m pip install -q scikit-learn xgboost lightgbm >/dev/null
+# OpenMP threads that spin while waiting make LightGBM and XGBoost crawl on a
+# shared 2-core machine; passive waiting measures them fairly.
+export OMP_WAIT_POLICY=PASSIVE
 
 echo "== export the split and our feature matrix" >&2
 go run ./bench/classifier/export --data "$data/advisories_train.jsonl.gz" --kev "$data/kev.json" --out "$out" >&2
