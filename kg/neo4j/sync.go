@@ -164,81 +164,63 @@ func Sync(ctx context.Context, s *kg.Store, c *Client, opts SyncOptions) (SyncRe
 		res.Batches++
 		return nil
 	}
-	// Nodes first, so that every relationship below finds its ends.
-	for {
-		states, err := s.OutboxNodes(ctx, kg.OpUpsert, opts.Batch)
-		if err != nil {
-			return res, err
-		}
-		if len(states) == 0 {
-			break
-		}
-		stmts, seqs, err := nodeStatements(states, kg.OpUpsert)
-		if err != nil {
-			return res, err
-		}
-		if err := write(stmts); err != nil {
-			res.Elapsed = time.Since(start)
-			return res, err
-		}
-		if err := s.Ack(ctx, seqs); err != nil {
-			return res, err
-		}
-		res.Nodes += len(seqs)
-		report("nodes")
-	}
-	// Then relationships, and their deletes before the node deletes that
-	// would otherwise take them along unacknowledged.
-	for _, op := range []string{kg.OpUpsert, kg.OpDelete} {
-		phase := map[string]string{kg.OpUpsert: "relationships", kg.OpDelete: "relationship deletes"}[op]
+	// drain writes one kind of outbox row, batch by batch, until none is
+	// left; a batch is acknowledged only after Neo4j committed it.
+	drain := func(phase string, count *int, next func() ([]statement, []int64, error)) error {
 		for {
-			states, err := s.OutboxEdges(ctx, op, opts.Batch)
+			stmts, seqs, err := next()
 			if err != nil {
-				return res, err
+				return err
 			}
-			if len(states) == 0 {
-				break
-			}
-			stmts, seqs, err := edgeStatements(states, op)
-			if err != nil {
-				return res, err
+			if len(seqs) == 0 {
+				return nil
 			}
 			if err := write(stmts); err != nil {
-				res.Elapsed = time.Since(start)
-				return res, err
+				return err
 			}
 			if err := s.Ack(ctx, seqs); err != nil {
-				return res, err
+				return err
 			}
-			if op == kg.OpUpsert {
-				res.Relationships += len(seqs)
-			} else {
-				res.RelationshipDeletes += len(seqs)
-			}
+			*count += len(seqs)
 			report(phase)
 		}
 	}
-	for {
-		states, err := s.OutboxNodes(ctx, kg.OpDelete, opts.Batch)
-		if err != nil {
-			return res, err
+	nodes := func(op string) func() ([]statement, []int64, error) {
+		return func() ([]statement, []int64, error) {
+			states, err := s.OutboxNodes(ctx, op, opts.Batch)
+			if err != nil || len(states) == 0 {
+				return nil, nil, err
+			}
+			return nodeStatements(states, op)
 		}
-		if len(states) == 0 {
-			break
+	}
+	edges := func(op string) func() ([]statement, []int64, error) {
+		return func() ([]statement, []int64, error) {
+			states, err := s.OutboxEdges(ctx, op, opts.Batch)
+			if err != nil || len(states) == 0 {
+				return nil, nil, err
+			}
+			return edgeStatements(states, op)
 		}
-		stmts, seqs, err := nodeStatements(states, kg.OpDelete)
-		if err != nil {
-			return res, err
-		}
-		if err := write(stmts); err != nil {
+	}
+	// Nodes first, so that every relationship finds its ends; relationship
+	// deletes before node deletes, which would otherwise take them along
+	// unacknowledged.
+	phases := []struct {
+		name  string
+		count *int
+		next  func() ([]statement, []int64, error)
+	}{
+		{"nodes", &res.Nodes, nodes(kg.OpUpsert)},
+		{"relationships", &res.Relationships, edges(kg.OpUpsert)},
+		{"relationship deletes", &res.RelationshipDeletes, edges(kg.OpDelete)},
+		{"node deletes", &res.NodeDeletes, nodes(kg.OpDelete)},
+	}
+	for _, p := range phases {
+		if err := drain(p.name, p.count, p.next); err != nil {
 			res.Elapsed = time.Since(start)
 			return res, err
 		}
-		if err := s.Ack(ctx, seqs); err != nil {
-			return res, err
-		}
-		res.NodeDeletes += len(seqs)
-		report("node deletes")
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
