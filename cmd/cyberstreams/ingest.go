@@ -97,11 +97,13 @@ func ingestRun(ctx context.Context, app *App, opts *ingestOptions) error {
 		}
 	}
 	start := time.Now()
+	ex := app.extractor(ctx) // knows ATT&CK names once the graph has them
 	sum, runErr := ingest.Run(ctx, ws, opts.Paths, ingest.Options{
-		Format: opts.Format,
-		Fields: opts.Fields,
-		Source: opts.Source,
-		Stdin:  app.IO.In,
+		Format:  opts.Format,
+		Fields:  opts.Fields,
+		Source:  opts.Source,
+		Stdin:   app.IO.In,
+		Extract: func(text string) map[string][]string { return ex.Extract(text) },
 	}, progress)
 	if shown {
 		fmt.Fprint(app.IO.ErrOut, "\r\x1b[K")
