@@ -68,10 +68,12 @@ func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string
 	var y []int
 	var prob [][]float64
 	failed := 0
-	err := ingest.Read(cmd.Context(), data, ingest.Options{Stdin: app.IO.In}, func(r ingest.Record) error {
+	ex := app.extractor(cmd.Context())
+	in := ingest.Options{Stdin: app.IO.In, Extract: func(text string) map[string][]string { return ex.Extract(text) }}
+	err := ingest.Read(cmd.Context(), data, in, func(r ingest.Record) error {
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", ingest.Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}.Error())
+			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", r.Failure().Error())
 			return nil
 		}
 		c := document.SeverityIndex(r.Doc.Severity)

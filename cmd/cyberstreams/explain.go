@@ -48,7 +48,7 @@ is explained).`,
 				err := ingest.Read(cmd.Context(), args, ingest.Options{Stdin: app.IO.In}, func(r ingest.Record) error {
 					if r.Err != nil {
 						failed++
-						fmt.Fprintf(app.IO.ErrOut, "error: %s\n", ingest.Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}.Error())
+						fmt.Fprintf(app.IO.ErrOut, "error: %s\n", r.Failure().Error())
 						return nil
 					}
 					return show(r.Doc)

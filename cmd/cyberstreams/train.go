@@ -173,7 +173,7 @@ func readLabelled(cmd *cobra.Command, app *App, paths []string) ([]document.Docu
 	}}, func(r ingest.Record) error {
 		if r.Err != nil {
 			failed++
-			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", ingest.Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}.Error())
+			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", r.Failure().Error())
 			return nil
 		}
 		if document.SeverityIndex(r.Doc.Severity) < 0 {

@@ -122,6 +122,12 @@ type Record struct {
 	Err error
 }
 
+// Failure returns the record's read failure with its location (meaningful
+// when Err is set).
+func (r Record) Failure() Failure {
+	return Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}
+}
+
 // Failure is one record or file that could not be read.
 type Failure struct {
 	File    string

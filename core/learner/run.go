@@ -271,7 +271,7 @@ func collect(ctx context.Context, ws *workspace.Workspace, cfg Config) (training
 	if len(cfg.BaseCorpus) > 0 {
 		err := ingest.Read(ctx, cfg.BaseCorpus, ingest.Options{}, func(r ingest.Record) error {
 			if r.Err != nil {
-				return fmt.Errorf("base corpus: %s", ingest.Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}.Error())
+				return fmt.Errorf("base corpus: %s", r.Failure().Error())
 			}
 			if document.SeverityIndex(r.Doc.Severity) >= 0 {
 				r.Doc.Meta = nil

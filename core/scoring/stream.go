@@ -64,7 +64,8 @@ func (s *Scorer) Stream(ctx context.Context, paths []string, in ingest.Options, 
 				for i := range b.recs {
 					r := &b.recs[i]
 					if r.Err != nil {
-						b.out[i].Failure = &ingest.Failure{File: r.File, Line: r.Line, Pointer: r.Pointer, Err: r.Err}
+						f := r.Failure()
+						b.out[i].Failure = &f
 					} else {
 						b.out[i].Result = s.Score(&r.Doc, opts)
 					}
