@@ -182,7 +182,7 @@ func (s *scoreSink) write(r scoring.Result) error {
 				return err
 			}
 		}
-		rec := []string{r.ID, r.Title, r.Source, pubDay(r), r.Severity}
+		rec := []string{csvCell(r.ID), csvCell(r.Title), csvCell(r.Source), pubDay(r), r.Severity}
 		for _, p := range r.Probabilities {
 			rec = append(rec, strconv.FormatFloat(p, 'f', 6, 64))
 		}
@@ -214,6 +214,17 @@ func (s *scoreSink) flush() error {
 		return s.table.Flush()
 	}
 	return nil
+}
+
+// csvCell defuses spreadsheet formulas in untrusted text: a cell that
+// starts with = + - @ (or a tab/CR) is prefixed with ' so that opening the
+// CSV in a spreadsheet shows the text instead of running it (OWASP's
+// CSV-injection advice).
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func pubDay(r scoring.Result) string {

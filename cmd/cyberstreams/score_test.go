@@ -106,3 +106,15 @@ func TestCorruptModelIsNamed(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q should name the model file", r.Code, r.Err)
 	}
 }
+
+func TestScoreCSVDefusesFormulas(t *testing.T) {
+	in := `{"id":"f1","title":"=HYPERLINK(\"http://198.51.100.1\",\"click\")","text":"x"}` + "\n"
+	r := runCLI(t, t.TempDir(), in, "score", "--output", "csv")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(r.Out)).ReadAll()
+	if err != nil || len(rows) != 2 || !strings.HasPrefix(rows[1][1], "'=") {
+		t.Fatalf("title cell should be defused with a leading quote: %v %q", err, r.Out)
+	}
+}
