@@ -83,6 +83,16 @@ func (r *Result) AppendJSONL(dst []byte) ([]byte, error) {
 			b = append(b, `,"omitted":`...)
 			b = appendFloat(b, ex.Omitted)
 		}
+		if len(ex.NoveltyDrivers) > 0 {
+			b = append(b, `,"novelty_drivers":[`...)
+			for i, d := range ex.NoveltyDrivers {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, d)
+			}
+			b = append(b, ']')
+		}
 		b = append(b, '}')
 	}
 	b = append(b, `,"entities":`...)

@@ -142,6 +142,10 @@ type Explanation struct {
 	// Omitted is the summed SHAP of contributions left out by --explain K,
 	// so the shown reasons still add up to the margin.
 	Omitted float64 `json:"omitted,omitempty"`
+	// NoveltyDrivers names the features that isolated the document fastest
+	// in the novelty forest (up to three, strongest first): what makes it
+	// unusual, as opposed to what made its class.
+	NoveltyDrivers []string `json:"novelty_drivers,omitempty"`
 }
 
 // Result is a scored document, the stable record of `score --output jsonl`.
@@ -214,8 +218,34 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	}
 	if opts.Explain >= 0 {
 		res.Explanation = s.explain(sc, class, raw[class], opts.Explain)
+		if s.bundle.Novelty != nil {
+			res.Explanation.NoveltyDrivers = s.noveltyDrivers(sc.nov)
+		}
 	}
 	return res
+}
+
+// noveltyDrivers ranks the novelty inputs by how much isolation credit the
+// forest gives them for this document (Liu, Ting & Zhou's path lengths,
+// split by feature) and names the top three.
+func (s *Scorer) noveltyDrivers(x []float64) []string {
+	credit := s.bundle.Novelty.PathContributions(x)
+	names := s.bundle.Spec.Numeric
+	var out []string
+	for len(out) < 3 {
+		best := -1
+		for i, c := range credit {
+			if c > 0 && i < len(names) && (best < 0 || c > credit[best]) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out = append(out, names[best])
+		credit[best] = 0
+	}
+	return out
 }
 
 // explain computes the exact TreeSHAP values of one class and keeps the top

@@ -146,3 +146,30 @@ func BenchmarkScore(b *testing.B) {
 	}
 	_ = training.Softmax
 }
+
+func TestNoveltyDriversNameNumericFeatures(t *testing.T) {
+	s := newScorer(t)
+	numeric := map[string]bool{}
+	for _, n := range s.Bundle().Spec.Numeric {
+		numeric[n] = true
+	}
+	// An outlandish document: hundreds of references and a huge body.
+	d := document.Document{ID: "odd", Title: "unauthenticated remote code execution",
+		Body: strings.Repeat("remote code execution as root. ", 400)}
+	for i := 0; i < 300; i++ {
+		d.References = append(d.References, "https://example.org/ref/"+strings.Repeat("x", i%7))
+	}
+	r := s.Score(&d, scoring.Options{Explain: 3})
+	drivers := r.Explanation.NoveltyDrivers
+	if len(drivers) == 0 || len(drivers) > 3 {
+		t.Fatalf("novelty drivers %v, want 1–3", drivers)
+	}
+	for _, n := range drivers {
+		if !numeric[n] {
+			t.Fatalf("driver %q is not a novelty input", n)
+		}
+	}
+	if r := s.Score(&d, scoring.Options{Explain: -1}); r.Explanation != nil {
+		t.Fatal("no explanation asked, none computed")
+	}
+}

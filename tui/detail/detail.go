@@ -143,7 +143,13 @@ func (m *Model) render() {
 	b.WriteString(st.Section.Render("Reasons"))
 	b.WriteByte('\n')
 	b.WriteString(strings.TrimRight(reasons.Bars(r.Explanation, w, st.Reasons), "\n"))
-	b.WriteString("\n\n")
+	b.WriteString("\n")
+	if ex := r.Explanation; ex != nil && len(ex.NoveltyDrivers) > 0 && r.Novelty >= 0.6 {
+		// What makes it unusual, beside what made its class.
+		b.WriteString(wrap(st.Dim.Render(fmt.Sprintf("✦ novel (%.2f) mostly in %s", r.Novelty, strings.Join(ex.NoveltyDrivers, ", ")))))
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
 
 	// Entities.
 	if len(d.Entities) > 0 {
