@@ -30,6 +30,8 @@ type trainOptions struct {
 	Iterations int
 	NoRefit    bool
 	WeightPow  float64
+	MaxDepth   int
+	Leaves     int
 	Version    string
 }
 
@@ -57,6 +59,12 @@ The same command with the same --seed writes byte-identical model files.`,
 			opts := training.DefaultOptions()
 			opts.Seed = o.Seed
 			opts.Refit = !o.NoRefit
+			if o.MaxDepth != 0 {
+				opts.Params.MaxDepth = o.MaxDepth
+			}
+			if o.Leaves > 0 {
+				opts.Params.NumLeaves = o.Leaves
+			}
 			if cmd.Flags().Changed("class-weight-power") {
 				opts.ClassWeightPower = o.WeightPow
 			}
@@ -138,6 +146,8 @@ The same command with the same --seed writes byte-identical model files.`,
 	f.StringVar(&o.KEV, "kev", "", "CISA KEV catalog (known_exploited_vulnerabilities.json) for the kev:listed feature")
 	f.IntVar(&o.Iterations, "iterations", 0, "maximum boosting rounds (default 600, early stopping decides)")
 	f.BoolVar(&o.NoRefit, "no-refit", false, "ship the model trained without the validation slice")
+	f.IntVar(&o.MaxDepth, "max-depth", 0, "tree depth limit (default: the built-in setting; -1 none)")
+	f.IntVar(&o.Leaves, "leaves", 0, "leaves per tree (default: the built-in setting)")
 	f.Float64Var(&o.WeightPow, "class-weight-power", training.DefaultOptions().ClassWeightPower,
 		"class c weighs (n/(5·n_c))^power: 0 unweighted, 1 balanced")
 	f.StringVar(&o.Version, "version", "", "model version name (default m<date-time>)")
