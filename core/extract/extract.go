@@ -19,6 +19,7 @@ package extract
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Types lists every entity type in a stable order, for feature names and
@@ -88,11 +89,15 @@ type Options struct {
 type Extractor struct {
 	refang bool
 	names  *nameIndex // nil when there is no dictionary
+	// runs keeps scan state between calls, so a stream of small documents
+	// does not regrow the scan buffers for each one.
+	runs sync.Pool
 }
 
 // New compiles the options into an Extractor.
 func New(opts Options) *Extractor {
 	e := &Extractor{refang: opts.Refang}
+	e.runs.New = func() any { return new(run) }
 	if opts.Names != nil && opts.Names.len() > 0 {
 		e.names = opts.Names.compile()
 	}
@@ -107,12 +112,20 @@ type finding struct {
 
 // Extract returns the entities found in text.
 func (e *Extractor) Extract(text string) Entities {
-	r := run{refang: e.refang, text: text}
+	r := e.runs.Get().(*run)
+	defer e.runs.Put(r)
+	// Reset every field; only the buffers' capacity carries over. Findings
+	// are copied out by group (their values are strings), so the slices
+	// can be reused.
+	*r = run{refang: e.refang, text: text, found: r.found[:0], norm: r.norm[:0],
+		oStart: r.oStart[:0], oEnd: r.oEnd[:0], joins: r.joins[:0]}
 	r.scan()
 	if e.names != nil {
 		r.found = e.names.match(text, r.found)
 	}
-	return group(r.found)
+	out := group(r.found)
+	r.text = "" // do not pin the document in the pool
+	return out
 }
 
 // group sorts and deduplicates findings into Entities.

@@ -256,3 +256,17 @@ func TestTypesCoverKinds(t *testing.T) {
 		seen[ty] = true
 	}
 }
+
+// BenchmarkExtractSmallDocument is the per-document cost ingest and scoring
+// pay: one advisory-sized text at a time.
+func BenchmarkExtractSmallDocument(b *testing.B) {
+	e := New(Options{Refang: true})
+	text := "Ridgeback VPN Gateway 7.0 through 7.4.1 allows an unauthenticated remote attacker to execute " +
+		"arbitrary code (CVE-2025-99101, CWE-121). Exploitation seen from 203.0.113.45 and hxxps://cdn-update[.]example[.]net/a.php; " +
+		"web shell at /var/www/html/status.php, sha256 4f2a9c0d1e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c. See T1190."
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		e.Extract(text)
+	}
+}
