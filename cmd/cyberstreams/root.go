@@ -112,6 +112,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newExtractCmd(app))
 	root.AddCommand(newIngestCmd(app))
 	root.AddCommand(newServeCmd(app))
+	root.AddCommand(newForecastCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.
