@@ -113,6 +113,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newIngestCmd(app))
 	root.AddCommand(newServeCmd(app))
 	root.AddCommand(newForecastCmd(app))
+	root.AddCommand(newPatternsCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.

@@ -63,11 +63,11 @@ type Report struct {
 	Rules        []Rule    `json:"rules"`
 }
 
-// AutoMinSupport is the support used when none is given: 0.5% of the
+// AutoMinSupport is the support used when none is given: 0.1% of the
 // documents that carry items, but never fewer than two documents, since a
 // pattern seen once is an anecdote rather than a co-occurrence.
 func AutoMinSupport(transactions int) int {
-	return max(2, int(math.Ceil(0.005*float64(transactions))))
+	return max(2, int(math.Ceil(0.001*float64(transactions))))
 }
 
 // Items returns a document's items of the given types as "type:value",

@@ -96,7 +96,7 @@ func TestMine(t *testing.T) {
 }
 
 func TestAutoMinSupport(t *testing.T) {
-	for _, tc := range []struct{ n, want int }{{0, 2}, {100, 2}, {1000, 5}, {100001, 501}} {
+	for _, tc := range []struct{ n, want int }{{0, 2}, {100, 2}, {1000, 2}, {5000, 5}, {100001, 101}} {
 		if got := AutoMinSupport(tc.n); got != tc.want {
 			t.Errorf("AutoMinSupport(%d) = %d, want %d", tc.n, got, tc.want)
 		}

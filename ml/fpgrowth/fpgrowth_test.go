@@ -240,3 +240,28 @@ func BenchmarkMine(b *testing.B) {
 		Mine(tx, 20, 3)
 	}
 }
+
+// FuzzMine checks FP-growth against brute force on transactions decoded
+// from bytes: each byte is an item from a six-letter universe, 0xff ends a
+// transaction.
+func FuzzMine(f *testing.F) {
+	f.Add([]byte{0, 1, 0xff, 1, 2, 0xff, 0, 1, 2}, uint8(1), uint8(0))
+	f.Add([]byte{5, 5, 5, 0xff, 5}, uint8(2), uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, minSup, maxLen uint8) {
+		if len(data) > 200 {
+			return
+		}
+		tx := [][]string{nil}
+		for _, b := range data {
+			if b == 0xff {
+				tx = append(tx, nil)
+				continue
+			}
+			tx[len(tx)-1] = append(tx[len(tx)-1], string(rune('a'+b%6)))
+		}
+		got := Mine(tx, int(minSup%8), int(maxLen%5))
+		if want := bruteForce(tx, int(minSup%8), int(maxLen%5)); !equalSets(got, want) {
+			t.Fatalf("tx %v: got %v want %v", tx, got, want)
+		}
+	})
+}
