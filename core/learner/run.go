@@ -108,6 +108,11 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	}
 	out.TrainDocs, out.LabelledDocs, out.HoldoutDocs = len(train), set.labelled, len(holdDocs)
 	say("collect", "%d training documents (%d with analyst labels), %d held-out labels", len(train), set.labelled, len(holdDocs))
+	if len(train) < training.MinDocuments && len(cfg.BaseCorpus) == 0 {
+		return out, fmt.Errorf("retrain: only %d labelled documents to learn from; point the learner at a base corpus "+
+			"(\"learner\": {\"base_corpus\": [\"advisories.jsonl.gz\"]} in %s, or --base PATH) or ingest labelled documents",
+			len(train), ConfigFile)
+	}
 
 	opts := training.DefaultOptions()
 	opts.Seed = cfg.Seed

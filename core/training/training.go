@@ -77,6 +77,10 @@ func DefaultOptions() Options {
 	return Options{ValidShare: 0.15, Refit: true, Params: p, ClassWeightPower: 0, TuneBias: true, Seed: 42}
 }
 
+// MinDocuments is the fewest labelled documents Train learns from: fewer
+// cannot fill a time-ordered training and validation split.
+const MinDocuments = 20
+
 // Result is a trained bundle with the evaluation that justified it.
 type Result struct {
 	Bundle     *model.Bundle
@@ -93,8 +97,8 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 		logf = func(string, ...any) {}
 	}
 	docs = labelled(docs)
-	if len(docs) < 20 {
-		return nil, fmt.Errorf("train: %d labelled documents; need at least 20", len(docs))
+	if len(docs) < MinDocuments {
+		return nil, fmt.Errorf("train: %d labelled documents; need at least %d", len(docs), MinDocuments)
 	}
 	train, valid, validFrom := Split(docs, opts.ValidFrom, opts.ValidShare)
 	if len(valid) == 0 || len(train) == 0 {
