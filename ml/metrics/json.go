@@ -5,22 +5,27 @@ import (
 	"math"
 )
 
-// MarshalJSON writes undefined quantities (NaN) as null: JSON has no NaN,
-// and a report must always serialise.
+// reportJSON is Report as JSON: the quantities that may be undefined (NaN)
+// are pointers, written as null, because JSON has no NaN and a report must
+// always serialise.
+type reportJSON struct {
+	plainReport
+	LogLoss               *float64   `json:"log_loss"`
+	ECE                   *float64   `json:"ece"`
+	MacroF1               *float64   `json:"macro_f1"`
+	WeightedF1            *float64   `json:"weighted_f1"`
+	AUC                   []*float64 `json:"auc"`
+	CriticalHighPrecision *float64   `json:"critical_high_precision"`
+	CriticalHighFPR       *float64   `json:"critical_high_fpr"`
+	CriticalHighRecall    *float64   `json:"critical_high_recall"`
+}
+
+// plainReport has Report's fields without its JSON methods.
+type plainReport Report
+
+// MarshalJSON writes undefined quantities (NaN) as null.
 func (r Report) MarshalJSON() ([]byte, error) {
-	type plain Report
-	type out struct {
-		plain
-		LogLoss               *float64   `json:"log_loss"`
-		ECE                   *float64   `json:"ece"`
-		MacroF1               *float64   `json:"macro_f1"`
-		WeightedF1            *float64   `json:"weighted_f1"`
-		AUC                   []*float64 `json:"auc"`
-		CriticalHighPrecision *float64   `json:"critical_high_precision"`
-		CriticalHighFPR       *float64   `json:"critical_high_fpr"`
-		CriticalHighRecall    *float64   `json:"critical_high_recall"`
-	}
-	o := out{plain: plain(r), LogLoss: num(r.LogLoss), ECE: num(r.ECE), MacroF1: num(r.MacroF1),
+	o := reportJSON{plainReport: plainReport(r), LogLoss: num(r.LogLoss), ECE: num(r.ECE), MacroF1: num(r.MacroF1),
 		WeightedF1: num(r.WeightedF1), CriticalHighPrecision: num(r.CriticalHighPrecision),
 		CriticalHighFPR: num(r.CriticalHighFPR), CriticalHighRecall: num(r.CriticalHighRecall)}
 	for _, a := range r.AUC {
@@ -31,22 +36,11 @@ func (r Report) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads null back as NaN.
 func (r *Report) UnmarshalJSON(b []byte) error {
-	type plain Report
-	var in struct {
-		plain
-		LogLoss               *float64   `json:"log_loss"`
-		ECE                   *float64   `json:"ece"`
-		MacroF1               *float64   `json:"macro_f1"`
-		WeightedF1            *float64   `json:"weighted_f1"`
-		AUC                   []*float64 `json:"auc"`
-		CriticalHighPrecision *float64   `json:"critical_high_precision"`
-		CriticalHighFPR       *float64   `json:"critical_high_fpr"`
-		CriticalHighRecall    *float64   `json:"critical_high_recall"`
-	}
+	var in reportJSON
 	if err := json.Unmarshal(b, &in); err != nil {
 		return err
 	}
-	*r = Report(in.plain)
+	*r = Report(in.plainReport)
 	r.LogLoss, r.ECE, r.MacroF1, r.WeightedF1 = val(in.LogLoss), val(in.ECE), val(in.MacroF1), val(in.WeightedF1)
 	r.CriticalHighPrecision, r.CriticalHighFPR, r.CriticalHighRecall = val(in.CriticalHighPrecision), val(in.CriticalHighFPR), val(in.CriticalHighRecall)
 	r.AUC = nil
