@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
@@ -67,23 +66,10 @@ false-positive rate of the critical+high group.`,
 func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string) ([]int, [][]float64, int, error) {
 	var y []int
 	var prob [][]float64
-	failed := 0
-	ex := app.extractor(cmd.Context())
-	in := ingest.Options{Stdin: app.IO.In, Extract: func(text string) map[string][]string { return ex.Extract(text) }}
-	err := ingest.Read(cmd.Context(), data, in, func(r ingest.Record) error {
-		if r.Err != nil {
-			failed++
-			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", r.Failure().Error())
-			return nil
-		}
-		c := document.SeverityIndex(r.Doc.Severity)
-		if c < 0 {
-			return nil
-		}
-		res := s.Score(&r.Doc, scoring.Options{Explain: -1})
-		y = append(y, c)
+	failed, err := eachLabelled(cmd, app, data, func(d *document.Document) {
+		res := s.Score(d, scoring.Options{Explain: -1})
+		y = append(y, document.SeverityIndex(d.Severity))
 		prob = append(prob, append([]float64(nil), res.Probabilities[:]...))
-		return nil
 	})
 	return y, prob, failed, err
 }

@@ -172,32 +172,39 @@ func buildTime() time.Time {
 	return time.Now().UTC().Truncate(time.Second)
 }
 
-// readLabelled reads documents with a severity, reporting unreadable
-// records on stderr with file and line.
+// readLabelled reads the documents with a severity into memory.
 func readLabelled(cmd *cobra.Command, app *App, paths []string) ([]document.Document, int, error) {
 	var docs []document.Document
-	failed, unlabelled := 0, 0
+	failed, err := eachLabelled(cmd, app, paths, func(d *document.Document) {
+		d.Meta = nil // training never reads the raw record
+		docs = append(docs, *d)
+	})
+	return docs, failed, err
+}
+
+// eachLabelled streams the documents with a severity through fn, with the
+// workspace's extractor; unreadable records are reported on stderr with
+// file and line and counted.
+func eachLabelled(cmd *cobra.Command, app *App, paths []string, fn func(*document.Document)) (failed int, err error) {
+	unlabelled := 0
 	ex := app.extractor(cmd.Context())
-	err := ingest.Read(cmd.Context(), paths, ingest.Options{Stdin: app.IO.In, Extract: func(text string) map[string][]string {
-		return ex.Extract(text)
-	}}, func(r ingest.Record) error {
-		if r.Err != nil {
+	in := ingest.Options{Stdin: app.IO.In, Extract: func(text string) map[string][]string { return ex.Extract(text) }}
+	err = ingest.Read(cmd.Context(), paths, in, func(r ingest.Record) error {
+		switch {
+		case r.Err != nil:
 			failed++
 			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", r.Failure().Error())
-			return nil
-		}
-		if document.SeverityIndex(r.Doc.Severity) < 0 {
+		case document.SeverityIndex(r.Doc.Severity) < 0:
 			unlabelled++
-			return nil
+		default:
+			fn(&r.Doc)
 		}
-		r.Doc.Meta = nil // training never reads the raw record
-		docs = append(docs, r.Doc)
 		return nil
 	})
 	if unlabelled > 0 {
 		app.Logf("skipped %d documents without a severity label\n", unlabelled)
 	}
-	return docs, failed, err
+	return failed, err
 }
 
 func checksum(path string) (model.Input, error) {
