@@ -1,0 +1,109 @@
+package extract
+
+import (
+	"bufio"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"testing"
+)
+
+// advisoryTexts reads the text the scorer extracts from, summary + "\n\n" +
+// details, of every advisory in the shared training set.
+func advisoryTexts(t testing.TB) []string {
+	f, err := os.Open(sharedData(t, "advisories_train.jsonl.gz"))
+	if err != nil {
+		t.Fatalf("open advisories: %v", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("advisories: %v", err)
+	}
+	var out []string
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		var rec struct {
+			Summary string `json:"summary"`
+			Details string `json:"details"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("advisory: %v", err)
+		}
+		out = append(out, rec.Summary+"\n\n"+rec.Details)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("read advisories: %v", err)
+	}
+	return out
+}
+
+// outputDigest hashes everything the package returns for each text: the
+// entities under three configurations and Refang of the whole text.
+func outputDigest(texts []string) string {
+	names := fuzzNames()
+	exs := []*Extractor{
+		New(Options{Refang: true}),
+		New(Options{}),
+		New(Options{Refang: true, Names: names}),
+	}
+	h := sha256.New()
+	for i, s := range texts {
+		for x, ex := range exs {
+			writeEntities(h, fmt.Sprintf("%d/%d", i, x), ex.Extract(s))
+		}
+		fmt.Fprintf(h, "%d/refang\t%q\n", i, Refang(s))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func writeEntities(h hash.Hash, key string, e Entities) {
+	for _, ty := range Types {
+		for _, v := range e[ty] {
+			io.WriteString(h, key+"\t"+ty+"\t"+v+"\n")
+		}
+	}
+	fmt.Fprintf(h, "%s\t%d\n", key, len(e))
+}
+
+// The digests below were produced by the extractor before its speed work
+// (commit 3dfb54f). Any change in what Extract or Refang returns, on the
+// advisories or the generated report corpus, changes them. A deliberate
+// behaviour change must update them and say why in its commit.
+const (
+	advisoriesDigest = "d819a1f4e3eff2ecf1f48c24c8e08451cad3459b46d95a30f7be87300a3f4a3e"
+	tramDigest       = "e5eedcbd72fcb51396d1422a5a44bff059d10579ad89136a521ec1d86e54028f"
+	reportDigest     = "b1a9ddcbee7387c2157c516e8780104905e86f168a0aee9558ddd5a447ed6b19"
+)
+
+func TestOutputUnchangedOnAdvisories(t *testing.T) {
+	texts := advisoryTexts(t)
+	if got := outputDigest(texts); got != advisoriesDigest {
+		t.Errorf("output over %d advisories changed: digest %s, want %s", len(texts), got, advisoriesDigest)
+	}
+}
+
+// The TRAM sentences quote far more defanged infrastructure than the
+// advisories do, so they cover the refanging paths.
+func TestOutputUnchangedOnTRAM(t *testing.T) {
+	texts := tramSentences(t)
+	if got := outputDigest(texts); got != tramDigest {
+		t.Errorf("output over %d TRAM sentences changed: digest %s, want %s", len(texts), got, tramDigest)
+	}
+}
+
+func TestOutputUnchangedOnReportCorpus(t *testing.T) {
+	var texts []string
+	for seed := uint64(1); seed <= 64; seed++ {
+		texts = append(texts, reportCorpus(16<<10, seed))
+	}
+	if got := outputDigest(texts); got != reportDigest {
+		t.Errorf("output over the generated corpus changed: digest %s, want %s", got, reportDigest)
+	}
+}
