@@ -45,6 +45,9 @@ func FuzzExtract(f *testing.F) {
 		_ = Refang(s)
 		for ty, vals := range got {
 			for _, v := range vals {
+				if ty == "url" && plainURL(v) && !slowStable(v) {
+					t.Errorf("in %q: plainURL(%q) but it does not re-extract as itself", s, v)
+				}
 				again := refanged.Extract(v)
 				if !slices.Contains(again[ty], v) {
 					t.Errorf("in %q: %s value %q re-extracts as %v", s, ty, v, again)

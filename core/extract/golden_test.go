@@ -107,3 +107,73 @@ func TestOutputUnchangedOnReportCorpus(t *testing.T) {
 		t.Errorf("output over the generated corpus changed: digest %s, want %s", got, reportDigest)
 	}
 }
+
+// BenchmarkExtractAdvisories measures the scoring hot path: one Extract per
+// advisory of about a kilobyte, so per-call costs count as much as per-byte
+// ones.
+func BenchmarkExtractAdvisories(b *testing.B) {
+	texts := advisoryTexts(b)
+	size := 0
+	for _, s := range texts {
+		size += len(s)
+	}
+	ex := New(Options{Refang: true})
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	cpu0, ok := processCPU()
+	n := 0
+	for b.Loop() {
+		for _, s := range texts {
+			ex.Extract(s)
+		}
+		n++
+	}
+	if cpu1, ok1 := processCPU(); ok && ok1 && cpu1 > cpu0 {
+		b.ReportMetric(float64(n*size)/1e6/(cpu1-cpu0).Seconds(), "MB/cpu-s")
+		b.ReportMetric(float64(n*len(texts))/(cpu1-cpu0).Seconds(), "docs/cpu-s")
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*len(texts)), "ns/doc")
+}
+
+// slowStable is stableURL without the plainURL shortcut.
+func slowStable(canon string) bool {
+	sub := run{refang: true, text: canon, depth: 1}
+	sub.scan()
+	for _, f := range sub.found {
+		if f.k == kURL && f.v == canon {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPlainURLs checks plainURL's promise on every URL extracted from
+// texts: a URL it accepts re-extracts as itself.
+func checkPlainURLs(t *testing.T, texts []string) (plain, all int) {
+	ex := New(Options{Refang: true})
+	for _, s := range texts {
+		for _, u := range ex.Extract(s)["url"] {
+			all++
+			if !plainURL(u) {
+				continue
+			}
+			plain++
+			if !slowStable(u) {
+				t.Errorf("plainURL(%q) but it does not re-extract as itself", u)
+			}
+		}
+	}
+	return plain, all
+}
+
+func TestPlainURLsAreStable(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		texts func(testing.TB) []string
+	}{{"advisories", advisoryTexts}, {"tram", tramSentences}} {
+		t.Run(c.name, func(t *testing.T) {
+			plain, all := checkPlainURLs(t, c.texts(t))
+			t.Logf("%d of %d URLs take the plain path", plain, all)
+		})
+	}
+}

@@ -87,6 +87,8 @@ type run struct {
 
 	// depth is 1 inside the re-extraction that checks a URL is stable.
 	depth int
+	// sub is the run that re-extraction uses, kept for its buffers.
+	sub *run
 
 	// prevStart, prevEnd delimit the previous span, for the version guard.
 	prevStart, prevEnd int

@@ -276,7 +276,7 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 	}
 	canon := u.canon
 	if r.refang && r.depth == 0 {
-		if canon, ok = stableURL(canon); !ok {
+		if canon, ok = r.stableURL(canon); !ok {
 			return 0, false
 		}
 	}
@@ -327,10 +327,21 @@ func (r *run) nested(a, b int) {
 
 // stableURL returns canon if extracting it on its own gives it back, so that
 // every refanged value reads back as itself; decoded URLs can otherwise
-// contain text that would be refanged again.
-func stableURL(canon string) (string, bool) {
+// contain text that would be refanged again. Most URLs are plainURL and need
+// no re-extraction; the others are re-extracted in r.sub, whose buffers
+// carry over between calls.
+func (r *run) stableURL(canon string) (string, bool) {
+	if plainURL(canon) {
+		return canon, true
+	}
+	if r.sub == nil {
+		r.sub = new(run)
+	}
+	sub := r.sub
+	defer func() { sub.text = "" }()
 	for try := 0; try < 3; try++ {
-		sub := run{refang: true, text: canon, depth: 1}
+		*sub = run{refang: true, text: canon, depth: 1, found: sub.found[:0], norm: sub.norm[:0],
+			oStart: sub.oStart[:0], oEnd: sub.oEnd[:0], joins: sub.joins[:0]}
 		sub.scan()
 		next := ""
 		for _, f := range sub.found {
@@ -349,6 +360,50 @@ func stableURL(canon string) (string, bool) {
 		canon = next
 	}
 	return "", false
+}
+
+// plainURL reports whether the canonical URL canon (parseRemainder's output,
+// scheme in lower case) certainly extracts on its own as itself, so that
+// stableURL may skip the re-extraction. It holds when canon is one span
+// (no break byte) that trim leaves whole (it starts with the scheme and
+// ends in no sentence punctuation), that holds no path start (no '\',
+// '%', brackets, nor '/' after '=' or ':' other than in "://"), that
+// normalize copies unchanged (no brackets, '%', '\' or defanged scheme),
+// whose first URL separator is its own "://", and that url does not cut
+// (no ',' or ';', no trailing punctuation). Then url re-parses the
+// remainder, and parseRemainder gives back its own canonical form: the
+// host is already lower case or a canonical IPv4 (IPv6 hosts, in
+// brackets, take the slow path), and the rest is copied as is.
+func plainURL(canon string) bool {
+	sep := strings.Index(canon, "://")
+	if sep <= 0 {
+		return false
+	}
+	switch canon[len(canon)-1] {
+	case '.', ',', ';', ':', '!', '?', '*':
+		return false
+	}
+	for i := 0; i < len(canon); i++ {
+		c := canon[i]
+		switch c {
+		case '/':
+			if i == 0 || (canon[i-1] == '=' || canon[i-1] == ':') && i != sep+1 {
+				return false
+			}
+		case 'h', 'H', 'f', 'F':
+			if i == 0 || !isLetter(canon[i-1]) {
+				if _, l := defangedScheme(canon[i:]); l > 0 {
+					return false
+				}
+			}
+		case ':', '-', '.', '_', '~', '?', '#', '&', '=', '+', '!', '$', '*', '@':
+		default:
+			if !isAlnum(c) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // base64URL decodes a base64 run at norm[i:] that starts like "http" in
@@ -418,7 +473,7 @@ func (r *run) base64URL(i, b int) int {
 	}
 	canon := u.canon
 	if r.depth == 0 {
-		if canon, ok = stableURL(canon); !ok {
+		if canon, ok = r.stableURL(canon); !ok {
 			return i
 		}
 	}
