@@ -24,6 +24,7 @@ type scoreOptions struct {
 	FailOn  string
 	Format  string
 	Fields  []string
+	Engine  string
 }
 
 func newScoreCmd(app *App) *cobra.Command {
@@ -58,6 +59,7 @@ above that severity (for CI gates and cron jobs).`,
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 3 if any document is at or above this severity")
 	f.StringVar(&o.Format, "format", "auto", "input format: auto, jsonl, text, osv, cve5, kev, stix")
 	f.StringArrayVar(&o.Fields, "field", nil, "JSONL field mapping ROLE=NAME (roles: id, title, text, source, published)")
+	f.StringVar(&o.Engine, "engine", string(scoring.EngineZeroPath), "tree evaluator: zeropath (walks only the trees a document can steer) or leaves (every tree); the scores are identical")
 	return cmd
 }
 
@@ -92,6 +94,9 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	s, err := app.loadScorer(cmd.Context(), o.Model)
 	if err != nil {
 		return err
+	}
+	if err := s.SetEngine(scoring.Engine(o.Engine)); err != nil {
+		return usagef("--engine: %v", err)
 	}
 	w := bufio.NewWriterSize(app.IO.Out, 256<<10)
 	defer w.Flush()

@@ -1,6 +1,11 @@
 // Package scoring scores documents with a model bundle: class probabilities
-// from the gradient-boosted trees (inference by leaves), exact TreeSHAP
-// reasons for the predicted class, and an isolation-forest novelty score.
+// from the gradient-boosted trees, exact TreeSHAP reasons for the predicted
+// class, and an isolation-forest novelty score.
+//
+// Every model is loaded by leaves, which validates it and can walk every
+// tree of it (EngineLeaves). By default the trees are evaluated with
+// lgbm.ZeroPath, which walks only the trees a document's non-zero features
+// can steer and gives bit-for-bit the raw scores leaves gives.
 package scoring
 
 import (
@@ -30,6 +35,8 @@ type Scorer struct {
 	bundle    *model.Bundle
 	fz        *features.Featurizer
 	ensemble  *leaves.Ensemble
+	zeroPath  *lgbm.ZeroPath
+	engine    Engine
 	explainer *shap.Explainer
 	extractor *extract.Extractor
 	names     []string
@@ -55,15 +62,15 @@ func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scor
 	if ens.NOutputGroups() != len(document.Severities) {
 		return nil, fmt.Errorf("model %s has %d outputs, want %d", b.Card.Version, ens.NOutputGroups(), len(document.Severities))
 	}
-	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), ensemble: ens, explainer: shap.New(b.Trees),
-		extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
+	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), ensemble: ens, zeroPath: lgbm.NewZeroPath(b.Trees),
+		explainer: shap.New(b.Trees), extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
 	if s.version == "" {
 		s.version = "unversioned"
 	}
 	width := max(s.fz.Width(), ens.NFeatures(), s.explainer.NumFeatures())
 	s.pool.New = func() any {
 		return &scratch{dense: make([]float64, width), raw: make([]float64, len(document.Severities)),
-			phi: make([]float64, max(s.explainer.NumFeatures(), 1))}
+			phi: make([]float64, max(s.explainer.NumFeatures(), 1)), zp: s.zeroPath.NewScratch()}
 	}
 	return s, nil
 }
@@ -75,6 +82,7 @@ type scratch struct {
 	// writes only the row's non-zero entries and zeroes them again
 	// afterwards, instead of clearing ~5,000 features per document.
 	dense  []float64
+	zp     *lgbm.ZeroPathScratch
 	raw    []float64
 	prob   []float64
 	nov    []float64
@@ -90,6 +98,38 @@ type ranked struct {
 	key     uint64
 	feature int32
 	shap    float64
+}
+
+// Engine names the tree evaluator behind a Scorer's probabilities.
+type Engine string
+
+const (
+	// EngineZeroPath walks only the trees a document's non-zero features
+	// can steer (lgbm.ZeroPath); the raw scores equal leaves' bit for bit.
+	EngineZeroPath Engine = "zeropath"
+	// EngineLeaves walks every tree in leaves.
+	EngineLeaves Engine = "leaves"
+)
+
+// Engines lists the engines SetEngine accepts, the default first.
+func Engines() []Engine { return []Engine{EngineZeroPath, EngineLeaves} }
+
+// SetEngine picks the tree evaluator. Call it before scoring starts.
+func (s *Scorer) SetEngine(e Engine) error {
+	switch e {
+	case EngineZeroPath, EngineLeaves:
+		s.engine = e
+		return nil
+	}
+	return fmt.Errorf("unknown inference engine %q (want %s or %s)", e, EngineZeroPath, EngineLeaves)
+}
+
+// Engine is the tree evaluator in use.
+func (s *Scorer) Engine() Engine {
+	if s.engine == "" {
+		return EngineZeroPath
+	}
+	return s.engine
 }
 
 // Version is the model version the scorer uses.
@@ -195,9 +235,13 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 		s.pool.Put(sc)
 	}()
 	raw := sc.raw
-	if err := s.ensemble.Predict(sc.dense, 0, raw); err != nil {
-		// Predict fails only on a width mismatch, which New rules out.
-		panic(fmt.Sprintf("scoring: predict: %v", err))
+	if s.engine == EngineLeaves {
+		if err := s.ensemble.Predict(sc.dense, 0, raw); err != nil {
+			// Predict fails only on a width mismatch, which New rules out.
+			panic(fmt.Sprintf("scoring: predict: %v", err))
+		}
+	} else {
+		s.zeroPath.PredictRaw(row.Idx, sc.dense, sc.zp, raw)
 	}
 	sc.prob = append(sc.prob[:0], raw...)
 	prob := training.Softmax(sc.prob)
