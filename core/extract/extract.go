@@ -118,7 +118,11 @@ func (e *Extractor) Extract(text string) Entities {
 	// are copied out by group (their values are strings), so the slices
 	// can be reused.
 	*r = run{refang: e.refang, text: text, found: r.found[:0], norm: r.norm[:0],
-		oStart: r.oStart[:0], oEnd: r.oEnd[:0], joins: r.joins[:0], sub: r.sub}
+		oStart: r.oStart[:0], oEnd: r.oEnd[:0], joins: r.joins[:0], sub: r.sub,
+		suffixes: r.suffixes}
+	if r.suffixes == nil {
+		r.suffixes = make(suffixMemo)
+	}
 	r.scan()
 	if e.names != nil {
 		r.found = e.names.match(text, r.found)

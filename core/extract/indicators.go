@@ -153,7 +153,8 @@ func (r *run) simple(i, j int) {
 	if at := lastIndexByte(p, '@'); at >= 0 {
 		l := lastIndexByte(p[:at], '@') + 1
 		local, dom := p[l:at], p[at+1:]
-		if validLocal(local) && isDomain(toLower(dom)) {
+		var buf [253]byte
+		if validLocal(local) && r.suffixes.isDomain(toLower(buf[:], dom)) {
 			r.emit(kEmail, i+l, j, strings.ToLower(string(p[l:])))
 			r.emit(kDomain, i+at+1, j, strings.ToLower(string(dom)))
 			return
@@ -190,7 +191,7 @@ func (r *run) simple(i, j int) {
 	if !hasDot {
 		return
 	}
-	if isDomain(p) {
+	if r.suffixes.isDomain(p) {
 		r.emit(kDomain, i, j, strings.ToLower(string(p)))
 		return
 	}
@@ -570,20 +571,54 @@ var fileExtensions = map[string]bool{
 	"bin": true, "tmp": true, "elf": true, "chm": true, "wsf": true, "vbe": true, "jse": true,
 }
 
-// isDomain is the strict, context-free domain test used for the domain
-// type: valid labels, an ICANN-listed TLD (golang.org/x/net/publicsuffix),
-// not itself a public suffix, not a file name, and not written like a code
-// identifier ("System.Net": a capitalised TLD under mixed case).
-func toLower(p []byte) []byte {
-	out := make([]byte, len(p))
-	for i, c := range p {
-		out[i] = lower(c)
+// toLower writes p in lower case into buf (on the caller's stack when p
+// fits) and returns it.
+func toLower(buf, p []byte) []byte {
+	out := buf[:0]
+	for _, c := range p {
+		out = append(out, lower(c))
 	}
 	return out
 }
 
-func isDomain(p []byte) bool {
-	tld, ok := hostLabels(p)
+// suffixMemo remembers publicsuffix.PublicSuffix answers, as the length of
+// the suffix and whether it is ICANN's. A lookup allocates (it first tries
+// the name as an IP address, and the failure is an error value), and the
+// same TLDs and hosts recur from one document to the next, so each pooled
+// run keeps one memo. A nil memo looks every name up.
+type suffixMemo map[string]suffixAnswer
+
+type suffixAnswer struct {
+	psLen int
+	icann bool
+}
+
+// maxSuffixMemo bounds a memo fed with arbitrary text; a full memo starts
+// again empty.
+const maxSuffixMemo = 4096
+
+// publicSuffix is publicsuffix.PublicSuffix(string(name)) for a lower-case
+// name, with the suffix given by its length.
+func (m suffixMemo) publicSuffix(name []byte) (int, bool) {
+	if a, ok := m[string(name)]; ok {
+		return a.psLen, a.icann
+	}
+	ps, icann := publicsuffix.PublicSuffix(string(name))
+	if m != nil {
+		if len(m) >= maxSuffixMemo {
+			clear(m)
+		}
+		m[string(name)] = suffixAnswer{len(ps), icann}
+	}
+	return len(ps), icann
+}
+
+// isDomain is the strict, context-free domain test used for the domain
+// type: valid labels, an ICANN-listed TLD (golang.org/x/net/publicsuffix),
+// not itself a public suffix, not a file name, and not written like a code
+// identifier ("System.Net": a capitalised TLD under mixed case).
+func (m suffixMemo) isDomain(p []byte) bool {
+	tld, ok := m.hostLabels(p)
 	if !ok {
 		return false
 	}
@@ -614,34 +649,51 @@ func isDomain(p []byte) bool {
 	if upper && lowerSeen {
 		return false
 	}
-	lt := strings.ToLower(string(tld))
-	if ambiguousTLDs[lt] {
+	var buf [253]byte // hostLabels accepts at most 253 bytes
+	lp := toLower(buf[:], p)
+	if ambiguousTLDs[string(lp[len(lp)-len(tld):])] {
 		if labels < 3 {
 			return false
 		}
-		for _, l := range strings.Split(strings.ToLower(string(p[:len(p)-len(tld)-1])), ".") {
-			if fileExtensions[l] || ambiguousTLDs[l] {
+		inner := lp[:len(lp)-len(tld)-1]
+		for len(inner) > 0 {
+			l := inner
+			if d := indexByte(inner, '.'); d >= 0 {
+				l, inner = inner[:d], inner[d+1:]
+			} else {
+				inner = nil
+			}
+			if fileExtensions[string(l)] || ambiguousTLDs[string(l)] {
 				return false
 			}
 		}
 	}
-	if ps, icann := publicsuffix.PublicSuffix(strings.ToLower(string(p))); icann && len(ps) == len(p) {
+	if psLen, icann := m.publicSuffix(lp); icann && psLen == len(p) {
 		return false
 	}
 	return true
 }
 
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
 // isHost is the looser test for a URL's host name: the URL's scheme already
 // says it is a network name, so file-extension TLDs and letter case are
 // accepted.
-func isHost(p []byte) bool {
-	_, ok := hostLabels(p)
+func (m suffixMemo) isHost(p []byte) bool {
+	_, ok := m.hostLabels(p)
 	return ok
 }
 
 // hostLabels checks label syntax and that the last label is an ICANN TLD,
 // and returns that label.
-func hostLabels(p []byte) ([]byte, bool) {
+func (m suffixMemo) hostLabels(p []byte) ([]byte, bool) {
 	if len(p) < 4 || len(p) > 253 {
 		return nil, false
 	}
@@ -682,7 +734,7 @@ func hostLabels(p []byte) ([]byte, bool) {
 	for k, c := range tld {
 		buf[k] = lower(c)
 	}
-	if _, icann := publicsuffix.PublicSuffix(string(buf[:len(tld)])); !icann {
+	if _, icann := m.publicSuffix(buf[:len(tld)]); !icann {
 		return nil, false
 	}
 	return tld, true

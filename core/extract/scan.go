@@ -89,6 +89,8 @@ type run struct {
 	depth int
 	// sub is the run that re-extraction uses, kept for its buffers.
 	sub *run
+	// suffixes remembers public suffix lookups across documents.
+	suffixes suffixMemo
 
 	// prevStart, prevEnd delimit the previous span, for the version guard.
 	prevStart, prevEnd int
@@ -361,7 +363,7 @@ func (r *run) joinsValid() bool {
 		w := n[a:b]
 		if n[p] == '@' {
 			at := p - a
-			if at <= 0 || !validLocal(w[:at]) || !isDomain(w[at+1:]) || !r.defangedDot(p+1, b) {
+			if at <= 0 || !validLocal(w[:at]) || !r.suffixes.isDomain(w[at+1:]) || !r.defangedDot(p+1, b) {
 				return false
 			}
 			continue
@@ -369,7 +371,7 @@ func (r *run) joinsValid() bool {
 		if at := lastIndexByte(w, '@'); at >= 0 {
 			w = w[at+1:]
 		}
-		if !isDomain(w) {
+		if !r.suffixes.isDomain(w) {
 			return false
 		}
 	}

@@ -56,6 +56,17 @@ func schemeBefore(n []byte, from, j int) int {
 	return -1
 }
 
+// schemeName returns the lower-case scheme written as b, without
+// allocating for the known schemes.
+func schemeName(b []byte) string {
+	for _, s := range schemes {
+		if len(s) == len(b) && hasPrefixFoldBytes(b, s) {
+			return s
+		}
+	}
+	return strings.ToLower(string(b))
+}
+
 // findURL returns the next URL start in n[from:to] with its separator.
 func findURL(n []byte, from, to int) (start, sep, sepLen int, enc bool) {
 	for j := from; j < to; j++ {
@@ -147,7 +158,7 @@ type parsedURL struct {
 
 // parseRemainder validates what follows "scheme://": [userinfo@]host[:port]
 // then path, query and fragment kept as they are.
-func parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
+func (r *run) parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
 	var u parsedURL
 	authEnd := len(rest)
 	for k, c := range rest {
@@ -201,9 +212,11 @@ func parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
 		u.hostA, u.hostB = hostA, hostB
 		if v, end, ok := parseIPv4(h); ok && end == len(h) {
 			u.host, u.hostKind = v, kIPv4
-		} else if isHost(h) {
-			u.host, u.hostKind = strings.ToLower(string(h)), kDomain
-			u.hostDomain = isDomain(toLower(h))
+		} else if r.suffixes.isHost(h) {
+			// u.host is set below, as the lower-cased host within canon.
+			u.hostKind = kDomain
+			var buf [253]byte
+			u.hostDomain = r.suffixes.isDomain(toLower(buf[:], h))
 		} else {
 			return u, false
 		}
@@ -228,15 +241,25 @@ func parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
 	b.WriteString(scheme)
 	b.WriteString("://")
 	b.Write(rest[:hostA])
-	if u.hostKind == kIPv6 {
+	hostAt := b.Len()
+	switch u.hostKind {
+	case kIPv6:
 		b.WriteByte('[')
 		b.WriteString(u.host)
 		b.WriteByte(']')
-	} else {
+	case kDomain:
+		// The host is ASCII (isHost), so this is strings.ToLower.
+		for _, c := range rest[hostA:hostB] {
+			b.WriteByte(lower(c))
+		}
+	default:
 		b.WriteString(u.host)
 	}
 	b.Write(rest[hostB:])
 	u.canon = b.String()
+	if u.hostKind == kDomain {
+		u.host = u.canon[hostAt : hostAt+hostB-hostA]
+	}
 	return u, true
 }
 
@@ -269,8 +292,7 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 	if enc {
 		rest = percentDecode(rest)
 	}
-	scheme := strings.ToLower(string(n[us:sep]))
-	u, ok := parseRemainder(scheme, rest)
+	u, ok := r.parseRemainder(schemeName(n[us:sep]), rest)
 	if !ok {
 		return 0, false
 	}
@@ -341,7 +363,7 @@ func (r *run) stableURL(canon string) (string, bool) {
 	defer func() { sub.text = "" }()
 	for try := 0; try < 3; try++ {
 		*sub = run{refang: true, text: canon, depth: 1, found: sub.found[:0], norm: sub.norm[:0],
-			oStart: sub.oStart[:0], oEnd: sub.oEnd[:0], joins: sub.joins[:0]}
+			oStart: sub.oStart[:0], oEnd: sub.oEnd[:0], joins: sub.joins[:0], suffixes: r.suffixes}
 		sub.scan()
 		next := ""
 		for _, f := range sub.found {
@@ -463,7 +485,7 @@ func (r *run) base64URL(i, b int) int {
 	}
 	rest := dec[len(scheme)+3:]
 	rest = rest[:urlTrail(rest, 0, len(rest))]
-	u, ok := parseRemainder(scheme, rest)
+	u, ok := r.parseRemainder(scheme, rest)
 	if !ok {
 		return i
 	}
