@@ -12,12 +12,21 @@ package extract
 //	example[.com  example.]com → example.com   (stray bracket beside . or @)
 //	%2E %40                    → . @
 //	\.  \/                     → . /   (regex and JSON escaping)
+//
+// Most spans hold no defanging at all (plainSpan); their norm is a copy of
+// the text and the offsets are implied (r.identity).
 func (r *run) normalize(s, e int) {
 	t := r.text
+	r.joins = r.joins[:0]
+	if plainSpan(t, s, e) {
+		r.norm = append(r.norm[:0], t[s:e]...)
+		r.identity, r.base = true, s
+		return
+	}
+	r.identity = false
 	r.norm = r.norm[:0]
 	r.oStart = r.oStart[:0]
 	r.oEnd = r.oEnd[:0]
-	r.joins = r.joins[:0]
 	for i := s; i < e; {
 		c := t[i]
 		switch c {
@@ -74,6 +83,38 @@ func (r *run) normalize(s, e int) {
 		r.oEnd = append(r.oEnd, int32(i+1))
 		i++
 	}
+}
+
+// normByte marks the bytes at which normalize may do more than copy: 1 for
+// the starts of bracket, spaced, percent and backslash forms, 2 for the
+// first letter of a defanged scheme.
+var normByte = func() (t [256]uint8) {
+	for _, c := range "[({] %\\" {
+		t[c] = 1
+	}
+	for _, c := range "hHfF" {
+		t[c] = 2
+	}
+	return t
+}()
+
+// plainSpan reports whether normalize(s, e) would copy text[s:e] byte for
+// byte: it holds none of the bytes normalize rewrites, and no defanged
+// scheme (the same test normalize makes).
+func plainSpan(t string, s, e int) bool {
+	for i := s; i < e; i++ {
+		switch normByte[t[i]] {
+		case 1:
+			return false
+		case 2:
+			if i == s || !isLetter(t[i-1]) {
+				if _, l := defangedScheme(t[i:e]); l > 0 {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // put appends rep to norm as the replacement of text[a:b].

@@ -79,6 +79,10 @@ type run struct {
 	norm         []byte
 	oStart, oEnd []int32
 	joins        []int // positions in norm produced by " dot " / " at " joins
+	// identity says norm is text[base:base+len(norm)] unchanged; oStart
+	// and oEnd are then not filled.
+	identity bool
+	base     int
 
 	// wantWhole asks emit to remember, in whole, the canonical value of the
 	// first indicator that covers all of norm (used by Refang).
@@ -380,6 +384,9 @@ func (r *run) joinsValid() bool {
 
 // defangedDot reports whether a dot in norm[a:b] was written defanged.
 func (r *run) defangedDot(a, b int) bool {
+	if r.identity {
+		return false
+	}
 	for i := a; i < b; i++ {
 		if r.norm[i] == '.' && (r.oEnd[i]-r.oStart[i] > 1 || r.text[r.oStart[i]] != '.') {
 			return true
@@ -416,6 +423,10 @@ func (r *run) emit(k kind, a, b int, canon string) {
 	}
 	if r.refang {
 		r.found = append(r.found, finding{k, canon})
+		return
+	}
+	if r.identity {
+		r.found = append(r.found, finding{k, r.text[r.base+a : r.base+b]})
 		return
 	}
 	r.found = append(r.found, finding{k, r.text[r.oStart[a]:r.oEnd[b-1]]})
