@@ -1,5 +1,7 @@
 package extract
 
+import "strings"
+
 // Windows registry keys and file paths are taken as written: there is nothing
 // to refang in them, and their case is not significant to Windows but is
 // often significant to the reader.
@@ -24,6 +26,9 @@ func hasPrefixFold(s, prefix string) bool {
 // pathStart finds where a file path or registry key begins in text[s:e].
 func (r *run) pathStart(s, e int) (int, kind) {
 	t := r.text[:e]
+	if strings.IndexByte(t[s:], '\\') < 0 {
+		return unixPathStart(t, s)
+	}
 	for p := s; p < e; p++ {
 		c := t[p]
 		atStart := p == s || t[p-1] == '=' || t[p-1] == ':' || t[p-1] == '('
@@ -62,21 +67,55 @@ func (r *run) pathStart(s, e int) (int, kind) {
 				return p, kFilePath
 			}
 		case c == '/' && atStart && (p == s || t[p-1] != ':' || p+1 >= e || t[p+1] != '/'):
-			q := p + 1
-			for q < e && t[q] != '/' {
-				q++
-			}
-			if q+1 < e && q > p+1 {
-				seg := t[p+1 : q]
-				for _, root := range unixRoots {
-					if seg == root {
-						return p, kFilePath
-					}
-				}
+			if unixRootAt(t, p) {
+				return p, kFilePath
 			}
 		}
 	}
 	return -1, 0
+}
+
+// unixPathStart is pathStart for a span t[s:] with no backslash, where only
+// "~/" at the start and a Unix root after the start, '=', ':' or '(' can
+// begin a path; it visits the slashes only.
+func unixPathStart(t string, s int) (int, kind) {
+	e := len(t)
+	if t[s] == '~' {
+		if s+2 < e && t[s+1] == '/' {
+			return s, kFilePath
+		}
+	}
+	for p := s; p < e; p++ {
+		k := strings.IndexByte(t[p:], '/')
+		if k < 0 {
+			break
+		}
+		p += k
+		atStart := p == s || t[p-1] == '=' || t[p-1] == ':' || t[p-1] == '('
+		if atStart && (p == s || t[p-1] != ':' || p+1 >= e || t[p+1] != '/') && unixRootAt(t, p) {
+			return p, kFilePath
+		}
+	}
+	return -1, 0
+}
+
+// unixRootAt reports whether the '/' at t[p] begins "/root/…" for one of
+// unixRoots.
+func unixRootAt(t string, p int) bool {
+	e := len(t)
+	q := p + 1
+	for q < e && t[q] != '/' {
+		q++
+	}
+	if q+1 < e && q > p+1 {
+		seg := t[p+1 : q]
+		for _, root := range unixRoots {
+			if seg == root {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // extendPath carries a path over single spaces ("C:\Program Files

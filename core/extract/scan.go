@@ -283,8 +283,15 @@ func (r *run) joinAhead(e int) bool {
 	if e+1 >= len(t) || t[e] != ' ' || !isAlnum(t[e-1]) {
 		return false
 	}
+	// The word after one space must be a separator (sepWord) for
+	// tryJoined to join anything, so "dot" and "at" are checked to their
+	// second letter.
 	switch t[e+1] {
-	case 'd', 'D', 'a', 'A', '[', '(', '{', ' ':
+	case 'd', 'D':
+		return e+2 < len(t) && lower(t[e+2]) == 'o'
+	case 'a', 'A':
+		return e+2 < len(t) && lower(t[e+2]) == 't'
+	case '[', '(', '{', ' ':
 		return true
 	}
 	return false

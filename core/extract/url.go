@@ -406,27 +406,41 @@ func plainURL(canon string) bool {
 		return false
 	}
 	for i := 0; i < len(canon); i++ {
-		c := canon[i]
-		switch c {
-		case '/':
+		switch urlPlainByte[canon[i]] {
+		case 0:
+			return false
+		case 2:
 			if i == 0 || (canon[i-1] == '=' || canon[i-1] == ':') && i != sep+1 {
 				return false
 			}
-		case 'h', 'H', 'f', 'F':
+		case 3:
 			if i == 0 || !isLetter(canon[i-1]) {
 				if _, l := defangedScheme(canon[i:]); l > 0 {
 					return false
 				}
 			}
-		case ':', '-', '.', '_', '~', '?', '#', '&', '=', '+', '!', '$', '*', '@':
-		default:
-			if !isAlnum(c) {
-				return false
-			}
 		}
 	}
 	return true
 }
+
+// urlPlainByte classifies bytes for plainURL: 0 not allowed, 1 allowed, 2
+// '/', 3 a letter that may start a defanged scheme.
+var urlPlainByte = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if isAlnum(byte(c)) {
+			t[c] = 1
+		}
+	}
+	for _, c := range ":-._~?#&=+!$*@" {
+		t[c] = 1
+	}
+	t['/'] = 2
+	for _, c := range "hHfF" {
+		t[c] = 3
+	}
+	return t
+}()
 
 // base64URL decodes a base64 run at norm[i:] that starts like "http" in
 // base64 ("aHR0c") and reports it as a URL when it decodes to one. It
