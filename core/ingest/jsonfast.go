@@ -3,18 +3,21 @@ package ingest
 import (
 	"encoding/json"
 	"strconv"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // decodeObject decodes one JSON object into a map, exactly as json.Unmarshal
 // into a map[string]any would. It walks the object once, nested objects
-// and lists included, leaving only escaped strings (and nesting deeper than
-// maxDepth) to encoding/json; json.Unmarshal alone scans a record
-// twice (once to validate, once to decode) and was a third of the CPU time
-// of reading a generic JSONL record. Anything it does not take (including
-// every malformed input) goes to unmarshalObject, which also words the
-// error, so behaviour is encoding/json's by construction; the fuzz test
-// checks the fast walk never disagrees.
+// and lists included, leaving only invalid UTF-8 inside strings (and
+// nesting deeper than maxDepth) to encoding/json; json.Unmarshal alone
+// scans a record twice (once to validate, once to decode) and was a third
+// of the CPU time of reading a generic JSONL record. Anything it does not
+// take (including every malformed input) goes to unmarshalObject, which
+// also words the error, so behaviour is encoding/json's by construction;
+// the fuzz test checks the fast walk never disagrees.
 func decodeObject(data []byte) (map[string]any, error) {
 	if m, ok := fastObject(data); ok {
 		return m, nil
@@ -26,78 +29,170 @@ func decodeObject(data []byte) (map[string]any, error) {
 
 // fastObject is decodeObject's single walk; ok is false when it gives up.
 func fastObject(data []byte) (m map[string]any, ok bool) {
+	w := newWalker(data)
 	i := skipSpace(data, 0)
 	if i == len(data) || data[i] != '{' {
 		return nil, false
 	}
-	m, end, ok := objectAt(data, i, 0)
+	m, end, ok := w.objectAt(i, 0)
 	if !ok || skipSpace(data, end) != len(data) {
 		return nil, false
 	}
 	return m, true
 }
 
+// walker decodes one JSON record in a single pass over its bytes, giving
+// what encoding/json gives for the same record or giving up (ok false).
+//
+// Decoded strings are cut from arena, one copy of the record made up front:
+// a string without escapes is the arena's bytes where it stands, and an
+// escaped one is unescaped in place over its own quoted text (unescaping
+// never lengthens a string, and arena bytes are written only before the
+// string they belong to is handed out, never after). A record's strings
+// thus cost one allocation between them instead of one each, which was the
+// largest share of reading an advisory line. The strings keep the arena
+// alive while any of them is; a document holds its title and body, most of
+// the record, anyway.
+type walker struct {
+	data  []byte // the record as read; never written
+	arena []byte // a copy of data that strings are cut from
+}
+
+func newWalker(data []byte) walker {
+	arena := make([]byte, len(data))
+	copy(arena, data)
+	return walker{data: data, arena: arena}
+}
+
+// cut returns arena[i:j] as a string.
+func (w *walker) cut(i, j int) string {
+	if i == j {
+		return ""
+	}
+	return unsafe.String(&w.arena[i], j-i)
+}
+
 // maxDepth bounds the nesting the walk follows; deeper values are left to
 // encoding/json (which has its own, larger limit).
 const maxDepth = 64
 
+// kv is one member of an object as the walk read it; slot is the member's
+// place among the role names a decoder looks for (-1: none).
+type kv struct {
+	key  string
+	val  any
+	slot int
+}
+
+// objectStart checks data[i] == '{' and returns the index of the first
+// member, or done with the index after "}" for an empty object.
+func (w *walker) objectStart(i int) (next int, done, ok bool) {
+	if i == len(w.data) || w.data[i] != '{' {
+		return 0, false, false
+	}
+	i = skipSpace(w.data, i+1)
+	if i < len(w.data) && w.data[i] == '}' {
+		return i + 1, true, true
+	}
+	return i, false, true
+}
+
+// member reads `"key" :` at i and returns the key and the index of its
+// value.
+func (w *walker) member(i int) (key string, v int, ok bool) {
+	if i == len(w.data) || w.data[i] != '"' {
+		return "", 0, false
+	}
+	key, j, ok := w.str(i)
+	if !ok {
+		return "", 0, false
+	}
+	j = skipSpace(w.data, j)
+	if j == len(w.data) || w.data[j] != ':' {
+		return "", 0, false
+	}
+	if v = skipSpace(w.data, j+1); v == len(w.data) {
+		return "", 0, false
+	}
+	return key, v, true
+}
+
+// memberEnd reads what follows a member's value at i: a comma (next is the
+// following member) or the closing brace (done, next is the index after it).
+func (w *walker) memberEnd(i int) (next int, done, ok bool) {
+	i = skipSpace(w.data, i)
+	if i == len(w.data) {
+		return 0, false, false
+	}
+	switch w.data[i] {
+	case ',':
+		return skipSpace(w.data, i+1), false, true
+	case '}':
+		return i + 1, true, true
+	}
+	return 0, false, false
+}
+
 // objectAt reads the object starting at data[i] == '{' and returns it and
-// the index after its closing brace.
-func objectAt(data []byte, i, depth int) (map[string]any, int, bool) {
+// the index after its closing brace. Members are gathered on the stack
+// first so that the map is made at its final size.
+func (w *walker) objectAt(i, depth int) (map[string]any, int, bool) {
 	if depth >= maxDepth {
 		return nil, 0, false
 	}
-	m := make(map[string]any, 8)
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return m, i + 1, true
+	var buf [16]kv
+	kvs, end, ok := w.members(i, depth, buf[:0], nil)
+	if !ok {
+		return nil, 0, false
 	}
-	for {
-		if i == len(data) || data[i] != '"' {
-			return nil, 0, false
-		}
-		key, j, ok := fastString(data, i)
-		if !ok {
-			return nil, 0, false
-		}
-		i = skipSpace(data, j)
-		if i == len(data) || data[i] != ':' {
-			return nil, 0, false
-		}
-		i = skipSpace(data, i+1)
-		val, j, ok := fastValue(data, i, depth+1)
-		if !ok {
-			return nil, 0, false
-		}
-		m[key] = val
-		i = skipSpace(data, j)
-		if i == len(data) {
-			return nil, 0, false
-		}
-		switch data[i] {
-		case ',':
-			i = skipSpace(data, i+1)
-		case '}':
-			return m, i + 1, true
-		default:
-			return nil, 0, false
-		}
+	m := make(map[string]any, len(kvs))
+	for _, e := range kvs {
+		m[e.key] = e.val
 	}
+	return m, end, true
+}
+
+// members reads the members of the object at data[i] == '{' into kvs,
+// each with slot(key) when slot is not nil, and returns them and the index
+// after the closing brace.
+func (w *walker) members(i, depth int, kvs []kv, slot func(string) int) ([]kv, int, bool) {
+	i, done, ok := w.objectStart(i)
+	for ok && !done {
+		var e kv
+		var v int
+		e.key, v, ok = w.member(i)
+		if !ok {
+			break
+		}
+		e.val, i, ok = w.value(v, depth+1)
+		if !ok {
+			break
+		}
+		e.slot = -1
+		if slot != nil {
+			e.slot = slot(e.key)
+		}
+		kvs = append(kvs, e)
+		i, done, ok = w.memberEnd(i)
+	}
+	return kvs, i, ok
 }
 
 // arrayAt reads the array starting at data[i] == '[' and returns it and
 // the index after its closing bracket.
-func arrayAt(data []byte, i, depth int) ([]any, int, bool) {
+func (w *walker) arrayAt(i, depth int) ([]any, int, bool) {
 	if depth >= maxDepth {
 		return nil, 0, false
 	}
-	list := []any{}
+	var buf [16]any
+	list := buf[:0]
+	data := w.data
 	i = skipSpace(data, i+1)
 	if i < len(data) && data[i] == ']' {
-		return list, i + 1, true
+		return []any{}, i + 1, true
 	}
 	for {
-		val, j, ok := fastValue(data, i, depth+1)
+		val, j, ok := w.value(i, depth+1)
 		if !ok {
 			return nil, 0, false
 		}
@@ -110,7 +205,54 @@ func arrayAt(data []byte, i, depth int) ([]any, int, bool) {
 		case ',':
 			i = skipSpace(data, i+1)
 		case ']':
-			return list, i + 1, true
+			return append([]any(nil), list...), i + 1, true
+		default:
+			return nil, 0, false
+		}
+	}
+}
+
+// stringsAt reads the array starting at data[i] == '[' as json.Unmarshal
+// into a []string would, when every element is a string or null (null
+// gives ""); ok is false for anything else.
+func (w *walker) stringsAt(i int) ([]string, int, bool) {
+	var buf [16]string
+	list := buf[:0]
+	data := w.data
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return []string{}, i + 1, true
+	}
+	for {
+		if i == len(data) {
+			return nil, 0, false
+		}
+		var s string
+		switch data[i] {
+		case '"':
+			var ok bool
+			if s, i, ok = w.str(i); !ok {
+				return nil, 0, false
+			}
+		case 'n':
+			if _, j, ok := literal(data, i, "null", nil); ok {
+				i = j
+			} else {
+				return nil, 0, false
+			}
+		default:
+			return nil, 0, false
+		}
+		list = append(list, s)
+		i = skipSpace(data, i)
+		if i == len(data) {
+			return nil, 0, false
+		}
+		switch data[i] {
+		case ',':
+			i = skipSpace(data, i+1)
+		case ']':
+			return append([]string(nil), list...), i + 1, true
 		default:
 			return nil, 0, false
 		}
@@ -124,26 +266,49 @@ func skipSpace(data []byte, i int) int {
 	return i
 }
 
-// fastString reads the string starting at data[i] == '"' and returns it
-// and the index after its closing quote.
-func fastString(data []byte, i int) (string, int, bool) {
-	escaped, high := false, false
+// plainString marks the bytes a JSON string holds as they are: printable
+// ASCII except the quote and the backslash.
+var plainString = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// str reads the string starting at data[i] == '"' and returns it and the
+// index after its closing quote.
+func (w *walker) str(i int) (string, int, bool) {
+	data := w.data
 	j := i + 1
+	for j < len(data) && plainString[data[j]] {
+		j++
+	}
+	if j < len(data) && data[j] == '"' {
+		return w.cut(i+1, j), j + 1, true
+	}
+	escaped, high := false, false
 	for ; j < len(data); j++ {
 		c := data[j]
 		switch {
 		case c == '"':
 			raw := data[i+1 : j]
-			if escaped || high && !utf8.Valid(raw) {
-				// Escapes, and invalid UTF-8 (which encoding/json replaces
-				// by U+FFFD), are encoding/json's to resolve.
+			if high && !utf8.Valid(raw) {
+				// Invalid UTF-8, which encoding/json replaces by U+FFFD
+				// (lengthening the string), is encoding/json's to resolve.
 				var s string
 				if err := json.Unmarshal(data[i:j+1], &s); err != nil {
 					return "", 0, false
 				}
 				return s, j + 1, true
 			}
-			return string(raw), j + 1, true
+			if !escaped {
+				return w.cut(i+1, j), j + 1, true
+			}
+			n, ok := unescape(w.arena[i+1:j], raw)
+			if !ok {
+				return "", 0, false
+			}
+			return w.cut(i+1, i+1+n), j + 1, true
 		case c == '\\':
 			escaped = true
 			j++ // the escaped byte cannot end the string
@@ -156,19 +321,99 @@ func fastString(data []byte, i int) (string, int, bool) {
 	return "", 0, false
 }
 
-// fastValue reads the value starting at data[i] and returns it (as
+// unescape writes the JSON string body src (valid UTF-8, no raw control
+// characters) unescaped into dst, which is as long as src, and returns the
+// length written; ok is false for an escape JSON does not allow. It
+// resolves \u escapes as encoding/json does: a surrogate pair is one
+// character, a lone surrogate is U+FFFD. No escape is shorter than what it
+// stands for, so dst may be src's copy.
+func unescape(dst, src []byte) (int, bool) {
+	n := 0
+	for r := 0; r < len(src); {
+		c := src[r]
+		if c != '\\' {
+			dst[n] = c
+			n++
+			r++
+			continue
+		}
+		if r+1 == len(src) {
+			return 0, false
+		}
+		switch src[r+1] {
+		case '"', '\\', '/':
+			dst[n] = src[r+1]
+		case 'b':
+			dst[n] = '\b'
+		case 'f':
+			dst[n] = '\f'
+		case 'n':
+			dst[n] = '\n'
+		case 'r':
+			dst[n] = '\r'
+		case 't':
+			dst[n] = '\t'
+		case 'u':
+			rr := hex4(src[r:])
+			if rr < 0 {
+				return 0, false
+			}
+			r += 6
+			if utf16.IsSurrogate(rr) {
+				if dec := utf16.DecodeRune(rr, hex4(src[r:])); dec != unicode.ReplacementChar {
+					r += 6
+					n += utf8.EncodeRune(dst[n:], dec)
+					continue
+				}
+				rr = unicode.ReplacementChar
+			}
+			n += utf8.EncodeRune(dst[n:], rr)
+			continue
+		default:
+			return 0, false
+		}
+		n++
+		r += 2
+	}
+	return n, true
+}
+
+// hex4 reads the \uXXXX escape at the start of s, or returns -1.
+func hex4(s []byte) rune {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return -1
+	}
+	var r rune
+	for _, c := range s[2:6] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r*16 + rune(c)
+	}
+	return r
+}
+
+// value reads the value starting at data[i] and returns it (as
 // json.Unmarshal into an any would) and the index after it.
-func fastValue(data []byte, i, depth int) (any, int, bool) {
+func (w *walker) value(i, depth int) (any, int, bool) {
+	data := w.data
 	if i == len(data) {
 		return nil, 0, false
 	}
 	switch c := data[i]; {
 	case c == '"':
-		return fastString(data, i)
+		return w.str(i)
 	case c == '{':
-		return objectAt(data, i, depth)
+		return w.objectAt(i, depth)
 	case c == '[':
-		return arrayAt(data, i, depth)
+		return w.arrayAt(i, depth)
 	case c == 't':
 		return literal(data, i, "true", true)
 	case c == 'f':
@@ -180,7 +425,7 @@ func fastValue(data []byte, i, depth int) (any, int, bool) {
 		if !ok {
 			return nil, 0, false
 		}
-		f, err := strconv.ParseFloat(string(data[i:end]), 64)
+		f, err := strconv.ParseFloat(w.cut(i, end), 64)
 		if err != nil {
 			return nil, 0, false
 		}

@@ -18,6 +18,9 @@ import (
 type fieldMap struct {
 	names    map[string][]string
 	explicit map[string]bool
+	// renamed is set when Options.Fields renamed a role; otherwise records
+	// take the one-walk path, decodeDefault.
+	renamed bool
 }
 
 // defaultFieldNames are the spellings tried for a role nobody renamed: the
@@ -32,7 +35,7 @@ var defaultFieldNames = map[string][]string{
 }
 
 func newFieldMap(over map[string]string) fieldMap {
-	fm := fieldMap{names: map[string][]string{}, explicit: map[string]bool{}}
+	fm := fieldMap{names: map[string][]string{}, explicit: map[string]bool{}, renamed: len(over) > 0}
 	for k, v := range defaultFieldNames {
 		fm.names[k] = v
 	}
@@ -46,6 +49,136 @@ func newFieldMap(over map[string]string) fieldMap {
 // decode maps one generic JSON object to a document; fields that no role
 // takes are kept in Meta.
 func (fm fieldMap) decode(data []byte) (document.Document, error) {
+	if !fm.renamed {
+		if d, ok := decodeDefault(data); ok {
+			return d, nil
+		}
+	}
+	return fm.decodeMap(data)
+}
+
+// defaultSlots lists defaultFieldNames role by role in FieldKeys order: a
+// record member's slot is its name's place here, and role r tries the
+// slots from defaultRoleSlots[r] up to defaultRoleSlots[r+1].
+var (
+	defaultSlotNames = [...]string{
+		"id",
+		"title", "summary", "name",
+		"text", "body", "description", "details", "content",
+		"source",
+		"published", "date", "published_at", "created",
+		"severity",
+	}
+	defaultRoleSlots = [len(FieldKeys) + 1]int{0, 1, 4, 9, 10, 14, 15}
+)
+
+// defaultSlot is a member name's place in defaultSlotNames, or -1.
+func defaultSlot(key string) int {
+	switch key {
+	case "id":
+		return 0
+	case "title":
+		return 1
+	case "summary":
+		return 2
+	case "name":
+		return 3
+	case "text":
+		return 4
+	case "body":
+		return 5
+	case "description":
+		return 6
+	case "details":
+		return 7
+	case "content":
+		return 8
+	case "source":
+		return 9
+	case "published":
+		return 10
+	case "date":
+		return 11
+	case "published_at":
+		return 12
+	case "created":
+		return 13
+	case "severity":
+		return 14
+	}
+	return -1
+}
+
+// decodeDefault is decodeMap for a field map nobody renamed, in one walk:
+// the record's members are read onto the stack with their role slots, the
+// roles take their values from there, and Meta is made once, at its size,
+// from the members left. It gives up (ok false) on malformed JSON and on
+// anything decodeMap reports as an error, which decodeMap then words; the
+// fuzz test compares the two.
+func decodeDefault(data []byte) (d document.Document, ok bool) {
+	w := newWalker(data)
+	i := skipSpace(data, 0)
+	var buf [32]kv
+	kvs, end, ok := w.members(i, 0, buf[:0], defaultSlot)
+	if !ok || skipSpace(data, end) != len(data) {
+		return d, false
+	}
+	var last [len(defaultSlotNames)]int // member index + 1 of each slot's last occurrence
+	for k, e := range kvs {
+		if e.slot >= 0 {
+			last[e.slot] = k + 1
+		}
+	}
+	var used [len(defaultSlotNames)]bool
+	var roles [len(FieldKeys)]string
+	for r := range roles {
+		for slot := defaultRoleSlots[r]; slot < defaultRoleSlots[r+1]; slot++ {
+			k := last[slot]
+			if k == 0 || kvs[k-1].val == nil {
+				continue
+			}
+			used[slot] = true
+			s, err := scalarString(kvs[k-1].val)
+			if err != nil {
+				return d, false
+			}
+			roles[r] = s
+			break
+		}
+	}
+	d.ID, d.Title, d.Body, d.Source = strings.TrimSpace(roles[0]), roles[1], roles[2], roles[3]
+	pub, sev := roles[4], roles[5]
+	if d.Title == "" && d.Body == "" {
+		return d, false
+	}
+	d.Format = string(FormatJSONL)
+	var publishedRaw, severityRaw string
+	if pub != "" {
+		if t, ok := parseTime(pub); ok {
+			d.Published = t
+		} else {
+			publishedRaw = pub
+		}
+	}
+	if sev != "" {
+		if d.Severity = normaliseSeverity(sev); d.Severity == "" {
+			severityRaw = sev
+		}
+	}
+	meta := kvs[:0]
+	for _, e := range kvs {
+		if e.slot < 0 || !used[e.slot] {
+			meta = append(meta, e)
+		}
+	}
+	d.Meta = metaMap(meta, publishedRaw, severityRaw)
+	return d, true
+}
+
+// decodeMap maps one generic JSON object to a document through a decoded
+// map: the path for renamed (possibly dotted) fields and for every record
+// decodeDefault gives up on.
+func (fm fieldMap) decodeMap(data []byte) (document.Document, error) {
 	var d document.Document
 	m, err := decodeObject(data)
 	if err != nil {

@@ -23,10 +23,8 @@ import (
 // vectors and scores, upstream severities, the leak hint) stays in Meta,
 // where features do not look, and so does every other field.
 func decodeOSV(data []byte) (document.Document, error) {
-	if m, ok := fastObject(data); ok {
-		if d, ok := osvFromValues(m); ok {
-			return d, nil
-		}
+	if d, ok := osvFast(data); ok {
+		return d, nil
 	}
 	return decodeOSVRaw(data)
 }

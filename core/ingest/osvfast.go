@@ -6,85 +6,114 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 )
 
-// osvFromValues is decodeOSVRaw for a record already decoded in one walk
-// (fastObject), for the flattened advisory lines that make up the bulk of
-// advisory feeds: it builds the same document without decoding each field
-// again. It gives up (ok false) on what decodeOSVRaw must handle itself —
-// the OSV schema's affected and database_specific objects, reference
-// objects, and any field of an unexpected type, whose error decodeOSVRaw
+// osvFast is decodeOSVRaw in one walk over the record, for the flattened
+// advisory lines that make up the bulk of advisory feeds: the known fields
+// are decoded straight into the document (lists into []string, without a
+// generic []any first) and only the others into Meta values. It gives up
+// (ok false) on what decodeOSVRaw must handle itself — the OSV schema's
+// affected and database_specific objects, reference objects, malformed
+// JSON, and any field of an unexpected type, whose error decodeOSVRaw
 // words — so that either path gives the same document; the fuzz test
 // compares them.
-func osvFromValues(m map[string]any) (d document.Document, ok bool) {
-	if _, has := m["affected"]; has {
-		return d, false
-	}
-	if _, has := m["database_specific"]; has {
-		return d, false
-	}
+func osvFast(data []byte) (d document.Document, ok bool) {
+	w := newWalker(data)
+	var buf [32]kv
+	meta := buf[:0]
 	var published, source, ecosystem string
 	var cwes []string
-	strs := []struct {
-		key string
-		v   *string
-	}{
-		{"id", &d.ID}, {"summary", &d.Title}, {"details", &d.Body},
-		{"published", &published}, {"source", &source}, {"assigner", &d.Assigner}, {"ecosystem", &ecosystem},
-	}
-	for _, f := range strs {
-		v, has := m[f.key]
-		if !has {
-			continue
-		}
-		delete(m, f.key)
-		switch v := v.(type) {
-		case nil:
-		case string:
-			*f.v = v
-		default:
+	var severity any
+	hasSeverity := false
+
+	i, done, ok := w.objectStart(skipSpace(data, 0))
+	for ok && !done {
+		var key string
+		var v int
+		if key, v, ok = w.member(i); !ok {
 			return d, false
 		}
-	}
-	lists := []struct {
-		key string
-		v   *[]string
-	}{
-		{"aliases", &d.Aliases}, {"cwes", &cwes}, {"packages", &d.Packages}, {"vendors", &d.Vendors}, {"references", &d.References},
-	}
-	for _, f := range lists {
-		v, has := m[f.key]
-		if !has {
-			continue
+		var s *string
+		var list *[]string
+		switch key {
+		case "affected", "database_specific":
+			return d, false
+		case "id":
+			s = &d.ID
+		case "summary":
+			s = &d.Title
+		case "details":
+			s = &d.Body
+		case "published":
+			s = &published
+		case "source":
+			s = &source
+		case "assigner":
+			s = &d.Assigner
+		case "ecosystem":
+			s = &ecosystem
+		case "aliases":
+			list = &d.Aliases
+		case "cwes":
+			list = &cwes
+		case "packages":
+			list = &d.Packages
+		case "vendors":
+			list = &d.Vendors
+		case "references":
+			list = &d.References
 		}
-		delete(m, f.key)
-		if v == nil {
-			continue
+		// A repeated key counts with its last value, as in a decoded map.
+		switch {
+		case s != nil && data[v] == '"':
+			*s, i, ok = w.str(v)
+		case list != nil && data[v] == '[':
+			*list, i, ok = w.stringsAt(v)
+		case s != nil || list != nil:
+			if _, i, ok = literal(data, v, "null", nil); ok {
+				if s != nil {
+					*s = ""
+				} else {
+					*list = nil
+				}
+			}
+		case key == "severity":
+			severity, i, ok = w.value(v, 1)
+			hasSeverity = true
+		default:
+			var e kv
+			e.key, e.slot = key, -1
+			e.val, i, ok = w.value(v, 1)
+			meta = append(meta, e)
 		}
-		list, ok := stringList(v)
 		if !ok {
 			return d, false
 		}
-		*f.v = list
+		i, done, ok = w.memberEnd(i)
 	}
+	if !ok || skipSpace(data, i) != len(data) {
+		return d, false
+	}
+
 	d.Format = string(FormatOSV)
-	d.Meta = map[string]any{}
 	d.ID = strings.TrimSpace(d.ID)
 	d.Ecosystem = ecosystem
+	var publishedRaw, severityRaw string
 	if published != "" {
 		if t, ok := parseTime(published); ok {
 			d.Published = t
 		} else {
-			d.Meta["published_raw"] = published
+			publishedRaw = published
 		}
 	}
-	if v, has := m["severity"]; has {
+	if hasSeverity {
 		// A string or null is the label (null an empty one); anything else
 		// (OSV's CVSS list) stays in Meta.
-		if label, isString := v.(string); isString || v == nil {
-			delete(m, "severity")
+		if label, isString := severity.(string); isString || severity == nil {
 			d.Severity = normaliseSeverity(label)
 			if d.Severity == "" && label != "" {
-				d.Meta["severity_raw"] = label
+				severityRaw = label
 			}
+		} else {
+			meta = append(meta, kv{key: "severity", val: severity, slot: -1})
 		}
 	}
 	for _, c := range cwes {
@@ -96,31 +125,38 @@ func osvFromValues(m map[string]any) (d document.Document, ok bool) {
 		source = osvSource(d.ID)
 	}
 	d.Source = source
-	for k, v := range m {
-		d.Meta[k] = v
-	}
+	d.Meta = metaMap(meta, publishedRaw, severityRaw)
 	if d.ID == "" && d.Title == "" && d.Body == "" {
 		return d, false
 	}
 	return d, true
 }
 
-// stringList is what json.Unmarshal into a []string makes of a decoded
-// list: null elements become "", an empty list an empty (not nil) slice.
-func stringList(v any) ([]string, bool) {
-	list, ok := v.([]any)
-	if !ok {
-		return nil, false
+// metaMap is a document's Meta: the record's fields no role took (a
+// repeated key with its last value), and the raw published date and
+// severity word when they could not be read, unless the record has fields
+// of those names itself.
+func metaMap(kvs []kv, publishedRaw, severityRaw string) map[string]any {
+	n := len(kvs)
+	if publishedRaw != "" {
+		n++
 	}
-	out := make([]string, len(list))
-	for i, e := range list {
-		switch e := e.(type) {
-		case nil:
-		case string:
-			out[i] = e
-		default:
-			return nil, false
+	if severityRaw != "" {
+		n++
+	}
+	m := make(map[string]any, n)
+	for _, e := range kvs {
+		m[e.key] = e.val
+	}
+	if publishedRaw != "" {
+		if _, has := m["published_raw"]; !has {
+			m["published_raw"] = publishedRaw
 		}
 	}
-	return out, true
+	if severityRaw != "" {
+		if _, has := m["severity_raw"]; !has {
+			m["severity_raw"] = severityRaw
+		}
+	}
+	return m
 }

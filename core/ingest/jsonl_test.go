@@ -1,0 +1,92 @@
+package ingest
+
+import (
+	"bufio"
+	"os"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// TestDefaultSlotsMatchFieldNames: the one-walk decoder's slot table lists
+// defaultFieldNames role by role, in order, and defaultSlot agrees with it.
+func TestDefaultSlotsMatchFieldNames(t *testing.T) {
+	for r, role := range FieldKeys {
+		got := defaultSlotNames[defaultRoleSlots[r]:defaultRoleSlots[r+1]]
+		if !slices.Equal(got, defaultFieldNames[role]) {
+			t.Errorf("role %s: slots %v, defaultFieldNames %v", role, got, defaultFieldNames[role])
+		}
+	}
+	if defaultRoleSlots[len(FieldKeys)] != len(defaultSlotNames) {
+		t.Errorf("slot ranges end at %d, %d names", defaultRoleSlots[len(FieldKeys)], len(defaultSlotNames))
+	}
+	for i, name := range defaultSlotNames {
+		if defaultSlot(name) != i {
+			t.Errorf("defaultSlot(%q) = %d, want %d", name, defaultSlot(name), i)
+		}
+	}
+	if defaultSlot("other") != -1 {
+		t.Errorf("defaultSlot of an unknown name is not -1")
+	}
+}
+
+// checkDefaultPaths decodes one record both ways: when the one walk takes
+// it, the decoded-map path must give the same document and no error.
+func checkDefaultPaths(t *testing.T, data []byte) (fast bool) {
+	t.Helper()
+	got, ok := decodeDefault(data)
+	if !ok {
+		return false
+	}
+	want, err := newFieldMap(nil).decodeMap(data)
+	if err != nil {
+		t.Fatalf("%s: one walk took it, decoded map failed: %v", data, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s:\none walk    %#v\ndecoded map %#v", data, got, want)
+	}
+	return true
+}
+
+// TestJSONLOneWalkMatchesDecodedMap: generic records decode alike on both
+// paths; the ones decodeMap reports as errors are left to it.
+func TestJSONLOneWalkMatchesDecodedMap(t *testing.T) {
+	tests := []struct {
+		in   string
+		fast bool
+	}{
+		{`{"id":" a ","title":"t","text":"x","source":"s","published":"2024-01-02","severity":"Moderate","other":[1,{"a":null}]}`, true},
+		{`{"id":7,"name":"n","summary":null,"content":["a","b"],"date":"yesterday","severity":"extreme","published_raw":"mine"}`, true},
+		{`{"title":null,"summary":"s","name":"n","body":"b","text":null,"severity_raw":1,"severity":"bad"}`, true},
+		{`{"text":"a","text":"b","id":"x","id":null,"published":1700000000}`, true},
+		{`{"details":"d","severity":true,"source":2.5}`, true},
+		{`{"description":"d","id":{"nested":1}}`, false},
+		{`{"text":[1,2]}`, false},
+		{`{"id":"x","summary":""}`, false},
+		{`{"text":"a",}`, false},
+	}
+	for _, tt := range tests {
+		if fast := checkDefaultPaths(t, []byte(tt.in)); fast != tt.fast {
+			t.Errorf("%s: one walk = %v, want %v", tt.in, fast, tt.fast)
+		}
+	}
+	for _, name := range []string{"feed.jsonl", "custom.jsonl", "advisories.jsonl"} {
+		f, err := os.Open(td(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			checkDefaultPaths(t, sc.Bytes())
+		}
+		f.Close()
+	}
+}
+
+func FuzzJSONLOneWalk(f *testing.F) {
+	f.Add([]byte(`{"id":"CVE-2024-1","summary":"s","details":"d \"q\" \u00e9","severity":"high","cvss_score":9.8,"packages":[],"references":["u"]}`))
+	f.Add([]byte(`{"name":"n","body":["a",null],"created":"2024-01-02 03:04:05","severity":null,"x":{"y":[true,false]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkDefaultPaths(t, data)
+	})
+}

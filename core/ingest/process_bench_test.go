@@ -1,0 +1,57 @@
+package ingest
+
+import (
+	"bufio"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// BenchmarkProcessAdvisory is the per-document cost of ingest's own work on
+// a line of the shared advisory corpus — decode, document building,
+// structured entities, content hash — with a no-op extractor, so that
+// core/extract's cost stays out: "jsonl" decodes as generic JSONL (the
+// benchmarks' --format jsonl), "osv" as the CLI's detection reads these
+// lines. One goroutine; ns/op is per document.
+func BenchmarkProcessAdvisory(b *testing.B) {
+	path := filepath.Join(sharedData(b), "advisories_train.jsonl.gz")
+	f, err := os.Open(path)
+	if err != nil {
+		b.Skipf("training advisories not available (%v)", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lines [][]byte
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), maxLine)
+	for sc.Scan() && len(lines) < 5000 {
+		lines = append(lines, append([]byte(nil), sc.Bytes()...))
+	}
+	p, err := newProcessor(Options{Extract: func(string) map[string][]string { return nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		decode decodeFunc
+	}{
+		{"jsonl", newFieldMap(nil).decode},
+		{"osv", decodeOSV},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				r := rawRecord{data: lines[i%len(lines)], decode: c.decode}
+				if it := p.process(&r); it.Err != nil {
+					b.Fatal(it.Err)
+				}
+				i++
+			}
+		})
+	}
+}
