@@ -27,7 +27,7 @@ func TestDecodeObjectMatchesEncodingJSON(t *testing.T) {
 		{`{"a":"\u12G4"}`, false},
 		{`{"a":"\ud83d\u12G4"}`, false},
 		{`{"a":"\u12"}`, false},
-		{`{"a":"\`+"\x01"+`"}`, false},
+		{`{"a":"\` + "\x01" + `"}`, false},
 		{`{"a":`, false},
 		{`{"a" `, false},
 		{`{"big":1e400}`, false},
