@@ -14,6 +14,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/ml/lgbm"
 	"github.com/cyberstreams/cyberstreams/ml/shap"
 )
 
@@ -102,8 +103,27 @@ func BenchmarkStages(b *testing.B) {
 			i++
 		}
 	})
-	// The project's own tree walker (ml/lgbm) on the same rows and trees,
-	// for comparison only: scoring predicts with leaves.
+	// What scoring predicts with by default: only the trees a document
+	// leaves the typical path of (bit-identical to leaves).
+	b.Run("predict-sparse", func(b *testing.B) {
+		sp := lgbm.NewSparsePredictor(bundle.Trees)
+		ss := sp.NewScratch()
+		defer reportCPU(b)()
+		i := 0
+		for b.Loop() {
+			r := rows[i%len(rows)]
+			for k, j := range r.Idx {
+				dense[j] = r.Val[k]
+			}
+			sp.PredictRaw(r.Idx, dense, ss, raw)
+			for _, j := range r.Idx {
+				dense[j] = 0
+			}
+			i++
+		}
+	})
+	// The project's own full tree walker (ml/lgbm) on the same rows and
+	// trees, for comparison.
 	b.Run("predict-mllgbm", func(b *testing.B) {
 		scratch := make([]float64, bundle.Trees.NumFeatures())
 		defer reportCPU(b)()

@@ -59,7 +59,7 @@ above that severity (for CI gates and cron jobs).`,
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 3 if any document is at or above this severity")
 	f.StringVar(&o.Format, "format", "auto", "input format: auto, jsonl, text, osv, cve5, kev, stix")
 	f.StringArrayVar(&o.Fields, "field", nil, "JSONL field mapping ROLE=NAME (roles: id, title, text, source, published)")
-	f.StringVar(&o.Engine, "engine", string(scoring.EngineZeroPath), "tree evaluator: zeropath (walks only the trees a document can steer) or leaves (every tree); the scores are identical")
+	f.StringVar(&o.Engine, "engine", string(scoring.EngineSparse), "tree evaluator: sparse (walks only the trees a document leaves the typical path of) or leaves (every tree); the scores are identical")
 	return cmd
 }
 

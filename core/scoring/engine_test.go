@@ -29,7 +29,7 @@ func engines(t *testing.T, b *model.Bundle) (fast, full *scoring.Scorer) {
 	if err := full.SetEngine(scoring.EngineLeaves); err != nil {
 		t.Fatal(err)
 	}
-	if fast.Engine() != scoring.EngineZeroPath || full.Engine() != scoring.EngineLeaves {
+	if fast.Engine() != scoring.EngineSparse || full.Engine() != scoring.EngineLeaves {
 		t.Fatalf("engines %s and %s", fast.Engine(), full.Engine())
 	}
 	return fast, full
@@ -40,17 +40,17 @@ func engines(t *testing.T, b *model.Bundle) (fast, full *scoring.Scorer) {
 func sameScore(t *testing.T, id string, a, b scoring.Result) {
 	t.Helper()
 	if a.Severity != b.Severity || math.Float64bits(a.Margin) != math.Float64bits(b.Margin) {
-		t.Fatalf("%s: zeropath %s margin %v, leaves %s margin %v", id, a.Severity, a.Margin, b.Severity, b.Margin)
+		t.Fatalf("%s: sparse %s margin %v, leaves %s margin %v", id, a.Severity, a.Margin, b.Severity, b.Margin)
 	}
 	for k := range a.Probabilities {
 		if math.Float64bits(a.Probabilities[k]) != math.Float64bits(b.Probabilities[k]) {
-			t.Fatalf("%s: probability %d: zeropath %v, leaves %v", id, k, a.Probabilities[k], b.Probabilities[k])
+			t.Fatalf("%s: probability %d: sparse %v, leaves %v", id, k, a.Probabilities[k], b.Probabilities[k])
 		}
 	}
 }
 
 // TestEnginesAgreeBitForBit scores the same documents with the sparse
-// zero-path evaluator and with leaves walking every tree: the embedded
+// sparse evaluator and with leaves walking every tree: the embedded
 // default model on the demo corpus, a freshly trained model on synthetic
 // documents, and the default model on the shared advisories when present.
 func TestEnginesAgreeBitForBit(t *testing.T) {

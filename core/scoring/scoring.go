@@ -4,8 +4,8 @@
 //
 // Every model is loaded by leaves, which validates it and can walk every
 // tree of it (EngineLeaves). By default the trees are evaluated with
-// lgbm.ZeroPath, which walks only the trees a document's non-zero features
-// can steer and gives bit-for-bit the raw scores leaves gives.
+// lgbm.SparsePredictor, which walks only the trees a document leaves the
+// typical path of and gives bit-for-bit the raw scores leaves gives.
 package scoring
 
 import (
@@ -35,7 +35,7 @@ type Scorer struct {
 	bundle    *model.Bundle
 	fz        *features.Featurizer
 	ensemble  *leaves.Ensemble
-	zeroPath  *lgbm.ZeroPath
+	sparse    *lgbm.SparsePredictor
 	engine    Engine
 	explainer *shap.Explainer
 	extractor *extract.Extractor
@@ -62,7 +62,7 @@ func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scor
 	if ens.NOutputGroups() != len(document.Severities) {
 		return nil, fmt.Errorf("model %s has %d outputs, want %d", b.Card.Version, ens.NOutputGroups(), len(document.Severities))
 	}
-	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), ensemble: ens, zeroPath: lgbm.NewZeroPath(b.Trees),
+	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), ensemble: ens, sparse: lgbm.NewSparsePredictor(b.Trees),
 		explainer: shap.New(b.Trees), extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
 	if s.version == "" {
 		s.version = "unversioned"
@@ -70,7 +70,7 @@ func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scor
 	width := max(s.fz.Width(), ens.NFeatures(), s.explainer.NumFeatures())
 	s.pool.New = func() any {
 		return &scratch{dense: make([]float64, width), raw: make([]float64, len(document.Severities)),
-			phi: make([]float64, max(s.explainer.NumFeatures(), 1)), zp: s.zeroPath.NewScratch()}
+			phi: make([]float64, max(s.explainer.NumFeatures(), 1)), zp: s.sparse.NewScratch()}
 	}
 	return s, nil
 }
@@ -82,7 +82,7 @@ type scratch struct {
 	// writes only the row's non-zero entries and zeroes them again
 	// afterwards, instead of clearing ~5,000 features per document.
 	dense  []float64
-	zp     *lgbm.ZeroPathScratch
+	zp     *lgbm.SparseScratch
 	raw    []float64
 	prob   []float64
 	nov    []float64
@@ -104,30 +104,31 @@ type ranked struct {
 type Engine string
 
 const (
-	// EngineZeroPath walks only the trees a document's non-zero features
-	// can steer (lgbm.ZeroPath); the raw scores equal leaves' bit for bit.
-	EngineZeroPath Engine = "zeropath"
+	// EngineSparse walks only the trees whose typical path a document
+	// leaves (lgbm.SparsePredictor); the raw scores equal leaves' bit for
+	// bit.
+	EngineSparse Engine = "sparse"
 	// EngineLeaves walks every tree in leaves.
 	EngineLeaves Engine = "leaves"
 )
 
 // Engines lists the engines SetEngine accepts, the default first.
-func Engines() []Engine { return []Engine{EngineZeroPath, EngineLeaves} }
+func Engines() []Engine { return []Engine{EngineSparse, EngineLeaves} }
 
 // SetEngine picks the tree evaluator. Call it before scoring starts.
 func (s *Scorer) SetEngine(e Engine) error {
 	switch e {
-	case EngineZeroPath, EngineLeaves:
+	case EngineSparse, EngineLeaves:
 		s.engine = e
 		return nil
 	}
-	return fmt.Errorf("unknown inference engine %q (want %s or %s)", e, EngineZeroPath, EngineLeaves)
+	return fmt.Errorf("unknown inference engine %q (want %s or %s)", e, EngineSparse, EngineLeaves)
 }
 
 // Engine is the tree evaluator in use.
 func (s *Scorer) Engine() Engine {
 	if s.engine == "" {
-		return EngineZeroPath
+		return EngineSparse
 	}
 	return s.engine
 }
@@ -241,7 +242,7 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 			panic(fmt.Sprintf("scoring: predict: %v", err))
 		}
 	} else {
-		s.zeroPath.PredictRaw(row.Idx, sc.dense, sc.zp, raw)
+		s.sparse.PredictRaw(row.Idx, sc.dense, sc.zp, raw)
 	}
 	sc.prob = append(sc.prob[:0], raw...)
 	prob := training.Softmax(sc.prob)

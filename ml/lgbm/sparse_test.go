@@ -25,11 +25,11 @@ func sparseRow(rng *rand.Rand, o lgbmtest.Options, keep float64) []float64 {
 	return x
 }
 
-// TestZeroPathMatchesFullWalk checks ZeroPath bit for bit against walking
-// every tree, on every kind of split (missing values, categories, chains)
+// TestSparsePredictorMatchesFullWalk checks SparsePredictor bit for bit
+// against walking every tree, on every kind of split (missing values, categories, chains)
 // and on rows from empty to dense, in the scratch state repeated calls
 // leave behind.
-func TestZeroPathMatchesFullWalk(t *testing.T) {
+func TestSparsePredictorMatchesFullWalk(t *testing.T) {
 	cases := append(ensembles[:len(ensembles):len(ensembles)], struct {
 		name string
 		opt  lgbmtest.Options
@@ -38,8 +38,16 @@ func TestZeroPathMatchesFullWalk(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			m := lgbmtest.Model(rng, c.opt)
-			z := lgbm.NewZeroPath(m)
+			z := lgbm.NewSparsePredictor(m)
 			s := z.NewScratch()
+			// Without data counts the typical path is the all-zero row's.
+			bare := lgbmtest.Model(rand.New(rand.NewPCG(uint64(i), 7)), c.opt)
+			for j := range bare.Trees {
+				clear(bare.Trees[j].LeafCount)
+				clear(bare.Trees[j].InternalCount)
+			}
+			zb := lgbm.NewSparsePredictor(bare)
+			sb := zb.NewScratch()
 			want, got := make([]float64, m.NumOutputs()), make([]float64, m.NumOutputs())
 			for r := 0; r < 3000; r++ {
 				keep := []float64{0, 0.02, 0.1, 0.5, 1}[r%5]
@@ -50,7 +58,13 @@ func TestZeroPathMatchesFullWalk(t *testing.T) {
 				z.PredictRaw(append(idx, int32(len(x)+3)), x, s, got)
 				for k := range want {
 					if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
-						t.Fatalf("row %d (keep %.2f) output %d: ZeroPath %v, full walk %v", r, keep, k, got[k], want[k])
+						t.Fatalf("row %d (keep %.2f) output %d: sparse %v, full walk %v", r, keep, k, got[k], want[k])
+					}
+				}
+				zb.PredictRaw(idx, x, sb, got)
+				for k := range want {
+					if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
+						t.Fatalf("row %d (keep %.2f) output %d without counts: sparse %v, full walk %v", r, keep, k, got[k], want[k])
 					}
 				}
 			}
@@ -58,10 +72,10 @@ func TestZeroPathMatchesFullWalk(t *testing.T) {
 	}
 }
 
-// TestZeroPathMatchesLeaves checks the sparse predictor against leaves, the
+// TestSparsePredictorMatchesLeaves checks the sparse predictor against leaves, the
 // engine that loads every model, on chain-shaped trees like those grown on
 // text.
-func TestZeroPathMatchesLeaves(t *testing.T) {
+func TestSparsePredictorMatchesLeaves(t *testing.T) {
 	opt := lgbmtest.Options{NumClass: 5, Iterations: 40, NumLeaves: 48, NumFeatures: 500, Chain: 0.9}
 	rng := rand.New(rand.NewPCG(3, 3))
 	m := lgbmtest.Model(rng, opt)
@@ -69,7 +83,7 @@ func TestZeroPathMatchesLeaves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	z := lgbm.NewZeroPath(m)
+	z := lgbm.NewSparsePredictor(m)
 	s := z.NewScratch()
 	want, got := make([]float64, 5), make([]float64, 5)
 	for r := 0; r < 2000; r++ {
@@ -86,13 +100,13 @@ func TestZeroPathMatchesLeaves(t *testing.T) {
 		z.PredictRaw(idx, x, s, got)
 		for k := range want {
 			if math.Float64bits(got[k]) != math.Float64bits(want[k]) {
-				t.Fatalf("row %d output %d: ZeroPath %v, leaves %v", r, k, got[k], want[k])
+				t.Fatalf("row %d output %d: sparse %v, leaves %v", r, k, got[k], want[k])
 			}
 		}
 	}
 }
 
-func BenchmarkZeroPath(b *testing.B) {
+func BenchmarkSparsePredictor(b *testing.B) {
 	opt := lgbmtest.Options{NumClass: 5, Iterations: 100, NumLeaves: 48, NumFeatures: 4000, Chain: 0.9}
 	rng := rand.New(rand.NewPCG(5, 5))
 	m := lgbmtest.Model(rng, opt)
@@ -104,9 +118,9 @@ func BenchmarkZeroPath(b *testing.B) {
 			m.PredictRaw(x, out)
 		}
 	})
-	z := lgbm.NewZeroPath(m)
+	z := lgbm.NewSparsePredictor(m)
 	s := z.NewScratch()
-	b.Run("zero-path", func(b *testing.B) {
+	b.Run("sparse", func(b *testing.B) {
 		for b.Loop() {
 			z.PredictRaw(idx, x, s, out)
 		}

@@ -1,0 +1,364 @@
+package lgbm
+
+import (
+	"math"
+	"slices"
+)
+
+// SparsePredictor predicts the raw scores of sparse rows without walking
+// every tree. Text models are sparse twice over: a document has a few dozen
+// non-zero features out of thousands, and the trees grown on such data are
+// chains along the "term absent" side. So in almost every tree a document
+// follows the path most training rows followed, and that path and its leaf
+// can be found once, when the model is loaded.
+//
+// NewSparsePredictor records each tree's typical path: at every split the
+// side that more training rows took (the counts LightGBM stores with every
+// node; the side a zero goes to when the counts are absent). A row leaves a
+// typical path only at a split it decides the other way. For a numerical
+// split "x <= t" whose typical side is left, those are the rows with
+// x > t; typical right, x <= t. So each feature keeps the typical-path
+// splits that test it in two lists sorted by threshold, and for a value x
+// the splits it decides against the typical side are a prefix of one list
+// and a suffix of the other, found by binary search. A row visits only
+// those splits, walks each tree it leaves from the first such split down,
+// and takes the precomputed typical leaf of every other tree.
+//
+// Features a row does not list are 0, and 0 may itself leave a typical
+// path (a year, a count, a reputation that training rows always have): the
+// features where it does are checked for every row. Categorical and
+// missing-value splits are decided one by one with Tree.Next.
+//
+// The raw scores are summed tree by tree in the model's order, as a full
+// walk sums them, so they equal PredictRaw's (and leaves') to the bit.
+type SparsePredictor struct {
+	m       *Model
+	nodes   []flatNode // every tree's internal nodes, tree after tree
+	nodeLo  []int32    // first node of each tree, to map back to Tree.Next
+	leafLo  []int32    // first leaf of each tree in leafVal
+	leafVal []float64  // every tree's leaf values, tree after tree
+	// typical is the value of each tree's typical leaf (already scaled for
+	// average-output models).
+	typical []float64
+	feat    []featurePostings // per feature
+	post    []posting
+	// always lists the features whose absence (value 0) leaves some
+	// typical path; inAlways marks them.
+	always   []int32
+	inAlways []bool
+	coef     float64
+}
+
+// flatNode is an internal node with children as flat indices: >= 0 an
+// internal node in SparsePredictor.nodes, < 0 the leaf ^child in leafVal.
+type flatNode struct {
+	threshold   float64
+	feature     int32
+	left, right int32
+	tree        int32
+	// plain marks a numerical split without a missing type: after NaN and
+	// values within LightGBM's zero threshold become 0, it sends x left
+	// exactly when x <= threshold.
+	plain bool
+}
+
+// featurePostings locates one feature's typical-path splits in post:
+// post[lo:lo+left] are plain splits whose typical side is left, by
+// increasing threshold; the next right are plain splits whose typical side
+// is right, by increasing threshold; the next other are the rest.
+type featurePostings struct {
+	lo, left, right, other int32
+}
+
+// posting is one typical-path split: flat node, its tree, its depth below
+// the root, and (for splits decided by Tree.Next) its typical side.
+type posting struct {
+	threshold   float64
+	node        int32
+	tree        int32
+	depth       int32
+	typicalLeft bool
+}
+
+// NewSparsePredictor prepares m for sparse prediction. m must be valid (as
+// Read returns it) and must not change afterwards.
+func NewSparsePredictor(m *Model) *SparsePredictor {
+	z := &SparsePredictor{m: m, coef: 1}
+	if m.AverageOutput && len(m.Trees) > 0 {
+		// As leaves does: each tree's value is scaled before it is summed.
+		z.coef = 1 / float64(len(m.Trees)/m.NumTreePerIteration)
+	}
+	nf := m.NumFeatures()
+	const (
+		typLeft = iota
+		typRight
+		other
+	)
+	type hit struct {
+		feature, kind int
+		posting
+	}
+	var hits []hit
+	z.inAlways = make([]bool, nf)
+	for ti := range m.Trees {
+		t := &m.Trees[ti]
+		nodeLo, leafLo := int32(len(z.nodes)), int32(len(z.leafVal))
+		z.nodeLo = append(z.nodeLo, nodeLo)
+		z.leafLo = append(z.leafLo, leafLo)
+		z.leafVal = append(z.leafVal, t.LeafValue[:max(t.NumLeaves, 1)]...)
+		child := func(c int) int32 {
+			if c < 0 {
+				return ^(leafLo + int32(^c))
+			}
+			return nodeLo + int32(c)
+		}
+		for n := 0; n < t.NumLeaves-1; n++ {
+			dt := t.DecisionType[n]
+			z.nodes = append(z.nodes, flatNode{
+				threshold: t.Threshold[n], feature: int32(t.SplitFeature[n]),
+				left: child(t.LeftChild[n]), right: child(t.RightChild[n]), tree: int32(ti),
+				plain: dt&categoricalMask == 0 && (dt>>2)&3 == missingNone,
+			})
+		}
+		if t.NumLeaves <= 1 {
+			z.typical = append(z.typical, t.LeafValue[0]*z.coef)
+			continue
+		}
+		node, depth := 0, int32(0)
+		for node >= 0 {
+			f := t.SplitFeature[node]
+			fn := &z.nodes[nodeLo+int32(node)]
+			zero := t.Next(node, 0)
+			next := zero
+			if l, r := t.count(t.LeftChild[node]), t.count(t.RightChild[node]); l != r {
+				next = t.LeftChild[node]
+				if r > l {
+					next = t.RightChild[node]
+				}
+			}
+			p := posting{threshold: fn.threshold, node: nodeLo + int32(node), tree: int32(ti), depth: depth,
+				typicalLeft: next == t.LeftChild[node]}
+			kind := other
+			if fn.plain {
+				kind = typRight
+				if p.typicalLeft {
+					kind = typLeft
+				}
+			}
+			hits = append(hits, hit{f, kind, p})
+			if zero != next && !z.inAlways[f] {
+				z.inAlways[f] = true
+				z.always = append(z.always, int32(f))
+			}
+			node = next
+			depth++
+		}
+		z.typical = append(z.typical, t.LeafValue[^node]*z.coef)
+	}
+	slices.Sort(z.always)
+	// Group the hits by feature and kind; within a group, by threshold,
+	// then tree, for a deterministic layout.
+	slices.SortFunc(hits, func(a, b hit) int {
+		switch {
+		case a.feature != b.feature:
+			return a.feature - b.feature
+		case a.kind != b.kind:
+			return a.kind - b.kind
+		case a.threshold != b.threshold:
+			if a.threshold < b.threshold {
+				return -1
+			}
+			return 1
+		}
+		return int(a.node - b.node)
+	})
+	z.feat = make([]featurePostings, nf)
+	z.post = make([]posting, len(hits))
+	for i, h := range hits {
+		z.post[i] = h.posting
+		fp := &z.feat[h.feature]
+		if fp.left+fp.right+fp.other == 0 {
+			fp.lo = int32(i)
+		}
+		switch h.kind {
+		case typLeft:
+			fp.left++
+		case typRight:
+			fp.right++
+		default:
+			fp.other++
+		}
+	}
+	return z
+}
+
+// count is the number of training rows that reached child c.
+func (t *Tree) count(c int) int {
+	if c < 0 {
+		if ^c < len(t.LeafCount) {
+			return t.LeafCount[^c]
+		}
+		return 0
+	}
+	if c < len(t.InternalCount) {
+		return t.InternalCount[c]
+	}
+	return 0
+}
+
+// Model is the ensemble z predicts with.
+func (z *SparsePredictor) Model() *Model { return z.m }
+
+// SparseScratch is one goroutine's working space for
+// SparsePredictor.PredictRaw.
+type SparseScratch struct {
+	// Per tree: the depth at which the row first leaves the typical path
+	// (unset: math.MaxInt32) and the node or leaf code it goes to there.
+	depth   []int32
+	start   []int32
+	touched []int32 // trees the row leaves the typical path of
+	val     []float64
+}
+
+// NewScratch returns working space for one goroutine.
+func (z *SparsePredictor) NewScratch() *SparseScratch {
+	s := &SparseScratch{start: make([]int32, len(z.m.Trees)), depth: make([]int32, len(z.m.Trees)),
+		val: make([]float64, len(z.m.Trees))}
+	for i := range s.depth {
+		s.depth[i] = math.MaxInt32
+	}
+	return s
+}
+
+// PredictRaw writes the raw scores of a sparse row into out (len
+// NumOutputs()). idx lists the row's non-zero features; dense holds the row
+// densely: dense[f] is the value of feature f for every f in idx, every
+// other feature is 0, and features beyond len(dense) read as 0. Indices
+// outside the model's features are ignored.
+func (z *SparsePredictor) PredictRaw(idx []int32, dense []float64, s *SparseScratch, out []float64) {
+	s.touched = s.touched[:0]
+	for _, f := range z.always {
+		x := 0.0
+		if int(f) < len(dense) {
+			x = dense[f]
+		}
+		z.leave(s, f, x)
+	}
+	nf := int32(len(z.feat))
+	for _, f := range idx {
+		if f < 0 || f >= nf || int(f) >= len(dense) || z.inAlways[f] {
+			continue
+		}
+		z.leave(s, f, dense[f])
+	}
+	v := s.val
+	copy(v, z.typical)
+	for _, t := range s.touched {
+		v[t] = z.leafVal[^z.walk(s.start[t], dense)] * z.coef
+		s.depth[t] = math.MaxInt32
+	}
+	// Sum tree by tree in the model's order, as a full walk does, so the
+	// floating-point result is the same to the bit.
+	k := z.m.NumTreePerIteration
+	out = out[:k]
+	clear(out)
+	for it := 0; it+k <= len(v); it += k {
+		for c, x := range v[it : it+k] {
+			out[c] += x
+		}
+	}
+}
+
+// leave records, for every typical-path split on feature f that value x
+// decides against the typical side, where the row leaves that tree's
+// typical path.
+func (z *SparsePredictor) leave(s *SparseScratch, f int32, x float64) {
+	fp := z.feat[f]
+	if fp.left+fp.right+fp.other == 0 {
+		return
+	}
+	raw := x // categorical and missing-value splits see the value as given
+	if x != x || math.Abs(x) <= zeroThreshold {
+		x = 0 // as Tree.Next treats NaN and near-zero values on plain splits
+	}
+	// Typically left (x <= t): x goes right where t < x, a prefix.
+	left := z.post[fp.lo : fp.lo+fp.left]
+	n := lowerBound(left, x)
+	for i := range left[:n] {
+		z.diverge(s, &left[i], false)
+	}
+	// Typically right (x > t): x goes left where t >= x, a suffix.
+	right := z.post[fp.lo+fp.left : fp.lo+fp.left+fp.right]
+	for i := lowerBound(right, x); i < len(right); i++ {
+		z.diverge(s, &right[i], true)
+	}
+	for i := fp.lo + fp.left + fp.right; i < fp.lo+fp.left+fp.right+fp.other; i++ {
+		p := &z.post[i]
+		lo := z.nodeLo[p.tree]
+		t := &z.m.Trees[p.tree]
+		if goLeft := t.Next(int(p.node-lo), raw) == t.LeftChild[p.node-lo]; goLeft != p.typicalLeft {
+			z.diverge(s, p, goLeft)
+		}
+	}
+}
+
+// lowerBound is the number of postings with threshold < x (postings sorted
+// by threshold).
+func lowerBound(ps []posting, x float64) int {
+	lo, hi := 0, len(ps)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if ps[mid].threshold < x {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// diverge notes that the row goes to the non-typical side (left or right)
+// at posting p, unless it left p's tree higher up already.
+func (z *SparsePredictor) diverge(s *SparseScratch, p *posting, left bool) {
+	t := p.tree
+	if p.depth >= s.depth[t] {
+		return
+	}
+	if s.depth[t] == math.MaxInt32 {
+		s.touched = append(s.touched, t)
+	}
+	s.depth[t] = p.depth
+	if left {
+		s.start[t] = z.nodes[p.node].left
+	} else {
+		s.start[t] = z.nodes[p.node].right
+	}
+}
+
+// walk follows one tree from flat node n (or leaf code n < 0) to a leaf
+// and returns its code.
+func (z *SparsePredictor) walk(n int32, dense []float64) int32 {
+	for n >= 0 {
+		nd := &z.nodes[n]
+		x := 0.0
+		if int(nd.feature) < len(dense) {
+			x = dense[nd.feature]
+		}
+		if nd.plain && x == x && (x == 0 || math.Abs(x) > zeroThreshold) {
+			if x <= nd.threshold {
+				n = nd.left
+			} else {
+				n = nd.right
+			}
+			continue
+		}
+		lo := z.nodeLo[nd.tree]
+		c := z.m.Trees[nd.tree].Next(int(n-lo), x)
+		if c < 0 {
+			n = ^(z.leafLo[nd.tree] + int32(^c))
+		} else {
+			n = lo + int32(c)
+		}
+	}
+	return n
+}
