@@ -312,8 +312,20 @@ func (t *Tree) pathLength(x []float64) float64 {
 		n = &t.Nodes[n.child(x)]
 		edges++
 	}
+	if n.Size < len(averagePathLengths) {
+		return float64(edges) + averagePathLengths[n.Size]
+	}
 	return float64(edges) + averagePathLength(n.Size)
 }
+
+// averagePathLengths holds c(n) for the leaf sizes of the default sample
+// (256 points), so that scoring takes no logarithm per tree. Read-only.
+var averagePathLengths = func() (c [257]float64) {
+	for n := range c {
+		c[n] = averagePathLength(n)
+	}
+	return c
+}()
 
 // averagePathLength is c(n) = 2H(n−1) − 2(n−1)/n, the mean path length of an
 // unsuccessful search in a binary search tree of n points (Liu et al. 2008,
