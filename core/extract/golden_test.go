@@ -177,3 +177,28 @@ func TestPlainURLsAreStable(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainURLEdges holds plainURL to its promise on URLs built to sit on
+// the edge of each condition it mirrors.
+func TestPlainURLEdges(t *testing.T) {
+	for _, u := range []string{
+		"https://example.com/a%2Eb", "https://example.com/a%2eb", "https://example.com/%40x",
+		"https://example.com/a%2", "https://example.com/a%20b", "https://example.com/%3A%2F%2Fx",
+		"https://example.com/?f=/etc/passwd", "https://example.com/?f=/etcx/passwd",
+		"https://example.com/a:/tmp/x", "https://example.com/(/tmp/x)", "https://web.example.org/web/2020/http://example.com/x",
+		"https://example.com/hxxp://x", "https://example.com/hxxp%3a", "https://example.com/fxp:", "https://example.com/a.hxxps:",
+		"https://example.com/a,https://example.org", "https://example.com/a;b", "https://example.com/x.",
+		"https://user:pa$$@example.com:8443/p?q=1#f", "http://192.0.2.1/x", "http://[2001:db8::1]/x",
+		"https://example.com/\\x", "https://example.com/~user/", "ftp://example.com/pub/",
+		"https://example.com/a=b/c", "https://example.com/x:80",
+	} {
+		if plainURL(u) && !slowStable(u) {
+			t.Errorf("plainURL(%q) but it does not re-extract as itself", u)
+		}
+	}
+	for _, u := range []string{"https://example.com/a%20b", "https://github.com/o/r/commit/0a1b", "https://web.example.org/web/2020/http://example.com/x"} {
+		if !plainURL(u) {
+			t.Errorf("plainURL(%q) = false, want true", u)
+		}
+	}
+}

@@ -386,16 +386,21 @@ func (r *run) stableURL(canon string) (string, bool) {
 
 // plainURL reports whether the canonical URL canon (parseRemainder's output,
 // scheme in lower case) certainly extracts on its own as itself, so that
-// stableURL may skip the re-extraction. It holds when canon is one span
-// (no break byte) that trim leaves whole (it starts with the scheme and
-// ends in no sentence punctuation), that holds no path start (no '\',
-// '%', brackets, nor '/' after '=' or ':' other than in "://"), that
-// normalize copies unchanged (no brackets, '%', '\' or defanged scheme),
-// whose first URL separator is its own "://", and that url does not cut
-// (no ',' or ';', no trailing punctuation). Then url re-parses the
-// remainder, and parseRemainder gives back its own canonical form: the
-// host is already lower case or a canonical IPv4 (IPv6 hosts, in
-// brackets, take the slow path), and the rest is copied as is.
+// stableURL may skip the re-extraction. Each condition mirrors a step of
+// scan, span and url on canon:
+//   - canon is one span (no break byte), and trim leaves it whole: it
+//     starts with the scheme and ends in no sentence punctuation;
+//   - pathStart finds no path in it: with no backslash, that is
+//     unixPathStart;
+//   - normalize copies it unchanged: no brackets, '\\', "%2E", "%40" nor
+//     defanged scheme;
+//   - its first URL separator is its own "://" (the scheme holds no ':'
+//     or '%'), and url does not cut it: no ',' or ';', no trailing
+//     punctuation.
+//
+// url then re-parses the remainder, and parseRemainder gives back its own
+// canonical form: the host is already lower case or a canonical IPv4 (IPv6
+// hosts, in brackets, take the slow path) and the rest is copied as is.
 func plainURL(canon string) bool {
 	sep := strings.Index(canon, "://")
 	if sep <= 0 {
@@ -410,7 +415,8 @@ func plainURL(canon string) bool {
 		case 0:
 			return false
 		case 2:
-			if i == 0 || (canon[i-1] == '=' || canon[i-1] == ':') && i != sep+1 {
+			if i+2 < len(canon) && (canon[i+1] == '2' && (canon[i+2] == 'E' || canon[i+2] == 'e') ||
+				canon[i+1] == '4' && canon[i+2] == '0') {
 				return false
 			}
 		case 3:
@@ -421,21 +427,22 @@ func plainURL(canon string) bool {
 			}
 		}
 	}
-	return true
+	p, _ := unixPathStart(canon, 0)
+	return p < 0
 }
 
 // urlPlainByte classifies bytes for plainURL: 0 not allowed, 1 allowed, 2
-// '/', 3 a letter that may start a defanged scheme.
+// '%', 3 a letter that may start a defanged scheme.
 var urlPlainByte = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		if isAlnum(byte(c)) {
 			t[c] = 1
 		}
 	}
-	for _, c := range ":-._~?#&=+!$*@" {
+	for _, c := range ":/-._~?#&=+!$*@" {
 		t[c] = 1
 	}
-	t['/'] = 2
+	t['%'] = 2
 	for _, c := range "hHfF" {
 		t[c] = 3
 	}
