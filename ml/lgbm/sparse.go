@@ -71,12 +71,14 @@ type featurePostings struct {
 }
 
 // posting is one typical-path split: flat node, its tree, its depth below
-// the root, and (for splits decided by Tree.Next) its typical side.
+// the root, the node or leaf code on its non-typical side (so that leaving
+// the path there needs no look-up in nodes), and its typical side.
 type posting struct {
 	threshold   float64
 	node        int32
 	tree        int32
 	depth       int32
+	away        int32
 	typicalLeft bool
 }
 
@@ -137,7 +139,10 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 				}
 			}
 			p := posting{threshold: fn.threshold, node: nodeLo + int32(node), tree: int32(ti), depth: depth,
-				typicalLeft: next == t.LeftChild[node]}
+				typicalLeft: next == t.LeftChild[node], away: fn.left}
+			if p.typicalLeft {
+				p.away = fn.right
+			}
 			kind := other
 			if fn.plain {
 				kind = typRight
@@ -253,8 +258,12 @@ func (z *SparsePredictor) PredictRaw(idx []int32, dense []float64, s *SparseScra
 	}
 	v := s.val
 	copy(v, z.typical)
+	walk := z.walk
+	if z.clean(idx, dense) {
+		walk = z.walkClean
+	}
 	for _, t := range s.touched {
-		v[t] = z.leafVal[^z.walk(s.start[t], dense)] * z.coef
+		v[t] = z.leafVal[^walk(s.start[t], dense)] * z.coef
 		s.depth[t] = math.MaxInt32
 	}
 	// Sum tree by tree in the model's order, as a full walk does, so the
@@ -285,19 +294,19 @@ func (z *SparsePredictor) leave(s *SparseScratch, f int32, x float64) {
 	left := z.post[fp.lo : fp.lo+fp.left]
 	n := lowerBound(left, x)
 	for i := range left[:n] {
-		z.diverge(s, &left[i], false)
+		z.diverge(s, &left[i])
 	}
 	// Typically right (x > t): x goes left where t >= x, a suffix.
 	right := z.post[fp.lo+fp.left : fp.lo+fp.left+fp.right]
 	for i := lowerBound(right, x); i < len(right); i++ {
-		z.diverge(s, &right[i], true)
+		z.diverge(s, &right[i])
 	}
 	for i := fp.lo + fp.left + fp.right; i < fp.lo+fp.left+fp.right+fp.other; i++ {
 		p := &z.post[i]
 		lo := z.nodeLo[p.tree]
 		t := &z.m.Trees[p.tree]
 		if goLeft := t.Next(int(p.node-lo), raw) == t.LeftChild[p.node-lo]; goLeft != p.typicalLeft {
-			z.diverge(s, p, goLeft)
+			z.diverge(s, p)
 		}
 	}
 }
@@ -317,9 +326,9 @@ func lowerBound(ps []posting, x float64) int {
 	return lo
 }
 
-// diverge notes that the row goes to the non-typical side (left or right)
-// at posting p, unless it left p's tree higher up already.
-func (z *SparsePredictor) diverge(s *SparseScratch, p *posting, left bool) {
+// diverge notes that the row goes to the non-typical side at posting p,
+// unless it left p's tree higher up already.
+func (z *SparsePredictor) diverge(s *SparseScratch, p *posting) {
 	t := p.tree
 	if p.depth >= s.depth[t] {
 		return
@@ -328,11 +337,43 @@ func (z *SparsePredictor) diverge(s *SparseScratch, p *posting, left bool) {
 		s.touched = append(s.touched, t)
 	}
 	s.depth[t] = p.depth
-	if left {
-		s.start[t] = z.nodes[p.node].left
-	} else {
-		s.start[t] = z.nodes[p.node].right
+	s.start[t] = p.away
+}
+
+// clean reports whether every split can read the row straight from dense:
+// dense covers every feature and no value is NaN or a non-zero within
+// LightGBM's zero threshold (values plain splits must first turn into 0).
+func (z *SparsePredictor) clean(idx []int32, dense []float64) bool {
+	if len(dense) < len(z.feat) {
+		return false
 	}
+	for _, f := range idx {
+		if f < 0 || int(f) >= len(dense) {
+			continue
+		}
+		if x := dense[f]; x != x || (x != 0 && math.Abs(x) <= zeroThreshold) {
+			return false
+		}
+	}
+	return true
+}
+
+// walkClean is walk for a row that clean accepts: a plain split compares
+// the value as it is.
+func (z *SparsePredictor) walkClean(n int32, dense []float64) int32 {
+	dense = dense[:len(z.feat)]
+	for n >= 0 {
+		nd := &z.nodes[n]
+		if !nd.plain {
+			return z.walk(n, dense)
+		}
+		next := nd.right
+		if dense[nd.feature] <= nd.threshold {
+			next = nd.left
+		}
+		n = next
+	}
+	return n
 }
 
 // walk follows one tree from flat node n (or leaf code n < 0) to a leaf
