@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
@@ -23,26 +22,64 @@ func defaultExtractor() func(string) map[string][]string {
 	return func(text string) map[string][]string { return ex.Extract(text) }
 }
 
-var (
-	cveID = regexp.MustCompile(`^(?i)CVE-\d{4}-\d{4,}$`)
-	cweID = regexp.MustCompile(`^(?i)CWE-\d+$`)
-)
-
 // structuredEntities are the CVE and CWE ids a record states in its fields
-// (its own id, aliases, CWE list), which the text may not repeat.
+// (its own id, aliases, CWE list), which the text may not repeat; nil when
+// there are none.
 func structuredEntities(d *document.Document) map[string][]string {
-	out := map[string][]string{}
-	for _, id := range append([]string{d.ID}, d.Aliases...) {
-		if cveID.MatchString(id) {
-			out[entityCVE] = append(out[entityCVE], strings.ToUpper(id))
+	var cves, cwes []string
+	if isCVEID(d.ID) {
+		cves = append(cves, strings.ToUpper(d.ID))
+	}
+	for _, id := range d.Aliases {
+		if isCVEID(id) {
+			cves = append(cves, strings.ToUpper(id))
 		}
 	}
 	for _, c := range d.CWEs {
-		if cweID.MatchString(c) {
-			out[entityCWE] = append(out[entityCWE], strings.ToUpper(c))
+		if isCWEID(c) {
+			cwes = append(cwes, strings.ToUpper(c))
 		}
 	}
+	if cves == nil && cwes == nil {
+		return nil
+	}
+	out := make(map[string][]string, 2)
+	if cves != nil {
+		out[entityCVE] = cves
+	}
+	if cwes != nil {
+		out[entityCWE] = cwes
+	}
 	return out
+}
+
+// isCVEID matches (?i)^CVE-\d{4}-\d{4,}$.
+func isCVEID(s string) bool {
+	return len(s) >= 13 && hasPrefixFold(s, "CVE-") && isDigits(s[4:8]) && s[8] == '-' && isDigits(s[9:])
+}
+
+// isCWEID matches (?i)^CWE-\d+$.
+func isCWEID(s string) bool {
+	return len(s) >= 5 && hasPrefixFold(s, "CWE-") && isDigits(s[4:])
+}
+
+// hasPrefixFold reports whether s starts with the upper-case ASCII prefix
+// in either case. (Regular expressions' (?i) folds C, E, V and W to their
+// ASCII pair only, unlike K and S.)
+func hasPrefixFold(s, prefix string) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // mergeEntities unions entity maps; every type's values come out sorted and
@@ -77,7 +114,7 @@ func normaliseCWE(s string) string {
 	if isDigits(s) {
 		return "CWE-" + s
 	}
-	if cweID.MatchString(s) {
+	if isCWEID(s) {
 		return strings.ToUpper(s)
 	}
 	return s

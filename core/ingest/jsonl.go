@@ -348,7 +348,7 @@ func scalarString(v any) (string, error) {
 // timeLayouts are the date forms advisories and feeds use, most common first.
 var timeLayouts = []string{
 	time.RFC3339,
-	"2006-01-02T15:04:05",
+	localSecondLayout,
 	"2006-01-02T15:04Z07:00",
 	"2006-01-02 15:04:05Z07:00",
 	"2006-01-02 15:04:05",
@@ -362,12 +362,22 @@ var timeLayouts = []string{
 	"2006/01/02",
 }
 
+// localSecondLayout is a date and time to the second without a zone.
+const localSecondLayout = "2006-01-02T15:04:05"
+
 // parseTime reads a date in any of timeLayouts (a missing zone is UTC), or
 // a Unix time in seconds.
 func parseTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, false
+	}
+	if len(s) == len(localSecondLayout) && s[10] == 'T' {
+		// The advisory corpus's form: RFC 3339, tried first, cannot read it
+		// (there is no zone), and failing costs an error value.
+		if t, err := time.Parse(localSecondLayout, s); err == nil {
+			return t.UTC(), true
+		}
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {

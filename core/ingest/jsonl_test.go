@@ -5,7 +5,10 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestDefaultSlotsMatchFieldNames: the one-walk decoder's slot table lists
@@ -88,5 +91,35 @@ func FuzzJSONLOneWalk(f *testing.F) {
 	f.Add([]byte(`{"name":"n","body":["a",null],"created":"2024-01-02 03:04:05","severity":null,"x":{"y":[true,false]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkDefaultPaths(t, data)
+	})
+}
+
+// parseTimeByLayouts is parseTime without its shortcut for the corpus's
+// date form: every layout in order.
+func parseTimeByLayouts(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	if isDigits(s) && len(s) >= 9 && len(s) <= 10 {
+		n, _ := strconv.ParseInt(s, 10, 64)
+		return time.Unix(n, 0).UTC(), true
+	}
+	return time.Time{}, false
+}
+
+func FuzzParseTimeShortcut(f *testing.F) {
+	for _, s := range []string{"1999-09-29T04:00:00", "2024-13-01T00:00:00", "2024-02-30T10:00:00",
+		"2024-01-01T24:00:00", "2024-01-01T23:59:60", " 2024-01-01T10:00:00 ", "2024-01-01T10:00:0Z", "+024-01-01T10:00:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, gok := parseTime(s)
+		want, wok := parseTimeByLayouts(s)
+		if gok != wok || !got.Equal(want) || got.Location() != want.Location() {
+			t.Fatalf("parseTime(%q) = %v %v, by layouts %v %v", s, got, gok, want, wok)
+		}
 	})
 }

@@ -13,7 +13,8 @@ import (
 // structured entities, content hash — with a no-op extractor, so that
 // core/extract's cost stays out: "jsonl" decodes as generic JSONL (the
 // benchmarks' --format jsonl), "osv" as the CLI's detection reads these
-// lines. One goroutine; ns/op is per document.
+// lines. One goroutine; ns/op and cpu-ns/op (all threads, garbage collection
+// included) are per document.
 func BenchmarkProcessAdvisory(b *testing.B) {
 	path := filepath.Join(sharedData(b), "advisories_train.jsonl.gz")
 	f, err := os.Open(path)
@@ -45,6 +46,8 @@ func BenchmarkProcessAdvisory(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
+			cpu0 := processCPU()
+			defer func() { b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op") }()
 			for b.Loop() {
 				r := rawRecord{data: lines[i%len(lines)], decode: c.decode}
 				if it := p.process(&r); it.Err != nil {
