@@ -277,25 +277,29 @@ func stopLabel(w string) bool {
 }
 
 // joinAhead is the cheap test for a spaced separator after text[:e]: an
-// alphanumeric, a space, then the first byte of "dot", "at" or a bracket.
+// alphanumeric, a space, then the start of a separator word (joinNext).
+// tryJoined joins nothing unless the word after one or two spaces is a
+// separator (sepWord), so "dot" and "at" are checked to their second
+// letter, and a text ending two bytes after e never joins.
 func (r *run) joinAhead(e int) bool {
 	t := r.text
-	if e+1 >= len(t) || t[e] != ' ' || !isAlnum(t[e-1]) {
+	if e+2 >= len(t) || t[e] != ' ' || !isAlnum(t[e-1]) {
 		return false
 	}
-	// The word after one space must be a separator (sepWord) for
-	// tryJoined to join anything, so "dot" and "at" are checked to their
-	// second letter.
-	switch t[e+1] {
-	case 'd', 'D':
-		return e+2 < len(t) && lower(t[e+2]) == 'o'
-	case 'a', 'A':
-		return e+2 < len(t) && lower(t[e+2]) == 't'
-	case '[', '(', '{', ' ':
-		return true
-	}
-	return false
+	want := joinNext[t[e+1]]
+	return want == 1 || want > 1 && lower(t[e+2]) == want
 }
+
+// joinNext maps the first byte of a separator word to 1, or, for "dot" and
+// "at", to their second letter in lower case; other bytes map to 0.
+var joinNext = func() (t [256]byte) {
+	for _, c := range "[({ " {
+		t[c] = 1
+	}
+	t['d'], t['D'] = 'o', 'o'
+	t['a'], t['A'] = 't', 't'
+	return t
+}()
 
 // tryJoined extends span [s,e) over spaced separators (" dot ", " at ",
 // " [.] ") and keeps the join only if every separator sits inside a valid
