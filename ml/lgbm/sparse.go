@@ -32,11 +32,20 @@ import (
 // The raw scores are summed tree by tree in the model's order, as a full
 // walk sums them, so they equal PredictRaw's (and leaves') to the bit.
 type SparsePredictor struct {
-	m       *Model
-	nodes   []flatNode // every tree's internal nodes, tree after tree
-	nodeLo  []int32    // first node of each tree, to map back to Tree.Next
-	leafLo  []int32    // first leaf of each tree in leafVal
-	leafVal []float64  // every tree's leaf values, tree after tree
+	m *Model
+	// cells holds every tree's nodes and leaves in depth-first pre-order,
+	// tree after tree, so that a subtree is one contiguous run: the walk
+	// below the split where a row leaves its typical path stays within a
+	// few cache lines, and ends on the leaf's value itself.
+	cells []cell
+	// For Tree.Next on categorical and missing-value splits: each cell's
+	// tree and node (or leaf) number there, and each tree's first entry in
+	// cellOf, which maps a tree's node i to cellOf[lo+i] and its leaf j to
+	// cellOf[lo+numLeaves-1+j].
+	cellTree  []int32
+	cellLocal []int32
+	cellOf    []int32
+	cellOfLo  []int32
 	// typical is the value of each tree's typical leaf (already scaled for
 	// average-output models).
 	typical []float64
@@ -49,13 +58,12 @@ type SparsePredictor struct {
 	coef     float64
 }
 
-// flatNode is an internal node with children as flat indices: >= 0 an
-// internal node in SparsePredictor.nodes, < 0 the leaf ^child in leafVal.
-type flatNode struct {
+// cell is an internal node (feature >= 0) with its children's cells, or a
+// leaf (feature < 0) whose value is in threshold.
+type cell struct {
 	threshold   float64
 	feature     int32
 	left, right int32
-	tree        int32
 	// plain marks a numerical split without a missing type: after NaN and
 	// values within LightGBM's zero threshold become 0, it sends x left
 	// exactly when x <= threshold.
@@ -104,24 +112,11 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 	z.inAlways = make([]bool, nf)
 	for ti := range m.Trees {
 		t := &m.Trees[ti]
-		nodeLo, leafLo := int32(len(z.nodes)), int32(len(z.leafVal))
-		z.nodeLo = append(z.nodeLo, nodeLo)
-		z.leafLo = append(z.leafLo, leafLo)
-		z.leafVal = append(z.leafVal, t.LeafValue[:max(t.NumLeaves, 1)]...)
-		child := func(c int) int32 {
-			if c < 0 {
-				return ^(leafLo + int32(^c))
-			}
-			return nodeLo + int32(c)
-		}
-		for n := 0; n < t.NumLeaves-1; n++ {
-			dt := t.DecisionType[n]
-			z.nodes = append(z.nodes, flatNode{
-				threshold: t.Threshold[n], feature: int32(t.SplitFeature[n]),
-				left: child(t.LeftChild[n]), right: child(t.RightChild[n]), tree: int32(ti),
-				plain: dt&categoricalMask == 0 && (dt>>2)&3 == missingNone,
-			})
-		}
+		lo := int32(len(z.cellOf))
+		z.cellOfLo = append(z.cellOfLo, lo)
+		inner := max(t.NumLeaves-1, 0)
+		z.cellOf = append(z.cellOf, make([]int32, inner+max(t.NumLeaves, 1))...)
+		z.place(t, int32(ti), lo, rootCode(t))
 		if t.NumLeaves <= 1 {
 			z.typical = append(z.typical, t.LeafValue[0]*z.coef)
 			continue
@@ -129,7 +124,7 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 		node, depth := 0, int32(0)
 		for node >= 0 {
 			f := t.SplitFeature[node]
-			fn := &z.nodes[nodeLo+int32(node)]
+			c := &z.cells[z.cellOf[lo+int32(node)]]
 			zero := t.Next(node, 0)
 			next := zero
 			if l, r := t.count(t.LeftChild[node]), t.count(t.RightChild[node]); l != r {
@@ -138,13 +133,13 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 					next = t.RightChild[node]
 				}
 			}
-			p := posting{threshold: fn.threshold, node: nodeLo + int32(node), tree: int32(ti), depth: depth,
-				typicalLeft: next == t.LeftChild[node], away: fn.left}
+			p := posting{threshold: c.threshold, node: z.cellOf[lo+int32(node)], tree: int32(ti), depth: depth,
+				typicalLeft: next == t.LeftChild[node], away: c.left}
 			if p.typicalLeft {
-				p.away = fn.right
+				p.away = c.right
 			}
 			kind := other
-			if fn.plain {
+			if c.plain {
 				kind = typRight
 				if p.typicalLeft {
 					kind = typLeft
@@ -195,6 +190,37 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 		}
 	}
 	return z
+}
+
+// rootCode is the child code of a tree's root: node 0, or leaf 0 for a
+// one-leaf tree.
+func rootCode(t *Tree) int {
+	if t.NumLeaves <= 1 {
+		return ^0
+	}
+	return 0
+}
+
+// place appends the subtree of child code c (>= 0 node, < 0 leaf ^c) of
+// tree t in pre-order and returns the cell of its root.
+func (z *SparsePredictor) place(t *Tree, tree, lo int32, c int) int32 {
+	at := int32(len(z.cells))
+	z.cellTree = append(z.cellTree, tree)
+	if c < 0 {
+		z.cells = append(z.cells, cell{threshold: t.LeafValue[^c], feature: -1})
+		z.cellLocal = append(z.cellLocal, int32(^c))
+		z.cellOf[lo+int32(max(t.NumLeaves-1, 0)+^c)] = at
+		return at
+	}
+	dt := t.DecisionType[c]
+	z.cells = append(z.cells, cell{threshold: t.Threshold[c], feature: int32(t.SplitFeature[c]),
+		plain: dt&categoricalMask == 0 && (dt>>2)&3 == missingNone})
+	z.cellLocal = append(z.cellLocal, int32(c))
+	z.cellOf[lo+int32(c)] = at
+	l := z.place(t, tree, lo, t.LeftChild[c])
+	r := z.place(t, tree, lo, t.RightChild[c])
+	z.cells[at].left, z.cells[at].right = l, r
+	return at
 }
 
 // count is the number of training rows that reached child c.
@@ -263,7 +289,7 @@ func (z *SparsePredictor) PredictRaw(idx []int32, dense []float64, s *SparseScra
 		walk = z.walkClean
 	}
 	for _, t := range s.touched {
-		v[t] = z.leafVal[^walk(s.start[t], dense)] * z.coef
+		v[t] = walk(s.start[t], dense) * z.coef
 		s.depth[t] = math.MaxInt32
 	}
 	// Sum tree by tree in the model's order, as a full walk does, so the
@@ -303,9 +329,9 @@ func (z *SparsePredictor) leave(s *SparseScratch, f int32, x float64) {
 	}
 	for i := fp.lo + fp.left + fp.right; i < fp.lo+fp.left+fp.right+fp.other; i++ {
 		p := &z.post[i]
-		lo := z.nodeLo[p.tree]
 		t := &z.m.Trees[p.tree]
-		if goLeft := t.Next(int(p.node-lo), raw) == t.LeftChild[p.node-lo]; goLeft != p.typicalLeft {
+		local := z.cellLocal[p.node]
+		if goLeft := t.Next(int(local), raw) == t.LeftChild[local]; goLeft != p.typicalLeft {
 			z.diverge(s, p)
 		}
 	}
@@ -360,46 +386,51 @@ func (z *SparsePredictor) clean(idx []int32, dense []float64) bool {
 
 // walkClean is walk for a row that clean accepts: a plain split compares
 // the value as it is.
-func (z *SparsePredictor) walkClean(n int32, dense []float64) int32 {
+func (z *SparsePredictor) walkClean(n int32, dense []float64) float64 {
 	dense = dense[:len(z.feat)]
-	for n >= 0 {
-		nd := &z.nodes[n]
-		if !nd.plain {
+	for {
+		c := &z.cells[n]
+		if c.feature < 0 {
+			return c.threshold
+		}
+		if !c.plain {
 			return z.walk(n, dense)
 		}
-		next := nd.right
-		if dense[nd.feature] <= nd.threshold {
-			next = nd.left
+		next := c.right
+		if dense[c.feature] <= c.threshold {
+			next = c.left
 		}
 		n = next
 	}
-	return n
 }
 
-// walk follows one tree from flat node n (or leaf code n < 0) to a leaf
-// and returns its code.
-func (z *SparsePredictor) walk(n int32, dense []float64) int32 {
-	for n >= 0 {
-		nd := &z.nodes[n]
-		x := 0.0
-		if int(nd.feature) < len(dense) {
-			x = dense[nd.feature]
+// walk follows one tree from cell n to a leaf and returns its value.
+func (z *SparsePredictor) walk(n int32, dense []float64) float64 {
+	for {
+		c := &z.cells[n]
+		if c.feature < 0 {
+			return c.threshold
 		}
-		if nd.plain && x == x && (x == 0 || math.Abs(x) > zeroThreshold) {
-			if x <= nd.threshold {
-				n = nd.left
+		x := 0.0
+		if int(c.feature) < len(dense) {
+			x = dense[c.feature]
+		}
+		if c.plain && x == x && (x == 0 || math.Abs(x) > zeroThreshold) {
+			if x <= c.threshold {
+				n = c.left
 			} else {
-				n = nd.right
+				n = c.right
 			}
 			continue
 		}
-		lo := z.nodeLo[nd.tree]
-		c := z.m.Trees[nd.tree].Next(int(n-lo), x)
-		if c < 0 {
-			n = ^(z.leafLo[nd.tree] + int32(^c))
+		tree := z.cellTree[n]
+		t := &z.m.Trees[tree]
+		next := t.Next(int(z.cellLocal[n]), x)
+		lo := z.cellOfLo[tree]
+		if next < 0 {
+			n = z.cellOf[lo+int32(max(t.NumLeaves-1, 0)+^next)]
 		} else {
-			n = lo + int32(c)
+			n = z.cellOf[lo+int32(next)]
 		}
 	}
-	return n
 }
