@@ -29,12 +29,13 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/ml/stats"
 )
 
 // ReferenceFile is the reference summary's name inside a bundle directory.
-const ReferenceFile = "reference.json"
+const ReferenceFile = model.ReferenceFile
 
 // MaxSample bounds how many values per numeric feature a reference keeps.
 const MaxSample = 5000
@@ -133,13 +134,39 @@ func (r Reference) Save(dir string) error {
 
 // LoadReference reads a bundle directory's reference.json.
 func LoadReference(dir string) (Reference, error) {
-	var r Reference
 	b, err := os.ReadFile(filepath.Join(dir, ReferenceFile))
 	if err != nil {
-		return r, fmt.Errorf("drift reference: %w", err)
+		return Reference{}, fmt.Errorf("drift reference: %w", err)
 	}
-	if err := json.Unmarshal(b, &r); err != nil {
-		return r, fmt.Errorf("drift reference %s: %w", filepath.Join(dir, ReferenceFile), err)
+	r, err := ParseReference(b)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", filepath.Join(dir, ReferenceFile), err)
+	}
+	return r, nil
+}
+
+// ParseReference decodes a reference.json, such as a bundle's
+// DriftReference (the embedded default model's comes from its bundle, not
+// from a directory).
+func ParseReference(data []byte) (Reference, error) {
+	var r Reference
+	if err := json.Unmarshal(data, &r); err != nil {
+		return Reference{}, fmt.Errorf("drift reference: %w", err)
+	}
+	if r.Docs <= 0 || len(r.Numeric) == 0 {
+		return Reference{}, fmt.Errorf("drift reference: summarises %d documents and %d numeric features: not a reference", r.Docs, len(r.Numeric))
+	}
+	return r, nil
+}
+
+// BundleReference returns the reference a loaded bundle carries.
+func BundleReference(b *model.Bundle) (Reference, error) {
+	if len(b.DriftReference) == 0 {
+		return Reference{}, fmt.Errorf("model %s carries no drift reference (%s)", b.Card.Version, ReferenceFile)
+	}
+	r, err := ParseReference(b.DriftReference)
+	if err != nil {
+		return r, fmt.Errorf("model %s: %w", b.Card.Version, err)
 	}
 	return r, nil
 }

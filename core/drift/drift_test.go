@@ -139,3 +139,28 @@ func BenchmarkCompare(b *testing.B) {
 		Compare(ref, fz, cur, Options{})
 	}
 }
+
+func TestParseReference(t *testing.T) {
+	tests := []struct {
+		name, data, wantErr string
+	}{
+		{"a reference", `{"docs":2,"numeric":{"doc:cwe_count":[0,1]},"categorical":{"source":{"ghsa":2}}}`, ""},
+		{"not json", `{"docs":`, "drift reference"},
+		{"empty object", `{}`, "not a reference"},
+		{"no numeric features", `{"docs":5}`, "not a reference"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ref, err := ParseReference([]byte(tt.data))
+			if tt.wantErr == "" {
+				if err != nil || ref.Docs != 2 || len(ref.Numeric["doc:cwe_count"]) != 2 {
+					t.Fatalf("got %+v, %v", ref, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("got %v, want an error mentioning %q", err, tt.wantErr)
+			}
+		})
+	}
+}

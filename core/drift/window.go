@@ -105,6 +105,12 @@ func Detect(ctx context.Context, ws *workspace.Workspace, b *model.Bundle, dir s
 	if err != nil {
 		return Report{}, fmt.Errorf("model %s: %w", b.Card.Version, err)
 	}
+	return DetectReference(ctx, ws, b, ref, since, opts)
+}
+
+// DetectReference compares the workspace's current window with a reference
+// already loaded, such as BundleReference's for the embedded default model.
+func DetectReference(ctx context.Context, ws *workspace.Workspace, b *model.Bundle, ref Reference, since time.Time, opts Options) (Report, error) {
 	docs, err := Current(ctx, ws, since, DefaultLatest)
 	if err != nil {
 		return Report{}, err

@@ -1,6 +1,8 @@
 // Package model stores and loads a model bundle: the LightGBM text model
 // (model.txt), the feature spec (features.json), the novelty forest
-// (novelty.json) and the model card with lineage and metrics (card.json).
+// (novelty.json), the model card with lineage and metrics (card.json) and
+// the drift reference summary of the training data (reference.json, kept as
+// raw bytes here: core/drift reads it, and core/drift imports this package).
 // A bundle is what one model version is, on disk under
 // models/<version>/ or embedded in the binary as the default.
 package model
@@ -28,6 +30,9 @@ const (
 	FeaturesFile = "features.json"
 	NoveltyFile  = "novelty.json"
 	CardFile     = "card.json"
+	// ReferenceFile is the drift reference summary core/drift writes and
+	// reads; optional, as bundles trained before it existed lack it.
+	ReferenceFile = "reference.json"
 )
 
 // Card is a model's lineage and evaluation, written as card.json.
@@ -70,6 +75,9 @@ type Bundle struct {
 	Novelty *iforest.Forest // nil when the bundle has none
 	// ModelText is the model.txt bytes, for the leaves inference engine.
 	ModelText []byte
+	// DriftReference is reference.json as stored (nil when the bundle has
+	// none); drift.ParseReference decodes it.
+	DriftReference []byte
 }
 
 // Save writes the bundle into dir (created if needed).
@@ -89,6 +97,9 @@ func (b *Bundle) Save(dir string) error {
 	}
 	if b.Novelty != nil {
 		files[NoveltyFile] = func(w io.Writer) error { return writeJSON(w, b.Novelty) }
+	}
+	if b.DriftReference != nil {
+		files[ReferenceFile] = func(w io.Writer) error { _, err := w.Write(b.DriftReference); return err }
 	}
 	for name, write := range files {
 		if err := writeFileAtomic(filepath.Join(dir, name), write); err != nil {
@@ -195,6 +206,11 @@ func load(read func(name string) ([]byte, error), where string) (*Bundle, error)
 		}
 	} else if !errors.Is(err, errMissing) {
 		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
+	}
+	if ref, err := read(ReferenceFile); err == nil {
+		b.DriftReference = ref
+	} else if !errors.Is(err, errMissing) {
+		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, ReferenceFile), err)
 	}
 	if cb, err := read(CardFile); err == nil {
 		if err := json.Unmarshal(cb, &b.Card); err != nil {

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,52 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if !bytes.Equal(a, c) {
 		t.Fatal("re-saved model.txt differs")
 	}
+	if got.DriftReference != nil {
+		t.Fatalf("a bundle saved without a drift reference loaded one: %q", got.DriftReference)
+	}
+}
+
+// The drift reference travels with the bundle: read from reference.json or
+// reference.json.gz when present, written back by Save.
+func TestDriftReferenceTravelsWithTheBundle(t *testing.T) {
+	b := trainingtest.Bundle(t, 300, 1)
+	ref := []byte(`{"docs":3,"numeric":{"doc:cwe_count":[0,1,2]}}`)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(ref)
+	zw.Close()
+	tests := []struct {
+		name  string
+		write func(dir string) error
+	}{
+		{"plain", func(dir string) error { return os.WriteFile(filepath.Join(dir, model.ReferenceFile), ref, 0o644) }},
+		{"gzipped", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, model.ReferenceFile+".gz"), gz.Bytes(), 0o644)
+		}},
+		{"saved with the bundle", func(string) error { return nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			c := *b
+			if tt.name == "saved with the bundle" {
+				c.DriftReference = ref
+			}
+			if err := c.Save(dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.write(dir); err != nil {
+				t.Fatal(err)
+			}
+			got, err := model.LoadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.DriftReference, ref) {
+				t.Fatalf("drift reference %q, want %q", got.DriftReference, ref)
+			}
+		})
+	}
 }
 
 func TestBadBundlesGiveErrorsNamingTheFile(t *testing.T) {
@@ -59,6 +106,9 @@ func TestBadBundlesGiveErrorsNamingTheFile(t *testing.T) {
 		{"corrupt novelty", func(dir string) {
 			os.WriteFile(filepath.Join(dir, model.NoveltyFile), []byte(`{"trees": 3}`), 0o644)
 		}, model.NoveltyFile},
+		{"corrupt gzipped drift reference", func(dir string) {
+			os.WriteFile(filepath.Join(dir, model.ReferenceFile+".gz"), []byte("not gzip"), 0o644)
+		}, model.ReferenceFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
