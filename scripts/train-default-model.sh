@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Train the default model that ships inside the binary, with our own
 # trainer, from the shared data, and write it (gzipped) with its model card
-# to core/model/default/. Re-running it gives byte-identical model files.
+# to core/model/default/, with the drift reference summary of its training
+# data (reference.json.gz) that 'cyberstreams drift' compares new documents
+# with. Re-running it gives byte-identical model and reference files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${DATA:-../shared/data}
@@ -18,15 +20,16 @@ echo "+ ${cmd[*]}" >&2
 
 dst=core/model/default
 rm -f "$dst"/*.gz "$dst"/card.json
-for f in model.txt features.json novelty.json; do
+for f in model.txt features.json novelty.json reference.json; do
   gzip -n -9 -c "$out/model/$f" > "$dst/$f.gz"
 done
 cp "$out/model/card.json" "$dst/card.json"
 
 python3 - "$dst" "$out/train.txt" "$data" <<'PY'
-import json, sys, hashlib, os
+import gzip, json, sys, hashlib, os
 dst, train_txt, data = sys.argv[1], sys.argv[2], sys.argv[3]
 card = json.load(open(f"{dst}/card.json"))
+ref = json.load(gzip.open(f"{dst}/reference.json.gz"))
 # The card records the canonical command, not this run's temporary paths.
 card["command"] = ("cyberstreams train --data advisories_train.jsonl.gz --kev kev.json --seed 42 --version "
                    + card["version"])
@@ -48,7 +51,20 @@ lines = [
  "```",
  "",
  f"Created {card['created']} (SOURCE_DATE_EPOCH), seed {card['seed']}.",
- "Running the script again writes byte-identical `model.txt`, `features.json` and `novelty.json`.",
+ "Running the script again writes byte-identical `model.txt`, `features.json`, `novelty.json`",
+ "and `reference.json`.",
+ "",
+ "## Files",
+ "",
+ "| file | what it is |",
+ "|---|---|",
+ "| `model.txt.gz` | the gradient-boosted trees, LightGBM text format |",
+ "| `features.json.gz` | the feature spec: n-gram vocabulary with IDF weights, category groups, numeric feature names, source reputations, KEV dates, per-class decision offsets |",
+ "| `novelty.json.gz` | the isolation forest that flags documents unlike the training data |",
+ "| `reference.json.gz` | the drift reference `cyberstreams drift` compares new documents with: the value of each numeric feature for a seeded sample of "
+ + f"{min(ref['docs'], 5000)} of the {ref['docs']} training documents, the source and ecosystem counts over all of them, and the model's "
+ + "predicted-class counts on its validation slice. A summary computed by the trainer; it holds no document text. |",
+ "| `card.json` | lineage and validation metrics (this card, as data) |",
  "",
  "## Inputs",
  "",

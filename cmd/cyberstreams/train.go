@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/drift"
 	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
@@ -46,7 +48,8 @@ func newTrainCmd(app *App) *cobra.Command {
 Documents are split by publication time: the model learns from the older ones
 and is judged on the newest slice (--valid-from, default: the newest 15%), then
 refit on everything for the best number of rounds. The model is written in
-LightGBM's text format with its feature spec, novelty forest and a model card.
+LightGBM's text format with its feature spec, novelty forest, a model card
+and the drift reference summary of its training data (reference.json).
 The same command with the same --seed writes byte-identical model files.`,
 		Example: `  cyberstreams train --data ../shared/data/advisories_train.jsonl.gz --out ./model --seed 42
   cyberstreams train --data labelled.jsonl --valid-from 2024-01-01 --kev kev.json`,
@@ -125,6 +128,9 @@ The same command with the same --seed writes byte-identical model files.`,
 			if err := res.Bundle.Save(out); err != nil {
 				return err
 			}
+			if err := driftReference(docs, res, o.Seed).Save(out); err != nil {
+				return err
+			}
 			app.Logf("train: done in %s; model written to %s\n", res.Duration.Round(time.Millisecond), out)
 			if app.JSON {
 				return writeJSON(app.IO.Out, map[string]any{"model": out, "version": opts.Version, "validation": res.Validation,
@@ -152,6 +158,18 @@ The same command with the same --seed writes byte-identical model files.`,
 		"class c weighs (n/(5·n_c))^power: 0 unweighted, 1 balanced")
 	f.StringVar(&o.Version, "version", "", "model version name (default m<date-time>)")
 	return cmd
+}
+
+// driftReference summarises the training documents for 'cyberstreams drift'
+// the way retrain does: all the documents the model was trained on, the
+// predicted-class mix on its validation slice, the training seed. The
+// documents are put in time order first (a copy: Train gets them as read),
+// so the numeric sample does not depend on the order of the input files,
+// just as the model does not.
+func driftReference(docs []document.Document, res *training.Result, seed int64) drift.Reference {
+	sorted := slices.Clone(docs)
+	training.SortByTime(sorted)
+	return drift.Summarize(features.New(res.Bundle.Spec), sorted, drift.PredictedMix(res.Validation.Confusion), uint64(seed))
 }
 
 func nonEmpty(s string) []string {

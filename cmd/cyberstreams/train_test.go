@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cyberstreams/cyberstreams/core/drift"
 	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
 )
 
@@ -32,6 +34,35 @@ func writeLabelled(t *testing.T, n int) string {
 	return p
 }
 
+// Training twice with the same seed writes byte-identical model files and
+// drift reference, and the reference summarises the documents trained on.
+func TestTrainIsReproducible(t *testing.T) {
+	data := writeLabelled(t, 300)
+	var outs []string
+	for range 2 {
+		out := filepath.Join(t.TempDir(), "model")
+		if r := runCLI(t, t.TempDir(), "", "--quiet", "train", "--data", data, "--out", out, "--iterations", "10", "--seed", "3"); r.Code != 1 {
+			t.Fatalf("train: exit %d, want 1 for the broken line (stderr %q)", r.Code, r.Err)
+		}
+		outs = append(outs, out)
+	}
+	for _, f := range []string{"model.txt", "features.json", "novelty.json", "reference.json"} {
+		a, errA := os.ReadFile(filepath.Join(outs[0], f))
+		b, errB := os.ReadFile(filepath.Join(outs[1], f))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two runs with the same seed (%v, %v)", f, errA, errB)
+		}
+	}
+	ref, err := drift.LoadReference(outs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Docs != 300 || ref.Categorical["source"] == nil || len(ref.Numeric["doc:cwe_count"]) != 300 || len(ref.Predicted) == 0 {
+		t.Fatalf("reference of %d docs, sources %v, %d cwe_count values, predicted %v",
+			ref.Docs, ref.Categorical["source"], len(ref.Numeric["doc:cwe_count"]), ref.Predicted)
+	}
+}
+
 // Train a model from labelled JSONL, then evaluate it: the end-to-end path
 // an analyst takes with their own data.
 func TestTrainThenEval(t *testing.T) {
@@ -45,7 +76,7 @@ func TestTrainThenEval(t *testing.T) {
 	if !strings.Contains(r.Err, data+":11") {
 		t.Fatalf("train should name the broken line %s:11: %q", data, r.Err)
 	}
-	for _, f := range []string{"model.txt", "features.json", "novelty.json", "card.json"} {
+	for _, f := range []string{"model.txt", "features.json", "novelty.json", "card.json", "reference.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Fatalf("bundle lacks %s: %v", f, err)
 		}
