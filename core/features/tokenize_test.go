@@ -2,7 +2,10 @@ package features
 
 import (
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestTokenize(t *testing.T) {
@@ -38,5 +41,99 @@ func FuzzTokenize(f *testing.F) {
 				t.Fatalf("token %q out of length bounds", tok)
 			}
 		})
+	})
+}
+
+// referenceTokenize is Tokenize as first written — rune by rune, stop words
+// in a map — kept as the oracle for the table-driven version.
+func referenceTokenize(text string, emit func(tok string)) {
+	stop := map[string]bool{}
+	for _, w := range stopWords {
+		stop[w] = true
+	}
+	out := func(tok string) {
+		if len(tok) < 2 || len(tok) > 64 || stop[tok] {
+			return
+		}
+		emit(tok)
+	}
+	start := -1
+	n := len(text)
+	for i := 0; i < n; {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		if isWord(r) {
+			if start < 0 {
+				start = i
+			}
+			i += size
+			continue
+		}
+		if start >= 0 && isConnector(r) {
+			j := i + size
+			if r == ':' {
+				if j >= n || text[j] != ':' {
+					j = -1
+				} else {
+					j++
+				}
+			}
+			if j > 0 && j < n {
+				next, _ := utf8.DecodeRuneInString(text[j:])
+				if isWord(next) {
+					i = j
+					continue
+				}
+			}
+		}
+		if start >= 0 {
+			out(text[start:i])
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		out(text[start:])
+	}
+}
+
+func checkTokenizeMatchesReference(t *testing.T, s string) {
+	t.Helper()
+	var got, want []string
+	Tokenize(s, func(tok string) { got = append(got, tok) })
+	referenceTokenize(s, func(tok string) { want = append(want, tok) })
+	if !slices.Equal(got, want) {
+		t.Fatalf("Tokenize(%q) = %q, reference %q", s, got, want)
+	}
+}
+
+// TestStopWordTable: the packed table holds exactly the stop words.
+func TestStopWordTable(t *testing.T) {
+	for _, w := range stopWords {
+		if !isStopWord(w) {
+			t.Errorf("%q not found", w)
+		}
+		for _, v := range []string{w + "s", w[1:], strings.ToUpper(w), w + "\x00", "x" + w} {
+			if isStopWord(v) != slices.Contains(stopWords[:], v) {
+				t.Errorf("isStopWord(%q) = %v", v, isStopWord(v))
+			}
+		}
+	}
+	for _, s := range []string{"", "x", "theater", "withins", "security", "ab\x00", "\x00\x00\x00"} {
+		checkTokenizeMatchesReference(t, s)
+		if isStopWord(s) {
+			t.Errorf("isStopWord(%q) = true", s)
+		}
+	}
+}
+
+func FuzzTokenizeMatchesReference(f *testing.F) {
+	f.Add("cve-2024-1234 in foo::bar 1.2.3 the And größe::ü -x- a::")
+	f.Add("::a:b..c//d--\xff\xe2\x80 İ_x ٣٤.٥")
+	f.Fuzz(func(t *testing.T, s string) {
+		checkTokenizeMatchesReference(t, s)
+		checkTokenizeMatchesReference(t, strings.ToLower(s))
 	})
 }

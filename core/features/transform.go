@@ -15,10 +15,17 @@ import (
 // Featurizer turns documents into sparse feature rows. It is immutable and
 // safe for concurrent use.
 type Featurizer struct {
-	spec   *Spec
-	graph  Graph
-	terms  map[string]int32
-	groups map[string]map[string]int32 // group name → value → index
+	spec  *Spec
+	graph Graph
+	terms map[string]int32
+	// words and bigrams are terms seen the way Transform meets them, one
+	// token at a time: each token costs one string lookup (is it a term,
+	// and can it start or end a bigram term), and a bigram is looked up by
+	// the pair of its words' numbers only when both can take part in one,
+	// instead of joining every pair of tokens into a string to look up.
+	words   map[string]vocabWord
+	bigrams map[uint64]int32            // first word's id << 32 | second's → term index
+	groups  map[string]map[string]int32 // group name → value → index
 	// The one-hot groups Transform reads, looked up once in New.
 	cwe, ecosystem, vendor, pkg, assigner, source, refdomain map[string]int32
 	// Numeric feature indices (-1: not in the spec), looked up once in New
@@ -30,6 +37,51 @@ type Featurizer struct {
 	width                                                                   int
 	pool                                                                    sync.Pool
 }
+
+// vocabWord is what the vocabulary knows of one word.
+type vocabWord struct {
+	term  int32 // the word's own term index, or -1
+	id    int32 // the word's number in bigrams keys
+	first bool  // starts a bigram term
+	last  bool  // ends a bigram term
+}
+
+// newVocabulary splits terms into words and bigrams as tokens meet them.
+// A term is a word (no space) or two words joined by one space; anything
+// else can never equal a token or a pair of tokens, which have no spaces
+// and are never empty, and is left out. A repeated term keeps its last
+// index, as the terms map does.
+func newVocabulary(terms []string) (map[string]vocabWord, map[uint64]int32) {
+	words := map[string]vocabWord{}
+	word := func(w string) vocabWord {
+		v, ok := words[w]
+		if !ok {
+			v = vocabWord{term: -1, id: int32(len(words))}
+		}
+		return v
+	}
+	bigrams := map[uint64]int32{}
+	for i, t := range terms {
+		a, b, pair := strings.Cut(t, " ")
+		switch {
+		case !pair:
+			v := word(t)
+			v.term = int32(i)
+			words[t] = v
+		case a != "" && b != "" && !strings.Contains(b, " "):
+			va := word(a)
+			va.first = true
+			words[a] = va
+			vb := word(b)
+			vb.last = true
+			words[b] = vb
+			bigrams[bigramKey(va.id, vb.id)] = int32(i)
+		}
+	}
+	return words, bigrams
+}
+
+func bigramKey(first, second int32) uint64 { return uint64(first)<<32 | uint64(uint32(second)) }
 
 // Row is one document's sparse features: indices ascending, values non-zero.
 type Row struct {
@@ -68,6 +120,7 @@ func New(spec *Spec, opts ...Option) *Featurizer {
 	for i, t := range spec.Terms {
 		f.terms[t] = int32(i)
 	}
+	f.words, f.bigrams = newVocabulary(spec.Terms)
 	next := int32(len(spec.Terms))
 	for _, g := range spec.Groups {
 		m := make(map[string]int32, len(g.Values))
@@ -116,8 +169,6 @@ func (f *Featurizer) Width() int { return f.width }
 // allocates nothing once the buffers have grown to its size.
 type scratch struct {
 	hits  []int32
-	buf   []byte // the bigram being looked up
-	prev  []byte // the previous token
 	lower []byte // the lower-cased title or body
 	key   []byte // a lower-cased category value
 	perm  []int
@@ -141,22 +192,26 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	hits := sc.hits[:0]
 	countTokens := func(text string) int {
 		n := 0
-		havePrev := false
+		var prev vocabWord
+		havePrev := false // the previous token is a vocabulary word
 		var lower string
 		lower, sc.lower = lowerASCII(sc.lower, text)
 		Tokenize(lower, func(tok string) {
 			n++
-			if i, ok := f.terms[tok]; ok {
-				hits = append(hits, i)
+			w, ok := f.words[tok]
+			if !ok {
+				havePrev = false
+				return
 			}
-			if havePrev {
-				sc.buf = append(append(append(sc.buf[:0], sc.prev...), ' '), tok...)
-				if i, ok := f.terms[string(sc.buf)]; ok {
+			if w.term >= 0 {
+				hits = append(hits, w.term)
+			}
+			if havePrev && prev.first && w.last {
+				if i, ok := f.bigrams[bigramKey(prev.id, w.id)]; ok {
 					hits = append(hits, i)
 				}
 			}
-			sc.prev = append(sc.prev[:0], tok...)
-			havePrev = true
+			prev, havePrev = w, true
 		})
 		return n
 	}
@@ -173,7 +228,7 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 		for j < len(hits) && hits[j] == hits[i] {
 			j++
 		}
-		w := (1 + math.Log(float64(j-i))) * f.spec.IDF[hits[i]]
+		w := sublinearTF(j-i) * f.spec.IDF[hits[i]]
 		row.Idx = append(row.Idx, hits[i])
 		row.Val = append(row.Val, w)
 		norm += w * w
@@ -272,24 +327,48 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	sc.perm = sortTail(row, meta, sc.perm)
 }
 
-// lowerASCII lower-cases s as strings.ToLower does. ASCII text (nearly all
-// of it) is lower-cased into buf and returned as a string sharing buf's
-// memory, so the result must not outlive the next use of buf; other text
-// takes strings.ToLower's Unicode path.
-func lowerASCII(buf []byte, s string) (string, []byte) {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return strings.ToLower(s), buf
-		}
+// sublinearTF is 1 + ln(count), the sublinear term frequency; small counts
+// (nearly all) come from a table of the same values.
+func sublinearTF(count int) float64 {
+	if count < len(sublinearTable) {
+		return sublinearTable[count]
 	}
-	buf = append(buf[:0], s...)
-	for i, c := range buf {
-		if 'A' <= c && c <= 'Z' {
-			buf[i] = c + 'a' - 'A'
-		}
+	return 1 + math.Log(float64(count))
+}
+
+var sublinearTable = func() (t [64]float64) {
+	for i := 1; i < len(t); i++ {
+		t[i] = 1 + math.Log(float64(i))
+	}
+	return t
+}()
+
+// lowerASCII lower-cases s as strings.ToLower does. ASCII text (nearly all
+// of it) is lower-cased into buf, in the same pass that checks it is
+// ASCII, and returned as a string sharing buf's memory, so the result must
+// not outlive the next use of buf; other text takes strings.ToLower's
+// Unicode path.
+func lowerASCII(buf []byte, s string) (string, []byte) {
+	buf = slices.Grow(buf[:0], len(s))[:len(s)]
+	var high byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		high |= c
+		buf[i] = c + lowerShift[c]
+	}
+	if high >= utf8.RuneSelf {
+		return strings.ToLower(s), buf
 	}
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), buf
 }
+
+// lowerShift is what lower-casing adds to an ASCII byte.
+var lowerShift = func() (t [256]byte) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = 'a' - 'A'
+	}
+	return t
+}()
 
 // sortTail sorts row entries from position start on by index, keeping the
 // first occurrence of a repeated index. The tail is the meta features, a
