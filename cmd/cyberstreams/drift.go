@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"text/tabwriter"
@@ -10,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/drift"
-	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
 )
 
@@ -22,8 +20,9 @@ func newDriftCmd(app *App) *cobra.Command {
 		Short: "Drift report for recent documents vs the model's training data",
 		Long: `Compare recent workspace documents (published since --since, default the last
 30 days; the latest 1000 ingested when none were published then) with the
-reference summary stored beside the model at training time: each numeric
-feature, the source and ecosystem mix, and the predicted-class mix.
+reference summary stored with the model at training time (the embedded
+default model ships one too): each numeric feature, the source and ecosystem
+mix, and the predicted-class mix.
 
 Tests follow Evidently's defaults: for a reference of at most 1000 documents,
 Kolmogorov-Smirnov (numeric) and chi-squared (categorical), drift at p < 0.05;
@@ -50,18 +49,17 @@ classes. The dataset drifts when at least half of the columns drift.`,
 			if err != nil {
 				return err
 			}
-			if v == model.DefaultRef {
-				return errors.New("drift: the embedded default model carries no drift reference; retrain first ('cyberstreams retrain')")
-			}
-			e, err := reg.Get(ctx, v)
-			if err != nil {
-				return err
-			}
+			// The bundle carries its reference: reference.json beside a trained
+			// model, reference.json.gz inside the binary for the default one.
 			b, err := reg.Resolve(ctx, v)
 			if err != nil {
 				return err
 			}
-			rep, err := drift.Detect(ctx, ws, b, e.Path, from, drift.Options{})
+			dref, err := drift.BundleReference(b)
+			if err != nil {
+				return fmt.Errorf("drift: %w; retrain to make one ('cyberstreams retrain')", err)
+			}
+			rep, err := drift.DetectReference(ctx, ws, b, dref, from, drift.Options{})
 			if err != nil {
 				return err
 			}
