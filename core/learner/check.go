@@ -184,12 +184,15 @@ func recentAccuracy(ctx context.Context, ws *workspace.Workspace, b *model.Bundl
 
 func driftTrigger(ctx context.Context, ws *workspace.Workspace, champ *champion, cfg Config) (Trigger, *drift.Report, error) {
 	tr := Trigger{Name: TriggerDrift, Threshold: 0.5}
-	if champ.dir == "" {
-		tr.Detail = "the embedded default model has no drift reference: not judged"
+	// The bundle carries its reference, whether it was loaded from a
+	// directory or is the embedded default model.
+	ref, err := drift.BundleReference(champ.bundle)
+	if err != nil {
+		tr.Detail = "not judged: " + err.Error()
 		return tr, nil, nil
 	}
 	since := cfg.now().AddDate(0, 0, -max(cfg.DriftDays, 1))
-	rep, err := drift.Detect(ctx, ws, champ.bundle, champ.dir, since, drift.Options{})
+	rep, err := drift.DetectReference(ctx, ws, champ.bundle, ref, since, drift.Options{})
 	if err != nil {
 		tr.Detail = "not judged: " + err.Error()
 		return tr, nil, nil

@@ -264,3 +264,32 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatal("accepted an unknown metric")
 	}
 }
+
+// TestDriftJudgedForTheDefaultModel checks that a workspace with no trained
+// model of its own judges drift against the reference the embedded default
+// model carries, instead of skipping the trigger.
+func TestDriftJudgedForTheDefaultModel(t *testing.T) {
+	ctx := context.Background()
+	ws := openWorkspace(t)
+	docs := learnertest.Corpus{N: 200, Seed: 2, Start: t0.AddDate(0, 0, -20), Prefix: "ws"}.Docs()
+	if _, err := ws.PutDocuments(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Now = func() time.Time { return t0 }
+	cfg.Drift = true
+	got, err := Check(ctx, ws, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range got.List {
+		if tr.Name != TriggerDrift {
+			continue
+		}
+		if got.Drift == nil || got.Drift.Tested == 0 || tr.Value != got.Drift.Share {
+			t.Fatalf("drift not judged against the default model's reference: %+v (report %v)", tr, got.Drift)
+		}
+		return
+	}
+	t.Fatalf("no drift trigger in %+v", got.List)
+}
