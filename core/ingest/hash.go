@@ -54,16 +54,32 @@ var asciiWord = func() (t [256]bool) {
 
 // appendFolded appends s's words separated by single spaces, as
 // strings.Join(strings.Fields(s), " ") would: unicode.IsSpace separates.
-// Text that is already folded is copied in runs of words, not word by
-// word.
+// Text that is already folded — words separated by single spaces, as most
+// of an advisory is — is copied in runs, found eight bytes at a time.
 func appendFolded(buf []byte, s string) []byte {
 	i := skipSpaces(s, 0)
 	for i < len(s) {
-		// s[i] starts a word; extend the run over single spaces between
-		// ASCII words.
-		j := wordEnd(s, i)
-		for j+1 < len(s) && s[j] == ' ' && asciiWord[s[j+1]] {
-			j = wordEnd(s, j+1)
+		// s[i] starts a word; s[i:j] stays folded text.
+		j := i
+		for j < len(s) {
+			for j+8 <= len(s) && foldedChunk(load64(s, j)) && !(s[j] == ' ' && s[j-1] == ' ') {
+				j += 8
+			}
+			if j == len(s) {
+				break
+			}
+			if c := s[j]; asciiWord[c] || c == ' ' && s[j-1] != ' ' {
+				j++
+				continue
+			}
+			if sp, size := isSpaceAt(s, j); !sp {
+				j += size
+				continue
+			}
+			break
+		}
+		if s[j-1] == ' ' {
+			j-- // the run ends with its last word
 		}
 		buf = append(buf, s[i:j]...)
 		if i = skipSpaces(s, j); i < len(s) {

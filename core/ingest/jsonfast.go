@@ -279,15 +279,17 @@ var plainString = func() (t [256]bool) {
 // index after its closing quote.
 func (w *walker) str(i int) (string, int, bool) {
 	data := w.data
-	j := i + 1
-	for j < len(data) && plainString[data[j]] {
-		j++
-	}
-	if j < len(data) && data[j] == '"' {
-		return w.cut(i+1, j), j + 1, true
-	}
 	escaped, high := false, false
-	for ; j < len(data); j++ {
+	for j := i + 1; j < len(data); j++ {
+		for j+8 <= len(data) && plainStringChunk(load64(data, j)) {
+			j += 8
+		}
+		for j < len(data) && plainString[data[j]] {
+			j++
+		}
+		if j == len(data) {
+			break
+		}
 		c := data[j]
 		switch {
 		case c == '"':

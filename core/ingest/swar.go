@@ -1,0 +1,45 @@
+package ingest
+
+// Eight bytes at a time: the scans for the end of a JSON string and for
+// the end of already-folded text skip whole words of plain ASCII with a
+// few arithmetic operations instead of a table lookup per byte (SWAR, "SIMD
+// within a register": Hacker's Delight, 2nd ed., section 6-1, and Sean
+// Anderson's Bit Twiddling Hacks, "Determine if a word has a byte less than
+// n"). The tests may report a plain chunk as not plain (a borrow out of a
+// flagged byte can flag the next), never the other way round, so callers
+// fall back to their byte-at-a-time scan, which decides exactly.
+
+const (
+	lsbs = 0x0101010101010101 // the low bit of every byte
+	msbs = 0x8080808080808080 // the high bit of every byte
+)
+
+// load64 is s[j:j+8] as a little-endian word.
+func load64[T string | []byte](s T, j int) uint64 {
+	_ = s[j+7]
+	return uint64(s[j]) | uint64(s[j+1])<<8 | uint64(s[j+2])<<16 | uint64(s[j+3])<<24 |
+		uint64(s[j+4])<<32 | uint64(s[j+5])<<40 | uint64(s[j+6])<<48 | uint64(s[j+7])<<56
+}
+
+// below flags (in the byte's high bit) the bytes of x below n, n <= 0x80,
+// and the bytes of x at or above 0x80.
+func below(x uint64, n byte) uint64 { return (x-lsbs*uint64(n))&^x | x }
+
+// equal flags the bytes of x equal to c.
+func equal(x uint64, c byte) uint64 {
+	y := x ^ lsbs*uint64(c)
+	return (y - lsbs) &^ y
+}
+
+// plainStringChunk reports whether the eight bytes are plainString bytes:
+// printable ASCII other than the quote and the backslash.
+func plainStringChunk(x uint64) bool {
+	return (below(x, 0x20)|equal(x, '"')|equal(x, '\\'))&msbs == 0
+}
+
+// foldedChunk reports whether the eight bytes are printable ASCII or
+// spaces, with no two spaces in a row.
+func foldedChunk(x uint64) bool {
+	sp := equal(x, ' ') & msbs
+	return below(x, 0x20)&msbs == 0 && sp&(sp<<8) == 0
+}
