@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"unicode"
@@ -324,61 +325,62 @@ func (w *walker) str(i int) (string, int, bool) {
 }
 
 // unescape writes the JSON string body src (valid UTF-8, no raw control
-// characters) unescaped into dst, which is as long as src, and returns the
-// length written; ok is false for an escape JSON does not allow. It
+// characters) unescaped into dst, which holds a copy of src, and returns
+// the length written; ok is false for an escape JSON does not allow. It
 // resolves \u escapes as encoding/json does: a surrogate pair is one
 // character, a lone surrogate is U+FFFD. No escape is shorter than what it
-// stands for, so dst may be src's copy.
+// stands for, so the text between escapes only moves left: nothing moves
+// before the first escape, and each later run is one copy.
 func unescape(dst, src []byte) (int, bool) {
-	n := 0
-	for r := 0; r < len(src); {
-		c := src[r]
-		if c != '\\' {
-			dst[n] = c
-			n++
-			r++
-			continue
-		}
+	r := bytes.IndexByte(src, '\\')
+	if r < 0 {
+		return len(src), true
+	}
+	n := r
+	for r < len(src) {
+		// src[r] is a backslash.
 		if r+1 == len(src) {
 			return 0, false
 		}
-		switch src[r+1] {
+		step := 2
+		switch c := src[r+1]; c {
 		case '"', '\\', '/':
-			dst[n] = src[r+1]
-		case 'b':
-			dst[n] = '\b'
-		case 'f':
-			dst[n] = '\f'
-		case 'n':
-			dst[n] = '\n'
-		case 'r':
-			dst[n] = '\r'
-		case 't':
-			dst[n] = '\t'
+			dst[n] = c
+			n++
+		case 'b', 'f', 'n', 'r', 't':
+			dst[n] = controlEscapes[c]
+			n++
 		case 'u':
 			rr := hex4(src[r:])
 			if rr < 0 {
 				return 0, false
 			}
-			r += 6
+			step = 6
 			if utf16.IsSurrogate(rr) {
-				if dec := utf16.DecodeRune(rr, hex4(src[r:])); dec != unicode.ReplacementChar {
-					r += 6
-					n += utf8.EncodeRune(dst[n:], dec)
-					continue
+				if dec := utf16.DecodeRune(rr, hex4(src[r+6:])); dec != unicode.ReplacementChar {
+					rr, step = dec, 12
+				} else {
+					rr = unicode.ReplacementChar
 				}
-				rr = unicode.ReplacementChar
 			}
 			n += utf8.EncodeRune(dst[n:], rr)
-			continue
 		default:
 			return 0, false
 		}
-		n++
-		r += 2
+		r += step
+		k := bytes.IndexByte(src[r:], '\\')
+		if k < 0 {
+			k = len(src) - r
+		}
+		n += copy(dst[n:], src[r:r+k])
+		r += k
 	}
 	return n, true
 }
+
+// controlEscapes are the characters of the one-letter escapes \b \f \n
+// \r \t.
+var controlEscapes = [256]byte{'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // hex4 reads the \uXXXX escape at the start of s, or returns -1.
 func hex4(s []byte) rune {

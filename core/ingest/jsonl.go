@@ -365,6 +365,37 @@ var timeLayouts = []string{
 // localSecondLayout is a date and time to the second without a zone.
 const localSecondLayout = "2006-01-02T15:04:05"
 
+// parseLocalSecond reads the advisory corpus's date form,
+// localSecondLayout, as time.Parse would, without trying RFC 3339 first
+// (failing costs an error value) or time.Parse's general layout walk. It
+// takes only what it is sure of — every digit in place, every field in
+// range — and leaves the rest to the layouts.
+func parseLocalSecond(s string) (time.Time, bool) {
+	if len(s) != len(localSecondLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range []byte(s[i : i+n]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := num(0, 4), num(5, 2), num(8, 2)
+	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
+	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC)
+	if t.Day() != day { // past the month's end: time.Parse refuses it
+		return time.Time{}, false
+	}
+	return t, true
+}
+
 // parseTime reads a date in any of timeLayouts (a missing zone is UTC), or
 // a Unix time in seconds.
 func parseTime(s string) (time.Time, bool) {
@@ -372,12 +403,8 @@ func parseTime(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
-	if len(s) == len(localSecondLayout) && s[10] == 'T' {
-		// The advisory corpus's form: RFC 3339, tried first, cannot read it
-		// (there is no zone), and failing costs an error value.
-		if t, err := time.Parse(localSecondLayout, s); err == nil {
-			return t.UTC(), true
-		}
+	if t, ok := parseLocalSecond(s); ok {
+		return t, true
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
