@@ -137,3 +137,15 @@ func FuzzTokenizeMatchesReference(f *testing.F) {
 		checkTokenizeMatchesReference(t, strings.ToLower(s))
 	})
 }
+
+func FuzzLowerASCII(f *testing.F) {
+	f.Add("Remote Code EXECUTION in @[`{ Z A z a", 3)
+	f.Add("ÀÉ mixed İ ascii ABCDEFGHIJKLMNOPQRSTUVWXYZ", 0)
+	f.Fuzz(func(t *testing.T, s string, cap int) {
+		buf := make([]byte, 0, max(0, cap%64))
+		got, _ := lowerASCII(buf, s)
+		if want := strings.ToLower(s); got != want {
+			t.Fatalf("lowerASCII(%q) = %q, strings.ToLower %q", s, got, want)
+		}
+	})
+}

@@ -1,12 +1,12 @@
 package features
 
 import (
+	"encoding/binary"
 	"math"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
@@ -20,9 +20,10 @@ type Featurizer struct {
 	terms map[string]int32
 	// words and bigrams are terms seen the way Transform meets them, one
 	// token at a time: each token costs one string lookup (is it a term,
-	// and can it start or end a bigram term), and a bigram is looked up by
-	// the pair of its words' numbers only when both can take part in one,
-	// instead of joining every pair of tokens into a string to look up.
+	// which words can follow it in a bigram term), and a bigram is looked
+	// up by the pair of its words' numbers only when the first admits the
+	// second, instead of joining every pair of tokens into a string to
+	// look up.
 	words   map[string]vocabWord
 	bigrams map[uint64]int32            // first word's id << 32 | second's → term index
 	groups  map[string]map[string]int32 // group name → value → index
@@ -40,10 +41,12 @@ type Featurizer struct {
 
 // vocabWord is what the vocabulary knows of one word.
 type vocabWord struct {
-	term  int32 // the word's own term index, or -1
-	id    int32 // the word's number in bigrams keys
-	first bool  // starts a bigram term
-	last  bool  // ends a bigram term
+	term int32 // the word's own term index, or -1
+	id   int32 // the word's number in bigrams keys
+	// next has bit id%64 set for the id of every word that follows this
+	// one in a bigram term: a pair whose bit is clear is no term, without
+	// a lookup.
+	next uint64
 }
 
 // newVocabulary splits terms into words and bigrams as tokens meet them.
@@ -70,11 +73,12 @@ func newVocabulary(terms []string) (map[string]vocabWord, map[uint64]int32) {
 			words[t] = v
 		case a != "" && b != "" && !strings.Contains(b, " "):
 			va := word(a)
-			va.first = true
-			words[a] = va
+			words[a] = va // b may be a: it must find a's id
 			vb := word(b)
-			vb.last = true
 			words[b] = vb
+			va = words[a]
+			va.next |= 1 << (vb.id % 64)
+			words[a] = va
 			bigrams[bigramKey(va.id, vb.id)] = int32(i)
 		}
 	}
@@ -206,7 +210,7 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 			if w.term >= 0 {
 				hits = append(hits, w.term)
 			}
-			if havePrev && prev.first && w.last {
+			if havePrev && prev.next&(1<<(w.id%64)) != 0 {
 				if i, ok := f.bigrams[bigramKey(prev.id, w.id)]; ok {
 					hits = append(hits, i)
 				}
@@ -350,16 +354,34 @@ var sublinearTable = func() (t [64]float64) {
 // Unicode path.
 func lowerASCII(buf []byte, s string) (string, []byte) {
 	buf = slices.Grow(buf[:0], len(s))[:len(s)]
-	var high byte
-	for i := 0; i < len(s); i++ {
+	var high uint64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		high |= x
+		binary.LittleEndian.PutUint64(buf[i:], lowerWord(x))
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
-		high |= c
+		high |= uint64(c)
 		buf[i] = c + lowerShift[c]
 	}
-	if high >= utf8.RuneSelf {
+	if high&0x8080808080808080 != 0 {
 		return strings.ToLower(s), buf
 	}
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), buf
+}
+
+// lowerWord lower-cases the ASCII letters among eight bytes at once
+// (Hacker's Delight, 2nd ed., 6-1: a byte is in 'A'..'Z' when adding
+// 0x80-'A' sets its high bit and adding 0x80-'Z'-1 does not; the 7-bit
+// halves cannot carry into the next byte). Bytes of 0x80 and above are left
+// alone.
+func lowerWord(x uint64) uint64 {
+	const lsbs, msbs = 0x0101010101010101, 0x8080808080808080
+	low7 := x &^ msbs
+	upper := (low7 + lsbs*(0x80-'A')) &^ (low7 + lsbs*(0x80-'Z'-1)) &^ x & msbs
+	return x | upper>>2
 }
 
 // lowerShift is what lower-casing adds to an ASCII byte.
