@@ -3,6 +3,7 @@ package features
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"net/url"
 	"slices"
 	"strings"
@@ -172,10 +173,15 @@ func (f *Featurizer) Width() int { return f.width }
 // scratch is per-call working space, pooled so that featurising a document
 // allocates nothing once the buffers have grown to its size.
 type scratch struct {
-	hits  []int32
-	lower []byte // the lower-cased title or body
-	key   []byte // a lower-cased category value
-	perm  []int
+	// counts[t] is how often term t occurred; seen has bit t set for the
+	// terms counted, so that they come out in index order without sorting
+	// (a fifth of the time of featurising, sorting every occurrence). Both
+	// are cleared as they are read.
+	counts []int32
+	seen   []uint64
+	lower  []byte // the lower-cased title or body
+	key    []byte // a lower-cased category value
+	perm   []int
 }
 
 // Transform featurises one document. Its Entities should already be filled
@@ -191,9 +197,20 @@ func (f *Featurizer) Transform(d *document.Document) Row {
 // without allocating.
 func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	sc := f.pool.Get().(*scratch)
-	defer f.pool.Put(sc)
+	// Not deferred: a scratch left half-counted by a panic must not go
+	// back to the pool.
 	row.Idx, row.Val, row.TextTokens = row.Idx[:0], row.Val[:0], 0
-	hits := sc.hits[:0]
+	if sc.counts == nil {
+		sc.counts = make([]int32, len(f.spec.Terms))
+		sc.seen = make([]uint64, (len(f.spec.Terms)+63)/64)
+	}
+	counts, seen := sc.counts, sc.seen
+	hit := func(t int32) {
+		if counts[t] == 0 {
+			seen[t/64] |= 1 << (t % 64)
+		}
+		counts[t]++
+	}
 	countTokens := func(text string) int {
 		n := 0
 		var prev vocabWord
@@ -208,11 +225,11 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 				return
 			}
 			if w.term >= 0 {
-				hits = append(hits, w.term)
+				hit(w.term)
 			}
 			if havePrev && prev.next&(1<<(w.id%64)) != 0 {
 				if i, ok := f.bigrams[bigramKey(prev.id, w.id)]; ok {
-					hits = append(hits, i)
+					hit(i)
 				}
 			}
 			prev, havePrev = w, true
@@ -225,18 +242,20 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 
 	// Sublinear TF-IDF, L2-normalised over the text part (as scikit-learn's
 	// TfidfVectorizer(sublinear_tf=True)).
-	slices.Sort(hits)
 	var norm float64
-	for i := 0; i < len(hits); {
-		j := i
-		for j < len(hits) && hits[j] == hits[i] {
-			j++
+	for k, bitset := range seen {
+		if bitset == 0 {
+			continue
 		}
-		w := sublinearTF(j-i) * f.spec.IDF[hits[i]]
-		row.Idx = append(row.Idx, hits[i])
-		row.Val = append(row.Val, w)
-		norm += w * w
-		i = j
+		seen[k] = 0
+		for ; bitset != 0; bitset &= bitset - 1 {
+			t := k*64 + bits.TrailingZeros64(bitset)
+			w := sublinearTF(int(counts[t])) * f.spec.IDF[t]
+			counts[t] = 0
+			row.Idx = append(row.Idx, int32(t))
+			row.Val = append(row.Val, w)
+			norm += w * w
+		}
 	}
 	if norm > 0 {
 		norm = 1 / math.Sqrt(norm)
@@ -244,7 +263,6 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 			row.Val[i] *= norm
 		}
 	}
-	sc.hits = hits
 
 	meta := len(row.Idx)
 	set := func(idx int32, v float64) {
@@ -329,6 +347,7 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	// One-hot groups and entity maps arrive in data order; the row must be
 	// sorted by index for the model and the explainer.
 	sc.perm = sortTail(row, meta, sc.perm)
+	f.pool.Put(sc)
 }
 
 // sublinearTF is 1 + ln(count), the sublinear term frequency; small counts
