@@ -352,7 +352,7 @@ var timeLayouts = []string{
 	"2006-01-02T15:04Z07:00",
 	"2006-01-02 15:04:05Z07:00",
 	"2006-01-02 15:04:05",
-	"2006-01-02",
+	dayLayout,
 	time.RFC1123Z,
 	time.RFC1123,
 	"Mon, 2 Jan 2006 15:04:05 -0700",
@@ -362,30 +362,33 @@ var timeLayouts = []string{
 	"2006/01/02",
 }
 
-// localSecondLayout is a date and time to the second without a zone.
-const localSecondLayout = "2006-01-02T15:04:05"
+// localSecondLayout is a date and time to the second without a zone;
+// dayLayout a date alone.
+const (
+	localSecondLayout = "2006-01-02T15:04:05"
+	dayLayout         = "2006-01-02"
+)
 
-// parseLocalSecond reads the advisory corpus's date form,
-// localSecondLayout, as time.Parse would, without trying RFC 3339 first
-// (failing costs an error value) or time.Parse's general layout walk. It
-// takes only what it is sure of — every digit in place, every field in
-// range — and leaves the rest to the layouts.
-func parseLocalSecond(s string) (time.Time, bool) {
-	if len(s) != len(localSecondLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+// parseCorpusDate reads the advisory corpus's two date forms, a day
+// ("2006-01-02") and a local time to the second (localSecondLayout), as
+// time.Parse with timeLayouts would — no layout before theirs can read
+// them — without the failed attempts of the layouts before (each costs an
+// error value) or time.Parse's general layout walk. It takes only what it
+// is sure of — every digit in place, every field in range — and leaves the
+// rest to the layouts.
+func parseCorpusDate(s string) (time.Time, bool) {
+	var hour, minute, sec int
+	switch {
+	case len(s) == len(dayLayout):
+	case len(s) == len(localSecondLayout) && s[10] == 'T' && s[13] == ':' && s[16] == ':':
+		hour, minute, sec = digitsAt(s, 11, 2), digitsAt(s, 14, 2), digitsAt(s, 17, 2)
+	default:
 		return time.Time{}, false
 	}
-	num := func(i, n int) int {
-		v := 0
-		for _, c := range []byte(s[i : i+n]) {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			v = v*10 + int(c-'0')
-		}
-		return v
+	if s[4] != '-' || s[7] != '-' {
+		return time.Time{}, false
 	}
-	year, month, day := num(0, 4), num(5, 2), num(8, 2)
-	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
+	year, month, day := digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2)
 	if year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
 		return time.Time{}, false
 	}
@@ -396,6 +399,18 @@ func parseLocalSecond(s string) (time.Time, bool) {
 	return t, true
 }
 
+// digitsAt is the number s[i:i+n] spells in decimal digits, or -1.
+func digitsAt(s string, i, n int) int {
+	v := 0
+	for _, c := range []byte(s[i : i+n]) {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v
+}
+
 // parseTime reads a date in any of timeLayouts (a missing zone is UTC), or
 // a Unix time in seconds.
 func parseTime(s string) (time.Time, bool) {
@@ -403,7 +418,7 @@ func parseTime(s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
-	if t, ok := parseLocalSecond(s); ok {
+	if t, ok := parseCorpusDate(s); ok {
 		return t, true
 	}
 	for _, layout := range timeLayouts {

@@ -95,7 +95,7 @@ func FuzzJSONLOneWalk(f *testing.F) {
 }
 
 // parseTimeByLayouts is parseTime without its shortcut for the corpus's
-// date form: every layout in order.
+// date forms: every layout in order.
 func parseTimeByLayouts(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	for _, layout := range timeLayouts {
@@ -113,7 +113,8 @@ func parseTimeByLayouts(s string) (time.Time, bool) {
 func FuzzParseTimeShortcut(f *testing.F) {
 	for _, s := range []string{"1999-09-29T04:00:00", "2024-13-01T00:00:00", "2024-02-30T10:00:00",
 		"2024-01-01T24:00:00", "2024-01-01T23:59:60", " 2024-01-01T10:00:00 ", "2024-01-01T10:00:0Z", "+024-01-01T10:00:00",
-		"0000-01-01T00:00:00", "2024-02-29T23:59:59", "2023-02-29T00:00:00", "9999-12-31T23:59:59", "2024-1-01T10:00:00Z"} {
+		"0000-01-01T00:00:00", "2024-02-29T23:59:59", "2023-02-29T00:00:00", "9999-12-31T23:59:59", "2024-1-01T10:00:00Z",
+		"2024-02-29", "2023-02-29", "1999-09-29", "2024-00-10", "2024-1-010", "2024/01/01", "+024-01-01", "2024-12-31T"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
