@@ -18,7 +18,6 @@ import (
 type Featurizer struct {
 	spec  *Spec
 	graph Graph
-	terms map[string]int32
 	// words and bigrams are terms seen the way Transform meets them, one
 	// token at a time: each token costs one string lookup (is it a term,
 	// which words can follow it in a bigram term), and a bigram is looked
@@ -117,13 +116,9 @@ func WithGraph(g Graph) Option { return func(f *Featurizer) { f.graph = g } }
 
 // New builds a Featurizer from a spec.
 func New(spec *Spec, opts ...Option) *Featurizer {
-	f := &Featurizer{spec: spec, terms: make(map[string]int32, len(spec.Terms)),
-		groups: map[string]map[string]int32{}, entityCount: map[string]int32{}}
+	f := &Featurizer{spec: spec, groups: map[string]map[string]int32{}, entityCount: map[string]int32{}}
 	for _, o := range opts {
 		o(f)
-	}
-	for i, t := range spec.Terms {
-		f.terms[t] = int32(i)
 	}
 	f.words, f.bigrams = newVocabulary(spec.Terms)
 	next := int32(len(spec.Terms))

@@ -155,6 +155,10 @@ func sharedAdvisoriesOrNil(t *testing.T, n int) (docs []document.Document) {
 // the optimised version.
 func referenceTransform(f *Featurizer, d *document.Document) Row {
 	spec := f.spec
+	terms := map[string]int32{}
+	for i, t := range spec.Terms {
+		terms[t] = int32(i)
+	}
 	numIdx := map[string]int32{}
 	base := int32(f.width - len(spec.Numeric))
 	for i, n := range spec.Numeric {
@@ -167,11 +171,11 @@ func referenceTransform(f *Featurizer, d *document.Document) Row {
 		prev := ""
 		Tokenize(strings.ToLower(text), func(tok string) {
 			*counter++
-			if i, ok := f.terms[tok]; ok {
+			if i, ok := terms[tok]; ok {
 				hits = append(hits, i)
 			}
 			if prev != "" {
-				if i, ok := f.terms[prev+" "+tok]; ok {
+				if i, ok := terms[prev+" "+tok]; ok {
 					hits = append(hits, i)
 				}
 			}
