@@ -58,16 +58,30 @@ type SparsePredictor struct {
 	coef     float64
 }
 
-// cell is an internal node (feature >= 0) with its children's cells, or a
-// leaf (feature < 0) whose value is in threshold.
+// cell is 16 bytes: a leaf, whose value is in threshold, or an internal
+// node, whose left child is the next cell (pre-order) and whose right child
+// is cell right. kind tells them apart: >= 0 a plain split on feature kind
+// (a numerical split without a missing type, which, after NaN and values
+// within LightGBM's zero threshold become 0, sends x left exactly when
+// x <= threshold); leafKind a leaf; below that a split that Tree.Next must
+// decide, on feature otherKind-kind.
 type cell struct {
-	threshold   float64
-	feature     int32
-	left, right int32
-	// plain marks a numerical split without a missing type: after NaN and
-	// values within LightGBM's zero threshold become 0, it sends x left
-	// exactly when x <= threshold.
-	plain bool
+	threshold float64
+	kind      int32
+	right     int32
+}
+
+const (
+	leafKind  = -1
+	otherKind = -2
+)
+
+// feature is the split feature of an internal cell.
+func (c *cell) feature() int32 {
+	if c.kind >= 0 {
+		return c.kind
+	}
+	return otherKind - c.kind
 }
 
 // featurePostings locates one feature's typical-path splits in post:
@@ -82,12 +96,16 @@ type featurePostings struct {
 // the root, the node or leaf code on its non-typical side (so that leaving
 // the path there needs no look-up in nodes), and its typical side.
 type posting struct {
-	threshold   float64
+	threshold float64
+	// awayValue is the leaf value on the non-typical side when that side
+	// is a leaf (awayLeaf): leaving the path there needs no walk at all.
+	awayValue   float64
 	node        int32
 	tree        int32
 	depth       int32
 	away        int32
 	typicalLeft bool
+	awayLeaf    bool
 }
 
 // NewSparsePredictor prepares m for sparse prediction. m must be valid (as
@@ -124,7 +142,8 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 		node, depth := 0, int32(0)
 		for node >= 0 {
 			f := t.SplitFeature[node]
-			c := &z.cells[z.cellOf[lo+int32(node)]]
+			at := z.cellOf[lo+int32(node)]
+			c := &z.cells[at]
 			zero := t.Next(node, 0)
 			next := zero
 			if l, r := t.count(t.LeftChild[node]), t.count(t.RightChild[node]); l != r {
@@ -133,13 +152,16 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 					next = t.RightChild[node]
 				}
 			}
-			p := posting{threshold: c.threshold, node: z.cellOf[lo+int32(node)], tree: int32(ti), depth: depth,
-				typicalLeft: next == t.LeftChild[node], away: c.left}
+			p := posting{threshold: c.threshold, node: at, tree: int32(ti), depth: depth,
+				typicalLeft: next == t.LeftChild[node], away: at + 1}
 			if p.typicalLeft {
 				p.away = c.right
 			}
+			if a := &z.cells[p.away]; a.kind == leafKind {
+				p.awayLeaf, p.awayValue = true, a.threshold
+			}
 			kind := other
-			if c.plain {
+			if c.kind >= 0 {
 				kind = typRight
 				if p.typicalLeft {
 					kind = typLeft
@@ -207,19 +229,21 @@ func (z *SparsePredictor) place(t *Tree, tree, lo int32, c int) int32 {
 	at := int32(len(z.cells))
 	z.cellTree = append(z.cellTree, tree)
 	if c < 0 {
-		z.cells = append(z.cells, cell{threshold: t.LeafValue[^c], feature: -1})
+		z.cells = append(z.cells, cell{threshold: t.LeafValue[^c], kind: leafKind})
 		z.cellLocal = append(z.cellLocal, int32(^c))
 		z.cellOf[lo+int32(max(t.NumLeaves-1, 0)+^c)] = at
 		return at
 	}
 	dt := t.DecisionType[c]
-	z.cells = append(z.cells, cell{threshold: t.Threshold[c], feature: int32(t.SplitFeature[c]),
-		plain: dt&categoricalMask == 0 && (dt>>2)&3 == missingNone})
+	kind := int32(t.SplitFeature[c])
+	if dt&categoricalMask != 0 || (dt>>2)&3 != missingNone {
+		kind = otherKind - kind
+	}
+	z.cells = append(z.cells, cell{threshold: t.Threshold[c], kind: kind})
 	z.cellLocal = append(z.cellLocal, int32(c))
 	z.cellOf[lo+int32(c)] = at
-	l := z.place(t, tree, lo, t.LeftChild[c])
-	r := z.place(t, tree, lo, t.RightChild[c])
-	z.cells[at].left, z.cells[at].right = l, r
+	z.place(t, tree, lo, t.LeftChild[c]) // lands at at+1
+	z.cells[at].right = z.place(t, tree, lo, t.RightChild[c])
 	return at
 }
 
@@ -244,11 +268,14 @@ func (z *SparsePredictor) Model() *Model { return z.m }
 // SparsePredictor.PredictRaw.
 type SparseScratch struct {
 	// Per tree: the depth at which the row first leaves the typical path
-	// (unset: math.MaxInt32) and the node or leaf code it goes to there.
+	// (unset: math.MaxInt32) and the cell it goes to there, or -1 when that
+	// is a leaf whose value is already in val.
 	depth   []int32
 	start   []int32
 	touched []int32 // trees the row leaves the typical path of
-	val     []float64
+	// val is each tree's value for the row: the typical leaf's unless the
+	// row leaves the typical path.
+	val []float64
 }
 
 // NewScratch returns working space for one goroutine.
@@ -268,6 +295,8 @@ func (z *SparsePredictor) NewScratch() *SparseScratch {
 // outside the model's features are ignored.
 func (z *SparsePredictor) PredictRaw(idx []int32, dense []float64, s *SparseScratch, out []float64) {
 	s.touched = s.touched[:0]
+	v := s.val
+	copy(v, z.typical)
 	for _, f := range z.always {
 		x := 0.0
 		if int(f) < len(dense) {
@@ -282,14 +311,14 @@ func (z *SparsePredictor) PredictRaw(idx []int32, dense []float64, s *SparseScra
 		}
 		z.leave(s, f, dense[f])
 	}
-	v := s.val
-	copy(v, z.typical)
 	walk := z.walk
 	if z.clean(idx, dense) {
 		walk = z.walkClean
 	}
 	for _, t := range s.touched {
-		v[t] = walk(s.start[t], dense) * z.coef
+		if n := s.start[t]; n >= 0 {
+			v[t] = walk(n, dense) * z.coef
+		}
 		s.depth[t] = math.MaxInt32
 	}
 	// Sum tree by tree in the model's order, as a full walk does, so the
@@ -363,6 +392,11 @@ func (z *SparsePredictor) diverge(s *SparseScratch, p *posting) {
 		s.touched = append(s.touched, t)
 	}
 	s.depth[t] = p.depth
+	if p.awayLeaf {
+		s.start[t] = -1
+		s.val[t] = p.awayValue * z.coef
+		return
+	}
 	s.start[t] = p.away
 }
 
@@ -390,15 +424,15 @@ func (z *SparsePredictor) walkClean(n int32, dense []float64) float64 {
 	dense = dense[:len(z.feat)]
 	for {
 		c := &z.cells[n]
-		if c.feature < 0 {
-			return c.threshold
-		}
-		if !c.plain {
+		if c.kind < 0 {
+			if c.kind == leafKind {
+				return c.threshold
+			}
 			return z.walk(n, dense)
 		}
 		next := c.right
-		if dense[c.feature] <= c.threshold {
-			next = c.left
+		if dense[c.kind] <= c.threshold {
+			next = n + 1
 		}
 		n = next
 	}
@@ -408,16 +442,17 @@ func (z *SparsePredictor) walkClean(n int32, dense []float64) float64 {
 func (z *SparsePredictor) walk(n int32, dense []float64) float64 {
 	for {
 		c := &z.cells[n]
-		if c.feature < 0 {
+		if c.kind == leafKind {
 			return c.threshold
 		}
+		f := c.feature()
 		x := 0.0
-		if int(c.feature) < len(dense) {
-			x = dense[c.feature]
+		if int(f) < len(dense) {
+			x = dense[f]
 		}
-		if c.plain && x == x && (x == 0 || math.Abs(x) > zeroThreshold) {
+		if c.kind >= 0 && x == x && (x == 0 || math.Abs(x) > zeroThreshold) {
 			if x <= c.threshold {
-				n = c.left
+				n++
 			} else {
 				n = c.right
 			}
