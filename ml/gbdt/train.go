@@ -42,7 +42,12 @@ type Params struct {
 	// class k by ClassWeights[k] (as LightGBM does with sample weights);
 	// nil means all 1.
 	ClassWeights []float64
-	Seed         int64 // seeds bagging and feature sampling
+	// RowWeights multiplies the gradient and hessian of training row i by
+	// RowWeights[i], on top of its class weight (LightGBM's per-row
+	// weights); nil means all 1. It describes the data, not the model, so
+	// it is left out of a model card's JSON.
+	RowWeights []float64 `json:"-"`
+	Seed       int64     // seeds bagging and feature sampling
 	// Threads is the number of goroutines; <= 0 means GOMAXPROCS. The
 	// model does not depend on it.
 	Threads int
@@ -185,6 +190,16 @@ func checkInputs(train *Matrix, y []int, numClass int, valid *Matrix, yValid []i
 			}
 		}
 	}
+	if p.RowWeights != nil {
+		if len(p.RowWeights) != train.NumRows() {
+			return fmt.Errorf("%d row weights for %d training rows", len(p.RowWeights), train.NumRows())
+		}
+		for i, w := range p.RowWeights {
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return fmt.Errorf("row weight %d is %v, want a finite value >= 0", i, w)
+			}
+		}
+	}
 	return nil
 }
 
@@ -208,6 +223,9 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 		weight[i] = 1
 		if p.ClassWeights != nil {
 			weight[i] = p.ClassWeights[c]
+		}
+		if p.RowWeights != nil {
+			weight[i] *= p.RowWeights[i]
 		}
 	}
 	scores := make([]float64, n*k) // row-major

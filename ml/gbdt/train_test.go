@@ -266,6 +266,70 @@ func TestClassWeightsShiftPredictions(t *testing.T) {
 	}
 }
 
+// Per-row weights act like sample weights: weighting every row by its
+// class's weight gives the very model the class weights give, and weighting
+// one half of the rows down moves the model toward the other half.
+func TestRowWeights(t *testing.T) {
+	x, y := textLike{rows: 1200, sparseCols: 150, wordsPerRow: 20, denseCols: 4, classes: 5, seed: 17}.generate()
+	classW := []float64{1, 2, 0.5, 1, 3}
+	byClass := make([]float64, len(y))
+	for i, c := range y {
+		byClass[i] = classW[c]
+	}
+	firstHalf := make([]float64, len(y))
+	for i := range firstHalf {
+		firstHalf[i] = 1
+		if i >= len(y)/2 {
+			firstHalf[i] = 0.01
+		}
+	}
+	train := func(classWeights, rowWeights []float64) (string, *Report) {
+		p := DefaultParams()
+		p.NumIterations = 15
+		p.ClassWeights, p.RowWeights = classWeights, rowWeights
+		m, rep, err := Train(context.Background(), x, y, 5, nil, nil, p, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := lgbm.Write(&b, m); err != nil {
+			t.Fatal(err)
+		}
+		return b.String(), rep
+	}
+	plain, _ := train(nil, nil)
+	cases := []struct {
+		name       string
+		class, row []float64
+		same       bool
+	}{
+		{"all ones is unweighted", nil, ones(len(y)), true},
+		{"row weights equal to class weights", classW, nil, true},
+		{"first half only", nil, firstHalf, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _ := train(nil, tc.row)
+			want := plain
+			if tc.class != nil {
+				got, _ = train(nil, byClass)
+				want, _ = train(tc.class, nil)
+			}
+			if (got == want) != tc.same {
+				t.Errorf("model identical to the reference: %v, want %v", got == want, tc.same)
+			}
+		})
+	}
+}
+
+func ones(n int) []float64 {
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}
+
 func TestTrainRejectsBadInput(t *testing.T) {
 	x, y := xorData(50, 3)
 	cases := []struct {
@@ -282,6 +346,12 @@ func TestTrainRejectsBadInput(t *testing.T) {
 		{"bad fraction", func(m *Matrix, y []int, p *Params) ([]int, *Matrix) { p.FeatureFraction = 0; return y, nil }, "FeatureFraction"},
 		{"early stopping without validation", func(m *Matrix, y []int, p *Params) ([]int, *Matrix) { p.EarlyStoppingRounds = 3; return y, nil }, "validation"},
 		{"class weights", func(m *Matrix, y []int, p *Params) ([]int, *Matrix) { p.ClassWeights = []float64{1}; return y, nil }, "class weights"},
+		{"row weight count", func(m *Matrix, y []int, p *Params) ([]int, *Matrix) { p.RowWeights = []float64{1}; return y, nil }, "row weights"},
+		{"negative row weight", func(m *Matrix, y []int, p *Params) ([]int, *Matrix) {
+			p.RowWeights = make([]float64, len(y))
+			p.RowWeights[7] = -1
+			return y, nil
+		}, "row weight 7"},
 		{"validation width", func(m *Matrix, y []int, p *Params) ([]int, *Matrix) {
 			return y, &Matrix{NumCols: 2, Indptr: []int{0}}
 		}, "columns"},
