@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,7 +18,7 @@ import (
 
 func newEvalCmd(app *App) *cobra.Command {
 	var data []string
-	var ref string
+	var ref, since string
 	cmd := &cobra.Command{
 		Use:   "eval --data PATH",
 		Short: "Measure a model on labelled documents",
@@ -26,17 +27,26 @@ weighted-F1, per-class precision/recall/F1, the confusion matrix, one-vs-rest
 ROC-AUC, log-loss, expected calibration error, and the precision and
 false-positive rate of the critical+high group.`,
 		Example: `  cyberstreams eval --data newest.jsonl.gz
-  cyberstreams eval --data labelled.jsonl --model ./model --json`,
+  cyberstreams eval --data labelled.jsonl --model ./model --json
+  cyberstreams eval --data labelled.jsonl --model ./model --since 2024-05-03`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(data) == 0 {
 				return usagef("eval needs --data PATH")
 			}
+			var from time.Time
+			if since != "" {
+				t, err := time.Parse("2006-01-02", since)
+				if err != nil {
+					return usagef("--since %q: want YYYY-MM-DD", since)
+				}
+				from = t
+			}
 			s, err := app.loadScorer(cmd.Context(), ref)
 			if err != nil {
 				return err
 			}
-			y, prob, failed, err := evalLabelled(cmd, app, s, data)
+			y, prob, failed, err := evalLabelled(cmd, app, s, data, from)
 			if err != nil {
 				return err
 			}
@@ -60,13 +70,19 @@ false-positive rate of the critical+high group.`,
 	}
 	cmd.Flags().StringArrayVar(&data, "data", nil, "labelled documents (repeatable)")
 	cmd.Flags().StringVar(&ref, "model", "", "model to evaluate: default, a version, or a bundle directory")
+	cmd.Flags().StringVar(&since, "since", "", "evaluate only documents published on or after this date (YYYY-MM-DD)")
 	return cmd
 }
 
-func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string) ([]int, [][]float64, int, error) {
+// evalLabelled scores the labelled documents published on or after since
+// (zero: all of them).
+func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string, since time.Time) ([]int, [][]float64, int, error) {
 	var y []int
 	var prob [][]float64
 	failed, err := eachLabelled(cmd, app, data, func(d *document.Document) {
+		if d.Published.Before(since) {
+			return
+		}
 		res := s.Score(d, scoring.Options{Explain: -1})
 		y = append(y, document.SeverityIndex(d.Severity))
 		prob = append(prob, append([]float64(nil), res.Probabilities[:]...))

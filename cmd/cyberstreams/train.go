@@ -35,6 +35,13 @@ type trainOptions struct {
 	MaxDepth   int
 	Leaves     int
 	Version    string
+	// Until, HalfLife (days), DropNumeric, MinLeaf and FeatureFrac feed
+	// the options of the same names in core/training and ml/gbdt.
+	Until       string
+	HalfLife    float64
+	DropNumeric []string
+	MinLeaf     int
+	FeatureFrac float64
 }
 
 func newTrainCmd(app *App) *cobra.Command {
@@ -74,12 +81,32 @@ The same command with the same --seed writes byte-identical model files.`,
 			if o.Iterations > 0 {
 				opts.Params.NumIterations = o.Iterations
 			}
-			if o.ValidFrom != "" {
-				t, err := time.Parse("2006-01-02", o.ValidFrom)
-				if err != nil {
-					return usagef("--valid-from %q: want YYYY-MM-DD", o.ValidFrom)
+			if o.MinLeaf > 0 {
+				opts.Params.MinDataInLeaf = o.MinLeaf
+			}
+			if cmd.Flags().Changed("feature-fraction") {
+				if !(o.FeatureFrac > 0 && o.FeatureFrac <= 1) {
+					return usagef("--feature-fraction %v: want a share in (0, 1]", o.FeatureFrac)
 				}
-				opts.ValidFrom = t
+				opts.Params.FeatureFraction = o.FeatureFrac
+			}
+			if o.HalfLife < 0 {
+				return usagef("--recency-half-life %v: want days >= 0 (0: no recency weighting)", o.HalfLife)
+			}
+			opts.RecencyHalfLife = time.Duration(o.HalfLife * 24 * float64(time.Hour))
+			opts.DropNumeric = o.DropNumeric
+			for _, d := range []struct {
+				flag, value string
+				dst         *time.Time
+			}{{"--valid-from", o.ValidFrom, &opts.ValidFrom}, {"--train-until", o.Until, &opts.Until}} {
+				if d.value == "" {
+					continue
+				}
+				t, err := time.Parse("2006-01-02", d.value)
+				if err != nil {
+					return usagef("%s %q: want YYYY-MM-DD", d.flag, d.value)
+				}
+				*d.dst = t
 			}
 			opts.Features.EntityTypes = extract.Types
 			if o.KEV != "" {
@@ -157,6 +184,12 @@ The same command with the same --seed writes byte-identical model files.`,
 	f.Float64Var(&o.WeightPow, "class-weight-power", training.DefaultOptions().ClassWeightPower,
 		"class c weighs (n/(5·n_c))^power: 0 unweighted, 1 balanced")
 	f.StringVar(&o.Version, "version", "", "model version name (default m<date-time>)")
+	f.StringVar(&o.Until, "train-until", "", "leave out documents published on or after this date (YYYY-MM-DD), to train as of a past date")
+	f.Float64Var(&o.HalfLife, "recency-half-life", 0, "weigh training documents by 0.5^(age/DAYS), age from the newest (0: all equal)")
+	f.StringArrayVar(&o.DropNumeric, "drop-numeric", nil, "leave a numeric feature out of the model, e.g. time:year (repeatable)")
+	f.IntVar(&o.MinLeaf, "min-data-in-leaf", 0, "fewest documents per leaf (default: the built-in setting)")
+	f.Float64Var(&o.FeatureFrac, "feature-fraction", training.DefaultOptions().Params.FeatureFraction,
+		"share of features each tree may split on")
 	return cmd
 }
 

@@ -104,3 +104,76 @@ func TestTrainThenEval(t *testing.T) {
 		t.Fatalf("eval table: %q", r.Out)
 	}
 }
+
+// Train as of a past date, judge on what came later: the gap protocol of
+// bench/classifier/future_gap.sh, with the flags' misuse refused as usage
+// errors.
+func TestTrainUntilThenEvalSince(t *testing.T) {
+	ws := t.TempDir()
+	data := writeLabelled(t, 400) // four a day from 2024-01-01, up to 2024-04-09
+	out := filepath.Join(t.TempDir(), "model")
+	r := runCLI(t, ws, "", "--quiet", "train", "--data", data, "--out", out, "--iterations", "10", "--seed", "7",
+		"--train-until", "2024-03-01", "--recency-half-life", "30", "--drop-numeric", "time:year",
+		"--min-data-in-leaf", "5", "--feature-fraction", "0.8")
+	if r.Code != 1 { // the broken line
+		t.Fatalf("train: exit %d, want 1 for the broken line (stderr %q)", r.Code, r.Err)
+	}
+	card, err := os.ReadFile(filepath.Join(out, "card.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Params map[string]any `json:"params"`
+		Data   struct {
+			TrainDocs int `json:"train_docs"`
+			ValidDocs int `json:"valid_docs"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(card, &c); err != nil {
+		t.Fatal(err)
+	}
+	if n := c.Data.TrainDocs + c.Data.ValidDocs; n != 240 { // 60 days before March
+		t.Errorf("trained and validated on %d documents, want the 240 before 2024-03-01", n)
+	}
+	if c.Params["MinDataInLeaf"] != 5.0 || c.Params["FeatureFraction"] != 0.8 || c.Params["RowWeights"] != nil {
+		t.Errorf("card params %v: want MinDataInLeaf 5, FeatureFraction 0.8, no row weights", c.Params)
+	}
+	for _, tc := range []struct {
+		since string
+		n     int
+	}{{"", 400}, {"2024-03-01", 160}, {"2024-04-01", 36}} {
+		args := []string{"--json", "eval", "--data", data, "--model", out}
+		if tc.since != "" {
+			args = append(args, "--since", tc.since)
+		}
+		r := runCLI(t, ws, "", args...)
+		var got struct {
+			Report struct {
+				N int `json:"n"`
+			} `json:"report"`
+		}
+		if err := json.Unmarshal([]byte(r.Out), &got); err != nil || got.Report.N != tc.n {
+			t.Errorf("eval --since %q judged %d documents (%v), want %d", tc.since, got.Report.N, err, tc.n)
+		}
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"bad until", []string{"train", "--data", data, "--train-until", "March"}, exitUsage, "--train-until"},
+		{"negative half-life", []string{"train", "--data", data, "--recency-half-life", "-1"}, exitUsage, "--recency-half-life"},
+		{"feature fraction 0", []string{"train", "--data", data, "--feature-fraction", "0"}, exitUsage, "--feature-fraction"},
+		{"unknown feature", []string{"train", "--data", data, "--iterations", "2", "--drop-numeric", "time:century"}, 1, "time:century"},
+		{"bad since", []string{"eval", "--data", data, "--model", out, "--since", "2024-3-1"}, exitUsage, "--since"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCLI(t, ws, "", append([]string{"--quiet"}, tc.args...)...)
+			if r.Code != tc.code || !strings.Contains(r.Err, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %s", r.Code, r.Err, tc.code, tc.want)
+			}
+		})
+	}
+}

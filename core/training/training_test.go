@@ -3,10 +3,14 @@ package training_test
 import (
 	"bytes"
 	"context"
+	"math"
 	"math/rand"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
 	"github.com/cyberstreams/cyberstreams/ml/lgbm"
@@ -102,5 +106,107 @@ func TestDecideAndSoftmax(t *testing.T) {
 	}
 	if training.Decide(p, []float64{0, 5, 0, 0, 0}) != 1 {
 		t.Fatal("a large offset should move the decision")
+	}
+}
+
+func TestRecencyWeights(t *testing.T) {
+	day := 24 * time.Hour
+	newest := time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC)
+	docs := []document.Document{
+		{ID: "undated"},
+		{ID: "two-half-lives", Published: newest.Add(-730 * day)},
+		{ID: "one-half-life", Published: newest.Add(-365 * day)},
+		{ID: "newest", Published: newest},
+	}
+	cases := []struct {
+		name     string
+		halfLife time.Duration
+		want     []float64 // nil: no weights at all
+	}{
+		{"off", 0, nil},
+		{"negative is off", -day, nil},
+		{"one year", 365 * day, []float64{1, 0.25, 0.5, 1}},
+		{"two years", 730 * day, []float64{1, 0.5, math.Sqrt(0.5), 1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := training.RecencyWeights(docs, tc.halfLife)
+			if (got == nil) != (tc.want == nil) || len(got) != len(tc.want) {
+				t.Fatalf("weights %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if math.Abs(got[i]-tc.want[i]) > 1e-12 {
+					t.Errorf("%s weighs %v, want %v", docs[i].ID, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+// The options that change what the model learns from do change it, say so
+// on the card, and keep the run deterministic.
+func TestTrainOptionsForTheFuture(t *testing.T) {
+	ctx := context.Background()
+	modelText := func(o training.Options) (string, *training.Result) {
+		t.Helper()
+		res, err := training.Train(ctx, trainingtest.Docs(600, 1), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := lgbm.Write(&buf, res.Bundle.Trees); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String(), res
+	}
+	plain, _ := modelText(quickOptions())
+	until := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name  string
+		edit  func(*training.Options)
+		check func(t *testing.T, res *training.Result)
+	}{
+		{"recency half-life", func(o *training.Options) { o.RecencyHalfLife = 30 * 24 * time.Hour }, nil},
+		{"drop time features", func(o *training.Options) { o.DropNumeric = []string{"time:year", "time:hour"} }, func(t *testing.T, res *training.Result) {
+			for _, n := range res.Bundle.Spec.Names() {
+				if n == "time:year" || n == "time:hour" {
+					t.Errorf("spec still has %s", n)
+				}
+			}
+			if !slices.Contains(res.Bundle.Spec.Numeric, "time:weekday") {
+				t.Error("time:weekday was not asked to go but went")
+			}
+		}},
+		{"train until", func(o *training.Options) { o.Until = until }, func(t *testing.T, res *training.Result) {
+			d := res.Bundle.Card.Data
+			if !d.TrainUntil.Before(until) || d.TrainDocs+d.ValidDocs >= 600 || d.TrainDocs+d.ValidDocs < 200 {
+				t.Errorf("card: %d+%d documents up to %s, want fewer than 600, all before %s", d.TrainDocs, d.ValidDocs, d.TrainUntil, until)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := quickOptions()
+			tc.edit(&o)
+			a, res := modelText(o)
+			b, _ := modelText(o)
+			if a != b {
+				t.Fatal("the same run twice gave different models")
+			}
+			if a == plain {
+				t.Fatal("the option did not change the model")
+			}
+			if len(res.Bundle.Card.Notes) == 0 {
+				t.Error("the card does not say how the model was trained")
+			}
+			if tc.check != nil {
+				tc.check(t, res)
+			}
+		})
+	}
+	o := quickOptions()
+	o.DropNumeric = []string{"time:yaer"}
+	if _, err := training.Train(ctx, trainingtest.Docs(600, 1), o); err == nil || !strings.Contains(err.Error(), "time:yaer") {
+		t.Fatalf("a misspelt feature to drop gave error %v, want one naming it", err)
 	}
 }
