@@ -18,7 +18,7 @@ import (
 
 func newEvalCmd(app *App) *cobra.Command {
 	var data []string
-	var ref, since string
+	var ref, since, until string
 	cmd := &cobra.Command{
 		Use:   "eval --data PATH",
 		Short: "Measure a model on labelled documents",
@@ -34,19 +34,25 @@ false-positive rate of the critical+high group.`,
 			if len(data) == 0 {
 				return usagef("eval needs --data PATH")
 			}
-			var from time.Time
-			if since != "" {
-				t, err := time.Parse("2006-01-02", since)
-				if err != nil {
-					return usagef("--since %q: want YYYY-MM-DD", since)
+			var from, to time.Time
+			for _, d := range []struct {
+				flag, value string
+				dst         *time.Time
+			}{{"--since", since, &from}, {"--until", until, &to}} {
+				if d.value == "" {
+					continue
 				}
-				from = t
+				t, err := time.Parse("2006-01-02", d.value)
+				if err != nil {
+					return usagef("%s %q: want YYYY-MM-DD", d.flag, d.value)
+				}
+				*d.dst = t
 			}
 			s, err := app.loadScorer(cmd.Context(), ref)
 			if err != nil {
 				return err
 			}
-			y, prob, failed, err := evalLabelled(cmd, app, s, data, from)
+			y, prob, failed, err := evalLabelled(cmd, app, s, data, from, to)
 			if err != nil {
 				return err
 			}
@@ -71,16 +77,17 @@ false-positive rate of the critical+high group.`,
 	cmd.Flags().StringArrayVar(&data, "data", nil, "labelled documents (repeatable)")
 	cmd.Flags().StringVar(&ref, "model", "", "model to evaluate: default, a version, or a bundle directory")
 	cmd.Flags().StringVar(&since, "since", "", "evaluate only documents published on or after this date (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&until, "until", "", "evaluate only documents published before this date (YYYY-MM-DD)")
 	return cmd
 }
 
 // evalLabelled scores the labelled documents published on or after since
-// (zero: all of them).
-func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string, since time.Time) ([]int, [][]float64, int, error) {
+// and before until (zero: no bound).
+func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string, since, until time.Time) ([]int, [][]float64, int, error) {
 	var y []int
 	var prob [][]float64
 	failed, err := eachLabelled(cmd, app, data, func(d *document.Document) {
-		if d.Published.Before(since) {
+		if d.Published.Before(since) || !until.IsZero() && !d.Published.Before(until) {
 			return
 		}
 		res := s.Score(d, scoring.Options{Explain: -1})

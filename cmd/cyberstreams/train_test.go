@@ -139,12 +139,15 @@ func TestTrainUntilThenEvalSince(t *testing.T) {
 		t.Errorf("card params %v: want MinDataInLeaf 5, FeatureFraction 0.8, no row weights", c.Params)
 	}
 	for _, tc := range []struct {
-		since string
-		n     int
-	}{{"", 400}, {"2024-03-01", 160}, {"2024-04-01", 36}} {
+		since, until string
+		n            int
+	}{{"", "", 400}, {"2024-03-01", "", 160}, {"2024-04-01", "", 36}, {"", "2024-01-11", 40}, {"2024-03-01", "2024-04-01", 124}} {
 		args := []string{"--json", "eval", "--data", data, "--model", out}
 		if tc.since != "" {
 			args = append(args, "--since", tc.since)
+		}
+		if tc.until != "" {
+			args = append(args, "--until", tc.until)
 		}
 		r := runCLI(t, ws, "", args...)
 		var got struct {
@@ -153,7 +156,7 @@ func TestTrainUntilThenEvalSince(t *testing.T) {
 			} `json:"report"`
 		}
 		if err := json.Unmarshal([]byte(r.Out), &got); err != nil || got.Report.N != tc.n {
-			t.Errorf("eval --since %q judged %d documents (%v), want %d", tc.since, got.Report.N, err, tc.n)
+			t.Errorf("eval --since %q --until %q judged %d documents (%v), want %d", tc.since, tc.until, got.Report.N, err, tc.n)
 		}
 	}
 
@@ -163,11 +166,12 @@ func TestTrainUntilThenEvalSince(t *testing.T) {
 		code int
 		want string
 	}{
-		{"bad until", []string{"train", "--data", data, "--train-until", "March"}, exitUsage, "--train-until"},
+		{"bad train-until", []string{"train", "--data", data, "--train-until", "March"}, exitUsage, "--train-until"},
 		{"negative half-life", []string{"train", "--data", data, "--recency-half-life", "-1"}, exitUsage, "--recency-half-life"},
 		{"feature fraction 0", []string{"train", "--data", data, "--feature-fraction", "0"}, exitUsage, "--feature-fraction"},
 		{"unknown feature", []string{"train", "--data", data, "--iterations", "2", "--drop-numeric", "time:century"}, 1, "time:century"},
 		{"bad since", []string{"eval", "--data", data, "--model", out, "--since", "2024-3-1"}, exitUsage, "--since"},
+		{"bad until", []string{"eval", "--data", data, "--model", out, "--until", "tomorrow"}, exitUsage, "--until"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runCLI(t, ws, "", append([]string{"--quiet"}, tc.args...)...)
