@@ -88,7 +88,8 @@ func BenchmarkStages(b *testing.B) {
 			i++
 		}
 	})
-	b.Run("predict", func(b *testing.B) {
+	// predictRows scatters each row into dense, predicts, and clears it.
+	predictRows := func(b *testing.B, predict func(r features.Row)) {
 		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
@@ -96,31 +97,22 @@ func BenchmarkStages(b *testing.B) {
 			for k, j := range r.Idx {
 				dense[j] = r.Val[k]
 			}
-			ens.Predict(dense, 0, raw)
+			predict(r)
 			for _, j := range r.Idx {
 				dense[j] = 0
 			}
 			i++
 		}
+	}
+	b.Run("predict", func(b *testing.B) {
+		predictRows(b, func(features.Row) { ens.Predict(dense, 0, raw) })
 	})
 	// What scoring predicts with by default: only the trees a document
 	// leaves the typical path of (bit-identical to leaves).
 	b.Run("predict-sparse", func(b *testing.B) {
 		sp := lgbm.NewSparsePredictor(bundle.Trees)
 		ss := sp.NewScratch()
-		defer reportCPU(b)()
-		i := 0
-		for b.Loop() {
-			r := rows[i%len(rows)]
-			for k, j := range r.Idx {
-				dense[j] = r.Val[k]
-			}
-			sp.PredictRaw(r.Idx, dense, ss, raw)
-			for _, j := range r.Idx {
-				dense[j] = 0
-			}
-			i++
-		}
+		predictRows(b, func(r features.Row) { sp.PredictRaw(r.Idx, dense, ss, raw) })
 	})
 	// The project's own full tree walker (ml/lgbm) on the same rows and
 	// trees, for comparison.
