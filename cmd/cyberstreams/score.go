@@ -102,7 +102,10 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	defer w.Flush()
 	sink := newScoreSink(output, w, o.Explain)
 	failed, met, n := 0, false, 0
-	err = s.Stream(cmd.Context(), args, ingest.Options{Format: format, Fields: fields, Stdin: app.IO.In},
+	// A record with an id but no text is scored on its meta features and
+	// says so (meta_only), rather than failed.
+	metaOnly := 0
+	err = s.Stream(cmd.Context(), args, ingest.Options{Format: format, Fields: fields, Stdin: app.IO.In, KeepTextless: true},
 		scoring.Options{Explain: o.Explain}, func(sc scoring.Scored) error {
 			if sc.Failure != nil {
 				failed++
@@ -110,6 +113,9 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 				return nil
 			}
 			n++
+			if sc.Result.MetaOnly {
+				metaOnly++
+			}
 			if failOn >= 0 && document.SeverityIndex(sc.Result.Severity) <= failOn {
 				met = true
 			}
@@ -123,6 +129,9 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	}
 	if err := w.Flush(); err != nil {
 		return err
+	}
+	if metaOnly > 0 {
+		app.Logf("%d of %d documents had no text and were scored on their meta features alone (meta_only)\n", metaOnly, n)
 	}
 	if failed > 0 {
 		app.Logf("%d scored, %d failed\n", n, failed)
@@ -168,7 +177,7 @@ func newScoreSink(format string, w io.Writer, explain int) *scoreSink {
 }
 
 var csvHeader = []string{"id", "title", "source", "published", "severity",
-	"p_critical", "p_high", "p_medium", "p_low", "p_informational", "confidence", "novelty", "model", "reasons"}
+	"p_critical", "p_high", "p_medium", "p_low", "p_informational", "confidence", "novelty", "model", "reasons", "meta_only"}
 
 func (s *scoreSink) write(r scoring.Result) error {
 	switch s.format {
@@ -191,7 +200,8 @@ func (s *scoreSink) write(r scoring.Result) error {
 		for _, p := range r.Probabilities {
 			rec = append(rec, strconv.FormatFloat(p, 'f', 6, 64))
 		}
-		rec = append(rec, strconv.FormatFloat(r.Confidence, 'f', 6, 64), strconv.FormatFloat(r.Novelty, 'f', 4, 64), r.Model, reasonsText(r))
+		rec = append(rec, strconv.FormatFloat(r.Confidence, 'f', 6, 64), strconv.FormatFloat(r.Novelty, 'f', 4, 64), r.Model, reasonsText(r),
+			strconv.FormatBool(r.MetaOnly))
 		return s.csv.Write(rec)
 	default:
 		if !s.started {
@@ -199,8 +209,12 @@ func (s *scoreSink) write(r scoring.Result) error {
 			s.started = true
 			fmt.Fprintln(s.table, "SEVERITY\tCONF\tNOVEL\tID\tTITLE")
 		}
+		title := termsafe.Line(r.Title, 60)
+		if r.MetaOnly {
+			title = strings.TrimSpace(title + " [no text: meta features only]")
+		}
 		_, err := fmt.Fprintf(s.table, "%s\t%.2f\t%.2f\t%s\t%s\n", r.Severity, r.Confidence, r.Novelty,
-			termsafe.Line(r.ID, 28), termsafe.Line(r.Title, 60))
+			termsafe.Line(r.ID, 28), title)
 		if err == nil && s.explain >= 0 && r.Explanation != nil {
 			for _, c := range r.Explanation.Contributions {
 				fmt.Fprintf(s.table, "\t\t\t  %+.3f\t%s\n", c.SHAP, termsafe.Line(c.Feature, 60))

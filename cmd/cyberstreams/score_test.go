@@ -118,3 +118,42 @@ func TestScoreCSVDefusesFormulas(t *testing.T) {
 		t.Fatalf("title cell should be defused with a leading quote: %v %q", err, r.Out)
 	}
 }
+
+// TestScoreDocumentWithoutText checks the issue's contract: a document with
+// an id but no text is scored on its meta features and says so (in the
+// record, in CSV and table output, and on stderr); a record with neither
+// text nor id is still a failure naming its line.
+func TestScoreDocumentWithoutText(t *testing.T) {
+	in := `{"id":"GHSA-meta-1","summary":"","details":"","database_specific":{"cwe_ids":["CWE-79"]},"affected":[{"package":{"ecosystem":"npm","name":"left-pad"}}]}` + "\n"
+	r := runCLI(t, t.TempDir(), in, "score", "--output", "jsonl")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(r.Out), &rec); err != nil {
+		t.Fatalf("%v: %q", err, r.Out)
+	}
+	if rec["id"] != "GHSA-meta-1" || rec["meta_only"] != true || rec["severity"] == "" {
+		t.Fatalf("record %v: want the document scored with meta_only true", rec)
+	}
+	if !strings.Contains(r.Err, "scored on their meta features alone") {
+		t.Fatalf("stderr should say the score rests on meta features: %q", r.Err)
+	}
+	if r := runCLI(t, t.TempDir(), in, "score", "--output", "table"); !strings.Contains(r.Out, "no text: meta features only") {
+		t.Fatalf("table should mark the document: %q", r.Out)
+	}
+	csvOut := runCLI(t, t.TempDir(), in, "score", "--output", "csv")
+	rows, err := csv.NewReader(strings.NewReader(csvOut.Out)).ReadAll()
+	if err != nil || len(rows) != 2 || rows[0][len(rows[0])-1] != "meta_only" || rows[1][len(rows[1])-1] != "true" {
+		t.Fatalf("CSV should end with a meta_only column set to true: %v %q", err, csvOut.Out)
+	}
+
+	noID := `{"title":"","text":"","source":"feed-x"}` + "\n" + scoreInput
+	r = runCLI(t, t.TempDir(), noID, "score", "--output", "jsonl")
+	if r.Code != 1 || !strings.Contains(r.Err, "<stdin>:1") || !strings.Contains(r.Err, "no id") {
+		t.Fatalf("exit %d, stderr %q: a record with neither text nor id must fail, naming its line", r.Code, r.Err)
+	}
+	if n := strings.Count(strings.TrimSpace(r.Out), "\n") + 1; n != 2 {
+		t.Fatalf("scored %d documents, want the 2 good ones", n)
+	}
+}

@@ -80,6 +80,11 @@ type Options struct {
 	// Workers is the number of goroutines decoding and extracting;
 	// 0 means runtime.NumCPU().
 	Workers int
+	// KeepTextless keeps a record that has an id but no text (empty title
+	// and body) as a document of its structured fields alone, for scorers
+	// that score such documents on their meta features; otherwise, and
+	// always for a record without an id either, it is a failure.
+	KeepTextless bool
 	// BatchSize is how many documents Run stores per transaction at most;
 	// 0 means 5,000. A batch of at least eagerBatch is stored early when no
 	// more documents are ready, so that storing starts while the readers
@@ -338,3 +343,6 @@ func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Opti
 
 // errSkip marks an object that is not a document; it is counted as skipped.
 var errSkip = errors.New("not a document")
+
+// errNoText marks a record with neither a title nor a body.
+var errNoText = errors.New("record has no text")

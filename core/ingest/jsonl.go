@@ -245,7 +245,7 @@ func (fm fieldMap) decodeMap(data []byte) (document.Document, error) {
 		}
 	}
 	if d.Title == "" && d.Body == "" {
-		return d, fmt.Errorf("record has no text: none of the fields %s", strings.Join(fm.names["text"], ", "))
+		return d, fmt.Errorf("%w: none of the fields %s", errNoText, strings.Join(fm.names["text"], ", "))
 	}
 	return d, nil
 }

@@ -213,8 +213,9 @@ func chunkRecords(ctx context.Context, raws <-chan rawRecord, chunks chan<- *chu
 
 // processor turns raw records into finished documents.
 type processor struct {
-	extract func(string) map[string][]string
-	source  string
+	extract      func(string) map[string][]string
+	source       string
+	keepTextless bool
 }
 
 func newProcessor(opts Options) (*processor, error) {
@@ -222,7 +223,7 @@ func newProcessor(opts Options) (*processor, error) {
 	if ex == nil {
 		ex = defaultExtractor()
 	}
-	return &processor{extract: ex, source: opts.Source}, nil
+	return &processor{extract: ex, source: opts.Source, keepTextless: opts.KeepTextless}, nil
 }
 
 func (p *processor) process(r *rawRecord) item {
@@ -249,15 +250,25 @@ func (p *processor) process(r *rawRecord) item {
 		it.skipped = true
 		return it
 	}
-	if err != nil {
+	if err != nil && !(p.keepTextless && errors.Is(err, errNoText)) {
 		it.Err = err
 		return it
 	}
 	doc.Title = strings.TrimSpace(doc.Title)
 	doc.Body = strings.TrimSpace(doc.Body)
 	if doc.Title == "" && doc.Body == "" {
-		it.Err = errors.New("record has no text (empty title and body)")
-		return it
+		switch {
+		case err != nil && doc.ID == "":
+			it.Err = fmt.Errorf("%w, and no id to score it by", err)
+			return it
+		case err != nil:
+		case !p.keepTextless:
+			it.Err = fmt.Errorf("%w (empty title and body)", errNoText)
+			return it
+		case doc.ID == "":
+			it.Err = fmt.Errorf("%w (empty title and body), and no id to score it by", errNoText)
+			return it
+		}
 	}
 	if p.source != "" {
 		doc.Source = p.source

@@ -613,3 +613,50 @@ func TestReadStreamsSlowStdin(t *testing.T) {
 		t.Fatalf("ids = %v", ids)
 	}
 }
+
+// TestKeepTextless checks which text-less records a scorer keeps: an
+// identified record becomes a document of its structured fields, in every
+// layout; one without an id is still a failure; without the option every
+// text-less record fails as before.
+func TestKeepTextless(t *testing.T) {
+	tests := []struct {
+		name, line string
+		keep       bool
+		wantDoc    bool
+		wantErr    string
+	}{
+		{"jsonl with id", `{"id":"m1","source":"feed","severity":"high"}`, true, true, ""},
+		{"jsonl without id", `{"source":"feed"}`, true, false, "no id to score it by"},
+		{"osv with id", `{"id":"GHSA-xxxx-1","summary":"","details":"","affected":[{"package":{"ecosystem":"npm","name":"x"}}]}`, true, true, ""},
+		{"jsonl with id, option off", `{"id":"m1","source":"feed"}`, false, false, "record has no text"},
+		{"osv with id, option off", `{"id":"GHSA-xxxx-1","summary":"","affected":[{"package":{"ecosystem":"npm","name":"x"}}]}`, false, false, "record has no text"},
+		{"text present, option on", `{"id":"t1","title":"Heap overflow in parser"}`, true, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var docs []document.Document
+			var errs []string
+			err := Read(context.Background(), []string{"-"}, Options{Stdin: strings.NewReader(tt.line + "\n"), KeepTextless: tt.keep, Extract: fakeExtract},
+				func(r Record) error {
+					if r.Err != nil {
+						errs = append(errs, r.Failure().Error())
+					} else {
+						docs = append(docs, r.Doc)
+					}
+					return nil
+				})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(docs) == 1; got != tt.wantDoc {
+				t.Fatalf("kept %d documents (failures %q), want document %v", len(docs), errs, tt.wantDoc)
+			}
+			if tt.wantErr != "" && (len(errs) != 1 || !strings.Contains(errs[0], tt.wantErr) || !strings.Contains(errs[0], "<stdin>:1")) {
+				t.Fatalf("failures %q, want one naming <stdin>:1 with %q", errs, tt.wantErr)
+			}
+			if tt.wantDoc && (docs[0].ID == "" || docs[0].ContentHash == "") {
+				t.Fatalf("kept document %+v lacks its id or hash", docs[0])
+			}
+		})
+	}
+}
