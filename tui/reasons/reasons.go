@@ -38,7 +38,7 @@ func Bars(ex *scoring.Explanation, width int, st Style) string {
 	}
 	nameW := 0
 	for _, c := range ex.Contributions {
-		nameW = max(nameW, lipgloss.Width(label(c.Feature)))
+		nameW = max(nameW, lipgloss.Width(label(c)))
 	}
 	nameW = min(nameW, max(width/2-4, 12))
 	barW := max(width-nameW-12, 6) / 2
@@ -51,7 +51,7 @@ func Bars(ex *scoring.Explanation, width int, st Style) string {
 	for _, c := range ex.Contributions {
 		n := int(math.Round(math.Abs(c.SHAP) / maxAbs * float64(barW)))
 		n = max(n, 1)
-		name := termsafe.Line(label(c.Feature), nameW)
+		name := termsafe.Line(label(c), nameW)
 		pad := strings.Repeat(" ", nameW-lipgloss.Width(name))
 		var left, right string
 		if c.SHAP >= 0 {
@@ -69,8 +69,35 @@ func Bars(ex *scoring.Explanation, width int, st Style) string {
 	return b.String()
 }
 
-// label shows a feature with the value that made it fire where that helps.
-func label(feature string) string { return feature }
+// label names a reason the way an analyst reads it: a measured feature
+// (counts, time, reputation, KEV, graph) with its value, "text:remote code
+// execution" or "cwe:CWE-79" as is when the document has it, and with
+// "· absent" when it does not — an absent term or CWE can push a score as
+// much as a present one, and the bar alone would read as if it were there.
+func label(c scoring.Contribution) string {
+	f := c.Feature
+	if measured(f) {
+		if c.Value == math.Trunc(c.Value) && math.Abs(c.Value) < 1e15 {
+			return fmt.Sprintf("%s = %d", f, int64(c.Value))
+		}
+		return fmt.Sprintf("%s = %.2f", f, c.Value)
+	}
+	if c.Value == 0 {
+		return f + " · absent"
+	}
+	return f
+}
+
+// measured reports whether feature is a quantity (as opposed to a term or a
+// category the document has or lacks).
+func measured(feature string) bool {
+	for _, p := range []string{"doc:", "time:", "entities:", "graph:"} {
+		if strings.HasPrefix(feature, p) {
+			return true
+		}
+	}
+	return feature == "source:reputation" || feature == "kev:listed"
+}
 
 // Probabilities renders the five class probabilities as a compact line with
 // small bars, the chosen class marked.
