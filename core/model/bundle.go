@@ -177,20 +177,28 @@ func readMaybeGzip(read func(string) ([]byte, error), path string) ([]byte, erro
 
 func load(read func(name string) ([]byte, error), where string) (*Bundle, error) {
 	b := &Bundle{}
-	mt, err := read(ModelFile)
-	if err != nil {
-		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
+	// The trees are most of the loading time (decompressing and parsing
+	// ~600 trees); read them on a second core while the rest is parsed.
+	treesDone := make(chan error, 1)
+	go func() {
+		mt, err := read(ModelFile)
+		if err != nil {
+			treesDone <- fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
+			return
+		}
+		b.ModelText = mt
+		if b.Trees, err = lgbm.Read(bytes.NewReader(mt)); err != nil {
+			treesDone <- fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
+			return
+		}
+		treesDone <- nil
+	}()
+	restErr := b.loadRest(read, where)
+	if err := <-treesDone; err != nil { // the model file's error first, as it was read first
+		return nil, err
 	}
-	b.ModelText = mt
-	if b.Trees, err = lgbm.Read(bytes.NewReader(mt)); err != nil {
-		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
-	}
-	fs, err := read(FeaturesFile)
-	if err != nil {
-		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, FeaturesFile), err)
-	}
-	if b.Spec, err = features.ReadSpec(bytes.NewReader(fs), filepath.Join(where, FeaturesFile)); err != nil {
-		return nil, fmt.Errorf("load model: %w", err)
+	if restErr != nil {
+		return nil, restErr
 	}
 	if got, want := b.Trees.NumFeatures(), b.Spec.NumFeatures(); got > want {
 		return nil, fmt.Errorf("load model %s: model uses %d features but %s defines %d: the files do not belong together",
@@ -199,25 +207,39 @@ func load(read func(name string) ([]byte, error), where string) (*Bundle, error)
 	if b.Trees.NumClass != 5 {
 		return nil, fmt.Errorf("load model %s: model has %d classes, cyberstreams needs 5 (critical, high, medium, low, informational)", where, b.Trees.NumClass)
 	}
+	return b, nil
+}
+
+// loadRest reads everything of a bundle but its trees (which load writes
+// concurrently: the two touch different fields).
+func (b *Bundle) loadRest(read func(name string) ([]byte, error), where string) error {
+	var err error
+	fs, err := read(FeaturesFile)
+	if err != nil {
+		return fmt.Errorf("load model %s: %w", filepath.Join(where, FeaturesFile), err)
+	}
+	if b.Spec, err = features.ReadSpec(bytes.NewReader(fs), filepath.Join(where, FeaturesFile)); err != nil {
+		return fmt.Errorf("load model: %w", err)
+	}
 	if nv, err := read(NoveltyFile); err == nil {
 		b.Novelty = new(iforest.Forest)
 		if err := json.Unmarshal(nv, b.Novelty); err != nil {
-			return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
+			return fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
 		}
 	} else if !errors.Is(err, errMissing) {
-		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
+		return fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
 	}
 	if ref, err := read(ReferenceFile); err == nil {
 		b.DriftReference = ref
 	} else if !errors.Is(err, errMissing) {
-		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, ReferenceFile), err)
+		return fmt.Errorf("load model %s: %w", filepath.Join(where, ReferenceFile), err)
 	}
 	if cb, err := read(CardFile); err == nil {
 		if err := json.Unmarshal(cb, &b.Card); err != nil {
-			return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
+			return fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
 		}
 	} else if !errors.Is(err, errMissing) {
-		return nil, fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
+		return fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
 	}
-	return b, nil
+	return nil
 }

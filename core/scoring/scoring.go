@@ -55,15 +55,28 @@ func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scor
 		}
 		b.ModelText = buf.Bytes()
 	}
-	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(bytes.NewReader(b.ModelText)), false)
-	if err != nil {
-		return nil, fmt.Errorf("load model %s into the inference engine: %w", b.Card.Version, err)
+	// leaves parses the model text on a second core while the sparse
+	// predictor and the explainer are built from the parsed trees.
+	type loaded struct {
+		ens *leaves.Ensemble
+		err error
 	}
+	engine := make(chan loaded, 1)
+	go func() {
+		ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(bytes.NewReader(b.ModelText)), false)
+		engine <- loaded{ens, err}
+	}()
+	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), sparse: lgbm.NewSparsePredictor(b.Trees),
+		explainer: shap.New(b.Trees), extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
+	l := <-engine
+	if l.err != nil {
+		return nil, fmt.Errorf("load model %s into the inference engine: %w", b.Card.Version, l.err)
+	}
+	ens := l.ens
 	if ens.NOutputGroups() != len(document.Severities) {
 		return nil, fmt.Errorf("model %s has %d outputs, want %d", b.Card.Version, ens.NOutputGroups(), len(document.Severities))
 	}
-	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), ensemble: ens, sparse: lgbm.NewSparsePredictor(b.Trees),
-		explainer: shap.New(b.Trees), extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
+	s.ensemble = ens
 	if s.version == "" {
 		s.version = "unversioned"
 	}
