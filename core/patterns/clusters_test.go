@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
 func day(s string) time.Time {
@@ -186,5 +189,51 @@ func BenchmarkClusterDocuments(b *testing.B) {
 		if _, err := ClusterDocuments(context.Background(), docs, ClusterOptions{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFindClusters reads a workspace: a model score overrides the source's
+// label in the severity mix, and a document without items is not clustered.
+func TestFindClusters(t *testing.T) {
+	ctx := context.Background()
+	ws, err := workspace.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	var docs []document.Document
+	for i := range 4 {
+		d := document.Document{ID: fmt.Sprintf("R-%d", i), Title: fmt.Sprintf("report %d", i), Body: "body", Severity: "medium",
+			Published: day("2024-01-01").AddDate(0, 0, i),
+			Entities:  map[string][]string{"ipv4": {"192.0.2.1", "192.0.2.2"}}}
+		if i == 3 {
+			d.Entities = nil
+		}
+		d.Finish()
+		docs = append(docs, d)
+	}
+	if _, err := ws.PutDocuments(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO scores (doc_id, model, severity, confidence, probabilities, scored_at)
+		VALUES ('R-0', 'm1', 'critical', 0.9, '[]', '2024-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := FindClusters(ctx, ws, ClusterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Documents != 4 || rep.WithItems != 3 || rep.TotalClusters != 1 {
+		t.Fatalf("report = %+v", rep)
+	}
+	c := rep.Clusters[0]
+	if !reflect.DeepEqual(c.Severity, map[string]int{"critical": 1, "medium": 2}) || c.Scored != 1 {
+		t.Errorf("severity = %v, scored %d", c.Severity, c.Scored)
+	}
+	if c.FirstPublished != "2024-01-01" || c.LastPublished != "2024-01-03" {
+		t.Errorf("span = %s … %s", c.FirstPublished, c.LastPublished)
+	}
+	if _, err := FindClusters(ctx, ws, ClusterOptions{Types: []string{"nope"}}); err == nil {
+		t.Error("unknown type accepted")
 	}
 }
