@@ -19,10 +19,14 @@ import (
 // (1 − |A∩B| / |A∪B|), and DBSCAN (ml/dbscan) keeps the groups dense
 // enough to matter: at least MinDocs documents within Eps of one member.
 //
-// On the shared training advisories (38,358 documents, default options)
-// clustering takes about a second after the documents are read; the
-// largest groups are advisory families that cite the same CVEs (AlmaLinux
-// errata and the CVE records they fix, Mozilla advisories of one release).
+// On the shared training advisories (38,254 documents after dedup, default
+// options) a run takes 0.75 s on two cores, reading the documents included:
+// 36,996 carry items, domain:github.com (13,058) and domain:nvd.nist.gov
+// (11,699) are over the cap and ignored, and 209 clusters hold 997
+// documents. The largest are Oracle CPU advisories whose product versions
+// (12.1.0.2, 12.2.0.1) the extractor reads as IPv4 addresses, RustSec
+// notices that link crates.io, and AlmaLinux errata fixing one CVE (18
+// errata for CVE-2023-44487, HTTP/2 rapid reset, 2023-10 … 2024-04).
 
 // ClusterTypes are the item types clustered when none are given: the
 // indicators an intrusion leaves (addresses, domains, URLs, hashes), the

@@ -1,7 +1,9 @@
 // Package patterns finds which entities travel together across workspace
 // documents: frequent co-occurrences (a CWE with an ATT&CK technique, an
 // actor with a tool, a vendor with a weakness) and the association rules
-// between them, each with the documents that show it.
+// between them, each with the documents that show it; and clusters of
+// documents that share indicators and context, the campaign candidates
+// (clusters.go).
 package patterns
 
 import (
