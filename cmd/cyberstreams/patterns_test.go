@@ -129,7 +129,8 @@ func TestPatternsFlagErrors(t *testing.T) {
 }
 
 // TestPatternsOnAdvisories mines the shared advisories: vendors with their
-// characteristic weaknesses must surface (Tenda routers and stack overflows).
+// characteristic weaknesses must surface (Tenda routers and stack overflows),
+// and errata fixing the same CVE must cluster.
 func TestPatternsOnAdvisories(t *testing.T) {
 	if testing.Short() {
 		t.Skip("ingests 38k advisories; skipped with -short")
@@ -167,6 +168,40 @@ func TestPatternsOnAdvisories(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("cwe:CWE-121 + vendor:Tenda missing from %+v", rep.Itemsets)
+	}
+
+	// Clusters: the AlmaLinux errata for HTTP/2 rapid reset (CVE-2023-44487)
+	// form one, and the hosting domains every advisory links are capped.
+	r = runCLI(t, ws, "", "patterns", "--clusters", "--limit", "0", "--json")
+	if r.Code != 0 {
+		t.Fatalf("patterns --clusters: %d %s", r.Code, r.Err)
+	}
+	var crep struct {
+		Ignored []struct {
+			Item string
+		}
+		Clusters []struct {
+			Size   int
+			Shared []struct {
+				Item  string
+				Count int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.Out), &crep); err != nil {
+		t.Fatal(err)
+	}
+	found = false
+	for _, c := range crep.Clusters {
+		if len(c.Shared) > 0 && c.Shared[0].Item == "cve:CVE-2023-44487" && c.Shared[0].Count >= 10 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no cluster led by cve:CVE-2023-44487 among %d clusters", len(crep.Clusters))
+	}
+	if len(crep.Ignored) == 0 || crep.Ignored[0].Item != "domain:github.com" {
+		t.Errorf("ignored = %+v, want domain:github.com first", crep.Ignored)
 	}
 }
 
