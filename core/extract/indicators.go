@@ -388,8 +388,19 @@ func parseIPv4(b []byte) (string, int, bool) {
 
 var versionWords = []string{"version", "versions", "ver", "v", "build", "release", "firmware", "vers"}
 
+// versionListWords may stand between a version word and the numbers it
+// introduces: "Supported versions that are affected are 11.2.0.4,
+// 12.1.0.2 and 19c".
+var versionListWords = []string{"that", "are", "is", "affected", "affects", "affecting", "and", "or", "the", "prior",
+	"to", "before", "through", "up", "from", "including", "earlier", "later", "all", "supported", "following",
+	"between", "fixed", "vulnerable"}
+
 // afterVersionWord reports whether the number at norm[k] follows a version
-// word, either inside the span ("version=1.2.3.4") or as the previous word.
+// word: inside the span ("version=1.2.3.4"), as the previous word, or
+// earlier in the sentence with only list words and other version numbers
+// between ("versions that are affected are 11.2.0.4, 12.1.0.2"). Oracle's
+// advisories list four-part versions this way, which would otherwise read
+// as IPv4 addresses.
 func (r *run) afterVersionWord(k int) bool {
 	n := r.norm
 	var w string
@@ -403,7 +414,12 @@ func (r *run) afterVersionWord(k int) bool {
 			s--
 		}
 		if s == e {
-			return false
+			for p := 0; p < k; p++ {
+				if isAlnum(n[p]) {
+					return false
+				}
+			}
+			return r.versionListBefore()
 		}
 		w = string(n[s:e])
 	} else {
@@ -420,12 +436,74 @@ func (r *run) afterVersionWord(k int) bool {
 		}
 		w = t[s:e]
 	}
+	if isVersionWord(w) {
+		return true
+	}
+	return r.versionListBefore()
+}
+
+func isVersionWord(w string) bool {
 	for _, v := range versionWords {
 		if equalFoldASCII(w, v) {
 			return true
 		}
 	}
 	return false
+}
+
+// versionListBefore walks back from the current span over at most twelve
+// words: true at a version word, false at the first word that is neither a
+// list word nor a version number (which also ends the walk at the previous
+// sentence's last word).
+func (r *run) versionListBefore() bool {
+	t := r.text
+	e := r.spanStart
+	for range 12 {
+		for e > 0 && (t[e-1] == ' ' || t[e-1] == '\t' || t[e-1] == '\n' || t[e-1] == '\r') {
+			e--
+		}
+		s := e
+		for s > 0 && t[s-1] != ' ' && t[s-1] != '\t' && t[s-1] != '\n' && t[s-1] != '\r' {
+			s--
+		}
+		if s == e {
+			return false
+		}
+		word := strings.Trim(t[s:e], ",;:()[]")
+		switch {
+		case word == "":
+		case isVersionWord(word):
+			return true
+		case versionNumber(word) || isVersionListWord(word):
+		default:
+			return false
+		}
+		e = s
+	}
+	return false
+}
+
+func isVersionListWord(w string) bool {
+	for _, v := range versionListWords {
+		if equalFoldASCII(w, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// versionNumber reports whether w looks like a version: it starts with a
+// digit and holds only digits, dots and letters ("11.2.0.4", "19c", "2.x").
+func versionNumber(w string) bool {
+	if w == "" || len(w) > 20 || !isDigit(w[0]) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if !isAlnum(w[i]) && w[i] != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // macAddress accepts 00:1a:2b:3c:4d:5e, 00-1A-2B-3C-4D-5E and 001a.2b3c.4d5e

@@ -96,8 +96,10 @@ type run struct {
 	// suffixes remembers public suffix lookups across documents.
 	suffixes suffixMemo
 
-	// prevStart, prevEnd delimit the previous span, for the version guard.
+	// prevStart, prevEnd delimit the previous span, and spanStart is where
+	// the current one starts, for the version guard.
 	prevStart, prevEnd int
+	spanStart          int
 }
 
 // scan is the single pass over the text.
@@ -124,6 +126,7 @@ func (r *run) scan() {
 			i++
 		}
 		end := i
+		r.spanStart = start
 		i = max(r.span(start, end, fl), end)
 		r.prevStart, r.prevEnd = start, end
 	}
