@@ -3,16 +3,11 @@ package triage
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/scoring"
-	"github.com/cyberstreams/cyberstreams/core/termsafe"
 )
 
 // LabelState says whether an analyst has looked at a document's score.
@@ -79,38 +74,6 @@ func (it *Item) Priority() float64 {
 	return float64(len(document.Severities)-i) * it.Confidence
 }
 
-const itemQuery = `SELECT d.id, d.title, d.source, d.published, d.ingested_at,
-	coalesce(s.severity, ''), coalesce(s.confidence, 0), coalesce(s.margin, 0), coalesce(s.novelty, 0),
-	coalesce(s.probabilities, '')
-FROM documents d
-LEFT JOIN scores s ON s.doc_id = d.id`
-
-type scanner interface{ Scan(...any) error }
-
-func scanItem(r scanner) (Item, error) {
-	var it Item
-	var pub, ing, prob string
-	if err := r.Scan(&it.DocID, &it.Title, &it.Source, &pub, &ing, &it.Severity, &it.Confidence, &it.Margin, &it.Novelty,
-		&prob); err != nil {
-		return it, err
-	}
-	if prob != "" {
-		p, err := parseProbabilities(prob)
-		if err != nil {
-			return it, fmt.Errorf("document %s: probabilities: %w", it.DocID, err)
-		}
-		it.Probabilities = p
-	}
-	it.Title = termsafe.Strip(it.Title)
-	it.Source = termsafe.Strip(it.Source)
-	if pub != "" {
-		it.Published, _ = time.Parse(time.RFC3339, pub)
-	}
-	it.IngestedAt, _ = time.Parse(time.RFC3339Nano, ing)
-	it.Gap = gap(it.Probabilities)
-	return it, nil
-}
-
 func labelState(model, label string) LabelState {
 	switch {
 	case label == "":
@@ -119,51 +82,6 @@ func labelState(model, label string) LabelState {
 		return Confirmed
 	}
 	return Corrected
-}
-
-// parseProbabilities reads the stored {"critical":p,…} object. The stored
-// form is always the one scoring.Probabilities writes (keys in class order,
-// plain numbers), which a hand scan reads ten times faster than
-// json_extract or encoding/json — it matters at 100,000 rows. Anything
-// else goes through encoding/json.
-func parseProbabilities(s string) ([5]float64, error) {
-	var p [5]float64
-	rest := s
-	ok := len(rest) > 1 && rest[0] == '{'
-	if ok {
-		rest = rest[1:]
-	}
-	for i, name := range document.Severities {
-		if !ok {
-			break
-		}
-		key := `"` + name + `":`
-		if !strings.HasPrefix(rest, key) {
-			ok = false
-			break
-		}
-		rest = rest[len(key):]
-		end := strings.IndexAny(rest, ",}")
-		if end < 0 {
-			ok = false
-			break
-		}
-		v, err := strconv.ParseFloat(rest[:end], 64)
-		if err != nil {
-			ok = false
-			break
-		}
-		p[i] = v
-		rest = rest[end+1:]
-	}
-	if ok && rest == "" {
-		return p, nil
-	}
-	var sp scoring.Probabilities
-	if err := json.Unmarshal([]byte(s), &sp); err != nil {
-		return p, err
-	}
-	return sp, nil
 }
 
 // gap is p(top class) − p(runner-up).
@@ -177,86 +95,6 @@ func gap(p [5]float64) float64 {
 		}
 	}
 	return a - b
-}
-
-// Items loads the whole queue: documents ⟕ scores in one query, and the
-// current labels (the labels package's current_labels view) in a second
-// one merged by document id. Two scans are about twice as fast as joining
-// the windowed view into the first query on 100,000 documents. Sorting and
-// filtering then happen in memory (Queue), which keeps every key press
-// instant. The result is sized from a count first: growing a slice of
-// 100,000 items by doubling copies it about twice over.
-//
-// The join reads every page of both tables — bodies and explanations sit
-// in the same rows as the few columns the queue needs — and so is
-// CPU-bound in SQLite (measured: BenchmarkItems100k).
-func (s *Session) Items(ctx context.Context) ([]Item, error) {
-	current, err := s.currentLabels(ctx, "")
-	if err != nil {
-		return nil, err
-	}
-	db := s.ws.DB()
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM documents`).Scan(&n); err != nil {
-		return nil, fmt.Errorf("load the queue: %w", err)
-	}
-	rows, err := db.QueryContext(ctx, itemQuery)
-	if err != nil {
-		return nil, fmt.Errorf("load the queue: %w", err)
-	}
-	defer rows.Close()
-	out := make([]Item, 0, n+n/16) // room for documents ingested meanwhile
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("load the queue: %w", err)
-		}
-		it.Label = current[it.DocID]
-		it.LabelState = labelState(it.Severity, it.Label)
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load the queue: %w", err)
-	}
-	return out, nil
-}
-
-// currentLabels maps document id → current label severity (one document
-// when docID is set).
-func (s *Session) currentLabels(ctx context.Context, docID string) (map[string]string, error) {
-	q, args := `SELECT doc_id, severity FROM current_labels`, []any{}
-	if docID != "" {
-		q, args = q+` WHERE doc_id = ?`, append(args, docID)
-	}
-	rows, err := s.ws.DB().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("load current labels: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var id, sev string
-		if err := rows.Scan(&id, &sev); err != nil {
-			return nil, fmt.Errorf("load current labels: %w", err)
-		}
-		out[id] = sev
-	}
-	return out, rows.Err()
-}
-
-// Item reloads one queue row, e.g. after a label or an undo changed it.
-func (s *Session) Item(ctx context.Context, docID string) (Item, error) {
-	it, err := scanItem(s.ws.DB().QueryRowContext(ctx, itemQuery+` WHERE d.id = ?`, docID))
-	if err != nil {
-		return it, fmt.Errorf("queue row %s: %w", docID, err)
-	}
-	current, err := s.currentLabels(ctx, docID)
-	if err != nil {
-		return it, err
-	}
-	it.Label = current[docID]
-	it.LabelState = labelState(it.Severity, it.Label)
-	return it, nil
 }
 
 // Queue loads, filters and sorts the queue in one call.
