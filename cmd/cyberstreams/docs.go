@@ -56,7 +56,7 @@ it is every matching document as a JSON array (no paging when piped).`,
 			fmt.Fprintln(tw, "ID\tPUBLISHED\tSOURCE\tSEVERITY\tTITLE")
 			err = ws.EachDocument(cmd.Context(), opts, func(d document.Document) error {
 				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termsafe.Line(d.ID, 40), day(d.Published),
-					termsafe.Line(d.Source, 20), orDash(d.Severity), termsafe.Line(d.Title, 70))
+					termsafe.Line(d.Source, 20), orDash(d.Severity), termsafe.Line(d.Headline(), 70))
 				return err
 			})
 			if err != nil {
@@ -116,7 +116,7 @@ func writeDocsJSON(cmd *cobra.Command, app *App, ws *workspace.Workspace, opts w
 
 func printDocument(app *App, d document.Document) error {
 	w := app.IO.Out
-	fmt.Fprintf(w, "%s\n", termsafe.Strip(d.Title))
+	fmt.Fprintf(w, "%s\n", termsafe.Strip(d.Headline()))
 	fmt.Fprintf(w, "id:        %s\n", termsafe.Strip(d.ID))
 	fmt.Fprintf(w, "source:    %s (%s)\n", termsafe.Strip(orDash(d.Source)), orDash(d.Format))
 	fmt.Fprintf(w, "published: %s\n", day(d.Published))

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Severities in model class order. The order is part of the model contract:
@@ -91,4 +92,38 @@ func (d *Document) Text() string {
 		return d.Title
 	}
 	return d.Title + "\n\n" + d.Body
+}
+
+// HeadlineRunes is the longest headline Headline returns, in characters.
+const HeadlineRunes = 120
+
+// Headline is what a list shows for the document: its title, or, for the
+// many advisories that carry only a description, the description's first
+// line up to its first sentence end (". "), at most HeadlineRunes
+// characters (longer ones end in "…"). The workspace computes the same in
+// SQL for its triage queue (workspace.HeadlineSQL); the two must agree.
+func (d *Document) Headline() string {
+	if d.Title != "" {
+		return d.Title
+	}
+	line := d.Body
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	line = strings.TrimRight(line, " \r")
+	if i := strings.Index(line, ". "); i >= 0 {
+		line = line[:i+1]
+	}
+	h := strings.Trim(line, " ")
+	if utf8.RuneCountInString(h) <= HeadlineRunes {
+		return h
+	}
+	n := 0
+	for i := range h {
+		if n == HeadlineRunes-1 {
+			return h[:i] + "…"
+		}
+		n++
+	}
+	return h
 }

@@ -23,7 +23,10 @@ import (
 // index — are never read. Documents come in the index's order, by ingest
 // time and then id, which costs no sort.
 const (
-	queueDocumentsQuery = `SELECT id, title, source, published, ingested_at FROM documents ORDER BY ingested_at, id`
+	// titleOrHeadline is what a queue row shows: the title, else the start
+	// of the description (workspace migration 4).
+	titleOrHeadline     = `CASE WHEN title <> '' THEN title ELSE headline END`
+	queueDocumentsQuery = `SELECT id, ` + titleOrHeadline + `, source, published, ingested_at FROM documents ORDER BY ingested_at, id`
 	queueScoresQuery    = `SELECT doc_id, severity, confidence, margin, novelty, probabilities FROM scores`
 )
 
@@ -210,7 +213,7 @@ func (s *Session) currentLabels(ctx context.Context, docID string) (map[string]s
 }
 
 // itemQuery reads one queue row.
-const itemQuery = `SELECT d.id, d.title, d.source, d.published, d.ingested_at,
+const itemQuery = `SELECT d.id, CASE WHEN d.title <> '' THEN d.title ELSE d.headline END, d.source, d.published, d.ingested_at,
 	coalesce(s.severity, ''), coalesce(s.confidence, 0), coalesce(s.margin, 0), coalesce(s.novelty, 0),
 	coalesce(s.probabilities, '')
 FROM documents d

@@ -36,7 +36,7 @@ func itemsAsBefore(t *testing.T, s *triage.Session) []triage.Item {
 		}
 		current[id] = sev
 	}
-	rows, err := db.QueryContext(ctx, `SELECT d.id, d.title, d.source, d.published, d.ingested_at,
+	rows, err := db.QueryContext(ctx, `SELECT d.id, CASE WHEN d.title <> '' THEN d.title ELSE d.headline END, d.source, d.published, d.ingested_at,
 		coalesce(s.severity, ''), coalesce(s.confidence, 0), coalesce(s.margin, 0), coalesce(s.novelty, 0),
 		coalesce(s.probabilities, '')
 		FROM documents d LEFT JOIN scores s ON s.doc_id = d.id`)

@@ -74,14 +74,14 @@ func (w *Workspace) PutDocuments(ctx context.Context, docs []document.Document) 
 	defer tx.Rollback()
 
 	docIns := newMultiInsert(tx, `INSERT INTO documents
-		(id, content_hash, source, title, body, published, ingested_at, format, severity, fields, entities, meta) VALUES `,
-		12, ` ON CONFLICT DO NOTHING RETURNING id, content_hash`)
+		(id, content_hash, source, title, headline, body, published, ingested_at, format, severity, fields, entities, meta) VALUES `,
+		13, ` ON CONFLICT DO NOTHING RETURNING id, content_hash`)
 	defer docIns.close()
 	entIns := newMultiInsert(tx, `INSERT OR IGNORE INTO entities(doc_id, type, value) VALUES `, 3, ``)
 	defer entIns.close()
 
 	now := time.Now().UTC().Format(time.RFC3339Nano)
-	args := make([]any, 0, 12*docRowsPerInsert)
+	args := make([]any, 0, 13*docRowsPerInsert)
 	var ents []entityRow
 	inserted := map[string]bool{}
 	var buf []byte
@@ -105,7 +105,11 @@ func (w *Workspace) PutDocuments(ctx context.Context, docs []document.Document) 
 				}
 				m = string(mb)
 			}
-			args = append(args, d.ID, d.ContentHash, d.Source, d.Title, d.Body,
+			headline := "" // the queue shows the title when there is one
+			if d.Title == "" {
+				headline = d.Headline()
+			}
+			args = append(args, d.ID, d.ContentHash, d.Source, d.Title, headline, d.Body,
 				formatTime(d.Published), now, d.Format, d.Severity, f, e, m)
 		}
 		st, err := docIns.stmt(ctx, len(group))
