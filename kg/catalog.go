@@ -105,8 +105,12 @@ func (s *Store) DocFeatures(ctx context.Context, entities map[string][]string) (
 			return 0, nil
 		}
 		j, _ := json.Marshal(keys)
+		st, err := s.stmt(ctx, q)
+		if err != nil {
+			return 0, err
+		}
 		var n int
-		err := s.db.QueryRowContext(ctx, q, string(j)).Scan(&n)
+		err = st.QueryRowContext(ctx, string(j)).Scan(&n)
 		return n, err
 	}
 	var err error

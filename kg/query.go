@@ -302,8 +302,12 @@ JOIN graph_nodes t ON t.id = u.tech AND t.label = 'Technique' AND t.deprecated =
 var ErrNotFound = fmt.Errorf("not found in the graph")
 
 func (s *Store) findNodes(ctx context.Context, l Label, name string) ([]NodeRef, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT n.key, n.name FROM graph_names m JOIN graph_nodes n ON n.id = m.node_id
-		WHERE m.name = ? AND n.label = ? AND n.deprecated = 0 ORDER BY n.key`, Normalize(name), string(l))
+	st, err := s.stmt(ctx, `SELECT DISTINCT n.key, n.name FROM graph_names m JOIN graph_nodes n ON n.id = m.node_id
+		WHERE m.name = ? AND n.label = ? AND n.deprecated = 0 ORDER BY n.key`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, Normalize(name), string(l))
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -15,10 +16,33 @@ import (
 // whose schema was brought up to date with Migrations.
 type Store struct {
 	db *sql.DB
+	// prepared holds statements that run once per scored document
+	// (DocFeatures), parsed and planned once instead of per call.
+	mu       sync.Mutex
+	prepared map[string]*sql.Stmt
 }
 
 // NewStore wraps the workspace database.
 func NewStore(db *sql.DB) *Store { return &Store{db: db} }
+
+// stmt returns q prepared on the store's database, preparing it on first
+// use. The statements live as long as the database.
+func (s *Store) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.prepared[q]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.prepared == nil {
+		s.prepared = map[string]*sql.Stmt{}
+	}
+	s.prepared[q] = st
+	return st, nil
+}
 
 // DB is the database the store writes to.
 func (s *Store) DB() *sql.DB { return s.db }
