@@ -157,10 +157,18 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 
 	b := &model.Bundle{Trees: trees, Spec: spec}
 	prob := Probabilities(trees, xValid)
+	var validation metrics.Report
 	if opts.TuneBias {
-		spec.ClassBias = TuneBias(yValid, prob)
+		// The shipped offsets are tuned on the whole validation slice; the
+		// reported validation decides each document with offsets tuned on
+		// the other folds, so the offsets are never judged on the documents
+		// they were fitted to.
+		var heldOut []int
+		spec.ClassBias, heldOut = CrossFitBias(yValid, prob, biasFolds)
+		validation = EvaluateDecisions(yValid, prob, heldOut)
+	} else {
+		validation = Evaluate(yValid, prob, spec.ClassBias)
 	}
-	validation := Evaluate(yValid, prob, spec.ClassBias)
 	logf("train: validation accuracy %.4f  macro-F1 %.4f\n", validation.Accuracy, validation.MacroF1)
 
 	if opts.Refit {
@@ -368,15 +376,54 @@ func Decide(prob, bias []float64) int {
 // Evaluate reports metrics where the decision uses the class offsets and the
 // probability metrics (log loss, calibration, AUC) use the probabilities.
 func Evaluate(y []int, prob [][]float64, bias []float64) metrics.Report {
-	classes := document.Severities[:]
-	r := metrics.Evaluate(classes, y, prob)
 	if len(bias) == 0 {
-		return r
+		return metrics.Evaluate(document.Severities[:], y, prob)
 	}
 	pred := make([]int, len(y))
 	for i := range y {
 		pred[i] = Decide(prob[i], bias)
 	}
+	return EvaluateDecisions(y, prob, pred)
+}
+
+// biasFolds is the number of folds CrossFitBias judges the offsets with.
+const biasFolds = 5
+
+// CrossFitBias tunes the offsets on all of y (TuneBias) and also decides
+// every document with offsets tuned on the other folds (documents i with
+// i % folds ≠ f for fold f): those held-out decisions give an estimate of
+// the tuned decision rule's quality that the tuning never saw.
+func CrossFitBias(y []int, prob [][]float64, folds int) (bias []float64, heldOut []int) {
+	bias = TuneBias(y, prob)
+	heldOut = make([]int, len(y))
+	if folds < 2 || len(y) < 2*folds {
+		for i := range y {
+			heldOut[i] = Decide(prob[i], bias)
+		}
+		return bias, heldOut
+	}
+	for f := range folds {
+		var yIn []int
+		var pIn [][]float64
+		for i := range y {
+			if i%folds != f {
+				yIn = append(yIn, y[i])
+				pIn = append(pIn, prob[i])
+			}
+		}
+		b := TuneBias(yIn, pIn)
+		for i := f; i < len(y); i += folds {
+			heldOut[i] = Decide(prob[i], b)
+		}
+	}
+	return bias, heldOut
+}
+
+// EvaluateDecisions is Evaluate for decisions already made (pred), with the
+// probability-based measures (log-loss, calibration, AUC) from prob.
+func EvaluateDecisions(y []int, prob [][]float64, pred []int) metrics.Report {
+	classes := document.Severities[:]
+	r := metrics.Evaluate(classes, y, prob)
 	d := metrics.EvaluatePred(classes, y, pred)
 	d.LogLoss, d.ECE, d.AUC = r.LogLoss, r.ECE, r.AUC
 	return d
