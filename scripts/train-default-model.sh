@@ -82,6 +82,10 @@ lines += [
  "",
  "## Validation (the newest documents, which the model being judged never saw)",
  "",
+ "The per-class decision offsets are tuned on this slice; each document here is",
+ "decided with offsets tuned on the other four folds of it, so they are never",
+ "judged on the documents they were fitted to (`training.CrossFitBias`).",
+ "",
  f"accuracy {v['accuracy']:.4f}, macro-F1 {v['macro_f1']:.4f}, weighted-F1 {v['weighted_f1']:.4f}, "
  f"log-loss {v['log_loss']:.4f}, ECE {v['ece']:.4f}",
  f"critical+high: precision {v['critical_high_precision']:.4f}, recall {v['critical_high_recall']:.4f}, "
