@@ -23,7 +23,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/labels"
 )
 
-// ExplainTop is how many reasons a stored score keeps (the rest are summed
+// ExplainTop is how many reasons the detail pane shows (the rest are summed
 // into Explanation.Omitted, so the kept ones still add up to the margin).
 const ExplainTop = 20
 
@@ -85,8 +85,9 @@ type Progress struct {
 }
 
 // ScoreMissing scores every document that has no score from the current
-// model version and stores the results, ExplainTop reasons each, in batched
-// transactions. It returns how many documents it scored.
+// model version and stores the results in batched transactions, without
+// reasons: Detail computes those for the documents an analyst opens. It
+// returns how many documents it scored.
 func (s *Session) ScoreMissing(ctx context.Context, progress func(Progress)) (int, error) {
 	sc := s.Scorer()
 	version := sc.Version()
@@ -164,7 +165,7 @@ func scoreAll(sc *scoring.Scorer, docs []document.Document) []scoring.Result {
 		go func(w int) {
 			defer wg.Done()
 			for i := w; i < len(docs); i += workers {
-				out[i] = sc.Score(&docs[i], scoring.Options{Explain: ExplainTop})
+				out[i] = sc.Score(&docs[i], scoring.Options{Explain: -1})
 			}
 		}(w)
 	}
@@ -228,7 +229,10 @@ func (s *Session) Detail(ctx context.Context, docID string) (Detail, error) {
 	if err != nil {
 		return Detail{}, err
 	}
-	if !ok {
+	if !ok || res.Explanation == nil {
+		// Reasons are computed when a document is opened, not stored for
+		// the whole queue: TreeSHAP is most of the cost of scoring, and
+		// an analyst opens a fraction of the documents.
 		res = s.Scorer().Score(&d, scoring.Options{Explain: ExplainTop})
 	}
 	out.Score = res

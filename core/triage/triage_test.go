@@ -64,6 +64,24 @@ func TestDetailReasonsAddUpToTheMargin(t *testing.T) {
 	if !slices.Contains(d.Document.Entities["attack_technique"], "T1566.001") {
 		t.Fatalf("entities %v", d.Document.Entities)
 	}
+	// The queue stores scores without reasons; the reasons computed on
+	// opening explain the very score the queue shows.
+	var stored string
+	if err := s.Workspace().DB().QueryRowContext(ctx, `SELECT explanation FROM scores WHERE doc_id = 'demo-009'`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	it, err := s.Item(ctx, "demo-009")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := it.Severity == d.Score.Severity && ex.Margin == d.Score.Margin
+	for c := range it.Probabilities { // stored to six decimals
+		same = same && math.Abs(it.Probabilities[c]-d.Score.Probabilities[c]) <= 5e-7
+	}
+	if stored != "null" || !same {
+		t.Fatalf("stored explanation %q; queue %s %v, detail %s %v margin %v", stored, it.Severity, it.Probabilities,
+			d.Score.Severity, d.Score.Probabilities, ex.Margin)
+	}
 }
 
 func TestLabelThenUndo(t *testing.T) {
