@@ -82,16 +82,22 @@ func Cluster(ctx context.Context, n, minPts int, neighbors Neighbors) ([]int, er
 		// ExpandCluster (the paper's Figure 2): a queue of points whose
 		// neighbourhoods are still to be read. Only unvisited points are
 		// queued, so every point's neighbourhood is read once.
-		seeds = seeds[:0]
-		for _, q := range nb {
-			switch labels[q] {
-			case unvisited:
-				labels[q] = c
-				seeds = append(seeds, q)
-			case Noise:
-				labels[q] = c // border: its neighbourhood was read already
+		// claim puts a core point's neighbours into c: unvisited ones join
+		// the queue; noise ones become border points (their
+		// neighbourhoods were read already).
+		claim := func(nb []int) {
+			for _, q := range nb {
+				switch labels[q] {
+				case unvisited:
+					labels[q] = c
+					seeds = append(seeds, q)
+				case Noise:
+					labels[q] = c
+				}
 			}
 		}
+		seeds = seeds[:0]
+		claim(nb)
 		for k := 0; k < len(seeds); k++ {
 			if k%1024 == 1023 {
 				if err := ctx.Err(); err != nil {
@@ -102,15 +108,7 @@ func Cluster(ctx context.Context, n, minPts int, neighbors Neighbors) ([]int, er
 			if !core {
 				continue // a border point: it joins c but does not extend it
 			}
-			for _, q := range nb {
-				switch labels[q] {
-				case unvisited:
-					labels[q] = c
-					seeds = append(seeds, q)
-				case Noise:
-					labels[q] = c
-				}
-			}
+			claim(nb)
 		}
 	}
 	return labels, nil
