@@ -157,3 +157,17 @@ func TestScoreDocumentWithoutText(t *testing.T) {
 		t.Fatalf("scored %d documents, want the 2 good ones", n)
 	}
 }
+
+// TestScoreEngines checks --engine: leaves walking every tree gives the
+// default sparse engine's records byte for byte, and an unknown engine is
+// a usage error.
+func TestScoreEngines(t *testing.T) {
+	sparse := runCLI(t, t.TempDir(), scoreInput, "score", "--output", "jsonl", "--explain", "3")
+	full := runCLI(t, t.TempDir(), scoreInput, "score", "--output", "jsonl", "--explain", "3", "--engine", "leaves")
+	if sparse.Code != 0 || full.Code != 0 || sparse.Out == "" || sparse.Out != full.Out {
+		t.Fatalf("exit %d/%d; sparse and leaves records differ:\n%s\n%s", sparse.Code, full.Code, sparse.Out, full.Out)
+	}
+	if r := runCLI(t, t.TempDir(), scoreInput, "score", "--engine", "xgboost"); r.Code != 2 || !strings.Contains(r.Err, "--engine") {
+		t.Fatalf("exit %d, stderr %q: an unknown engine is a usage error", r.Code, r.Err)
+	}
+}
