@@ -48,7 +48,7 @@ is explained).`,
 				err := ingest.Read(cmd.Context(), args, ingest.Options{Stdin: app.IO.In, KeepTextless: true}, func(r ingest.Record) error {
 					if r.Err != nil {
 						failed++
-						fmt.Fprintf(app.IO.ErrOut, "error: %s\n", r.Failure().Error())
+						app.Failuref("%s", r.Failure().Error())
 						return nil
 					}
 					return show(r.Doc)

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/ingest"
-	"github.com/cyberstreams/cyberstreams/core/termsafe"
 )
 
 // ingestOptions is what the ingest command was asked to do.
@@ -111,7 +110,7 @@ func ingestRun(ctx context.Context, app *App, opts *ingestOptions) error {
 	// Failure messages quote file names and bits of the input: strip
 	// anything a terminal would interpret.
 	for _, f := range sum.Failures {
-		fmt.Fprintln(app.IO.ErrOut, "error: "+termsafe.Strip(f.Error()))
+		app.Failuref("%s", f.Error())
 	}
 	if runErr != nil {
 		return fmt.Errorf("ingest: %w", runErr)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -50,6 +51,13 @@ func (a *App) Logf(format string, args ...any) {
 		return
 	}
 	fmt.Fprintf(a.IO.ErrOut, format, args...)
+}
+
+// Failuref reports one bad record on stderr as "error: …" (not quietened:
+// a failure is never progress). Failures quote file names and bits of the
+// input, so anything a terminal would interpret is stripped.
+func (a *App) Failuref(format string, args ...any) {
+	fmt.Fprintln(a.IO.ErrOut, "error: "+termsafe.Strip(fmt.Sprintf(format, args...)))
 }
 
 func (a *App) close() {

@@ -109,7 +109,7 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 		scoring.Options{Explain: o.Explain}, func(sc scoring.Scored) error {
 			if sc.Failure != nil {
 				failed++
-				fmt.Fprintf(app.IO.ErrOut, "error: %s\n", sc.Failure.Error())
+				app.Failuref("%s", sc.Failure.Error())
 				return nil
 			}
 			n++

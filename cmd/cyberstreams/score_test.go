@@ -171,3 +171,18 @@ func TestScoreEngines(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q: an unknown engine is a usage error", r.Code, r.Err)
 	}
 }
+
+// TestScoreFailuresStripTerminalEscapes: a bad record's message quotes its
+// file name, which an attacker can choose; stderr must not carry the
+// escape sequence to the analyst's terminal.
+func TestScoreFailuresStripTerminalEscapes(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "feed\x1b]0;owned\x07.jsonl")
+	if err := os.WriteFile(p, []byte("{\"id\": \"broken\", \"title\": \n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, dir, "", "score", p)
+	if r.Code != 1 || !strings.Contains(r.Err, "error: ") || strings.ContainsAny(r.Err, "\x1b\x07") {
+		t.Fatalf("exit %d, stderr %q: want the failure reported with escapes stripped", r.Code, r.Err)
+	}
+}

@@ -244,7 +244,7 @@ func eachLabelled(cmd *cobra.Command, app *App, paths []string, fn func(*documen
 		switch {
 		case r.Err != nil:
 			failed++
-			fmt.Fprintf(app.IO.ErrOut, "error: %s\n", r.Failure().Error())
+			app.Failuref("%s", r.Failure().Error())
 		case document.SeverityIndex(r.Doc.Severity) < 0:
 			unlabelled++
 		default:
