@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	coreforecast "github.com/cyberstreams/cyberstreams/core/forecast"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/ml/forecast"
 )
 
@@ -148,7 +149,8 @@ func forecastRun(ctx context.Context, app *App, opts forecastOptions) error {
 
 func writeForecastTable(out io.Writer, rep forecastReport) error {
 	m := rep.Model
-	fmt.Fprintf(out, "%s from %s: %d days, %s to %s\n", rep.Series, rep.Source, rep.Days, rep.Start, rep.End)
+	// The series name comes from a CSV header and the source is a file name.
+	fmt.Fprintf(out, "%s from %s: %d days, %s to %s\n", termsafe.Line(rep.Series, 60), termsafe.Strip(rep.Source), rep.Days, rep.Start, rep.End)
 	scale := ""
 	if m.Log {
 		scale = " on log(1+count); forecast is the median"

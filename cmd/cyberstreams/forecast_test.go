@@ -196,3 +196,21 @@ func TestForecastSharedSeries(t *testing.T) {
 		})
 	}
 }
+
+// TestForecastStripsHostileNames: a CSV header and a --column echoed in an
+// error are untrusted; neither may reach the terminal as an escape.
+func TestForecastStripsHostileNames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "evil.csv")
+	csv := "date,\"x\x1b]0;owned\x07y\"\n2024-01-01,1\n2024-01-02,2\n"
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, t.TempDir(), "", "forecast", "--series", path)
+	if r.Code != 0 || strings.ContainsAny(r.Out, "\x1b\x07") || !strings.Contains(r.Out, "xy from") {
+		t.Fatalf("exit %d, stdout %q: the series name must be shown without its escape", r.Code, r.Out)
+	}
+	r = runCLI(t, t.TempDir(), "", "forecast", "--series", path, "--column", "\x1b[2Jnope")
+	if r.Code != 2 || strings.ContainsAny(r.Err, "\x1b\x07") || !strings.Contains(r.Err, "nope") {
+		t.Fatalf("exit %d, stderr %q: the usage error must be shown without escapes", r.Code, r.Err)
+	}
+}

@@ -135,7 +135,8 @@ func run(ctx context.Context, args []string, io *IOStreams) int {
 		return exitOK
 	}
 	if msg := err.Error(); msg != "" && !isSilent(err) {
-		fmt.Fprintln(io.ErrOut, "error: "+strings.TrimSpace(msg))
+		// Errors quote paths and input: nothing in them may drive the terminal.
+		fmt.Fprintln(io.ErrOut, "error: "+strings.TrimSpace(termsafe.Strip(msg)))
 	}
 	if isUnknownCommand(err) {
 		return exitUsage
