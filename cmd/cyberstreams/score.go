@@ -200,7 +200,7 @@ func (s *scoreSink) write(r scoring.Result) error {
 		for _, p := range r.Probabilities {
 			rec = append(rec, strconv.FormatFloat(p, 'f', 6, 64))
 		}
-		rec = append(rec, strconv.FormatFloat(r.Confidence, 'f', 6, 64), strconv.FormatFloat(r.Novelty, 'f', 4, 64), r.Model, reasonsText(r),
+		rec = append(rec, strconv.FormatFloat(r.Confidence, 'f', 6, 64), strconv.FormatFloat(r.Novelty, 'f', 4, 64), r.Model, csvCell(reasonsText(r)),
 			strconv.FormatBool(r.MetaOnly))
 		return s.csv.Write(rec)
 	default:
@@ -239,7 +239,12 @@ func (s *scoreSink) flush() error {
 // starts with = + - @ (or a tab/CR) is prefixed with ' so that opening the
 // CSV in a spreadsheet shows the text instead of running it (OWASP's
 // CSV-injection advice).
+//
+// Terminal escape sequences and control characters are stripped as well:
+// CSV goes to terminals and pagers as often as to files, and no title or
+// id legitimately carries them.
 func csvCell(s string) string {
+	s = termsafe.Strip(s)
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
