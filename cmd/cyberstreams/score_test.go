@@ -117,7 +117,7 @@ func TestScoreCSVDefusesFormulas(t *testing.T) {
 	if err != nil || len(rows) != 2 || !strings.HasPrefix(rows[1][1], "'=") {
 		t.Fatalf("title cell should be defused with a leading quote: %v %q", err, r.Out)
 	}
-	esc := `{"id":"e1]0;x","title":"red [31malert","text":"x"}` + "\n"
+	esc := `{"id":"e1\u001b]0;x\u0007","title":"red \u001b[31malert","text":"x"}` + "\n"
 	r = runCLI(t, t.TempDir(), esc, "score", "--output", "csv")
 	if r.Code != 0 || strings.ContainsAny(r.Out, "\x1b\x07") || !strings.Contains(r.Out, "red alert") {
 		t.Fatalf("exit %d: CSV cells must not carry terminal escapes: %q", r.Code, r.Out)
