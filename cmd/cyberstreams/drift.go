@@ -10,6 +10,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/drift"
 	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
 )
 
 func newDriftCmd(app *App) *cobra.Command {
@@ -67,7 +68,7 @@ classes. The dataset drifts when at least half of the columns drift.`,
 				return writeJSON(app.IO.Out, map[string]any{"model": v, "since": from.Format("2006-01-02"), "report": rep})
 			}
 			out := app.IO.Out
-			fmt.Fprintf(out, "model %s: %d reference documents vs %d current documents\n\n", v, rep.ReferenceDocs, rep.CurrentDocs)
+			fmt.Fprintf(out, "model %s: %d reference documents vs %d current documents\n\n", termsafe.Strip(v), rep.ReferenceDocs, rep.CurrentDocs)
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "FEATURE\tTEST\tSTATISTIC\tP-VALUE\tTHRESHOLD\tDRIFTED")
 			for _, c := range rep.Columns {
@@ -78,7 +79,7 @@ classes. The dataset drifts when at least half of the columns drift.`,
 				if c.Skipped != "" {
 					drifted = "skipped: " + c.Skipped
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g\t%s\n", c.Feature, c.Test, num(c.Statistic), num(c.PValue), c.Threshold, drifted)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g\t%s\n", termsafe.Line(c.Feature, 60), c.Test, num(c.Statistic), num(c.PValue), c.Threshold, drifted)
 			}
 			tw.Flush()
 			verdict := "no dataset drift"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
 )
@@ -65,7 +66,7 @@ false-positive rate of the critical+high group.`,
 					return err
 				}
 			} else {
-				fmt.Fprintf(app.IO.Out, "model %s on %d documents\n", s.Version(), r.N)
+				fmt.Fprintf(app.IO.Out, "model %s on %d documents\n", termsafe.Strip(s.Version()), r.N)
 				printReport(app.IO.Out, r)
 			}
 			if failed > 0 {
