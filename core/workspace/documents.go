@@ -397,12 +397,53 @@ func (w *Workspace) Document(ctx context.Context, id string) (document.Document,
 		}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return d, fmt.Errorf("document %s: %w", id, ErrNotFound)
+		return w.documentByAlias(ctx, id)
 	}
 	if err != nil {
 		return d, fmt.Errorf("document %s: %w", id, err)
 	}
 	return d, nil
+}
+
+// documentByAlias finds the document an analyst means by a CVE (or other)
+// id that is not a document id: one that lists it among its aliases (a
+// GHSA advisory for its CVE) or whose id ends in it (KEV-CVE-…). The
+// candidates come from the entity index, so this costs a look-up, not a
+// scan. Several matches are an error that names them.
+func (w *Workspace) documentByAlias(ctx context.Context, id string) (document.Document, error) {
+	var d document.Document
+	rows, err := w.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents
+		WHERE id IN (SELECT doc_id FROM entities WHERE type = 'cve' AND value = ?) ORDER BY id`, strings.ToUpper(id))
+	if err != nil {
+		return d, fmt.Errorf("document %s: %w", id, err)
+	}
+	defer rows.Close()
+	var found []document.Document
+	for rows.Next() {
+		fd, serr := scanDocument(rows)
+		if serr != nil {
+			return d, serr
+		}
+		if strings.HasSuffix(strings.ToUpper(fd.ID), "-"+strings.ToUpper(id)) || slices.ContainsFunc(fd.Aliases, func(a string) bool {
+			return strings.EqualFold(a, id)
+		}) {
+			found = append(found, fd)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return d, fmt.Errorf("document %s: %w", id, err)
+	}
+	switch len(found) {
+	case 0:
+		return d, fmt.Errorf("document %s: %w", id, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	ids := make([]string, len(found))
+	for i, f := range found {
+		ids[i] = f.ID
+	}
+	return d, fmt.Errorf("document %s: not a document id; it is an alias of %s (give one of those)", id, strings.Join(ids, ", "))
 }
 
 func escapeLike(s string) string {

@@ -3,8 +3,10 @@ package workspace
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
@@ -193,5 +195,49 @@ func TestDeletingADocumentDropsItsEntities(t *testing.T) {
 	}
 	if !slices.Equal(left, []string{"b CVE-2024-0001"}) {
 		t.Fatalf("entity rows after deleting a: %v", left)
+	}
+}
+
+// TestDocumentByAlias: an analyst types the CVE id; the workspace finds the
+// advisory that lists it as an alias, or names every document that does.
+func TestDocumentByAlias(t *testing.T) {
+	ctx := context.Background()
+	ws, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	docs := []document.Document{
+		{ID: "GHSA-aaaa-bbbb-cccc", Title: "Log injection", Aliases: []string{"CVE-2099-0001", "CVE-2099-0002"},
+			Entities: map[string][]string{"cve": {"CVE-2099-0001", "CVE-2099-0002"}}},
+		{ID: "KEV-CVE-2099-0002", Title: "Known exploited", Entities: map[string][]string{"cve": {"CVE-2099-0002"}}},
+		{ID: "NOTE-1", Title: "Mentions CVE-2099-0001 in passing", Entities: map[string][]string{"cve": {"CVE-2099-0001"}}},
+	}
+	for i := range docs {
+		docs[i].Finish()
+	}
+	if _, err := ws.PutDocuments(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		id, want, err string
+	}{
+		{"CVE-2099-0001", "GHSA-aaaa-bbbb-cccc", ""}, // NOTE-1 only mentions it
+		{"cve-2099-0001", "GHSA-aaaa-bbbb-cccc", ""},
+		{"CVE-2099-0002", "", "alias of GHSA-aaaa-bbbb-cccc, KEV-CVE-2099-0002"},
+		{"CVE-2099-0003", "", "not found"},
+		{"NOTE-1", "NOTE-1", ""},
+	}
+	for _, tt := range tests {
+		d, err := ws.Document(ctx, tt.id)
+		switch {
+		case tt.err == "" && (err != nil || d.ID != tt.want):
+			t.Errorf("%s: got %q, %v; want %s", tt.id, d.ID, err, tt.want)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%s: error %v, want one saying %q", tt.id, err, tt.err)
+		}
+	}
+	if _, err := ws.Document(ctx, "CVE-2099-0003"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("an unknown id must wrap ErrNotFound: %v", err)
 	}
 }
