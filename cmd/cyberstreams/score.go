@@ -209,7 +209,7 @@ func (s *scoreSink) write(r scoring.Result) error {
 			s.started = true
 			fmt.Fprintln(s.table, "SEVERITY\tCONF\tNOVEL\tID\tTITLE")
 		}
-		title := termsafe.Line(r.Title, 60)
+		title := termsafe.Line(r.Headline, 60)
 		if r.MetaOnly {
 			title = strings.TrimSpace(title + " [no text: meta features only]")
 		}

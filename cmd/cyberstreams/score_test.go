@@ -191,3 +191,18 @@ func TestScoreFailuresStripTerminalEscapes(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q: want the failure reported with escapes stripped", r.Code, r.Err)
 	}
 }
+
+// TestScoreTableShowsHeadlines: an untitled advisory (a fifth of the CVE
+// records) shows the start of its description in the table, while its
+// JSONL record keeps the empty title it came with.
+func TestScoreTableShowsHeadlines(t *testing.T) {
+	in := `{"id":"CVE-2099-0001","summary":"","details":"Heap overflow in the Example parser lets a remote attacker run code. Fixed in 2.1."}` + "\n"
+	r := runCLI(t, t.TempDir(), in, "score", "--output", "table")
+	if r.Code != 0 || !strings.Contains(r.Out, "Heap overflow in the Example parser") || strings.Contains(r.Out, "Fixed in 2.1") {
+		t.Fatalf("exit %d: table should show the description's first sentence:\n%s", r.Code, r.Out)
+	}
+	r = runCLI(t, t.TempDir(), in, "score", "--output", "jsonl")
+	if r.Code != 0 || !strings.Contains(r.Out, `"title":""`) {
+		t.Fatalf("exit %d: JSONL keeps the document's own empty title: %s", r.Code, r.Out)
+	}
+}

@@ -219,6 +219,10 @@ type Result struct {
 	// MetaOnly says the document had no text, so the score rests on its
 	// structured fields alone.
 	MetaOnly bool `json:"meta_only,omitempty"`
+	// Headline is what a table shows: the title, or for an untitled
+	// document the start of its description (document.Headline). Not part
+	// of the JSONL record, whose title stays the document's own.
+	Headline string `json:"-"`
 }
 
 // Options says how much explanation to compute.
@@ -260,7 +264,7 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	sc.prob = append(sc.prob[:0], raw...)
 	prob := training.Softmax(sc.prob)
 	class := training.Decide(prob, s.bundle.Spec.ClassBias)
-	res := Result{ID: d.ID, Title: d.Title, Source: d.Source, Severity: document.Severities[class],
+	res := Result{ID: d.ID, Title: d.Title, Headline: d.Headline(), Source: d.Source, Severity: document.Severities[class],
 		Confidence: prob[class], Margin: raw[class], Entities: d.Entities, Model: s.version, MetaOnly: row.TextTokens == 0}
 	if !d.Published.IsZero() {
 		p := d.Published.UTC()
