@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 )
@@ -19,6 +20,10 @@ type IOStreams struct {
 	OutIsTTY bool
 	ErrIsTTY bool
 	InIsTTY  bool
+
+	// ProgressEvery is how often a progress line on ErrOut may be
+	// rewritten; 0 means five times a second.
+	ProgressEvery time.Duration
 }
 
 func newIOStreams() *IOStreams {

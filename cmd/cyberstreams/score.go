@@ -105,14 +105,17 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	// A record with an id but no text is scored on its meta features and
 	// says so (meta_only), rather than failed.
 	metaOnly := 0
+	prog := newProgressLine(app, "scoring")
 	err = s.Stream(cmd.Context(), args, ingest.Options{Format: format, Fields: fields, Stdin: app.IO.In, KeepTextless: true},
 		scoring.Options{Explain: o.Explain}, func(sc scoring.Scored) error {
 			if sc.Failure != nil {
 				failed++
+				prog.clear()
 				app.Failuref("%s", sc.Failure.Error())
 				return nil
 			}
 			n++
+			prog.tick(n)
 			if sc.Result.MetaOnly {
 				metaOnly++
 			}
@@ -121,6 +124,7 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 			}
 			return sink.write(sc.Result)
 		})
+	prog.clear()
 	if ferr := sink.flush(); err == nil {
 		err = ferr
 	}

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const scoreInput = `{"id":"a1","title":"Unauthenticated remote code execution in Example VPN","text":"A crafted request lets a remote attacker run commands as root on the gateway at 198.51.100.7."}
@@ -204,5 +208,34 @@ func TestScoreTableShowsHeadlines(t *testing.T) {
 	r = runCLI(t, t.TempDir(), in, "score", "--output", "jsonl")
 	if r.Code != 0 || !strings.Contains(r.Out, `"title":""`) {
 		t.Fatalf("exit %d: JSONL keeps the document's own empty title: %s", r.Code, r.Out)
+	}
+}
+
+// TestScoreProgressOnlyForATerminal: with stderr a terminal and stdout a
+// pipe, a long score shows a progress line and clears it; otherwise stderr
+// carries no progress at all.
+func TestScoreProgressOnlyForATerminal(t *testing.T) {
+	var in strings.Builder
+	for i := range 3000 {
+		fmt.Fprintf(&in, `{"id":"d%d","title":"Heap overflow %d in parser","text":"remote attackers can crash it"}`+"\n", i, i)
+	}
+	run1 := func(errTTY bool) string {
+		var out, errOut bytes.Buffer
+		io := &IOStreams{In: strings.NewReader(in.String()), Out: &out, ErrOut: &errOut, ErrIsTTY: errTTY}
+		io.ProgressEvery = time.Nanosecond // every 256 documents
+		if code := run(context.Background(), []string{"--workspace", t.TempDir(), "score", "-"}, io); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		if n := strings.Count(out.String(), "\n"); n != 3000 {
+			t.Fatalf("%d records, want 3000", n)
+		}
+		return errOut.String()
+	}
+	if got := run1(false); got != "" {
+		t.Fatalf("stderr not a terminal: want no progress, got %q", got)
+	}
+	got := run1(true)
+	if !strings.Contains(got, "scoring: ") || !strings.HasSuffix(got, "\r\x1b[K") {
+		t.Fatalf("stderr a terminal: want a progress line that is cleared at the end, got %q", got)
 	}
 }
