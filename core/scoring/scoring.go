@@ -25,6 +25,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/ml/iforest"
 	"github.com/cyberstreams/cyberstreams/ml/lgbm"
 	"github.com/cyberstreams/cyberstreams/ml/shap"
 )
@@ -36,6 +37,7 @@ type Scorer struct {
 	fz        *features.Featurizer
 	ensemble  *leaves.Ensemble
 	sparse    *lgbm.SparsePredictor
+	novelty   *iforest.Compiled // the bundle's forest laid out for scoring; nil without one
 	engine    Engine
 	explainer *shap.Explainer
 	extractor *extract.Extractor
@@ -68,6 +70,9 @@ func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scor
 	}()
 	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), sparse: lgbm.NewSparsePredictor(b.Trees),
 		explainer: shap.New(b.Trees), extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
+	if b.Novelty != nil {
+		s.novelty = b.Novelty.Compile()
+	}
 	l := <-engine
 	if l.err != nil {
 		return nil, fmt.Errorf("load model %s into the inference engine: %w", b.Card.Version, l.err)
@@ -276,7 +281,7 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	}
 	if s.bundle.Novelty != nil {
 		sc.nov = training.NoveltyInputs(s.fz, row, sc.nov)
-		res.Novelty = s.bundle.Novelty.Score(sc.nov)
+		res.Novelty = s.novelty.Score(sc.nov)
 	}
 	if opts.Explain >= 0 {
 		res.Explanation = s.explain(sc, class, raw[class], opts.Explain)
