@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -97,6 +99,14 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	}
 	if err := s.SetEngine(scoring.Engine(o.Engine)); err != nil {
 		return usagef("--engine: %v", err)
+	}
+	if os.Getenv("GOGC") == "" {
+		// Scoring is a stream whose live heap is small (the model and a few
+		// hundred documents in flight) and whose garbage is large (each
+		// document's record and strings). Collecting at 4× the live heap
+		// instead of 2× scores 8% more documents per CPU-second for ~60 MB:
+		// 137 MB peak on 1 GB of JSONL (bench/score_throughput/memcheck.sh).
+		debug.SetGCPercent(300)
 	}
 	w := bufio.NewWriterSize(app.IO.Out, 256<<10)
 	defer w.Flush()
