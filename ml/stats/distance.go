@@ -40,22 +40,14 @@ func PSI(ref, cur []float64) float64 {
 // floorShares normalises v to shares and replaces zeros with Evidently's
 // floor. ok is false when v has no positive mass or a negative/NaN entry.
 func floorShares(v []float64) ([]float64, bool) {
-	var sum float64
-	for _, x := range v {
-		if x < 0 || math.IsNaN(x) {
-			return nil, false
-		}
-		sum += x
-	}
-	if sum == 0 {
+	out, ok := shares(v)
+	if !ok {
 		return nil, false
 	}
-	out := make([]float64, len(v))
 	smallest := math.Inf(1)
-	for i, x := range v {
-		out[i] = x / sum
-		if out[i] > 0 {
-			smallest = min(smallest, out[i])
+	for _, x := range out {
+		if x > 0 {
+			smallest = min(smallest, x)
 		}
 	}
 	floor := psiFloor
