@@ -130,9 +130,6 @@ const (
 	EngineLeaves Engine = "leaves"
 )
 
-// Engines lists the engines SetEngine accepts, the default first.
-func Engines() []Engine { return []Engine{EngineSparse, EngineLeaves} }
-
 // SetEngine picks the tree evaluator. Call it before scoring starts.
 func (s *Scorer) SetEngine(e Engine) error {
 	switch e {

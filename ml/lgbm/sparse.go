@@ -51,8 +51,8 @@ type SparsePredictor struct {
 	typical []float64
 	feat    []featurePostings // per feature
 	post    []posting
-	// thresholds mirrors post[i].threshold contiguously, for the binary
-	// searches (eight to a cache line instead of one or two).
+	// thresholds holds post[i]'s split threshold, contiguously, for the
+	// binary searches (eight to a cache line).
 	thresholds []float64
 	// always lists the features whose absence (value 0) leaves some
 	// typical path; inAlways marks them.
@@ -99,7 +99,6 @@ type featurePostings struct {
 // the root, the node or leaf code on its non-typical side (so that leaving
 // the path there needs no look-up in nodes), and its typical side.
 type posting struct {
-	threshold float64
 	// awayValue is the leaf value on the non-typical side when that side
 	// is a leaf (awayLeaf): leaving the path there needs no walk at all.
 	awayValue   float64
@@ -127,6 +126,7 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 	)
 	type hit struct {
 		feature, kind int
+		threshold     float64
 		posting
 	}
 	var hits []hit
@@ -155,7 +155,7 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 					next = t.RightChild[node]
 				}
 			}
-			p := posting{threshold: c.threshold, node: at, tree: int32(ti), depth: depth,
+			p := posting{node: at, tree: int32(ti), depth: depth,
 				typicalLeft: next == t.LeftChild[node], away: at + 1}
 			if p.typicalLeft {
 				p.away = c.right
@@ -170,7 +170,7 @@ func NewSparsePredictor(m *Model) *SparsePredictor {
 					kind = typLeft
 				}
 			}
-			hits = append(hits, hit{f, kind, p})
+			hits = append(hits, hit{f, kind, c.threshold, p})
 			if zero != next && !z.inAlways[f] {
 				z.inAlways[f] = true
 				z.always = append(z.always, int32(f))
@@ -265,9 +265,6 @@ func (t *Tree) count(c int) int {
 	}
 	return 0
 }
-
-// Model is the ensemble z predicts with.
-func (z *SparsePredictor) Model() *Model { return z.m }
 
 // SparseScratch is one goroutine's working space for
 // SparsePredictor.PredictRaw.
