@@ -1,19 +1,31 @@
 """Python anchor throughput, measured beside ours on the same machine.
 
 The TF-IDF -> chi2 -> XGBoost pipeline of bench/classifier/anchors.py (same
-vectoriser, selector and booster parameters), timed end to end from JSONL
-lines in memory exactly as anchors.py times it: parse, vectorise, select,
-predict; then the same with top-5 reasons from pred_contribs. To keep the
-run short it trains on the first TRAIN documents of the shared corpus (the
-booster's shape, 300 rounds x 5 classes of depth 6, is what sets the
-prediction cost) and times the next TEST documents. Prints JSON with wall
-and CPU docs/s. Measurement only.
+vectoriser, selector and booster parameters), trained on the corpus
+documents that are not scored, then timed on SCORE (a JSONL file) the way
+the issue defines the measurement, end to end from JSONL on disk to scored
+JSONL:
 
-usage: python3 anchor.py ../../../shared/data/advisories_train.jsonl.gz [TRAIN] [TEST]
+  disk_to_jsonl   open SCORE, read and parse every line, vectorise, select,
+                  predict, write one scored JSONL record per document (id,
+                  severity, confidence, the five probabilities) to OUT
+  top5            the same for the first TOP5 documents, the records also
+                  carrying the top-5 reasons from XGBoost pred_contribs
+  lines_in_memory the earlier, narrower measurement kept for comparison:
+                  from JSONL lines already in memory to probabilities, no
+                  file read, no output (as anchors.py times it)
+
+Prints JSON with wall and CPU docs/s. Measurement only.
+
+usage: python3 anchor.py CORPUS.jsonl.gz SCORE.jsonl [--skip N] [--train N] [--top5 N] [--out PATH]
+  --skip N   the first N corpus lines are the scored documents: train on the rest
+  --train N  train on at most N of them (default all; a quicker trial run)
+  --top5 N   documents timed with reasons (default 1000)
+  --out PATH where scored records go (default /dev/null)
 """
+import argparse
 import gzip
 import json
-import sys
 import time
 
 import numpy as np
@@ -34,10 +46,25 @@ def timed(fn):
     return time.perf_counter() - w, time.process_time() - c
 
 
-def main(path, n_train=10000, n_test=5000):
-    lines = gzip.open(path, "rt").read().splitlines()
-    train = [json.loads(l) for l in lines[:n_train]]
-    test_lines = lines[n_train:n_train + n_test]
+def record(d, p):
+    k = int(p.argmax())
+    return {"id": d.get("id"), "severity": CLASSES[k], "confidence": float(p[k]),
+            "probabilities": {c: float(v) for c, v in zip(CLASSES, p)}}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("corpus")
+    ap.add_argument("score")
+    ap.add_argument("--skip", type=int, default=0)
+    ap.add_argument("--train", type=int, default=0)
+    ap.add_argument("--top5", type=int, default=1000)
+    ap.add_argument("--out", default="/dev/null")
+    a = ap.parse_args()
+
+    train = [json.loads(l) for l in gzip.open(a.corpus, "rt").read().splitlines()[a.skip:]]
+    if a.train:
+        train = train[:a.train]
     y = np.array([CLASSES.index(d["severity"]) for d in train])
     vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=3, max_features=200_000)
     x = vec.fit_transform([text(d) for d in train])
@@ -46,25 +73,51 @@ def main(path, n_train=10000, n_test=5000):
     booster = xgb.XGBClassifier(n_estimators=300, max_depth=6, learning_rate=0.1, tree_method="hist",
                                 n_jobs=2, objective="multi:softprob", random_state=42)
     booster.fit(xs, y)
+    names = np.array(vec.get_feature_names_out())[sel.get_support()]
 
-    def plain():
-        docs = [json.loads(l) for l in test_lines]
-        booster.predict_proba(sel.transform(vec.transform([text(d) for d in docs])))
+    def read(limit=None):
+        with open(a.score) as f:
+            docs = [json.loads(l) for l in f if l.strip()]
+        return docs[:limit] if limit else docs
 
-    n5 = min(len(test_lines), 500)
+    n = len(read())
+    n5 = min(n, a.top5)
+
+    def disk_to_jsonl():
+        docs = read()
+        prob = booster.predict_proba(sel.transform(vec.transform([text(d) for d in docs])))
+        with open(a.out, "w") as out:
+            for d, p in zip(docs, prob):
+                out.write(json.dumps(record(d, p)) + "\n")
 
     def top5():
-        docs = [json.loads(l) for l in test_lines[:n5]]
-        xs = sel.transform(vec.transform([text(d) for d in docs]))
-        contrib = booster.get_booster().predict(xgb.DMatrix(xs), pred_contribs=True)
-        np.argsort(-np.abs(contrib), axis=-1)[..., :5]
+        docs = read(n5)
+        xd = sel.transform(vec.transform([text(d) for d in docs]))
+        prob = booster.predict_proba(xd)
+        contrib = booster.get_booster().predict(xgb.DMatrix(xd), pred_contribs=True)
+        with open(a.out, "w") as out:
+            for d, p, c in zip(docs, prob, contrib):
+                r = record(d, p)
+                k = CLASSES.index(r["severity"])
+                row = c[k, :-1]
+                top = np.argsort(-np.abs(row))[:5]
+                r["reasons"] = [{"feature": str(names[j]), "value": float(row[j])} for j in top if row[j] != 0]
+                out.write(json.dumps(r) + "\n")
 
-    pw, pc = timed(plain)
-    tw, tc = timed(top5)
-    print(json.dumps({"train_docs": len(train), "test_docs": len(test_lines),
-                      "plain_docs_per_s": round(len(test_lines) / pw), "plain_docs_per_cpu_s": round(len(test_lines) / pc),
-                      "top5_docs_per_s": round(n5 / tw, 1), "top5_docs_per_cpu_s": round(n5 / tc, 1)}, indent=1))
+    with open(a.score) as f:
+        lines = [l for l in f if l.strip()]
+
+    def lines_in_memory():
+        docs = [json.loads(l) for l in lines]
+        booster.predict_proba(sel.transform(vec.transform([text(d) for d in docs])))
+
+    res = {"train_docs": len(train), "score_docs": n, "top5_docs": n5}
+    for name, fn, m in [("disk_to_jsonl", disk_to_jsonl, n), ("top5", top5, n5),
+                        ("lines_in_memory", lines_in_memory, n)]:
+        w, c = timed(fn)
+        res[name] = {"docs_per_s": round(m / w, 1), "docs_per_cpu_s": round(m / c, 1), "wall_s": round(w, 3)}
+    print(json.dumps(res, indent=1))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], *(int(a) for a in sys.argv[2:4]))
+    main()

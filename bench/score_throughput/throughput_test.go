@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"syscall"
 	"testing"
@@ -139,8 +140,9 @@ func cpuSeconds() float64 {
 }
 
 // BenchmarkScoreEndToEnd scores a JSONL file of benchDocs documents per
-// iteration through Scorer.Stream and the JSONL record writer into
-// io.Discard, exactly the path of `cyberstreams score --output jsonl`.
+// iteration (or the JSONL file CYBERSTREAMS_BENCH_INPUT names) through
+// Scorer.Stream and the JSONL record writer into io.Discard, exactly the
+// path of `cyberstreams score --output jsonl`.
 // Reports docs/s (wall) and docs/cpu-s (per CPU-second, all cores).
 func BenchmarkScoreEndToEnd(b *testing.B) {
 	s, err := scoring.New(loadBundle(b), extract.New(extract.Options{Refang: true}))
@@ -148,6 +150,13 @@ func BenchmarkScoreEndToEnd(b *testing.B) {
 		b.Fatal(err)
 	}
 	path := writeInput(b, inputLines(b, benchDocs))
+	if in := os.Getenv("CYBERSTREAMS_BENCH_INPUT"); in != "" {
+		path = in // compare.sh: the very file the Python anchor scores
+	}
+	if os.Getenv("GOGC") == "" {
+		// As `cyberstreams score` runs.
+		defer debug.SetGCPercent(debug.SetGCPercent(scoring.StreamGCPercent))
+	}
 	for _, c := range []struct {
 		name    string
 		explain int

@@ -101,12 +101,7 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 		return usagef("--engine: %v", err)
 	}
 	if os.Getenv("GOGC") == "" {
-		// Scoring is a stream whose live heap is small (the model and a few
-		// hundred documents in flight) and whose garbage is large (each
-		// document's record and strings). Collecting at 4× the live heap
-		// instead of 2× scores 8% more documents per CPU-second for ~60 MB:
-		// 137 MB peak on 1 GB of JSONL (bench/score_throughput/memcheck.sh).
-		debug.SetGCPercent(300)
+		debug.SetGCPercent(scoring.StreamGCPercent)
 	}
 	w := bufio.NewWriterSize(app.IO.Out, 256<<10)
 	defer w.Flush()
