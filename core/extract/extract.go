@@ -18,7 +18,6 @@ package extract
 
 import (
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -132,32 +131,41 @@ func (e *Extractor) Extract(text string) Entities {
 	return out
 }
 
-// group sorts and deduplicates findings into Entities.
+// group sorts and deduplicates findings into Entities. The findings are
+// bucketed by kind (a counting sort: there are few kinds), so only the
+// values within a kind are compared, and every kind's values share one
+// backing array, each slice capped at its length so that appending to one
+// cannot overwrite the next.
 func group(found []finding) Entities {
-	out := Entities{}
 	if len(found) == 0 {
-		return out
+		return Entities{}
 	}
-	slices.SortFunc(found, func(a, b finding) int {
-		if a.k != b.k {
-			return int(a.k) - int(b.k)
+	var at [numKinds + 1]int
+	for _, f := range found {
+		at[f.k+1]++
+	}
+	kinds := 0
+	for k := kind(0); k < numKinds; k++ {
+		if at[k+1] > 0 {
+			kinds++
 		}
-		return strings.Compare(a.v, b.v)
-	})
-	for i := 0; i < len(found); {
-		j := i
-		for j < len(found) && found[j].k == found[i].k {
-			j++
+		at[k+1] += at[k]
+	}
+	vals := make([]string, len(found))
+	next := at
+	for _, f := range found {
+		vals[next[f.k]] = f.v
+		next[f.k]++
+	}
+	out := make(Entities, kinds)
+	for k := kind(0); k < numKinds; k++ {
+		v := vals[at[k]:at[k+1]]
+		if len(v) == 0 {
+			continue
 		}
-		vals := make([]string, 0, j-i)
-		for x := i; x < j; x++ {
-			if x > i && found[x].v == found[x-1].v {
-				continue
-			}
-			vals = append(vals, found[x].v)
-		}
-		out[Types[found[i].k]] = vals
-		i = j
+		slices.Sort(v)
+		v = slices.Compact(v)
+		out[Types[k]] = v[:len(v):len(v)]
 	}
 	return out
 }

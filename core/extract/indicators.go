@@ -292,6 +292,9 @@ func asnValue(d string) (string, bool) {
 // non-alphanumerics, so the first 32 characters of a SHA-256 are never an
 // MD5 and a hex tail of a longer token is never a hash.
 func (r *run) hashes(i, j int) {
+	if j-i < 32 {
+		return // shorter than the shortest hash
+	}
 	n := r.norm
 	for k := i; k < j; {
 		if !isHex(n[k]) || (k > i && isAlnum(n[k-1])) {
@@ -697,9 +700,12 @@ func (m suffixMemo) publicSuffix(name []byte) (int, bool) {
 // identifier ("System.Net": a capitalised TLD under mixed case).
 func (m suffixMemo) isDomain(p []byte) bool {
 	tld, ok := m.hostLabels(p)
-	if !ok {
-		return false
-	}
+	return ok && m.domainLabels(p, len(tld))
+}
+
+// domainLabels is isDomain for a name p that passed hostLabels, whose TLD
+// is tldLen bytes long.
+func (m suffixMemo) domainLabels(p []byte, tldLen int) bool {
 	labels := 1
 	for _, c := range p {
 		if c == '.' {
@@ -729,11 +735,11 @@ func (m suffixMemo) isDomain(p []byte) bool {
 	}
 	var buf [253]byte // hostLabels accepts at most 253 bytes
 	lp := toLower(buf[:], p)
-	if ambiguousTLDs[string(lp[len(lp)-len(tld):])] {
+	if ambiguousTLDs[string(lp[len(lp)-tldLen:])] {
 		if labels < 3 {
 			return false
 		}
-		inner := lp[:len(lp)-len(tld)-1]
+		inner := lp[:len(lp)-tldLen-1]
 		for len(inner) > 0 {
 			l := inner
 			if d := indexByte(inner, '.'); d >= 0 {
@@ -761,16 +767,10 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
-// isHost is the looser test for a URL's host name: the URL's scheme already
-// says it is a network name, so file-extension TLDs and letter case are
-// accepted.
-func (m suffixMemo) isHost(p []byte) bool {
-	_, ok := m.hostLabels(p)
-	return ok
-}
-
 // hostLabels checks label syntax and that the last label is an ICANN TLD,
-// and returns that label.
+// and returns that label. It is the looser test for a URL's host name: the
+// URL's scheme already says it is a network name, so file-extension TLDs
+// and letter case are accepted.
 func (m suffixMemo) hostLabels(p []byte) ([]byte, bool) {
 	if len(p) < 4 || len(p) > 253 {
 		return nil, false

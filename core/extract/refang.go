@@ -17,12 +17,11 @@ package extract
 // the text and the offsets are implied (r.identity).
 func (r *run) normalize(s, e int) {
 	t := r.text
-	r.joins = r.joins[:0]
 	if plainSpan(t, s, e) {
-		r.norm = append(r.norm[:0], t[s:e]...)
-		r.identity, r.base = true, s
+		r.copySpan(s, e)
 		return
 	}
+	r.joins = r.joins[:0]
 	r.identity = false
 	r.norm = r.norm[:0]
 	r.oStart = r.oStart[:0]
@@ -83,6 +82,14 @@ func (r *run) normalize(s, e int) {
 		r.oEnd = append(r.oEnd, int32(i+1))
 		i++
 	}
+}
+
+// copySpan is normalize for a span that holds no defanging: norm is a copy
+// of text[s:e] and the offsets are implied.
+func (r *run) copySpan(s, e int) {
+	r.joins = r.joins[:0]
+	r.norm = append(r.norm[:0], r.text[s:e]...)
+	r.identity, r.base = true, s
 }
 
 // normByte marks the bytes at which normalize may do more than copy: 1 for

@@ -159,7 +159,7 @@ func (r *run) span(s, e int, fl uint16) int {
 			pe := r.extendPath(e)
 			_, pe = r.trim(p, pe)
 			if p > s {
-				r.candidate(s, p)
+				r.candidate(s, p, fl)
 			}
 			if pe > p {
 				r.emitText(k, t[p:pe])
@@ -172,7 +172,7 @@ func (r *run) span(s, e int, fl uint16) int {
 			return next
 		}
 	}
-	r.candidate(s, e)
+	r.candidate(s, e, fl)
 	return e
 }
 
@@ -418,9 +418,20 @@ func lastIndexByte(b []byte, c byte) int {
 	return -1
 }
 
-// candidate normalises span [s,e) and parses indicators out of it.
-func (r *run) candidate(s, e int) {
-	r.normalize(s, e)
+// rewriteFlags are the classes of the bytes normalize may rewrite: brackets,
+// '%' and '\\'. A defanged scheme is rewritten only before ':', '%' or an
+// opening bracket, so a span with none of these classes is copied as is.
+const rewriteFlags = cOpen | cClose | cPercent | cBackslash | cColon
+
+// candidate normalises [s,e), part of a span with class flags fl, and
+// parses indicators out of it. Most spans need no refanging, which their
+// flags tell without the byte-by-byte plainSpan test.
+func (r *run) candidate(s, e int, fl uint16) {
+	if fl&rewriteFlags == 0 {
+		r.copySpan(s, e)
+	} else {
+		r.normalize(s, e)
+	}
 	r.parse()
 }
 

@@ -212,11 +212,13 @@ func (r *run) parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
 		u.hostA, u.hostB = hostA, hostB
 		if v, end, ok := parseIPv4(h); ok && end == len(h) {
 			u.host, u.hostKind = v, kIPv4
-		} else if r.suffixes.isHost(h) {
+		} else if tld, ok := r.suffixes.hostLabels(h); ok {
 			// u.host is set below, as the lower-cased host within canon.
+			// hostLabels ignores case, so the lower-cased host has the
+			// same TLD and isDomain needs only its remaining tests.
 			u.hostKind = kDomain
 			var buf [253]byte
-			u.hostDomain = r.suffixes.isDomain(toLower(buf[:], h))
+			u.hostDomain = r.suffixes.domainLabels(toLower(buf[:], h), len(tld))
 		} else {
 			return u, false
 		}
@@ -248,7 +250,7 @@ func (r *run) parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
 		b.WriteString(u.host)
 		b.WriteByte(']')
 	case kDomain:
-		// The host is ASCII (isHost), so this is strings.ToLower.
+		// The host is ASCII (hostLabels), so this is strings.ToLower.
 		for _, c := range rest[hostA:hostB] {
 			b.WriteByte(lower(c))
 		}
@@ -391,7 +393,7 @@ func (r *run) stableURL(canon string) (string, bool) {
 //   - canon is one span (no break byte), and trim leaves it whole: it
 //     starts with the scheme and ends in no sentence punctuation;
 //   - pathStart finds no path in it: with no backslash, that is
-//     unixPathStart;
+//     unixPathStart, tested at each '/' (unixPathAt);
 //   - normalize copies it unchanged: no brackets, '\\', "%2E", "%40" nor
 //     defanged scheme;
 //   - its first URL separator is its own "://" (the scheme holds no ':'
@@ -425,14 +427,36 @@ func plainURL(canon string) bool {
 					return false
 				}
 			}
+		case 4:
+			if unixPathAt(canon, i) {
+				return false
+			}
 		}
 	}
-	p, _ := unixPathStart(canon, 0)
-	return p < 0
+	return true
+}
+
+// unixPathAt is unixPathStart(canon, 0) for the '/' at canon[p], in a
+// canon that starts with its scheme (not "~/"): a path begins there after
+// '=', '(' or a ':' that does not start "://", at a Unix root.
+func unixPathAt(canon string, p int) bool {
+	if p == 0 {
+		return unixRootAt(canon, p)
+	}
+	switch canon[p-1] {
+	case '=', '(':
+	case ':':
+		if p+1 < len(canon) && canon[p+1] == '/' {
+			return false
+		}
+	default:
+		return false
+	}
+	return unixRootAt(canon, p)
 }
 
 // urlPlainByte classifies bytes for plainURL: 0 not allowed, 1 allowed, 2
-// '%', 3 a letter that may start a defanged scheme.
+// '%', 3 a letter that may start a defanged scheme, 4 '/'.
 var urlPlainByte = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		if isAlnum(byte(c)) {
@@ -446,6 +470,7 @@ var urlPlainByte = func() (t [256]uint8) {
 	for _, c := range "hHfF" {
 		t[c] = 3
 	}
+	t['/'] = 4
 	return t
 }()
 
