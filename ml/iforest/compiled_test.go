@@ -37,3 +37,19 @@ func TestCompiledScoresLikeTheForest(t *testing.T) {
 		}
 	}
 }
+
+// TestCompiledLayouts checks that the forest shapes above take the layout
+// meant for them, so that both are exercised: the default sample size the
+// complete trees, a larger one (deeper trees) the cells.
+func TestCompiledLayouts(t *testing.T) {
+	x := make([][]float64, 700)
+	for r := range x {
+		x[r] = []float64{float64(r), float64(r % 7)}
+	}
+	if c := Fit(x, Params{Trees: 5, SampleSize: 256, Seed: 1}).Compile(); c.complete == nil {
+		t.Error("sample size 256: not laid out as complete trees")
+	}
+	if c := Fit(x, Params{Trees: 5, SampleSize: 600, Seed: 1}).Compile(); c.complete != nil {
+		t.Error("sample size 600: laid out as complete trees")
+	}
+}
