@@ -102,18 +102,18 @@ type run struct {
 	spanStart          int
 }
 
-// scan is the single pass over the text.
+// scan is the single pass over the text. Most spans are plain words, which
+// concern span only when they read "AS"/"ASN" or a spaced separator may
+// follow (joinAhead); scan passes over the others without a call.
 func (r *run) scan() {
 	t := r.text
 	n := len(t)
-	r.prevStart, r.prevEnd = -1, -1
+	prevStart, prevEnd := -1, -1
 	i := 0
 	for i < n {
-		for i < n && cls[t[i]]&cBreak != 0 {
+		if cls[t[i]]&cBreak != 0 {
 			i++
-		}
-		if i >= n {
-			break
+			continue
 		}
 		start := i
 		var fl uint16
@@ -126,9 +126,13 @@ func (r *run) scan() {
 			i++
 		}
 		end := i
-		r.spanStart = start
+		if fl&cTrigger == 0 && !(end-start <= 3 && t[start] == 'A') && !(end+2 < n && joinNext[t[end+1]] != 0) {
+			prevStart, prevEnd = start, end
+			continue
+		}
+		r.prevStart, r.prevEnd, r.spanStart = prevStart, prevEnd, start
 		i = max(r.span(start, end, fl), end)
-		r.prevStart, r.prevEnd = start, end
+		prevStart, prevEnd = start, end
 	}
 }
 
