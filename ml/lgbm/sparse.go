@@ -323,11 +323,27 @@ func (z *SparsePredictor) PredictRaw(idx []int32, dense []float64, s *SparseScra
 	// floating-point result is the same to the bit.
 	k := z.m.NumTreePerIteration
 	out = out[:k]
-	clear(out)
-	for it := 0; it+k <= len(v); it += k {
-		for c, x := range v[it : it+k] {
-			out[c] += x
+	n := len(v) / k * k
+	c := 0
+	for ; c+4 <= k; c += 4 {
+		// Four classes at a time in registers: an add to out[c] in memory
+		// would wait for the previous store.
+		var a0, a1, a2, a3 float64
+		for i := c; i < n; i += k {
+			w := v[i : i+4]
+			a0 += w[0]
+			a1 += w[1]
+			a2 += w[2]
+			a3 += w[3]
 		}
+		out[c], out[c+1], out[c+2], out[c+3] = a0, a1, a2, a3
+	}
+	for ; c < k; c++ {
+		var a float64
+		for i := c; i < n; i += k {
+			a += v[i]
+		}
+		out[c] = a
 	}
 }
 
