@@ -20,7 +20,7 @@ import (
 // x > t; typical right, x <= t. So each feature keeps the typical-path
 // splits that test it in two lists sorted by threshold, and for a value x
 // the splits it decides against the typical side are a prefix of one list
-// and a suffix of the other, found by binary search. A row visits only
+// and a suffix of the other, scanned from their ends. A row visits only
 // those splits, walks each tree it leaves from the first such split down,
 // and takes the precomputed typical leaf of every other tree.
 //
@@ -52,7 +52,7 @@ type SparsePredictor struct {
 	feat    []featurePostings // per feature
 	post    []posting
 	// thresholds holds post[i]'s split threshold, contiguously, for the
-	// binary searches (eight to a cache line).
+	// scans (eight to a cache line).
 	thresholds []float64
 	// always lists the features whose absence (value 0) leaves some
 	// typical path; inAlways marks them.
@@ -359,15 +359,22 @@ func (z *SparsePredictor) leave(s *SparseScratch, f int32, x float64) {
 	if x != x || math.Abs(x) <= zeroThreshold {
 		x = 0 // as Tree.Next treats NaN and near-zero values on plain splits
 	}
+	// The prefix and the suffix are scanned from their ends rather than
+	// found by binary search: every split scanned but the last is one the
+	// row leaves its typical path at, so the scan costs one comparison
+	// more than the diverging it leads to, where a search costs a chain of
+	// dependent loads for every list.
+	//
 	// Typically left (x <= t): x goes right where t < x, a prefix.
 	left := z.post[fp.lo : fp.lo+fp.left]
-	n := lowerBound(z.thresholds[fp.lo:fp.lo+fp.left], x)
-	for i := range left[:n] {
+	ts := z.thresholds[fp.lo : fp.lo+fp.left]
+	for i := 0; i < len(ts) && ts[i] < x; i++ {
 		z.diverge(s, &left[i])
 	}
 	// Typically right (x > t): x goes left where t >= x, a suffix.
 	right := z.post[fp.lo+fp.left : fp.lo+fp.left+fp.right]
-	for i := lowerBound(z.thresholds[fp.lo+fp.left:fp.lo+fp.left+fp.right], x); i < len(right); i++ {
+	ts = z.thresholds[fp.lo+fp.left : fp.lo+fp.left+fp.right]
+	for i := len(ts) - 1; i >= 0 && ts[i] >= x; i-- {
 		z.diverge(s, &right[i])
 	}
 	for i := fp.lo + fp.left + fp.right; i < fp.lo+fp.left+fp.right+fp.other; i++ {
@@ -378,28 +385,6 @@ func (z *SparsePredictor) leave(s *SparseScratch, f int32, x float64) {
 			z.diverge(s, p)
 		}
 	}
-}
-
-// lowerBound is the number of thresholds < x (ts sorted). The halving has
-// no data-dependent branch (the compiler emits a conditional move), which
-// matters when every document searches a few dozen lists.
-func lowerBound(ts []float64, x float64) int {
-	n := len(ts)
-	if n == 0 {
-		return 0
-	}
-	base := 0
-	for n > 1 {
-		half := n >> 1
-		if ts[base+half-1] < x {
-			base += half
-		}
-		n -= half
-	}
-	if ts[base] < x {
-		base++
-	}
-	return base
 }
 
 // diverge notes that the row goes to the non-typical side at posting p,
