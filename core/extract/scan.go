@@ -1,5 +1,7 @@
 package extract
 
+import "strings"
+
 // Character classes for the single pass over the text. A span is a maximal
 // run of non-breaking bytes; its class flags decide whether it can hold an
 // indicator at all.
@@ -423,20 +425,52 @@ func lastIndexByte(b []byte, c byte) int {
 }
 
 // rewriteFlags are the classes of the bytes normalize may rewrite: brackets,
-// '%' and '\\'. A defanged scheme is rewritten only before ':', '%' or an
-// opening bracket, so a span with none of these classes is copied as is.
-const rewriteFlags = cOpen | cClose | cPercent | cBackslash | cColon
+// '%' and '\\'; a defanged scheme is rewritten only before one of them or
+// ':'.
+const rewriteFlags = cOpen | cClose | cPercent | cBackslash
 
 // candidate normalises [s,e), part of a span with class flags fl, and
-// parses indicators out of it. Most spans need no refanging, which their
-// flags tell without the byte-by-byte plainSpan test.
+// parses indicators out of it. Most spans need no refanging, and most hold
+// no URL, which their flags tell without a pass over their bytes.
 func (r *run) candidate(s, e int, fl uint16) {
-	if fl&rewriteFlags == 0 {
+	switch {
+	case fl&rewriteFlags != 0:
+		r.normalize(s, e)
+	case fl&cColon == 0 || !schemeBeforeColon(r.text, s, e):
 		r.copySpan(s, e)
-	} else {
+	default:
 		r.normalize(s, e)
 	}
+	if fl&(cColon|cPercent) == 0 && fl&rewriteFlags == 0 {
+		// findURL needs a ':' or '%' in norm, and norm is the text.
+		r.pieces(0, len(r.norm))
+		return
+	}
 	r.parse()
+}
+
+// schemeBeforeColon reports whether text[s:e], which holds no byte of
+// rewriteFlags, has a defanged scheme that normalize would rewrite. Such a
+// scheme ends three to five bytes after its start, at a ':' (the only
+// separator defangedScheme accepts without brackets or '%'), so only the
+// bytes three to five before each colon can start one: this is plainSpan's
+// test, visiting the colons only.
+func schemeBeforeColon(t string, s, e int) bool {
+	for c := s; c < e; c++ {
+		k := strings.IndexByte(t[c:e], ':')
+		if k < 0 {
+			return false
+		}
+		c += k
+		for i := max(c-5, s); i <= c-3; i++ {
+			if normByte[t[i]] == 2 && (i == s || !isLetter(t[i-1])) {
+				if _, l := defangedScheme(t[i:e]); l > 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // emitText records a value that is the same whether refanged or not.
