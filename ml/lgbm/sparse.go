@@ -273,7 +273,12 @@ type SparseScratch struct {
 	// val is each tree's value for the row: the typical leaf's unless the
 	// row leaves the typical path.
 	val []float64
+	// seen keeps PredictRaw's look-ahead reads from being optimised away.
+	seen int32
 }
+
+// lookahead is how many walks ahead PredictRaw reads a start cell.
+const lookahead = 2
 
 // NewScratch returns working space for one goroutine.
 func (z *SparsePredictor) NewScratch() *SparseScratch {
@@ -309,10 +314,19 @@ func (z *SparsePredictor) PredictRaw(idx []int32, dense []float64, s *SparseScra
 		z.leave(s, f, dense[f])
 	}
 	if z.clean(idx, dense) {
-		for _, t := range s.touched {
+		// Each walk first reads its start cell, likely out of cache: read
+		// the start cell of the walk after next ahead of time, so that the
+		// load overlaps with the walks before it.
+		touched := s.touched
+		var seen int32
+		for i, t := range touched {
+			if i+lookahead < len(touched) {
+				seen |= z.cells[s.start[touched[i+lookahead]]].kind
+			}
 			v[t] = z.walkClean(s.start[t], dense) * z.coef
 			s.first[t] = math.MaxInt32
 		}
+		s.seen = seen
 	} else {
 		for _, t := range s.touched {
 			v[t] = z.walk(s.start[t], dense) * z.coef
