@@ -120,7 +120,7 @@ func standInExtract(text string) map[string][]string {
 	return out
 }
 
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -138,7 +138,7 @@ func repoRoot(t *testing.T) string {
 }
 
 // defaultSpec reads the feature spec of the model embedded in the binary.
-func defaultSpec(t *testing.T) *features.Spec {
+func defaultSpec(t testing.TB) *features.Spec {
 	t.Helper()
 	path := filepath.Join(repoRoot(t), "core", "model", "default", "features.json.gz")
 	raw, err := os.ReadFile(path)

@@ -1,6 +1,8 @@
 package features
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -15,9 +17,34 @@ import (
 // The callback form lets featurisation run without allocating a slice of
 // strings per document.
 func Tokenize(text string, emit func(tok string)) {
+	var buf [128]span
+	for i := 0; i < len(text); {
+		var toks []span
+		toks, i = nextTokens(text, i, buf[:0])
+		for _, t := range toks {
+			if tok := text[t.start:t.end]; len(tok) >= 2 && len(tok) <= 64 && !isStopWord(tok) {
+				emit(tok)
+			}
+		}
+	}
+}
+
+// span is a word run's place in its text: text[start:end].
+type span struct{ start, end int }
+
+// nextTokens appends to toks, up to its capacity (at least 1), the spans of
+// the word runs of text from byte i on — the tokens before the length and
+// stop word filters — and returns them with the byte to go on from:
+// len(text) once the text is done. Featurising looks the spans up itself
+// (its vocabulary knows the stop words), Tokenize filters and emits them;
+// handing spans over in batches keeps both loops tight, without a call
+// per token.
+//
+// A batch ends just after a run, where the scan has no state.
+func nextTokens(text string, i int, toks []span) ([]span, int) {
 	start := -1
 	n := len(text)
-	for i := 0; i < n; {
+	for i < n {
 		r, size := rune(text[i]), 1
 		if r < utf8.RuneSelf {
 			if asciiWord[r] {
@@ -54,21 +81,18 @@ func Tokenize(text string, emit func(tok string)) {
 			}
 		}
 		if start >= 0 {
-			emitToken(text[start:i], emit)
+			toks = append(toks, span{start, i})
 			start = -1
+			if len(toks) == cap(toks) {
+				return toks, i + size
+			}
 		}
 		i += size
 	}
 	if start >= 0 {
-		emitToken(text[start:], emit)
+		toks = append(toks, span{start, n})
 	}
-}
-
-func emitToken(tok string, emit func(string)) {
-	if len(tok) < 2 || len(tok) > 64 || isStopWord(tok) {
-		return
-	}
-	emit(tok)
+	return toks, n
 }
 
 func isWord(r rune) bool {
@@ -161,3 +185,77 @@ var stopWords = [...]string{
 	"we", "our", "you", "your", "he", "she", "his", "her",
 	"them", "what", "about", "over", "under", "only", "both",
 }
+
+// swar are the constants of the eight-bytes-at-a-time (SWAR) byte tests.
+const (
+	lsbs = 0x0101010101010101
+	msbs = 0x8080808080808080
+)
+
+// wordBytes has the high bit set in each byte of x that is an ASCII word
+// character (asciiWord), clear in the others. For 7-bit bytes b, b+0x80-lo
+// has its high bit set when b ≥ lo and b+0x7f-hi when b > hi, and neither
+// sum carries into the next byte; bytes of 0x80 and above are not words.
+func wordBytes(x uint64) uint64 {
+	low7 := x &^ msbs
+	letter := low7 | lsbs*0x20 // 'A'–'Z' onto 'a'–'z'; no other byte lands there
+	letters := (letter + lsbs*(0x80-'a')) &^ (letter + lsbs*(0x7f-'z'))
+	digits := (low7 + lsbs*(0x80-'0')) &^ (low7 + lsbs*(0x7f-'9'))
+	under := ^((low7 ^ lsbs*'_') + lsbs*0x7f) // high bit set where the byte is '_'
+	return (letters | digits | under) &^ x & msbs
+}
+
+// nextTokensASCII is nextTokens for ASCII text held in buf[:n], with at
+// least 16 zero bytes after it in buf. It finds the end of a word run
+// sixteen bytes at a time instead of byte by byte, without a branch on
+// each byte (whose outcome no predictor learns from one token to the
+// next); the zero bytes after the text end the last run, as a zero byte
+// is neither a word character nor a connector.
+func nextTokensASCII(buf []byte, n, i int, toks []span) ([]span, int) {
+	k := len(toks)
+	toks = toks[:cap(toks)]
+	for i < n {
+		// Skip to the next word character (never in the padding).
+		m := wordBytes(binary.LittleEndian.Uint64(buf[i : i+8]))
+		if m == 0 {
+			i += 8
+			continue
+		}
+		i += bits.TrailingZeros64(m) >> 3
+		start := i
+		for {
+			// The word characters from i: l = z0 when z0 < 8, else 8 + z1.
+			z0 := bits.TrailingZeros64(^wordBytes(binary.LittleEndian.Uint64(buf[i:i+8]))&msbs) >> 3
+			z1 := bits.TrailingZeros64(^wordBytes(binary.LittleEndian.Uint64(buf[i+8:i+16]))&msbs) >> 3
+			l := z0 + z1&-(z0>>3)
+			i += l
+			if l == 16 {
+				continue
+			}
+			// A connector joins two word characters: "1.2", "a/b", "x-y", "a::b".
+			if c := buf[i]; asciiConnector[c] {
+				j := i + 1
+				if c == ':' {
+					if buf[j] != ':' {
+						break
+					}
+					j++
+				}
+				if asciiWord[buf[j]] {
+					i = j
+					continue
+				}
+			}
+			break
+		}
+		toks[k] = span{start, i}
+		k++
+		if k == len(toks) {
+			return toks, i
+		}
+	}
+	return toks[:k], n
+}
+
+// asciiConnector is isConnector for bytes.
+var asciiConnector = [256]bool{'.': true, '-': true, '/': true, ':': true}

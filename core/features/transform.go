@@ -19,13 +19,13 @@ type Featurizer struct {
 	spec  *Spec
 	graph Graph
 	// words and bigrams are terms seen the way Transform meets them, one
-	// token at a time: each token costs one string lookup (is it a term,
-	// which words can follow it in a bigram term), and a bigram is looked
-	// up by the pair of its words' numbers only when the first admits the
-	// second, instead of joining every pair of tokens into a string to
-	// look up.
-	words   map[string]vocabWord
-	bigrams map[uint64]int32            // first word's id << 32 | second's → term index
+	// token at a time: each token costs one lookup (is it a stop word or a
+	// term, which words can follow it in a bigram term), and a bigram is
+	// looked up by the pair of its words' numbers only when the first
+	// admits the second, instead of joining every pair of tokens into a
+	// string to look up.
+	words   *vocabTable
+	bigrams *pairTable
 	groups  map[string]map[string]int32 // group name → value → index
 	// The one-hot groups Transform reads, looked up once in New.
 	cwe, ecosystem, vendor, pkg, assigner, source, refdomain map[string]int32
@@ -38,54 +38,6 @@ type Featurizer struct {
 	width                                                                   int
 	pool                                                                    sync.Pool
 }
-
-// vocabWord is what the vocabulary knows of one word.
-type vocabWord struct {
-	term int32 // the word's own term index, or -1
-	id   int32 // the word's number in bigrams keys
-	// next has bit id%64 set for the id of every word that follows this
-	// one in a bigram term: a pair whose bit is clear is no term, without
-	// a lookup.
-	next uint64
-}
-
-// newVocabulary splits terms into words and bigrams as tokens meet them.
-// A term is a word (no space) or two words joined by one space; anything
-// else can never equal a token or a pair of tokens, which have no spaces
-// and are never empty, and is left out. A repeated term keeps its last
-// index, as the terms map does.
-func newVocabulary(terms []string) (map[string]vocabWord, map[uint64]int32) {
-	words := map[string]vocabWord{}
-	word := func(w string) vocabWord {
-		v, ok := words[w]
-		if !ok {
-			v = vocabWord{term: -1, id: int32(len(words))}
-		}
-		return v
-	}
-	bigrams := map[uint64]int32{}
-	for i, t := range terms {
-		a, b, pair := strings.Cut(t, " ")
-		switch {
-		case !pair:
-			v := word(t)
-			v.term = int32(i)
-			words[t] = v
-		case a != "" && b != "" && !strings.Contains(b, " "):
-			va := word(a)
-			words[a] = va // b may be a: it must find a's id
-			vb := word(b)
-			words[b] = vb
-			va = words[a]
-			va.next |= 1 << (vb.id % 64)
-			words[a] = va
-			bigrams[bigramKey(va.id, vb.id)] = int32(i)
-		}
-	}
-	return words, bigrams
-}
-
-func bigramKey(first, second int32) uint64 { return uint64(first)<<32 | uint64(uint32(second)) }
 
 // Row is one document's sparse features: indices ascending, values non-zero.
 type Row struct {
@@ -120,7 +72,7 @@ func New(spec *Spec, opts ...Option) *Featurizer {
 	for _, o := range opts {
 		o(f)
 	}
-	f.words, f.bigrams = newVocabulary(spec.Terms)
+	f.words, f.bigrams = newVocabulary(spec.Terms, int32(len(spec.Terms)))
 	next := int32(len(spec.Terms))
 	for _, g := range spec.Groups {
 		m := make(map[string]int32, len(g.Values))
@@ -174,7 +126,8 @@ type scratch struct {
 	// are cleared as they are read.
 	counts []int32
 	seen   []uint64
-	lower  []byte // the lower-cased title or body
+	lower  []byte // the lower-cased title or body, padded (lowerPadded)
+	toks   []span // a batch of the tokens of lower
 	key    []byte // a lower-cased category value
 	perm   []int
 }
@@ -196,43 +149,16 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	// back to the pool.
 	row.Idx, row.Val, row.TextTokens = row.Idx[:0], row.Val[:0], 0
 	if sc.counts == nil {
-		sc.counts = make([]int32, len(f.spec.Terms))
-		sc.seen = make([]uint64, (len(f.spec.Terms)+63)/64)
+		// One more counter, the spare: tokens that are no term count there.
+		sc.counts = make([]int32, len(f.spec.Terms)+1)
+		sc.seen = make([]uint64, (len(f.spec.Terms)+1+63)/64)
 	}
+	titleTokens := f.countTokens(sc, d.Title)
+	tokens := f.countTokens(sc, d.Body) + titleTokens
 	counts, seen := sc.counts, sc.seen
-	hit := func(t int32) {
-		if counts[t] == 0 {
-			seen[t/64] |= 1 << (t % 64)
-		}
-		counts[t]++
-	}
-	countTokens := func(text string) int {
-		n := 0
-		var prev vocabWord
-		havePrev := false // the previous token is a vocabulary word
-		var lower string
-		lower, sc.lower = lowerASCII(sc.lower, text)
-		Tokenize(lower, func(tok string) {
-			n++
-			w, ok := f.words[tok]
-			if !ok {
-				havePrev = false
-				return
-			}
-			if w.term >= 0 {
-				hit(w.term)
-			}
-			if havePrev && prev.next&(1<<(w.id%64)) != 0 {
-				if i, ok := f.bigrams[bigramKey(prev.id, w.id)]; ok {
-					hit(i)
-				}
-			}
-			prev, havePrev = w, true
-		})
-		return n
-	}
-	titleTokens := countTokens(d.Title)
-	tokens := countTokens(d.Body) + titleTokens
+	spare := len(f.spec.Terms)
+	counts[spare] = 0
+	seen[spare/64] &^= 1 << (spare % 64)
 	row.TextTokens = tokens
 
 	// Sublinear TF-IDF, L2-normalised over the text part (as scikit-learn's
@@ -343,6 +269,79 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	// sorted by index for the model and the explainer.
 	sc.perm = sortTail(row, meta, sc.perm)
 	f.pool.Put(sc)
+}
+
+// countTokens counts the terms among the tokens of text (a title or a
+// body) and the bigram terms among its pairs of consecutive tokens into
+// sc, and returns the number of tokens. It is Tokenize(strings.ToLower(text))
+// with each token looked up in f.words where it lies in the lower-cased
+// buffer.
+func (f *Featurizer) countTokens(sc *scratch, text string) int {
+	var buf []byte
+	var ascii bool
+	buf, ascii, sc.lower = lowerPadded(sc.lower, text)
+	end := len(buf) - lowerPad
+	lower := unsafe.String(unsafe.SliceData(buf), end)
+	if len(sc.toks) == 0 {
+		sc.toks = make([]span, 256)
+	}
+	words := f.words.words
+	counts, seen := sc.counts, sc.seen
+	n := 0
+	prev, prevWord := uint32(noWord), &words[noWord] // the previous token
+	for i := 0; i < end; {
+		var toks []span
+		if ascii {
+			toks, i = nextTokensASCII(buf, end, i, sc.toks[:0])
+		} else {
+			toks, i = nextTokens(lower, i, sc.toks[:0])
+		}
+		// Every token takes the same steps, whatever it is: a token that
+		// is no term counts into the spare counter, a dropped token adds 0
+		// to n and leaves prev alone. Only a bigram candidate branches.
+		for _, t := range toks {
+			wi := f.words.find(buf, t.start, t.end)
+			w := &words[wi]
+			n += int(1 - w.drop)
+			counts[w.term]++
+			seen[w.term/64] |= 1 << (w.term % 64)
+			if prevWord.next&w.bit != 0 {
+				if b := f.bigrams.find(int32(prev), int32(wi)); b >= 0 {
+					sc.hit(b)
+				}
+			}
+			if w.drop == 0 {
+				prev, prevWord = wi, w
+			}
+		}
+	}
+	return n
+}
+
+// hit counts one occurrence of term t.
+func (sc *scratch) hit(t int32) {
+	if sc.counts[t] == 0 {
+		sc.seen[t/64] |= 1 << (t % 64)
+	}
+	sc.counts[t]++
+}
+
+// lowerPad is how many zero bytes lowerPadded puts after the text: a token
+// key loads sixteen bytes from the token's start (wordKey).
+const lowerPad = 16
+
+// lowerPadded is lowerASCII(buf, s) followed by lowerPad zero bytes, in
+// buf (grown as needed; the new buf is returned twice, as the text and for
+// reuse), and whether s is all ASCII.
+func lowerPadded(buf []byte, s string) (text []byte, ascii bool, reuse []byte) {
+	lower, buf := lowerASCII(slices.Grow(buf[:0], len(s)+lowerPad), s)
+	ascii = len(lower) == 0 || unsafe.StringData(lower) == unsafe.SliceData(buf)
+	if !ascii {
+		// Unicode text, lower-cased by strings.ToLower: copy it in.
+		buf = append(buf[:0], lower...)
+	}
+	buf = append(buf[:len(lower)], make([]byte, lowerPad)...)
+	return buf, ascii, buf
 }
 
 // sublinearTF is 1 + ln(count), the sublinear term frequency; small counts
