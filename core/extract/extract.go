@@ -118,7 +118,7 @@ func (e *Extractor) Extract(text string) Entities {
 	// can be reused.
 	*r = run{refang: e.refang, text: text, found: r.found[:0], norm: r.norm[:0],
 		oStart: r.oStart[:0], oEnd: r.oEnd[:0], joins: r.joins[:0], sub: r.sub,
-		suffixes: r.suffixes}
+		suffixes: r.suffixes, canon: r.canon[:0]}
 	if r.suffixes == nil {
 		r.suffixes = make(suffixMemo)
 	}

@@ -155,8 +155,10 @@ func (r *run) simple(i, j int) {
 		local, dom := p[l:at], p[at+1:]
 		var buf [253]byte
 		if validLocal(local) && r.suffixes.isDomain(toLower(buf[:], dom)) {
-			r.emit(kEmail, i+l, j, strings.ToLower(string(p[l:])))
-			r.emit(kDomain, i+at+1, j, strings.ToLower(string(dom)))
+			var ebuf [64 + 1 + 253]byte // validLocal and isDomain bound the parts
+			email := toLower(ebuf[:], p[l:])
+			r.emitBytes(kEmail, i+l, j, email)
+			r.emitBytes(kDomain, i+at+1, j, email[at+1-l:])
 			return
 		}
 		if a, b := trimPiece(n, i+at+1, j, false); a < b {
@@ -192,7 +194,8 @@ func (r *run) simple(i, j int) {
 		return
 	}
 	if r.suffixes.isDomain(p) {
-		r.emit(kDomain, i, j, strings.ToLower(string(p)))
+		var buf [253]byte // isDomain accepts at most 253 bytes
+		r.emitBytes(kDomain, i, j, toLower(buf[:], p))
 		return
 	}
 	r.ipv4s(i, j)
@@ -207,9 +210,9 @@ func (r *run) ids(i, j int) {
 		if (p[1] == '0' || p[1] == '1') && isDigit(p[2]) && isDigit(p[3]) && isDigit(p[4]) {
 			switch {
 			case len(p) == 5:
-				r.emit(kTechnique, i, j, string(p))
+				r.emitBytes(kTechnique, i, j, p)
 			case len(p) == 9 && p[5] == '.' && isDigit(p[6]) && isDigit(p[7]) && isDigit(p[8]):
-				r.emit(kTechnique, i, j, string(p))
+				r.emitBytes(kTechnique, i, j, p)
 			}
 		}
 		return
@@ -231,7 +234,8 @@ func (r *run) ids(i, j int) {
 		}
 		if lower(p[k+1]) == 'v' && lower(p[k+2]) == 'e' && p[k+3] == '-' {
 			if end, ok := cveEnd(p, k+4); ok {
-				r.emit(kCVE, i+k, i+end, "CVE-"+string(p[k+4:end]))
+				var buf [16]byte // "CVE-", four digits, '-', at most seven digits
+				r.emitBytes(kCVE, i+k, i+end, append(append(buf[:0], "CVE-"...), p[k+4:end]...))
 				k = end - 1
 			}
 		} else if lower(p[k+1]) == 'w' && lower(p[k+2]) == 'e' && p[k+3] == '-' {
@@ -240,7 +244,8 @@ func (r *run) ids(i, j int) {
 				end++
 			}
 			if end > k+4 && (end == len(p) || !isAlnum(p[end])) && p[k+4] != '0' {
-				r.emit(kCWE, i+k, i+end, "CWE-"+string(p[k+4:end]))
+				var buf [9]byte // "CWE-" and at most five digits
+				r.emitBytes(kCWE, i+k, i+end, append(append(buf[:0], "CWE-"...), p[k+4:end]...))
 				k = end - 1
 			}
 		}
@@ -324,7 +329,8 @@ func (r *run) hashes(i, j int) {
 				hk = kSHA512
 			}
 			if hk != 0 {
-				r.emit(hk, k, m, strings.ToLower(string(n[k:m])))
+				var buf [128]byte // the longest hash
+				r.emitBytes(hk, k, m, toLower(buf[:], n[k:m]))
 			}
 		}
 		k = m + 1

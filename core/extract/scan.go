@@ -97,6 +97,8 @@ type run struct {
 	sub *run
 	// suffixes remembers public suffix lookups across documents.
 	suffixes suffixMemo
+	// canon is where parseRemainder builds a canonical URL.
+	canon []byte
 
 	// prevStart, prevEnd delimit the previous span, and spanStart is where
 	// the current one starts, for the version guard.
@@ -488,9 +490,39 @@ func (r *run) emit(k kind, a, b int, canon string) {
 		r.found = append(r.found, finding{k, canon})
 		return
 	}
-	if r.identity {
-		r.found = append(r.found, finding{k, r.text[r.base+a : r.base+b]})
+	r.found = append(r.found, finding{k, r.written(a, b)})
+}
+
+// emitBytes is emit for a canonical value held in scratch memory, copied
+// only when it is reported and differs from the text. Most values are
+// written in canonical form, so refanged values are then substrings of the
+// text as values written as such are.
+func (r *run) emitBytes(k kind, a, b int, canon []byte) {
+	if r.wantWhole && r.whole == "" && a == 0 && b == len(r.norm) {
+		r.whole = string(canon)
+	}
+	if r.refang {
+		r.found = append(r.found, finding{k, r.canonString(a, b, canon)})
 		return
 	}
-	r.found = append(r.found, finding{k, r.text[r.oStart[a]:r.oEnd[b-1]]})
+	r.found = append(r.found, finding{k, r.written(a, b)})
+}
+
+// written is the text that produced norm[a:b].
+func (r *run) written(a, b int) string {
+	if r.identity {
+		return r.text[r.base+a : r.base+b]
+	}
+	return r.text[r.oStart[a]:r.oEnd[b-1]]
+}
+
+// canonString returns canon as a string: the text that produced norm[a:b]
+// when norm is the text there and canon reads the same, else a copy.
+func (r *run) canonString(a, b int, canon []byte) string {
+	if r.identity {
+		if w := r.text[r.base+a : r.base+b]; w == string(canon) {
+			return w
+		}
+	}
+	return string(canon)
 }

@@ -157,8 +157,10 @@ type parsedURL struct {
 }
 
 // parseRemainder validates what follows "scheme://": [userinfo@]host[:port]
-// then path, query and fragment kept as they are.
-func (r *run) parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
+// then path, query and fragment kept as they are. The canonical URL is
+// built in r.canon and is written, the text the URL was read from, when
+// the two read the same ("" when the URL is not written as such).
+func (r *run) parseRemainder(scheme string, rest []byte, written string) (parsedURL, bool) {
 	var u parsedURL
 	authEnd := len(rest)
 	for k, c := range rest {
@@ -238,27 +240,30 @@ func (r *run) parseRemainder(scheme string, rest []byte) (parsedURL, bool) {
 			return u, false
 		}
 	}
-	var b strings.Builder
-	b.Grow(len(scheme) + 3 + len(rest))
-	b.WriteString(scheme)
-	b.WriteString("://")
-	b.Write(rest[:hostA])
-	hostAt := b.Len()
+	b := append(r.canon[:0], scheme...)
+	b = append(b, "://"...)
+	b = append(b, rest[:hostA]...)
+	hostAt := len(b)
 	switch u.hostKind {
 	case kIPv6:
-		b.WriteByte('[')
-		b.WriteString(u.host)
-		b.WriteByte(']')
+		b = append(b, '[')
+		b = append(b, u.host...)
+		b = append(b, ']')
 	case kDomain:
 		// The host is ASCII (hostLabels), so this is strings.ToLower.
 		for _, c := range rest[hostA:hostB] {
-			b.WriteByte(lower(c))
+			b = append(b, lower(c))
 		}
 	default:
-		b.WriteString(u.host)
+		b = append(b, u.host...)
 	}
-	b.Write(rest[hostB:])
-	u.canon = b.String()
+	b = append(b, rest[hostB:]...)
+	r.canon = b
+	if string(b) == written {
+		u.canon = written
+	} else {
+		u.canon = string(b)
+	}
 	if u.hostKind == kDomain {
 		u.host = u.canon[hostAt : hostAt+hostB-hostA]
 	}
@@ -294,7 +299,11 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 	if enc {
 		rest = percentDecode(rest)
 	}
-	u, ok := r.parseRemainder(schemeName(n[us:sep]), rest)
+	written := ""
+	if r.identity && !enc {
+		written = r.text[r.base+us : r.base+q]
+	}
+	u, ok := r.parseRemainder(schemeName(n[us:sep]), rest, written)
 	if !ok {
 		return 0, false
 	}
@@ -365,7 +374,8 @@ func (r *run) stableURL(canon string) (string, bool) {
 	defer func() { sub.text = "" }()
 	for try := 0; try < 3; try++ {
 		*sub = run{refang: true, text: canon, depth: 1, found: sub.found[:0], norm: sub.norm[:0],
-			oStart: sub.oStart[:0], oEnd: sub.oEnd[:0], joins: sub.joins[:0], suffixes: r.suffixes}
+			oStart: sub.oStart[:0], oEnd: sub.oEnd[:0], joins: sub.joins[:0], suffixes: r.suffixes,
+			canon: sub.canon[:0]}
 		sub.scan()
 		next := ""
 		for _, f := range sub.found {
@@ -531,7 +541,7 @@ func (r *run) base64URL(i, b int) int {
 	}
 	rest := dec[len(scheme)+3:]
 	rest = rest[:urlTrail(rest, 0, len(rest))]
-	u, ok := r.parseRemainder(scheme, rest)
+	u, ok := r.parseRemainder(scheme, rest, "")
 	if !ok {
 		return i
 	}
