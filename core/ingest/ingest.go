@@ -85,6 +85,11 @@ type Options struct {
 	// that score such documents on their meta features; otherwise, and
 	// always for a record without an id either, it is a failure.
 	KeepTextless bool
+	// SkipMeta leaves every document's Meta nil, for consumers that never
+	// read it (scoring reads the typed fields and the text only): the
+	// record fields that would go there are then skipped, not decoded,
+	// which was half the cost of decoding an advisory line.
+	SkipMeta bool
 	// BatchSize is how many documents Run stores per transaction at most;
 	// 0 means 5,000. A batch of at least eagerBatch is stored early when no
 	// more documents are ready, so that storing starts while the readers

@@ -21,6 +21,9 @@ type fieldMap struct {
 	// renamed is set when Options.Fields renamed a role; otherwise records
 	// take the one-walk path, decodeDefault.
 	renamed bool
+	// skipMeta is Options.SkipMeta: the one walk skips the fields that
+	// would go to Meta instead of decoding them.
+	skipMeta bool
 }
 
 // defaultFieldNames are the spellings tried for a role nobody renamed: the
@@ -50,7 +53,7 @@ func newFieldMap(over map[string]string) fieldMap {
 // takes are kept in Meta.
 func (fm fieldMap) decode(data []byte) (document.Document, error) {
 	if !fm.renamed {
-		if d, ok := decodeDefault(data); ok {
+		if d, ok := decodeRoles(data, !fm.skipMeta); ok {
 			return d, nil
 		}
 	}
@@ -116,10 +119,16 @@ func defaultSlot(key string) int {
 // anything decodeMap reports as an error, which decodeMap then words; the
 // fuzz test compares the two.
 func decodeDefault(data []byte) (d document.Document, ok bool) {
+	return decodeRoles(data, true)
+}
+
+// decodeRoles is decodeDefault, with Meta left nil and its fields skipped
+// unread unless meta is set.
+func decodeRoles(data []byte, meta bool) (d document.Document, ok bool) {
 	w := newWalker(data)
 	i := skipSpace(data, 0)
 	var buf [32]kv
-	kvs, end, ok := w.members(i, 0, buf[:0], defaultSlot)
+	kvs, end, ok := w.members(i, 0, buf[:0], defaultSlot, meta)
 	if !ok || skipSpace(data, end) != len(data) {
 		return d, false
 	}
@@ -165,13 +174,16 @@ func decodeDefault(data []byte) (d document.Document, ok bool) {
 			severityRaw = sev
 		}
 	}
-	meta := kvs[:0]
+	if !meta {
+		return d, true
+	}
+	rest := kvs[:0]
 	for _, e := range kvs {
 		if e.slot < 0 || !used[e.slot] {
-			meta = append(meta, e)
+			rest = append(rest, e)
 		}
 	}
-	d.Meta = metaMap(meta, publishedRaw, severityRaw)
+	d.Meta = metaMap(rest, publishedRaw, severityRaw)
 	return d, true
 }
 

@@ -29,6 +29,16 @@ func decodeOSV(data []byte) (document.Document, error) {
 	return decodeOSVRaw(data)
 }
 
+// decodeOSVSkipMeta is decodeOSV for Options.SkipMeta: Meta's fields are
+// skipped, not decoded, on the one-walk path (process drops the Meta of
+// the other).
+func decodeOSVSkipMeta(data []byte) (document.Document, error) {
+	if d, ok := osvWalk(data, false); ok {
+		return d, nil
+	}
+	return decodeOSVRaw(data)
+}
+
 // decodeOSVRaw is decodeOSV field by field with encoding/json: the path for
 // the OSV schema's nested objects and for every record with a field of an
 // unexpected type, whose error it words.

@@ -16,9 +16,15 @@ import (
 // words — so that either path gives the same document; the fuzz test
 // compares them.
 func osvFast(data []byte) (d document.Document, ok bool) {
+	return osvWalk(data, true)
+}
+
+// osvWalk is osvFast, with Meta left nil and its fields skipped unread
+// unless meta is set.
+func osvWalk(data []byte, meta bool) (d document.Document, ok bool) {
 	w := newWalker(data)
 	var buf [32]kv
-	meta := buf[:0]
+	rest := buf[:0] // the members that go to Meta
 	var published, source, ecosystem string
 	var cwes []string
 	var severity any
@@ -78,11 +84,13 @@ func osvFast(data []byte) (d document.Document, ok bool) {
 		case key == "severity":
 			severity, i, ok = w.value(v, 1)
 			hasSeverity = true
+		case !meta:
+			i, ok = w.skip(v, 1)
 		default:
 			var e kv
 			e.key, e.slot = key, -1
 			e.val, i, ok = w.value(v, 1)
-			meta = append(meta, e)
+			rest = append(rest, e)
 		}
 		if !ok {
 			return d, false
@@ -113,7 +121,7 @@ func osvFast(data []byte) (d document.Document, ok bool) {
 				severityRaw = label
 			}
 		} else {
-			meta = append(meta, kv{key: "severity", val: severity, slot: -1})
+			rest = append(rest, kv{key: "severity", val: severity, slot: -1})
 		}
 	}
 	for _, c := range cwes {
@@ -125,7 +133,9 @@ func osvFast(data []byte) (d document.Document, ok bool) {
 		source = osvSource(d.ID)
 	}
 	d.Source = source
-	d.Meta = metaMap(meta, publishedRaw, severityRaw)
+	if meta {
+		d.Meta = metaMap(rest, publishedRaw, severityRaw)
+	}
 	if d.ID == "" && d.Title == "" && d.Body == "" {
 		return d, false
 	}

@@ -21,7 +21,9 @@ type rawRecord struct {
 	file    string
 	line    int
 	pointer string
-	data    []byte
+	// data is the record's own buffer: decoded strings may share its
+	// bytes, so nothing writes it once it is handed over.
+	data []byte
 	// decode turns data into a document; errSkip marks a non-document.
 	// A nil decode with err set is a failure the reader already found.
 	decode  func(data []byte) (document.Document, error)
@@ -216,6 +218,7 @@ type processor struct {
 	extract      func(string) map[string][]string
 	source       string
 	keepTextless bool
+	skipMeta     bool
 }
 
 func newProcessor(opts Options) (*processor, error) {
@@ -223,7 +226,7 @@ func newProcessor(opts Options) (*processor, error) {
 	if ex == nil {
 		ex = defaultExtractor()
 	}
-	return &processor{extract: ex, source: opts.Source, keepTextless: opts.KeepTextless}, nil
+	return &processor{extract: ex, source: opts.Source, keepTextless: opts.KeepTextless, skipMeta: opts.SkipMeta}, nil
 }
 
 func (p *processor) process(r *rawRecord) item {
@@ -272,6 +275,9 @@ func (p *processor) process(r *rawRecord) item {
 	}
 	if p.source != "" {
 		doc.Source = p.source
+	}
+	if p.skipMeta {
+		doc.Meta = nil // from the decoders that build it anyway
 	}
 	doc.Entities = mergeEntities(p.extract(doc.Text()), doc.Entities, structuredEntities(&doc))
 	finish(&doc)

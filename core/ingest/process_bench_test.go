@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,6 +56,63 @@ func BenchmarkProcessAdvisory(b *testing.B) {
 				}
 				i++
 			}
+		})
+	}
+}
+
+// BenchmarkReadAdvisories is Read's whole per-document cost on the shared
+// advisory corpus as `cyberstreams score --format jsonl` reads it — line
+// splitting, the pipeline's hand-offs, decode, hash — with a no-op
+// extractor and one worker. cpu-ns/op is per document, all threads.
+func BenchmarkReadAdvisories(b *testing.B) {
+	path := filepath.Join(sharedData(b), "advisories_train.jsonl.gz")
+	f, err := os.Open(path)
+	if err != nil {
+		b.Skipf("training advisories not available (%v)", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := filepath.Join(b.TempDir(), "advisories.jsonl")
+	out, err := os.Create(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), maxLine)
+	n := 0
+	for sc.Scan() && n < 5000 {
+		out.Write(sc.Bytes())
+		out.Write([]byte{'\n'})
+		n++
+	}
+	if err := out.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for _, skipMeta := range []bool{false, true} {
+		name := "meta"
+		if skipMeta {
+			name = "skipmeta"
+		}
+		b.Run(name, func(b *testing.B) {
+			opts := Options{Format: FormatJSONL, Workers: 1, SkipMeta: skipMeta,
+				Extract: func(string) map[string][]string { return nil }}
+			b.ReportAllocs()
+			docs := 0
+			cpu0 := processCPU()
+			for b.Loop() {
+				err := Read(context.Background(), []string{in}, opts, func(r Record) error {
+					docs++
+					return r.Err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(docs), "cpu-ns/doc")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(docs), "ns/doc")
 		})
 	}
 }

@@ -139,8 +139,12 @@ func readInput(ctx context.Context, name string, r io.Reader, format Format, opt
 		return readText(ctx, name, br, emit)
 	case FormatJSONL:
 		fields := newFieldMap(opts.Fields)
+		fields.skipMeta = opts.SkipMeta
 		return readJSONValues(ctx, name, br, head, fields.decode, emit)
 	case FormatOSV:
+		if opts.SkipMeta {
+			return readJSONValues(ctx, name, br, head, decodeOSVSkipMeta, emit)
+		}
 		return readJSONValues(ctx, name, br, head, decodeOSV, emit)
 	case FormatCVE5:
 		return readJSONValues(ctx, name, br, head, decodeCVE5, emit)
