@@ -102,6 +102,19 @@ type kv struct {
 	key  string
 	val  any
 	slot int
+	// str holds a role's string value (isStr set) instead of val: roles
+	// take strings, and boxing one into an interface would cost an
+	// allocation.
+	str   string
+	isStr bool
+}
+
+// value is the member's value as json.Unmarshal gives it.
+func (e *kv) value() any {
+	if e.isStr {
+		return e.str
+	}
+	return e.val
 }
 
 // objectStart checks data[i] == '{' and returns the index of the first
@@ -189,9 +202,14 @@ func (w *walker) members(i, depth int, kvs []kv, slot func(string) int, meta boo
 		if slot != nil {
 			e.slot = slot(e.key)
 		}
-		if e.slot < 0 && !meta {
+		switch {
+		case e.slot < 0 && !meta:
 			i, ok = w.skip(v, depth+1)
-		} else {
+		case e.slot >= 0 && w.data[v] == '"':
+			e.str, i, ok = w.str(v)
+			e.isStr = true
+			kvs = append(kvs, e)
+		default:
 			e.val, i, ok = w.value(v, depth+1)
 			kvs = append(kvs, e)
 		}

@@ -143,15 +143,22 @@ func decodeRoles(data []byte, meta bool) (d document.Document, ok bool) {
 	for r := range roles {
 		for slot := defaultRoleSlots[r]; slot < defaultRoleSlots[r+1]; slot++ {
 			k := last[slot]
-			if k == 0 || kvs[k-1].val == nil {
+			if k == 0 {
 				continue
 			}
-			used[slot] = true
-			s, err := scalarString(kvs[k-1].val)
+			e := &kvs[k-1]
+			if e.isStr {
+				roles[r], used[slot] = e.str, true
+				break
+			}
+			if e.val == nil {
+				continue
+			}
+			s, err := scalarString(e.val)
 			if err != nil {
 				return d, false
 			}
-			roles[r] = s
+			roles[r], used[slot] = s, true
 			break
 		}
 	}

@@ -156,7 +156,7 @@ func metaMap(kvs []kv, publishedRaw, severityRaw string) map[string]any {
 	}
 	m := make(map[string]any, n)
 	for _, e := range kvs {
-		m[e.key] = e.val
+		m[e.key] = e.value()
 	}
 	if publishedRaw != "" {
 		if _, has := m["published_raw"]; !has {
