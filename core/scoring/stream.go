@@ -48,6 +48,9 @@ type batch struct {
 // A record that cannot be read is delivered as a Failure and the stream goes
 // on.
 func (s *Scorer) Stream(ctx context.Context, paths []string, in ingest.Options, opts Options, emit func(Scored) error) error {
+	// Scoring reads a document's typed fields and text, never its Meta,
+	// and a Scored carries no document: the readers may skip those fields.
+	in.SkipMeta = true
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)

@@ -1,14 +1,19 @@
 package scoring_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
 )
@@ -80,4 +85,80 @@ func TestStreamStopsOnEmitError(t *testing.T) {
 	if err != stop || n != 100 {
 		t.Fatalf("got %v after %d records, want the emit error after 100", err, n)
 	}
+}
+
+// TestStreamScoresAsScoreDoes: the stream (which lets the readers skip the
+// fields that only fill Document.Meta, and scores on the ingest workers)
+// writes the same JSONL records as reading every document in full and
+// scoring it with Score: the shared advisories when present (their many
+// unmapped fields go to Meta), else synthetic records with extra fields.
+func TestStreamScoresAsScoreDoes(t *testing.T) {
+	s, err := scoring.New(mustEmbedded(t), extract.New(extract.Options{Refang: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "..", "..", "shared", "data", "advisories_train.jsonl.gz")
+	if _, err := os.Stat(path); err != nil || testing.Short() {
+		t.Logf("shared advisories absent or -short (%v): synthetic records", err)
+		path = filepath.Join(t.TempDir(), "feed.jsonl")
+		var b []byte
+		for i, d := range trainingtest.Docs(3000, 5) {
+			line, err := json.Marshal(map[string]any{"id": d.ID, "title": d.Title, "text": d.Body, "source": d.Source,
+				"cwes": d.CWEs, "published": d.Published, "cvss": map[string]any{"score": float64(i%10) + 0.5},
+				"vendor_note": []any{"x", i, nil, true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b = append(append(b, line...), '\n')
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var want [][]byte
+	err = ingest.Read(context.Background(), []string{path}, ingest.Options{}, func(r ingest.Record) error {
+		if r.Err != nil {
+			return nil
+		}
+		if len(want) < 3 && r.Doc.Meta == nil {
+			t.Fatalf("%s: read in full, the document has no Meta: the comparison would not test skipping it", r.Doc.ID)
+		}
+		res := s.Score(&r.Doc, scoring.Options{Explain: -1})
+		line, err := res.AppendJSONL(nil)
+		want = append(want, line)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	err = s.Stream(context.Background(), []string{path}, ingest.Options{}, scoring.Options{Explain: -1}, func(o scoring.Scored) error {
+		if o.Failure != nil {
+			return nil
+		}
+		line, err := o.Result.AppendJSONL(nil)
+		if err != nil {
+			return err
+		}
+		if i >= len(want) || !bytes.Equal(line, want[i]) {
+			return fmt.Errorf("record %d: stream wrote\n%s\nScore wrote\n%s", i, line, want[min(i, len(want)-1)])
+		}
+		i++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i != len(want) || i < 1000 {
+		t.Fatalf("stream wrote %d records, Score %d", i, len(want))
+	}
+}
+
+func mustEmbedded(t *testing.T) *model.Bundle {
+	t.Helper()
+	b, err := model.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
