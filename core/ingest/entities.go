@@ -82,6 +82,44 @@ func hasPrefixFold(s, prefix string) bool {
 	return true
 }
 
+// addStructured adds a document's structured entities to ents, the fresh
+// result of the workbench's extractor, whose values are sorted and unique
+// type by type, in place: it gives what mergeEntities(ents,
+// structuredEntities(d)) gives without the two maps and the copies of
+// every value of the merge, which were a tenth of the cost of reading an
+// advisory line.
+func addStructured(ents map[string][]string, d *document.Document) map[string][]string {
+	if isCVEID(d.ID) {
+		ents = addEntity(ents, entityCVE, strings.ToUpper(d.ID))
+	}
+	for _, id := range d.Aliases {
+		if isCVEID(id) {
+			ents = addEntity(ents, entityCVE, strings.ToUpper(id))
+		}
+	}
+	for _, c := range d.CWEs {
+		if isCWEID(c) {
+			ents = addEntity(ents, entityCWE, strings.ToUpper(c))
+		}
+	}
+	if len(ents) == 0 {
+		return nil
+	}
+	return ents
+}
+
+// addEntity inserts v into ents[typ] where it sorts, unless it is there.
+func addEntity(ents map[string][]string, typ, v string) map[string][]string {
+	if ents == nil {
+		ents = map[string][]string{}
+	}
+	vals := ents[typ]
+	if i, found := slices.BinarySearch(vals, v); !found {
+		ents[typ] = slices.Insert(vals, i, v)
+	}
+	return ents
+}
+
 // mergeEntities unions entity maps; every type's values come out sorted and
 // unique. It returns nil when there are none.
 func mergeEntities(maps ...map[string][]string) map[string][]string {

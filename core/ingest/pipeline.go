@@ -215,18 +215,30 @@ func chunkRecords(ctx context.Context, raws <-chan rawRecord, chunks chan<- *chu
 
 // processor turns raw records into finished documents.
 type processor struct {
-	extract      func(string) map[string][]string
+	extract func(string) map[string][]string
+	// ownExtract is set for the workbench's extractor, whose results are
+	// fresh maps of sorted, unique values that can be added to in place.
+	ownExtract   bool
 	source       string
 	keepTextless bool
 	skipMeta     bool
 }
 
 func newProcessor(opts Options) (*processor, error) {
-	ex := opts.Extract
-	if ex == nil {
-		ex = defaultExtractor()
+	p := &processor{extract: opts.Extract, source: opts.Source, keepTextless: opts.KeepTextless, skipMeta: opts.SkipMeta}
+	if p.extract == nil {
+		p.extract, p.ownExtract = defaultExtractor(), true
 	}
-	return &processor{extract: ex, source: opts.Source, keepTextless: opts.KeepTextless, skipMeta: opts.SkipMeta}, nil
+	return p, nil
+}
+
+// entities are the document's text entities and structured ones merged.
+func (p *processor) entities(d *document.Document) map[string][]string {
+	found := p.extract(d.Text())
+	if p.ownExtract && len(d.Entities) == 0 {
+		return addStructured(found, d)
+	}
+	return mergeEntities(found, d.Entities, structuredEntities(d))
 }
 
 func (p *processor) process(r *rawRecord) item {
@@ -279,7 +291,7 @@ func (p *processor) process(r *rawRecord) item {
 	if p.skipMeta {
 		doc.Meta = nil // from the decoders that build it anyway
 	}
-	doc.Entities = mergeEntities(p.extract(doc.Text()), doc.Entities, structuredEntities(&doc))
+	doc.Entities = p.entities(&doc)
 	finish(&doc)
 	it.Doc = doc
 	return it

@@ -1,0 +1,54 @@
+package ingest
+
+import (
+	"bufio"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
+)
+
+// TestAddStructuredMatchesMerge: adding the structured entities to the
+// workbench extractor's result in place gives what merging the two maps
+// gives, on the corpus and on records whose ids and aliases repeat or
+// precede the text's.
+func TestAddStructuredMatchesMerge(t *testing.T) {
+	ex := defaultExtractor()
+	check := func(d *document.Document) {
+		t.Helper()
+		want := mergeEntities(ex(d.Text()), d.Entities, structuredEntities(d))
+		if got := addStructured(ex(d.Text()), d); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: added %v, merged %v", d.ID, got, want)
+		}
+	}
+	for _, d := range []document.Document{
+		{ID: "cve-2024-0001", Body: "See CVE-2024-0001 and CVE-2023-9999, CWE-79."},
+		{ID: "GHSA-1", Aliases: []string{"CVE-2024-2", "CVE-2024-1", "cve-2024-2"}, CWEs: []string{"CWE-1", "cwe-79", "NVD-CWE-Other"}, Body: "x"},
+		{ID: "x", Body: "nothing here"},
+		{ID: "CVE-2020-1234", Body: "nothing here"},
+	} {
+		check(&d)
+	}
+	path := filepath.Join(sharedData(t), "advisories_train.jsonl.gz")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("training advisories not available (%v)", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), maxLine)
+	for n := 0; sc.Scan() && (n < 2000 || !testing.Short()); n++ {
+		d, err := decodeOSV(sc.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(&d)
+	}
+}
