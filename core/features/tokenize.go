@@ -1,8 +1,6 @@
 package features
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -186,76 +184,9 @@ var stopWords = [...]string{
 	"them", "what", "about", "over", "under", "only", "both",
 }
 
-// swar are the constants of the eight-bytes-at-a-time (SWAR) byte tests.
+// lsbs and msbs are the constants of the eight-bytes-at-a-time (SWAR)
+// byte tests: the low and the high bit of every byte.
 const (
 	lsbs = 0x0101010101010101
 	msbs = 0x8080808080808080
 )
-
-// wordBytes has the high bit set in each byte of x that is an ASCII word
-// character (asciiWord), clear in the others. For 7-bit bytes b, b+0x80-lo
-// has its high bit set when b ≥ lo and b+0x7f-hi when b > hi, and neither
-// sum carries into the next byte; bytes of 0x80 and above are not words.
-func wordBytes(x uint64) uint64 {
-	low7 := x &^ msbs
-	letter := low7 | lsbs*0x20 // 'A'–'Z' onto 'a'–'z'; no other byte lands there
-	letters := (letter + lsbs*(0x80-'a')) &^ (letter + lsbs*(0x7f-'z'))
-	digits := (low7 + lsbs*(0x80-'0')) &^ (low7 + lsbs*(0x7f-'9'))
-	under := ^((low7 ^ lsbs*'_') + lsbs*0x7f) // high bit set where the byte is '_'
-	return (letters | digits | under) &^ x & msbs
-}
-
-// nextTokensASCII is nextTokens for ASCII text held in buf[:n], with at
-// least 16 zero bytes after it in buf. It finds the end of a word run
-// sixteen bytes at a time instead of byte by byte, without a branch on
-// each byte (whose outcome no predictor learns from one token to the
-// next); the zero bytes after the text end the last run, as a zero byte
-// is neither a word character nor a connector.
-func nextTokensASCII(buf []byte, n, i int, toks []span) ([]span, int) {
-	k := len(toks)
-	toks = toks[:cap(toks)]
-	for i < n {
-		// Skip to the next word character (never in the padding).
-		m := wordBytes(binary.LittleEndian.Uint64(buf[i : i+8]))
-		if m == 0 {
-			i += 8
-			continue
-		}
-		i += bits.TrailingZeros64(m) >> 3
-		start := i
-		for {
-			// The word characters from i: l = z0 when z0 < 8, else 8 + z1.
-			z0 := bits.TrailingZeros64(^wordBytes(binary.LittleEndian.Uint64(buf[i:i+8]))&msbs) >> 3
-			z1 := bits.TrailingZeros64(^wordBytes(binary.LittleEndian.Uint64(buf[i+8:i+16]))&msbs) >> 3
-			l := z0 + z1&-(z0>>3)
-			i += l
-			if l == 16 {
-				continue
-			}
-			// A connector joins two word characters: "1.2", "a/b", "x-y", "a::b".
-			if c := buf[i]; asciiConnector[c] {
-				j := i + 1
-				if c == ':' {
-					if buf[j] != ':' {
-						break
-					}
-					j++
-				}
-				if asciiWord[buf[j]] {
-					i = j
-					continue
-				}
-			}
-			break
-		}
-		toks[k] = span{start, i}
-		k++
-		if k == len(toks) {
-			return toks, i
-		}
-	}
-	return toks[:k], n
-}
-
-// asciiConnector is isConnector for bytes.
-var asciiConnector = [256]bool{'.': true, '-': true, '/': true, ':': true}

@@ -72,7 +72,7 @@ func New(spec *Spec, opts ...Option) *Featurizer {
 	for _, o := range opts {
 		o(f)
 	}
-	f.words, f.bigrams = newVocabulary(spec.Terms, int32(len(spec.Terms)))
+	f.words, f.bigrams = newVocabulary(spec.Terms, uint32(len(spec.Terms)))
 	next := int32(len(spec.Terms))
 	for _, g := range spec.Groups {
 		m := make(map[string]int32, len(g.Values))
@@ -126,7 +126,8 @@ type scratch struct {
 	// are cleared as they are read.
 	counts []int32
 	seen   []uint64
-	lower  []byte // the lower-cased title or body, padded (lowerPadded)
+	lower  []byte // the lower-cased title or body, and lowerPad zero bytes
+	scan   asciiScan
 	toks   []span // a batch of the tokens of lower
 	key    []byte // a lower-cased category value
 	perm   []int
@@ -275,47 +276,96 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 // body) and the bigram terms among its pairs of consecutive tokens into
 // sc, and returns the number of tokens. It is Tokenize(strings.ToLower(text))
 // with each token looked up in f.words where it lies in the lower-cased
-// buffer.
+// buffer. ASCII text (nearly all) is lower-cased and tokenised by
+// asciiScan; other text by strings.ToLower and nextTokens.
 func (f *Featurizer) countTokens(sc *scratch, text string) int {
-	var buf []byte
-	var ascii bool
-	buf, ascii, sc.lower = lowerPadded(sc.lower, text)
-	end := len(buf) - lowerPad
-	lower := unsafe.String(unsafe.SliceData(buf), end)
 	if len(sc.toks) == 0 {
 		sc.toks = make([]span, 256)
 	}
-	words := f.words.words
-	counts, seen := sc.counts, sc.seen
-	n := 0
-	prev, prevWord := uint32(noWord), &words[noWord] // the previous token
-	for i := 0; i < end; {
-		var toks []span
-		if ascii {
-			toks, i = nextTokensASCII(buf, end, i, sc.toks[:0])
-		} else {
-			toks, i = nextTokens(lower, i, sc.toks[:0])
-		}
-		// Every token takes the same steps, whatever it is: a token that
-		// is no term counts into the spare counter, a dropped token adds 0
-		// to n and leaves prev alone. Only a bigram candidate branches.
-		for _, t := range toks {
-			wi := f.words.find(buf, t.start, t.end)
-			w := &words[wi]
-			n += int(1 - w.drop)
-			counts[w.term]++
-			seen[w.term/64] |= 1 << (w.term % 64)
-			if prevWord.next&w.bit != 0 {
-				if b := f.bigrams.find(int32(prev), int32(wi)); b >= 0 {
-					sc.hit(b)
-				}
+	var c tokenCounter // prev: noWord
+	var ascii bool
+	sc.lower, ascii = sc.scan.lowerClassify(sc.lower, text)
+	if ascii {
+		for {
+			toks := sc.scan.next(sc.toks[:0])
+			if len(toks) == 0 {
+				break
 			}
-			if w.drop == 0 {
-				prev, prevWord = wi, w
-			}
+			f.count(sc, &c, toks)
 		}
+		return c.n
 	}
-	return n
+	lower := strings.ToLower(text)
+	sc.lower = append(append(sc.lower[:0], lower...), make([]byte, lowerPad)...)
+	for i := 0; i < len(lower); {
+		var toks []span
+		toks, i = nextTokens(lower, i, sc.toks[:0])
+		f.count(sc, &c, toks)
+	}
+	return c.n
+}
+
+// tokenCounter is where countTokens is between batches of tokens.
+type tokenCounter struct {
+	n    int    // tokens so far
+	prev uint32 // the previous token's word
+}
+
+// count counts a batch of tokens of sc.lower. Every token takes the same
+// steps, whatever it is: a token that is no term counts into the spare
+// counter, a dropped one adds 0 to n and leaves prev alone. The lookup is
+// vocabTable.find, written out here with the table in registers, and
+// loading both slots' words before selecting one: the selections compile
+// to conditional moves, not to branches mispredicted for a good share of
+// tokens. Only a bigram candidate branches.
+func (f *Featurizer) count(sc *scratch, c *tokenCounter, toks []span) {
+	v := f.words
+	words, keys, slot, seed, shift, mask := v.words, v.keys, v.slot, v.seed, v.shift, len(v.keys)-1
+	buf, counts, seen := sc.lower, sc.counts, sc.seen
+	n, prev := c.n, c.prev
+	prevNext := words[prev].next
+	for _, t := range toks {
+		var wi uint32
+		if l := t.end - t.start; uint(l) <= 16 {
+			b := (*[16]byte)(buf[t.start:])
+			m := &keyMasks[l]
+			k0 := binary.LittleEndian.Uint64(b[:8]) & m[0]
+			k1 := binary.LittleEndian.Uint64(b[8:]) & m[1]
+			hi, lo := bits.Mul64(k0^seed, k1^vocabHashK1)
+			x := hi ^ lo
+			h1, h2 := int(x>>shift), int(x)&mask
+			key1, key2 := keys[h1], keys[h2]
+			// eqMask is all ones when its argument is 0: select the word
+			// of the slot that holds the key (both, when h1 == h2; noWord,
+			// 0, when none), and dropWord for a token too short.
+			wi = slot[h1]&eqMask((key1.k0^k0)|(key1.k1^k1)) | slot[h2]&eqMask((key2.k0^k0)|(key2.k1^k1))
+			short := eqMask(uint64(l) >> 1) // l < 2
+			wi = wi&^short | dropWord&short
+		} else {
+			wi = v.findLong(buf[t.start:t.end])
+		}
+		w := &words[wi]
+		n += int(w.tok)
+		counts[w.term]++
+		seen[w.term/64] |= 1 << (w.term % 64)
+		if prevNext&w.bit != 0 {
+			f.countBigram(sc, prev, wi)
+		}
+		keep := -w.tok // all ones for a token, which becomes prev
+		prev = prev&^keep | wi&keep
+		prevNext = prevNext&^uint64(int64(int32(keep))) | w.next&uint64(int64(int32(keep)))
+	}
+	c.n, c.prev = n, prev
+}
+
+// eqMask is all ones (as a uint32) when x is 0, else 0.
+func eqMask(x uint64) uint32 { return uint32((x|-x)>>63) - 1 }
+
+// countBigram counts the bigram term of words first and second, if any.
+func (f *Featurizer) countBigram(sc *scratch, first, second uint32) {
+	if b := f.bigrams.find(int32(first), int32(second)); b >= 0 {
+		sc.hit(b)
+	}
 }
 
 // hit counts one occurrence of term t.
@@ -326,23 +376,10 @@ func (sc *scratch) hit(t int32) {
 	sc.counts[t]++
 }
 
-// lowerPad is how many zero bytes lowerPadded puts after the text: a token
-// key loads sixteen bytes from the token's start (wordKey).
-const lowerPad = 16
-
-// lowerPadded is lowerASCII(buf, s) followed by lowerPad zero bytes, in
-// buf (grown as needed; the new buf is returned twice, as the text and for
-// reuse), and whether s is all ASCII.
-func lowerPadded(buf []byte, s string) (text []byte, ascii bool, reuse []byte) {
-	lower, buf := lowerASCII(slices.Grow(buf[:0], len(s)+lowerPad), s)
-	ascii = len(lower) == 0 || unsafe.StringData(lower) == unsafe.SliceData(buf)
-	if !ascii {
-		// Unicode text, lower-cased by strings.ToLower: copy it in.
-		buf = append(buf[:0], lower...)
-	}
-	buf = append(buf[:len(lower)], make([]byte, lowerPad)...)
-	return buf, ascii, buf
-}
+// lowerPad is how many zero bytes follow the lower-cased text in
+// scratch.lower: a token's key loads sixteen bytes from its start
+// (vocabTable.find), asciiScan reads whole blocks of 64 bytes.
+const lowerPad = 64
 
 // sublinearTF is 1 + ln(count), the sublinear term frequency; small counts
 // (nearly all) come from a table of the same values.

@@ -10,29 +10,29 @@ import (
 // and every stop word, in one table keyed by the word's bytes. A token is
 // looked up straight from the lower-cased text buffer it was found in:
 // its first sixteen bytes, loaded eight at a time and zero-padded, are
-// both its hash input and, with its length, its key. The table is a
-// cuckoo hash (each word in one of two slots, both always read), so a
-// lookup is two loads, a multiplication and two comparisons whose
-// outcomes select the word without a branch; and the result is always a
-// word — words[noWord] for a token that is none, words[dropWord] for a
-// stop word or a token Tokenize drops for its length — so that counting a
-// token needs no branch either. Featurising spent a third of its time in
-// Go map lookups and the stop word check, most of the rest in branches
-// mispredicted once per token.
+// both its hash input and its key (tokens hold no zero bytes, so the
+// padding tells a word from its prefixes). The table is a cuckoo hash:
+// each word is in one of two slots, both always read, so a lookup is four
+// loads, a multiplication and two comparisons whose outcomes select the
+// word without a branch. The result is always a word — words[noWord] for
+// a token that is none, words[dropWord] for a token Tokenize drops for its
+// length — so that counting a token needs no branch either. Featurising
+// spent a third of its time in Go map lookups and the stop word check.
+//
+// Words longer than 16 bytes (few) are in a map, looked up by findLong.
 type vocabTable struct {
 	keys  []vocabKey // a power of two long, at most half full
+	slot  []uint32   // the word in each slot of keys (noWord in the empty ones)
 	shift uint       // 64 - log2(len(keys))
 	seed  uint64     // of the hash, changed when a build fails
 	words []vocabWord
-	all   []string // the words, by index ("" for noWord and dropWord)
+	all   []string          // the words, by index ("" for noWord and dropWord)
+	long  map[string]uint32 // the words longer than 16 bytes → index
 }
 
-// vocabKey is one slot of the table.
-type vocabKey struct {
-	k0, k1 uint64 // the word's bytes 0–7 and 8–15, little-endian, zero-padded
-	n      uint32 // the word's length in bytes; 0 in an empty slot, which no token matches
-	word   uint32 // index in words
-}
+// vocabKey is a word's first 16 bytes, little-endian and zero-padded;
+// {0, 0} in an empty slot, which no token, never empty, matches.
+type vocabKey struct{ k0, k1 uint64 }
 
 // vocabWord is what the vocabulary knows of one word.
 type vocabWord struct {
@@ -40,67 +40,57 @@ type vocabWord struct {
 	// this one in a bigram term: a pair whose bit is clear is no term,
 	// without a lookup.
 	next uint64
-	bit  uint64 // 1 << (index%64), for next; 0 for noWord and dropWord
-	term int32  // the word's own term index, or the spare counter (Featurizer.spare)
-	drop int32  // 1 for dropWord: not a token at all
+	bit  uint64 // 1 << (index%64), for next; 0 for words that are no token
+	term uint32 // the word's own term index, or the spare counter
+	tok  uint32 // 1 for a token; 0 for a stop word and dropWord, which Tokenize drops
 }
 
 // The two words every table starts with.
 const (
 	noWord   = 0 // a token that is no vocabulary word
-	dropWord = 1 // a stop word, or a token shorter than 2 or longer than 64 bytes
+	dropWord = 1 // a token shorter than 2 or longer than 64 bytes
 )
 
-// wordKey is the key of the n bytes of w from index s: its first sixteen
-// bytes, zero-padded. w must hold 16 bytes from s on (the text buffers are
-// padded so that every token of them does).
-func wordKey(w []byte, s, n int) (k0, k1 uint64) {
-	k0 = binary.LittleEndian.Uint64(w[s : s+8])
-	k1 = binary.LittleEndian.Uint64(w[s+8 : s+16])
-	// Shifts of 64 or more give 0 in Go: the masks keep min(n, 8) and
-	// max(0, min(n-8, 8)) bytes.
-	k0 &= ^uint64(0) >> (64 - 8*uint(min(n, 8)))
-	k1 &= ^uint64(0) >> (64 - 8*uint(min(max(n-8, 0), 8)))
-	return k0, k1
-}
-
-// slots are the two slots a key can be in: a wyhash-style 64×64→128-bit
-// multiply folds the first 16 key bytes, the hash of the others (tail,
-// 0 for words of at most 16 bytes) and the length, two more spread it.
-func (v *vocabTable) slots(k0, k1, tail uint64, n int) (int, int) {
-	hi, lo := bits.Mul64(k0^v.seed, k1^tail^0xe7037ed1a0b428db^uint64(n))
-	x := hi ^ lo
-	return int(x * 0x9E3779B97F4A7C15 >> v.shift), int(x * 0xD6E8FEB86659FD93 >> v.shift)
-}
-
-// tailHash hashes w[s:e] (w padded as for wordKey), the bytes of a long
-// word after its sixteenth.
-func (v *vocabTable) tailHash(w []byte, s, e int) uint64 {
-	h := v.seed
-	for i := s; i < e; i += 8 {
-		x := binary.LittleEndian.Uint64(w[i:i+8]) & (^uint64(0) >> (64 - 8*uint(min(e-i, 8))))
-		hi, lo := bits.Mul64(h^x, 0x9E3779B97F4A7C15)
-		h = hi ^ lo
+// keyMasks[n] keep the first n bytes of a 16-byte key, n ≤ 16.
+var keyMasks = func() (m [17][2]uint64) {
+	for n := range m {
+		for i := range n {
+			m[n][i/8] |= 0xff << (8 * (i % 8))
+		}
 	}
-	return h
+	return m
+}()
+
+// slots are the two slots of the table a key can be in: a wyhash-style
+// 64×64→128-bit multiply folds the 16 key bytes, and its top and bottom
+// bits index the slots.
+func (v *vocabTable) slots(k vocabKey) (int, int) {
+	hi, lo := bits.Mul64(k.k0^v.seed, k.k1^vocabHashK1)
+	x := hi ^ lo
+	return int(x >> v.shift), int(x) & (len(v.keys) - 1)
 }
 
-// find returns the index in v.words of the token w[s:e] (w padded as for
-// wordKey): a vocabulary word, noWord or dropWord.
+// vocabHashK1 is mixed into a key's second half before hashing.
+const vocabHashK1 = 0xe7037ed1a0b428db
+
+// find returns the index in v.words of the token w[s:e], which must be
+// followed by at least 16 bytes in w (the text buffers are padded so):
+// a vocabulary word, noWord or dropWord. Featurizer.count has a copy.
 func (v *vocabTable) find(w []byte, s, e int) uint32 {
 	n := e - s
-	if n > 16 {
-		return v.findLong(w, s, e)
+	if uint(n) > 16 {
+		return v.findLong(w[s:e])
 	}
-	k0, k1 := wordKey(w, s, n)
-	h1, h2 := v.slots(k0, k1, 0, n)
-	a, b := &v.keys[h1], &v.keys[h2]
+	b := w[s : s+16]
+	m := &keyMasks[n]
+	k := vocabKey{binary.LittleEndian.Uint64(b[:8]) & m[0], binary.LittleEndian.Uint64(b[8:]) & m[1]}
+	h1, h2 := v.slots(k)
 	word := uint32(noWord)
-	if (a.k0^k0)|(a.k1^k1)|uint64(a.n^uint32(n)) == 0 {
-		word = a.word
+	if a := v.keys[h1]; (a.k0^k.k0)|(a.k1^k.k1) == 0 {
+		word = v.slot[h1]
 	}
-	if (b.k0^k0)|(b.k1^k1)|uint64(b.n^uint32(n)) == 0 {
-		word = b.word
+	if b := v.keys[h2]; (b.k0^k.k0)|(b.k1^k.k1) == 0 {
+		word = v.slot[h2]
 	}
 	if n < 2 {
 		word = dropWord
@@ -108,18 +98,13 @@ func (v *vocabTable) find(w []byte, s, e int) uint32 {
 	return word
 }
 
-// findLong is find for tokens longer than 16 bytes (few).
-func (v *vocabTable) findLong(w []byte, s, e int) uint32 {
-	n := e - s
-	if n > 64 {
+// findLong is find for tokens longer than 16 bytes.
+func (v *vocabTable) findLong(tok []byte) uint32 {
+	if len(tok) > 64 {
 		return dropWord
 	}
-	k0, k1 := wordKey(w, s, n)
-	h1, h2 := v.slots(k0, k1, v.tailHash(w, s+16, e), n)
-	for _, h := range [2]int{h1, h2} {
-		if k := &v.keys[h]; k.k0 == k0 && k.k1 == k1 && int(k.n) == n && string(w[s+16:e]) == v.all[k.word][16:] {
-			return k.word
-		}
+	if i, ok := v.long[string(tok)]; ok {
+		return i
 	}
 	return noWord
 }
@@ -133,6 +118,7 @@ func (v *vocabTable) lookup(word string) uint32 {
 // are not looked up by their bytes), with another seed and, every other
 // time, twice the slots until every word finds a slot.
 func (v *vocabTable) build() {
+	v.long = map[string]uint32{}
 	size := 64
 	for size < 2*len(v.all) {
 		size *= 2
@@ -146,28 +132,23 @@ func (v *vocabTable) build() {
 	}
 }
 
-// keySlots are the slots of a key in the table.
-func (v *vocabTable) keySlots(key vocabKey) (int, int) {
-	var tail uint64
-	if key.n > 16 {
-		w := v.all[key.word]
-		tail = v.tailHash(append([]byte(w), make([]byte, 16)...), 16, len(w))
-	}
-	return v.slots(key.k0, key.k1, tail, int(key.n))
-}
-
 // placeAll tries to place every word in a table of size slots.
 func (v *vocabTable) placeAll(size int) bool {
 	v.keys = make([]vocabKey, size)
+	v.slot = make([]uint32, size)
 	v.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	for i := 2; i < len(v.all); i++ {
-		w := v.all[i]
-		if w == "" {
-			continue // a term "": no token is empty
-		}
-		k0, k1 := wordKey(append([]byte(w), make([]byte, 16)...), 0, len(w))
-		if !v.place(vocabKey{k0, k1, uint32(len(w)), uint32(i)}) {
-			return false
+		switch w := v.all[i]; {
+		case w == "" || strings.IndexByte(w, 0) >= 0:
+			// No token is empty or holds a zero byte.
+		case len(w) > 16:
+			v.long[w] = uint32(i)
+		default:
+			padded := append([]byte(w), make([]byte, 16)...)
+			k := vocabKey{binary.LittleEndian.Uint64(padded), binary.LittleEndian.Uint64(padded[8:])}
+			if !v.place(k, uint32(i)) {
+				return false
+			}
 		}
 	}
 	return true
@@ -175,14 +156,15 @@ func (v *vocabTable) placeAll(size int) bool {
 
 // place puts key in one of its slots, moving the keys in the way to their
 // other slots (cuckoo insertion); false when that goes on too long.
-func (v *vocabTable) place(key vocabKey) bool {
-	h, _ := v.keySlots(key)
+func (v *vocabTable) place(key vocabKey, word uint32) bool {
+	h, _ := v.slots(key)
 	for range 128 {
 		key, v.keys[h] = v.keys[h], key
-		if key.n == 0 {
+		word, v.slot[h] = v.slot[h], word
+		if key == (vocabKey{}) {
 			return true
 		}
-		h1, h2 := v.keySlots(key)
+		h1, h2 := v.slots(key)
 		if h == h1 {
 			h = h2
 		} else {
@@ -264,9 +246,9 @@ func (p *pairTable) put(key uint64, term int32) {
 // index, as a map of the terms does. The stop words are words too, marked
 // to be dropped: they are never tokens, so a term that is one never
 // matches. Words that are not terms themselves count into term spare.
-func newVocabulary(terms []string, spare int32) (*vocabTable, *pairTable) {
+func newVocabulary(terms []string, spare uint32) (*vocabTable, *pairTable) {
 	v := &vocabTable{
-		words: []vocabWord{noWord: {term: spare}, dropWord: {term: spare, drop: 1}},
+		words: []vocabWord{noWord: {term: spare, tok: 1}, dropWord: {term: spare}},
 		all:   []string{noWord: "", dropWord: ""},
 	}
 	index := map[string]uint32{}
@@ -275,27 +257,27 @@ func newVocabulary(terms []string, spare int32) (*vocabTable, *pairTable) {
 		if !ok {
 			i = uint32(len(v.words))
 			index[w] = i
-			v.words = append(v.words, vocabWord{bit: 1 << (i % 64), term: spare})
+			v.words = append(v.words, vocabWord{bit: 1 << (i % 64), term: spare, tok: 1})
 			v.all = append(v.all, w)
 		}
 		return &v.words[i]
 	}
 	for _, w := range stopWords {
-		*word(w) = vocabWord{term: spare, drop: 1}
+		*word(w) = vocabWord{term: spare}
 	}
 	pairs := &pairTable{}
 	for i, t := range terms {
 		a, b, pair := strings.Cut(t, " ")
 		switch {
 		case !pair:
-			if w := word(t); w.drop == 0 {
-				w.term = int32(i)
+			if w := word(t); w.tok == 1 {
+				w.term = uint32(i)
 			}
 		case a != "" && b != "" && !strings.Contains(b, " "):
 			word(a)
 			word(b)
 			ia, ib := index[a], index[b]
-			if v.words[ia].drop == 0 && v.words[ib].drop == 0 {
+			if v.words[ia].tok == 1 && v.words[ib].tok == 1 {
 				v.words[ia].next |= v.words[ib].bit
 				pairs.set(int32(ia), int32(ib), int32(i))
 			}

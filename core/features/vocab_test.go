@@ -1,23 +1,32 @@
 package features
 
 import (
+	"encoding/binary"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// asciiSpans is nextTokensASCII over all of s (ASCII), batch by batch of
-// size batch, through a padded buffer as featurising uses it.
-func asciiSpans(s string, batch int) []span {
-	buf := append([]byte(s), make([]byte, lowerPad)...)
+// asciiSpans is asciiScan over all of s (ASCII), batch by batch of size
+// batch (at least 34), as featurising uses it, and the lower-cased text.
+func asciiSpans(s string, batch int) ([]span, string) {
+	var sc asciiScan
+	buf, ascii := sc.lowerClassify([]byte("stale"), s)
+	if !ascii {
+		panic("asciiSpans of non-ASCII text")
+	}
+	if len(buf) != len(s)+lowerPad || string(buf[len(s):]) != string(make([]byte, lowerPad)) {
+		panic("lowerClassify: bad padding")
+	}
 	var all []span
 	toks := make([]span, batch)
-	for i := 0; i < len(s); {
-		var got []span
-		got, i = nextTokensASCII(buf, len(s), i, toks[:0])
+	for {
+		got := sc.next(toks[:0])
+		if len(got) == 0 {
+			return all, string(buf[:len(s)])
+		}
 		all = append(all, got...)
 	}
-	return all
 }
 
 // stringSpans is nextTokens over all of s, batch by batch.
@@ -39,11 +48,20 @@ func checkSpans(t *testing.T, s string) {
 		if got := stringSpans(s, batch); !slices.Equal(got, want) {
 			t.Fatalf("nextTokens(%q) in batches of %d = %v, in one %v", s, batch, got, want)
 		}
-		if !isASCII(s) {
-			continue
+	}
+	if !isASCII(s) {
+		return
+	}
+	// asciiScan reads the text lower-cased; so does featurising.
+	lower := strings.ToLower(s)
+	want = stringSpans(lower, 1<<20)
+	for _, batch := range []int{34, 35, 100, 256} {
+		got, text := asciiSpans(s, batch)
+		if !slices.Equal(got, want) {
+			t.Fatalf("asciiScan(%q) in batches of %d = %v, nextTokens %v", s, batch, got, want)
 		}
-		if got := asciiSpans(s, batch); !slices.Equal(got, want) {
-			t.Fatalf("nextTokensASCII(%q) in batches of %d = %v, nextTokens %v", s, batch, got, want)
+		if text != lower {
+			t.Fatalf("asciiScan(%q) lower-cased it to %q", s, text)
 		}
 	}
 }
@@ -57,7 +75,7 @@ func isASCII(s string) bool {
 	return true
 }
 
-func TestNextTokensASCII(t *testing.T) {
+func TestAsciiScan(t *testing.T) {
 	for _, s := range []string{
 		"", "a", "ab", " ab ", "abcdefgh", "abcdefghijklmnop", "abcdefghijklmnopq",
 		"abcdefghijklmnopqrstuvwxyz0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -65,24 +83,62 @@ func TestNextTokensASCII(t *testing.T) {
 		"/etc/passwd", "org.apache.commons: text", "foo_bar() and net::http::get",
 		"\x00a\x00b", "@[`{ Z A z a ~\x7f", strings.Repeat("x", 100) + " " + strings.Repeat("ab.", 40),
 		"the quick brown fox jumps over the lazy dog, then: sleeps.",
+		"a.:b", "ab:::cd", "a:b::c", "a.-b", "a-:b", "a::::b",
+		strings.Repeat("a", 63) + "." + strings.Repeat("b", 64) + "::" + "c",
+		strings.Repeat("ab ", 21) + "a::b", strings.Repeat("x", 62) + "::y", strings.Repeat("x", 63) + "::y",
+		strings.Repeat("x", 64), strings.Repeat("x", 128), strings.Repeat("x ", 32), strings.Repeat(" x", 32),
+		strings.Repeat("1.", 100), strings.Repeat("a ", 200),
 	} {
 		checkSpans(t, s)
 		checkSpans(t, strings.ToUpper(s))
 	}
 }
 
-// TestWordBytes checks the SWAR word test against asciiWord, byte by byte
-// in every position.
-func TestWordBytes(t *testing.T) {
-	for c := range 256 {
-		for pos := range 8 {
-			x := uint64(c)<<(8*pos) | 0x2020202020202020&^(0xff<<(8*pos))
-			want := uint64(0)
-			if asciiWord[c] {
-				want = 0x80 << (8 * pos)
+// TestMovemask checks the bit packing on every pattern of high bits.
+func TestMovemask(t *testing.T) {
+	for p := range 256 {
+		var m uint64
+		for i := range 8 {
+			if p>>i&1 != 0 {
+				m |= 0x80 << (8 * i)
 			}
-			if got := wordBytes(x); got != want {
-				t.Fatalf("wordBytes(%#x) = %#x, want %#x", x, got, want)
+		}
+		if got := movemask(m); got != uint64(p) {
+			t.Fatalf("movemask(%#x) = %#x, want %#x", m, got, p)
+		}
+	}
+}
+
+// TestLowerClass checks the SWAR lower-casing and byte classes against
+// the byte tables, for every ASCII byte in every position among others.
+func TestLowerClass(t *testing.T) {
+	for c := range 128 {
+		for _, fill := range []byte{0, ' ', 'Z', 'a', ':', '_', 0x7f} {
+			for pos := range 8 {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(c)
+				x := binary.LittleEndian.Uint64(b[:])
+				lo, word, conn, colon := lowerClass(x)
+				var wl [8]byte
+				var ww, wc, wcol uint64
+				for i, v := range b {
+					wl[i] = v + lowerShift[v]
+					if asciiWord[v] {
+						ww |= 0x80 << (8 * i)
+					}
+					if v == '.' || v == '-' || v == '/' {
+						wc |= 0x80 << (8 * i)
+					}
+					if v == ':' {
+						wcol |= 0x80 << (8 * i)
+					}
+				}
+				if lo != binary.LittleEndian.Uint64(wl[:]) || word != ww || conn != wc || colon != wcol {
+					t.Fatalf("lowerClass(%q) = %#x %#x %#x %#x, want %q %#x %#x %#x", b, lo, word, conn, colon, wl, ww, wc, wcol)
+				}
 			}
 		}
 	}
@@ -115,11 +171,11 @@ var vocabTerms = []string{
 // last index of "first second"; stop words and tokens of a length Tokenize
 // drops are dropped.
 func TestVocabularyFind(t *testing.T) {
-	spare := int32(len(vocabTerms))
+	spare := uint32(len(vocabTerms))
 	v, pairs := newVocabulary(vocabTerms, spare)
-	term := map[string]int32{}
+	term := map[string]uint32{}
 	for i, tm := range vocabTerms {
-		term[tm] = int32(i)
+		term[tm] = uint32(i)
 	}
 	var probes []string
 	for _, tm := range vocabTerms {
@@ -141,12 +197,15 @@ func TestVocabularyFind(t *testing.T) {
 	}
 }
 
-func checkWord(t *testing.T, v *vocabTable, term map[string]int32, spare int32, p string) {
+func checkWord(t *testing.T, v *vocabTable, term map[string]uint32, spare uint32, p string) {
 	t.Helper()
+	if strings.IndexByte(p, 0) >= 0 {
+		return // no token holds a zero byte; the table need not know such words
+	}
 	w := v.words[v.lookup(p)]
 	dropped := len(p) < 2 || len(p) > 64 || isStopWord(p)
-	if (w.drop == 1) != dropped {
-		t.Fatalf("word %q: drop %d, want %v", p, w.drop, dropped)
+	if (w.tok == 0) != dropped {
+		t.Fatalf("word %q: tok %d, want dropped %v", p, w.tok, dropped)
 	}
 	want, ok := term[p]
 	if !ok || dropped {
@@ -157,26 +216,27 @@ func checkWord(t *testing.T, v *vocabTable, term map[string]int32, spare int32, 
 	}
 }
 
-func checkPair(t *testing.T, v *vocabTable, pairs *pairTable, term map[string]int32, a, b string) {
+func checkPair(t *testing.T, v *vocabTable, pairs *pairTable, term map[string]uint32, a, b string) {
 	t.Helper()
-	if a == "" || b == "" || strings.Contains(a, " ") || strings.Contains(b, " ") {
+	if a == "" || b == "" || strings.Contains(a, " ") || strings.Contains(b, " ") || strings.ContainsRune(a+b, 0) {
 		return
 	}
 	ia, ib := v.lookup(a), v.lookup(b)
 	wa, wb := v.words[ia], v.words[ib]
-	if wa.drop == 1 || wb.drop == 1 {
+	if wa.tok == 0 || wb.tok == 0 {
 		return // never a pair of tokens
 	}
 	want, ok := term[a+" "+b]
 	got := int32(-1)
+	wantTerm := int32(want)
 	if wa.next&wb.bit != 0 {
 		got = pairs.find(int32(ia), int32(ib))
 	}
 	if !ok {
-		want = -1
+		wantTerm = -1
 	}
-	if got != want {
-		t.Fatalf("pair %q %q: term %d, want %d", a, b, got, want)
+	if got != wantTerm {
+		t.Fatalf("pair %q %q: term %d, want %d", a, b, got, wantTerm)
 	}
 }
 
@@ -185,11 +245,11 @@ func FuzzVocabularyFind(f *testing.F) {
 	f.Add("org.apache.commons.text stringsubstitutor", "org.apache.commons.tex")
 	f.Fuzz(func(t *testing.T, terms, probe string) {
 		list := append(strings.Split(terms, ","), vocabTerms...)
-		spare := int32(len(list))
+		spare := uint32(len(list))
 		v, pairs := newVocabulary(list, spare)
-		term := map[string]int32{}
+		term := map[string]uint32{}
 		for i, tm := range list {
-			term[tm] = int32(i)
+			term[tm] = uint32(i)
 		}
 		for _, p := range append(strings.Fields(probe), strings.Fields(terms)...) {
 			checkWord(t, v, term, spare, p)
