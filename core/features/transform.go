@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
@@ -35,6 +36,7 @@ type Featurizer struct {
 	cweCount, hour, weekday, year, reputation, kevListed int32
 	knownActors, knownTechniques, actorLinkedIndicators, kevVulnerabilities int32
 	entityCount                                                             map[string]int32 // entity type → index of "entities:TYPE_count"
+	kevFilter                                                               *[kevFilterWords]uint64
 	width                                                                   int
 	pool                                                                    sync.Pool
 }
@@ -107,6 +109,9 @@ func New(spec *Spec, opts ...Option) *Featurizer {
 	f.knownActors, f.knownTechniques = num("graph:known_actors"), num("graph:known_techniques")
 	f.actorLinkedIndicators, f.kevVulnerabilities = num("graph:actor_linked_indicators"), num("graph:kev_vulnerabilities")
 	f.width = int(next) + len(spec.Numeric)
+	if len(spec.KEV) > 0 {
+		f.kevFilter = newKEVFilter(spec.KEV)
+	}
 	f.pool.New = func() any { return &scratch{} }
 	return f
 }
@@ -434,6 +439,14 @@ func lowerWord(x uint64) uint64 {
 	return x | upper>>2
 }
 
+// upperShift is what upper-casing takes from an ASCII byte.
+var upperShift = func() (t [256]byte) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = 'a' - 'A'
+	}
+	return t
+}()
+
 // lowerShift is what lower-casing adds to an ASCII byte.
 var lowerShift = func() (t [256]byte) {
 	for c := 'A'; c <= 'Z'; c++ {
@@ -493,34 +506,70 @@ func (f *Featurizer) isKEVListed(d *document.Document) bool {
 	if len(f.spec.KEV) == 0 {
 		return false
 	}
-	day := ""
-	check := func(id string) bool {
-		added, ok := f.spec.KEV[strings.ToUpper(id)]
-		if !ok {
-			return false
-		}
-		if d.Published.IsZero() {
-			return true
-		}
-		if day == "" {
-			day = d.Published.UTC().Format("2006-01-02")
-		}
-		return added <= day
-	}
-	if check(d.ID) {
+	var day string
+	if f.kevID(d, d.ID, &day) {
 		return true
 	}
 	for _, a := range d.Aliases {
-		if check(a) {
+		if f.kevID(d, a, &day) {
 			return true
 		}
 	}
 	for _, c := range d.Entities["cve"] {
-		if check(c) {
+		if f.kevID(d, c, &day) {
 			return true
 		}
 	}
 	return false
+}
+
+// kevID reports whether id, upper-cased, was in the KEV catalog when d
+// was published; day caches d's publication day. Nearly no id is: an
+// ASCII id whose hash bit is clear in f.kevFilter is not, without
+// upper-casing it or a map lookup.
+func (f *Featurizer) kevID(d *document.Document, id string, day *string) bool {
+	if h, ascii := kevHash(id); ascii && f.kevFilter[h/64&(kevFilterWords-1)]&(1<<(h%64)) == 0 {
+		return false
+	}
+	added, ok := f.spec.KEV[strings.ToUpper(id)]
+	if !ok {
+		return false
+	}
+	if d.Published.IsZero() {
+		return true
+	}
+	if *day == "" {
+		*day = d.Published.UTC().Format("2006-01-02")
+	}
+	return added <= *day
+}
+
+// kevFilterWords is the size of Featurizer.kevFilter in 64-bit words.
+const kevFilterWords = 256
+
+// kevHash hashes s with its ASCII lower-case letters upper-cased, as
+// strings.ToUpper does ASCII; false when s is not all ASCII (and the hash
+// does not stand for strings.ToUpper(s)).
+func kevHash(s string) (uint64, bool) {
+	h := uint64(14695981039346656037)
+	var high byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		high |= c
+		h = (h ^ uint64(c-upperShift[c])) * 1099511628211
+	}
+	return h ^ h>>29, high < utf8.RuneSelf
+}
+
+// newKEVFilter sets the hash bit of every KEV id: an upper-cased ASCII id
+// equal to one hashes to its bit.
+func newKEVFilter(kev map[string]string) *[kevFilterWords]uint64 {
+	var filter [kevFilterWords]uint64
+	for id := range kev {
+		h, _ := kevHash(id)
+		filter[h/64&(kevFilterWords-1)] |= 1 << (h % 64)
+	}
+	return &filter
 }
 
 // Dense writes a row into a dense vector of Width() (zeroing it first).

@@ -260,3 +260,17 @@ func FuzzVocabularyFind(f *testing.F) {
 		}
 	})
 }
+
+// FuzzKEVFilter: the KEV prefilter never turns away an id whose
+// upper-cased form is in the catalog.
+func FuzzKEVFilter(f *testing.F) {
+	f.Add("cve-2021-44228", "CVE-2024-3094")
+	f.Add("Cve-2019-0708", "ÇVE-1")
+	f.Fuzz(func(t *testing.T, id, other string) {
+		filter := newKEVFilter(map[string]string{strings.ToUpper(id): "2021-12-10", other: "2020-01-01"})
+		h, ascii := kevHash(id)
+		if ascii && filter[h/64&(kevFilterWords-1)]&(1<<(h%64)) == 0 {
+			t.Fatalf("kevHash(%q) bit clear for catalog id %q", id, strings.ToUpper(id))
+		}
+	})
+}
