@@ -44,10 +44,18 @@ func (sc *asciiScan) lowerClassify(buf []byte, text string) ([]byte, bool) {
 		b := (*[64]byte)(buf[q*64:])
 		var w, d, c uint64
 		for r := 0; r < 64; r += 8 {
+			// lowerClass, written out: the compiler does not inline it.
 			x := binary.LittleEndian.Uint64(b[r : r+8])
 			high |= x
-			lo, word, conn, colon := lowerClass(x)
+			upper := (x + lsbs*(0x80-'A')) &^ (x + lsbs*(0x7f-'Z'))
+			lo := x | upper&msbs>>2
 			binary.LittleEndian.PutUint64(b[r:r+8], lo)
+			letters := (lo + lsbs*(0x80-'a')) &^ (lo + lsbs*(0x7f-'z'))
+			digits := (lo + lsbs*(0x80-'0')) &^ (lo + lsbs*(0x7f-'9'))
+			under := ^((lo ^ lsbs*'_') + lsbs*0x7f)
+			word := (letters | digits | under) & msbs
+			conn := (lo + lsbs*(0x80-'-')) &^ (lo + lsbs*(0x7f-'/')) & msbs
+			colon := ^((lo ^ lsbs*':') + lsbs*0x7f) & msbs
 			w |= movemask(word) << r
 			d |= movemask(conn) << r
 			c |= movemask(colon) << r
@@ -64,6 +72,7 @@ func (sc *asciiScan) lowerClassify(buf []byte, text string) ([]byte, bool) {
 // above the results are garbage (lowerClassify's callers fall back on
 // such text). A 7-bit byte b is in lo–hi when b+0x80-lo has its high bit
 // set and b+0x7f-hi does not, and neither sum carries into the next byte.
+// lowerClassify has a copy; this one is tested.
 func lowerClass(x uint64) (lo, word, conn, colon uint64) {
 	upper := (x + lsbs*(0x80-'A')) &^ (x + lsbs*(0x7f-'Z'))
 	lo = x | upper&msbs>>2
