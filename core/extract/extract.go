@@ -17,6 +17,7 @@
 package extract
 
 import (
+	"math/bits"
 	"slices"
 	"sync"
 )
@@ -132,39 +133,41 @@ func (e *Extractor) Extract(text string) Entities {
 }
 
 // group sorts and deduplicates findings into Entities. The findings are
-// bucketed by kind (a counting sort: there are few kinds), so only the
-// values within a kind are compared, and every kind's values share one
-// backing array, each slice capped at its length so that appending to one
-// cannot overwrite the next.
+// bucketed by kind (a counting sort over the kinds present, a bit set), so
+// only the values within a kind are compared, and every kind's values share
+// one backing array, each slice capped at its length so that appending to
+// one cannot overwrite the next.
 func group(found []finding) Entities {
 	if len(found) == 0 {
 		return Entities{}
 	}
-	var at [numKinds + 1]int
+	var present uint32 // bit k: kind k was found
+	var count [numKinds]int32
 	for _, f := range found {
-		at[f.k+1]++
+		count[f.k]++
+		present |= 1 << f.k
 	}
-	kinds := 0
-	for k := kind(0); k < numKinds; k++ {
-		if at[k+1] > 0 {
-			kinds++
-		}
-		at[k+1] += at[k]
+	// at[k] is where kind k's values go next; once placed, where they end.
+	var at [numKinds]int32
+	off := int32(0)
+	for m := present; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros32(m)
+		at[k] = off
+		off += count[k]
 	}
 	vals := make([]string, len(found))
-	next := at
 	for _, f := range found {
-		vals[next[f.k]] = f.v
-		next[f.k]++
+		vals[at[f.k]] = f.v
+		at[f.k]++
 	}
-	out := make(Entities, kinds)
-	for k := kind(0); k < numKinds; k++ {
-		v := vals[at[k]:at[k+1]]
-		if len(v) == 0 {
-			continue
+	out := make(Entities, bits.OnesCount32(present))
+	for m := present; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros32(m)
+		v := vals[at[k]-count[k] : at[k]]
+		if len(v) > 1 {
+			slices.Sort(v)
+			v = slices.Compact(v)
 		}
-		slices.Sort(v)
-		v = slices.Compact(v)
 		out[Types[k]] = v[:len(v):len(v)]
 	}
 	return out
