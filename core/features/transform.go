@@ -133,8 +133,9 @@ type scratch struct {
 	seen   []uint64
 	lower  []byte // the lower-cased title or body, and lowerPad zero bytes
 	scan   asciiScan
-	toks   []span // a batch of the tokens of lower
-	key    []byte // a lower-cased category value
+	toks   []span   // a batch of the tokens of lower
+	found  []uint32 // their words
+	key    []byte   // a lower-cased category value
 	perm   []int
 }
 
@@ -286,6 +287,7 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 func (f *Featurizer) countTokens(sc *scratch, text string) int {
 	if len(sc.toks) == 0 {
 		sc.toks = make([]span, 256)
+		sc.found = make([]uint32, 256)
 	}
 	var c tokenCounter // prev: noWord
 	var ascii bool
@@ -316,39 +318,19 @@ type tokenCounter struct {
 	prev uint32 // the previous token's word
 }
 
-// count counts a batch of tokens of sc.lower. Every token takes the same
-// steps, whatever it is: a token that is no term counts into the spare
-// counter, a dropped one adds 0 to n and leaves prev alone. The lookup is
-// vocabTable.find, written out here with the table in registers, and
-// loading both slots' words before selecting one: the selections compile
-// to conditional moves, not to branches mispredicted for a good share of
-// tokens. Only a bigram candidate branches.
+// count counts a batch of tokens of sc.lower, in two loops: the first
+// looks every token up, the second counts the words found. The lookups
+// are independent of each other, so the processor overlaps their table
+// reads; and each loop keeps its few values in registers.
 func (f *Featurizer) count(sc *scratch, c *tokenCounter, toks []span) {
-	v := f.words
-	words, keys, slot, seed, shift, mask := v.words, v.keys, v.slot, v.seed, v.shift, len(v.keys)-1
-	buf, counts, seen := sc.lower, sc.counts, sc.seen
+	found := f.lookup(sc.lower, toks, sc.found[:len(toks)])
+	// Every word takes the same steps, whatever it is: one that is no
+	// term counts into the spare counter, a dropped one adds 0 to n and
+	// leaves prev alone. Only a bigram candidate branches.
+	words, counts, seen := f.words.words, sc.counts, sc.seen
 	n, prev := c.n, c.prev
 	prevNext := words[prev].next
-	for _, t := range toks {
-		var wi uint32
-		if l := t.end - t.start; uint(l) <= 16 {
-			b := (*[16]byte)(buf[t.start:])
-			m := &keyMasks[l]
-			k0 := binary.LittleEndian.Uint64(b[:8]) & m[0]
-			k1 := binary.LittleEndian.Uint64(b[8:]) & m[1]
-			hi, lo := bits.Mul64(k0^seed, k1^vocabHashK1)
-			x := hi ^ lo
-			h1, h2 := int(x>>shift), int(x)&mask
-			key1, key2 := keys[h1], keys[h2]
-			// eqMask is all ones when its argument is 0: select the word
-			// of the slot that holds the key (both, when h1 == h2; noWord,
-			// 0, when none), and dropWord for a token too short.
-			wi = slot[h1]&eqMask((key1.k0^k0)|(key1.k1^k1)) | slot[h2]&eqMask((key2.k0^k0)|(key2.k1^k1))
-			short := eqMask(uint64(l) >> 1) // l < 2
-			wi = wi&^short | dropWord&short
-		} else {
-			wi = v.findLong(buf[t.start:t.end])
-		}
+	for _, wi := range found {
 		w := &words[wi]
 		n += int(w.tok)
 		counts[w.term]++
@@ -361,6 +343,38 @@ func (f *Featurizer) count(sc *scratch, c *tokenCounter, toks []span) {
 		prevNext = prevNext&^uint64(int64(int32(keep))) | w.next&uint64(int64(int32(keep)))
 	}
 	c.n, c.prev = n, prev
+}
+
+// lookup sets found[i] to the word of toks[i] in buf (vocabTable.find,
+// written out here with the table in registers, and reading both slots
+// before selecting one: the selections compile to conditional moves, not
+// to branches mispredicted for a good share of tokens), and returns found.
+func (f *Featurizer) lookup(buf []byte, toks []span, found []uint32) []uint32 {
+	v := f.words
+	keys, seed, shift, mask := v.keys, v.seed, v.shift&63, len(v.keys)-1
+	found = found[:len(toks)]
+	for i, t := range toks {
+		l := t.end - t.start
+		if uint(l) > 16 {
+			found[i] = v.findLong(buf[t.start:t.end])
+			continue
+		}
+		b := (*[16]byte)(buf[t.start:])
+		m := &keyMasks[l]
+		k0 := binary.LittleEndian.Uint64(b[:8]) & m[0]
+		k1 := binary.LittleEndian.Uint64(b[8:]) & m[1]
+		hi, lo := bits.Mul64(k0^seed, k1^vocabHashK1)
+		x := hi ^ lo
+		h1, h2 := int(x>>shift), int(x)&mask
+		key1, key2 := keys[h1], keys[h2]
+		// eqMask is all ones when its argument is 0: select the word of
+		// the slot that holds the key (both, when h1 == h2; noWord, 0,
+		// when none), and dropWord for a token too short.
+		wi := key1.word&eqMask((key1.k0^k0)|(key1.k1^k1)) | key2.word&eqMask((key2.k0^k0)|(key2.k1^k1))
+		short := eqMask(uint64(l) >> 1) // l < 2
+		found[i] = wi&^short | dropWord&short
+	}
+	return found
 }
 
 // eqMask is all ones (as a uint32) when x is 0, else 0.

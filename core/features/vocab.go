@@ -22,7 +22,6 @@ import (
 // Words longer than 16 bytes (few) are in a map, looked up by findLong.
 type vocabTable struct {
 	keys  []vocabKey // a power of two long, at most half full
-	slot  []uint32   // the word in each slot of keys (noWord in the empty ones)
 	shift uint       // 64 - log2(len(keys))
 	seed  uint64     // of the hash, changed when a build fails
 	words []vocabWord
@@ -30,9 +29,13 @@ type vocabTable struct {
 	long  map[string]uint32 // the words longer than 16 bytes → index
 }
 
-// vocabKey is a word's first 16 bytes, little-endian and zero-padded;
-// {0, 0} in an empty slot, which no token, never empty, matches.
-type vocabKey struct{ k0, k1 uint64 }
+// vocabKey is one slot of the table: a word's first 16 bytes,
+// little-endian and zero-padded, and the word's index. An empty slot has
+// {0, 0, noWord}: no token, never empty, matches it.
+type vocabKey struct {
+	k0, k1 uint64
+	word   uint32
+}
 
 // vocabWord is what the vocabulary knows of one word.
 type vocabWord struct {
@@ -67,7 +70,7 @@ var keyMasks = func() (m [17][2]uint64) {
 func (v *vocabTable) slots(k vocabKey) (int, int) {
 	hi, lo := bits.Mul64(k.k0^v.seed, k.k1^vocabHashK1)
 	x := hi ^ lo
-	return int(x >> v.shift), int(x) & (len(v.keys) - 1)
+	return int(x >> (v.shift & 63)), int(x) & (len(v.keys) - 1)
 }
 
 // vocabHashK1 is mixed into a key's second half before hashing.
@@ -83,14 +86,14 @@ func (v *vocabTable) find(w []byte, s, e int) uint32 {
 	}
 	b := w[s : s+16]
 	m := &keyMasks[n]
-	k := vocabKey{binary.LittleEndian.Uint64(b[:8]) & m[0], binary.LittleEndian.Uint64(b[8:]) & m[1]}
+	k := vocabKey{k0: binary.LittleEndian.Uint64(b[:8]) & m[0], k1: binary.LittleEndian.Uint64(b[8:]) & m[1]}
 	h1, h2 := v.slots(k)
 	word := uint32(noWord)
-	if a := v.keys[h1]; (a.k0^k.k0)|(a.k1^k.k1) == 0 {
-		word = v.slot[h1]
+	if a := v.keys[h1]; a.k0 == k.k0 && a.k1 == k.k1 {
+		word = a.word
 	}
-	if b := v.keys[h2]; (b.k0^k.k0)|(b.k1^k.k1) == 0 {
-		word = v.slot[h2]
+	if b := v.keys[h2]; b.k0 == k.k0 && b.k1 == k.k1 {
+		word = b.word
 	}
 	if n < 2 {
 		word = dropWord
@@ -135,7 +138,6 @@ func (v *vocabTable) build() {
 // placeAll tries to place every word in a table of size slots.
 func (v *vocabTable) placeAll(size int) bool {
 	v.keys = make([]vocabKey, size)
-	v.slot = make([]uint32, size)
 	v.shift = uint(64 - bits.TrailingZeros(uint(size)))
 	for i := 2; i < len(v.all); i++ {
 		switch w := v.all[i]; {
@@ -145,8 +147,8 @@ func (v *vocabTable) placeAll(size int) bool {
 			v.long[w] = uint32(i)
 		default:
 			padded := append([]byte(w), make([]byte, 16)...)
-			k := vocabKey{binary.LittleEndian.Uint64(padded), binary.LittleEndian.Uint64(padded[8:])}
-			if !v.place(k, uint32(i)) {
+			k := vocabKey{binary.LittleEndian.Uint64(padded), binary.LittleEndian.Uint64(padded[8:]), uint32(i)}
+			if !v.place(k) {
 				return false
 			}
 		}
@@ -156,11 +158,10 @@ func (v *vocabTable) placeAll(size int) bool {
 
 // place puts key in one of its slots, moving the keys in the way to their
 // other slots (cuckoo insertion); false when that goes on too long.
-func (v *vocabTable) place(key vocabKey, word uint32) bool {
+func (v *vocabTable) place(key vocabKey) bool {
 	h, _ := v.slots(key)
 	for range 128 {
 		key, v.keys[h] = v.keys[h], key
-		word, v.slot[h] = v.slot[h], word
 		if key == (vocabKey{}) {
 			return true
 		}
