@@ -17,7 +17,7 @@ import (
 type asciiScan struct {
 	// Bit i%64 of word[i/64] is set when byte i is a word character
 	// (asciiWord); conn for '.', '-' and '/', colon for ':'. Each has a
-	// zero word after the text's.
+	// zero word after the text's (and maybe more, from longer texts).
 	word, conn, colon []uint64
 	blocks            int    // the text's 64-byte blocks (the last may be partial)
 	q                 int    // the next block to scan
@@ -33,9 +33,12 @@ func (sc *asciiScan) lowerClassify(buf []byte, text string) ([]byte, bool) {
 	n := len(text)
 	buf = append(append(buf[:0], text...), make([]byte, lowerPad)...)
 	sc.blocks = (n + 63) / 64
-	sc.word = resize(sc.word, sc.blocks+1)
-	sc.conn = resize(sc.conn, sc.blocks+1)
-	sc.colon = resize(sc.colon, sc.blocks+1)
+	if len(sc.word) < sc.blocks+1 {
+		// Grown only when too short: storing the slices every time
+		// would cost write barriers while the GC runs.
+		size := 2 * (sc.blocks + 1)
+		sc.word, sc.conn, sc.colon = make([]uint64, size), make([]uint64, size), make([]uint64, size)
+	}
 	sc.q, sc.prev, sc.open = 0, 0, 0
 	var high uint64
 	for q := 0; q < sc.blocks; q++ {
@@ -83,13 +86,6 @@ func lowerClass(x uint64) (lo, word, conn, colon uint64) {
 	conn = (lo + lsbs*(0x80-'-')) &^ (lo + lsbs*(0x7f-'/')) & msbs
 	colon = ^((lo ^ lsbs*':') + lsbs*0x7f) & msbs
 	return lo, word, conn, colon
-}
-
-func resize(s []uint64, n int) []uint64 {
-	if cap(s) < n {
-		return make([]uint64, n, 2*n)
-	}
-	return s[:n]
 }
 
 // movemask packs the high bits of the eight bytes of m (the others clear)
