@@ -17,6 +17,7 @@ package extract
 // the text and the offsets are implied (r.identity).
 func (r *run) normalize(s, e int) {
 	t := r.text
+	r.plainText = false
 	if plainSpan(t, s, e) {
 		r.copySpan(s, e)
 		return

@@ -85,6 +85,11 @@ type run struct {
 	// and oEnd are then not filled.
 	identity bool
 	base     int
+	// plainText says norm is a copy of text from a span with no bracket,
+	// '%' or '\\' and no defanged scheme, whose path, if any, starts after
+	// norm (candidate): a URL in it that reads as its canonical form is
+	// plainURL, which url uses to skip the test.
+	plainText bool
 
 	// wantWhole asks emit to remember, in whole, the canonical value of the
 	// first indicator that covers all of norm (used by Refang).
@@ -440,6 +445,7 @@ func (r *run) candidate(s, e int, fl uint16) {
 		r.normalize(s, e)
 	case fl&cColon == 0 || !schemeBeforeColon(r.text, s, e):
 		r.copySpan(s, e)
+		r.plainText = true
 	default:
 		r.normalize(s, e)
 	}

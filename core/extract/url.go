@@ -277,14 +277,27 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 	n := r.norm
 	q := limit
 	// A list "http://a.example,http://b.example" ends each URL at the comma
-	// that introduces the next; a nested "…?u=http://…" does not.
+	// that introduces the next; a nested "…?u=http://…" does not. The same
+	// pass notes the first byte plainURL refuses and the last that may
+	// begin a nested URL's separator.
+	unplain, lastSep := -1, -1
 	for p := sep + sepLen; p+1 < q; p++ {
-		switch n[p] {
-		case ',', ';', '|':
+		c := urlByte[n[p]]
+		if c == 0 {
+			continue
+		}
+		if c&urlUnplain != 0 && unplain < 0 {
+			unplain = p
+		}
+		if c&urlSep != 0 {
+			lastSep = p
+		}
+		switch {
+		case c&urlList != 0:
 			if s, _, _, _ := findURL(n, p+1, q); s == p+1 {
 				q = p
 			}
-		case '&':
+		case c&urlAmp != 0:
 			if enc {
 				q = p
 			}
@@ -308,7 +321,11 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 		return 0, false
 	}
 	canon := u.canon
-	if r.refang && r.depth == 0 {
+	// A URL read from plain text (r.plainText) as its own canonical form,
+	// with no byte plainURL refuses, passes plainURL: the span's flags and
+	// candidate's and span's tests ruled out the rest.
+	known := r.plainText && canon == written && (unplain < 0 || unplain >= q)
+	if r.refang && r.depth == 0 && !known {
 		if canon, ok = r.stableURL(canon); !ok {
 			return 0, false
 		}
@@ -322,12 +339,32 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 	default:
 		r.emitHost(u, restStart+u.hostA, restStart+u.hostB)
 	}
-	if !enc {
-		// URLs nested in the query ("…?u=http%3A%2F%2F…").
+	if !enc && lastSep >= restStart+u.hostB {
+		// URLs nested in the query ("…?u=http%3A%2F%2F…"), which
+		// need a ':' or '%' before the URL's last byte.
 		r.nested(restStart+u.hostB, q)
 	}
 	return q, true
 }
+
+// Classes of urlByte.
+const (
+	urlList    = 1 << iota // ',' ';' '|': may introduce the next URL of a list
+	urlAmp                 // '&': ends a percent-encoded URL
+	urlUnplain             // ',' ';': refused by plainURL
+	urlSep                 // ':' '%': may begin a scheme separator
+)
+
+// urlByte classifies bytes for url's pass over a URL's remainder.
+var urlByte = func() (t [256]uint8) {
+	t[','] = urlList | urlUnplain
+	t[';'] = urlList | urlUnplain
+	t['|'] = urlList
+	t['&'] = urlAmp
+	t[':'] = urlSep
+	t['%'] = urlSep
+	return t
+}()
 
 // emitHost reports a URL's host under its type; a < 0 means it has no
 // written form in the text.
