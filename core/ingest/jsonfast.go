@@ -324,13 +324,7 @@ func (w *walker) str(i int) (string, int, bool) {
 	data := w.data
 	escaped, high := false, false
 	for j := i + 1; j < len(data); j++ {
-		for j+8 <= len(data) && plainStringChunk(load64(data, j)) {
-			j += 8
-		}
-		for j < len(data) && plainString[data[j]] {
-			j++
-		}
-		if j == len(data) {
+		if j = plainRun(data, j); j == len(data) {
 			break
 		}
 		c := data[j]

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unsafe"
 )
 
@@ -38,10 +39,26 @@ func equal(x uint64, c byte) uint64 {
 	return (y - lsbs) &^ y
 }
 
-// plainStringChunk reports whether the eight bytes are plainString bytes:
-// printable ASCII other than the quote and the backslash.
-func plainStringChunk(x uint64) bool {
-	return (below(x, 0x20)|equal(x, '"')|equal(x, '\\'))&msbs == 0
+// stringStops flags (in the byte's high bit) the bytes of x that are not
+// plainString bytes: printable ASCII other than the quote and the
+// backslash. The lowest flag is always exact (only a flagged byte can
+// borrow into the next), so it marks the first such byte.
+func stringStops(x uint64) uint64 {
+	return (below(x, 0x20) | equal(x, '"') | equal(x, '\\')) & msbs
+}
+
+// plainRun is the index of the first byte of data from j on that is not a
+// plainString byte, or len(data).
+func plainRun(data []byte, j int) int {
+	for ; j+8 <= len(data); j += 8 {
+		if m := stringStops(load64(data, j)); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for j < len(data) && plainString[data[j]] {
+		j++
+	}
+	return j
 }
 
 // foldedChunk reports whether the eight bytes are printable ASCII or
