@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
@@ -561,18 +560,28 @@ func (f *Featurizer) kevID(d *document.Document, id string, day *string) bool {
 // kevFilterWords is the size of Featurizer.kevFilter in 64-bit words.
 const kevFilterWords = 256
 
-// kevHash hashes s with its ASCII lower-case letters upper-cased, as
-// strings.ToUpper does ASCII; false when s is not all ASCII (and the hash
-// does not stand for strings.ToUpper(s)).
+// kevHash hashes the length and the last eight bytes of s with its ASCII
+// lower-case letters upper-cased, as strings.ToUpper does ASCII (ids
+// differ most in their last digits); false when s is not all ASCII (and
+// the hash does not stand for strings.ToUpper(s)).
 func kevHash(s string) (uint64, bool) {
-	h := uint64(14695981039346656037)
-	var high byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		high |= c
-		h = (h ^ uint64(c-upperShift[c])) * 1099511628211
+	var high, last uint64
+	if len(s) >= 8 {
+		for i := 0; i < len(s)-8; i += 8 {
+			high |= binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		}
+		last = binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[len(s)-8:]), 8))
+	} else {
+		for i := len(s) - 1; i >= 0; i-- {
+			last = last<<8 | uint64(s[i])
+		}
 	}
-	return h ^ h>>29, high < utf8.RuneSelf
+	high |= last
+	low7 := last &^ msbs
+	lower := (low7 + lsbs*(0x80-'a')) &^ (low7 + lsbs*(0x7f-'z')) &^ last & msbs
+	last -= lower >> 2 // 'a'–'z' to 'A'–'Z'
+	h := (last ^ uint64(len(s))<<56 ^ uint64(len(s))) * 0x9E3779B97F4A7C15
+	return h >> 32, high&msbs == 0
 }
 
 // newKEVFilter sets the hash bit of every KEV id: an upper-cased ASCII id
