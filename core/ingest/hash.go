@@ -62,10 +62,7 @@ func appendFolded(buf []byte, s string) []byte {
 		// s[i] starts a word; s[i:j] stays folded text.
 		j := i
 		for j < len(s) {
-			for j+8 <= len(s) && foldedChunk(load64s(s, j)) && !(s[j] == ' ' && s[j-1] == ' ') {
-				j += 8
-			}
-			if j == len(s) {
+			if j = foldedRun(s, j); j == len(s) {
 				break
 			}
 			if c := s[j]; asciiWord[c] || c == ' ' && s[j-1] != ' ' {

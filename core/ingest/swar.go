@@ -61,9 +61,27 @@ func plainRun(data []byte, j int) int {
 	return j
 }
 
-// foldedChunk reports whether the eight bytes are printable ASCII or
-// spaces, with no two spaces in a row.
-func foldedChunk(x uint64) bool {
+// foldedStops flags the bytes of x that may not continue folded text:
+// control and non-ASCII bytes, and a space after a space. The lowest flag
+// may be a false one (a space flags the '!' after it as a space), so it
+// only says where to look byte by byte; no byte before it needs a look.
+func foldedStops(x uint64) uint64 {
 	sp := equal(x, ' ') & msbs
-	return below(x, 0x20)&msbs == 0 && sp&(sp<<8) == 0
+	return below(x, 0x20)&msbs | sp&(sp<<8)
+}
+
+// foldedRun is the index from j on where appendFolded must look byte by
+// byte: the first byte foldedStops flags or a space after a space across
+// two words, or the last bytes of s that fill no word. Every byte before
+// it continues folded text.
+func foldedRun(s string, j int) int {
+	for ; j+8 <= len(s); j += 8 {
+		if j > 0 && s[j] == ' ' && s[j-1] == ' ' {
+			return j
+		}
+		if m := foldedStops(load64s(s, j)); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+	}
+	return j
 }
