@@ -119,9 +119,10 @@ func (e *Extractor) Extract(text string) Entities {
 	// can be reused.
 	*r = run{refang: e.refang, text: text, found: r.found[:0], norm: r.norm[:0],
 		oStart: r.oStart[:0], oEnd: r.oEnd[:0], joins: r.joins[:0], sub: r.sub,
-		suffixes: r.suffixes, canon: r.canon[:0]}
+		suffixes: r.suffixes, hosts: r.hosts, canon: r.canon[:0]}
 	if r.suffixes == nil {
 		r.suffixes = make(suffixMemo)
+		r.hosts = new(hostMemo)
 	}
 	r.scan()
 	if e.names != nil {

@@ -102,6 +102,8 @@ type run struct {
 	sub *run
 	// suffixes remembers public suffix lookups across documents.
 	suffixes suffixMemo
+	// hosts remembers the tests of recent URL hosts across documents.
+	hosts *hostMemo
 	// canon is where parseRemainder builds a canonical URL.
 	canon []byte
 

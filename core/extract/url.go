@@ -214,13 +214,10 @@ func (r *run) parseRemainder(scheme string, rest []byte, written string) (parsed
 		u.hostA, u.hostB = hostA, hostB
 		if v, end, ok := parseIPv4(h); ok && end == len(h) {
 			u.host, u.hostKind = v, kIPv4
-		} else if tld, ok := r.suffixes.hostLabels(h); ok {
+		} else if host, domain := r.hostTests(h); host {
 			// u.host is set below, as the lower-cased host within canon.
-			// hostLabels ignores case, so the lower-cased host has the
-			// same TLD and isDomain needs only its remaining tests.
 			u.hostKind = kDomain
-			var buf [253]byte
-			u.hostDomain = r.suffixes.domainLabels(toLower(buf[:], h), len(tld))
+			u.hostDomain = domain
 		} else {
 			return u, false
 		}
@@ -268,6 +265,71 @@ func (r *run) parseRemainder(scheme string, rest []byte, written string) (parsed
 		u.host = u.canon[hostAt : hostAt+hostB-hostA]
 	}
 	return u, true
+}
+
+// hostTests tests a URL's host name h: hostLabels, and isDomain of h in
+// lower case. The answers for recent hosts are remembered.
+func (r *run) hostTests(h []byte) (host, domain bool) {
+	if r.hosts != nil {
+		if e := r.hosts.find(h); e != nil {
+			return e.host, e.domain
+		}
+	}
+	if tld, ok := r.suffixes.hostLabels(h); ok {
+		// hostLabels ignores case, so the lower-cased host has the same
+		// TLD and isDomain needs only its remaining tests.
+		var buf [253]byte
+		host, domain = true, r.suffixes.domainLabels(toLower(buf[:], h), len(tld))
+	}
+	if r.hosts != nil {
+		r.hosts.add(h, host, domain)
+	}
+	return host, domain
+}
+
+// hostMemo remembers the host tests of the last few URL hosts, most recent
+// first: a document's URLs, and one document's and the next's, mostly
+// share a few hosts (two in three URLs of the advisories have the host of
+// one of the four before), and comparing a few short names is cheaper than
+// the tests' public suffix lookups.
+type hostMemo [4]hostEntry
+
+type hostEntry struct {
+	n            uint8 // len(name); 0 for an empty entry
+	name         [maxMemoHost]byte
+	host, domain bool
+}
+
+// maxMemoHost is the longest host name remembered.
+const maxMemoHost = 48
+
+// find returns the entry for h, moved to the front, or nil.
+func (m *hostMemo) find(h []byte) *hostEntry {
+	if len(h) == 0 || len(h) > maxMemoHost {
+		return nil
+	}
+	for i := range m {
+		if int(m[i].n) == len(h) && string(m[i].name[:len(h)]) == string(h) {
+			if i > 0 {
+				e := m[i]
+				copy(m[1:i+1], m[:i])
+				m[0] = e
+			}
+			return &m[0]
+		}
+	}
+	return nil
+}
+
+// add remembers the answers for h in front, forgetting the oldest entry.
+func (m *hostMemo) add(h []byte, host, domain bool) {
+	if len(h) == 0 || len(h) > maxMemoHost {
+		return
+	}
+	copy(m[1:], m[:len(m)-1])
+	m[0].n = uint8(len(h))
+	copy(m[0].name[:], h)
+	m[0].host, m[0].domain = host, domain
 }
 
 // url validates the URL whose scheme starts at norm[us] and whose separator
@@ -411,7 +473,7 @@ func (r *run) stableURL(canon string) (string, bool) {
 	defer func() { sub.text = "" }()
 	for try := 0; try < 3; try++ {
 		*sub = run{refang: true, text: canon, depth: 1, found: sub.found[:0], norm: sub.norm[:0],
-			oStart: sub.oStart[:0], oEnd: sub.oEnd[:0], joins: sub.joins[:0], suffixes: r.suffixes,
+			oStart: sub.oStart[:0], oEnd: sub.oEnd[:0], joins: sub.joins[:0], suffixes: r.suffixes, hosts: r.hosts,
 			canon: sub.canon[:0]}
 		sub.scan()
 		next := ""
