@@ -50,10 +50,8 @@ func fastObject(data []byte) (m map[string]any, ok bool) {
 // into a buffer of its own, which nothing writes afterwards, so the
 // strings may share it (and keep it alive while any of them is; a document
 // holds its title and body, most of the record, anyway). Only an escaped
-// string needs new bytes: it is unescaped into arena, made at the first
-// one with room for the rest of the record (unescaping never lengthens a
-// string), so a record's escaped strings cost one allocation between them.
-// Copying every record up front for the sake of its few escaped strings
+// string needs new bytes: it is unescaped into arena, which a later one
+// shares when it fits (unescaping never lengthens a string). Copying every record up front for the sake of its few escaped strings
 // was a tenth of the CPU time of decoding an advisory line.
 type walker struct {
 	data  []byte // the record as read; never written
@@ -72,13 +70,16 @@ func (w *walker) cut(i, j int) string {
 	return unsafe.String(&w.data[i], j-i)
 }
 
-// unescaped unescapes the body of the escaped string raw, which starts at
-// data[i], into the arena and returns it.
-func (w *walker) unescaped(i int, raw []byte) (string, bool) {
-	if w.arena == nil {
-		w.arena = make([]byte, 0, len(w.data)-i)
-	}
+// unescaped unescapes the body of the escaped string raw into the arena
+// and returns it.
+func (w *walker) unescaped(raw []byte) (string, bool) {
 	start := len(w.arena)
+	if cap(w.arena)-start < len(raw) {
+		// A new arena, at the string's size: append, unlike make, does
+		// not clear the bytes it copies over, and most records have one
+		// escaped string at most.
+		w.arena, start = nil, 0
+	}
 	w.arena = append(w.arena, raw...)
 	n, ok := unescape(w.arena[start:], raw)
 	if !ok {
@@ -343,7 +344,7 @@ func (w *walker) str(i int) (string, int, bool) {
 			if !escaped {
 				return w.cut(i+1, j), j + 1, true
 			}
-			s, ok := w.unescaped(i+1, raw)
+			s, ok := w.unescaped(raw)
 			return s, j + 1, ok
 		case c == '\\':
 			escaped = true
