@@ -15,28 +15,73 @@ import (
 // The callback form lets featurisation run without allocating a slice of
 // strings per document.
 func Tokenize(text string, emit func(tok string)) {
-	var buf [128]span
-	for i := 0; i < len(text); {
-		var toks []span
-		toks, i = nextTokens(text, i, buf[:0])
-		for _, t := range toks {
-			if tok := text[t.start:t.end]; len(tok) >= 2 && len(tok) <= 64 && !isStopWord(tok) {
-				emit(tok)
+	start := -1
+	n := len(text)
+	for i := 0; i < n; {
+		r, size := rune(text[i]), 1
+		if r < utf8.RuneSelf {
+			if asciiWord[r] {
+				if start < 0 {
+					start = i
+				}
+				for i++; i < n && asciiWord[text[i]]; i++ {
+				}
+				continue
+			}
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if isWord(r) {
+				if start < 0 {
+					start = i
+				}
+				i += size
+				continue
 			}
 		}
+		if start >= 0 && isConnector(r) {
+			// A connector joins two word characters: "1.2", "a/b", "x-y", "a::b".
+			j := i + size
+			if r == ':' {
+				if j >= n || text[j] != ':' {
+					j = -1
+				} else {
+					j++
+				}
+			}
+			if j > 0 && j < n && wordAt(text, j) {
+				i = j
+				continue
+			}
+		}
+		if start >= 0 {
+			emitToken(text[start:i], emit)
+			start = -1
+		}
+		i += size
 	}
+	if start >= 0 {
+		emitToken(text[start:], emit)
+	}
+}
+
+func emitToken(tok string, emit func(string)) {
+	if len(tok) < 2 || len(tok) > 64 || isStopWord(tok) {
+		return
+	}
+	emit(tok)
 }
 
 // span is a word run's place in its text: text[start:end].
 type span struct{ start, end int }
 
 // nextTokens appends to toks, up to its capacity (at least 1), the spans of
-// the word runs of text from byte i on — the tokens before the length and
-// stop word filters — and returns them with the byte to go on from:
-// len(text) once the text is done. Featurising looks the spans up itself
-// (its vocabulary knows the stop words), Tokenize filters and emits them;
-// handing spans over in batches keeps both loops tight, without a call
-// per token.
+// the word runs of text from byte i on — Tokenize's tokens before its
+// length and stop word filters, which featurising applies with its
+// vocabulary lookup — and returns them with the byte to go on from:
+// len(text) once the text is done. It is Tokenize's scan (tests check the
+// two agree) in batches, which keep featurising's loops tight, without a
+// call per token; featurising takes it for text that is not ASCII, which
+// asciiScan handles.
 //
 // A batch ends just after a run, where the scan has no state.
 func nextTokens(text string, i int, toks []span) ([]span, int) {

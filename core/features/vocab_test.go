@@ -44,6 +44,17 @@ func stringSpans(s string, batch int) []span {
 func checkSpans(t *testing.T, s string) {
 	t.Helper()
 	want := stringSpans(s, 1<<20)
+	// Tokenize is nextTokens with the length and stop word filters.
+	var filtered, tokens []string
+	for _, sp := range want {
+		if tok := s[sp.start:sp.end]; len(tok) >= 2 && len(tok) <= 64 && !isStopWord(tok) {
+			filtered = append(filtered, tok)
+		}
+	}
+	Tokenize(s, func(tok string) { tokens = append(tokens, tok) })
+	if !slices.Equal(tokens, filtered) {
+		t.Fatalf("Tokenize(%q) = %q, filtered nextTokens %q", s, tokens, filtered)
+	}
 	for _, batch := range []int{1, 2, 3, 128} {
 		if got := stringSpans(s, batch); !slices.Equal(got, want) {
 			t.Fatalf("nextTokens(%q) in batches of %d = %v, in one %v", s, batch, got, want)
