@@ -53,8 +53,9 @@ const (
 )
 
 // stream reads paths and delivers every processed record, in input order,
-// to deliver. Stages: one reader goroutine (files in order) → chunker →
-// Workers decoding/extracting/hashing → reordering by chunk sequence.
+// to deliver. Stages: one reader goroutine (files in order) chunking its
+// records → Workers decoding/extracting/hashing → reordering by chunk
+// sequence.
 func stream(ctx context.Context, paths []string, opts Options, deliver func(item) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -67,24 +68,13 @@ func stream(ctx context.Context, paths []string, opts Options, deliver func(item
 		return err
 	}
 
-	raws := make(chan rawRecord, 4*chunkSize)
+	chunks := make(chan *chunk, 2*workers)
 	readDone := make(chan error, 1)
 	go func() {
-		defer close(raws)
-		readDone <- walk(ctx, paths, opts, func(r rawRecord) error {
-			select {
-			case raws <- r:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-	}()
-
-	chunks := make(chan *chunk, 2*workers)
-	go func() {
 		defer close(chunks)
-		chunkRecords(ctx, raws, chunks)
+		c := newChunker(ctx, chunks)
+		readDone <- walk(ctx, paths, opts, c.add)
+		c.close()
 	}()
 
 	done := make(chan *chunk, 2*workers)
@@ -159,57 +149,72 @@ func stream(ctx context.Context, paths []string, opts Options, deliver func(item
 	return nil
 }
 
-// chunkRecords groups raw records into numbered chunks of chunkSize, or
-// fewer when the input pauses for chunkIdle.
-func chunkRecords(ctx context.Context, raws <-chan rawRecord, chunks chan<- *chunk) {
-	seq := 0
-	var cur []rawRecord
-	timer := time.NewTimer(chunkIdle)
-	timer.Stop()
-	send := func() bool {
-		if len(cur) == 0 {
-			return true
-		}
-		c := &chunk{seq: seq, raws: cur}
-		seq++
-		cur = make([]rawRecord, 0, chunkSize)
-		select {
-		case chunks <- c:
-			return true
-		case <-ctx.Done():
-			return false
-		}
+// chunker groups raw records into numbered chunks of chunkSize, or fewer
+// when the input pauses for chunkIdle. add runs on the reader's goroutine,
+// so a record costs an append, not a channel hand-off to a goroutine of
+// its own; the idle flush runs on a timer's, and the mutex keeps their
+// chunks whole and their sequence numbers distinct (the order of sends
+// does not matter, the reorder stage sorts by seq).
+type chunker struct {
+	ctx    context.Context
+	out    chan<- *chunk
+	mu     sync.Mutex
+	cur    []rawRecord
+	seq    int
+	timer  *time.Timer
+	closed bool
+}
+
+func newChunker(ctx context.Context, out chan<- *chunk) *chunker {
+	c := &chunker{ctx: ctx, out: out, cur: make([]rawRecord, 0, chunkSize)}
+	c.timer = time.AfterFunc(time.Hour, c.flushIdle)
+	c.timer.Stop()
+	return c
+}
+
+func (c *chunker) add(r rawRecord) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cur = append(c.cur, r)
+	if len(c.cur) == 1 {
+		c.timer.Reset(chunkIdle)
 	}
-	for {
-		if len(cur) == 0 {
-			r, ok := <-raws
-			if !ok {
-				return
-			}
-			cur = append(cur, r)
-			timer.Reset(chunkIdle)
-			continue
-		}
-		select {
-		case r, ok := <-raws:
-			if !ok {
-				send()
-				return
-			}
-			cur = append(cur, r)
-			if len(cur) >= chunkSize {
-				timer.Stop()
-				if !send() {
-					return
-				}
-			}
-		case <-timer.C:
-			if !send() {
-				return
-			}
-		case <-ctx.Done():
-			return
-		}
+	if len(c.cur) < chunkSize {
+		return nil
+	}
+	c.timer.Stop()
+	return c.sendLocked()
+}
+
+func (c *chunker) flushIdle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.sendLocked()
+	}
+}
+
+// close sends what is left; no chunk is sent after it returns.
+func (c *chunker) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.timer.Stop()
+	c.sendLocked()
+	c.closed = true
+}
+
+func (c *chunker) sendLocked() error {
+	if len(c.cur) == 0 {
+		return nil
+	}
+	ch := &chunk{seq: c.seq, raws: c.cur}
+	c.seq++
+	c.cur = make([]rawRecord, 0, chunkSize)
+	select {
+	case c.out <- ch:
+		return nil
+	case <-c.ctx.Done():
+		return c.ctx.Err()
 	}
 }
 
