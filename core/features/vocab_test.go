@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
 )
 
 // asciiSpans is asciiScan over all of s (ASCII), batch by batch of size
@@ -284,4 +286,17 @@ func FuzzKEVFilter(f *testing.F) {
 			t.Fatalf("kevHash(%q) bit clear for catalog id %q", id, strings.ToUpper(id))
 		}
 	})
+}
+
+// TestTransformEmptyVocabulary: a spec without terms (and without KEV,
+// groups or numeric features) featurises text to nothing, without
+// tripping over the spare counter or an empty table.
+func TestTransformEmptyVocabulary(t *testing.T) {
+	f := New(&Spec{Version: SpecVersion})
+	for _, text := range []string{"", "a", "the remote code execution", "İstanbul größe ÇELİK", strings.Repeat("x.y ", 500)} {
+		row := f.Transform(&document.Document{Title: text, Body: text})
+		if len(row.Idx) != 0 {
+			t.Errorf("Transform(%q) = %v, want no features", text, row.Idx)
+		}
+	}
 }
