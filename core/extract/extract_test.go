@@ -157,6 +157,8 @@ func TestExtractRefanged(t *testing.T) {
 		{"mac colon", "00:1A:2B:3C:4D:5E", E{"mac": {"00:1a:2b:3c:4d:5e"}}},
 		{"mac dash", "00-1a-2b-3c-4d-5e", E{"mac": {"00:1a:2b:3c:4d:5e"}}},
 		{"mac cisco", "001a.2b3c.4d5e", E{"mac": {"00:1a:2b:3c:4d:5e"}}},
+		{"mac letters only", "bridge ab-cd-ef-ab-cd-ef.", E{"mac": {"ab:cd:ef:ab:cd:ef"}}},
+		{"word before full stop", "see systems. (also", E{}},
 		{"bitcoin p2pkh", "pay 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", E{"bitcoin": {"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"}}},
 		{"bitcoin p2sh", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", E{"bitcoin": {"3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"}}},
 		{"bitcoin bech32", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", E{"bitcoin": {"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"}}},

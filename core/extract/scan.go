@@ -442,6 +442,9 @@ const rewriteFlags = cOpen | cClose | cPercent | cBackslash
 // parses indicators out of it. Most spans need no refanging, and most hold
 // no URL, which their flags tell without a pass over their bytes.
 func (r *run) candidate(s, e int, fl uint16) {
+	if fl&(cTrigger&^(cDot|cOpen)) == 0 && inert(r.text, s, e) {
+		return
+	}
 	switch {
 	case fl&rewriteFlags != 0:
 		r.normalize(s, e)
@@ -458,6 +461,29 @@ func (r *run) candidate(s, e int, fl uint16) {
 	}
 	r.parse()
 }
+
+// inert reports whether text[s:e], a span part with no trigger byte but
+// dots and brackets, holds none of these either, nor a '-': then it holds
+// no indicator, as every kind needs a digit, ':', '@', '%', '\\' or '/',
+// or a dot, or brackets that refang to one, except a MAC address written
+// with hyphens. Most such spans are words before a full stop, which trim
+// left out.
+func inert(t string, s, e int) bool {
+	for k := s; k < e; k++ {
+		if inertStop[t[k]] {
+			return false
+		}
+	}
+	return true
+}
+
+// inertStop marks the bytes inert looks for.
+var inertStop = func() (t [256]bool) {
+	for _, c := range ".-[({])}" {
+		t[c] = true
+	}
+	return t
+}()
 
 // schemeBeforeColon reports whether text[s:e], which holds no byte of
 // rewriteFlags, has a defanged scheme that normalize would rewrite. Such a
