@@ -3,6 +3,8 @@ package features
 import (
 	"encoding/binary"
 	"math/bits"
+	"unicode"
+	"unicode/utf8"
 )
 
 // asciiScan tokenises ASCII text the way Tokenize does, from bitmaps of
@@ -30,16 +32,8 @@ type asciiScan struct {
 // false when text is not all ASCII, and then buf and the bitmaps are not
 // meaningful. It returns buf, grown as needed.
 func (sc *asciiScan) lowerClassify(buf []byte, text string) ([]byte, bool) {
-	n := len(text)
 	buf = append(append(buf[:0], text...), make([]byte, lowerPad)...)
-	sc.blocks = (n + 63) / 64
-	if len(sc.word) < sc.blocks+1 {
-		// Grown only when too short: storing the slices every time
-		// would cost write barriers while the GC runs.
-		size := 2 * (sc.blocks + 1)
-		sc.word, sc.conn, sc.colon = make([]uint64, size), make([]uint64, size), make([]uint64, size)
-	}
-	sc.q, sc.prev, sc.open = 0, 0, 0
+	sc.reset(len(text))
 	var high uint64
 	for q := 0; q < sc.blocks; q++ {
 		// The last block reads (and writes back) the zero padding
@@ -67,6 +61,98 @@ func (sc *asciiScan) lowerClassify(buf []byte, text string) ([]byte, bool) {
 	}
 	sc.word[sc.blocks], sc.conn[sc.blocks], sc.colon[sc.blocks] = 0, 0, 0
 	return buf, high&msbs == 0
+}
+
+// reset readies sc for a text of n bytes.
+func (sc *asciiScan) reset(n int) {
+	sc.blocks = (n + 63) / 64
+	if len(sc.word) < sc.blocks+1 {
+		// Grown only when too short: storing the slices every time
+		// would cost write barriers while the GC runs.
+		size := 2 * (sc.blocks + 1)
+		sc.word, sc.conn, sc.colon = make([]uint64, size), make([]uint64, size), make([]uint64, size)
+	}
+	sc.q, sc.prev, sc.open = 0, 0, 0
+}
+
+// lowerClassifyUnicode is lowerClassify for text that is not all ASCII
+// (the bitmaps' bits are the bytes of the lower-cased text, the token
+// spans index it): it lower-cases text as strings.ToLower does into buf,
+// followed by lowerPad zero bytes, classifies the ASCII bytes as
+// lowerClassify does, then marks every byte of each letter or digit
+// among the other characters as a word character. Connectors are ASCII,
+// so a connector between two such characters joins them as Tokenize
+// does. It returns buf, grown as needed.
+func (sc *asciiScan) lowerClassifyUnicode(buf []byte, text string) []byte {
+	buf = append(lowerInto(buf[:0], text), make([]byte, lowerPad)...)
+	n := len(buf) - lowerPad
+	sc.reset(n)
+	// Characters are marked as they are decoded, and may run into the
+	// next block: the bitmaps start clear.
+	clear(sc.word[:sc.blocks+1])
+	next := 0 // the first byte not yet decoded
+	for q := 0; q < sc.blocks; q++ {
+		b := (*[64]byte)(buf[q*64:])
+		var d, c uint64
+		for r := 0; r < 64; r += 8 {
+			x := binary.LittleEndian.Uint64(b[r : r+8])
+			word, conn, colon := classifyBytes(x)
+			sc.word[q] |= movemask(word) << r
+			d |= movemask(conn) << r
+			c |= movemask(colon) << r
+			// Characters of two bytes or more are decoded from their
+			// first byte, which may be in an earlier chunk.
+			for i := max(q*64+r, next); x&msbs != 0 && i < q*64+r+8 && i < n; {
+				if buf[i] < utf8.RuneSelf {
+					i++
+					continue
+				}
+				ch, size := utf8.DecodeRune(buf[i:n])
+				if isWord(ch) {
+					for j := i; j < i+size; j++ {
+						sc.word[j/64] |= 1 << (j % 64)
+					}
+				}
+				i += size
+				next = i
+			}
+		}
+		sc.conn[q], sc.colon[q] = d, c
+	}
+	sc.conn[sc.blocks], sc.colon[sc.blocks] = 0, 0
+	return buf
+}
+
+// classifyBytes is lowerClass's classification of eight lower-cased bytes,
+// with bytes of 0x80 and above (parts of longer characters) marked as
+// nothing and not disturbing the others.
+func classifyBytes(x uint64) (word, conn, colon uint64) {
+	low7 := x &^ msbs
+	letters := (low7 + lsbs*(0x80-'a')) &^ (low7 + lsbs*(0x7f-'z'))
+	digits := (low7 + lsbs*(0x80-'0')) &^ (low7 + lsbs*(0x7f-'9'))
+	under := ^((low7 ^ lsbs*'_') + lsbs*0x7f)
+	word = (letters | digits | under) &^ x & msbs
+	conn = (low7 + lsbs*(0x80-'-')) &^ (low7 + lsbs*(0x7f-'/')) &^ x & msbs
+	colon = ^((low7 ^ lsbs*':') + lsbs*0x7f) &^ x & msbs
+	return word, conn, colon
+}
+
+// lowerInto appends strings.ToLower(s) to buf without building a string:
+// the ASCII bytes through a table, other characters through
+// unicode.ToLower, and, as strings.ToLower (strings.Map) does, a byte that
+// starts no valid UTF-8 sequence as U+FFFD.
+func lowerInto(buf []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			buf = append(buf, c+lowerShift[c])
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		buf = utf8.AppendRune(buf, unicode.ToLower(r)) // RuneError for an invalid byte
+		i += size
+	}
+	return buf
 }
 
 // lowerClass lower-cases eight ASCII bytes and marks, with the high bit

@@ -281,8 +281,8 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 // body) and the bigram terms among its pairs of consecutive tokens into
 // sc, and returns the number of tokens. It is Tokenize(strings.ToLower(text))
 // with each token looked up in f.words where it lies in the lower-cased
-// buffer. ASCII text (nearly all) is lower-cased and tokenised by
-// asciiScan; other text by strings.ToLower and nextTokens.
+// buffer, tokenised by asciiScan (lowerClassifyUnicode for the few texts
+// that are not all ASCII).
 func (f *Featurizer) countTokens(sc *scratch, text string) int {
 	if len(sc.toks) == 0 {
 		sc.toks = make([]span, 256)
@@ -291,24 +291,16 @@ func (f *Featurizer) countTokens(sc *scratch, text string) int {
 	var c tokenCounter // prev: noWord
 	var ascii bool
 	sc.lower, ascii = sc.scan.lowerClassify(sc.lower, text)
-	if ascii {
-		for {
-			toks := sc.scan.next(sc.toks[:0])
-			if len(toks) == 0 {
-				break
-			}
-			f.count(sc, &c, toks)
-		}
-		return c.n
+	if !ascii {
+		sc.lower = sc.scan.lowerClassifyUnicode(sc.lower, text)
 	}
-	lower := strings.ToLower(text)
-	sc.lower = append(append(sc.lower[:0], lower...), make([]byte, lowerPad)...)
-	for i := 0; i < len(lower); {
-		var toks []span
-		toks, i = nextTokens(lower, i, sc.toks[:0])
+	for {
+		toks := sc.scan.next(sc.toks[:0])
+		if len(toks) == 0 {
+			return c.n
+		}
 		f.count(sc, &c, toks)
 	}
-	return c.n
 }
 
 // tokenCounter is where countTokens is between batches of tokens.

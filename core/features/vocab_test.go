@@ -5,9 +5,72 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 )
+
+// nextTokens appends to toks, up to its capacity (at least 1), the spans of
+// the word runs of text from byte i on — Tokenize's tokens before its
+// length and stop word filters, which featurising applies with its
+// vocabulary lookup — and returns them with the byte to go on from:
+// len(text) once the text is done. It is Tokenize's scan (checkSpans
+// checks the two agree) giving spans, the oracle for asciiScan.
+//
+// A batch ends just after a run, where the scan has no state.
+func nextTokens(text string, i int, toks []span) ([]span, int) {
+	start := -1
+	n := len(text)
+	for i < n {
+		r, size := rune(text[i]), 1
+		if r < utf8.RuneSelf {
+			if asciiWord[r] {
+				if start < 0 {
+					start = i
+				}
+				for i++; i < n && asciiWord[text[i]]; i++ {
+				}
+				continue
+			}
+		} else {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			if isWord(r) {
+				if start < 0 {
+					start = i
+				}
+				i += size
+				continue
+			}
+		}
+		if start >= 0 && isConnector(r) {
+			// A connector joins two word characters: "1.2", "a/b", "x-y", "a::b".
+			j := i + size
+			if r == ':' {
+				if j >= n || text[j] != ':' {
+					j = -1
+				} else {
+					j++
+				}
+			}
+			if j > 0 && j < n && wordAt(text, j) {
+				i = j
+				continue
+			}
+		}
+		if start >= 0 {
+			toks = append(toks, span{start, i})
+			start = -1
+			if len(toks) == cap(toks) {
+				return toks, i + size
+			}
+		}
+		i += size
+	}
+	if start >= 0 {
+		toks = append(toks, span{start, n})
+	}
+	return toks, n
+}
 
 // asciiSpans is asciiScan over all of s (ASCII), batch by batch of size
 // batch (at least 34), as featurising uses it, and the lower-cased text.
@@ -26,6 +89,23 @@ func asciiSpans(s string, batch int) ([]span, string) {
 		got := sc.next(toks[:0])
 		if len(got) == 0 {
 			return all, string(buf[:len(s)])
+		}
+		all = append(all, got...)
+	}
+}
+
+// unicodeSpans is asciiScan after lowerClassifyUnicode over all of s, and
+// the lower-cased text.
+func unicodeSpans(s string) ([]span, string) {
+	var sc asciiScan
+	// Stale bitmaps from a longer text must not leak in.
+	sc.lowerClassify(nil, strings.Repeat("Ab-c::d ", 64))
+	buf := sc.lowerClassifyUnicode([]byte("stale"), s)
+	var all []span
+	for {
+		got := sc.next(make([]span, 0, 40))
+		if len(got) == 0 {
+			return all, string(buf[:len(buf)-lowerPad])
 		}
 		all = append(all, got...)
 	}
@@ -62,12 +142,15 @@ func checkSpans(t *testing.T, s string) {
 			t.Fatalf("nextTokens(%q) in batches of %d = %v, in one %v", s, batch, got, want)
 		}
 	}
-	if !isASCII(s) {
-		return
-	}
 	// asciiScan reads the text lower-cased; so does featurising.
 	lower := strings.ToLower(s)
 	want = stringSpans(lower, 1<<20)
+	if got, text := unicodeSpans(s); !slices.Equal(got, want) || text != lower {
+		t.Fatalf("asciiScan.lowerClassifyUnicode(%q) = %v over %q, nextTokens %v over %q", s, got, text, want, lower)
+	}
+	if !isASCII(s) {
+		return
+	}
 	for _, batch := range []int{34, 35, 100, 256} {
 		got, text := asciiSpans(s, batch)
 		if !slices.Equal(got, want) {
@@ -88,6 +171,16 @@ func isASCII(s string) bool {
 	return true
 }
 
+func FuzzLowerInto(f *testing.F) {
+	f.Add("Größe ÜBER İstanbul ΣΊΣΥΦΟΣ \xff\xfe ok")
+	f.Add("\xef\xbf\xbd \xe2\x80 A")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(lowerInto([]byte("stale")[:0], s)), strings.ToLower(s); got != want {
+			t.Fatalf("lowerInto(%q) = %q, strings.ToLower %q", s, got, want)
+		}
+	})
+}
+
 func TestAsciiScan(t *testing.T) {
 	for _, s := range []string{
 		"", "a", "ab", " ab ", "abcdefgh", "abcdefghijklmnop", "abcdefghijklmnopq",
@@ -101,6 +194,9 @@ func TestAsciiScan(t *testing.T) {
 		strings.Repeat("ab ", 21) + "a::b", strings.Repeat("x", 62) + "::y", strings.Repeat("x", 63) + "::y",
 		strings.Repeat("x", 64), strings.Repeat("x", 128), strings.Repeat("x ", 32), strings.Repeat(" x", 32),
 		strings.Repeat("1.", 100), strings.Repeat("a ", 200),
+		"größe überlauf", "İSTANBUL Straße ΣΊΣΥΦΟΣ", "a’b “quoted” x—y", "ü.ö ü::ö ü-.ö",
+		strings.Repeat("é", 40) + "::" + strings.Repeat("ß", 40), strings.Repeat("x", 63) + "é.b",
+		"٣٤.٥ x\xffy \xe2\x80 z\xef\xbf\xbdw", strings.Repeat("ab ", 20) + "日本語のテキスト " + strings.Repeat("Σ", 30),
 	} {
 		checkSpans(t, s)
 		checkSpans(t, strings.ToUpper(s))
