@@ -222,6 +222,12 @@ func (w *walker) members(i, depth int, kvs []kv, slot func(string) int, meta boo
 	return kvs, i, ok
 }
 
+// emptyList is the decoded empty array, boxed once: a slice in an
+// interface costs an allocation for its header, and records carry several
+// empty lists. Sharing it is safe as nothing can write through it (an
+// append to it makes a new array). It is never assigned.
+var emptyList any = []any{}
+
 // arrayAt reads the array starting at data[i] == '[' and returns it and
 // the index after its closing bracket.
 func (w *walker) arrayAt(i, depth int) ([]any, int, bool) {
@@ -451,7 +457,11 @@ func (w *walker) value(i, depth int) (any, int, bool) {
 	case c == '{':
 		return w.objectAt(i, depth)
 	case c == '[':
-		return w.arrayAt(i, depth)
+		list, end, ok := w.arrayAt(i, depth)
+		if ok && len(list) == 0 {
+			return emptyList, end, true
+		}
+		return list, end, ok
 	case c == 't':
 		return literal(data, i, "true", true)
 	case c == 'f':
