@@ -342,7 +342,7 @@ func (f *Featurizer) count(sc *scratch, c *tokenCounter, toks []span) {
 // to branches mispredicted for a good share of tokens), and returns found.
 func (f *Featurizer) lookup(buf []byte, toks []span, found []uint32) []uint32 {
 	v := f.words
-	keys, seed, shift, mask := v.keys, v.seed, v.shift&63, len(v.keys)-1
+	keys, seed, shift := v.keys, v.seed, v.shift&63
 	found = found[:len(toks)]
 	for i, t := range toks {
 		l := t.end - t.start
@@ -356,7 +356,7 @@ func (f *Featurizer) lookup(buf []byte, toks []span, found []uint32) []uint32 {
 		k1 := binary.LittleEndian.Uint64(b[8:]) & m[1]
 		hi, lo := bits.Mul64(k0^seed, k1^vocabHashK1)
 		x := hi ^ lo
-		h1, h2 := int(x>>shift), int(x)&mask
+		h1, h2 := int(x>>shift), int(x<<vocabH2Shift>>shift)
 		key1, key2 := keys[h1], keys[h2]
 		// eqMask is all ones when its argument is 0: select the word of
 		// the slot that holds the key (both, when h1 == h2; noWord, 0,

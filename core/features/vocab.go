@@ -65,13 +65,17 @@ var keyMasks = func() (m [17][2]uint64) {
 }()
 
 // slots are the two slots of the table a key can be in: a wyhash-style
-// 64×64→128-bit multiply folds the 16 key bytes, and its top and bottom
-// bits index the slots.
+// 64×64→128-bit multiply folds the 16 key bytes; its top bits index one
+// slot, the bits vocabH2Shift below them the other.
 func (v *vocabTable) slots(k vocabKey) (int, int) {
 	hi, lo := bits.Mul64(k.k0^v.seed, k.k1^vocabHashK1)
 	x := hi ^ lo
-	return int(x >> (v.shift & 63)), int(x) & (len(v.keys) - 1)
+	return int(x >> (v.shift & 63)), int(x << vocabH2Shift >> (v.shift & 63))
 }
+
+// vocabH2Shift separates the bits of a key's hash that index its two
+// slots; tables have at most 2^32 slots.
+const vocabH2Shift = 32
 
 // vocabHashK1 is mixed into a key's second half before hashing.
 const vocabHashK1 = 0xe7037ed1a0b428db
