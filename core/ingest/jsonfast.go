@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
 	"unicode"
@@ -68,29 +67,6 @@ func (w *walker) cut(i, j int) string {
 		return ""
 	}
 	return unsafe.String(&w.data[i], j-i)
-}
-
-// unescaped unescapes the body of the escaped string raw into the arena
-// and returns it.
-func (w *walker) unescaped(raw []byte) (string, bool) {
-	start := len(w.arena)
-	if cap(w.arena)-start < len(raw) {
-		// A new arena, at the string's size: append, unlike make, does
-		// not clear the bytes it copies over, and most records have one
-		// escaped string at most.
-		w.arena, start = nil, 0
-	}
-	w.arena = append(w.arena, raw...)
-	n, ok := unescape(w.arena[start:], raw)
-	if !ok {
-		w.arena = w.arena[:start]
-		return "", false
-	}
-	w.arena = w.arena[:start+n]
-	if n == 0 {
-		return "", true
-	}
-	return unsafe.String(&w.arena[start], n), true
 }
 
 // maxDepth bounds the nesting the walk follows; deeper values are left to
@@ -329,93 +305,113 @@ var plainString = func() (t [256]bool) {
 // index after its closing quote.
 func (w *walker) str(i int) (string, int, bool) {
 	data := w.data
-	escaped, high := false, false
+	high := false
 	for j := i + 1; j < len(data); j++ {
 		if j = plainRun(data, j); j == len(data) {
 			break
 		}
-		c := data[j]
-		switch {
+		switch c := data[j]; {
 		case c == '"':
-			raw := data[i+1 : j]
-			if high && !utf8.Valid(raw) {
-				// Invalid UTF-8, which encoding/json replaces by U+FFFD
-				// (lengthening the string), is encoding/json's to resolve.
-				var s string
-				if err := json.Unmarshal(data[i:j+1], &s); err != nil {
-					return "", 0, false
-				}
-				return s, j + 1, true
+			if high && !utf8.Valid(data[i+1:j]) {
+				s, ok := jsonString(data[i : j+1])
+				return s, j + 1, ok
 			}
-			if !escaped {
-				return w.cut(i+1, j), j + 1, true
-			}
-			s, ok := w.unescaped(raw)
-			return s, j + 1, ok
+			return w.cut(i+1, j), j + 1, true
 		case c == '\\':
-			escaped = true
-			j++ // the escaped byte cannot end the string
+			return w.escapedStr(i, j, high)
 		case c < 0x20:
 			return "", 0, false
-		case c >= utf8.RuneSelf:
+		default: // c >= utf8.RuneSelf
 			high = true
 		}
 	}
 	return "", 0, false
 }
 
-// unescape writes the JSON string body src (valid UTF-8, no raw control
-// characters) unescaped into dst, which holds a copy of src, and returns
-// the length written; ok is false for an escape JSON does not allow. It
+// jsonString decodes the quoted string q with encoding/json: the path for
+// invalid UTF-8, which encoding/json replaces by U+FFFD (lengthening the
+// string).
+func jsonString(q []byte) (string, bool) {
+	var s string
+	err := json.Unmarshal(q, &s)
+	return s, err == nil
+}
+
+// escapedStr is str from data[j], the string's first backslash, on: it
+// unescapes into the arena as it scans, run by run, where copying the
+// string and unescaping the copy in place went over it a second time. It
 // resolves \u escapes as encoding/json does: a surrogate pair is one
-// character, a lone surrogate is U+FFFD. No escape is shorter than what it
-// stands for, so the text between escapes only moves left: nothing moves
-// before the first escape, and each later run is one copy.
-func unescape(dst, src []byte) (int, bool) {
-	r := bytes.IndexByte(src, '\\')
-	if r < 0 {
-		return len(src), true
+// character, a lone surrogate is U+FFFD.
+func (w *walker) escapedStr(i, j int, high bool) (string, int, bool) {
+	data := w.data
+	if cap(w.arena)-len(w.arena) < len(data)-i {
+		// Room for the rest of the record: no escape is shorter than what
+		// it stands for, so the string will fit, and a later one may.
+		w.arena = make([]byte, 0, len(data)-i)
 	}
-	n := r
-	for r < len(src) {
-		// src[r] is a backslash.
-		if r+1 == len(src) {
-			return 0, false
+	start := len(w.arena)
+	out := append(w.arena, data[i+1:j]...)
+	for {
+		// data[j] is a backslash.
+		if j+1 == len(data) {
+			return "", 0, false
 		}
 		step := 2
-		switch c := src[r+1]; c {
+		switch c := data[j+1]; c {
 		case '"', '\\', '/':
-			dst[n] = c
-			n++
+			out = append(out, c)
 		case 'b', 'f', 'n', 'r', 't':
-			dst[n] = controlEscapes[c]
-			n++
+			out = append(out, controlEscapes[c])
 		case 'u':
-			rr := hex4(src[r:])
-			if rr < 0 {
-				return 0, false
+			r := hex4(data[j:])
+			if r < 0 {
+				return "", 0, false
 			}
 			step = 6
-			if utf16.IsSurrogate(rr) {
-				if dec := utf16.DecodeRune(rr, hex4(src[r+6:])); dec != unicode.ReplacementChar {
-					rr, step = dec, 12
+			if utf16.IsSurrogate(r) {
+				// The low half can only be an escape inside the string:
+				// a quote is no hex digit.
+				if dec := utf16.DecodeRune(r, hex4(data[j+6:])); dec != unicode.ReplacementChar {
+					r, step = dec, 12
 				} else {
-					rr = unicode.ReplacementChar
+					r = unicode.ReplacementChar
 				}
 			}
-			n += utf8.EncodeRune(dst[n:], rr)
+			out = utf8.AppendRune(out, r)
 		default:
-			return 0, false
+			return "", 0, false
 		}
-		r += step
-		k := bytes.IndexByte(src[r:], '\\')
-		if k < 0 {
-			k = len(src) - r
+		for j += step; ; {
+			k := plainRun(data, j)
+			if k == len(data) {
+				return "", 0, false
+			}
+			c := data[k]
+			if c == '"' {
+				if high && !utf8.Valid(data[i+1:k]) {
+					s, ok := jsonString(data[i : k+1])
+					return s, k + 1, ok
+				}
+				out = append(out, data[j:k]...)
+				w.arena = out
+				if len(out) == start {
+					return "", k + 1, true
+				}
+				return unsafe.String(&out[start], len(out)-start), k + 1, true
+			}
+			if c == '\\' {
+				out = append(out, data[j:k]...)
+				j = k
+				break
+			}
+			if c < 0x20 {
+				return "", 0, false
+			}
+			high = true
+			out = append(out, data[j:k+1]...)
+			j = k + 1
 		}
-		n += copy(dst[n:], src[r:r+k])
-		r += k
 	}
-	return n, true
 }
 
 // controlEscapes are the characters of the one-letter escapes \b \f \n
