@@ -34,8 +34,8 @@ type Featurizer struct {
 	textTokensLog, noText, titleTokens, referenceCount, packageCount, aliasCount,
 	cweCount, hour, weekday, year, reputation, kevListed int32
 	knownActors, knownTechniques, actorLinkedIndicators, kevVulnerabilities int32
-	entityCount                                                             map[string]int32 // entity type → index of "entities:TYPE_count"
-	kevFilter                                                               *[kevFilterWords]uint64
+	entityCount                                                             map[string]int32        // entity type → index of "entities:TYPE_count"
+	kevFilter                                                               *[kevFilterWords]uint64 // the KEV ids' hash bits (kevID); nil without a catalog
 	width                                                                   int
 	pool                                                                    sync.Pool
 }
@@ -443,14 +443,6 @@ func lowerWord(x uint64) uint64 {
 	upper := (low7 + lsbs*(0x80-'A')) &^ (low7 + lsbs*(0x80-'Z'-1)) &^ x & msbs
 	return x | upper>>2
 }
-
-// upperShift is what upper-casing takes from an ASCII byte.
-var upperShift = func() (t [256]byte) {
-	for c := 'a'; c <= 'z'; c++ {
-		t[c] = 'a' - 'A'
-	}
-	return t
-}()
 
 // lowerShift is what lower-casing adds to an ASCII byte.
 var lowerShift = func() (t [256]byte) {
