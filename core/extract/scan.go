@@ -115,7 +115,7 @@ type run struct {
 
 // scan is the single pass over the text. Most spans are plain words, which
 // concern span only when they read "AS"/"ASN" or a spaced separator may
-// follow (joinAhead); scan passes over the others without a call.
+// follow (joinAhead); scan passes over the rest of them without a call.
 func (r *run) scan() {
 	t := r.text
 	n := len(t)
@@ -454,7 +454,7 @@ func (r *run) candidate(s, e int, fl uint16) {
 	default:
 		r.normalize(s, e)
 	}
-	if fl&(cColon|cPercent) == 0 && fl&rewriteFlags == 0 {
+	if fl&(cColon|cPercent|rewriteFlags) == 0 {
 		// findURL needs a ':' or '%' in norm, and norm is the text.
 		r.pieces(0, len(r.norm))
 		return
