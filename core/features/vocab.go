@@ -2,7 +2,9 @@ package features
 
 import (
 	"encoding/binary"
+	"maps"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -179,69 +181,75 @@ func (v *vocabTable) place(key vocabKey) bool {
 	return false
 }
 
-// pairTable maps a bigram term's pair of word ids to its term index
-// (open addressing, linear probing, at most half full).
+// pairTable maps a bigram term's pair of word indices to its term index
+// (open addressing, linear probing, at most half full). A slot is eight
+// bytes, the pair packed into 32 bits, so the table is small enough to
+// stay in the caches next to scoring's other stages (it missed them
+// often with 16-byte slots); a vocabulary of more than 65535 words (none
+// so far) keeps its pairs in a map instead.
 type pairTable struct {
 	slots []pairSlot
 	shift uint
 	count int
+	wide  map[uint64]int32 // first << 32 | second → term, for large vocabularies
 }
 
 type pairSlot struct {
-	key  uint64 // pairKey; 0 marks an empty slot
+	key  uint32 // first << 16 | second; 0 (a pair of noWord) marks an empty slot
 	term int32
 }
 
-// pairKey is never 0: the first id is stored plus one.
-func pairKey(first, second int32) uint64 { return uint64(first+1)<<32 | uint64(uint32(second)) }
-
-func (p *pairTable) slot(key uint64) int { return int(key * 0x9E3779B97F4A7C15 >> p.shift) }
+func (p *pairTable) slot(key uint32) int { return int(uint64(key) * 0x9E3779B97F4A7C15 >> p.shift) }
 
 // find returns the term of the pair, or -1.
 func (p *pairTable) find(first, second int32) int32 {
+	if p.wide != nil {
+		if t, ok := p.wide[uint64(first)<<32|uint64(second)]; ok {
+			return t
+		}
+		return -1
+	}
 	if len(p.slots) == 0 {
 		return -1
 	}
-	key := pairKey(first, second)
+	key := uint32(first)<<16 | uint32(second)
 	mask := len(p.slots) - 1
 	for h := p.slot(key); ; h = (h + 1) & mask {
 		sl := &p.slots[h]
-		if sl.key == key {
-			return sl.term
-		}
 		if sl.key == 0 {
 			return -1
 		}
-	}
-}
-
-// set maps the pair to term, replacing an earlier term.
-func (p *pairTable) set(first, second, term int32) {
-	if 2*(p.count+1) > len(p.slots) {
-		old := p.slots
-		size := max(64, 2*len(old))
-		p.slots = make([]pairSlot, size)
-		p.shift = uint(64 - bits.TrailingZeros(uint(size)))
-		p.count = 0
-		for _, sl := range old {
-			if sl.key != 0 {
-				p.put(sl.key, sl.term)
-			}
+		if sl.key == key {
+			return sl.term
 		}
 	}
-	p.put(pairKey(first, second), term)
 }
 
-func (p *pairTable) put(key uint64, term int32) {
-	mask := len(p.slots) - 1
-	h := p.slot(key)
-	for p.slots[h].key != 0 && p.slots[h].key != key {
-		h = (h + 1) & mask
+// newPairTable lays out the pairs (first << 32 | second → term) of a
+// vocabulary of words words.
+func newPairTable(pairs map[uint64]int32, words int) *pairTable {
+	p := &pairTable{}
+	if words > 1<<16 {
+		p.wide = pairs
+		return p
 	}
-	if p.slots[h].key == 0 {
+	size := 64
+	for size < 2*len(pairs) {
+		size *= 2
+	}
+	p.slots = make([]pairSlot, size)
+	p.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	mask := size - 1
+	for _, k := range slices.Sorted(maps.Keys(pairs)) { // the same layout every time
+		key, term := uint32(k>>32)<<16|uint32(k), pairs[k]
+		h := p.slot(key)
+		for p.slots[h].key != 0 {
+			h = (h + 1) & mask
+		}
+		p.slots[h] = pairSlot{key, term}
 		p.count++
 	}
-	p.slots[h] = pairSlot{key, term}
+	return p
 }
 
 // newVocabulary splits terms into words and bigrams as tokens meet them.
@@ -270,7 +278,7 @@ func newVocabulary(terms []string, spare uint32) (*vocabTable, *pairTable) {
 	for _, w := range stopWords {
 		*word(w) = vocabWord{term: spare}
 	}
-	pairs := &pairTable{}
+	pairs := map[uint64]int32{} // first << 32 | second → term; a repeated pair keeps its last term
 	for i, t := range terms {
 		a, b, pair := strings.Cut(t, " ")
 		switch {
@@ -284,10 +292,10 @@ func newVocabulary(terms []string, spare uint32) (*vocabTable, *pairTable) {
 			ia, ib := index[a], index[b]
 			if v.words[ia].tok == 1 && v.words[ib].tok == 1 {
 				v.words[ia].next |= v.words[ib].bit
-				pairs.set(int32(ia), int32(ib), int32(i))
+				pairs[uint64(ia)<<32|uint64(ib)] = int32(i)
 			}
 		}
 	}
 	v.build()
-	return v, pairs
+	return v, newPairTable(pairs, len(v.words))
 }

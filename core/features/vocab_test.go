@@ -2,6 +2,7 @@ package features
 
 import (
 	"encoding/binary"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -393,6 +394,32 @@ func TestTransformEmptyVocabulary(t *testing.T) {
 		row := f.Transform(&document.Document{Title: text, Body: text})
 		if len(row.Idx) != 0 {
 			t.Errorf("Transform(%q) = %v, want no features", text, row.Idx)
+		}
+	}
+}
+
+// TestPairTableWide: the map a vocabulary of more than 65535 words keeps
+// its pairs in answers as the packed table does.
+func TestPairTableWide(t *testing.T) {
+	pairs := map[uint64]int32{2<<32 | 3: 7, 3<<32 | 2: 8, 65535<<32 | 65535: 9, 2<<32 | 2: 10}
+	narrow, wide := newPairTable(maps.Clone(pairs), 1<<16), newPairTable(maps.Clone(pairs), 1<<16+1)
+	if wide.wide == nil || narrow.wide != nil {
+		t.Fatal("newPairTable chose the wrong layout")
+	}
+	for a := range int32(6) {
+		for _, b := range []int32{0, 1, 2, 3, 4, 65535} {
+			for _, first := range []int32{a, 65535} {
+				want := int32(-1)
+				if tm, ok := pairs[uint64(first)<<32|uint64(b)]; ok {
+					want = tm
+				}
+				if got := narrow.find(first, b); got != want {
+					t.Errorf("narrow.find(%d, %d) = %d, want %d", first, b, got, want)
+				}
+				if got := wide.find(first, b); got != want {
+					t.Errorf("wide.find(%d, %d) = %d, want %d", first, b, got, want)
+				}
+			}
 		}
 	}
 }
