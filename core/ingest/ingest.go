@@ -90,6 +90,12 @@ type Options struct {
 	// record fields that would go there are then skipped, not decoded,
 	// which was half the cost of decoding an advisory line.
 	SkipMeta bool
+	// SkipHash leaves ContentHash empty on documents that have an id, for
+	// consumers that neither store nor compare documents (scoring, whose
+	// records carry no hash): hashing is a tenth of reading an advisory.
+	// A document without an id is still hashed, its id being "doc-" and
+	// the hash's first 16 digits.
+	SkipHash bool
 	// BatchSize is how many documents Run stores per transaction at most;
 	// 0 means 5,000. A batch of at least eagerBatch is stored early when no
 	// more documents are ready, so that storing starts while the readers
@@ -216,6 +222,30 @@ func Read(ctx context.Context, paths []string, opts Options, fn func(Record) err
 			return nil
 		}
 		return fn(it.Record)
+	})
+}
+
+// Map reads paths as Read does and runs fn on every record (failures
+// included) on the worker goroutine that decoded it, delivering fn's
+// results to deliver in input order from one goroutine. Heavy per-record
+// work (scoring) then runs where the record was just decoded, its text
+// still in that core's cache, without a second pool of workers and a
+// second reordering stage. fn must be safe for concurrent use.
+func Map[T any](ctx context.Context, paths []string, opts Options, fn func(*Record) T, deliver func(T) error) error {
+	type mapped struct {
+		v    T
+		skip bool
+	}
+	return streamMap(ctx, paths, opts, func(it *item) mapped {
+		if it.skipped {
+			return mapped{skip: true}
+		}
+		return mapped{v: fn(&it.Record)}
+	}, func(m mapped) error {
+		if m.skip {
+			return nil
+		}
+		return deliver(m.v)
 	})
 }
 

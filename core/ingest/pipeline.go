@@ -42,7 +42,12 @@ type item struct {
 type chunk struct {
 	seq  int
 	raws []rawRecord
-	out  []item
+}
+
+// processed is a chunk's records after the workers, in the chunk's order.
+type processed[T any] struct {
+	seq int
+	out []T
 }
 
 const (
@@ -53,10 +58,16 @@ const (
 )
 
 // stream reads paths and delivers every processed record, in input order,
-// to deliver. Stages: one reader goroutine (files in order) chunking its
-// records → Workers decoding/extracting/hashing → reordering by chunk
-// sequence.
+// to deliver.
 func stream(ctx context.Context, paths []string, opts Options, deliver func(item) error) error {
+	return streamMap(ctx, paths, opts, func(it *item) item { return *it }, deliver)
+}
+
+// streamMap reads paths and delivers fn of every processed record, in
+// input order, to deliver. Stages: one reader goroutine (files in order)
+// chunking its records → Workers decoding/extracting/hashing each record
+// and running fn on it → reordering by chunk sequence.
+func streamMap[T any](ctx context.Context, paths []string, opts Options, fn func(*item) T, deliver func(T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := opts.Workers
@@ -77,7 +88,7 @@ func stream(ctx context.Context, paths []string, opts Options, deliver func(item
 		c.close()
 	}()
 
-	done := make(chan *chunk, 2*workers)
+	done := make(chan *processed[T], 2*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -87,13 +98,13 @@ func stream(ctx context.Context, paths []string, opts Options, deliver func(item
 				if ctx.Err() != nil {
 					continue // cancelled: drain without work
 				}
-				c.out = make([]item, len(c.raws))
+				p := &processed[T]{seq: c.seq, out: make([]T, len(c.raws))}
 				for i := range c.raws {
-					c.out[i] = proc.process(&c.raws[i])
+					it := proc.process(&c.raws[i])
+					p.out[i] = fn(&it)
 				}
-				c.raws = nil
 				select {
-				case done <- c:
+				case done <- p:
 				case <-ctx.Done():
 					// Keep draining chunks so the chunker can finish.
 				}
@@ -105,7 +116,7 @@ func stream(ctx context.Context, paths []string, opts Options, deliver func(item
 		close(done)
 	}()
 
-	pending := map[int]*chunk{}
+	pending := map[int]*processed[T]{}
 	next := 0
 	var deliverErr error
 	for c := range done {
@@ -120,10 +131,10 @@ func stream(ctx context.Context, paths []string, opts Options, deliver func(item
 			}
 			delete(pending, next)
 			next++
-			for _, it := range c.out {
+			for _, v := range c.out {
 				err := ctx.Err()
 				if err == nil {
-					err = deliver(it)
+					err = deliver(v)
 				}
 				if err != nil {
 					deliverErr = err
@@ -227,10 +238,12 @@ type processor struct {
 	source       string
 	keepTextless bool
 	skipMeta     bool
+	skipHash     bool
 }
 
 func newProcessor(opts Options) (*processor, error) {
-	p := &processor{extract: opts.Extract, source: opts.Source, keepTextless: opts.KeepTextless, skipMeta: opts.SkipMeta}
+	p := &processor{extract: opts.Extract, source: opts.Source, keepTextless: opts.KeepTextless, skipMeta: opts.SkipMeta,
+		skipHash: opts.SkipHash}
 	if p.extract == nil {
 		p.extract, p.ownExtract = defaultExtractor(), true
 	}
@@ -297,7 +310,9 @@ func (p *processor) process(r *rawRecord) item {
 		doc.Meta = nil // from the decoders that build it anyway
 	}
 	doc.Entities = p.entities(&doc)
-	finish(&doc)
+	if !p.skipHash || doc.ID == "" {
+		finish(&doc)
+	}
 	it.Doc = doc
 	return it
 }

@@ -234,13 +234,14 @@ type Options struct {
 	Explain int
 }
 
-// Score scores one document. It fills d.Entities when empty.
+// Score scores one document. It fills d.Entities when empty, and gives a
+// document without an id its content-hash id (document.Finish).
 func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	if d.Entities == nil && s.extractor != nil {
 		d.Entities = s.extractor.Extract(d.Text())
 	}
-	if d.ContentHash == "" {
-		d.Finish()
+	if d.ID == "" {
+		d.Finish() // its id is its content hash's start
 	}
 	sc := s.pool.Get().(*scratch)
 	s.fz.TransformInto(d, &sc.row)
