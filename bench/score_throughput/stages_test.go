@@ -29,7 +29,8 @@ func BenchmarkStages(b *testing.B) {
 	var docs []document.Document
 	read := func() {
 		docs = docs[:0]
-		err := ingest.Read(context.Background(), []string{path}, ingest.Options{Format: ingest.FormatJSONL, Workers: 1},
+		err := ingest.Read(context.Background(), []string{path}, ingest.Options{Format: ingest.FormatJSONL, Workers: 1,
+			SkipMeta: true, SkipHash: true}, // as Scorer.Stream reads
 			func(r ingest.Record) error {
 				if r.Err != nil {
 					return r.Err
