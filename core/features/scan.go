@@ -15,10 +15,12 @@ import (
 // neighbours, and tokens are the runs of them, found with a trailing-zero
 // count per token end. Featurising did a loop iteration and a branch no
 // predictor learns per byte; this does a few dozen instructions per 64
-// bytes and per token.
+// bytes and per token. Text that is not all ASCII (lowerClassifyUnicode)
+// marks its other letters and digits as word bytes, and is scanned alike.
 type asciiScan struct {
-	// Bit i%64 of word[i/64] is set when byte i is a word character
-	// (asciiWord); conn for '.', '-' and '/', colon for ':'. Each has a
+	// Bit i%64 of word[i/64] is set when byte i of the lower-cased text is
+	// a word character (asciiWord, or part of a letter or digit of more
+	// than one byte); conn for '.', '-' and '/', colon for ':'. Each has a
 	// zero word after the text's (and maybe more, from longer texts).
 	word, conn, colon []uint64
 	blocks            int    // the text's 64-byte blocks (the last may be partial)
