@@ -1,8 +1,6 @@
 package ingest
 
 import (
-	"bufio"
-	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -73,17 +71,7 @@ func TestJSONLOneWalkMatchesDecodedMap(t *testing.T) {
 			t.Errorf("%s: one walk = %v, want %v", tt.in, fast, tt.fast)
 		}
 	}
-	for _, name := range []string{"feed.jsonl", "custom.jsonl", "advisories.jsonl"} {
-		f, err := os.Open(td(name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			checkDefaultPaths(t, sc.Bytes())
-		}
-		f.Close()
-	}
+	eachTestLine(t, func(line []byte) { checkDefaultPaths(t, line) })
 }
 
 func FuzzJSONLOneWalk(f *testing.F) {

@@ -1,10 +1,6 @@
 package ingest
 
 import (
-	"bufio"
-	"compress/gzip"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -32,23 +28,15 @@ func TestAddStructuredMatchesMerge(t *testing.T) {
 	} {
 		check(&d)
 	}
-	path := filepath.Join(sharedData(t), "advisories_train.jsonl.gz")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("training advisories not available (%v)", err)
+	limit := -1
+	if testing.Short() {
+		limit = 2000
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), maxLine)
-	for n := 0; sc.Scan() && (n < 2000 || !testing.Short()); n++ {
-		d, err := decodeOSV(sc.Bytes())
+	eachAdvisoryLine(t, limit, func(line []byte) {
+		d, err := decodeOSV(line)
 		if err != nil {
 			t.Fatal(err)
 		}
 		check(&d)
-	}
+	})
 }

@@ -1,11 +1,10 @@
 package ingest
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -17,22 +16,8 @@ import (
 // lines. One goroutine; ns/op and cpu-ns/op (all threads, garbage collection
 // included) are per document.
 func BenchmarkProcessAdvisory(b *testing.B) {
-	path := filepath.Join(sharedData(b), "advisories_train.jsonl.gz")
-	f, err := os.Open(path)
-	if err != nil {
-		b.Skipf("training advisories not available (%v)", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		b.Fatal(err)
-	}
 	var lines [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), maxLine)
-	for sc.Scan() && len(lines) < 5000 {
-		lines = append(lines, append([]byte(nil), sc.Bytes()...))
-	}
+	eachAdvisoryLine(b, 5000, func(line []byte) { lines = append(lines, slices.Clone(line)) })
 	p, err := newProcessor(Options{Extract: func(string) map[string][]string { return nil }})
 	if err != nil {
 		b.Fatal(err)
@@ -65,29 +50,15 @@ func BenchmarkProcessAdvisory(b *testing.B) {
 // splitting, the pipeline's hand-offs, decode, hash — with a no-op
 // extractor and one worker. cpu-ns/op is per document, all threads.
 func BenchmarkReadAdvisories(b *testing.B) {
-	path := filepath.Join(sharedData(b), "advisories_train.jsonl.gz")
-	f, err := os.Open(path)
-	if err != nil {
-		b.Skipf("training advisories not available (%v)", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		b.Fatal(err)
-	}
 	in := filepath.Join(b.TempDir(), "advisories.jsonl")
 	out, err := os.Create(in)
 	if err != nil {
 		b.Fatal(err)
 	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), maxLine)
-	n := 0
-	for sc.Scan() && n < 5000 {
-		out.Write(sc.Bytes())
+	eachAdvisoryLine(b, 5000, func(line []byte) {
+		out.Write(line)
 		out.Write([]byte{'\n'})
-		n++
-	}
+	})
 	if err := out.Close(); err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -195,6 +196,47 @@ func sharedData(t testing.TB) string {
 		if filepath.Dir(dir) == dir {
 			t.Skip("repository root not found")
 		}
+	}
+}
+
+// eachAdvisoryLine calls fn with each of the first limit lines (all for
+// limit < 0) of the shared advisory corpus, and skips the test or
+// benchmark when the corpus is absent. fn must copy a line it keeps.
+func eachAdvisoryLine(tb testing.TB, limit int, fn func(line []byte)) {
+	tb.Helper()
+	path := filepath.Join(sharedData(tb), "advisories_train.jsonl.gz")
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Skipf("training advisories not available (%v)", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), maxLine)
+	for n := 0; (limit < 0 || n < limit) && sc.Scan(); n++ {
+		fn(sc.Bytes())
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+}
+
+// eachTestLine calls fn with each line of the JSONL files in testdata.
+func eachTestLine(t *testing.T, fn func(line []byte)) {
+	t.Helper()
+	for _, name := range []string{"feed.jsonl", "custom.jsonl", "advisories.jsonl"} {
+		f, err := os.Open(td(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			fn(sc.Bytes())
+		}
+		f.Close()
 	}
 }
 

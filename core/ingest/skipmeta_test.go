@@ -1,10 +1,6 @@
 package ingest
 
 import (
-	"bufio"
-	"compress/gzip"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -57,32 +53,12 @@ func TestSkipMetaMatches(t *testing.T) {
 	} {
 		checkSkipMeta(t, []byte(in))
 	}
-	for _, name := range []string{"feed.jsonl", "custom.jsonl", "advisories.jsonl"} {
-		f, err := os.Open(td(name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			checkSkipMeta(t, sc.Bytes())
-		}
-		f.Close()
+	eachTestLine(t, func(line []byte) { checkSkipMeta(t, line) })
+	limit := -1
+	if testing.Short() {
+		limit = 2000
 	}
-	path := filepath.Join(sharedData(t), "advisories_train.jsonl.gz")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("training advisories not available (%v)", err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(make([]byte, 1<<20), maxLine)
-	for n := 0; sc.Scan() && (n < 2000 || !testing.Short()); n++ {
-		checkSkipMeta(t, sc.Bytes())
-	}
+	eachAdvisoryLine(t, limit, func(line []byte) { checkSkipMeta(t, line) })
 }
 
 // TestReadSkipMeta: every reader gives the same documents with
