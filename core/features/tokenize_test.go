@@ -51,12 +51,17 @@ func referenceTokenize(text string, emit func(tok string)) {
 	for _, w := range stopWords {
 		stop[w] = true
 	}
-	out := func(tok string) {
-		if len(tok) < 2 || len(tok) > 64 || stop[tok] {
-			return
+	for _, sp := range referenceSpans(text) {
+		if tok := text[sp.start:sp.end]; len(tok) >= 2 && len(tok) <= 64 && !stop[tok] {
+			emit(tok)
 		}
-		emit(tok)
 	}
+}
+
+// referenceSpans are the word runs of text, before the length and stop
+// word filters: referenceTokenize's scan, and the oracle for asciiScan.
+func referenceSpans(text string) []span {
+	var out []span
 	start := -1
 	n := len(text)
 	for i := 0; i < n; {
@@ -89,14 +94,15 @@ func referenceTokenize(text string, emit func(tok string)) {
 			}
 		}
 		if start >= 0 {
-			out(text[start:i])
+			out = append(out, span{start, i})
 			start = -1
 		}
 		i += size
 	}
 	if start >= 0 {
-		out(text[start:])
+		out = append(out, span{start, n})
 	}
+	return out
 }
 
 func checkTokenizeMatchesReference(t *testing.T, s string) {

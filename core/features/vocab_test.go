@@ -6,72 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 )
-
-// nextTokens appends to toks, up to its capacity (at least 1), the spans of
-// the word runs of text from byte i on — Tokenize's tokens before its
-// length and stop word filters, which featurising applies with its
-// vocabulary lookup — and returns them with the byte to go on from:
-// len(text) once the text is done. It is Tokenize's scan (checkSpans
-// checks the two agree) giving spans, the oracle for asciiScan.
-//
-// A batch ends just after a run, where the scan has no state.
-func nextTokens(text string, i int, toks []span) ([]span, int) {
-	start := -1
-	n := len(text)
-	for i < n {
-		r, size := rune(text[i]), 1
-		if r < utf8.RuneSelf {
-			if asciiWord[r] {
-				if start < 0 {
-					start = i
-				}
-				for i++; i < n && asciiWord[text[i]]; i++ {
-				}
-				continue
-			}
-		} else {
-			r, size = utf8.DecodeRuneInString(text[i:])
-			if isWord(r) {
-				if start < 0 {
-					start = i
-				}
-				i += size
-				continue
-			}
-		}
-		if start >= 0 && isConnector(r) {
-			// A connector joins two word characters: "1.2", "a/b", "x-y", "a::b".
-			j := i + size
-			if r == ':' {
-				if j >= n || text[j] != ':' {
-					j = -1
-				} else {
-					j++
-				}
-			}
-			if j > 0 && j < n && wordAt(text, j) {
-				i = j
-				continue
-			}
-		}
-		if start >= 0 {
-			toks = append(toks, span{start, i})
-			start = -1
-			if len(toks) == cap(toks) {
-				return toks, i + size
-			}
-		}
-		i += size
-	}
-	if start >= 0 {
-		toks = append(toks, span{start, n})
-	}
-	return toks, n
-}
 
 // asciiSpans is asciiScan over all of s (ASCII), batch by batch of size
 // batch (at least 34), as featurising uses it, and the lower-cased text.
@@ -112,42 +49,15 @@ func unicodeSpans(s string) ([]span, string) {
 	}
 }
 
-// stringSpans is nextTokens over all of s, batch by batch.
-func stringSpans(s string, batch int) []span {
-	var all []span
-	toks := make([]span, batch)
-	for i := 0; i < len(s); {
-		var got []span
-		got, i = nextTokens(s, i, toks[:0])
-		all = append(all, got...)
-	}
-	return all
-}
-
+// checkSpans holds Tokenize and asciiScan to the reference scan.
 func checkSpans(t *testing.T, s string) {
 	t.Helper()
-	want := stringSpans(s, 1<<20)
-	// Tokenize is nextTokens with the length and stop word filters.
-	var filtered, tokens []string
-	for _, sp := range want {
-		if tok := s[sp.start:sp.end]; len(tok) >= 2 && len(tok) <= 64 && !isStopWord(tok) {
-			filtered = append(filtered, tok)
-		}
-	}
-	Tokenize(s, func(tok string) { tokens = append(tokens, tok) })
-	if !slices.Equal(tokens, filtered) {
-		t.Fatalf("Tokenize(%q) = %q, filtered nextTokens %q", s, tokens, filtered)
-	}
-	for _, batch := range []int{1, 2, 3, 128} {
-		if got := stringSpans(s, batch); !slices.Equal(got, want) {
-			t.Fatalf("nextTokens(%q) in batches of %d = %v, in one %v", s, batch, got, want)
-		}
-	}
+	checkTokenizeMatchesReference(t, s)
 	// asciiScan reads the text lower-cased; so does featurising.
 	lower := strings.ToLower(s)
-	want = stringSpans(lower, 1<<20)
+	want := referenceSpans(lower)
 	if got, text := unicodeSpans(s); !slices.Equal(got, want) || text != lower {
-		t.Fatalf("asciiScan.lowerClassifyUnicode(%q) = %v over %q, nextTokens %v over %q", s, got, text, want, lower)
+		t.Fatalf("asciiScan.lowerClassifyUnicode(%q) = %v over %q, reference %v over %q", s, got, text, want, lower)
 	}
 	if !isASCII(s) {
 		return
@@ -155,7 +65,7 @@ func checkSpans(t *testing.T, s string) {
 	for _, batch := range []int{34, 35, 100, 256} {
 		got, text := asciiSpans(s, batch)
 		if !slices.Equal(got, want) {
-			t.Fatalf("asciiScan(%q) in batches of %d = %v, nextTokens %v", s, batch, got, want)
+			t.Fatalf("asciiScan(%q) in batches of %d = %v, reference %v", s, batch, got, want)
 		}
 		if text != lower {
 			t.Fatalf("asciiScan(%q) lower-cased it to %q", s, text)
@@ -254,7 +164,7 @@ func TestLowerClass(t *testing.T) {
 	}
 }
 
-func FuzzNextTokens(f *testing.F) {
+func FuzzScanSpans(f *testing.F) {
 	f.Add("cve-2024-1234 in foo::bar 1.2.3 the And a::")
 	f.Add("::a:b..c//d--\xff\xe2\x80 İ_x ٣٤.٥")
 	f.Fuzz(func(t *testing.T, s string) {
