@@ -73,28 +73,58 @@ WHERE n.label = 'Technique' AND n.deprecated = 0 AND n.name <> ''`
 WHERE n.label = 'Vulnerability' AND json_extract(n.props, '$.kev') = 1`
 )
 
-// DocFeatures computes GraphFeatures for a document's entities.
-func (s *Store) DocFeatures(ctx context.Context, entities map[string][]string) (GraphFeatures, error) {
-	var f GraphFeatures
-	var indicators, techniques, cves []string
+// docKey says which GraphFeatures count a key or name feeds.
+type docKey int
+
+const (
+	indicatorDocKey docKey = iota
+	techniqueDocKey
+	vulnerabilityDocKey
+	actorNameDocKey
+	docKeyKinds
+)
+
+// eachDocKey calls visit with every graph key a document's entities name
+// (indicator, technique and CVE keys) and every actor name, as written, in
+// no particular order and with repeats. It is the one derivation behind
+// Store.DocFeatures and FeatureIndex.DocFeatures, so the SQL reference and
+// the in-memory index cannot drift apart.
+func eachDocKey(entities map[string][]string, visit func(docKey, string)) {
 	for typ, vals := range entities {
-		for _, v := range vals {
-			switch {
-			case isIndicatorType(typ):
+		switch {
+		case isIndicatorType(typ):
+			for _, v := range vals {
 				if k, _ := IndicatorKey(typ, v); k != "" {
-					indicators = append(indicators, k)
+					visit(indicatorDocKey, k)
 				}
-			case typ == "attack_technique":
+			}
+		case typ == "attack_technique":
+			for _, v := range vals {
 				if k := TechniqueKey(v); k != "" {
-					techniques = append(techniques, k)
+					visit(techniqueDocKey, k)
 				}
-			case typ == "cve":
+			}
+		case typ == "cve":
+			for _, v := range vals {
 				if k := VulnerabilityKey(v); k != "" {
-					cves = append(cves, k)
+					visit(vulnerabilityDocKey, k)
 				}
+			}
+		case typ == "actor":
+			for _, v := range vals {
+				visit(actorNameDocKey, v)
 			}
 		}
 	}
+}
+
+// DocFeatures computes GraphFeatures for a document's entities with a few
+// queries. It is the reference for FeatureIndex.DocFeatures, which answers
+// the same from memory.
+func (s *Store) DocFeatures(ctx context.Context, entities map[string][]string) (GraphFeatures, error) {
+	var f GraphFeatures
+	var keys [docKeyKinds][]string
+	eachDocKey(entities, func(k docKey, v string) { keys[k] = append(keys[k], v) })
 	// Each count drives from the document's keys (json_each CROSS JOIN
 	// forces that order) into the unique key index: left to the planner,
 	// SQLite scanned every node of the label instead, ~20 ms a document on
@@ -114,17 +144,17 @@ func (s *Store) DocFeatures(ctx context.Context, entities map[string][]string) (
 		return n, err
 	}
 	var err error
-	if f.IndicatorsLinkedToKnownActor, err = count(actorLinkedIndicatorsQuery, indicators); err != nil {
+	if f.IndicatorsLinkedToKnownActor, err = count(actorLinkedIndicatorsQuery, keys[indicatorDocKey]); err != nil {
 		return f, fmt.Errorf("graph features: %w", err)
 	}
-	if f.Techniques, err = count(knownTechniquesQuery, techniques); err != nil {
+	if f.Techniques, err = count(knownTechniquesQuery, keys[techniqueDocKey]); err != nil {
 		return f, fmt.Errorf("graph features: %w", err)
 	}
-	if f.KEVVulnerabilities, err = count(kevVulnerabilitiesQuery, cves); err != nil {
+	if f.KEVVulnerabilities, err = count(kevVulnerabilitiesQuery, keys[vulnerabilityDocKey]); err != nil {
 		return f, fmt.Errorf("graph features: %w", err)
 	}
 	actors := map[string]bool{}
-	for _, name := range entities["actor"] {
+	for _, name := range keys[actorNameDocKey] {
 		found, err := s.findNodes(ctx, Actor, name)
 		if err != nil {
 			return f, fmt.Errorf("graph features: %w", err)
