@@ -227,8 +227,8 @@ func buildTime() time.Time {
 func readLabelled(cmd *cobra.Command, app *App, paths []string) ([]document.Document, int, error) {
 	var docs []document.Document
 	failed, err := eachLabelled(cmd, app, paths, func(d *document.Document) {
-		d.Meta = nil // training never reads the raw record
-		docs = append(docs, *d)
+		// Held for the whole run: its own copy, not its read block's.
+		docs = append(docs, d.Detach())
 	})
 	return docs, failed, err
 }
@@ -239,7 +239,9 @@ func readLabelled(cmd *cobra.Command, app *App, paths []string) ([]document.Docu
 func eachLabelled(cmd *cobra.Command, app *App, paths []string, fn func(*document.Document)) (failed int, err error) {
 	unlabelled := 0
 	ex := app.extractor(cmd.Context())
-	in := ingest.Options{Stdin: app.IO.In, Extract: func(text string) map[string][]string { return ex.Extract(text) }}
+	// Training and evaluation never read the raw record's other fields.
+	in := ingest.Options{Stdin: app.IO.In, Extract: func(text string) map[string][]string { return ex.Extract(text) },
+		SkipMeta: true}
 	err = ingest.Read(cmd.Context(), paths, in, func(r ingest.Record) error {
 		switch {
 		case r.Err != nil:

@@ -274,13 +274,12 @@ func collect(ctx context.Context, ws *workspace.Workspace, cfg Config) (training
 		set.inputs = append(set.inputs, in)
 	}
 	if len(cfg.BaseCorpus) > 0 {
-		err := ingest.Read(ctx, cfg.BaseCorpus, ingest.Options{}, func(r ingest.Record) error {
+		err := ingest.Read(ctx, cfg.BaseCorpus, ingest.Options{SkipMeta: true}, func(r ingest.Record) error {
 			if r.Err != nil {
 				return fmt.Errorf("base corpus: %s", r.Failure().Error())
 			}
 			if document.SeverityIndex(r.Doc.Severity) >= 0 {
-				r.Doc.Meta = nil
-				byID[r.Doc.ID] = r.Doc
+				byID[r.Doc.ID] = r.Doc.Detach() // kept: not its read block
 			}
 			return nil
 		})
