@@ -60,16 +60,12 @@ type GraphFeatures struct {
 }
 
 // The counts behind GraphFeatures, each over a JSON array of node keys.
-// The actor-linked test walks from the indicator to the documents that
-// contain it, then to their actors (CROSS JOIN keeps that order): left to
-// the planner, it scanned every ASSOCIATED_WITH edge per indicator, ~10 ms
-// a document once a graph built after an ATT&CK import links 6k of them.
 const (
 	actorLinkedIndicatorsQuery = `SELECT count(*) FROM json_each(?1) j CROSS JOIN graph_nodes i ON i.key = j.value
 WHERE i.label = 'Indicator' AND EXISTS (
 	SELECT 1 FROM graph_edges c
-	CROSS JOIN graph_edges a ON a.src = c.src AND a.type = 'ASSOCIATED_WITH'
-	CROSS JOIN graph_nodes actor ON actor.id = a.dst AND actor.label = 'Actor' AND actor.deprecated = 0
+	JOIN graph_edges a ON a.src = c.src AND a.type = 'ASSOCIATED_WITH'
+	JOIN graph_nodes actor ON actor.id = a.dst AND actor.label = 'Actor' AND actor.deprecated = 0
 	WHERE c.dst = i.id AND c.type = 'CONTAINS')`
 	knownTechniquesQuery = `SELECT count(*) FROM json_each(?1) j CROSS JOIN graph_nodes n ON n.key = j.value
 WHERE n.label = 'Technique' AND n.deprecated = 0 AND n.name <> ''`
