@@ -143,16 +143,18 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 // LoadDir loads a bundle from a directory. Each file may also be stored
 // gzipped (model.txt.gz, …). Errors name the file at fault.
 func LoadDir(dir string) (*Bundle, error) {
-	return load(func(name string) ([]byte, error) { return readMaybeGzip(os.ReadFile, filepath.Join(dir, name)) }, dir)
+	return load(func(name string) (io.Reader, error) { return openMaybeGzip(os.ReadFile, filepath.Join(dir, name)) }, dir)
 }
 
 // ErrMissing marks an absent optional file.
 var errMissing = errors.New("missing")
 
-func readMaybeGzip(read func(string) ([]byte, error), path string) ([]byte, error) {
+// openMaybeGzip opens path, or else path.gz, decompressed as it is read.
+// Read errors name the file.
+func openMaybeGzip(read func(string) ([]byte, error), path string) (io.Reader, error) {
 	b, err := read(path)
 	if err == nil {
-		return b, nil
+		return bytes.NewReader(b), nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
@@ -168,32 +170,109 @@ func readMaybeGzip(read func(string) ([]byte, error), path string) ([]byte, erro
 	if err != nil {
 		return nil, fmt.Errorf("%s.gz: %w", path, err)
 	}
-	out, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("%s.gz: %w", path, err)
-	}
-	return out, nil
+	return namedReader{zr, path + ".gz"}, nil
 }
 
-func load(read func(name string) ([]byte, error), where string) (*Bundle, error) {
+// namedReader adds its file's name to read errors.
+type namedReader struct {
+	r    io.Reader
+	name string
+}
+
+func (n namedReader) Read(p []byte) (int, error) {
+	k, err := n.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%s: %w", n.name, err)
+	}
+	return k, err
+}
+
+// readAll reads a whole file that open opens.
+func readAll(open func(string) (io.Reader, error), name string) ([]byte, error) {
+	r, err := open(name)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+// readTrees parses the model text while another goroutine is still
+// reading (for model.txt.gz, decompressing) it: one after the other, the
+// two were the embedded model's start-up, ~20 ms each. It also returns
+// the whole text, which leaves parses again.
+func readTrees(r io.Reader) ([]byte, *lgbm.Model, error) {
+	var text []byte
+	chunks := make(chan []byte, 16)
+	var readErr error
+	go func() {
+		defer close(chunks)
+		for {
+			buf := make([]byte, 64<<10)
+			n, err := io.ReadFull(r, buf)
+			if n > 0 {
+				text = append(text, buf[:n]...)
+				chunks <- buf[:n]
+			}
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+		}
+	}()
+	cr := &chunkReader{chunks: chunks}
+	m, perr := lgbm.Read(cr)
+	for range chunks { // the text is kept whole, whatever the parser read of it
+	}
+	if readErr != nil {
+		return nil, nil, readErr // a read error first: the parser's would follow from it
+	}
+	if perr != nil {
+		return nil, nil, perr
+	}
+	return text, m, nil
+}
+
+// chunkReader reads the chunks a channel delivers, in order, until it is
+// closed: a pipe whose writer runs ahead by as many chunks as the channel
+// holds, where io.Pipe's writer waits for each write to be read.
+type chunkReader struct {
+	chunks <-chan []byte
+	cur    []byte
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	for len(c.cur) == 0 {
+		next, ok := <-c.chunks
+		if !ok {
+			return 0, io.EOF
+		}
+		c.cur = next
+	}
+	n := copy(p, c.cur)
+	c.cur = c.cur[n:]
+	return n, nil
+}
+
+func load(open func(name string) (io.Reader, error), where string) (*Bundle, error) {
 	b := &Bundle{}
 	// The trees are most of the loading time (decompressing and parsing
 	// ~600 trees); read them on a second core while the rest is parsed.
 	treesDone := make(chan error, 1)
 	go func() {
-		mt, err := read(ModelFile)
-		if err != nil {
-			treesDone <- fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
-			return
+		r, err := open(ModelFile)
+		if err == nil {
+			b.ModelText, b.Trees, err = readTrees(r)
 		}
-		b.ModelText = mt
-		if b.Trees, err = lgbm.Read(bytes.NewReader(mt)); err != nil {
+		if err != nil {
 			treesDone <- fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
 			return
 		}
 		treesDone <- nil
 	}()
-	restErr := b.loadRest(read, where)
+	restErr := b.loadRest(func(name string) ([]byte, error) { return readAll(open, name) }, where)
 	if err := <-treesDone; err != nil { // the model file's error first, as it was read first
 		return nil, err
 	}

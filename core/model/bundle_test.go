@@ -43,6 +43,43 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 }
 
+// A gzipped model.txt loads as the plain one does: the same text, whole
+// (its trees are parsed while it is decompressed), and the same trees.
+func TestGzippedModelLoadsAsPlain(t *testing.T) {
+	b, err := model.Embedded() // megabytes of text: many chunks in flight
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := b.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := model.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, model.ModelFile)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(plain.ModelText)
+	zw.Close()
+	if err := os.WriteFile(path+".gz", gz.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path)
+	got, err := model.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.ModelText, plain.ModelText) || len(got.ModelText) < 100<<10 {
+		t.Fatalf("gzipped model text: %d bytes, plain %d", len(got.ModelText), len(plain.ModelText))
+	}
+	if len(got.Trees.Trees) != len(plain.Trees.Trees) || got.Trees.NumFeatures() != plain.Trees.NumFeatures() {
+		t.Fatalf("gzipped model: %d trees over %d features, plain %d over %d",
+			len(got.Trees.Trees), got.Trees.NumFeatures(), len(plain.Trees.Trees), plain.Trees.NumFeatures())
+	}
+}
+
 // The drift reference travels with the bundle: read from reference.json or
 // reference.json.gz when present, written back by Save.
 func TestDriftReferenceTravelsWithTheBundle(t *testing.T) {
@@ -97,6 +134,22 @@ func TestBadBundlesGiveErrorsNamingTheFile(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, model.ModelFile), []byte("tree\nversion=v3\nnum_class=five\n"), 0o644)
 		}, model.ModelFile},
 		{"missing model", func(dir string) { os.Remove(filepath.Join(dir, model.ModelFile)) }, model.ModelFile},
+		{"truncated gzipped model", func(dir string) {
+			// Decompression fails part-way, while the trees are being parsed.
+			path := filepath.Join(dir, model.ModelFile)
+			text, _ := os.ReadFile(path)
+			var gz bytes.Buffer
+			zw := gzip.NewWriter(&gz)
+			zw.Write(text)
+			zw.Close()
+			os.WriteFile(path+".gz", gz.Bytes()[:gz.Len()/2], 0o644)
+			os.Remove(path)
+		}, model.ModelFile + ".gz: unexpected EOF"},
+		{"gzipped model that is not gzip", func(dir string) {
+			path := filepath.Join(dir, model.ModelFile)
+			os.WriteFile(path+".gz", []byte("tree\nversion=v3\n"), 0o644)
+			os.Remove(path)
+		}, model.ModelFile + ".gz"},
 		{"corrupt features", func(dir string) {
 			os.WriteFile(filepath.Join(dir, model.FeaturesFile), []byte("{not json"), 0o644)
 		}, model.FeaturesFile},

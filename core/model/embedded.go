@@ -3,6 +3,7 @@ package model
 import (
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 )
@@ -16,8 +17,8 @@ var defaultFS embed.FS
 
 // Embedded loads the default model shipped inside the binary.
 func Embedded() (*Bundle, error) {
-	b, err := load(func(name string) ([]byte, error) {
-		return readMaybeGzip(func(p string) ([]byte, error) { return fs.ReadFile(defaultFS, p) }, path.Join("default", name))
+	b, err := load(func(name string) (io.Reader, error) {
+		return openMaybeGzip(func(p string) ([]byte, error) { return fs.ReadFile(defaultFS, p) }, path.Join("default", name))
 	}, "embedded:default")
 	if err != nil {
 		return nil, fmt.Errorf("embedded default model: %w", err)
