@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 )
 
 func TestDocumentsCoverEverySeverity(t *testing.T) {
@@ -89,11 +89,7 @@ func TestCorpusHasTheShowcaseDocuments(t *testing.T) {
 
 func TestLoadIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := workspacetest.Open(t)
 	first, err := Load(ctx, ws)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 )
 
 func day(s string) time.Time {
@@ -21,11 +21,7 @@ func day(s string) time.Time {
 
 func TestWorkspaceCounts(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := workspacetest.Open(t)
 	at := func(s string, hour int) time.Time { return day(s).Add(time.Duration(hour) * time.Hour) }
 	docs := []document.Document{
 		{ID: "a", Title: "a", Body: "a", Published: at("2024-03-01", 1), Severity: "critical"},
@@ -68,11 +64,7 @@ func TestWorkspaceCounts(t *testing.T) {
 
 func TestWorkspaceCountsEmpty(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := workspacetest.Open(t)
 	if _, err := WorkspaceCounts(ctx, ws); err == nil || !strings.Contains(err.Error(), "no workspace document") {
 		t.Fatalf("err = %v, want a no-documents error", err)
 	}

@@ -14,20 +14,11 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/graphsync"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 	"github.com/cyberstreams/cyberstreams/kg"
 	"github.com/cyberstreams/cyberstreams/kg/attack"
 	"github.com/cyberstreams/cyberstreams/kg/kgtest"
 )
-
-func openWorkspace(t testing.TB) *workspace.Workspace {
-	t.Helper()
-	ws, err := workspace.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	return ws
-}
 
 // wantFacts is what the per-document queries say.
 func wantFacts(t testing.TB, s *kg.Store, entities map[string][]string) features.GraphFacts {
@@ -41,7 +32,7 @@ func wantFacts(t testing.TB, s *kg.Store, entities map[string][]string) features
 }
 
 func TestFactsAnswerAsTheQueriesDo(t *testing.T) {
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	s := kg.NewStore(ws.DB())
 	kgtest.LoadSynthetic(t, s)
 	var errs []error
@@ -70,7 +61,7 @@ func TestFactsAnswerAsTheQueriesDo(t *testing.T) {
 // TestFactsReportFailuresAsNothingKnown: when the graph cannot be read,
 // the error is reported and documents count as knowing nothing.
 func TestFactsReportFailuresAsNothingKnown(t *testing.T) {
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	kgtest.LoadSynthetic(t, kg.NewStore(ws.DB()))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -151,7 +142,7 @@ func TestFactsOnSharedAdvisories(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a graph from the shared advisories")
 	}
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	s := kg.NewStore(ws.DB())
 	importShared(t, s)
 	const inGraph, checked = 2000, 4000

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/graphsync"
-	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 	"github.com/cyberstreams/cyberstreams/kg"
 	"github.com/cyberstreams/cyberstreams/kg/attack"
 	"github.com/cyberstreams/cyberstreams/kg/kgtest"
@@ -15,11 +15,7 @@ import (
 
 func TestExtractorLearnsNamesFromTheGraph(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := workspacetest.Open(t)
 	ex, err := graphsync.Extractor(ctx, ws)
 	if err != nil {
 		t.Fatal(err)

@@ -14,17 +14,8 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 )
-
-func openWorkspace(t testing.TB) *workspace.Workspace {
-	t.Helper()
-	ws, err := workspace.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	return ws
-}
 
 // writeJSONL writes generic records of about 2 KB (the size of a typical
 // advisory) until the file reaches size bytes, and returns how many it wrote.
@@ -104,7 +95,7 @@ func TestRunIngestsGoodAndReportsBroken(t *testing.T) {
 		"truncated.json:4#/objects/0",
 	}
 
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	ctx := context.Background()
 	var calls int
 	start := time.Now()
@@ -150,7 +141,7 @@ func TestRunIngestsGoodAndReportsBroken(t *testing.T) {
 func TestRunKeepsInputOrder(t *testing.T) {
 	dir := t.TempDir()
 	n := writeJSONL(t, filepath.Join(dir, "a.jsonl"), 300<<10)
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	ctx := context.Background()
 	sum, err := Run(ctx, ws, []string{dir}, Options{Extract: fakeExtract, BatchSize: 97, Workers: 3}, nil)
 	if err != nil || sum.New != n {
@@ -173,7 +164,7 @@ func TestRunKeepsInputOrder(t *testing.T) {
 func TestRunStopsOnCancel(t *testing.T) {
 	dir := t.TempDir()
 	writeJSONL(t, filepath.Join(dir, "a.jsonl"), 2<<20)
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := Run(ctx, ws, []string{dir}, Options{Extract: fakeExtract}, nil); err == nil {
@@ -340,7 +331,7 @@ func TestRunAdvisoriesTrainIntoWorkspace(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("training advisories not available (%v)", err)
 	}
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	ctx := context.Background()
 	start := time.Now()
 	sum, err := Run(ctx, ws, []string{path}, Options{}, nil)

@@ -16,20 +16,11 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 	"github.com/cyberstreams/cyberstreams/labels"
 )
 
 var t0 = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
-
-func openWorkspace(t *testing.T) *workspace.Workspace {
-	t.Helper()
-	ws, err := workspace.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ws.Close() })
-	return ws
-}
 
 // installChampion saves b as version v with a drift reference of refDocs,
 // registers and promotes it.
@@ -100,7 +91,7 @@ func TestCheckTriggers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws := openWorkspace(t)
+			ws := workspacetest.Open(t)
 			installChampion(t, ws, res.Bundle, "m1", refDocs)
 			docs := learnertest.Corpus{N: 200, Seed: 2, Shift: tt.shift, Start: t0.AddDate(0, 0, -20), Prefix: "ws"}.Docs()
 			if _, err := ws.PutDocuments(ctx, docs); err != nil {
@@ -131,7 +122,7 @@ func TestCheckTriggers(t *testing.T) {
 
 func TestRunTrainsFirstChampionThenJudges(t *testing.T) {
 	ctx := context.Background()
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	docs := learnertest.Corpus{N: 400, Seed: 3, Noise: 0.05}.Docs()
 	if _, err := ws.PutDocuments(ctx, docs); err != nil {
 		t.Fatal(err)
@@ -216,7 +207,7 @@ func TestPromotionDecision(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ws := openWorkspace(t)
+			ws := workspacetest.Open(t)
 			if _, err := ws.PutDocuments(ctx, docs); err != nil {
 				t.Fatal(err)
 			}
@@ -270,7 +261,7 @@ func TestLoadConfig(t *testing.T) {
 // model carries, instead of skipping the trigger.
 func TestDriftJudgedForTheDefaultModel(t *testing.T) {
 	ctx := context.Background()
-	ws := openWorkspace(t)
+	ws := workspacetest.Open(t)
 	docs := learnertest.Corpus{N: 200, Seed: 2, Start: t0.AddDate(0, 0, -20), Prefix: "ws"}.Docs()
 	if _, err := ws.PutDocuments(ctx, docs); err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 )
 
 func day(s string) time.Time {
@@ -196,11 +196,7 @@ func BenchmarkClusterDocuments(b *testing.B) {
 // label in the severity mix, and a document without items is not clustered.
 func TestFindClusters(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := workspacetest.Open(t)
 	var docs []document.Document
 	for i := range 4 {
 		d := document.Document{ID: fmt.Sprintf("R-%d", i), Title: fmt.Sprintf("report %d", i), Body: "body", Severity: "medium",

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 )
 
 func TestItems(t *testing.T) {
@@ -105,11 +105,7 @@ func TestAutoMinSupport(t *testing.T) {
 
 func TestFind(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := workspacetest.Open(t)
 	var docs []document.Document
 	for i := range 6 {
 		d := document.Document{ID: fmt.Sprintf("ADV-%d", i), Title: fmt.Sprintf("advisory %d", i), Body: "body", Ecosystem: "npm"}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 	"github.com/cyberstreams/cyberstreams/labels"
 )
 
@@ -21,11 +21,7 @@ func at(s string) time.Time {
 
 func TestWeeklyOnHandMadeHistory(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := workspacetest.Open(t)
 	var docs []document.Document
 	for i := 1; i <= 10; i++ {
 		docs = append(docs, document.Document{ID: fmt.Sprintf("d%d", i), Title: fmt.Sprintf("advisory %d", i), Body: "text"})

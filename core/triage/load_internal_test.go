@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 )
 
 // TestQueueQueriesReadCoveringIndexes checks that the queue never reads
@@ -14,11 +14,7 @@ import (
 // quietly making the queue slow again.
 func TestQueueQueriesReadCoveringIndexes(t *testing.T) {
 	ctx := context.Background()
-	ws, err := workspace.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ws.Close()
+	ws := workspacetest.Open(t)
 	for _, tc := range []struct{ query, want string }{
 		{queueDocumentsQuery, "SCAN documents USING COVERING INDEX documents_queue"},
 		{queueScoresQuery, "SCAN scores USING COVERING INDEX scores_queue"},
