@@ -375,19 +375,10 @@ func scanDocument(r rowScanner) (document.Document, error) {
 func (w *Workspace) Document(ctx context.Context, id string) (document.Document, error) {
 	d, err := scanDocument(w.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) && len(id) >= 6 {
-		rows, qerr := w.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id LIKE ? ESCAPE '\' LIMIT 2`,
+		found, qerr := w.queryDocuments(ctx, `SELECT `+docColumns+` FROM documents WHERE id LIKE ? ESCAPE '\' LIMIT 2`,
 			escapeLike(id)+"%")
 		if qerr != nil {
 			return d, fmt.Errorf("document %s: %w", id, qerr)
-		}
-		defer rows.Close()
-		var found []document.Document
-		for rows.Next() {
-			fd, serr := scanDocument(rows)
-			if serr != nil {
-				return d, serr
-			}
-			found = append(found, fd)
 		}
 		if len(found) == 1 {
 			return found[0], nil
@@ -412,26 +403,18 @@ func (w *Workspace) Document(ctx context.Context, id string) (document.Document,
 // scan. Several matches are an error that names them.
 func (w *Workspace) documentByAlias(ctx context.Context, id string) (document.Document, error) {
 	var d document.Document
-	rows, err := w.db.QueryContext(ctx, `SELECT `+docColumns+` FROM documents
+	cands, err := w.queryDocuments(ctx, `SELECT `+docColumns+` FROM documents
 		WHERE id IN (SELECT doc_id FROM entities WHERE type = 'cve' AND value = ?) ORDER BY id`, strings.ToUpper(id))
 	if err != nil {
 		return d, fmt.Errorf("document %s: %w", id, err)
 	}
-	defer rows.Close()
 	var found []document.Document
-	for rows.Next() {
-		fd, serr := scanDocument(rows)
-		if serr != nil {
-			return d, serr
-		}
+	for _, fd := range cands {
 		if strings.HasSuffix(strings.ToUpper(fd.ID), "-"+strings.ToUpper(id)) || slices.ContainsFunc(fd.Aliases, func(a string) bool {
 			return strings.EqualFold(a, id)
 		}) {
 			found = append(found, fd)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return d, fmt.Errorf("document %s: %w", id, err)
 	}
 	switch len(found) {
 	case 0:
@@ -444,6 +427,24 @@ func (w *Workspace) documentByAlias(ctx context.Context, id string) (document.Do
 		ids[i] = f.ID
 	}
 	return d, fmt.Errorf("document %s: not a document id; it is an alias of %s (give one of those)", id, strings.Join(ids, ", "))
+}
+
+// queryDocuments runs a query of docColumns and reads every row.
+func (w *Workspace) queryDocuments(ctx context.Context, q string, args ...any) ([]document.Document, error) {
+	rows, err := w.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []document.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 func escapeLike(s string) string {
