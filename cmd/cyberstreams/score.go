@@ -106,6 +106,19 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	w := bufio.NewWriterSize(app.IO.Out, 256<<10)
 	defer w.Flush()
 	sink := newScoreSink(output, w, o.Explain)
+	// Line formats go out when the input pauses; a table waits for the
+	// end, as flushing it early would fix its columns on the rows so far.
+	write := func(r scoring.Result) error { return sink.write(r) }
+	var idle *idleFlusher
+	if output != "table" {
+		idle = startIdleFlusher(func() error {
+			if err := sink.flush(); err != nil {
+				return err
+			}
+			return w.Flush()
+		}, idleFlushEvery)
+		write = func(r scoring.Result) error { return idle.write(func() error { return sink.write(r) }) }
+	}
 	failed, met, n := 0, false, 0
 	// A record with an id but no text is scored on its meta features and
 	// says so (meta_only), rather than failed.
@@ -127,8 +140,14 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 			if failOn >= 0 && document.SeverityIndex(sc.Result.Severity) <= failOn {
 				met = true
 			}
-			return sink.write(sc.Result)
+			return write(sc.Result)
 		})
+	if idle != nil {
+		// Stopped before the last flush below, which it must not overlap.
+		if ierr := idle.close(); err == nil {
+			err = ierr
+		}
+	}
 	prog.clear()
 	if ferr := sink.flush(); err == nil {
 		err = ferr

@@ -6,10 +6,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -238,4 +240,60 @@ func TestScoreProgressOnlyForATerminal(t *testing.T) {
 	if !strings.Contains(got, "scoring: ") || !strings.HasSuffix(got, "\r\x1b[K") {
 		t.Fatalf("stderr a terminal: want a progress line that is cleared at the end, got %q", got)
 	}
+}
+
+// TestScoreWritesRecordsOfAPausedFeed: a record piped into stdin is written
+// out while the feed is still open (`tail -f feed | cyberstreams score -`),
+// not when the buffers fill or the feed ends, in each line format.
+func TestScoreWritesRecordsOfAPausedFeed(t *testing.T) {
+	for _, output := range []string{"jsonl", "csv"} {
+		t.Run(output, func(t *testing.T) {
+			pr, pw := io.Pipe()
+			out := &signalWriter{lines: make(chan struct{}, 64)}
+			streams := &IOStreams{In: pr, Out: out, ErrOut: io.Discard}
+			done := make(chan int, 1)
+			go func() {
+				done <- run(context.Background(), []string{"--workspace", t.TempDir(), "score", "-", "--output", output}, streams)
+			}()
+			fmt.Fprintln(pw, `{"id":"d1","title":"Heap overflow in parser","text":"remote attackers can crash it"}`)
+			select {
+			case <-out.lines:
+			case <-time.After(20 * time.Second):
+				t.Fatal("nothing written while the feed stays open")
+			}
+			if got := out.String(); !strings.Contains(got, "d1") {
+				t.Fatalf("written so far %q, want the first record", got)
+			}
+			pw.Close()
+			if code := <-done; code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+		})
+	}
+}
+
+// signalWriter collects output from any goroutine and signals each write
+// that ends a line.
+type signalWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	lines chan struct{}
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if bytes.HasSuffix(p, []byte("\n")) {
+		select {
+		case w.lines <- struct{}{}:
+		default:
+		}
+	}
+	return w.buf.Write(p)
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
