@@ -22,17 +22,18 @@ const patternDocs = `{"id":"p1","summary":"Acme portal","details":"Attackers cha
 {"id":"p7","summary":"Hostile too","details":"More CWE-89.","vendors":["Evil\u001b]0;pwned\u0007Corp"]}
 `
 
-func patternsWorkspace(t *testing.T) string {
+// ingestedWorkspace is a new workspace holding the JSONL documents docs.
+func ingestedWorkspace(t *testing.T, docs string) string {
 	t.Helper()
 	ws := t.TempDir()
-	if r := runCLI(t, ws, patternDocs, "ingest", "-"); r.Code != 0 {
+	if r := runCLI(t, ws, docs, "ingest", "-"); r.Code != 0 {
 		t.Fatalf("ingest: %d %s", r.Code, r.Err)
 	}
 	return ws
 }
 
 func TestPatternsTable(t *testing.T) {
-	ws := patternsWorkspace(t)
+	ws := ingestedWorkspace(t, patternDocs)
 	r := runCLI(t, ws, "", "patterns", "--min-support", "2", "--min-confidence", "0.9", "--limit", "0")
 	if r.Code != 0 {
 		t.Fatalf("patterns: %d %s", r.Code, r.Err)
@@ -58,7 +59,7 @@ func TestPatternsTable(t *testing.T) {
 }
 
 func TestPatternsJSON(t *testing.T) {
-	ws := patternsWorkspace(t)
+	ws := ingestedWorkspace(t, patternDocs)
 	r := runCLI(t, ws, "", "patterns", "--types", "cwe, attack_technique", "--min-support", "2", "--json")
 	if r.Code != 0 {
 		t.Fatalf("patterns --json: %d %s", r.Code, r.Err)
@@ -221,17 +222,8 @@ const clusterDocs = `{"id":"k1","published":"2024-03-01T00:00:00Z","summary":"Lo
 {"id":"z2","summary":"Quiet","details":"Nothing to see at 198.51.100.200."}
 `
 
-func clustersWorkspace(t *testing.T) string {
-	t.Helper()
-	ws := t.TempDir()
-	if r := runCLI(t, ws, clusterDocs, "ingest", "-"); r.Code != 0 {
-		t.Fatalf("ingest: %d %s", r.Code, r.Err)
-	}
-	return ws
-}
-
 func TestPatternsClusters(t *testing.T) {
-	ws := clustersWorkspace(t)
+	ws := ingestedWorkspace(t, clusterDocs)
 	r := runCLI(t, ws, "", "patterns", "--clusters")
 	if r.Code != 0 {
 		t.Fatalf("patterns --clusters: %d %s", r.Code, r.Err)
@@ -262,7 +254,7 @@ func TestPatternsClusters(t *testing.T) {
 }
 
 func TestPatternsClustersJSON(t *testing.T) {
-	ws := clustersWorkspace(t)
+	ws := ingestedWorkspace(t, clusterDocs)
 	tests := []struct {
 		name string
 		args []string

@@ -440,6 +440,13 @@ func parseTime(s string) (time.Time, bool) {
 	if t, ok := parseCorpusDate(s); ok {
 		return t, true
 	}
+	return parseTimeByLayouts(s)
+}
+
+// parseTimeByLayouts is parseTime without its shortcut for the corpus's
+// date forms: every layout in order, then Unix seconds.
+func parseTimeByLayouts(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), true

@@ -3,10 +3,7 @@ package ingest
 import (
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 )
 
 // TestDefaultSlotsMatchFieldNames: the one-walk decoder's slot table lists
@@ -80,22 +77,6 @@ func FuzzJSONLOneWalk(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkDefaultPaths(t, data)
 	})
-}
-
-// parseTimeByLayouts is parseTime without its shortcut for the corpus's
-// date forms: every layout in order.
-func parseTimeByLayouts(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
-		}
-	}
-	if isDigits(s) && len(s) >= 9 && len(s) <= 10 {
-		n, _ := strconv.ParseInt(s, 10, 64)
-		return time.Unix(n, 0).UTC(), true
-	}
-	return time.Time{}, false
 }
 
 func FuzzParseTimeShortcut(f *testing.F) {
