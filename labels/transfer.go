@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cyberstreams/cyberstreams/internal/atomicfile"
 )
 
 // Record is one label in the import/export formats. JSONL carries these
@@ -503,6 +505,24 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format string, all bool
 	}
 	if err := flush(); err != nil {
 		return fmt.Errorf("export labels: %w", err)
+	}
+	return nil
+}
+
+// ExportFile writes Export's output to path, replacing it only once the
+// export is complete and on disk: the labels go to a temporary file beside
+// path, which is fsynced and renamed over path, and then the directory is
+// fsynced, so a crash leaves either the previous file or the whole export.
+func (s *Store) ExportFile(ctx context.Context, path, format string, all bool) error {
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := s.Export(ctx, bw, format, all); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }

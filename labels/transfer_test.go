@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -295,4 +297,69 @@ func BenchmarkImport(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*lines)/b.Elapsed().Seconds(), "labels/s")
+}
+
+// ExportFile replaces its file only with a whole export: a failed export
+// (unknown format, cancelled context, a directory that does not exist)
+// leaves the previous file as it was and no temporary file beside it.
+func TestExportFileReplacesOnlyWhenComplete(t *testing.T) {
+	s, _ := newTestStore(t)
+	mustAdd(t, s, "d1", "high", "ana", at(0))
+	mustAdd(t, s, "d2", "low", "bob", at(1))
+	var want bytes.Buffer
+	if err := s.Export(context.Background(), &want, "jsonl", false); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		format  string
+		dir     string // relative to the test's directory
+		wantErr string // "" for a complete export
+	}{
+		{"complete", context.Background(), "jsonl", "", ""},
+		{"unknown format", context.Background(), "xml", "", "unknown format"},
+		{"cancelled", cancelled, "jsonl", "", "context canceled"},
+		{"no such directory", context.Background(), "jsonl", "missing", "labels.jsonl"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, tt.dir, "labels.jsonl")
+			const old = "previous export\n"
+			if tt.dir == "" {
+				if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := s.ExportFile(tt.ctx, path, tt.format, false)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "labels.jsonl") {
+				t.Fatalf("got error %v, want one naming the file and saying %q", err, tt.wantErr)
+			}
+			got, rerr := os.ReadFile(path)
+			switch {
+			case tt.wantErr == "" && (rerr != nil || !bytes.Equal(got, want.Bytes())):
+				t.Fatalf("exported %q (%v), want %q", got, rerr, want.Bytes())
+			case tt.wantErr != "" && tt.dir == "" && string(got) != old:
+				t.Fatalf("a failed export changed the file to %q", got)
+			}
+			if tt.wantErr == "" {
+				if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 {
+					t.Fatalf("exported file mode %v (%v), want 0644", st.Mode(), err)
+				}
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if e.Name() != "labels.jsonl" {
+					t.Fatalf("%s left behind beside the export", e.Name())
+				}
+			}
+		})
+	}
 }

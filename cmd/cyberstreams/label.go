@@ -342,7 +342,7 @@ export is complete.`,
 			if path == "-" {
 				return store.Export(ctx, app.IO.Out, fmtName, all)
 			}
-			if err := writeFileAtomically(path, func(w io.Writer) error { return store.Export(ctx, w, fmtName, all) }); err != nil {
+			if err := store.ExportFile(ctx, path, fmtName, all); err != nil {
 				return err
 			}
 			app.Logf("wrote %s\n", path)
@@ -352,27 +352,6 @@ export is complete.`,
 	cmd.Flags().StringVar(&format, "format", "", "jsonl or csv (default: from the file name, else jsonl)")
 	cmd.Flags().BoolVar(&all, "all", false, "every event of the history, not only current labels")
 	return cmd
-}
-
-// writeFileAtomically writes through a temporary file in the same directory
-// and renames it into place, so a failed export never leaves half a file.
-func writeFileAtomically(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("export labels: %w", err)
-	}
-	defer os.Remove(f.Name()) // no-op after the rename
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("export labels: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("export labels: %w", err)
-	}
-	return nil
 }
 
 func newLabelAgreementCmd(app *App) *cobra.Command {

@@ -21,6 +21,7 @@ package drift
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -31,6 +32,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/internal/atomicfile"
 	"github.com/cyberstreams/cyberstreams/ml/stats"
 )
 
@@ -122,12 +124,9 @@ func (r Reference) Save(dir string) error {
 	if err != nil {
 		return fmt.Errorf("save drift reference: %w", err)
 	}
-	tmp := filepath.Join(dir, "."+ReferenceFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("save drift reference: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, ReferenceFile)); err != nil {
-		return fmt.Errorf("save drift reference: %w", err)
+	path := filepath.Join(dir, ReferenceFile)
+	if err := atomicfile.Write(path, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+		return fmt.Errorf("save drift reference %s: %w", path, err)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/internal/atomicfile"
 	"github.com/cyberstreams/cyberstreams/ml/iforest"
 	"github.com/cyberstreams/cyberstreams/ml/lgbm"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
@@ -102,8 +103,9 @@ func (b *Bundle) Save(dir string) error {
 		files[ReferenceFile] = func(w io.Writer) error { _, err := w.Write(b.DriftReference); return err }
 	}
 	for name, write := range files {
-		if err := writeFileAtomic(filepath.Join(dir, name), write); err != nil {
-			return fmt.Errorf("save model %s: %w", dir, err)
+		// Each file is whole or absent after a crash, never half-written.
+		if err := atomicfile.Write(filepath.Join(dir, name), 0o644, write); err != nil {
+			return fmt.Errorf("save model %s: %w", filepath.Join(dir, name), err)
 		}
 	}
 	return nil
@@ -113,31 +115,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
 	return enc.Encode(v)
-}
-
-// writeFileAtomic writes through a temporary file and renames it, so a crash
-// never leaves a half-written model file behind.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // LoadDir loads a bundle from a directory. Each file may also be stored
