@@ -1,9 +1,16 @@
 // Package tui is the triage screen: a bubbletea program over a
-// triage.Session. The root model here owns the layout and the key handling;
-// each part of the screen is a component in its own package (queue,
-// detail, statusbar, help, pivot) sharing one common.Common. Everything
-// slow — database writes, loading a document, retraining — runs as a
-// tea.Cmd and reports back with a message, so Update never waits.
+// triage.Session. The root model here owns the layout, the modes and the
+// key handling; each part of the screen is a component in its own package
+// sharing one common.Common:
+//
+//	queue      the document list          detail     the document pane (and its loader)
+//	statusbar  counters, messages, tasks  help       the key reference
+//	pivot      entity lookups             prompt     the filter and note entry
+//	labeling   label, undo and note writes
+//	learning   retraining triggers and the background retrain
+//
+// Everything slow — database writes, loading a document, retraining — runs
+// as a tea.Cmd and reports back with a message, so Update never waits.
 package tui
 
 import (
@@ -15,19 +22,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
-	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/learner"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/triage"
-	"github.com/cyberstreams/cyberstreams/labels"
 	"github.com/cyberstreams/cyberstreams/tui/common"
 	"github.com/cyberstreams/cyberstreams/tui/detail"
 	"github.com/cyberstreams/cyberstreams/tui/help"
+	"github.com/cyberstreams/cyberstreams/tui/labeling"
+	"github.com/cyberstreams/cyberstreams/tui/learning"
 	"github.com/cyberstreams/cyberstreams/tui/pivot"
+	"github.com/cyberstreams/cyberstreams/tui/prompt"
 	"github.com/cyberstreams/cyberstreams/tui/queue"
 	"github.com/cyberstreams/cyberstreams/tui/statusbar"
 )
@@ -71,44 +77,26 @@ type Model struct {
 	opts Options
 	c    *common.Common
 
-	queue  *queue.Model
-	detail *detail.Model
-	status *statusbar.Model
-	help   *help.Model
-	pivot  *pivot.Model
-	input  lineInput
-	mode   mode
+	queue    *queue.Model
+	detail   *detail.Model
+	details  *detail.Cache
+	status   *statusbar.Model
+	help     *help.Model
+	pivot    *pivot.Model
+	input    prompt.Model
+	writer   *labeling.Writer
+	learning *learning.Model
+	mode     mode
 
 	q       *triage.Queue // as loaded; keeps its sort orders
 	sorts   []triage.Sort
 	sortIdx int
-	presets []preset
+	presets []queue.Preset
 	preset  int
 	text    string // the / filter
 
-	details map[string]*triage.Detail
-	notes   map[string]string
-
-	// busy: a label or undo is being written; keys that write wait in
-	// pending and run, in order, once it is on disk.
-	busy    bool
-	pending []tea.KeyMsg
-
-	banner string
-
-	learnCfg    learner.Config
-	learnErr    error
-	checking    bool
-	retraining  bool
-	retrainedAt int // session label count at the last automatic retrain, -1 never
-	progress    chan tea.Msg
-
+	banner   string
 	quitting bool
-}
-
-type preset struct {
-	name string
-	f    triage.Filter
 }
 
 // New builds the screen and loads the queue (one query; sorting and
@@ -128,20 +116,22 @@ func NewWithItems(ctx context.Context, s *triage.Session, items []triage.Item, o
 	}
 	c := common.New(opts.Width, opts.Height, opts.Color, opts.Now)
 	m := &Model{ctx: ctx, s: s, opts: opts, c: c,
-		queue: queue.New(c), detail: detail.New(c), status: statusbar.New(c), help: help.New(c), pivot: pivot.New(c),
-		details: map[string]*triage.Detail{}, notes: map[string]string{}, retrainedAt: -1}
+		queue: queue.New(c), detail: detail.New(c), details: detail.NewCache(ctx, s), status: statusbar.New(c),
+		help: help.New(c), pivot: pivot.New(c), input: prompt.New("/", 200),
+		writer: labeling.New(ctx, s), learning: learning.New(ctx, s, opts.Learner)}
 	m.sorts = []triage.Sort{triage.ByPriority, triage.ByUncertainty, triage.ByNewest}
 	if opts.Session {
 		m.sorts = append([]triage.Sort{triage.ByActiveLearning}, m.sorts...)
 	}
-	m.input = lineInput{Prompt: "/", limit: 200}
 	m.status.Model = s.Model()
 	m.setItems(items)
 	m.layout()
 	return m
 }
 
-// Run shows the screen until the analyst quits.
+// Run shows the screen until the analyst quits. It returns once the
+// background work the screen started has stopped: quitting cancels a
+// running retrain, which then registers nothing half-made.
 func Run(ctx context.Context, s *triage.Session, opts Options, in io.Reader, out io.Writer) error {
 	m, err := New(ctx, s, opts)
 	if err != nil {
@@ -152,17 +142,30 @@ func Run(ctx context.Context, s *triage.Session, opts Options, in io.Reader, out
 		popts = append(popts, tea.WithMouseCellMotion())
 	}
 	_, err = tea.NewProgram(m, popts...).Run()
+	m.learning.Cancel() // the program may have ended without a quit key (ctx, a signal)
+	m.Wait()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil
 	}
 	return err
 }
 
+// Wait blocks until the screen's background retrain, if one is running,
+// has returned. Quitting cancels it; Wait does not.
+func (m *Model) Wait() { m.learning.Wait() }
+
+// quit ends the program and cancels the background retrain.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.learning.Cancel()
+	return tea.Quit
+}
+
 // setItems holds a freshly loaded queue; the screen keeps its items and
 // updates them in place as labels land.
 func (m *Model) setItems(items []triage.Item) {
 	m.q = triage.NewQueue(items, m.opts.Seed)
-	m.presets = presets(m.q.Sources())
+	m.presets = queue.Presets(m.q.Sources())
 	m.preset = min(m.preset, len(m.presets)-1)
 	m.queue.SetQueue(m.q, m.sorts[m.sortIdx], m.filter())
 	m.refreshStatus()
@@ -191,24 +194,8 @@ func (m *Model) prepareOrders() tea.Cmd {
 	}
 }
 
-// presets are the filters `f` cycles through.
-func presets(sources []string) []preset {
-	ps := []preset{{"", triage.Filter{}}, {"unlabelled", triage.Filter{Label: triage.OnlyUnlabelled}}}
-	for _, sev := range document.Severities {
-		ps = append(ps, preset{"model " + sev, triage.Filter{Severity: sev}})
-	}
-	if len(sources) > 12 { // a big workspace: the text filter finds the rest
-		sources = sources[:12]
-	}
-	for _, src := range sources {
-		ps = append(ps, preset{"source " + src, triage.Filter{Source: src}})
-	}
-	ps = append(ps, preset{"confirmed", triage.Filter{Label: triage.OnlyConfirmed}}, preset{"corrected", triage.Filter{Label: triage.OnlyCorrected}})
-	return ps
-}
-
 func (m *Model) filter() triage.Filter {
-	f := m.presets[m.preset].f
+	f := m.presets[m.preset].Filter
 	f.Text = m.text
 	return f
 }
@@ -221,34 +208,13 @@ func (m *Model) refreshStatus() {
 	}
 	st.Sort = m.sorts[m.sortIdx].String()
 	var f []string
-	if p := m.presets[m.preset].name; p != "" {
+	if p := m.presets[m.preset].Name; p != "" {
 		f = append(f, p)
 	}
 	if m.text != "" {
 		f = append(f, fmt.Sprintf("%q", m.text))
 	}
 	st.Filter = strings.Join(f, " + ")
-}
-
-// layout sizes the components: side by side when wide, stacked when narrow.
-func (m *Model) layout() {
-	w, h := m.c.Width, m.c.Height
-	body := max(h-3, 4) // header line + two status lines
-	if m.mode == modeFilter || m.mode == modeNote {
-		body--
-	}
-	if w >= WideAt {
-		qw := w * 45 / 100
-		m.queue.SetSize(qw, body)
-		m.detail.SetSize(w-qw-1, body)
-	} else {
-		qh := max(body*2/5, 3)
-		m.queue.SetSize(w, qh)
-		m.detail.SetSize(w, max(body-qh-1, 1))
-	}
-	m.status.SetSize(w, 2)
-	m.help.SetSize(w, body)
-	m.pivot.SetSize(w, body)
 }
 
 // Init loads the first document and, in a session, checks the retraining
@@ -261,24 +227,8 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Messages from background work.
+// Messages from the root's own background work.
 type (
-	detailMsg struct {
-		id  string
-		d   *triage.Detail
-		err error
-	}
-	labelledMsg struct {
-		item  triage.Item
-		event labels.Event
-		err   error
-		note  bool // a note added to an existing label: no advance, no count
-	}
-	undoneMsg struct {
-		item  triage.Item
-		event labels.Event
-		err   error
-	}
 	itemsMsg struct {
 		items []triage.Item
 		err   error
@@ -286,19 +236,6 @@ type (
 	ordersMsg struct {
 		from   *triage.Sorter
 		orders map[triage.Sort][]int32
-	}
-	pivotMsg struct {
-		r   pivot.Result
-		err error
-	}
-	learningMsg struct {
-		st  triage.LearningStatus
-		err error
-	}
-	retrainProgressMsg struct{ p triage.RetrainProgress }
-	retrainDoneMsg     struct {
-		r   triage.RetrainResult
-		err error
 	}
 )
 
@@ -330,28 +267,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, nil
-	case detailMsg:
-		if msg.err != nil {
-			if msg.id == m.queue.CurrentID() {
-				m.status.Fail(msg.err)
-			}
-			return m, nil
-		}
-		m.details[msg.id] = msg.d
-		if msg.id == m.queue.CurrentID() {
-			m.detail.SetDetail(msg.d, m.notes[msg.id])
-		}
+	case detail.LoadedMsg:
+		m.loaded(msg)
 		return m, nil
-	case labelledMsg:
+	case labeling.LabelledMsg:
 		return m, m.labelled(msg)
-	case undoneMsg:
+	case labeling.UndoneMsg:
 		return m, m.undone(msg)
 	case itemsMsg:
 		if msg.err != nil {
 			m.status.Fail(msg.err)
 			return m, nil
 		}
-		m.details = map[string]*triage.Detail{}
+		m.details.Clear()
 		m.setItems(msg.items)
 		return m, tea.Batch(m.syncDetail(), m.prepareOrders())
 	case ordersMsg:
@@ -359,15 +287,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.q.Adopt(by, o, msg.from)
 		}
 		return m, nil
-	case pivotMsg:
-		if msg.err != nil {
-			m.status.Fail(msg.err)
+	case pivot.ResultMsg:
+		if msg.Err != nil {
+			m.status.Fail(msg.Err)
 			return m, nil
 		}
-		m.pivot.SetResult(msg.r)
+		m.pivot.SetResult(msg.Result)
 		return m, nil
 	case pivot.ChooseMsg:
-		return m, m.lookUp(msg.Entity)
+		return m, pivot.LookUp(m.ctx, m.s, msg.Entity)
 	case pivot.JumpMsg:
 		m.mode = modeQueue
 		if !m.queue.Select(msg.DocID) {
@@ -381,158 +309,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pivot.CloseMsg:
 		m.mode = modeQueue
 		return m, nil
-	case learningMsg:
+	case learning.StatusMsg:
 		return m, m.learned(msg)
-	case retrainProgressMsg:
-		m.status.Task = "retraining: " + msg.p.Stage + " — " + msg.p.Message
-		return m, m.waitProgress()
-	case retrainDoneMsg:
+	case learning.ProgressMsg:
+		m.status.Task = "retraining: " + msg.Progress.Stage + " — " + msg.Progress.Message
+		return m, m.learning.Next()
+	case learning.DoneMsg:
 		return m, m.retrained(msg)
 	}
 	return m, nil
-}
-
-func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
-	k := m.c.Keys
-	switch m.mode {
-	case modeHelp:
-		if key.Matches(msg, k.Quit) {
-			m.quitting = true
-			return tea.Quit
-		}
-		if key.Matches(msg, k.Help, k.Back) {
-			m.mode = modeQueue
-		}
-		return nil
-	case modePivot:
-		return m.pivot.Update(msg)
-	case modeFilter:
-		switch msg.Type {
-		case tea.KeyEnter:
-			m.mode = modeQueue
-			m.layout()
-			return m.syncDetail()
-		case tea.KeyEsc:
-			m.text = ""
-			m.mode = modeQueue
-			m.layout()
-			m.queue.SetFilter(m.filter())
-			m.refreshStatus()
-			return m.syncDetail()
-		}
-		m.input.Update(msg)
-		if v := m.input.Value(); v != m.text {
-			m.text = v
-			m.queue.SetFilter(m.filter())
-			m.refreshStatus()
-		}
-		return m.syncDetail()
-	case modeNote:
-		switch msg.Type {
-		case tea.KeyEnter:
-			m.mode = modeQueue
-			m.layout()
-			return m.saveNote(strings.TrimSpace(m.input.Value()))
-		case tea.KeyEsc:
-			m.mode = modeQueue
-			m.layout()
-			return nil
-		}
-		m.input.Update(msg)
-		return nil
-	}
-
-	// The queue.
-	if m.busy && key.Matches(msg, k.Quit) {
-		// Quit once the label in flight is on disk, never before.
-		m.pending = append(m.pending, msg)
-		return nil
-	}
-	if m.busy && writes(k, msg) {
-		m.pending = append(m.pending, msg)
-		return nil
-	}
-	switch {
-	case key.Matches(msg, k.Quit):
-		m.quitting = true
-		return tea.Quit
-	case key.Matches(msg, k.Up):
-		return m.move(func() { m.queue.Move(-1) })
-	case key.Matches(msg, k.Down):
-		return m.move(func() { m.queue.Move(1) })
-	case key.Matches(msg, k.PageUp):
-		return m.move(func() { m.queue.Page(-1) })
-	case key.Matches(msg, k.PageDown):
-		return m.move(func() { m.queue.Page(1) })
-	case key.Matches(msg, k.Top):
-		return m.move(m.queue.Top)
-	case key.Matches(msg, k.Bottom):
-		return m.move(m.queue.Bottom)
-	case key.Matches(msg, k.Skip):
-		return m.move(func() { m.queue.Move(1) })
-	case key.Matches(msg, k.DetailUp):
-		m.detail.Scroll(-5)
-	case key.Matches(msg, k.DetailDown):
-		m.detail.Scroll(5)
-	case key.Matches(msg, k.Critical, k.High, k.Medium, k.Low, k.Informational):
-		return m.label(document.Severities[msg.Runes[0]-'1'])
-	case key.Matches(msg, k.Accept):
-		if it, ok := m.queue.Current(); ok && it.Scored() {
-			return m.label(it.Severity)
-		}
-	case key.Matches(msg, k.Undo):
-		m.busy = true
-		return m.undo()
-	case key.Matches(msg, k.Note):
-		if _, ok := m.queue.Current(); ok {
-			m.mode = modeNote
-			m.input.Prompt = "note: "
-			m.input.SetValue(m.notes[m.queue.CurrentID()])
-			m.layout()
-			return nil
-		}
-	case key.Matches(msg, k.Filter):
-		m.mode = modeFilter
-		m.input.Prompt = "/"
-		m.input.SetValue(m.text)
-		m.layout()
-		return nil
-	case key.Matches(msg, k.Back):
-		m.banner = ""
-		if m.text != "" || m.preset != 0 {
-			m.text, m.preset = "", 0
-			m.queue.SetFilter(m.filter())
-			m.refreshStatus()
-			return m.syncDetail()
-		}
-	case key.Matches(msg, k.CycleFilter):
-		m.preset = (m.preset + 1) % len(m.presets)
-		m.queue.SetFilter(m.filter())
-		m.refreshStatus()
-		return m.syncDetail()
-	case key.Matches(msg, k.CycleSort):
-		m.sortIdx = (m.sortIdx + 1) % len(m.sorts)
-		m.queue.SetSort(m.sorts[m.sortIdx])
-		m.queue.Top()
-		m.refreshStatus()
-		return m.syncDetail()
-	case key.Matches(msg, k.Pivot):
-		if id := m.queue.CurrentID(); id != "" {
-			if d, ok := m.details[id]; ok {
-				m.pivot.Open(id, d.Document.Entities)
-				m.mode = modePivot
-			}
-		}
-	case key.Matches(msg, k.Help):
-		m.mode = modeHelp
-	}
-	return nil
-}
-
-// writes reports whether a key writes to the label store (and so must wait
-// for the write before it).
-func writes(k common.KeyMap, msg tea.KeyMsg) bool {
-	return key.Matches(msg, k.Critical, k.High, k.Medium, k.Low, k.Informational, k.Accept, k.Undo, k.Skip, k.Up, k.Down)
 }
 
 func (m *Model) move(f func()) tea.Cmd {
@@ -550,33 +335,42 @@ func (m *Model) syncDetail() tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
-	if d, ok := m.details[id]; ok {
+	if d, ok := m.details.Get(id); ok {
 		if m.detail.DocID() != id {
-			m.detail.SetDetail(d, m.notes[id])
+			m.detail.SetDetail(d, m.writer.Note(id))
 		}
 	} else {
 		m.detail.SetDetail(nil, "")
-		cmds = append(cmds, m.loadDetail(id))
+		cmds = append(cmds, m.details.Load(id))
 	}
 	if next, ok := m.queue.Peek(1); ok {
-		if _, cached := m.details[next.DocID]; !cached {
-			cmds = append(cmds, m.loadDetail(next.DocID))
+		if _, cached := m.details.Get(next.DocID); !cached {
+			cmds = append(cmds, m.details.Load(next.DocID))
 		}
 	}
-	if len(m.details) > 512 { // bound the cache; the current one reloads if needed
-		m.details = map[string]*triage.Detail{}
-	}
+	m.details.Bound()
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) loadDetail(id string) tea.Cmd {
-	s, ctx := m.s, m.ctx
-	return func() tea.Msg {
-		d, err := s.Detail(ctx, id)
-		if err != nil {
-			return detailMsg{id: id, err: err}
+// syncDetailForce reloads the shown document.
+func (m *Model) syncDetailForce() tea.Cmd {
+	m.detail.SetDetail(nil, "")
+	return m.syncDetail()
+}
+
+// loaded keeps a document loaded in the background and shows it when it
+// is still the current one.
+func (m *Model) loaded(msg detail.LoadedMsg) {
+	current := msg.ID == m.queue.CurrentID()
+	if msg.Err != nil {
+		if current {
+			m.status.Fail(msg.Err)
 		}
-		return detailMsg{id: id, d: &d}
+		return
+	}
+	m.details.Put(msg.ID, msg.Detail)
+	if current {
+		m.detail.SetDetail(msg.Detail, m.writer.Note(msg.ID))
 	}
 }
 
@@ -586,36 +380,27 @@ func (m *Model) label(severity string) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	m.busy = true
-	s, ctx, note := m.s, m.ctx, m.notes[it.DocID]
-	return func() tea.Msg {
-		ev, err := s.Label(ctx, it.DocID, severity, note)
-		if err != nil {
-			return labelledMsg{err: err}
-		}
-		fresh, err := s.Item(ctx, it.DocID)
-		return labelledMsg{item: fresh, event: ev, err: err}
-	}
+	return m.writer.Label(it, severity)
 }
 
-func (m *Model) labelled(msg labelledMsg) tea.Cmd {
-	m.busy = false
-	if msg.err != nil {
-		m.pending = nil
-		m.status.Fail(msg.err)
+func (m *Model) labelled(msg labeling.LabelledMsg) tea.Cmd {
+	m.writer.Done(msg.Err != nil)
+	if msg.Err != nil {
+		m.status.Fail(msg.Err)
 		return nil
 	}
-	m.queue.Update(msg.item)
-	delete(m.details, msg.item.DocID)
-	delete(m.notes, msg.item.DocID)
+	id := msg.Item.DocID
+	m.queue.Update(msg.Item)
+	m.details.Forget(id)
+	m.writer.KeepNote(id, "")
 	var cmds []tea.Cmd
-	if msg.note {
-		m.status.Say("note saved on %s", msg.item.DocID)
+	if msg.Note {
+		m.status.Say("note saved on %s", id)
 		cmds = append(cmds, m.syncDetailForce())
 	} else {
 		m.status.Labels++
-		m.status.Say("%s labelled %s", msg.item.DocID, msg.event.Severity)
-		if m.queue.CurrentID() == msg.item.DocID {
+		m.status.Say("%s labelled %s", id, msg.Event.Severity)
+		if m.queue.CurrentID() == id {
 			m.queue.Move(1)
 		}
 		m.refreshStatus()
@@ -627,51 +412,32 @@ func (m *Model) labelled(msg labelledMsg) tea.Cmd {
 	return tea.Batch(append(cmds, m.replay())...)
 }
 
-// syncDetailForce reloads the shown document.
-func (m *Model) syncDetailForce() tea.Cmd {
-	m.detail.SetDetail(nil, "")
-	return m.syncDetail()
-}
-
 // replay runs the keys pressed while a write was in flight.
 func (m *Model) replay() tea.Cmd {
 	var cmds []tea.Cmd
-	for len(m.pending) > 0 && !m.busy {
-		k := m.pending[0]
-		m.pending = m.pending[1:]
+	for k, ok := m.writer.Next(); ok; k, ok = m.writer.Next() {
 		cmds = append(cmds, m.key(k))
 	}
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) undo() tea.Cmd {
-	s, ctx := m.s, m.ctx
-	return func() tea.Msg {
-		ev, err := s.Undo(ctx)
-		if err != nil {
-			return undoneMsg{err: err}
-		}
-		fresh, err := s.Item(ctx, ev.DocID)
-		return undoneMsg{item: fresh, event: ev, err: err}
-	}
-}
-
-func (m *Model) undone(msg undoneMsg) tea.Cmd {
-	m.busy = false
-	if errors.Is(msg.err, labels.ErrNothingToUndo) {
+func (m *Model) undone(msg labeling.UndoneMsg) tea.Cmd {
+	nothing := errors.Is(msg.Err, triage.ErrNothingToUndo)
+	m.writer.Done(msg.Err != nil && !nothing)
+	if nothing {
 		m.status.Say("nothing to undo")
 		return m.replay()
 	}
-	if msg.err != nil {
-		m.pending = nil
-		m.status.Fail(msg.err)
+	if msg.Err != nil {
+		m.status.Fail(msg.Err)
 		return nil
 	}
-	m.queue.Update(msg.item)
-	delete(m.details, msg.item.DocID)
+	id := msg.Item.DocID
+	m.queue.Update(msg.Item)
+	m.details.Forget(id)
 	m.status.Labels = max(m.status.Labels-1, 0)
-	m.status.Say("undid %s on %s", msg.event.Severity, msg.item.DocID)
-	m.queue.Select(msg.item.DocID)
+	m.status.Say("undid %s on %s", msg.Event.Severity, id)
+	m.queue.Select(id)
 	m.refreshStatus()
 	return tea.Batch(m.syncDetailForce(), m.replay())
 }
@@ -683,201 +449,73 @@ func (m *Model) saveNote(note string) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	d, _ := m.details.Get(it.DocID)
 	if note == "" {
-		delete(m.notes, it.DocID)
-		m.detail.SetDetail(m.details[it.DocID], "")
+		m.writer.KeepNote(it.DocID, "")
+		m.detail.SetDetail(d, "")
 		return nil
 	}
 	if it.LabelState == triage.Unlabelled {
-		m.notes[it.DocID] = note
-		m.detail.SetDetail(m.details[it.DocID], note)
+		m.writer.KeepNote(it.DocID, note)
+		m.detail.SetDetail(d, note)
 		m.status.Say("note kept for the label of %s", it.DocID)
 		return nil
 	}
-	m.busy = true
-	s, ctx := m.s, m.ctx
-	return func() tea.Msg {
-		ev, err := s.Label(ctx, it.DocID, it.Label, note)
-		if err != nil {
-			return labelledMsg{err: err, note: true}
-		}
-		fresh, err := s.Item(ctx, it.DocID)
-		return labelledMsg{item: fresh, event: ev, err: err, note: true}
-	}
-}
-
-func (m *Model) lookUp(e pivot.Entity) tea.Cmd {
-	s, ctx := m.s, m.ctx
-	return func() tea.Msg {
-		docIDs, err := s.DocsWithEntity(ctx, e.Type, e.Value, 200)
-		if err != nil {
-			return pivotMsg{err: err}
-		}
-		ns, err := s.Neighbourhood(ctx, e.Value, 2, 40)
-		if err != nil {
-			return pivotMsg{err: err}
-		}
-		r := pivot.Result{Entity: e, Neighbours: ns}
-		for _, id := range docIDs {
-			it, err := s.Item(ctx, id)
-			if err != nil {
-				return pivotMsg{err: err}
-			}
-			r.Docs = append(r.Docs, pivot.Doc{ID: id, Title: it.Title, Severity: it.Severity})
-		}
-		return pivotMsg{r: r}
-	}
+	return m.writer.Annotate(it, note)
 }
 
 // checkLearning asks the learner where the triggers stand.
 func (m *Model) checkLearning() tea.Cmd {
-	if m.checking || m.retraining {
-		return nil
-	}
-	m.checking = true
-	s, ctx := m.s, m.ctx
-	cfg, err := m.learnerConfig()
+	cmd, err := m.learning.Check()
 	if err != nil {
-		m.checking = false
 		m.status.Fail(err)
-		return nil
 	}
-	return func() tea.Msg {
-		st, err := s.Learning(ctx, cfg)
-		return learningMsg{st, err}
-	}
+	return cmd
 }
 
-func (m *Model) learnerConfig() (learner.Config, error) {
-	if m.opts.Learner != nil {
-		return *m.opts.Learner, nil
-	}
-	if m.learnErr == nil && m.learnCfg.MinNewLabels == 0 {
-		m.learnCfg, m.learnErr = m.s.LearnerConfig()
-	}
-	return m.learnCfg, m.learnErr
-}
-
-func (m *Model) learned(msg learningMsg) tea.Cmd {
-	m.checking = false
-	if msg.err != nil {
-		m.status.Fail(msg.err)
+func (m *Model) learned(msg learning.StatusMsg) tea.Cmd {
+	retrain := m.learning.Checked(msg, m.status.Labels)
+	if msg.Err != nil {
+		m.status.Fail(msg.Err)
 		return nil
 	}
-	st := msg.st
+	st := msg.Status
 	m.status.NewLabels, m.status.NeedLabels = st.NewLabels, st.NeedLabels
 	if st.Drift {
 		m.banner = "drift detected: recent documents differ from the model's training data"
 	}
-	if st.Needed && !m.retraining && (m.retrainedAt < 0 || m.status.Labels-m.retrainedAt >= max(st.NeedLabels, 1)) {
-		return m.startRetrain(st)
+	if !retrain {
+		return nil
 	}
-	return nil
-}
-
-// startRetrain runs the learner in the background; progress comes back
-// through a channel one message at a time.
-func (m *Model) startRetrain(st triage.LearningStatus) tea.Cmd {
-	cfg, err := m.learnerConfig()
+	cmd, err := m.learning.Start(m.status.Labels)
 	if err != nil {
 		m.status.Fail(err)
 		return nil
 	}
-	m.retraining, m.retrainedAt = true, m.status.Labels
 	m.status.Task = "retraining (" + strings.Join(st.Fired, ", ") + ")"
-	ch := make(chan tea.Msg, 8)
-	m.progress = ch
-	s, ctx := m.s, m.ctx
-	go func() {
-		defer close(ch)
-		r, err := s.Retrain(ctx, cfg, func(p triage.RetrainProgress) {
-			select {
-			case ch <- retrainProgressMsg{p}:
-			default: // the screen is behind; skip a progress line rather than block training
-			}
-		})
-		ch <- retrainDoneMsg{r, err}
-	}()
-	return m.waitProgress()
+	return cmd
 }
 
-func (m *Model) waitProgress() tea.Cmd {
-	ch := m.progress
-	if ch == nil {
+func (m *Model) retrained(msg learning.DoneMsg) tea.Cmd {
+	m.learning.Finished()
+	m.status.Task = ""
+	if msg.Err != nil {
+		m.status.Fail(msg.Err)
 		return nil
 	}
-	return func() tea.Msg {
-		msg, ok := <-ch
-		if !ok {
-			return nil
-		}
-		return msg
-	}
-}
-
-func (m *Model) retrained(msg retrainDoneMsg) tea.Cmd {
-	m.retraining, m.status.Task = false, ""
-	if msg.err != nil {
-		m.status.Fail(msg.err)
-		return nil
-	}
-	o := msg.r.Outcome
-	if !msg.r.Switched {
+	o := msg.Result.Outcome
+	if !msg.Result.Switched {
 		m.status.Say("candidate %s not promoted: %s", o.Candidate, o.Reason)
 		return m.checkLearning()
 	}
 	m.banner = fmt.Sprintf("new model %s promoted (%s)", o.Candidate, termsafe.Line(o.Reason, 80))
 	m.status.Model = m.s.Model()
-	m.status.Say("queue rescored with %s (%d documents)", m.s.Model(), msg.r.Rescored)
+	m.status.Say("queue rescored with %s (%d documents)", m.s.Model(), msg.Result.Rescored)
 	s, ctx := m.s, m.ctx
 	return tea.Batch(func() tea.Msg {
 		items, err := s.Items(ctx)
 		return itemsMsg{items, err}
 	}, m.checkLearning())
-}
-
-// View draws the screen.
-func (m *Model) View() string {
-	w := m.c.Width
-	st := m.c.Styles
-	header := fmt.Sprintf(" Cyberstreams triage · %s · %d documents", termsafe.Line(m.s.Analyst(), 24), m.q.Len())
-	if m.opts.Session {
-		header += " · labeling session"
-	}
-	var top string
-	if m.banner != "" {
-		top = st.Banner.Render(fit(" ★ "+m.banner+"  (esc dismisses)", w))
-	} else {
-		top = st.Header.Render(fit(header, w))
-	}
-	var body string
-	switch m.mode {
-	case modeHelp:
-		body = m.help.View()
-	case modePivot:
-		body = m.pivot.View()
-	default:
-		if w >= WideAt {
-			q := m.queue.View() // rendered once: it is most of the frame
-			sep := strings.TrimRight(strings.Repeat("│\n", lipgloss.Height(q)), "\n")
-			body = lipgloss.JoinHorizontal(lipgloss.Top, q, st.Dim.Render(sep), m.detail.View())
-		} else {
-			body = m.queue.View() + "\n" + st.Dim.Render(strings.Repeat("─", w)) + "\n" + m.detail.View()
-		}
-	}
-	parts := []string{top, body}
-	if m.mode == modeFilter || m.mode == modeNote {
-		parts = append(parts, fit(m.input.View(), w))
-	}
-	parts = append(parts, m.status.View())
-	return strings.Join(parts, "\n")
-}
-
-func fit(s string, w int) string {
-	if lipgloss.Width(s) > w {
-		return termsafe.Line(s, max(w, 2))
-	}
-	return s + strings.Repeat(" ", w-lipgloss.Width(s))
 }
 
 // Labels is how many labels the analyst gave this session.

@@ -3,6 +3,9 @@ package tui_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,9 +14,11 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/cyberstreams/cyberstreams/core/learner"
+	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/core/triage/triagetest"
-	"github.com/cyberstreams/cyberstreams/labels"
 	"github.com/cyberstreams/cyberstreams/tui"
 )
 
@@ -31,7 +36,12 @@ type analyst struct {
 
 func open(t *testing.T, w, h int, opts tui.Options) *analyst {
 	t.Helper()
-	s := triagetest.Demo(t, t.TempDir())
+	return openSession(t, triagetest.Demo(t, t.TempDir()), w, h, opts)
+}
+
+// openSession starts the triage screen over a session already set up.
+func openSession(t *testing.T, s *triage.Session, w, h int, opts tui.Options) *analyst {
+	t.Helper()
 	opts.Width, opts.Height = w, h
 	opts.Now = func() time.Time { return now }
 	m, err := tui.New(context.Background(), s, opts)
@@ -75,8 +85,8 @@ func (a *analyst) quit() *tui.Model {
 	return a.tm.FinalModel(a.t).(*tui.Model)
 }
 
-func (a *analyst) label(docID string) (labels.Event, bool) {
-	e, ok, err := labels.New(a.s.Workspace().DB()).Current(context.Background(), docID)
+func (a *analyst) label(docID string) (triage.LabelEvent, bool) {
+	e, ok, err := a.s.CurrentLabel(context.Background(), docID)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -122,7 +132,7 @@ func TestAcceptAndQuickKeysAllLand(t *testing.T) {
 	a.press("a", "5", "x", "1") // typed faster than the writes: none may be lost
 	a.waitFor("labelled critical")
 	m := a.quit()
-	st, err := labels.New(a.s.Workspace().DB()).Stats(context.Background())
+	st, err := a.s.LabelCount(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,5 +230,51 @@ func TestKeysArrivingTogether(t *testing.T) {
 	a.press("enter")
 	if m := a.quit(); m.Visible() == 0 || m.Visible() >= 36 {
 		t.Fatalf("%d visible", m.Visible())
+	}
+}
+
+// TestQuitDuringRetrainCancelsIt: a labeling session whose trigger fires at
+// once starts a retrain that would train (almost) forever; quitting while
+// it trains stops it, and nothing half-made is left registered or on disk.
+// Without the cancellation Wait would not return until the retrain had
+// run its billion rounds.
+func TestQuitDuringRetrainCancelsIt(t *testing.T) {
+	ctx := context.Background()
+	s := triagetest.Demo(t, t.TempDir())
+	items, err := s.Items(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Label(ctx, items[0].DocID, "high", ""); err != nil {
+		t.Fatal(err)
+	}
+	cfg := learner.DefaultConfig()
+	cfg.MinNewLabels, cfg.Drift = 1, false
+	cfg.Tune = func(o *training.Options) { o.Params.NumIterations, o.Params.EarlyStoppingRounds = 1_000_000_000, 0 }
+	a := openSession(t, s, 80, 24, tui.Options{Session: true, Learner: &cfg})
+	a.waitFor("train: round")
+	m := a.quit()
+
+	stopped := make(chan struct{})
+	go func() { m.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(2 * time.Minute): // a guard against hanging, not a measurement
+		t.Fatal("the background retrain still runs after quit")
+	}
+	ws := s.Workspace()
+	entries, err := registry.New(ws.DB(), ws.ModelsDir(), nil).List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Fatalf("a cancelled retrain left %d registered models: %+v", len(entries), entries)
+	}
+	dirs, err := os.ReadDir(ws.ModelsDir())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if len(dirs) != 0 {
+		t.Fatalf("a cancelled retrain left %v in %s", dirs, ws.ModelsDir())
 	}
 }

@@ -146,6 +146,15 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	res.Bundle.Card.Notes = append(res.Bundle.Card.Notes,
 		fmt.Sprintf("retrained from %d documents; %d newest labels held out to judge it against %s", len(train), len(holdDocs), orDefault(out.Champion)))
 
+	// A retrain cancelled (the analyst quit the triage screen) stops here,
+	// before anything is written. Past this point the candidate is saved,
+	// registered and decided on as one step, so that a cancellation never
+	// leaves a model on disk that the registry does not know, or one
+	// registered without a decision.
+	if err := ctx.Err(); err != nil {
+		return out, fmt.Errorf("retrain: %w", err)
+	}
+	ctx = context.WithoutCancel(ctx)
 	dir := filepath.Join(ws.ModelsDir(), opts.Version)
 	say("save", "writing %s", dir)
 	if err := res.Bundle.Save(dir); err != nil {

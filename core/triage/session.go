@@ -273,20 +273,38 @@ func (s *Session) storedScore(ctx context.Context, d document.Document) (scoring
 	return r, true, nil
 }
 
+// LabelEvent is one label as the label store records it. The triage screen
+// reaches the label store through the session only, so it names labels by
+// this name and not by the labels package's.
+type LabelEvent = labels.Event
+
+// LabelStats counts the label store's events and current labels.
+type LabelStats = labels.Stats
+
+// ErrNothingToUndo is returned by Undo when the analyst has no live label.
+var ErrNothingToUndo = labels.ErrNothingToUndo
+
 // Label records the analyst's severity for a document (from the TUI). It
 // returns once the label is durable on disk.
-func (s *Session) Label(ctx context.Context, docID, severity, note string) (labels.Event, error) {
+func (s *Session) Label(ctx context.Context, docID, severity, note string) (LabelEvent, error) {
 	return s.labels.Add(ctx, labels.Event{DocID: docID, Severity: severity, Analyst: s.analyst, Note: note, Origin: "tui"})
 }
 
-// Undo retracts the analyst's most recent live label and returns it.
-func (s *Session) Undo(ctx context.Context) (labels.Event, error) {
+// Undo retracts the analyst's most recent live label and returns it
+// (ErrNothingToUndo when there is none).
+func (s *Session) Undo(ctx context.Context) (LabelEvent, error) {
 	return s.labels.Undo(ctx, s.analyst)
+}
+
+// CurrentLabel is a document's current label, whoever gave it; false when
+// it has none.
+func (s *Session) CurrentLabel(ctx context.Context, docID string) (LabelEvent, bool, error) {
+	return s.labels.Current(ctx, docID)
 }
 
 // LabelCount is the number of label events in the store (all analysts),
 // for learner triggers and progress.
-func (s *Session) LabelCount(ctx context.Context) (labels.Stats, error) {
+func (s *Session) LabelCount(ctx context.Context) (LabelStats, error) {
 	return s.labels.Stats(ctx)
 }
 

@@ -1,24 +1,31 @@
-package tui
+// Package prompt is the one-line text entry of the triage screen, used for
+// the / filter and for notes. (The bubbles textinput would pull in a
+// clipboard module this program does not need for typing a filter.)
+package prompt
 
 import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// lineInput is the one-line text entry for the / filter and notes. (The
-// bubbles textinput would pull in a clipboard module this program does not
-// need for typing a filter.)
-type lineInput struct {
+// Model is a one-line entry with a prompt and an optional length limit.
+type Model struct {
 	Prompt string
 	value  []rune
 	limit  int
 }
 
-func (l *lineInput) SetValue(s string) { l.value = []rune(s) }
-func (l *lineInput) Value() string     { return string(l.value) }
+// New returns an empty entry holding at most limit runes (0: no limit).
+func New(prompt string, limit int) Model { return Model{Prompt: prompt, limit: limit} }
+
+// SetValue replaces the text.
+func (l *Model) SetValue(s string) { l.value = []rune(s) }
+
+// Value is the text.
+func (l *Model) Value() string { return string(l.value) }
 
 // Update applies one key: printable runes append, backspace deletes,
 // ctrl+u clears, ctrl+w deletes a word.
-func (l *lineInput) Update(msg tea.KeyMsg) {
+func (l *Model) Update(msg tea.KeyMsg) {
 	switch msg.Type {
 	case tea.KeyRunes, tea.KeySpace:
 		// Pasted text may carry control characters: keep printable runes.
@@ -46,4 +53,4 @@ func (l *lineInput) Update(msg tea.KeyMsg) {
 }
 
 // View is the prompt, the text and a block cursor.
-func (l *lineInput) View() string { return l.Prompt + string(l.value) + "█" }
+func (l *Model) View() string { return l.Prompt + string(l.value) + "█" }
