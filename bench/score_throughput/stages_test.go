@@ -9,7 +9,6 @@ import (
 	"github.com/dmitryikh/leaves"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -60,7 +59,7 @@ func BenchmarkStages(b *testing.B) {
 		ens.Predict(dense, 0, raw)
 		classes[i] = training.Decide(training.Softmax(raw), bundle.Spec.ClassBias)
 	}
-	s, err := scoring.New(bundle, extract.New(extract.Options{Refang: true}))
+	s, err := scoring.PlainKnowledge().Scorer(bundle)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -145,7 +144,7 @@ func cpuSeconds() float64 {
 // path of `cyberstreams score --output jsonl`.
 // Reports docs/s (wall) and docs/cpu-s (per CPU-second, all cores).
 func BenchmarkScoreEndToEnd(b *testing.B) {
-	s, err := scoring.New(loadBundle(b), extract.New(extract.Options{Refang: true}))
+	s, err := scoring.PlainKnowledge().Scorer(loadBundle(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -214,7 +213,7 @@ func scoreFile(tb testing.TB, s *scoring.Scorer, path string, explain int) int {
 // time and, on Linux, of the thread's CPU time: on a loaded shared machine
 // the wall p99 is mostly time spent waiting for a core.
 func BenchmarkScoreLatency(b *testing.B) {
-	s, err := scoring.New(loadBundle(b), extract.New(extract.Options{Refang: true}))
+	s, err := scoring.PlainKnowledge().Scorer(loadBundle(b))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -87,7 +87,7 @@ false-positive rate of the critical+high group.`,
 func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string, since, until time.Time) ([]int, [][]float64, int, error) {
 	var y []int
 	var prob [][]float64
-	failed, err := eachLabelled(cmd, app, data, func(d *document.Document) {
+	failed, err := eachLabelled(cmd, app, s.Knowledge(), data, func(d *document.Document) {
 		if d.Published.Before(since) || !until.IsZero() && !d.Published.Before(until) {
 			return
 		}

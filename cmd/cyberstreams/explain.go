@@ -45,7 +45,7 @@ is explained).`,
 			}
 			if _, err := os.Stat(args[0]); err == nil || args[0] == "-" {
 				failed := 0
-				err := ingest.Read(cmd.Context(), args, ingest.Options{Stdin: app.IO.In, KeepTextless: true}, func(r ingest.Record) error {
+				err := ingest.Read(cmd.Context(), args, s.Knowledge().Reading(ingest.Options{Stdin: app.IO.In, KeepTextless: true}), func(r ingest.Record) error {
 					if r.Err != nil {
 						failed++
 						app.Failuref("%s", r.Failure().Error())

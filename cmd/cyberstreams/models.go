@@ -12,14 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/shadow"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
-	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
-	"github.com/cyberstreams/cyberstreams/labels"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
 )
 
@@ -302,28 +300,6 @@ func newModelsRollbackCmd(app *App) *cobra.Command {
 	return cmd
 }
 
-// comparison is champion vs challenger on the same documents.
-type comparison struct {
-	Champion    string         `json:"champion"`
-	Challenger  string         `json:"challenger"`
-	Documents   int            `json:"documents"`
-	Agreement   float64        `json:"agreement"`
-	Labelled    int            `json:"labelled"`
-	ChampionAcc *float64       `json:"champion_accuracy"`
-	ChallAcc    *float64       `json:"challenger_accuracy"`
-	Disagree    []disagreement `json:"disagreements"`
-	Matrix      map[string]int `json:"changes"` // "champion→challenger" counts
-
-}
-
-type disagreement struct {
-	ID         string `json:"id"`
-	Title      string `json:"title"`
-	Champion   string `json:"champion"`
-	Challenger string `json:"challenger"`
-	Label      string `json:"label,omitempty"`
-}
-
 func newModelsCompareCmd(app *App) *cobra.Command {
 	var limit, show int
 	cmd := &cobra.Command{
@@ -349,31 +325,44 @@ those labels is shown too.`,
 			if err != nil {
 				return err
 			}
-			c, err := compareModels(ctx, ws, champ, chal, limit)
+			// Both with the workspace's knowledge: the models differ, nothing else.
+			know, err := scoring.KnowledgeOf(ctx, ws)
 			if err != nil {
 				return err
 			}
-			if show >= 0 && len(c.Disagree) > show {
-				c.Disagree = c.Disagree[:show]
+			champScorer, err := know.Scorer(champ)
+			if err != nil {
+				return err
+			}
+			chalScorer, err := know.Scorer(chal)
+			if err != nil {
+				return err
+			}
+			c, err := shadow.Compare(ctx, ws, champScorer, chalScorer, limit)
+			if err != nil {
+				return err
+			}
+			if show >= 0 && len(c.Disagreements) > show {
+				c.Disagreements = c.Disagreements[:show]
 			}
 			if app.JSON {
-				c.Disagree = nonNilSlice(c.Disagree)
+				c.Disagreements = nonNilSlice(c.Disagreements)
 				return writeJSON(app.IO.Out, c)
 			}
 			out := app.IO.Out
 			fmt.Fprintf(out, "champion %s vs challenger %s on the latest %d documents: agree on %.1f%%\n",
 				c.Champion, c.Challenger, c.Documents, 100*c.Agreement)
 			if c.Labelled > 0 {
-				fmt.Fprintf(out, "on %d labelled documents: champion accuracy %s, challenger %s\n", c.Labelled, score(c.ChampionAcc), score(c.ChallAcc))
+				fmt.Fprintf(out, "on %d labelled documents: champion accuracy %s, challenger %s\n", c.Labelled, score(c.ChampionAccuracy), score(c.ChallengerAccuracy))
 			}
-			for _, k := range sortedKeys(c.Matrix) {
-				fmt.Fprintf(out, "  %-28s %d\n", k, c.Matrix[k])
+			for _, k := range sortedKeys(c.Changes) {
+				fmt.Fprintf(out, "  %-28s %d\n", k, c.Changes[k])
 			}
-			if len(c.Disagree) > 0 {
+			if len(c.Disagreements) > 0 {
 				fmt.Fprintln(out)
 				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tCHAMPION\tCHALLENGER\tLABEL\tTITLE")
-				for _, d := range c.Disagree {
+				for _, d := range c.Disagreements {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termsafe.Line(d.ID, 40), d.Champion, d.Challenger, orDash(d.Label), termsafe.Line(d.Title, 60))
 				}
 				tw.Flush()
@@ -384,72 +373,4 @@ those labels is shown too.`,
 	cmd.Flags().IntVar(&limit, "limit", 1000, "how many of the latest ingested documents to score")
 	cmd.Flags().IntVar(&show, "show", 20, "how many disagreements to list (-1: all)")
 	return cmd
-}
-
-func compareModels(ctx context.Context, ws *workspace.Workspace, champ, chal *model.Bundle, limit int) (comparison, error) {
-	c := comparison{Champion: champ.Card.Version, Challenger: chal.Card.Version, Matrix: map[string]int{}}
-	n, err := ws.CountDocuments(ctx)
-	if err != nil {
-		return c, err
-	}
-	if limit <= 0 {
-		limit = n
-	}
-	var docs []document.Document
-	err = ws.EachDocument(ctx, workspace.ListOptions{Limit: limit, Offset: max(n-limit, 0)}, func(d document.Document) error {
-		d.Meta = nil
-		docs = append(docs, d)
-		return nil
-	})
-	if err != nil {
-		return c, err
-	}
-	if len(docs) == 0 {
-		return c, errors.New("compare: the workspace has no documents")
-	}
-	current, err := labels.New(ws.DB()).CurrentAll(ctx, labels.Filter{})
-	if err != nil {
-		return c, err
-	}
-	labelOf := make(map[string]string, len(current))
-	for _, e := range current {
-		labelOf[e.DocID] = e.Severity
-	}
-	a, b := predictAll(champ, docs), predictAll(chal, docs)
-	agree, right := 0, [2]int{}
-	for i, d := range docs {
-		l := labelOf[d.ID]
-		if l != "" {
-			c.Labelled++
-			if a[i] == l {
-				right[0]++
-			}
-			if b[i] == l {
-				right[1]++
-			}
-		}
-		if a[i] == b[i] {
-			agree++
-			continue
-		}
-		c.Matrix[a[i]+" → "+b[i]]++
-		c.Disagree = append(c.Disagree, disagreement{ID: d.ID, Title: d.Title, Champion: a[i], Challenger: b[i], Label: l})
-	}
-	c.Documents = len(docs)
-	c.Agreement = float64(agree) / float64(len(docs))
-	if c.Labelled > 0 {
-		x, y := float64(right[0])/float64(c.Labelled), float64(right[1])/float64(c.Labelled)
-		c.ChampionAcc, c.ChallAcc = &x, &y
-	}
-	return c, nil
-}
-
-// predictAll returns each document's predicted severity under a bundle.
-func predictAll(b *model.Bundle, docs []document.Document) []string {
-	x, _ := training.Matrix(features.New(b.Spec), docs)
-	out := make([]string, len(docs))
-	for i, p := range training.Probabilities(b.Trees, x) {
-		out[i] = document.Severities[training.Decide(p, b.Spec.ClassBias)]
-	}
-	return out
 }

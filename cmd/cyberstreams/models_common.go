@@ -12,13 +12,18 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
-// loadScorer resolves --model and prepares a scorer with the extractor.
+// loadScorer resolves --model and prepares its scorer with the workspace's
+// knowledge, as every command that scores does (scoring.Knowledge).
 func (a *App) loadScorer(ctx context.Context, ref string) (*scoring.Scorer, error) {
 	b, err := a.loadBundle(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	s, err := scoring.New(b, a.extractor(ctx), a.featureOptions(ctx)...)
+	k, err := a.knowledge(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := k.Scorer(b)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", ref, err)
 	}

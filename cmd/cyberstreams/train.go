@@ -20,6 +20,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
 )
 
@@ -127,10 +128,15 @@ The same command with the same --seed writes byte-identical model files.`,
 			if !app.Quiet {
 				opts.Progress = func(format string, args ...any) { app.Logf(format, args...) }
 			}
-			if opts.Graph = app.graphFacts(ctx); opts.Graph != nil {
+			// The features and entities the model will be scored with.
+			know, err := app.knowledge(ctx)
+			if err != nil {
+				return err
+			}
+			if opts.Graph = know.Graph; know.HasGraph() {
 				app.Logf("train: adding graph-aware features from the workspace graph\n")
 			}
-			docs, failed, err := readLabelled(cmd, app, o.Data)
+			docs, failed, err := readLabelled(cmd, app, know, o.Data)
 			if err != nil {
 				return err
 			}
@@ -224,9 +230,9 @@ func buildTime() time.Time {
 }
 
 // readLabelled reads the documents with a severity into memory.
-func readLabelled(cmd *cobra.Command, app *App, paths []string) ([]document.Document, int, error) {
+func readLabelled(cmd *cobra.Command, app *App, know scoring.Knowledge, paths []string) ([]document.Document, int, error) {
 	var docs []document.Document
-	failed, err := eachLabelled(cmd, app, paths, func(d *document.Document) {
+	failed, err := eachLabelled(cmd, app, know, paths, func(d *document.Document) {
 		// Held for the whole run: its own copy, not its read block's.
 		docs = append(docs, d.Detach())
 	})
@@ -234,14 +240,12 @@ func readLabelled(cmd *cobra.Command, app *App, paths []string) ([]document.Docu
 }
 
 // eachLabelled streams the documents with a severity through fn, with the
-// workspace's extractor; unreadable records are reported on stderr with
-// file and line and counted.
-func eachLabelled(cmd *cobra.Command, app *App, paths []string, fn func(*document.Document)) (failed int, err error) {
+// workspace knowledge's extractor; unreadable records are reported on
+// stderr with file and line and counted.
+func eachLabelled(cmd *cobra.Command, app *App, know scoring.Knowledge, paths []string, fn func(*document.Document)) (failed int, err error) {
 	unlabelled := 0
-	ex := app.extractor(cmd.Context())
 	// Training and evaluation never read the raw record's other fields.
-	in := ingest.Options{Stdin: app.IO.In, Extract: func(text string) map[string][]string { return ex.Extract(text) },
-		SkipMeta: true}
+	in := know.Reading(ingest.Options{Stdin: app.IO.In, SkipMeta: true})
 	err = ingest.Read(cmd.Context(), paths, in, func(r ingest.Record) error {
 		switch {
 		case r.Err != nil:

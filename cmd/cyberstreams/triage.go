@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/demo"
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/triage"
@@ -103,7 +102,7 @@ func triageScorer(ctx context.Context, app *App, ws *workspace.Workspace, o *tri
 			return nil, err
 		}
 	}
-	sc, err = scoring.New(b, extract.New(extract.Options{Refang: true}))
+	sc, err = scoring.ForWorkspace(ctx, ws, b)
 	if err != nil {
 		return nil, fmt.Errorf("demo model: %w", err)
 	}

@@ -10,14 +10,13 @@ import (
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/api"
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
 )
 
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
-	s, err := scoring.New(trainingtest.Bundle(t, 300, 1), extract.New(extract.Options{Refang: true}))
+	s, err := scoring.PlainKnowledge().Scorer(trainingtest.Bundle(t, 300, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,12 @@ const (
 // defaultExtractor is the workbench's entity extractor with refanging on, so
 // that stored indicators are the values an analyst pivots on.
 func defaultExtractor() func(string) map[string][]string {
-	ex := extract.New(extract.Options{Refang: true})
+	return extractWith(extract.New(extract.Options{Refang: true}))
+}
+
+// extractWith runs an extractor, whose results are fresh maps of sorted,
+// unique values (processor.ownExtract).
+func extractWith(ex *extract.Extractor) func(string) map[string][]string {
 	return func(text string) map[string][]string { return ex.Extract(text) }
 }
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
@@ -74,8 +75,12 @@ type Options struct {
 	Source string
 	// Stdin is read for the path "-"; nil means no stdin is available.
 	Stdin io.Reader
-	// Extract finds entities in a document's text (title and body). Nil uses
-	// the workbench's extractor with refanging on.
+	// Extractor finds entities in a document's text (title and body): the
+	// one of the workspace's knowledge (scoring.Knowledge), which knows the
+	// graph's actor, malware and tool names. Nil uses the workbench's
+	// extractor with refanging on and no names.
+	Extractor *extract.Extractor
+	// Extract, when set, finds entities instead of Extractor.
 	Extract func(text string) map[string][]string
 	// Workers is the number of goroutines decoding and extracting;
 	// 0 means runtime.NumCPU().

@@ -244,7 +244,11 @@ type processor struct {
 func newProcessor(opts Options) (*processor, error) {
 	p := &processor{extract: opts.Extract, source: opts.Source, keepTextless: opts.KeepTextless, skipMeta: opts.SkipMeta,
 		skipHash: opts.SkipHash}
-	if p.extract == nil {
+	switch {
+	case p.extract != nil:
+	case opts.Extractor != nil:
+		p.extract, p.ownExtract = extractWith(opts.Extractor), true
+	default:
 		p.extract, p.ownExtract = defaultExtractor(), true
 	}
 	return p, nil

@@ -8,9 +8,9 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/drift"
-	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/labels"
@@ -175,7 +175,11 @@ func recentAccuracy(ctx context.Context, ws *workspace.Workspace, b *model.Bundl
 		d.Severity = e.Severity
 		docs = append(docs, d)
 	}
-	r := evaluate(b, docs)
+	know, err := scoring.KnowledgeOf(ctx, ws)
+	if err != nil {
+		return tr, fmt.Errorf("recent accuracy: %w", err)
+	}
+	r := evaluate(know, b, docs)
 	tr.Value = r.Accuracy
 	tr.Fired = r.Accuracy < tr.Threshold
 	tr.Detail = fmt.Sprintf("accuracy %.3f on the %d newest labels vs %.2f × validation accuracy %.3f", r.Accuracy, len(docs), cfg.AccuracyRatio, baseline)
@@ -202,8 +206,9 @@ func driftTrigger(ctx context.Context, ws *workspace.Workspace, champ *champion,
 	return tr, &rep, nil
 }
 
-// evaluate scores labelled documents with a bundle (its class offsets included).
-func evaluate(b *model.Bundle, docs []document.Document) metricsReport {
-	x, y := training.Matrix(features.New(b.Spec), docs)
+// evaluate scores labelled documents with a bundle (its class offsets
+// included) and the features its scorer would give them.
+func evaluate(know scoring.Knowledge, b *model.Bundle, docs []document.Document) metricsReport {
+	x, y := training.Matrix(know.Featurizer(b.Spec), docs)
 	return training.Evaluate(y, training.Probabilities(b.Trees, x), b.Spec.ClassBias)
 }

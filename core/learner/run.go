@@ -19,6 +19,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/labels"
@@ -81,8 +82,14 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 		out.Champion, seen = champ.version, champ.bundle.Card.Data.MaxLabelID
 	}
 
+	// The entities and features the candidate learns from are those every
+	// scorer of this workspace will give it (scoring.Knowledge).
+	know, err := scoring.KnowledgeOf(ctx, ws)
+	if err != nil {
+		return out, fmt.Errorf("retrain: %w", err)
+	}
 	say("collect", "reading the base corpus and workspace documents")
-	set, err := collect(ctx, ws, cfg)
+	set, err := collect(ctx, ws, cfg, know)
 	if err != nil {
 		return out, fmt.Errorf("retrain: %w", err)
 	}
@@ -120,6 +127,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 		opts.Params.NumIterations = cfg.Iterations
 	}
 	opts.Features.EntityTypes = extract.Types
+	opts.Graph = know.Graph
 	if cfg.KEV != "" {
 		kev, err := features.ReadKEVFile(cfg.KEV)
 		if err != nil {
@@ -170,7 +178,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	out.Path = dir
 
 	say("evaluate", "judging %s and %s on %d held-out labels", opts.Version, orDefault(out.Champion), len(holdDocs))
-	d := decide(&out, res.Bundle, champ, holdDocs, cfg)
+	d := decide(&out, res.Bundle, champ, holdDocs, cfg, know)
 	say("decide", "%s: %s", d.Decision, d.Reason)
 	if d.Decision == registry.DecisionPromoted {
 		_, err = reg.Promote(ctx, opts.Version, d)
@@ -211,7 +219,7 @@ func holdoutLabels(fresh []labels.Event, cfg Config) []labels.Event {
 }
 
 // decide compares candidate and champion on the hold-out.
-func decide(out *Outcome, cand *model.Bundle, champ *champion, hold []document.Document, cfg Config) registry.Decision {
+func decide(out *Outcome, cand *model.Bundle, champ *champion, hold []document.Document, cfg Config, know scoring.Knowledge) registry.Decision {
 	pick := func(r metrics.Report) float64 {
 		if cfg.Metric == "accuracy" {
 			return r.Accuracy
@@ -226,7 +234,7 @@ func decide(out *Outcome, cand *model.Bundle, champ *champion, hold []document.D
 		return registry.Decision{Decision: registry.DecisionRejected,
 			Reason: fmt.Sprintf("fewer than %d new labels to hold out: %s cannot be shown to be at least as good as %s", cfg.MinHoldout, out.Candidate, champ.version)}
 	}
-	cr := evaluate(cand, hold)
+	cr := evaluate(know, cand, hold)
 	out.CandidateHoldout = &cr
 	cs := pick(cr)
 	out.CandidateScore = &cs
@@ -234,7 +242,7 @@ func decide(out *Outcome, cand *model.Bundle, champ *champion, hold []document.D
 		return registry.Decision{Decision: registry.DecisionPromoted, CandidateScore: &cs,
 			Reason: fmt.Sprintf("no champion; candidate %s %.4f on %d held-out labels", cfg.Metric, cs, len(hold))}
 	}
-	hr := evaluate(champ.bundle, hold)
+	hr := evaluate(know, champ.bundle, hold)
 	out.ChampionHoldout = &hr
 	hs := pick(hr)
 	out.ChampionScore = &hs
@@ -272,7 +280,7 @@ type trainingSet struct {
 
 // collect merges the base corpus, workspace documents with a source
 // severity, and the current analyst labels (which override both).
-func collect(ctx context.Context, ws *workspace.Workspace, cfg Config) (trainingSet, error) {
+func collect(ctx context.Context, ws *workspace.Workspace, cfg Config, know scoring.Knowledge) (trainingSet, error) {
 	var set trainingSet
 	byID := map[string]document.Document{}
 	for _, p := range cfg.BaseCorpus {
@@ -283,7 +291,7 @@ func collect(ctx context.Context, ws *workspace.Workspace, cfg Config) (training
 		set.inputs = append(set.inputs, in)
 	}
 	if len(cfg.BaseCorpus) > 0 {
-		err := ingest.Read(ctx, cfg.BaseCorpus, ingest.Options{SkipMeta: true}, func(r ingest.Record) error {
+		err := ingest.Read(ctx, cfg.BaseCorpus, know.Reading(ingest.Options{SkipMeta: true}), func(r ingest.Record) error {
 			if r.Err != nil {
 				return fmt.Errorf("base corpus: %s", r.Failure().Error())
 			}

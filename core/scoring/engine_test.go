@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/demo"
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -19,11 +18,11 @@ import (
 func engines(t *testing.T, b *model.Bundle) (fast, full *scoring.Scorer) {
 	t.Helper()
 	var err error
-	ex := extract.New(extract.Options{Refang: true})
-	if fast, err = scoring.New(b, ex); err != nil {
+	k := scoring.PlainKnowledge()
+	if fast, err = k.Scorer(b); err != nil {
 		t.Fatal(err)
 	}
-	if full, err = scoring.New(b, ex); err != nil {
+	if full, err = k.Scorer(b); err != nil {
 		t.Fatal(err)
 	}
 	if err := full.SetEngine(scoring.EngineLeaves); err != nil {

@@ -21,7 +21,6 @@ import (
 	"github.com/dmitryikh/leaves"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/training"
@@ -40,16 +39,20 @@ type Scorer struct {
 	novelty   *iforest.Compiled // the bundle's forest laid out for scoring; nil without one
 	engine    Engine
 	explainer *shap.Explainer
-	extractor *extract.Extractor
+	knowledge Knowledge
 	names     []string
 	version   string
 	pool      sync.Pool
 }
 
-// New prepares a scorer. The extractor fills entities of documents that
-// arrive without them; nil means documents keep what they carry. Feature
-// options (features.WithGraph) add what the workspace knows.
-func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scorer, error) {
+// New prepares a scorer for a bundle with what the workspace knows (see
+// Knowledge; callers outside tests reach it through Knowledge.Scorer or
+// ForWorkspace). The knowledge's extractor fills the entities of documents
+// that arrive without them; a nil extractor is the plain one.
+func New(b *model.Bundle, k Knowledge) (*Scorer, error) {
+	if k.Extractor == nil {
+		k.Extractor = PlainKnowledge().Extractor
+	}
 	if len(b.ModelText) == 0 { // a bundle fresh from training, not yet saved
 		var buf bytes.Buffer
 		if err := lgbm.Write(&buf, b.Trees); err != nil {
@@ -68,8 +71,8 @@ func New(b *model.Bundle, ex *extract.Extractor, opts ...features.Option) (*Scor
 		ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(bytes.NewReader(b.ModelText)), false)
 		engine <- loaded{ens, err}
 	}()
-	s := &Scorer{bundle: b, fz: features.New(b.Spec, opts...), sparse: lgbm.NewSparsePredictor(b.Trees),
-		explainer: shap.New(b.Trees), extractor: ex, names: b.Spec.Names(), version: b.Card.Version}
+	s := &Scorer{bundle: b, fz: k.Featurizer(b.Spec), sparse: lgbm.NewSparsePredictor(b.Trees),
+		explainer: shap.New(b.Trees), knowledge: k, names: b.Spec.Names(), version: b.Card.Version}
 	if b.Novelty != nil {
 		s.novelty = b.Novelty.Compile()
 	}
@@ -237,8 +240,8 @@ type Options struct {
 // Score scores one document. It fills d.Entities when empty, and gives a
 // document without an id its content-hash id (document.Finish).
 func (s *Scorer) Score(d *document.Document, opts Options) Result {
-	if d.Entities == nil && s.extractor != nil {
-		d.Entities = s.extractor.Extract(d.Text())
+	if d.Entities == nil {
+		d.Entities = s.knowledge.Extractor.Extract(d.Text())
 	}
 	if d.ID == "" {
 		d.Finish() // its id is its content hash's start

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
@@ -19,7 +18,7 @@ import (
 
 func newScorer(t testing.TB) *scoring.Scorer {
 	t.Helper()
-	s, err := scoring.New(trainingtest.Bundle(t, 600, 1), extract.New(extract.Options{Refang: true}))
+	s, err := scoring.PlainKnowledge().Scorer(trainingtest.Bundle(t, 600, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,8 @@ func (s *Scorer) Stream(ctx context.Context, paths []string, in ingest.Options, 
 	// content hash, and a Scored carries no document: the readers may skip
 	// those fields and the hashing.
 	in.SkipMeta, in.SkipHash = true, true
+	// The documents' entities are the scorer's: with the workspace's names.
+	in = s.knowledge.Reading(in)
 	if in.Workers <= 0 {
 		in.Workers = runtime.GOMAXPROCS(0)
 	}

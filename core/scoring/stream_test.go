@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -93,7 +92,7 @@ func TestStreamStopsOnEmitError(t *testing.T) {
 // scoring it with Score: the shared advisories when present (their many
 // unmapped fields go to Meta), else synthetic records with extra fields.
 func TestStreamScoresAsScoreDoes(t *testing.T) {
-	s, err := scoring.New(mustEmbedded(t), extract.New(extract.Options{Refang: true}))
+	s, err := scoring.PlainKnowledge().Scorer(mustEmbedded(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/learner"
 	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -95,7 +94,9 @@ func (s *Session) UseChampion(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load the champion: %w", err)
 	}
-	sc, err := scoring.New(b, extract.New(extract.Options{Refang: true}))
+	// The same knowledge the session started with, read again: names and
+	// graph facts the new champion was trained with.
+	sc, err := scoring.ForWorkspace(ctx, s.ws, b)
 	if err != nil {
 		return fmt.Errorf("load the champion: %w", err)
 	}

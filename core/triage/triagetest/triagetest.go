@@ -14,7 +14,6 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/demo"
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/triage"
@@ -35,7 +34,7 @@ func Model(tb testing.TB) *model.Bundle {
 // Scorer returns a scorer over Model.
 func Scorer(tb testing.TB) *scoring.Scorer {
 	tb.Helper()
-	sc, err := scoring.New(Model(tb), extract.New(extract.Options{Refang: true}))
+	sc, err := scoring.PlainKnowledge().Scorer(Model(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,0 +1,94 @@
+package scoring
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cyberstreams/cyberstreams/core/extract"
+	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/graphsync"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
+)
+
+// Knowledge is what a workspace adds to whichever model runs in it: the
+// actor, malware and tool names its graph knows, which the entity
+// extractor finds in text ("Fancy Bear" → actor APT28), and the graph
+// facts behind the graph:* features.
+//
+// One document must get one set of entities, one feature row and so one
+// score whichever door it comes in by, and a model must be trained on the
+// features it is scored with. So every entry point — score, serve, triage
+// (before and after a background promotion), explain, eval, models
+// compare, train and retrain — takes its Knowledge from KnowledgeOf (or
+// PlainKnowledge without a workspace) and builds its scorer (Knowledge.Scorer,
+// ForWorkspace), its featuriser (Knowledge.Featurizer) and its reading of
+// input (Knowledge.Reading) from it, and from nothing else.
+type Knowledge struct {
+	// Extractor finds the entities of a document's text; never nil.
+	Extractor *extract.Extractor
+	// Graph answers the graph-aware features; nil leaves them 0 (no
+	// workspace, or an empty graph).
+	Graph features.Graph
+}
+
+// PlainKnowledge is the knowledge of no workspace: the workbench's
+// indicator extractor (refanging on) without names, and no graph features.
+func PlainKnowledge() Knowledge {
+	return Knowledge{Extractor: extract.New(extract.Options{Refang: true})}
+}
+
+// KnowledgeOf reads what the workspace's graph knows (after `graph
+// import-attack` or `graph build`): its entity names, and its graph facts
+// when the graph holds anything. The facts are those of the graph as it
+// is now; a later import needs a new KnowledgeOf. A graph that cannot be
+// read is an error: scoring without the names would quietly give other
+// scores than the ones the workspace's models were trained with.
+func KnowledgeOf(ctx context.Context, ws *workspace.Workspace) (Knowledge, error) {
+	ex, err := graphsync.Extractor(ctx, ws)
+	if err != nil {
+		return Knowledge{}, fmt.Errorf("workspace %s: %w", ws.Dir, err)
+	}
+	k := Knowledge{Extractor: ex}
+	if graphsync.HasGraph(ctx, ws) {
+		k.Graph = graphsync.Facts(ctx, ws, nil)
+	}
+	return k, nil
+}
+
+// HasGraph reports whether the graph-aware features are on.
+func (k Knowledge) HasGraph() bool { return k.Graph != nil }
+
+// Featurizer is the feature pipeline of a model's spec with this
+// knowledge: the one training, evaluation and scoring share.
+func (k Knowledge) Featurizer(spec *features.Spec) *features.Featurizer {
+	if k.Graph == nil {
+		return features.New(spec)
+	}
+	return features.New(spec, features.WithGraph(k.Graph))
+}
+
+// Scorer prepares a scorer for the bundle with this knowledge.
+func (k Knowledge) Scorer(b *model.Bundle) (*Scorer, error) { return New(b, k) }
+
+// ForWorkspace is the scorer every entry point uses for a model in a
+// workspace: the bundle with the workspace's Knowledge.
+func ForWorkspace(ctx context.Context, ws *workspace.Workspace, b *model.Bundle) (*Scorer, error) {
+	k, err := KnowledgeOf(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	return New(b, k)
+}
+
+// Knowledge is what the scorer knows besides its model; a scorer for
+// another model of the same workspace is s.Knowledge().Scorer(b).
+func (s *Scorer) Knowledge() Knowledge { return s.knowledge }
+
+// Reading is in with this knowledge's extractor, so that documents read
+// from files or requests get the entities a scorer would give them.
+func (k Knowledge) Reading(in ingest.Options) ingest.Options {
+	in.Extractor = k.Extractor
+	return in
+}
