@@ -2,25 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"math"
-	"os"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	coreforecast "github.com/cyberstreams/cyberstreams/core/forecast"
+	"github.com/cyberstreams/cyberstreams/core/forecast"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
-	"github.com/cyberstreams/cyberstreams/ml/forecast"
-)
-
-// Weekly seasonality and the backtest window of the forecast command: eight
-// rolling origins one week apart, each forecasting the following week.
-const (
-	forecastSeason        = 7
-	forecastBacktestWeeks = 8
 )
 
 // forecastOptions is what the forecast command was asked to do.
@@ -66,8 +56,8 @@ it was a week earlier): a model worth using has the lower error.`,
   cyberstreams forecast --series kev_daily_additions.csv --json | jq '.backtest'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Days < 1 || opts.Days > 366 {
-				return usagef("--days %d: want 1 to 366", opts.Days)
+			if opts.Days < 1 || opts.Days > forecast.MaxDays {
+				return usagef("--days %d: want 1 to %d", opts.Days, forecast.MaxDays)
 			}
 			return forecastRun(cmd.Context(), app, opts)
 		},
@@ -80,66 +70,22 @@ it was a week earlier): a model worth using has the lower error.`,
 	return cmd
 }
 
-// forecastRow is one forecast day.
-type forecastRow struct {
-	Date     string  `json:"date"`
-	Forecast float64 `json:"forecast"`
-	Low80    float64 `json:"low80"`
-	High80   float64 `json:"high80"`
-}
-
-// forecastBacktest is the rolling-origin comparison; the errors are null when
-// the history is too short.
-type forecastBacktest struct {
-	Weeks         int      `json:"weeks"`
-	HorizonDays   int      `json:"horizon_days"`
-	MAE           *float64 `json:"mae"`
-	MAENaive      *float64 `json:"mae_seasonal_naive"`
-	BeatsBaseline bool     `json:"beats_seasonal_naive"`
-}
-
-// forecastReport is the --json output.
-type forecastReport struct {
-	Source   string           `json:"source"`
-	Series   string           `json:"series"`
-	Start    string           `json:"history_start"`
-	End      string           `json:"history_end"`
-	Days     int              `json:"history_days"`
-	Model    forecast.Model   `json:"model"`
-	Forecast []forecastRow    `json:"forecast"`
-	Backtest forecastBacktest `json:"backtest"`
-}
-
 func forecastRun(ctx context.Context, app *App, opts forecastOptions) error {
 	series, source, err := loadForecastSeries(ctx, app, opts.SeriesFile)
 	if err != nil {
 		return err
 	}
-	s, err := pickSeries(series, opts.Column, source)
+	s, err := forecast.Pick(series, opts.Column, source)
+	var unknown *forecast.UnknownSeriesError
+	if errors.As(err, &unknown) {
+		return usagef("--column %s", unknown)
+	}
 	if err != nil {
 		return err
 	}
-	fit := forecast.FitCounts
-	if opts.Linear {
-		fit = forecast.Fit
-	}
-	model := fit(s.Values, forecastSeason)
-	mean, lo, hi := model.Forecast(opts.Days)
-	rep := forecastReport{
-		Source: source, Series: s.Name, Days: len(s.Values), Model: model,
-		Start: s.Start.Format(coreforecast.Day), End: s.End().Format(coreforecast.Day),
-		Backtest: forecastBacktest{Weeks: forecastBacktestWeeks, HorizonDays: forecastSeason},
-	}
-	for i := range mean {
-		rep.Forecast = append(rep.Forecast, forecastRow{
-			Date:     s.Date(len(s.Values) + i).Format(coreforecast.Day),
-			Forecast: mean[i], Low80: lo[i], High80: hi[i],
-		})
-	}
-	mae, naive := forecast.BacktestWith(fit, s.Values, forecastSeason, forecastSeason, forecastBacktestWeeks)
-	if !math.IsNaN(mae) && !math.IsNaN(naive) {
-		rep.Backtest.MAE, rep.Backtest.MAENaive = &mae, &naive
-		rep.Backtest.BeatsBaseline = mae < naive
+	rep, err := forecast.Predict(s, source, forecast.Options{Days: opts.Days, Linear: opts.Linear})
+	if err != nil {
+		return err
 	}
 	if app.JSON {
 		return writeJSON(app.IO.Out, rep)
@@ -147,7 +93,7 @@ func forecastRun(ctx context.Context, app *App, opts forecastOptions) error {
 	return writeForecastTable(app.IO.Out, rep)
 }
 
-func writeForecastTable(out io.Writer, rep forecastReport) error {
+func writeForecastTable(out io.Writer, rep forecast.Report) error {
 	m := rep.Model
 	// The series name comes from a CSV header and the source is a file name.
 	fmt.Fprintf(out, "%s from %s: %d days, %s to %s\n", termsafe.Line(rep.Series, 60), termsafe.Strip(rep.Source), rep.Days, rep.Start, rep.End)
@@ -181,38 +127,19 @@ func writeForecastTable(out io.Writer, rep forecastReport) error {
 
 // loadForecastSeries reads the series from a CSV file, stdin or the
 // workspace, and names where they came from.
-func loadForecastSeries(ctx context.Context, app *App, file string) ([]coreforecast.Series, string, error) {
+func loadForecastSeries(ctx context.Context, app *App, file string) ([]forecast.Series, string, error) {
 	switch file {
 	case "":
 		ws, err := app.Workspace(ctx)
 		if err != nil {
 			return nil, "", err
 		}
-		s, err := coreforecast.WorkspaceCounts(ctx, ws)
+		s, err := forecast.WorkspaceCounts(ctx, ws)
 		return s, "workspace documents by published day", err
 	case "-":
-		s, err := coreforecast.ReadCSV(app.IO.In, "stdin")
+		s, err := forecast.ReadCSV(app.IO.In, "stdin")
 		return s, "stdin", err
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, "", fmt.Errorf("forecast: %w", err)
-	}
-	defer f.Close()
-	s, err := coreforecast.ReadCSV(f, file)
+	s, err := forecast.ReadCSVFile(file)
 	return s, file, err
-}
-
-func pickSeries(series []coreforecast.Series, column, source string) (coreforecast.Series, error) {
-	if column == "" {
-		return series[0], nil
-	}
-	names := make([]string, len(series))
-	for i, s := range series {
-		if strings.EqualFold(s.Name, column) {
-			return s, nil
-		}
-		names[i] = s.Name
-	}
-	return coreforecast.Series{}, usagef("--column %q: %s has %s", column, source, strings.Join(names, ", "))
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/forecast"
 )
 
 // weeklyCSV writes a CSV of weeks of a weekly pattern in two columns and
@@ -48,7 +50,7 @@ func TestForecastCSV(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Err)
 	}
-	var rep forecastReport
+	var rep forecast.Report
 	if err := json.Unmarshal([]byte(r.Out), &rep); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, r.Out)
 	}
@@ -118,7 +120,7 @@ func TestForecastWorkspace(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Err)
 	}
-	var rep forecastReport
+	var rep forecast.Report
 	if err := json.Unmarshal([]byte(r.Out), &rep); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, r.Out)
 	}
@@ -170,7 +172,7 @@ func TestForecastSharedSeries(t *testing.T) {
 			if r.Code != 0 {
 				t.Fatalf("exit %d: %s", r.Code, r.Err)
 			}
-			var rep forecastReport
+			var rep forecast.Report
 			if err := json.Unmarshal([]byte(r.Out), &rep); err != nil {
 				t.Fatalf("--json output: %v", err)
 			}
@@ -186,7 +188,7 @@ func TestForecastSharedSeries(t *testing.T) {
 				t.Fatalf("log scale %v: backtest MAE %.3f should beat seasonal-naive %.3f", rep.Model.Log, mae, naive)
 			}
 			lin := runCLI(t, t.TempDir(), "", "forecast", "--series", path, "--json", "--linear")
-			var linRep forecastReport
+			var linRep forecast.Report
 			if err := json.Unmarshal([]byte(lin.Out), &linRep); err != nil || lin.Code != 0 {
 				t.Fatalf("--linear: exit %d, %v", lin.Code, err)
 			}

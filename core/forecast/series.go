@@ -1,6 +1,9 @@
-// Package forecast builds the daily count series that `cyberstreams forecast`
-// predicts: from the workspace's documents by published date, or from a CSV
-// file of dated counts. The forecasting itself lives in ml/forecast.
+// Package forecast is `cyberstreams forecast`'s workbench side: it builds
+// the daily count series — from the workspace's documents by published
+// date, or from a CSV file of dated counts — and predicts one (Predict:
+// fit, forecast with intervals, rolling-origin backtest against the
+// seasonal-naive baseline). The Holt-Winters algorithm itself lives in
+// ml/forecast.
 package forecast
 
 import (
