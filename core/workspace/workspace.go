@@ -6,6 +6,7 @@ package workspace
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"os"
@@ -95,36 +96,127 @@ var ErrNewerSchema = errors.New("database schema is newer than this cyberstreams
 // Migrate applies the numbered steps of one component that the database has
 // not seen yet, each in its own transaction. steps[i] brings the component
 // to version i+1.
+//
+// Several processes may open a new workspace at once, so the version a
+// step starts from is read inside that step's transaction, which takes the
+// write lock at BEGIN (the DSN's _txlock=immediate): whoever comes second
+// waits, then sees the step done and skips it. A database already up to
+// date is recognised by a plain read first, so opening a workspace takes
+// no write lock and never waits for a running ingest.
+//
+// The steps run with foreign keys off, so that a step can rebuild a table
+// that others reference (the twelve steps of "Making Other Kinds Of Table
+// Schema Changes", https://www.sqlite.org/lang_altertable.html#otheralter),
+// and PRAGMA foreign_key_check must find nothing before a step commits.
 func Migrate(ctx context.Context, db *sql.DB, component string, steps []string) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_versions (
 		component TEXT PRIMARY KEY, version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate %s: %w", component, err)
 	}
-	var have int
-	err := db.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, component).Scan(&have)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	have, err := schemaVersion(ctx, db, component)
+	if err != nil {
 		return fmt.Errorf("migrate %s: %w", component, err)
 	}
 	if have > len(steps) {
 		return fmt.Errorf("migrate %s: at version %d, this binary knows %d: %w", component, have, len(steps), ErrNewerSchema)
 	}
-	for v := have; v < len(steps); v++ {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrate %s to %d: %w", component, v+1, err)
-		}
-		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate %s to %d: %w", component, v+1, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_versions(component, version) VALUES(?, ?)
-			ON CONFLICT(component) DO UPDATE SET version = excluded.version`, component, v+1); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate %s to %d: %w", component, v+1, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migrate %s to %d: %w", component, v+1, err)
+	if have == len(steps) {
+		return nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", component, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys=OFF`); err != nil {
+		return fmt.Errorf("migrate %s: %w", component, err)
+	}
+	err = migrateSteps(ctx, conn, component, steps)
+	if _, ferr := conn.ExecContext(context.Background(), `PRAGMA foreign_keys=ON`); ferr != nil {
+		// Never hand a connection without foreign keys back to the pool.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		if err == nil {
+			err = fmt.Errorf("migrate %s: turn foreign keys back on: %w", component, ferr)
 		}
 	}
-	return nil
+	return err
+}
+
+// migrateSteps applies the steps conn's database has not seen, one
+// transaction each, reading the version inside the transaction.
+func migrateSteps(ctx context.Context, conn *sql.Conn, component string, steps []string) error {
+	for {
+		done, err := migrateStep(ctx, conn, component, steps)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateStep applies the next step, if there is one; done reports that
+// the component is up to date.
+func migrateStep(ctx context.Context, conn *sql.Conn, component string, steps []string) (done bool, err error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("migrate %s: %w", component, err)
+	}
+	defer tx.Rollback()
+	have, err := schemaVersion(ctx, tx, component)
+	if err != nil {
+		return false, fmt.Errorf("migrate %s: %w", component, err)
+	}
+	if have > len(steps) {
+		return false, fmt.Errorf("migrate %s: at version %d, this binary knows %d: %w", component, have, len(steps), ErrNewerSchema)
+	}
+	if have == len(steps) {
+		return true, tx.Commit()
+	}
+	v := have + 1
+	if _, err := tx.ExecContext(ctx, steps[have]); err != nil {
+		return false, fmt.Errorf("migrate %s to %d: %w", component, v, err)
+	}
+	if err := foreignKeyCheck(ctx, tx); err != nil {
+		return false, fmt.Errorf("migrate %s to %d: %w", component, v, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_versions(component, version) VALUES(?, ?)
+		ON CONFLICT(component) DO UPDATE SET version = excluded.version`, component, v); err != nil {
+		return false, fmt.Errorf("migrate %s to %d: %w", component, v, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migrate %s to %d: %w", component, v, err)
+	}
+	return false, nil
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// schemaVersion is the component's applied version, 0 for none.
+func schemaVersion(ctx context.Context, q queryRower, component string) (int, error) {
+	var have int
+	err := q.QueryRowContext(ctx, `SELECT version FROM schema_versions WHERE component = ?`, component).Scan(&have)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return have, err
+}
+
+// foreignKeyCheck fails when a row references one that does not exist.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("a row of %s (rowid %d) references a missing %s row", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
