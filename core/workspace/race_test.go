@@ -31,5 +31,16 @@ func TestConcurrentOpenersOfAFreshWorkspace(t *testing.T) {
 				t.Fatalf("round %d opener %d: %v", round, i, err)
 			}
 		}
+		ws, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range components() {
+			have, err := schemaVersion(ctx, ws.DB(), c.name)
+			if err != nil || have != len(c.steps) {
+				t.Fatalf("round %d: %s at version %d (%v), want %d", round, c.name, have, err, len(c.steps))
+			}
+		}
+		ws.Close()
 	}
 }

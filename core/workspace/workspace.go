@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
 )
@@ -49,7 +51,7 @@ func ResolveDir(flag string) (string, error) {
 // returns, which is what lets the label store acknowledge a label.
 func DSN(path string) string {
 	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_txlock=immediate"
+		"&_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")&_pragma=synchronous(FULL)&_txlock=immediate"
 }
 
 // Open opens (creating if needed) the workspace in dir and brings its schema
@@ -67,7 +69,7 @@ func Open(ctx context.Context, dir string) (*Workspace, error) {
 	// writes queue on the busy timeout instead of failing.
 	db.SetMaxOpenConns(4)
 	ws := &Workspace{Dir: dir, db: db}
-	if err := db.PingContext(ctx); err != nil {
+	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open workspace database %s: %w", path, err)
 	}
@@ -78,6 +80,37 @@ func Open(ctx context.Context, dir string) (*Workspace, error) {
 		}
 	}
 	return ws, nil
+}
+
+// ping opens the first connection. Its settings include switching a new
+// database to WAL, which needs an exclusive lock that SQLite does not wait
+// for with the busy timeout; when another process is creating the same
+// workspace at that moment, the switch fails with SQLITE_BUSY at once. So
+// ping tries again, with a growing pause, for as long as the busy timeout.
+func ping(ctx context.Context, db *sql.DB) error {
+	pause := time.Millisecond
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		pause = min(2*pause, 100*time.Millisecond)
+	}
+}
+
+// busyTimeout is the DSN's busy_timeout.
+const busyTimeout = 10 * time.Second
+
+// isBusy reports SQLITE_BUSY (5), in any of its extended forms.
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
 }
 
 // DB is the workspace database, for the stores (labels, graph) that keep
