@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
 )
 
 // ingestOptions is what the ingest command was asked to do.
@@ -41,12 +42,18 @@ Formats (--format, default auto: by extension and first bytes):
   kev    the CISA Known Exploited Vulnerabilities catalog
   stix   STIX 2.1 bundles (reports, indicators, vulnerabilities, ATT&CK objects)
 
-Entities are extracted (indicators refanged), documents are content-hashed
-and a document already in the workspace counts as a duplicate, so running the
-same ingest twice adds nothing. A record that cannot be read is printed as
-"error: FILE:LINE: message" (or FILE#/json/pointer) and the others still load.
-The summary "N new, M duplicate, K failed" goes to stderr; --json prints the
-summary with every failure on stdout. Exit 1 when anything failed.`,
+Entities are extracted (indicators refanged). Documents are keyed by id:
+records with different ids are different documents, even with the same text,
+and only records without an id are merged by their content. A record whose id
+is stored already is unchanged when it says the same and an update when not;
+the version it replaces is kept (docs show --history). Running the same ingest
+twice changes nothing.
+
+A record that cannot be read is printed as "error: FILE:LINE: message" (or
+FILE#/json/pointer) and the others still load. The summary "N new, U updated,
+C unchanged, K failed" goes to stderr, with a line per path when there are
+several; --json prints the summary with every failure and the counts per
+path on stdout. Exit 1 when anything failed.`,
 		Example: `  cyberstreams ingest ./advisories/
   cyberstreams ingest known_exploited_vulnerabilities.json enterprise-attack.json
   zcat feed.jsonl.gz | cyberstreams ingest - --format jsonl --field id=cve_id --field text=description
@@ -90,8 +97,7 @@ func ingestRun(ctx context.Context, app *App, opts *ingestOptions) error {
 	if app.IO.ErrIsTTY && !app.Quiet {
 		progress = func(p ingest.Progress) {
 			rate := float64(p.Read) / max(p.Elapsed.Seconds(), 1e-3)
-			fmt.Fprintf(app.IO.ErrOut, "\r\x1b[Kingesting: %d read, %d new, %d duplicate, %d failed (%.0f/s)",
-				p.Read, p.New, p.Duplicate, p.Failed, rate)
+			fmt.Fprintf(app.IO.ErrOut, "\r\x1b[Kingesting: %d read, %s (%.0f/s)", p.Read, countsLine(p.Counts), rate)
 			shown = true
 		}
 	}
@@ -112,14 +118,17 @@ func ingestRun(ctx context.Context, app *App, opts *ingestOptions) error {
 	for _, f := range sum.Failures {
 		app.Failuref("%s", f.Error())
 	}
+	if len(opts.Paths) > 1 || runErr != nil {
+		for _, p := range sum.Paths {
+			app.Logf("%s: %s\n", termsafe.Line(p.Path, 200), pathLine(p.Counts))
+		}
+	}
 	if runErr != nil {
+		// What the summary counts was stored before the run stopped.
+		app.Logf("stopped after %s\n", countsLine(sum.Counts))
 		return fmt.Errorf("ingest: %w", runErr)
 	}
-	line := fmt.Sprintf("%d new, %d duplicate, %d failed", sum.New, sum.Duplicate, sum.Failed)
-	if sum.Skipped > 0 {
-		line += fmt.Sprintf(", %d skipped", sum.Skipped)
-	}
-	app.Logf("%s (%s)\n", line, time.Since(start).Round(time.Millisecond))
+	app.Logf("%s (%s)\n", countsLine(sum.Counts), time.Since(start).Round(time.Millisecond))
 	if app.JSON {
 		if sum.Failures == nil {
 			sum.Failures = []ingest.Failure{}
@@ -132,4 +141,25 @@ func ingestRun(ctx context.Context, app *App, opts *ingestOptions) error {
 		return silentExit(exitError)
 	}
 	return nil
+}
+
+// countsLine is "N new, U updated, C unchanged, K failed[, S skipped]".
+func countsLine(c ingest.Counts) string {
+	line := fmt.Sprintf("%d new, %d updated, %d unchanged, %d failed", c.New, c.Updated, c.Unchanged, c.Failed)
+	if c.Skipped > 0 {
+		line += fmt.Sprintf(", %d skipped", c.Skipped)
+	}
+	return line
+}
+
+// pathLine says what one path gave, and plainly when none of it is in the
+// workspace.
+func pathLine(c ingest.Counts) string {
+	if c.Stored() == 0 && c.Unchanged == 0 {
+		if c.Failed == 0 {
+			return fmt.Sprintf("nothing stored (no documents, %d skipped)", c.Skipped)
+		}
+		return fmt.Sprintf("nothing stored, %d failed", c.Failed)
+	}
+	return countsLine(c)
 }

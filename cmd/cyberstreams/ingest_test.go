@@ -17,11 +17,11 @@ func TestIngestCommand(t *testing.T) {
 	paths := []string{ingestTestdata("feed.jsonl"), ingestTestdata("osv"), ingestTestdata("report.md")}
 
 	r := runCLI(t, ws, "", append([]string{"ingest"}, paths...)...)
-	if r.Code != 0 || !strings.HasPrefix(r.Err, "6 new, 0 duplicate, 0 failed, 1 skipped") || r.Out != "" {
+	if r.Code != 0 || !strings.Contains(r.Err, "\n6 new, 0 updated, 0 unchanged, 0 failed, 1 skipped (") || r.Out != "" {
 		t.Fatalf("first ingest: exit %d, stdout %q, stderr %q", r.Code, r.Out, r.Err)
 	}
 	r = runCLI(t, ws, "", append([]string{"ingest"}, paths...)...)
-	if r.Code != 0 || !strings.HasPrefix(r.Err, "0 new, 6 duplicate, 0 failed") {
+	if r.Code != 0 || !strings.Contains(r.Err, "\n0 new, 0 updated, 6 unchanged, 0 failed, 1 skipped (") {
 		t.Fatalf("second ingest: exit %d, stderr %q", r.Code, r.Err)
 	}
 	if r := runCLI(t, ws, "", "docs", "show", "GHSA-dddd-eeee-ffff"); r.Code != 0 || !strings.Contains(r.Out, "example-static") {
@@ -42,15 +42,21 @@ func TestIngestCommandReportsFailures(t *testing.T) {
 	for _, want := range []string{
 		"error: " + bad + ":2: invalid JSON",
 		"error: " + ingestTestdata("kev.json") + ":20#/vulnerabilities/1: ",
-		"4 new, 0 duplicate, 2 failed",
+		bad + ": 2 new, 0 updated, 0 unchanged, 1 failed",
+		ingestTestdata("kev.json") + ": 2 new, 0 updated, 0 unchanged, 1 failed",
+		"4 new, 0 updated, 0 unchanged, 2 failed",
 	} {
 		if !strings.Contains(r.Err, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.Err)
 		}
 	}
 	var sum struct {
-		New, Duplicate, Failed int
-		Failures               []struct {
+		New, Unchanged, Failed int
+		Paths                  []struct {
+			Path        string
+			New, Failed int
+		}
+		Failures []struct {
 			File, Pointer, Error string
 			Line                 int
 		}
@@ -58,7 +64,8 @@ func TestIngestCommandReportsFailures(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Out), &sum); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, r.Out)
 	}
-	if sum.New != 4 || sum.Failed != 2 || len(sum.Failures) != 2 || sum.Failures[0].Line != 2 ||
+	if sum.New != 4 || sum.Failed != 2 || len(sum.Failures) != 2 || sum.Failures[0].Line != 2 || len(sum.Paths) != 2 ||
+		sum.Paths[0].Path != bad || sum.Paths[0].New != 2 || sum.Paths[1].Failed != 1 ||
 		sum.Failures[1].Pointer != "/vulnerabilities/1" || sum.Failures[1].Error == "" {
 		t.Fatalf("JSON summary = %+v", sum)
 	}
@@ -68,7 +75,7 @@ func TestIngestCommandStdinWithFieldRenames(t *testing.T) {
 	ws := t.TempDir()
 	in := `{"cve_id":"CVE-2024-99992","description":"Stored XSS in Example CMS via hxxp://198.51.100[.]7/x"}` + "\n"
 	r := runCLI(t, ws, in, "ingest", "-", "--format", "jsonl", "--field", "id=cve_id", "--field", "text=description", "--source", "piped")
-	if r.Code != 0 || !strings.HasPrefix(r.Err, "1 new, 0 duplicate, 0 failed") {
+	if r.Code != 0 || !strings.HasPrefix(r.Err, "1 new, 0 updated, 0 unchanged, 0 failed") {
 		t.Fatalf("exit %d, stderr %q", r.Code, r.Err)
 	}
 	show := runCLI(t, ws, "", "docs", "show", "CVE-2024-99992", "--json")

@@ -60,7 +60,7 @@ func runTriage(ctx context.Context, app *App, o *triageOptions) error {
 		if err != nil {
 			return err
 		}
-		app.Logf("demo: %d documents added to %s (%d already there)\n", res.New, ws.Dir, res.Duplicate)
+		app.Logf("demo: %d documents added to %s (%d already there)\n", res.New, ws.Dir, res.Unchanged)
 	}
 	sc, err := triageScorer(ctx, app, ws, o)
 	if err != nil {

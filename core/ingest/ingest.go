@@ -194,26 +194,54 @@ func (f Failure) MarshalJSON() ([]byte, error) {
 	}{f.File, f.Line, f.Pointer, msg})
 }
 
-// Summary is what an ingest run did.
+// Summary is what an ingest run did. Every document read is counted once:
+// new (its id was not stored), updated (its id was stored with other
+// content, which is kept as the document's history), unchanged (stored as
+// it is), or failed.
 type Summary struct {
+	Counts
+	Failures []Failure `json:"failures"`
+	// Paths says what each path given to Run gave, in order.
+	Paths []PathSummary `json:"paths"`
+}
+
+// Counts are the outcomes of the records of a run or of one path.
+type Counts struct {
 	New       int `json:"new"`
-	Duplicate int `json:"duplicate"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
 	Failed    int `json:"failed"`
 	// Skipped counts objects that are not documents (STIX relationships,
 	// identities, marking definitions, revoked objects, rejected CVEs) and
 	// files in a directory walk whose type is not an ingest format.
-	Skipped  int       `json:"skipped"`
-	Failures []Failure `json:"failures"`
+	Skipped int `json:"skipped"`
+}
+
+// Stored is how many documents were written: new and updated ones.
+func (c Counts) Stored() int { return c.New + c.Updated }
+
+// PathSummary is what one path given to Run gave.
+type PathSummary struct {
+	Path string `json:"path"`
+	Counts
+}
+
+func (c *Counts) add(o workspace.Outcome) {
+	switch o {
+	case workspace.Added:
+		c.New++
+	case workspace.Updated:
+		c.Updated++
+	default:
+		c.Unchanged++
+	}
 }
 
 // Progress is a snapshot of a running ingest.
 type Progress struct {
-	Read      int // records read so far (documents, failures and skips)
-	New       int
-	Duplicate int
-	Failed    int
-	Skipped   int
-	Elapsed   time.Duration
+	Counts
+	Read    int // records read so far (documents, failures and skips)
+	Elapsed time.Duration
 }
 
 // Read streams the documents found in paths ("-" is opts.Stdin), in input
@@ -271,13 +299,18 @@ const flushIdle = time.Second
 const eagerBatch = 1000
 
 // Run reads paths into ws: documents are stored in input order, in
-// transactions of opts.BatchSize; a document whose id or content is already
-// stored counts as a duplicate. Bad records are counted and listed in the
-// summary and never stop the others. progress (may be nil) is called at most
-// ten times a second and once at the end. The error is for what stops the
-// whole run: a cancelled context or a workspace that cannot be written.
+// transactions of opts.BatchSize, keyed by id (workspace.PutDocuments says
+// when a document is new, updated or unchanged). Bad records are counted
+// and listed in the summary and never stop the others; the summary also
+// counts per path. progress (may be nil) is called at most ten times a
+// second and once at the end. The error is for what stops the whole run: a
+// cancelled context or a workspace that cannot be written; the summary
+// then counts what was stored before it.
 func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Options, progress func(Progress)) (Summary, error) {
-	var sum Summary
+	sum := Summary{Paths: make([]PathSummary, len(paths))}
+	for i, p := range paths {
+		sum.Paths[i].Path = p
+	}
 	batchSize := opts.BatchSize
 	if batchSize <= 0 {
 		batchSize = 5000
@@ -311,11 +344,11 @@ func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Opti
 			return
 		}
 		lastReport = now
-		progress(Progress{Read: read, New: sum.New, Duplicate: sum.Duplicate,
-			Failed: sum.Failed, Skipped: sum.Skipped, Elapsed: now.Sub(start)})
+		progress(Progress{Counts: sum.Counts, Read: read, Elapsed: now.Sub(start)})
 	}
 
 	batch := make([]document.Document, 0, batchSize)
+	inputs := make([]int, 0, batchSize) // the path each batch document came from
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -324,10 +357,12 @@ func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Opti
 		if err != nil {
 			return err
 		}
-		sum.New += res.New
-		sum.Duplicate += res.Duplicate
+		for i, o := range res.Outcomes {
+			sum.add(o)
+			sum.Paths[inputs[i]].add(o)
+		}
 		clear(batch)
-		batch = batch[:0]
+		batch, inputs = batch[:0], inputs[:0]
 		return nil
 	}
 
@@ -357,11 +392,14 @@ func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Opti
 			switch {
 			case it.skipped:
 				sum.Skipped++
+				sum.Paths[it.input].Skipped++
 			case it.Err != nil:
 				sum.Failed++
+				sum.Paths[it.input].Failed++
 				sum.Failures = append(sum.Failures, Failure{it.File, it.Line, it.Pointer, it.Err})
 			default:
 				batch = append(batch, it.Doc)
+				inputs = append(inputs, it.input)
 				if len(batch) >= batchSize || len(batch) >= eagerBatch && len(items) == 0 {
 					if err := flush(); err != nil {
 						return fail(err)

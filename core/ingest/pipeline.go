@@ -29,12 +29,16 @@ type rawRecord struct {
 	decode  func(data []byte) (document.Document, error)
 	err     error
 	skipped bool
+	// input is the index of the path (as given to the reader) the record
+	// came from.
+	input int
 }
 
 // item is a processed record on its way to the consumer.
 type item struct {
 	Record
 	skipped bool
+	input   int // index of the path it came from
 }
 
 // chunk groups records so that channel hand-offs are paid per chunk, not
@@ -264,7 +268,7 @@ func (p *processor) entities(d *document.Document) map[string][]string {
 }
 
 func (p *processor) process(r *rawRecord) item {
-	it := item{Record: Record{File: r.file, Line: r.line, Pointer: r.pointer}}
+	it := item{Record: Record{File: r.file, Line: r.line, Pointer: r.pointer}, input: r.input}
 	if r.skipped {
 		it.skipped = true
 		return it

@@ -27,9 +27,13 @@ func walk(ctx context.Context, paths []string, opts Options, emit func(rawRecord
 	if format == "" {
 		format = FormatAuto
 	}
-	for _, p := range paths {
+	for i, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		emit := func(r rawRecord) error {
+			r.input = i
+			return emit(r)
 		}
 		if p == "-" {
 			if opts.Stdin == nil {

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,21 +29,72 @@ type fields struct {
 	Assigner   string   `json:"assigner,omitempty"`
 }
 
-// PutResult counts what a batch of documents did to the workspace.
-type PutResult struct {
-	New, Duplicate int
-	// NewIDs lists the ids that were inserted, in batch order.
-	NewIDs []string
+// Outcome is what storing one document did.
+type Outcome uint8
+
+const (
+	// Unchanged: the workspace holds the document as it is (for a
+	// document without an id of its own: holds its text).
+	Unchanged Outcome = iota
+	// Added: the id was new.
+	Added
+	// Updated: the id was stored with other content, now replaced; the
+	// replaced version is kept in the document's history.
+	Updated
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Added:
+		return "new"
+	case Updated:
+		return "updated"
+	}
+	return "unchanged"
 }
 
-// PutDocuments stores a batch in one transaction. A document whose id or
-// content hash is already present counts as a duplicate and changes nothing.
+// PutResult counts what a batch of documents did to the workspace.
+type PutResult struct {
+	New, Updated, Unchanged int
+	// Outcomes holds what happened to each document of the batch, in
+	// batch order.
+	Outcomes []Outcome
+}
+
+// docUpsert stores documents by id. A document with its own id that is
+// stored with other content (text, source, dates, severity, structured
+// fields or metadata) replaces the stored one and bumps its version, which
+// fires the history trigger (documents migration 5). A document without an
+// id of its own — its id is "doc-" and the start of its content hash — is
+// never updated: the same text again is the same document.
+//
+// The catalog version a KEV entry carries in its metadata says which
+// release of the catalog delivered it, not what the entry says, so a new
+// release of an unchanged entry is not an update.
+const docUpsert = ` ON CONFLICT(id) DO UPDATE SET content_hash = excluded.content_hash, source = excluded.source,
+	title = excluded.title, headline = excluded.headline, body = excluded.body, published = excluded.published,
+	format = excluded.format, severity = excluded.severity, fields = excluded.fields, entities = excluded.entities,
+	meta = excluded.meta, version = documents.version + 1, updated_at = excluded.ingested_at
+WHERE excluded.id <> 'doc-' || substr(excluded.content_hash, 1, 16)
+	AND (documents.content_hash <> excluded.content_hash OR documents.source <> excluded.source
+	OR documents.published <> excluded.published OR documents.format <> excluded.format
+	OR documents.severity <> excluded.severity OR documents.fields <> excluded.fields
+	OR (documents.meta <> excluded.meta AND
+		json_remove(documents.meta, '$.catalog_version') <> json_remove(excluded.meta, '$.catalog_version')))
+RETURNING id, version`
+
+// PutDocuments stores a batch in one transaction. Documents are keyed by
+// id: documents with different ids are different documents, whatever their
+// text. A document whose id is stored is unchanged when its content is the
+// same and an update otherwise (docUpsert); the result says which, per
+// document. A batch that names one id twice applies them in order.
 //
 // The batch commits with synchronous=NORMAL rather than the workspace's
 // FULL: in WAL mode that can lose only the last batches on power loss,
 // never corrupt the database, and ingest is idempotent — running it again
 // restores them — while an fsync per batch would halve ingest speed.
-// Labels, which an analyst cannot re-create, keep FULL.
+// Labels, which an analyst cannot re-create, keep FULL: the connection
+// goes back to the pool with FULL restored, or is closed.
 //
 // Two more connection settings hold for the batch only. temp_store=MEMORY
 // keeps the statement journal, which SQLite writes for every multi-row
@@ -50,23 +102,45 @@ type PutResult struct {
 // of the store's write calls). A 64 MiB page cache holds a 5,000-document
 // batch, so pages are not spilled to the WAL before the commit.
 //
-// Rows go in as multi-row INSERT statements (docRowsPerInsert documents,
-// entityRowsPerInsert entity rows each), prepared once per batch, and the
-// entity rows in primary-key order; both spare per-row statement overhead
-// and B-tree descents.
-func (w *Workspace) PutDocuments(ctx context.Context, docs []document.Document) (PutResult, error) {
-	var res PutResult
+// Rows go in as multi-row INSERT statements (up to docRowsPerInsert
+// documents, entityRowsPerInsert entity rows each), prepared once per
+// batch, and the entity rows in primary-key order; both spare per-row
+// statement overhead and B-tree descents.
+func (w *Workspace) PutDocuments(ctx context.Context, docs []document.Document) (res PutResult, err error) {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return res, fmt.Errorf("store documents: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY`); err != nil {
+		discard(conn)
 		return res, fmt.Errorf("store documents: %w", err)
 	}
-	// The connection goes back to the pool with the workspace's defaults
-	// (and its page cache shrunk back to SQLite's 2 MB).
-	defer conn.ExecContext(context.Background(), `PRAGMA synchronous=FULL; PRAGMA cache_size=-2000; PRAGMA temp_store=DEFAULT`)
+	defer restoreDefaults(conn)
+	res, err = putDocuments(ctx, conn, docs)
+	if err != nil {
+		return PutResult{}, err
+	}
+	return res, nil
+}
+
+// restoreDefaults puts back the workspace's connection settings (and
+// SQLite's 2 MB page cache) before conn returns to the pool. A connection
+// that cannot be restored is closed instead: handed on, it would commit a
+// label with synchronous=NORMAL, which a power cut can lose.
+func restoreDefaults(conn *sql.Conn) {
+	if _, err := conn.ExecContext(context.Background(), `PRAGMA synchronous=FULL; PRAGMA cache_size=-2000; PRAGMA temp_store=DEFAULT`); err != nil {
+		discard(conn)
+	}
+}
+
+// discard closes conn instead of returning it to the pool.
+func discard(conn *sql.Conn) {
+	conn.Raw(func(any) error { return driver.ErrBadConn })
+}
+
+func putDocuments(ctx context.Context, conn *sql.Conn, docs []document.Document) (PutResult, error) {
+	res := PutResult{Outcomes: make([]Outcome, len(docs))}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("store documents: %w", err)
@@ -75,24 +149,33 @@ func (w *Workspace) PutDocuments(ctx context.Context, docs []document.Document) 
 
 	docIns := newMultiInsert(tx, `INSERT INTO documents
 		(id, content_hash, source, title, headline, body, published, ingested_at, format, severity, fields, entities, meta) VALUES `,
-		13, ` ON CONFLICT DO NOTHING RETURNING id, content_hash`)
+		13, docUpsert)
 	defer docIns.close()
 	entIns := newMultiInsert(tx, `INSERT OR IGNORE INTO entities(doc_id, type, value) VALUES `, 3, ``)
 	defer entIns.close()
+	aliasIns := newMultiInsert(tx, `INSERT OR IGNORE INTO document_aliases(alias, doc_id) VALUES `, 2, ``)
+	defer aliasIns.close()
 
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	args := make([]any, 0, 13*docRowsPerInsert)
-	var ents []entityRow
-	inserted := map[string]bool{}
+	stored := map[string]int{} // id → version, of the rows one statement stored
+	inGroup := map[string]bool{}
 	var buf []byte
-	for lo := 0; lo < len(docs); lo += docRowsPerInsert {
-		group := docs[lo:min(lo+docRowsPerInsert, len(docs))]
+	for lo := 0; lo < len(docs); {
+		// A statement holds each id once, so that what it returns maps to
+		// its documents; a repeated id starts the next statement.
 		args = args[:0]
-		for i := range group {
-			d := &group[i]
+		clear(inGroup)
+		hi := lo
+		for ; hi < len(docs) && hi-lo < docRowsPerInsert; hi++ {
+			d := &docs[hi]
 			if d.ContentHash == "" {
 				d.Finish()
 			}
+			if inGroup[d.ID] {
+				break
+			}
+			inGroup[d.ID] = true
 			buf = appendFields(buf[:0], d)
 			f := string(buf)
 			buf = appendEntities(buf[:0], d.Entities)
@@ -112,41 +195,92 @@ func (w *Workspace) PutDocuments(ctx context.Context, docs []document.Document) 
 			args = append(args, d.ID, d.ContentHash, d.Source, d.Title, headline, d.Body,
 				formatTime(d.Published), now, d.Format, d.Severity, f, e, m)
 		}
+		group := docs[lo:hi]
 		st, err := docIns.stmt(ctx, len(group))
 		if err != nil {
 			return res, fmt.Errorf("store documents: %w", err)
 		}
-		clear(inserted)
-		if err := collectInserted(ctx, st, args, inserted); err != nil {
+		clear(stored)
+		if err := collectStored(ctx, st, args, stored); err != nil {
 			return res, fmt.Errorf("store documents %s…%s: %w", group[0].ID, group[len(group)-1].ID, err)
 		}
 		for i := range group {
-			d := &group[i]
-			// The statement inserts rows in order and skips conflicting
-			// ones, so of several documents with one id and hash only the
-			// first can be the row that went in.
-			key := d.ID + "\x00" + d.ContentHash
-			if !inserted[key] {
-				res.Duplicate++
-				continue
-			}
-			delete(inserted, key)
-			res.New++
-			res.NewIDs = append(res.NewIDs, d.ID)
-			for typ, vals := range d.Entities {
-				for _, v := range vals {
-					ents = append(ents, entityRow{typ, v, d.ID})
-				}
+			switch v, ok := stored[group[i].ID]; {
+			case !ok:
+				res.Unchanged++
+			case v == 1:
+				res.New++
+				res.Outcomes[lo+i] = Added
+			default:
+				res.Updated++
+				res.Outcomes[lo+i] = Updated
 			}
 		}
+		lo = hi
 	}
+	ents, aliases := indexRows(docs, res.Outcomes)
 	if err := putEntities(ctx, entIns, ents); err != nil {
 		return res, fmt.Errorf("store entities: %w", err)
+	}
+	if err := putAliases(ctx, aliasIns, aliases); err != nil {
+		return res, fmt.Errorf("store aliases: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return PutResult{}, fmt.Errorf("store documents: %w", err)
 	}
 	return res, nil
+}
+
+// indexRows lists the entity and alias rows of the documents a batch
+// stored. When the batch stored one id twice, the later document is the
+// one stored, and only its rows are written.
+func indexRows(docs []document.Document, outcomes []Outcome) ([]entityRow, []aliasRow) {
+	var ents []entityRow
+	var aliases []aliasRow
+	var later map[string]bool // ids stored again further on in the batch
+	for i := len(docs) - 1; i >= 0; i-- {
+		d := &docs[i]
+		if outcomes[i] == Unchanged {
+			continue
+		}
+		if later[d.ID] {
+			continue
+		}
+		if later == nil {
+			later = map[string]bool{}
+		}
+		later[d.ID] = true
+		for typ, vals := range d.Entities {
+			for _, v := range vals {
+				ents = append(ents, entityRow{typ, v, d.ID})
+			}
+		}
+		for _, a := range d.Aliases {
+			if a != "" {
+				aliases = append(aliases, aliasRow{AliasKey(a), d.ID})
+			}
+		}
+	}
+	return ents, aliases
+}
+
+// collectStored runs a documents upsert … RETURNING id, version and records
+// the version of every row it inserted or updated.
+func collectStored(ctx context.Context, st *sql.Stmt, args []any, stored map[string]int) error {
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id string
+	var version int
+	for rows.Next() {
+		if err := rows.Scan(&id, &version); err != nil {
+			return err
+		}
+		stored[id] = version
+	}
+	return rows.Err()
 }
 
 // Rows per multi-row INSERT: enough to spread the per-statement cost thin,
@@ -156,24 +290,6 @@ const (
 	docRowsPerInsert    = 64
 	entityRowsPerInsert = 256
 )
-
-// collectInserted runs a documents INSERT … RETURNING id, content_hash and
-// records "id\x00hash" of every row it inserted.
-func collectInserted(ctx context.Context, st *sql.Stmt, args []any, inserted map[string]bool) error {
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var id, hash string
-	for rows.Next() {
-		if err := rows.Scan(&id, &hash); err != nil {
-			return err
-		}
-		inserted[id+"\x00"+hash] = true
-	}
-	return rows.Err()
-}
 
 // multiInsert prepares "head (?,…),(?,…)… tail" statements for a fixed
 // number of rows, once per row count within a transaction.
@@ -217,6 +333,54 @@ func (m *multiInsert) close() {
 	}
 }
 
+// aliasRow is one row of the document_aliases table.
+type aliasRow struct{ alias, docID string }
+
+// AliasKey is how an alias is indexed and looked up: upper-cased ASCII
+// letters (CVE and GHSA ids are ASCII), as SQLite's upper() does.
+func AliasKey(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}
+
+func putAliases(ctx context.Context, ins *multiInsert, rows []aliasRow) error {
+	slices.SortFunc(rows, func(a, b aliasRow) int { // primary-key order, as putEntities
+		if c := strings.Compare(a.alias, b.alias); c != 0 {
+			return c
+		}
+		return strings.Compare(a.docID, b.docID)
+	})
+	return insertRows(ctx, ins, rows, func(args []any, r aliasRow) []any { return append(args, r.alias, r.docID) },
+		func(r aliasRow) string { return r.alias + " of " + r.docID })
+}
+
+// insertRows writes rows through ins, entityRowsPerInsert to a statement;
+// appendArgs appends a row's values, name says which row a failing
+// statement started with.
+func insertRows[T any](ctx context.Context, ins *multiInsert, rows []T, appendArgs func([]any, T) []any, name func(T) string) error {
+	args := make([]any, 0, ins.cols*min(len(rows), entityRowsPerInsert))
+	for lo := 0; lo < len(rows); lo += entityRowsPerInsert {
+		group := rows[lo:min(lo+entityRowsPerInsert, len(rows))]
+		args = args[:0]
+		for _, r := range group {
+			args = appendArgs(args, r)
+		}
+		st, err := ins.stmt(ctx, len(group))
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("%s…: %w", name(group[0]), err)
+		}
+	}
+	return nil
+}
+
 // entityRow is one row of the entities table.
 type entityRow struct{ typ, value, docID string }
 
@@ -234,22 +398,8 @@ func putEntities(ctx context.Context, ins *multiInsert, ents []entityRow) error 
 		}
 		return strings.Compare(a.docID, b.docID)
 	})
-	args := make([]any, 0, 3*min(len(ents), entityRowsPerInsert))
-	for lo := 0; lo < len(ents); lo += entityRowsPerInsert {
-		group := ents[lo:min(lo+entityRowsPerInsert, len(ents))]
-		args = args[:0]
-		for _, e := range group {
-			args = append(args, e.docID, e.typ, e.value)
-		}
-		st, err := ins.stmt(ctx, len(group))
-		if err != nil {
-			return err
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("%s %s of %s…: %w", group[0].typ, group[0].value, group[0].docID, err)
-		}
-	}
-	return nil
+	return insertRows(ctx, ins, ents, func(args []any, e entityRow) []any { return append(args, e.docID, e.typ, e.value) },
+		func(e entityRow) string { return e.typ + " " + e.value + " of " + e.docID })
 }
 
 // appendFields appends the fields column of d: what json.Marshal of the
@@ -370,63 +520,55 @@ func scanDocument(r rowScanner) (document.Document, error) {
 	return d, nil
 }
 
-// Document returns one document by id (or by a unique id prefix of at least
-// 6 characters, for typing convenience).
+// Document returns one document by id; else the one document that carries
+// id as an alias (a CVE or GHSA id an advisory or KEV entry is also known
+// by); else the one whose id starts with id, for an id of at least 6
+// characters. When several documents carry the alias, or share the
+// prefix, the error names them.
 func (w *Workspace) Document(ctx context.Context, id string) (document.Document, error) {
 	d, err := scanDocument(w.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) && len(id) >= 6 {
-		found, qerr := w.queryDocuments(ctx, `SELECT `+docColumns+` FROM documents WHERE id LIKE ? ESCAPE '\' LIMIT 2`,
+	if err == nil {
+		return d, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("document %s: %w", id, err)
+	}
+	found, err := w.queryDocuments(ctx, `SELECT `+docColumns+` FROM documents
+		WHERE id IN (SELECT doc_id FROM document_aliases WHERE alias = ?) ORDER BY id LIMIT 21`, AliasKey(id))
+	if err != nil {
+		return d, fmt.Errorf("document %s: %w", id, err)
+	}
+	if len(found) > 1 {
+		return d, fmt.Errorf("document %s: not a document id, and %s carry it as an alias (give one of those)",
+			id, candidates(found))
+	}
+	if len(found) == 0 && len(id) >= 6 {
+		found, err = w.queryDocuments(ctx, `SELECT `+docColumns+` FROM documents WHERE id LIKE ? ESCAPE '\' ORDER BY id LIMIT 21`,
 			escapeLike(id)+"%")
-		if qerr != nil {
-			return d, fmt.Errorf("document %s: %w", id, qerr)
-		}
-		if len(found) == 1 {
-			return found[0], nil
+		if err != nil {
+			return d, fmt.Errorf("document %s: %w", id, err)
 		}
 		if len(found) > 1 {
-			return d, fmt.Errorf("document %s: ambiguous prefix", id)
+			return d, fmt.Errorf("document %s: ambiguous prefix of %s (give one of those)", id, candidates(found))
 		}
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return w.documentByAlias(ctx, id)
+	if len(found) == 0 {
+		return d, fmt.Errorf("document %s: %w", id, ErrNotFound)
 	}
-	if err != nil {
-		return d, fmt.Errorf("document %s: %w", id, err)
-	}
-	return d, nil
+	return found[0], nil
 }
 
-// documentByAlias finds the document an analyst means by a CVE (or other)
-// id that is not a document id: one that lists it among its aliases (a
-// GHSA advisory for its CVE) or whose id ends in it (KEV-CVE-…). The
-// candidates come from the entity index, so this costs a look-up, not a
-// scan. Several matches are an error that names them.
-func (w *Workspace) documentByAlias(ctx context.Context, id string) (document.Document, error) {
-	var d document.Document
-	cands, err := w.queryDocuments(ctx, `SELECT `+docColumns+` FROM documents
-		WHERE id IN (SELECT doc_id FROM entities WHERE type = 'cve' AND value = ?) ORDER BY id`, strings.ToUpper(id))
-	if err != nil {
-		return d, fmt.Errorf("document %s: %w", id, err)
-	}
-	var found []document.Document
-	for _, fd := range cands {
-		if strings.HasSuffix(strings.ToUpper(fd.ID), "-"+strings.ToUpper(id)) || slices.ContainsFunc(fd.Aliases, func(a string) bool {
-			return strings.EqualFold(a, id)
-		}) {
-			found = append(found, fd)
+// candidates names the documents an ambiguous id could mean (at most 20).
+func candidates(docs []document.Document) string {
+	ids := make([]string, 0, len(docs))
+	for i, d := range docs {
+		if i == 20 {
+			ids = append(ids, "…")
+			break
 		}
+		ids = append(ids, d.ID)
 	}
-	switch len(found) {
-	case 0:
-		return d, fmt.Errorf("document %s: %w", id, ErrNotFound)
-	case 1:
-		return found[0], nil
-	}
-	ids := make([]string, len(found))
-	for i, f := range found {
-		ids[i] = f.ID
-	}
-	return d, fmt.Errorf("document %s: not a document id; it is an alias of %s (give one of those)", id, strings.Join(ids, ", "))
+	return strings.Join(ids, ", ")
 }
 
 // queryDocuments runs a query of docColumns and reads every row.
@@ -541,4 +683,64 @@ func sortedKeys(m map[string][]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// Version is one version of a document: what was stored under its id from
+// StoredAt until ReplacedAt (zero for the version stored now).
+type Version struct {
+	Version    int               `json:"version"`
+	StoredAt   time.Time         `json:"stored_at"`
+	ReplacedAt time.Time         `json:"replaced_at,omitzero"`
+	Document   document.Document `json:"document"`
+}
+
+// History lists every version of a document, oldest first; the last is the
+// one stored now. Entities are kept for the current version only.
+func (w *Workspace) History(ctx context.Context, id string) ([]Version, error) {
+	rows, err := w.db.QueryContext(ctx, `
+		SELECT version, stored_at, replaced_at, id, content_hash, source, title, body, published, format, severity, fields, '{}', meta
+		FROM (SELECT version, stored_at, replaced_at, doc_id AS id, content_hash, source, title, body, published, format,
+				severity, fields, meta FROM document_versions WHERE doc_id = ?1
+			UNION ALL
+			SELECT version, CASE WHEN updated_at <> '' THEN updated_at ELSE ingested_at END, '', id, content_hash, source,
+				title, body, published, format, severity, fields, meta FROM documents WHERE id = ?1)
+		ORDER BY version`, id)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Version
+	for rows.Next() {
+		var v Version
+		var stored, replaced string
+		v.Document, err = scanDocument(prefixScanner{rows, []any{&v.Version, &stored, &replaced}})
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, err)
+		}
+		v.StoredAt, _ = time.Parse(time.RFC3339Nano, stored)
+		v.ReplacedAt, _ = time.Parse(time.RFC3339Nano, replaced)
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history of %s: %w", id, err)
+	}
+	if len(out) > 0 {
+		cur, err := w.Document(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[len(out)-1].Document = cur
+	}
+	return out, nil
+}
+
+// prefixScanner scans a row whose first columns go to head and the rest to
+// what Scan is given.
+type prefixScanner struct {
+	r    rowScanner
+	head []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.r.Scan(append(slices.Clip(p.head), dest...)...)
 }

@@ -12,14 +12,20 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 )
 
-// TestPutDocumentsCountsEveryKindOfDuplicate: the multi-row INSERT must
-// tell new from duplicate per document, also when the batch repeats an id,
-// a text, or both, within one statement, across statements, and against
-// what is already stored.
-func TestPutDocumentsCountsEveryKindOfDuplicate(t *testing.T) {
+// TestPutDocumentsOutcomes: documents are keyed by id. Per document the
+// multi-row upsert must tell new from updated from unchanged, also when the
+// batch repeats an id or a text, within one statement, across statements,
+// and against what is already stored; and what the workspace holds after
+// is the last version of every id.
+func TestPutDocumentsOutcomes(t *testing.T) {
 	doc := func(id, body string) document.Document {
 		return document.Document{ID: id, Title: "t", Body: body,
 			Entities: map[string][]string{"cve": {"CVE-2024-" + body}, "ipv4": {"192.0.2.1"}}}
+	}
+	idless := func(body string) document.Document {
+		d := document.Document{Title: "t", Body: body}
+		d.Finish()
+		return d
 	}
 	many := func(prefix string, n int) []document.Document {
 		var out []document.Document
@@ -28,23 +34,31 @@ func TestPutDocumentsCountsEveryKindOfDuplicate(t *testing.T) {
 		}
 		return out
 	}
+	const N, U, S = Added, Updated, Unchanged
+	repeat := func(o Outcome, n int) []Outcome { return slices.Repeat([]Outcome{o}, n) }
 	tests := []struct {
-		name     string
-		stored   []document.Document
-		batch    []document.Document
-		wantNew  []string
-		wantDups int
+		name   string
+		stored []document.Document
+		batch  []document.Document
+		want   []Outcome
+		// bodies: id → body the workspace holds after the batch
+		bodies map[string]string
 	}{
-		{"all new", nil, []document.Document{doc("a", "1"), doc("b", "2")}, []string{"a", "b"}, 0},
-		{"same id twice", nil, []document.Document{doc("a", "1"), doc("a", "2")}, []string{"a"}, 1},
-		{"same text twice", nil, []document.Document{doc("a", "1"), doc("b", "1")}, []string{"a"}, 1},
-		{"same document twice", nil, []document.Document{doc("a", "1"), doc("a", "1")}, []string{"a"}, 1},
+		{"all new", nil, []document.Document{doc("a", "1"), doc("b", "2")}, []Outcome{N, N}, map[string]string{"a": "1", "b": "2"}},
+		{"same id twice, new text", nil, []document.Document{doc("a", "1"), doc("a", "2")}, []Outcome{N, U}, map[string]string{"a": "2"}},
+		{"same text, different ids", nil, []document.Document{doc("a", "1"), doc("b", "1")}, []Outcome{N, N},
+			map[string]string{"a": "1", "b": "1"}},
+		{"same document twice", nil, []document.Document{doc("a", "1"), doc("a", "1")}, []Outcome{N, S}, map[string]string{"a": "1"}},
+		{"id-less copies of one text merge", nil, []document.Document{idless("x"), idless("x"), idless("y")}, []Outcome{N, S, N}, nil},
 		{"stored text then same id with new text", []document.Document{doc("x", "1")},
-			[]document.Document{doc("a", "1"), doc("a", "2")}, []string{"a"}, 1},
-		{"stored id and text", []document.Document{doc("a", "1"), doc("b", "2")},
-			[]document.Document{doc("b", "3"), doc("c", "2"), doc("d", "4")}, []string{"d"}, 2},
+			[]document.Document{doc("a", "1"), doc("a", "2")}, []Outcome{N, U}, map[string]string{"x": "1", "a": "2"}},
+		{"stored ids: changed, unchanged, new", []document.Document{doc("a", "1"), doc("b", "2")},
+			[]document.Document{doc("b", "3"), doc("c", "2"), doc("a", "1")}, []Outcome{U, N, S},
+			map[string]string{"a": "1", "b": "3", "c": "2"}},
+		{"changed back and forth in one batch", []document.Document{doc("a", "1")},
+			[]document.Document{doc("a", "2"), doc("a", "1"), doc("a", "1")}, []Outcome{U, U, S}, map[string]string{"a": "1"}},
 		{"several statements", nil, append(many("m", 3*docRowsPerInsert+5), many("m", 10)...),
-			ids(many("m", 3*docRowsPerInsert+5)), 10},
+			append(repeat(N, 3*docRowsPerInsert+5), repeat(S, 10)...), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,27 +73,46 @@ func TestPutDocumentsCountsEveryKindOfDuplicate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.New != len(tt.wantNew) || res.Duplicate != tt.wantDups || !slices.Equal(res.NewIDs, tt.wantNew) {
-				t.Fatalf("new %d %v, duplicate %d; want %v, %d", res.New, res.NewIDs, res.Duplicate, tt.wantNew, tt.wantDups)
+			if !slices.Equal(res.Outcomes, tt.want) {
+				t.Fatalf("outcomes %v, want %v", res.Outcomes, tt.want)
 			}
-			n, err := ws.CountDocuments(ctx)
-			if err != nil || n != len(tt.stored)+len(tt.wantNew) {
-				t.Fatalf("workspace holds %d documents (%v), want %d", n, err, len(tt.stored)+len(tt.wantNew))
+			count := map[Outcome]int{}
+			for _, o := range tt.want {
+				count[o]++
 			}
-			// Every new document's entities are indexed, under its own id.
-			for _, id := range tt.wantNew {
+			if res.New != count[N] || res.Updated != count[U] || res.Unchanged != count[S] {
+				t.Fatalf("counted %d new, %d updated, %d unchanged; want %v", res.New, res.Updated, res.Unchanged, count)
+			}
+			for id, body := range tt.bodies {
 				got, err := ws.Document(ctx, id)
-				if err != nil {
-					t.Fatal(err)
+				if err != nil || got.Body != body {
+					t.Fatalf("%s holds %q (%v), want %q", id, got.Body, err, body)
 				}
-				for typ, vals := range got.Entities {
+			}
+			// Every stored document's entities are indexed under its id,
+			// and only those of its current text.
+			var rows int
+			if err := ws.DB().QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
+			want := 0
+			err = ws.EachDocument(ctx, ListOptions{}, func(d document.Document) error {
+				for typ, vals := range d.Entities {
+					want += len(vals)
 					for _, v := range vals {
 						hits, err := ws.DocumentsWithEntity(ctx, typ, v, 0)
-						if err != nil || !slices.Contains(hits, id) {
-							t.Fatalf("entity %s %s of %s not indexed: %v %v", typ, v, id, hits, err)
+						if err != nil || !slices.Contains(hits, d.ID) {
+							return fmt.Errorf("entity %s %s of %s not indexed: %v %v", typ, v, d.ID, hits, err)
 						}
 					}
 				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows != want {
+				t.Fatalf("entities table holds %d rows, the documents %d", rows, want)
 			}
 		})
 	}
@@ -210,7 +243,8 @@ func TestDocumentByAlias(t *testing.T) {
 	docs := []document.Document{
 		{ID: "GHSA-aaaa-bbbb-cccc", Title: "Log injection", Aliases: []string{"CVE-2099-0001", "CVE-2099-0002"},
 			Entities: map[string][]string{"cve": {"CVE-2099-0001", "CVE-2099-0002"}}},
-		{ID: "KEV-CVE-2099-0002", Title: "Known exploited", Entities: map[string][]string{"cve": {"CVE-2099-0002"}}},
+		{ID: "KEV-CVE-2099-0002", Title: "Known exploited", Aliases: []string{"CVE-2099-0002"}, Entities: map[string][]string{"cve": {"CVE-2099-0002"}}},
+		{ID: "KEV-CVE-2099-0003", Title: "Known exploited too"},
 		{ID: "NOTE-1", Title: "Mentions CVE-2099-0001 in passing", Entities: map[string][]string{"cve": {"CVE-2099-0001"}}},
 	}
 	for i := range docs {
@@ -224,7 +258,10 @@ func TestDocumentByAlias(t *testing.T) {
 	}{
 		{"CVE-2099-0001", "GHSA-aaaa-bbbb-cccc", ""}, // NOTE-1 only mentions it
 		{"cve-2099-0001", "GHSA-aaaa-bbbb-cccc", ""},
-		{"CVE-2099-0002", "", "alias of GHSA-aaaa-bbbb-cccc, KEV-CVE-2099-0002"},
+		{"CVE-2099-0002", "", "GHSA-aaaa-bbbb-cccc, KEV-CVE-2099-0002 carry it as an alias"},
+		{"KEV-CVE-2099", "", "ambiguous prefix of KEV-CVE-2099-0002, KEV-CVE-2099-0003"},
+		{"KEV-CVE-2099-0003", "KEV-CVE-2099-0003", ""},
+		{"GHSA-AAAA-BBBB-CCCC", "GHSA-aaaa-bbbb-cccc", ""},
 		{"CVE-2099-0003", "", "not found"},
 		{"NOTE-1", "NOTE-1", ""},
 	}

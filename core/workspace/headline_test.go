@@ -113,24 +113,10 @@ func TestHeadlineColumnOnStoredDocuments(t *testing.T) {
 // its untitled documents get their headline from HeadlineSQL.
 func TestHeadlineBackfill(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := sql.Open("sqlite", DSN(filepath.Join(dir, DBFile)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Migrate(ctx, db, "documents", documentMigrations[:3]); err != nil {
-		t.Fatal(err)
-	}
 	body := "Stolen credentials from SSH clients via ssh-agent program. Second sentence."
-	for _, q := range []string{
-		`INSERT INTO documents (id, content_hash, title, body, ingested_at) VALUES ('a', 'h1', '', '` + body + `', '2025-01-01T00:00:00Z')`,
-		`INSERT INTO documents (id, content_hash, title, body, ingested_at) VALUES ('b', 'h2', 'Titled', 'x', '2025-01-01T00:00:00Z')`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db.Close()
+	dir := oldWorkspace(t, 3,
+		`INSERT INTO documents (id, content_hash, title, body, ingested_at) VALUES ('a', 'h1', '', '`+body+`', '2025-01-01T00:00:00Z')`,
+		`INSERT INTO documents (id, content_hash, title, body, ingested_at) VALUES ('b', 'h2', 'Titled', 'x', '2025-01-01T00:00:00Z')`)
 	ws, err := Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)

@@ -108,4 +108,88 @@ var documentMigrations = []string{
 	UPDATE documents SET headline = (` + HeadlineSQL + `) WHERE title = '';
 	DROP INDEX documents_queue;
 	CREATE INDEX documents_queue ON documents(ingested_at, id, title, headline, source, published);`,
+	// 5: documents with different ids are different documents. Migration 1
+	// made content_hash UNIQUE, so two KEV entries for different CVEs with
+	// the same description text were one document and the second CVE could
+	// not be found (71 of the 1,126 entries of the catalog). The key is now
+	// the id alone; a document without an id of its own gets one from its
+	// content ("doc-" and 16 hex digits of the hash), so id-less copies of
+	// one text still merge. SQLite cannot drop a constraint, so the table
+	// is rebuilt (Migrate runs steps with foreign keys off; rowids keep
+	// ingest order) without an index on content_hash, which nothing looks
+	// documents up by any more.
+	//
+	// A document stored again under its id with other content is an update:
+	// version counts them, and the trigger keeps every replaced version in
+	// document_versions, drops the entity rows of the old text (the new
+	// ones are written by PutDocuments) and the old text's score, which no
+	// longer describes the document (triage scores it again).
+	//
+	// document_aliases indexes the ids a document is also known by (a
+	// GHSA advisory's CVE, a KEV entry's CVE), upper-cased, so that an
+	// analyst can name a document by either.
+	`CREATE TABLE documents_v5 (
+		id           TEXT PRIMARY KEY,
+		content_hash TEXT NOT NULL,
+		source       TEXT NOT NULL DEFAULT '',
+		title        TEXT NOT NULL DEFAULT '',
+		body         TEXT NOT NULL DEFAULT '',
+		published    TEXT NOT NULL DEFAULT '',
+		ingested_at  TEXT NOT NULL,
+		format       TEXT NOT NULL DEFAULT '',
+		severity     TEXT NOT NULL DEFAULT '',
+		fields       TEXT NOT NULL DEFAULT '{}',
+		entities     TEXT NOT NULL DEFAULT '{}',
+		meta         TEXT NOT NULL DEFAULT '{}',
+		headline     TEXT NOT NULL DEFAULT '',
+		version      INTEGER NOT NULL DEFAULT 1,
+		updated_at   TEXT NOT NULL DEFAULT ''
+	);
+	INSERT INTO documents_v5 (id, content_hash, source, title, body, published, ingested_at, format, severity,
+			fields, entities, meta, headline)
+		SELECT id, content_hash, source, title, body, published, ingested_at, format, severity,
+			fields, entities, meta, headline
+		FROM documents ORDER BY rowid;
+	DROP TABLE documents;
+	ALTER TABLE documents_v5 RENAME TO documents;
+	CREATE INDEX documents_published ON documents(published);
+	CREATE INDEX documents_source ON documents(source);
+	CREATE INDEX documents_queue ON documents(ingested_at, id, title, headline, source, published);
+	CREATE TABLE document_aliases (
+		alias  TEXT NOT NULL,
+		doc_id TEXT NOT NULL,
+		PRIMARY KEY (alias, doc_id)
+	) WITHOUT ROWID;
+	INSERT OR IGNORE INTO document_aliases (alias, doc_id)
+		SELECT upper(a.value), d.id FROM documents d, json_each(d.fields, '$.aliases') a WHERE a.value <> '';
+	CREATE TABLE document_versions (
+		doc_id       TEXT NOT NULL,
+		version      INTEGER NOT NULL,
+		content_hash TEXT NOT NULL,
+		source       TEXT NOT NULL,
+		title        TEXT NOT NULL,
+		body         TEXT NOT NULL,
+		published    TEXT NOT NULL,
+		format       TEXT NOT NULL,
+		severity     TEXT NOT NULL,
+		fields       TEXT NOT NULL,
+		meta         TEXT NOT NULL,
+		stored_at    TEXT NOT NULL,
+		replaced_at  TEXT NOT NULL,
+		PRIMARY KEY (doc_id, version)
+	);
+	CREATE TRIGGER documents_revised AFTER UPDATE OF version ON documents
+	WHEN NEW.version <> OLD.version
+	BEGIN
+		INSERT INTO document_versions (doc_id, version, content_hash, source, title, body, published, format,
+				severity, fields, meta, stored_at, replaced_at)
+			VALUES (OLD.id, OLD.version, OLD.content_hash, OLD.source, OLD.title, OLD.body, OLD.published, OLD.format,
+				OLD.severity, OLD.fields, OLD.meta,
+				CASE WHEN OLD.updated_at <> '' THEN OLD.updated_at ELSE OLD.ingested_at END, NEW.updated_at);
+		DELETE FROM entities WHERE (type, value, doc_id) IN
+			(SELECT t.key, v.value, OLD.id FROM json_each(OLD.entities) t, json_each(t.value) v);
+		DELETE FROM document_aliases WHERE (alias, doc_id) IN
+			(SELECT upper(a.value), OLD.id FROM json_each(OLD.fields, '$.aliases') a);
+		DELETE FROM scores WHERE doc_id = OLD.id;
+	END;`,
 }

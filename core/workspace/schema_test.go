@@ -2,8 +2,6 @@ package workspace
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -26,23 +24,10 @@ func TestQueueIndexesReachEveryWorkspace(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			if tc.existing > 0 {
-				db, err := sql.Open("sqlite", DSN(filepath.Join(dir, DBFile)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := Migrate(ctx, db, "documents", documentMigrations[:tc.existing]); err != nil {
-					t.Fatal(err)
-				}
-				for _, q := range []string{
+				dir = oldWorkspace(t, tc.existing,
 					`INSERT INTO documents (id, content_hash, title, ingested_at) VALUES ('a', 'h', 'Old', '2025-01-01T00:00:00Z')`,
 					`INSERT INTO scores (doc_id, model, severity, confidence, probabilities, scored_at)
-					 VALUES ('a', 'm', 'high', 0.9, '{}', '2025-01-01T00:00:00Z')`,
-				} {
-					if _, err := db.ExecContext(ctx, q); err != nil {
-						t.Fatal(err)
-					}
-				}
-				db.Close()
+					 VALUES ('a', 'm', 'high', 0.9, '{}', '2025-01-01T00:00:00Z')`)
 			}
 			ws, err := Open(ctx, dir)
 			if err != nil {

@@ -21,28 +21,28 @@ func openTemp(t *testing.T) *Workspace {
 	return ws
 }
 
-func TestPutDocumentsDedupes(t *testing.T) {
+func TestPutDocumentsRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	ws := openTemp(t)
 	docs := []document.Document{
 		{ID: "a", Title: "One", Body: "first text", Source: "test", Published: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC),
 			CWEs: []string{"CWE-79"}, Entities: map[string][]string{"cve": {"CVE-2024-0001"}}},
 		{ID: "b", Title: "Two", Body: "second text"},
-		{ID: "c", Title: "One", Body: "first   text"}, // same content as a, re-wrapped
+		{ID: "c", Title: "One", Body: "first   text"}, // same content as a, re-wrapped: another document
 	}
 	res, err := ws.PutDocuments(ctx, docs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.New != 2 || res.Duplicate != 1 {
-		t.Fatalf("first put: got %+v, want 2 new 1 duplicate", res)
+	if res.New != 3 || res.Unchanged != 0 {
+		t.Fatalf("first put: got %+v, want 3 new", res)
 	}
 	res, err = ws.PutDocuments(ctx, docs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.New != 0 || res.Duplicate != 3 {
-		t.Fatalf("second put: got %+v, want 0 new 3 duplicate", res)
+	if res.New != 0 || res.Updated != 0 || res.Unchanged != 3 {
+		t.Fatalf("second put: got %+v, want 3 unchanged", res)
 	}
 	got, err := ws.Document(ctx, "a")
 	if err != nil {
