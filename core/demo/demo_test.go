@@ -99,7 +99,7 @@ func TestLoadIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, _ := ws.CountDocuments(ctx)
-	if first.New != n || second.New != 0 || second.Duplicate != n {
+	if first.New != n || second.New != 0 || second.Updated != 0 || second.Unchanged != n {
 		t.Fatalf("first load %+v, second %+v, %d stored", first, second, n)
 	}
 }
