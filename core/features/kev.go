@@ -3,6 +3,7 @@ package features
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -16,18 +17,27 @@ func ReadKEVFile(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("kev catalog: %w", err)
 	}
 	defer f.Close()
+	return ReadKEV(f, path)
+}
+
+// ReadKEV reads a KEV catalog from r (name says where from, for errors):
+// CVE id, upper-cased and trimmed, → date added. Entries without an id are
+// left out.
+func ReadKEV(r io.Reader, name string) (map[string]string, error) {
 	var cat struct {
 		Vulnerabilities []struct {
 			CVE   string `json:"cveID"`
 			Added string `json:"dateAdded"`
 		} `json:"vulnerabilities"`
 	}
-	if err := json.NewDecoder(f).Decode(&cat); err != nil {
-		return nil, fmt.Errorf("kev catalog %s: %w", path, err)
+	if err := json.NewDecoder(r).Decode(&cat); err != nil {
+		return nil, fmt.Errorf("kev catalog %s: %w", name, err)
 	}
 	out := make(map[string]string, len(cat.Vulnerabilities))
 	for _, v := range cat.Vulnerabilities {
-		out[strings.ToUpper(v.CVE)] = v.Added
+		if id := strings.ToUpper(strings.TrimSpace(v.CVE)); id != "" {
+			out[id] = v.Added
+		}
 	}
 	return out, nil
 }
