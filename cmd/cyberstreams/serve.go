@@ -20,11 +20,14 @@ func newServeCmd(app *App) *cobra.Command {
 		Short: "Serve scoring over HTTP, with Prometheus metrics",
 		Long: `Serve the scoring API on loopback (change --addr to expose it deliberately):
 
-  POST /v1/score[?explain=K]  one JSON document or JSON lines (id, title, text,
-                              source, published, cwes, …); answers one scored
-                              record per line, in order — the same records as
-                              'score --output jsonl'; a bad line gets
-                              {"error": …, "line": N} in its place
+  POST /v1/score[?explain=K]  a body in any format 'score' reads (JSON lines of
+                              the generic or advisory shape, OSV, CVE 5, KEV,
+                              STIX, plain text; detected from the body), read
+                              and scored exactly as 'score' reads a file;
+                              answers one scored record per document, in
+                              order — the same records as 'score --output
+                              jsonl'; a bad record gets {"error": …, "line": N}
+                              in its place
   GET  /healthz               {"status":"ok","model":…}
   GET  /metrics               Prometheus text format
 

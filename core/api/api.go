@@ -4,11 +4,9 @@
 package api
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
-
 	"math"
 	"net/http"
 	"sort"
@@ -16,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 )
 
@@ -46,44 +44,16 @@ func New(s *scoring.Scorer) *Server {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// inDoc is the request shape of one document (the generic JSONL fields).
-type inDoc struct {
-	ID         string   `json:"id"`
-	Title      string   `json:"title"`
-	Text       string   `json:"text"`
-	Source     string   `json:"source"`
-	Published  string   `json:"published"`
-	CWEs       []string `json:"cwes"`
-	Ecosystem  string   `json:"ecosystem"`
-	Packages   []string `json:"packages"`
-	Vendors    []string `json:"vendors"`
-	References []string `json:"references"`
-	Assigner   string   `json:"assigner"`
-	Aliases    []string `json:"aliases"`
-}
-
-func (d inDoc) document() (document.Document, error) {
-	doc := document.Document{ID: d.ID, Title: d.Title, Body: d.Text, Source: d.Source, CWEs: d.CWEs,
-		Ecosystem: d.Ecosystem, Packages: d.Packages, Vendors: d.Vendors, References: d.References,
-		Assigner: d.Assigner, Aliases: d.Aliases, Format: "api"}
-	if d.Published != "" {
-		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-			if t, err := time.Parse(layout, d.Published); err == nil {
-				doc.Published = t
-				break
-			}
-		}
-		if doc.Published.IsZero() {
-			return doc, fmt.Errorf("published %q: want RFC 3339 or YYYY-MM-DD", d.Published)
-		}
-	}
-	doc.Finish()
-	return doc, nil
-}
-
-// score reads one JSON object or JSON lines (one document per line) and
-// answers with one scored record per line, in order. ?explain=K adds the top
-// K reasons. A bad line gets an {"error": …, "line": N} record in its place.
+// score reads the request body as `cyberstreams score` reads a file: the
+// format is detected from the body (JSON lines of the generic or advisory
+// shape, one JSON document, OSV, CVE 5, the KEV catalog, a STIX bundle, or
+// plain text), through the same ingest decoding (fields, date layouts,
+// structured CVE/CWE entities) and the scorer's own extractor, so a record
+// gets the score it gets from the CLI. The answer is one scored record per
+// document, in order (the bytes of `score --output jsonl`); ?explain=K
+// adds the top K reasons. A record that cannot be read gets
+// {"error": …, "line": N} (and "pointer" inside a JSON container) in its
+// place.
 func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	explain := -1
@@ -96,44 +66,57 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 		explain = k
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
-	sc := bufio.NewScanner(http.MaxBytesReader(w, r.Body, MaxBody))
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	line, n := 0, 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if len(b) == 0 {
-			continue
-		}
-		var in inDoc
-		err := json.Unmarshal(b, &in)
-		var doc document.Document
-		if err == nil {
-			doc, err = in.document()
-		}
-		if err != nil {
+	body := http.MaxBytesReader(w, r.Body, MaxBody)
+	n, lastLine := 0, 0
+	var line []byte
+	in := ingest.Options{Stdin: body, KeepTextless: true}
+	err := s.scorer.Stream(r.Context(), []string{"-"}, in, scoring.Options{Explain: explain}, func(sc scoring.Scored) error {
+		if f := sc.Failure; f != nil {
 			s.metrics.failed()
-			enc.Encode(map[string]any{"error": err.Error(), "line": line})
-			continue
-		}
-		res := s.scorer.Score(&doc, scoring.Options{Explain: explain})
-		s.metrics.scored(res.Severity)
-		n++
-		if err := enc.Encode(res); err != nil {
-			return // client went away
-		}
-	}
-	if err := sc.Err(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			enc.Encode(map[string]any{"error": "request body too large", "line": line + 1})
+			lastLine = max(lastLine, f.Line)
+			line = appendFailure(line[:0], *f)
 		} else {
-			enc.Encode(map[string]any{"error": err.Error(), "line": line + 1})
+			s.metrics.scored(sc.Result.Severity)
+			n++
+			var err error
+			if line, err = sc.Result.AppendJSONL(line[:0]); err != nil {
+				s.metrics.failed()
+				line = appendError(line[:0], "cannot write the scored record: "+err.Error(), 0, "")
+			}
 		}
+		_, err := w.Write(line)
+		return err // the client went away
+	})
+	if err != nil && r.Context().Err() == nil {
+		msg := err.Error()
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			msg = "request body too large"
+		}
+		w.Write(appendError(nil, msg, lastLine+1, ""))
 	}
 	s.metrics.request(time.Since(start), n)
+}
+
+// appendFailure writes a record's read failure as an error line: the
+// reason, and where in the body it is.
+func appendFailure(dst []byte, f ingest.Failure) []byte {
+	msg := "unknown error"
+	if f.Err != nil {
+		msg = f.Err.Error()
+	}
+	return appendError(dst, msg, f.Line, f.Pointer)
+}
+
+// appendError writes {"error": msg, "line": N, "pointer": P} and a newline;
+// line 0 and an empty pointer are left out.
+func appendError(dst []byte, msg string, line int, pointer string) []byte {
+	rec := struct {
+		Error   string `json:"error"`
+		Line    int    `json:"line,omitempty"`
+		Pointer string `json:"pointer,omitempty"`
+	}{msg, line, pointer}
+	b, _ := json.Marshal(rec) // strings and an int always encode
+	return append(append(dst, b...), '\n')
 }
 
 // metrics keeps the counters /metrics exposes in Prometheus text format.

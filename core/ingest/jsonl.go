@@ -71,9 +71,94 @@ var (
 		"source",
 		"published", "date", "published_at", "created",
 		"severity",
+		// The typed fields after the roles (typedFields).
+		"cwes", "aliases", "packages", "vendors", "references", "assigner", "ecosystem",
 	}
 	defaultRoleSlots = [len(FieldKeys) + 1]int{0, 1, 4, 9, 10, 14, 15}
 )
+
+// typedFields are the advisory fields the generic reader maps to the
+// document's typed fields, as the OSV reader does for the advisory layout
+// (so features and structured entities see them, whichever reader or door
+// a record takes). A value of another shape stays in Meta.
+var typedFields = defaultSlotNames[defaultRoleSlots[len(FieldKeys)]:]
+
+// setTyped sets d's typed field name (one of typedFields) from its decoded
+// JSON value; false when v has another shape, which then stays in Meta. A
+// single string counts as a list of one, and a reference may be an OSV
+// {"url": …} object.
+func setTyped(d *document.Document, name string, v any) bool {
+	switch name {
+	case "assigner", "ecosystem":
+		s, ok := v.(string)
+		if !ok {
+			return v == nil
+		}
+		if name == "assigner" {
+			d.Assigner = s
+		} else {
+			d.Ecosystem = s
+		}
+		return true
+	}
+	list, ok := stringList(v, name == "references")
+	if !ok {
+		return false
+	}
+	switch name {
+	case "cwes":
+		d.CWEs = nil
+		for _, c := range list {
+			if c = normaliseCWE(c); c != "" && !contains(d.CWEs, c) {
+				d.CWEs = append(d.CWEs, c)
+			}
+		}
+	case "aliases":
+		d.Aliases = list
+	case "packages":
+		d.Packages = list
+	case "vendors":
+		d.Vendors = list
+	case "references":
+		d.References = list
+	}
+	return true
+}
+
+// stringList reads a JSON null, string or list of strings (with urls, also
+// of {"url": …} objects) as a list.
+func stringList(v any, urls bool) ([]string, bool) {
+	switch v := v.(type) {
+	case nil:
+		return nil, true
+	case string:
+		if v == "" {
+			return nil, true
+		}
+		return []string{v}, true
+	case []any:
+		if len(v) == 0 {
+			return nil, true
+		}
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			switch e := e.(type) {
+			case string:
+				out = append(out, e)
+			case map[string]any:
+				u, ok := e["url"].(string)
+				if !urls || !ok {
+					return nil, false
+				}
+				out = append(out, u)
+			default:
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
 
 // defaultSlot is a member name's place in defaultSlotNames, or -1.
 func defaultSlot(key string) int {
@@ -108,6 +193,20 @@ func defaultSlot(key string) int {
 		return 13
 	case "severity":
 		return 14
+	case "cwes":
+		return 15
+	case "aliases":
+		return 16
+	case "packages":
+		return 17
+	case "vendors":
+		return 18
+	case "references":
+		return 19
+	case "assigner":
+		return 20
+	case "ecosystem":
+		return 21
 	}
 	return -1
 }
@@ -179,6 +278,11 @@ func decodeRoles(data []byte, meta bool) (d document.Document, ok bool) {
 	if sev != "" {
 		if d.Severity = normaliseSeverity(sev); d.Severity == "" {
 			severityRaw = sev
+		}
+	}
+	for slot := defaultRoleSlots[len(FieldKeys)]; slot < len(defaultSlotNames); slot++ {
+		if k := last[slot]; k != 0 {
+			used[slot] = setTyped(&d, defaultSlotNames[slot], kvs[k-1].value())
 		}
 	}
 	if !meta {
@@ -258,6 +362,11 @@ func (fm fieldMap) decodeMap(data []byte) (document.Document, error) {
 			d.Meta["severity_raw"] = sev
 		}
 	}
+	for _, k := range typedFields {
+		if v, ok := m[k]; ok && !used[k] {
+			used[k] = setTyped(&d, k, v)
+		}
+	}
 	for k, v := range m {
 		if !used[k] {
 			d.Meta[k] = v
@@ -288,6 +397,19 @@ func unmarshalObject(data []byte, v any) error {
 	return nil
 }
 
+// unmarshalField decodes one member's value into v, wording a type
+// mismatch in JSON's terms, never Go's (the message reaches API clients).
+func unmarshalField(key string, raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("field %q: want %s, found %s", key, kindName(te.Type), article(te.Value))
+		}
+		return fmt.Errorf("field %q: invalid JSON: %w", key, err)
+	}
+	return nil
+}
+
 // kindName says what a Go type holds in JSON words.
 func kindName(t reflect.Type) string {
 	switch t.Kind() {
@@ -299,10 +421,11 @@ func kindName(t reflect.Type) string {
 		return "an object"
 	case reflect.Bool:
 		return "true or false"
-	case reflect.Int, reflect.Int64, reflect.Float64, reflect.Float32, reflect.Int32:
+	case reflect.Int, reflect.Int64, reflect.Float64, reflect.Float32, reflect.Int32,
+		reflect.Uint, reflect.Uint64, reflect.Uint32, reflect.Int16, reflect.Int8, reflect.Uint16, reflect.Uint8:
 		return "a number"
 	}
-	return t.String()
+	return "a value of another kind" // never a Go type name: the message reaches API clients
 }
 
 func article(jsonKind string) string {

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/cyberstreams/cyberstreams/core/document"
 )
 
 // TestDefaultSlotsMatchFieldNames: the one-walk decoder's slot table lists
@@ -15,8 +17,8 @@ func TestDefaultSlotsMatchFieldNames(t *testing.T) {
 			t.Errorf("role %s: slots %v, defaultFieldNames %v", role, got, defaultFieldNames[role])
 		}
 	}
-	if defaultRoleSlots[len(FieldKeys)] != len(defaultSlotNames) {
-		t.Errorf("slot ranges end at %d, %d names", defaultRoleSlots[len(FieldKeys)], len(defaultSlotNames))
+	if want := defaultRoleSlots[len(FieldKeys)] + len(typedFields); want != len(defaultSlotNames) {
+		t.Errorf("role slots and typed fields end at %d, %d names", want, len(defaultSlotNames))
 	}
 	for i, name := range defaultSlotNames {
 		if defaultSlot(name) != i {
@@ -62,6 +64,8 @@ func TestJSONLOneWalkMatchesDecodedMap(t *testing.T) {
 		{`{"text":[1,2]}`, false},
 		{`{"id":"x","summary":""}`, false},
 		{`{"text":"a",}`, false},
+		{`{"id":"CVE-2024-1","title":"t","cwes":["79","CWE-79","NVD-CWE-Other"],"aliases":"GHSA-x","packages":["p"],"vendors":null,"references":["u",{"url":"v"}],"assigner":"mitre","ecosystem":"npm"}`, true},
+		{`{"text":"t","cwes":[1],"references":[{"href":"x"}],"assigner":["a"],"ecosystem":7}`, true},
 	}
 	for _, tt := range tests {
 		if fast := checkDefaultPaths(t, []byte(tt.in)); fast != tt.fast {
@@ -69,6 +73,33 @@ func TestJSONLOneWalkMatchesDecodedMap(t *testing.T) {
 		}
 	}
 	eachTestLine(t, func(line []byte) { checkDefaultPaths(t, line) })
+}
+
+// TestJSONLTypedFields: the generic shape's advisory fields are the
+// document's typed fields, as in the advisory layout; other shapes of them
+// stay in Meta.
+func TestJSONLTypedFields(t *testing.T) {
+	for _, skipMeta := range []bool{false, true} {
+		fm := newFieldMap(nil)
+		fm.skipMeta = skipMeta
+		d, err := fm.decode([]byte(`{"id":"GHSA-1","text":"x","cwes":["79","cwe-22"],"aliases":["CVE-2024-1"],"packages":["lodash"],` +
+			`"vendors":["acme"],"references":[{"url":"https://a.example/1"}],"assigner":"mitre","ecosystem":"npm","cvss_score":9.8,"ecosystem_raw":1}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := document.Document{ID: "GHSA-1", Body: "x", Format: "jsonl", CWEs: []string{"CWE-79", "CWE-22"}, Aliases: []string{"CVE-2024-1"},
+			Packages: []string{"lodash"}, Vendors: []string{"acme"}, References: []string{"https://a.example/1"}, Assigner: "mitre", Ecosystem: "npm"}
+		if !skipMeta {
+			want.Meta = map[string]any{"cvss_score": 9.8, "ecosystem_raw": 1.0}
+		}
+		if !reflect.DeepEqual(d, want) {
+			t.Errorf("skipMeta %v:\n got %#v\nwant %#v", skipMeta, d, want)
+		}
+	}
+	d, err := newFieldMap(nil).decode([]byte(`{"text":"x","cwes":{"a":1},"assigner":["m"]}`))
+	if err != nil || d.CWEs != nil || d.Assigner != "" || d.Meta["cwes"] == nil || d.Meta["assigner"] == nil {
+		t.Errorf("other shapes stay in Meta: %#v %v", d, err)
+	}
 }
 
 func FuzzJSONLOneWalk(f *testing.F) {

@@ -57,10 +57,7 @@ func decodeOSVRaw(data []byte) (document.Document, error) {
 		if string(raw) == "null" {
 			return nil
 		}
-		if err := json.Unmarshal(raw, v); err != nil {
-			return fmt.Errorf("field %q: %w", key, err)
-		}
-		return nil
+		return unmarshalField(key, raw, v)
 	}
 	var published, source, ecosystem string
 	var cwes, packages, vendors []string
@@ -122,8 +119,8 @@ func decodeOSVRaw(data []byte) (document.Document, error) {
 				Name      string `json:"name"`
 			} `json:"package"`
 		}
-		if err := json.Unmarshal(raw, &affected); err != nil {
-			return d, fmt.Errorf("field \"affected\": %w", err)
+		if err := unmarshalField("affected", raw, &affected); err != nil {
+			return d, err
 		}
 		delete(m, "affected")
 		var ecos []string
