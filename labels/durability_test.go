@@ -115,7 +115,7 @@ func newDurabilityDB(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "ws.db")
 	db := openDB(t, path)
-	createSchema(t, db, false)
+	createSchema(t, db)
 	for i := range helperDocs {
 		addDocs(t, db, fmt.Sprintf("d%d", i))
 	}

@@ -68,11 +68,36 @@ type Store struct {
 	// amortise the fsync of a synchronous=FULL commit, small enough that a
 	// crash loses little work and a concurrent writer waits briefly.
 	batch int
+	// predictions is what the model says about documents; nil: nothing.
+	predictions Predictions
+}
+
+// Predictions tells the store what the model currently says about
+// documents. The scores belong to the workspace, which supplies this: the
+// label store never reads them itself.
+type Predictions interface {
+	// Prediction is a document's latest score: model version and severity;
+	// ok is false for an unscored document.
+	Prediction(ctx context.Context, docID string) (model, severity string, ok bool, err error)
+	// PredictedSeverities maps those of docIDs that are scored to their
+	// latest score's severity.
+	PredictedSeverities(ctx context.Context, docIDs []string) (map[string]string, error)
 }
 
 // New returns a store over a workspace database whose schema includes
-// Migrations().
+// Migrations(). A label added through it records no prediction of its own
+// and DisagreeingWithModel compares with the predictions recorded at label
+// time; WithPredictions adds the model's current ones.
 func New(db *sql.DB) *Store { return &Store{db: db, batch: 1000} }
+
+// WithPredictions makes the store record, with each label, what the model
+// said about the document (when the caller does not), and compare labels
+// with the model's current severity in DisagreeingWithModel.
+func (s *Store) WithPredictions(p Predictions) *Store {
+	c := *s
+	c.predictions = p
+	return &c
+}
 
 // timeLayout is fixed-width so that text comparison in SQL is time order
 // (RFC 3339 with trimmed fractions is not: "00Z" sorts after "00.5Z").
@@ -159,28 +184,15 @@ func documentExists(ctx context.Context, q queryer, id string) (bool, error) {
 	return err == nil, err
 }
 
-// modelScore reads the workspace's latest score of a document, so that a
-// label records what the model said when the analyst disagreed or agreed.
-// A workspace without a scores table, or an unscored document, gives "".
+// modelScore is what the model says about a document now, so that a label
+// records what the model said when the analyst disagreed or agreed. A
+// store without predictions, or an unscored document, gives "".
 func (s *Store) modelScore(ctx context.Context, docID string) (model, severity string, err error) {
-	has, err := s.hasScores(ctx)
-	if err != nil || !has {
-		return "", "", err
-	}
-	err = s.db.QueryRowContext(ctx, `SELECT model, severity FROM scores WHERE doc_id = ?`, docID).Scan(&model, &severity)
-	if errors.Is(err, sql.ErrNoRows) {
+	if s.predictions == nil {
 		return "", "", nil
 	}
+	model, severity, _, err = s.predictions.Prediction(ctx, docID)
 	return model, severity, err
-}
-
-func (s *Store) hasScores(ctx context.Context) (bool, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'scores'`).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("look for scores: %w", err)
-	}
-	return n > 0, nil
 }
 
 // Undo retracts the analyst's most recently entered label that is still
@@ -264,17 +276,12 @@ func (s *Store) eachCurrent(ctx context.Context, f Filter, order string, fn func
 		FROM current_labels c`
 	var where []string
 	var args []any
-	if f.DisagreeingWithModel {
-		has, err := s.hasScores(ctx)
-		if err != nil {
-			return err
-		}
-		model := `nullif(c.predicted, '')`
-		if has {
-			q += ` LEFT JOIN scores s ON s.doc_id = c.doc_id`
-			model = `coalesce(s.severity, nullif(c.predicted, ''))`
-		}
-		where = append(where, model+` IS NOT NULL AND `+model+` <> c.severity`)
+	// With the model's current predictions, disagreement is judged in Go
+	// after the rows are read (and the limit with it); without them, in SQL
+	// on the predictions recorded at label time.
+	judge := f.DisagreeingWithModel && s.predictions != nil
+	if f.DisagreeingWithModel && !judge {
+		where = append(where, `c.predicted <> '' AND c.predicted <> c.severity`)
 	}
 	if f.Analyst != "" {
 		where = append(where, `c.analyst = ?`)
@@ -296,10 +303,17 @@ func (s *Store) eachCurrent(ctx context.Context, f Filter, order string, fn func
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY ` + order
-	if f.Limit > 0 {
+	if f.Limit > 0 && !judge {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
+	if judge {
+		return s.eachDisagreeing(ctx, q, args, f.Limit, fn)
+	}
+	return s.queryEvents(ctx, q, args, fn)
+}
+
+func (s *Store) queryEvents(ctx context.Context, q string, args []any, fn func(Event) error) error {
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("current labels: %w", err)
@@ -316,6 +330,42 @@ func (s *Store) eachCurrent(ctx context.Context, f Filter, order string, fn func
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("current labels: %w", err)
+	}
+	return nil
+}
+
+// eachDisagreeing passes on the labels of query q that differ from the
+// model: from its current severity for the document, or, for a document
+// with no score, from the prediction recorded with the label. At most
+// limit of them (0: all), in the query's order.
+func (s *Store) eachDisagreeing(ctx context.Context, q string, args []any, limit int, fn func(Event) error) error {
+	var events []Event
+	if err := s.queryEvents(ctx, q, args, func(e Event) error { events = append(events, e); return nil }); err != nil {
+		return err
+	}
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.DocID
+	}
+	current, err := s.predictions.PredictedSeverities(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("current labels: %w", err)
+	}
+	n := 0
+	for _, e := range events {
+		model, ok := current[e.DocID]
+		if !ok {
+			model = e.Predicted
+		}
+		if model == "" || model == e.Severity {
+			continue
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+		if n++; limit > 0 && n == limit {
+			break
+		}
 	}
 	return nil
 }

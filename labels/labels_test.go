@@ -21,20 +21,34 @@ func testDSN(path string) string {
 }
 
 // createSchema builds the smallest workspace the store needs: a documents
-// table for the foreign key, optionally the scores table, and the label
-// migrations applied in order.
-func createSchema(t testing.TB, db *sql.DB, withScores bool) {
+// table for the foreign key and the label migrations applied in order.
+func createSchema(t testing.TB, db *sql.DB) {
 	t.Helper()
-	steps := []string{`CREATE TABLE documents (id TEXT PRIMARY KEY)`}
-	if withScores {
-		steps = append(steps, `CREATE TABLE scores (doc_id TEXT PRIMARY KEY REFERENCES documents(id), model TEXT NOT NULL, severity TEXT NOT NULL)`)
-	}
-	steps = append(steps, Migrations()...)
+	steps := append([]string{`CREATE TABLE documents (id TEXT PRIMARY KEY)`}, Migrations()...)
 	for i, s := range steps {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatalf("schema step %d: %v", i+1, err)
 		}
 	}
+}
+
+// scores stands in for the workspace's scores: document → model version
+// and severity.
+type scores map[string][2]string
+
+func (sc scores) Prediction(_ context.Context, docID string) (string, string, bool, error) {
+	p, ok := sc[docID]
+	return p[0], p[1], ok, nil
+}
+
+func (sc scores) PredictedSeverities(_ context.Context, docIDs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, id := range docIDs {
+		if p, ok := sc[id]; ok {
+			out[id] = p[1]
+		}
+	}
+	return out, nil
 }
 
 func openDB(t testing.TB, path string) *sql.DB {
@@ -57,17 +71,14 @@ func addDocs(t testing.TB, db *sql.DB, ids ...string) {
 	}
 }
 
-// newTestStore opens a fresh store with documents d1…d5 and a scores table
-// in which the model called d1 "high" and d2 "low".
+// newTestStore opens a fresh store with documents d1…d5 whose scores say
+// the model called d1 "high" and d2 "low".
 func newTestStore(t testing.TB) (*Store, *sql.DB) {
 	t.Helper()
 	db := openDB(t, filepath.Join(t.TempDir(), "ws.db"))
-	createSchema(t, db, true)
+	createSchema(t, db)
 	addDocs(t, db, "d1", "d2", "d3", "d4", "d5")
-	if _, err := db.Exec(`INSERT INTO scores VALUES ('d1', 'v7', 'high'), ('d2', 'v7', 'low')`); err != nil {
-		t.Fatal(err)
-	}
-	return New(db), db
+	return New(db).WithPredictions(scores{"d1": {"v7", "high"}, "d2": {"v7", "low"}}), db
 }
 
 var t0 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -163,18 +174,30 @@ func TestAddFillsDefaultsAndModelScore(t *testing.T) {
 	}
 }
 
-func TestAddWithoutScoresTable(t *testing.T) {
+func TestAddWithoutPredictions(t *testing.T) {
 	db := openDB(t, filepath.Join(t.TempDir(), "ws.db"))
-	createSchema(t, db, false)
+	createSchema(t, db)
 	addDocs(t, db, "d1")
 	s := New(db)
 	e := mustAdd(t, s, "d1", "medium", "ana", at(0))
 	if e.Predicted != "" {
-		t.Fatalf("prediction without a scores table: %+v", e)
+		t.Fatalf("prediction without predictions: %+v", e)
 	}
 	got, err := s.CurrentAll(context.Background(), Filter{DisagreeingWithModel: true})
 	if err != nil || len(got) != 0 {
 		t.Fatalf("disagreeing without scores: %v %v", got, err)
+	}
+	// What was recorded at label time still counts.
+	addDocs(t, db, "d2", "d3")
+	for _, e := range []Event{{DocID: "d2", Severity: "low", Predicted: "high"}, {DocID: "d3", Severity: "low", Predicted: "low"}} {
+		e.Analyst, e.CreatedAt, e.ModelVersion = "ana", at(1), "v1"
+		if _, err := s.Add(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err = s.CurrentAll(context.Background(), Filter{DisagreeingWithModel: true, Limit: 5})
+	if err != nil || len(got) != 1 || got[0].DocID != "d2" {
+		t.Fatalf("disagreeing by recorded predictions: %+v %v", got, err)
 	}
 }
 
@@ -301,6 +324,8 @@ func TestCurrentAllFilters(t *testing.T) {
 		{"severity digit", Filter{Severity: "1"}, "d1"},
 		{"since", Filter{Since: at(3)}, "d5 d4"},
 		{"disagreeing", Filter{DisagreeingWithModel: true}, "d5 d1"},
+		{"disagreeing, limited", Filter{DisagreeingWithModel: true, Limit: 1}, "d5"},
+		{"disagreeing, by analyst", Filter{DisagreeingWithModel: true, Analyst: "ana"}, "d1"},
 		{"limit", Filter{Limit: 2}, "d5 d4"},
 		{"combined", Filter{Analyst: "bob", Since: at(1)}, "d5 d2"},
 	}

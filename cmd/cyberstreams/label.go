@@ -32,7 +32,7 @@ func labelStore(ctx context.Context, app *App) (*labels.Store, *workspace.Worksp
 	if err != nil {
 		return nil, nil, err
 	}
-	return labels.New(ws.DB()), ws, nil
+	return ws.Labels(), ws, nil
 }
 
 func newLabelCmd(app *App) *cobra.Command {

@@ -32,7 +32,7 @@ The weeks shown end with the latest week that has labels or scores.`,
 			if err != nil {
 				return err
 			}
-			ws2, err := report.Weekly(ctx, ws.DB(), report.Options{Weeks: weeks})
+			ws2, err := report.Weekly(ctx, ws, report.Options{Weeks: weeks})
 			if err != nil {
 				return err
 			}

@@ -3,7 +3,6 @@ package drift
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
@@ -65,35 +64,13 @@ func Predicted(ctx context.Context, ws *workspace.Workspace, b *model.Bundle, do
 }
 
 func scoredMix(ctx context.Context, ws *workspace.Workspace, version string, docs []document.Document) (map[string]int, int, error) {
-	mix := map[string]int{}
-	scored := 0
-	const chunk = 500
-	for start := 0; start < len(docs); start += chunk {
-		end := min(start+chunk, len(docs))
-		args := []any{version}
-		for _, d := range docs[start:end] {
-			args = append(args, d.ID)
-		}
-		q := `SELECT severity, count(*) FROM scores WHERE model = ? AND doc_id IN (?` +
-			strings.Repeat(",?", end-start-1) + `) GROUP BY severity`
-		rows, err := ws.DB().QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, 0, fmt.Errorf("predicted-class mix: %w", err)
-		}
-		for rows.Next() {
-			var sev string
-			var n int
-			if err := rows.Scan(&sev, &n); err != nil {
-				rows.Close()
-				return nil, 0, fmt.Errorf("predicted-class mix: %w", err)
-			}
-			mix[sev] += n
-			scored += n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, fmt.Errorf("predicted-class mix: %w", err)
-		}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	mix, scored, err := ws.SeverityCounts(ctx, version, ids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("predicted-class mix: %w", err)
 	}
 	return mix, scored, nil
 }

@@ -48,33 +48,21 @@ func (s Series) End() time.Time { return s.Date(len(s.Values) - 1) }
 // in Total. Documents without a published date are left out. All series share
 // one range, from the first to the last published day, with zero days filled.
 func WorkspaceCounts(ctx context.Context, ws *workspace.Workspace) ([]Series, error) {
-	const q = `SELECT substr(d.published, 1, 10) AS day,
-		COALESCE(NULLIF(d.severity, ''), s.severity, '') AS sev,
-		count(*)
-	FROM documents d LEFT JOIN scores s ON s.doc_id = d.id
-	WHERE d.published <> ?
-	GROUP BY day, sev`
-	rows, err := ws.DB().QueryContext(ctx, q, "")
+	counts, err := ws.DailySeverityCounts(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("daily document counts: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	type cell struct {
 		day time.Time
 		sev string
 		n   float64
 	}
-	var cells []cell
+	cells := make([]cell, 0, len(counts))
 	var first, last time.Time
-	for rows.Next() {
-		var day, sev string
-		var n int64
-		if err := rows.Scan(&day, &sev, &n); err != nil {
-			return nil, fmt.Errorf("daily document counts: %w", err)
-		}
-		t, err := time.Parse(Day, day)
+	for _, c := range counts {
+		t, err := time.Parse(Day, c.Day)
 		if err != nil {
-			return nil, fmt.Errorf("daily document counts: published date %q: %w", day, err)
+			return nil, fmt.Errorf("daily document counts: published date %q: %w", c.Day, err)
 		}
 		if first.IsZero() || t.Before(first) {
 			first = t
@@ -82,10 +70,7 @@ func WorkspaceCounts(ctx context.Context, ws *workspace.Workspace) ([]Series, er
 		if t.After(last) {
 			last = t
 		}
-		cells = append(cells, cell{t, strings.ToLower(sev), float64(n)})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("daily document counts: %w", err)
+		cells = append(cells, cell{t, strings.ToLower(c.Severity), float64(c.N)})
 	}
 	if len(cells) == 0 {
 		return nil, errors.New("daily document counts: no workspace document has a published date")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 )
 
@@ -33,8 +34,7 @@ func TestWorkspaceCounts(t *testing.T) {
 	if _, err := ws.PutDocuments(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO scores (doc_id, model, severity, confidence, probabilities, scored_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, "c", "test", "high", 0.9, "[]", "2024-03-05T00:00:00Z"); err != nil {
+	if err := ws.PutScores(ctx, []workspace.Score{{DocID: "c", Model: "test", Severity: "high", Confidence: 0.9, Probabilities: "{}"}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := WorkspaceCounts(ctx, ws)

@@ -161,22 +161,14 @@ func scoredSeverities(ctx context.Context, ws *workspace.Workspace, docs []Clust
 	for i, d := range docs {
 		at[d.ID] = i
 	}
-	rows, err := ws.DB().QueryContext(ctx, `SELECT doc_id, severity FROM scores`)
+	scored, err := ws.ScoredSeverities(ctx)
 	if err != nil {
-		return fmt.Errorf("patterns: read scores: %w", err)
+		return fmt.Errorf("patterns: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, sev string
-		if err := rows.Scan(&id, &sev); err != nil {
-			return fmt.Errorf("patterns: read scores: %w", err)
-		}
+	for id, sev := range scored {
 		if i, ok := at[id]; ok {
 			docs[i].Severity, docs[i].Scored = sev, true
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("patterns: read scores: %w", err)
 	}
 	return nil
 }

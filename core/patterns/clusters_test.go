@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 )
 
@@ -211,8 +212,7 @@ func TestFindClusters(t *testing.T) {
 	if _, err := ws.PutDocuments(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ws.DB().ExecContext(ctx, `INSERT INTO scores (doc_id, model, severity, confidence, probabilities, scored_at)
-		VALUES ('R-0', 'm1', 'critical', 0.9, '[]', '2024-01-01T00:00:00Z')`); err != nil {
+	if err := ws.PutScores(ctx, []workspace.Score{{DocID: "R-0", Model: "m1", Severity: "critical", Confidence: 0.9, Probabilities: "{}"}}); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := FindClusters(ctx, ws, ClusterOptions{})

@@ -5,7 +5,7 @@
 // rate), how much of what it scored got feedback, and how long documents
 // waited for their first label. It reads the label history (each label
 // keeps the model version and the severity it predicted at that moment),
-// the scores table and the documents' ingest times.
+// the workspace's scores and the documents' ingest times.
 package report
 
 import (
@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
 // Week is one ISO week's numbers. Rates are nil when undefined (nothing to
@@ -77,8 +79,9 @@ type acc struct {
 	waits                                           []float64
 }
 
-// Weekly computes the report from a workspace database.
-func Weekly(ctx context.Context, db *sql.DB, opts Options) ([]Week, error) {
+// Weekly computes the report from a workspace.
+func Weekly(ctx context.Context, ws *workspace.Workspace, opts Options) ([]Week, error) {
+	db := ws.DB()
 	if opts.Weeks <= 0 {
 		opts.Weeks = 8
 	}
@@ -130,18 +133,13 @@ func Weekly(ctx context.Context, db *sql.DB, opts Options) ([]Week, error) {
 	if err != nil {
 		return nil, fmt.Errorf("weekly report: labels: %w", err)
 	}
-	err = each(ctx, db, `SELECT scored_at FROM scores`, func(s func(...any) error) error {
-		var at string
-		if err := s(&at); err != nil {
-			return err
-		}
-		t := parse(at)
+	err = ws.EachScoreTime(ctx, func(t time.Time) error {
 		seen(t)
 		get(t).Scored++
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("weekly report: scores: %w", err)
+		return nil, fmt.Errorf("weekly report: %w", err)
 	}
 	err = each(ctx, db, `SELECT min(l.created_at), d.ingested_at FROM live_labels l
 		JOIN documents d ON d.id = l.doc_id GROUP BY l.doc_id`, func(s func(...any) error) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
 	"github.com/cyberstreams/cyberstreams/labels"
 )
@@ -33,11 +34,12 @@ func TestWeeklyOnHandMadeHistory(t *testing.T) {
 	if _, err := db.Exec(`UPDATE documents SET ingested_at = '2024-03-04T00:00:00Z'`); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range docs { // ten documents scored in week 10
-		if _, err := db.Exec(`INSERT INTO scores(doc_id, model, severity, confidence, probabilities, scored_at)
-			VALUES (?, 'm1', 'medium', 0.5, '{}', '2024-03-04T01:00:00Z')`, d.ID); err != nil {
-			t.Fatal(err)
-		}
+	scores := make([]workspace.Score, len(docs)) // ten documents scored in week 10
+	for i, d := range docs {
+		scores[i] = workspace.Score{DocID: d.ID, Model: "m1", Severity: "medium", Confidence: 0.5, Probabilities: "{}", ScoredAt: at("2024-03-04T01:00:00Z")}
+	}
+	if err := ws.PutScores(ctx, scores); err != nil {
+		t.Fatal(err)
 	}
 	store := labels.New(db)
 	for _, l := range []struct{ doc, sev, pred, at string }{
@@ -62,7 +64,7 @@ func TestWeeklyOnHandMadeHistory(t *testing.T) {
 	if _, err := store.Undo(ctx, "ana"); err != nil {
 		t.Fatal(err)
 	}
-	weeks, err := Weekly(ctx, db, Options{Weeks: 3})
+	weeks, err := Weekly(ctx, ws, Options{Weeks: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

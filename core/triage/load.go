@@ -14,6 +14,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
 // The two halves of the queue. Each reads only the columns a queue row
@@ -21,18 +22,18 @@ import (
 // and scores_queue, the documents migration 3): the wide rows, which hold
 // bodies and explanations — 350 MB at 100,000 documents against 30 MB of
 // index — are never read. Documents come in the index's order, by ingest
-// time and then id, which costs no sort.
+// time and then id, which costs no sort. Scores come from their owner,
+// the workspace (EachQueueScore).
 const (
 	// titleOrHeadline is what a queue row shows: the title, else the start
 	// of the description (workspace migration 4).
 	titleOrHeadline     = `CASE WHEN title <> '' THEN title ELSE headline END`
 	queueDocumentsQuery = `SELECT id, ` + titleOrHeadline + `, source, published, ingested_at FROM documents ORDER BY ingested_at, id`
-	queueScoresQuery    = `SELECT doc_id, severity, confidence, margin, novelty, probabilities FROM scores`
 )
 
 // Items loads the whole queue, by ingest time and then document id.
 // Three reads run at once, each on a connection of its own: the documents,
-// their scores (queueDocumentsQuery, queueScoresQuery) and the current
+// their scores (queueDocumentsQuery, Workspace.EachQueueScore) and the current
 // labels (the labels package's current_labels view); each document then
 // picks up its score and label by id. Sorting and filtering happen in
 // memory afterwards (Queue), which keeps every key press instant.
@@ -62,7 +63,7 @@ func (s *Session) Items(ctx context.Context) ([]Item, error) {
 		})
 	}
 	read(&errs[0], func() (err error) { items, err = queueDocuments(ctx, db); return err })
-	read(&errs[1], func() (err error) { scores, err = readQueueScores(ctx, db); return err })
+	read(&errs[1], func() (err error) { scores, err = readQueueScores(ctx, s.ws); return err })
 	read(&errs[2], func() (err error) { current, err = s.currentLabels(ctx, ""); return err })
 	wg.Wait()
 	if err := firstCause(errs[:]); err != nil {
@@ -163,30 +164,22 @@ type queueScores struct {
 
 // readQueueScores reads the score half of every queue row. The index by
 // document id is built here, while the documents are still being read.
-func readQueueScores(ctx context.Context, db *sql.DB) (queueScores, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM scores`).Scan(&n); err != nil {
-		return queueScores{}, err
-	}
-	rows, err := db.QueryContext(ctx, queueScoresQuery)
+func readQueueScores(ctx context.Context, ws *workspace.Workspace) (queueScores, error) {
+	n, err := ws.ScoreCount(ctx)
 	if err != nil {
 		return queueScores{}, err
 	}
-	defer rows.Close()
 	out := queueScores{rows: make([]storedScore, 0, n+n/16), of: make(map[string]int32, n+n/16)}
-	var prob string
-	for rows.Next() {
-		out.rows = append(out.rows, storedScore{})
+	err = ws.EachQueueScore(ctx, func(s *workspace.Score) error {
+		out.rows = append(out.rows, storedScore{docID: s.DocID, severity: s.Severity, confidence: s.Confidence, margin: s.Margin, novelty: s.Novelty})
 		sc := &out.rows[len(out.rows)-1]
-		if err := rows.Scan(&sc.docID, &sc.severity, &sc.confidence, &sc.margin, &sc.novelty, &prob); err != nil {
-			return queueScores{}, err
-		}
-		if err := sc.setProbabilities(prob); err != nil {
-			return queueScores{}, err
+		if err := sc.setProbabilities(s.Probabilities); err != nil {
+			return err
 		}
 		out.of[sc.docID] = int32(len(out.rows) - 1)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // currentLabels maps document id → current label severity (one document
@@ -212,30 +205,29 @@ func (s *Session) currentLabels(ctx context.Context, docID string) (map[string]s
 	return out, rows.Err()
 }
 
-// itemQuery reads one queue row.
-const itemQuery = `SELECT d.id, CASE WHEN d.title <> '' THEN d.title ELSE d.headline END, d.source, d.published, d.ingested_at,
-	coalesce(s.severity, ''), coalesce(s.confidence, 0), coalesce(s.margin, 0), coalesce(s.novelty, 0),
-	coalesce(s.probabilities, '')
-FROM documents d
-LEFT JOIN scores s ON s.doc_id = d.id
-WHERE d.id = ?`
+// itemDocumentQuery reads the document half of one queue row.
+const itemDocumentQuery = `SELECT id, ` + titleOrHeadline + `, source, published, ingested_at FROM documents WHERE id = ?`
 
 // Item reloads one queue row, e.g. after a label or an undo changed it.
 func (s *Session) Item(ctx context.Context, docID string) (Item, error) {
 	var it Item
-	var sc storedScore
-	var pub, ing, prob string
-	err := s.ws.DB().QueryRowContext(ctx, itemQuery, docID).Scan(&it.DocID, &it.Title, &it.Source, &pub, &ing,
-		&sc.severity, &sc.confidence, &sc.margin, &sc.novelty, &prob)
-	if err == nil {
-		sc.docID = it.DocID
-		err = sc.setProbabilities(prob)
-	}
+	var pub, ing string
+	err := s.ws.DB().QueryRowContext(ctx, itemDocumentQuery, docID).Scan(&it.DocID, &it.Title, &it.Source, &pub, &ing)
 	if err != nil {
 		return it, fmt.Errorf("queue row %s: %w", docID, err)
 	}
 	it.setDocument(pub, ing)
-	sc.fill(&it)
+	stored, ok, err := s.ws.Score(ctx, docID)
+	if err != nil {
+		return it, fmt.Errorf("queue row %s: %w", docID, err)
+	}
+	if ok {
+		sc := storedScore{docID: docID, severity: stored.Severity, confidence: stored.Confidence, margin: stored.Margin, novelty: stored.Novelty}
+		if err := sc.setProbabilities(stored.Probabilities); err != nil {
+			return it, fmt.Errorf("queue row %s: %w", docID, err)
+		}
+		sc.fill(&it)
+	}
 	it.Gap = gap(it.Probabilities)
 	current, err := s.currentLabels(ctx, docID)
 	if err != nil {

@@ -6,14 +6,12 @@ package triage
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -52,7 +50,7 @@ func New(ws *workspace.Workspace, scorer *scoring.Scorer, analyst string) (*Sess
 	if scorer == nil {
 		return nil, errors.New("triage: a model is required")
 	}
-	return &Session{ws: ws, labels: labels.New(ws.DB()), graph: kg.NewStore(ws.DB()), analyst: analyst, scorer: scorer}, nil
+	return &Session{ws: ws, labels: ws.Labels(), graph: kg.NewStore(ws.DB()), analyst: analyst, scorer: scorer}, nil
 }
 
 // Analyst is the name labels are recorded under.
@@ -138,21 +136,7 @@ func (s *Session) ScoreMissing(ctx context.Context, progress func(Progress)) (in
 // unscored lists documents whose stored score is missing or from another
 // model version.
 func (s *Session) unscored(ctx context.Context, version string) (map[string]bool, error) {
-	rows, err := s.ws.DB().QueryContext(ctx, `SELECT d.id FROM documents d LEFT JOIN scores s ON s.doc_id = d.id
-		WHERE s.doc_id IS NULL OR s.model <> ?`, version)
-	if err != nil {
-		return nil, fmt.Errorf("find unscored documents: %w", err)
-	}
-	defer rows.Close()
-	need := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("find unscored documents: %w", err)
-		}
-		need[id] = true
-	}
-	return need, rows.Err()
+	return s.ws.Unscored(ctx, version)
 }
 
 // scoreAll scores a batch on every core, keeping batch order.
@@ -174,36 +158,19 @@ func scoreAll(sc *scoring.Scorer, docs []document.Document) []scoring.Result {
 }
 
 func (s *Session) storeScores(ctx context.Context, results []scoring.Result) error {
-	tx, err := s.ws.DB().BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store scores: %w", err)
-	}
-	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO scores
-		(doc_id, model, severity, confidence, margin, novelty, probabilities, explanation, scored_at)
-		VALUES (?,?,?,?,?,?,?,?,?)
-		ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, severity = excluded.severity,
-			confidence = excluded.confidence, margin = excluded.margin, novelty = excluded.novelty,
-			probabilities = excluded.probabilities, explanation = excluded.explanation, scored_at = excluded.scored_at`)
-	if err != nil {
-		return fmt.Errorf("store scores: %w", err)
-	}
-	defer st.Close()
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	for _, r := range results {
+	scores := make([]workspace.Score, len(results))
+	for i, r := range results {
+		// Probabilities that are not numbers (never from a loaded model)
+		// store as "", which reads back as none.
 		p, _ := json.Marshal(r.Probabilities)
 		ex, err := json.Marshal(r.Explanation)
 		if err != nil {
 			return fmt.Errorf("store score of %s: explanation: %w", r.ID, err)
 		}
-		if _, err := st.ExecContext(ctx, r.ID, r.Model, r.Severity, r.Confidence, r.Margin, r.Novelty, string(p), string(ex), now); err != nil {
-			return fmt.Errorf("store score of %s: %w", r.ID, err)
-		}
+		scores[i] = workspace.Score{DocID: r.ID, Model: r.Model, Severity: r.Severity, Confidence: r.Confidence,
+			Margin: r.Margin, Novelty: r.Novelty, Probabilities: string(p), Explanation: string(ex)}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store scores: %w", err)
-	}
-	return nil
+	return s.ws.PutScores(ctx, scores)
 }
 
 // Detail is everything the detail pane shows about one document.
@@ -249,15 +216,12 @@ func (s *Session) storedScore(ctx context.Context, d document.Document) (scoring
 		p := d.Published.UTC()
 		r.Published = &p
 	}
-	var prob, ex string
-	err := s.ws.DB().QueryRowContext(ctx, `SELECT model, severity, confidence, margin, novelty, probabilities, explanation
-		FROM scores WHERE doc_id = ?`, d.ID).Scan(&r.Model, &r.Severity, &r.Confidence, &r.Margin, &r.Novelty, &prob, &ex)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
+	stored, ok, err := s.ws.Score(ctx, d.ID)
+	if err != nil || !ok {
+		return r, false, err
 	}
-	if err != nil {
-		return r, false, fmt.Errorf("score of %s: %w", d.ID, err)
-	}
+	r.Model, r.Severity, r.Confidence, r.Margin, r.Novelty = stored.Model, stored.Severity, stored.Confidence, stored.Margin, stored.Novelty
+	prob, ex := stored.Probabilities, stored.Explanation
 	if err := json.Unmarshal([]byte(prob), &r.Probabilities); err != nil {
 		return r, false, fmt.Errorf("score of %s: probabilities: %w", d.ID, err)
 	}

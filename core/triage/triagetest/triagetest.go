@@ -124,21 +124,12 @@ func Synthetic(tb testing.TB, dir string, n int) *triage.Session {
 }
 
 func syntheticScores(ctx context.Context, ws *workspace.Workspace, docs []document.Document, first int) error {
-	tx, err := ws.DB().BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO scores (doc_id, model, severity, confidence, margin, novelty, probabilities, explanation, scored_at)
-		VALUES (?, 'synthetic', ?, ?, 0.4, ?, ?, ?, '2025-06-01T00:00:00Z')`)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	ex := scoring.Explanation{Base: -1.2, Margin: 0.4}
 	for k := range triage.ExplainTop {
 		ex.Contributions = append(ex.Contributions, scoring.Contribution{Feature: fmt.Sprintf("tfidf:remote code execution %d", k), Value: 0.12, SHAP: 0.08})
 	}
+	scoredAt := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	scores := make([]workspace.Score, 0, len(docs))
 	for j, d := range docs {
 		i := first + j
 		var p scoring.Probabilities
@@ -153,11 +144,10 @@ func syntheticScores(ctx context.Context, ws *workspace.Workspace, docs []docume
 		if err != nil {
 			return err
 		}
-		if _, err := st.ExecContext(ctx, d.ID, ex.Class, top, float64(i%13)/13, string(prob), string(exj)); err != nil {
-			return fmt.Errorf("score of %s: %w", d.ID, err)
-		}
+		scores = append(scores, workspace.Score{DocID: d.ID, Model: "synthetic", Severity: ex.Class, Confidence: top, Margin: 0.4,
+			Novelty: float64(i%13) / 13, Probabilities: string(prob), Explanation: string(exj), ScoredAt: scoredAt})
 	}
-	return tx.Commit()
+	return ws.PutScores(ctx, scores)
 }
 
 // syntheticBody is about a kilobyte of advisory text.

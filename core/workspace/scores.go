@@ -1,0 +1,305 @@
+package workspace
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cyberstreams/cyberstreams/labels"
+)
+
+// The scores table holds each document's latest score. This file is its one
+// owner: every package that reads or writes scores does it through the
+// named queries below, so a change to the table (a column, an index) is
+// made here and nowhere else.
+
+// Score is a document's stored score. Probabilities and Explanation are
+// the scorer's own JSON (scoring.Probabilities, scoring.Explanation): the
+// workspace stores them as given and does not read them.
+type Score struct {
+	DocID, Model, Severity      string
+	Confidence, Margin, Novelty float64
+	Probabilities               string
+	// Explanation is "" (or "null") when the score was stored without
+	// reasons.
+	Explanation string
+	// ScoredAt is when the score was made; zero in PutScores means now.
+	ScoredAt time.Time
+}
+
+// scoredAtLayout is how scored_at is stored.
+const scoredAtLayout = time.RFC3339Nano
+
+// PutScores stores scores, replacing each document's previous one, in one
+// transaction: one fsync for the batch instead of one per document.
+func (w *Workspace) PutScores(ctx context.Context, scores []Score) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store scores: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO scores
+		(doc_id, model, severity, confidence, margin, novelty, probabilities, explanation, scored_at)
+		VALUES (?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, severity = excluded.severity,
+			confidence = excluded.confidence, margin = excluded.margin, novelty = excluded.novelty,
+			probabilities = excluded.probabilities, explanation = excluded.explanation, scored_at = excluded.scored_at`)
+	if err != nil {
+		return fmt.Errorf("store scores: %w", err)
+	}
+	defer st.Close()
+	now := time.Now().UTC().Format(scoredAtLayout)
+	for _, s := range scores {
+		at := now
+		if !s.ScoredAt.IsZero() {
+			at = s.ScoredAt.UTC().Format(scoredAtLayout)
+		}
+		ex := s.Explanation
+		if ex == "" {
+			ex = "{}"
+		}
+		if _, err := st.ExecContext(ctx, s.DocID, s.Model, s.Severity, s.Confidence, s.Margin, s.Novelty, s.Probabilities, ex, at); err != nil {
+			return fmt.Errorf("store score of %s: %w", s.DocID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store scores: %w", err)
+	}
+	return nil
+}
+
+// Score returns a document's stored score; false when it has none.
+func (w *Workspace) Score(ctx context.Context, docID string) (Score, bool, error) {
+	s := Score{DocID: docID}
+	var at string
+	err := w.db.QueryRowContext(ctx, `SELECT model, severity, confidence, margin, novelty, probabilities, explanation, scored_at
+		FROM scores WHERE doc_id = ?`, docID).Scan(&s.Model, &s.Severity, &s.Confidence, &s.Margin, &s.Novelty, &s.Probabilities, &s.Explanation, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Score{}, false, nil
+	}
+	if err != nil {
+		return Score{}, false, fmt.Errorf("score of %s: %w", docID, err)
+	}
+	s.ScoredAt, _ = time.Parse(scoredAtLayout, at)
+	return s, true, nil
+}
+
+// ScoreCount is the number of stored scores.
+func (w *Workspace) ScoreCount(ctx context.Context) (int, error) {
+	var n int
+	if err := w.db.QueryRowContext(ctx, `SELECT count(*) FROM scores`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count scores: %w", err)
+	}
+	return n, nil
+}
+
+// queueScoresQuery reads the columns of scores_queue only.
+const queueScoresQuery = `SELECT doc_id, severity, confidence, margin, novelty, probabilities FROM scores`
+
+// EachQueueScore calls fn with the short columns of every stored score —
+// DocID, Severity, Confidence, Margin, Novelty and Probabilities; not
+// Model, Explanation or ScoredAt — in no particular order. They are read
+// from the covering index scores_queue (migration 3), never from the wide
+// rows, which is what keeps loading a queue of 100,000 documents fast. fn
+// gets the same *Score each time: copy what it keeps.
+func (w *Workspace) EachQueueScore(ctx context.Context, fn func(*Score) error) error {
+	rows, err := w.db.QueryContext(ctx, queueScoresQuery)
+	if err != nil {
+		return fmt.Errorf("read scores: %w", err)
+	}
+	defer rows.Close()
+	var s Score
+	for rows.Next() {
+		if err := rows.Scan(&s.DocID, &s.Severity, &s.Confidence, &s.Margin, &s.Novelty, &s.Probabilities); err != nil {
+			return fmt.Errorf("read scores: %w", err)
+		}
+		if err := fn(&s); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read scores: %w", err)
+	}
+	return nil
+}
+
+// ScoredSeverities maps each scored document to its latest model severity.
+func (w *Workspace) ScoredSeverities(ctx context.Context) (map[string]string, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT doc_id, severity FROM scores`)
+	if err != nil {
+		return nil, fmt.Errorf("read scored severities: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, sev string
+		if err := rows.Scan(&id, &sev); err != nil {
+			return nil, fmt.Errorf("read scored severities: %w", err)
+		}
+		out[id] = sev
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read scored severities: %w", err)
+	}
+	return out, nil
+}
+
+// Prediction is what the model said about a document: its latest score's
+// model version and severity; ok is false for an unscored document.
+func (w *Workspace) Prediction(ctx context.Context, docID string) (model, severity string, ok bool, err error) {
+	err = w.db.QueryRowContext(ctx, `SELECT model, severity FROM scores WHERE doc_id = ?`, docID).Scan(&model, &severity)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, fmt.Errorf("score of %s: %w", docID, err)
+	}
+	return model, severity, true, nil
+}
+
+// PredictedSeverities maps those of docIDs that have a score to its
+// severity.
+func (w *Workspace) PredictedSeverities(ctx context.Context, docIDs []string) (map[string]string, error) {
+	out := make(map[string]string, len(docIDs))
+	for start := 0; start < len(docIDs); start += scoreChunk {
+		end := min(start+scoreChunk, len(docIDs))
+		args := make([]any, 0, end-start)
+		for _, id := range docIDs[start:end] {
+			args = append(args, id)
+		}
+		q := `SELECT doc_id, severity FROM scores WHERE doc_id IN (?` + strings.Repeat(",?", end-start-1) + `)`
+		if err := w.eachRow(ctx, q, args, func(scan func(...any) error) error {
+			var id, sev string
+			if err := scan(&id, &sev); err != nil {
+				return err
+			}
+			out[id] = sev
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("read predicted severities: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Labels is the workspace's label store, which records with each label
+// what the workspace's latest score of the document said.
+func (w *Workspace) Labels() *labels.Store { return labels.New(w.db).WithPredictions(w) }
+
+// Unscored returns the documents that have no score from model version:
+// none at all, or one from another version.
+func (w *Workspace) Unscored(ctx context.Context, version string) (map[string]bool, error) {
+	rows, err := w.db.QueryContext(ctx, `SELECT d.id FROM documents d LEFT JOIN scores s ON s.doc_id = d.id
+		WHERE s.doc_id IS NULL OR s.model <> ?`, version)
+	if err != nil {
+		return nil, fmt.Errorf("find unscored documents: %w", err)
+	}
+	defer rows.Close()
+	need := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("find unscored documents: %w", err)
+		}
+		need[id] = true
+	}
+	return need, rows.Err()
+}
+
+// scoreChunk bounds the document ids bound into one query (SQLite allows
+// 32,766 parameters; smaller chunks keep each statement cheap to prepare).
+const scoreChunk = 500
+
+// SeverityCounts counts, by severity, the documents among docIDs whose
+// stored score comes from model version; scored is their total.
+func (w *Workspace) SeverityCounts(ctx context.Context, version string, docIDs []string) (counts map[string]int, scored int, err error) {
+	counts = map[string]int{}
+	for start := 0; start < len(docIDs); start += scoreChunk {
+		end := min(start+scoreChunk, len(docIDs))
+		args := make([]any, 0, end-start+1)
+		args = append(args, version)
+		for _, id := range docIDs[start:end] {
+			args = append(args, id)
+		}
+		q := `SELECT severity, count(*) FROM scores WHERE model = ? AND doc_id IN (?` +
+			strings.Repeat(",?", end-start-1) + `) GROUP BY severity`
+		if err := w.eachRow(ctx, q, args, func(scan func(...any) error) error {
+			var sev string
+			var n int
+			if err := scan(&sev, &n); err != nil {
+				return err
+			}
+			counts[sev] += n
+			scored += n
+			return nil
+		}); err != nil {
+			return nil, 0, fmt.Errorf("count scored severities: %w", err)
+		}
+	}
+	return counts, scored, nil
+}
+
+// EachScoreTime calls fn with the time of every stored score.
+func (w *Workspace) EachScoreTime(ctx context.Context, fn func(time.Time) error) error {
+	err := w.eachRow(ctx, `SELECT scored_at FROM scores`, nil, func(scan func(...any) error) error {
+		var at string
+		if err := scan(&at); err != nil {
+			return err
+		}
+		t, _ := time.Parse(scoredAtLayout, at)
+		return fn(t)
+	})
+	if err != nil {
+		return fmt.Errorf("read score times: %w", err)
+	}
+	return nil
+}
+
+// DayCount is how many documents were published on Day (YYYY-MM-DD) with
+// Severity: the source's own label, else the latest score's, else "".
+type DayCount struct {
+	Day, Severity string
+	N             int64
+}
+
+// DailySeverityCounts counts the documents with a published date by day
+// and severity (see DayCount), in no particular order.
+func (w *Workspace) DailySeverityCounts(ctx context.Context) ([]DayCount, error) {
+	const q = `SELECT substr(d.published, 1, 10) AS day,
+		COALESCE(NULLIF(d.severity, ''), s.severity, '') AS sev,
+		count(*)
+	FROM documents d LEFT JOIN scores s ON s.doc_id = d.id
+	WHERE d.published <> ?
+	GROUP BY day, sev`
+	var out []DayCount
+	err := w.eachRow(ctx, q, []any{""}, func(scan func(...any) error) error {
+		var c DayCount
+		if err := scan(&c.Day, &c.Severity, &c.N); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("daily document counts: %w", err)
+	}
+	return out, nil
+}
+
+// eachRow runs a query and calls fn with each row's Scan.
+func (w *Workspace) eachRow(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := w.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
