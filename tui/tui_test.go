@@ -250,6 +250,9 @@ func TestQuitDuringRetrainCancelsIt(t *testing.T) {
 	}
 	cfg := learner.DefaultConfig()
 	cfg.MinNewLabels, cfg.Drift = 1, false
+	// One label, held out, is enough to judge here: the test is about
+	// quitting during training, not about the judgement.
+	cfg.MinHoldout, cfg.HoldoutShare = 1, 0.5
 	cfg.Tune = func(o *training.Options) { o.Params.NumIterations, o.Params.EarlyStoppingRounds = 1_000_000_000, 0 }
 	a := openSession(t, s, 80, 24, tui.Options{Session: true, Learner: &cfg})
 	a.waitFor("train: round")

@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/training"
@@ -53,6 +55,10 @@ false-positive rate of the critical+high group.`,
 			if err != nil {
 				return err
 			}
+			// Say which model is measured before the numbers: without
+			// --model that is the workspace's champion, not the model the
+			// last 'train' wrote.
+			app.Logf("eval: measuring model %s (%s)\n", termsafe.Strip(s.Version()), modelSource(ref))
 			y, prob, failed, err := evalLabelled(cmd, app, s, data, from, to)
 			if err != nil {
 				return err
@@ -150,4 +156,17 @@ func num3(v float64) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.3f", v)
+}
+
+// modelSource says where a --model REF led, for a person reading stderr.
+func modelSource(ref string) string {
+	switch ref {
+	case "", registry.Champion:
+		return "the workspace champion; --model VERSION measures another"
+	case registry.Challenger:
+		return "the workspace challenger"
+	case model.DefaultRef:
+		return "the model embedded in this binary"
+	}
+	return "--model " + termsafe.Strip(ref)
 }

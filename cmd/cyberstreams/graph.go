@@ -340,7 +340,7 @@ server. Pass values with --param key=value, never inside the query text.`,
 	f.IntVar(&o.Limit, "limit", 0, "at most this many rows (0 = the query's default)")
 	f.BoolVar(&o.Remote, "remote", false, "run the named query on Neo4j instead of the local graph")
 	f.StringVar(&o.Cypher, "cypher", "", "read-only Cypher to run on Neo4j")
-	f.StringArrayVar(&o.Params, "param", nil, "query parameter key=value (repeatable); numbers and true/false are typed")
+	f.StringArrayVar(&o.Params, "param", nil, "query parameter key=value (repeatable); true/false and JSON numbers are typed, \"quoted\" values stay strings")
 	return cmd
 }
 
@@ -363,9 +363,9 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 		if len(args) > 0 {
 			return usagef("--cypher takes no query name")
 		}
-		params, err := parseParams(o.Params)
+		params, err := neo4j.ParseParams(o.Params)
 		if err != nil {
-			return err
+			return usagef("%v", err)
 		}
 		cfg, err := neo4j.ConfigFromEnv(dir)
 		if err != nil {
@@ -502,28 +502,4 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 	}
 	table()
 	return tw.Flush()
-}
-
-// parseParams turns key=value flags into Cypher parameters.
-func parseParams(in []string) (map[string]any, error) {
-	out := map[string]any{}
-	for _, p := range in {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || k == "" {
-			return nil, usagef("--param %q: want key=value", p)
-		}
-		switch {
-		case v == "true" || v == "false":
-			out[k] = v == "true"
-		default:
-			if i, err := strconv.ParseInt(v, 10, 64); err == nil {
-				out[k] = i
-			} else if f, err := strconv.ParseFloat(v, 64); err == nil {
-				out[k] = f
-			} else {
-				out[k] = v
-			}
-		}
-	}
-	return out, nil
 }

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cyberstreams/cyberstreams/core/learner"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -221,14 +220,23 @@ func score(p *float64) string {
 
 func newModelsPromoteCmd(app *App) *cobra.Command {
 	var reason string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "promote VERSION",
-		Short: "Make a version the champion",
-		Long: `Make VERSION the champion by hand. A bundle in the workspace's models/VERSION
-that is not registered yet (for example one written by 'cyberstreams train') is
-registered first. The decision is recorded and can be undone with rollback.`,
-		Example: `  cyberstreams models promote m20261126-004241 --reason "better on last week's labels"`,
-		Args:    cobra.ExactArgs(1),
+		Short: "Make a registered version the champion, if judged better",
+		Long: `Make VERSION the champion by hand. VERSION must be registered ('models list'
+shows them; 'train' and 'retrain' register the models they write to the
+workspace). It is first judged against the champion, as retrain judges a
+candidate, on every current label that neither model can have trained on
+(given after both were made and after the newest label either learned): it is
+promoted only with at least min_holdout such labels, a higher score and a
+paired bootstrap interval on the difference above zero. Otherwise the
+judgement is printed and nothing changes, unless --force: then it is promoted
+as a manual decision whose reason keeps the judgement. Every promotion is
+recorded and can be undone with rollback.`,
+		Example: `  cyberstreams models promote m20261126-004241
+  cyberstreams models promote m20261126-004241 --force --reason "analyst review of last week's criticals"`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			reg, ws, err := openRegistry(ctx, app)
@@ -243,31 +251,34 @@ registered first. The decision is recorded and can be undone with rollback.`,
 				return usagef("promote: the embedded default scores when no champion is set; use 'models rollback' to return to it")
 			}
 			if _, err := reg.Get(ctx, v); errors.Is(err, registry.ErrNotFound) {
-				dir := filepath.Join(ws.ModelsDir(), v)
-				if _, serr := os.Stat(dir); serr != nil {
-					return fmt.Errorf("promote %s: not a registered version and no bundle in %s", v, dir)
-				}
-				if _, err := reg.Register(ctx, dir); err != nil {
-					return err
-				}
+				return fmt.Errorf("promote %s: not a registered version ('models list' shows them; 'train' registers the models it writes to the workspace)", v)
 			} else if err != nil {
 				return err
 			}
-			if reason == "" {
-				reason = "promoted by hand"
-			}
-			p, err := reg.Promote(ctx, v, registry.Decision{Reason: reason})
+			cfg, err := learner.LoadConfig(ws.Dir)
 			if err != nil {
 				return err
 			}
+			j, p, err := learner.Promote(ctx, ws, cfg, v, reason, force)
 			if app.JSON {
-				return writeJSON(app.IO.Out, p)
+				if jerr := writeJSON(app.IO.Out, map[string]any{"promoted": err == nil, "judgement": j, "promotion": p}); jerr != nil {
+					return jerr
+				}
+			} else if j.Candidate != "" {
+				fmt.Fprintf(app.IO.Out, "%s vs champion %s:\n", v, j.Champion)
+				printJudgement(app.IO.Out, j)
 			}
-			fmt.Fprintf(app.IO.Out, "champion is now %s (was %s)\n", p.Version, p.Previous)
+			if err != nil {
+				return err
+			}
+			if !app.JSON {
+				fmt.Fprintf(app.IO.Out, "champion is now %s (was %s; %s)\n", p.Version, p.Previous, p.Decision)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why, for the history")
+	cmd.Flags().BoolVar(&force, "force", false, "promote even when not judged better (recorded as a manual decision with the judgement)")
 	return cmd
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
+	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
 type trainOptions struct {
@@ -150,12 +151,15 @@ The same command with the same --seed writes byte-identical model files.`,
 				return err
 			}
 			res.Bundle.Card.Created = buildTime()
+			res.Bundle.Card.Version = opts.Version
 			out := o.Out
-			if out == "" {
-				ws, err := app.Workspace(ctx)
-				if err != nil {
+			var ws *workspace.Workspace
+			if out == "" || app.workspaceExists() {
+				if ws, err = app.Workspace(ctx); err != nil {
 					return err
 				}
+			}
+			if out == "" {
 				out = filepath.Join(ws.ModelsDir(), opts.Version)
 			}
 			if err := res.Bundle.Save(out); err != nil {
@@ -165,11 +169,24 @@ The same command with the same --seed writes byte-identical model files.`,
 				return err
 			}
 			app.Logf("train: done in %s; model written to %s\n", res.Duration.Round(time.Millisecond), out)
+			// A model written into the workspace is registered at once, so
+			// that 'models list' and 'models show' see it and 'models
+			// promote' can judge it; it does not score until promoted.
+			registered := false
+			if ws != nil && within(ws.ModelsDir(), out) {
+				if _, err := app.registry(ws).Register(ctx, out); err != nil {
+					return err
+				}
+				registered = true
+			}
 			if app.JSON {
-				return writeJSON(app.IO.Out, map[string]any{"model": out, "version": opts.Version, "validation": res.Validation,
-					"seconds": res.Duration.Seconds()})
+				return writeJSON(app.IO.Out, map[string]any{"model": out, "version": opts.Version, "registered": registered,
+					"validation": res.Validation, "seconds": res.Duration.Seconds()})
 			}
 			fmt.Fprintf(app.IO.Out, "model %s written to %s\n", opts.Version, out)
+			if registered {
+				fmt.Fprintf(app.IO.Out, "registered in the workspace; it scores once 'cyberstreams models promote %s' judges it better than the champion\n", opts.Version)
+			}
 			printReport(app.IO.Out, res.Validation)
 			if failed > 0 {
 				return silentExit(exitError)
@@ -209,6 +226,17 @@ func driftReference(docs []document.Document, res *training.Result, seed int64) 
 	sorted := slices.Clone(docs)
 	training.SortByTime(sorted)
 	return drift.Summarize(features.New(res.Bundle.Spec), sorted, drift.PredictedMix(res.Validation.Confusion), uint64(seed))
+}
+
+// within reports whether path lies inside dir.
+func within(dir, path string) bool {
+	d, err1 := filepath.Abs(dir)
+	p, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func nonEmpty(s string) []string {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/drift"
 	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
 )
@@ -16,10 +17,16 @@ import (
 // writeLabelled writes n synthetic labelled documents as generic JSONL,
 // plus one broken line, and returns the path.
 func writeLabelled(t *testing.T, n int) string {
+	return writeDocs(t, trainingtest.Docs(n, 4), 10)
+}
+
+// writeDocs writes documents as labelled generic JSONL, with a broken line
+// before docs[brokenAt] (none when brokenAt < 0), and returns the path.
+func writeDocs(t *testing.T, docs []document.Document, brokenAt int) string {
 	t.Helper()
 	var b strings.Builder
-	for i, d := range trainingtest.Docs(n, 4) {
-		if i == 10 {
+	for i, d := range docs {
+		if i == brokenAt {
 			b.WriteString("{\"id\": \"broken\",\n")
 		}
 		line, _ := json.Marshal(map[string]any{"id": d.ID, "title": d.Title, "text": d.Body, "source": d.Source,

@@ -11,18 +11,16 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
-	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/labels"
 )
 
 // Trigger names.
 const (
-	TriggerNoChampion = "no_model"
-	TriggerNewLabels  = "new_labels"
-	TriggerAccuracy   = "recent_accuracy"
-	TriggerAge        = "age"
-	TriggerDrift      = "drift"
+	TriggerNewLabels = "new_labels"
+	TriggerAccuracy  = "recent_accuracy"
+	TriggerAge       = "age"
+	TriggerDrift     = "drift"
 )
 
 // Trigger is one retraining condition and whether it fired.
@@ -36,11 +34,20 @@ type Trigger struct {
 
 // Triggers is the answer to "does the champion need retraining?".
 type Triggers struct {
-	Champion  string        `json:"champion"`
-	NewLabels int           `json:"new_labels"`
-	List      []Trigger     `json:"triggers"`
-	Needed    bool          `json:"needed"`
-	Drift     *drift.Report `json:"drift,omitempty"`
+	Champion  string    `json:"champion"`
+	NewLabels int       `json:"new_labels"`
+	List      []Trigger `json:"triggers"`
+	// Needed: a trigger fired and enough new labels can be held out to
+	// judge a candidate (Run would train). A trigger that fires without
+	// them leaves Needed false and Waiting saying what is missing: a
+	// retrain then could only promote a model nobody judged.
+	Needed bool `json:"needed"`
+	// HeldOut is how many of the new labels a retrain would hold out, of
+	// the MinHoldout a judgement needs.
+	HeldOut    int           `json:"held_out"`
+	MinHoldout int           `json:"min_holdout"`
+	Waiting    string        `json:"waiting,omitempty"`
+	Drift      *drift.Report `json:"drift,omitempty"`
 }
 
 // Fired names the triggers that fired.
@@ -67,6 +74,9 @@ type champion struct {
 	dir     string
 }
 
+// loadChampion loads the registered champion, or the embedded default
+// model, which is the champion of every workspace that has promoted
+// nothing: a candidate always has a champion to beat.
 func loadChampion(ctx context.Context, reg *registry.Registry) (*champion, error) {
 	v, err := reg.ChampionVersion(ctx)
 	if err != nil {
@@ -74,9 +84,6 @@ func loadChampion(ctx context.Context, reg *registry.Registry) (*champion, error
 	}
 	b, err := reg.Resolve(ctx, v)
 	if err != nil {
-		if v == model.DefaultRef {
-			return nil, nil // no champion and no embedded model: train one
-		}
 		return nil, fmt.Errorf("champion %s: %w", v, err)
 	}
 	c := &champion{version: v, bundle: b}
@@ -111,14 +118,7 @@ func Check(ctx context.Context, ws *workspace.Workspace, cfg Config) (Triggers, 
 	if err != nil {
 		return Triggers{}, err
 	}
-	var t Triggers
-	if champ == nil {
-		t.Champion = model.DefaultRef
-		t.add(Trigger{Name: TriggerNoChampion, Fired: true, Value: 1, Threshold: 1,
-			Detail: "no champion is registered and this binary has no embedded default model"})
-		return t, nil
-	}
-	t.Champion = champ.version
+	t := Triggers{Champion: champ.version, MinHoldout: cfg.MinHoldout}
 	card := champ.bundle.Card
 	store := labels.New(ws.DB())
 	fresh, err := newLabels(ctx, store, card.Data.MaxLabelID)
@@ -148,6 +148,11 @@ func Check(ctx context.Context, ws *workspace.Workspace, cfg Config) (Triggers, 
 		}
 		t.Drift = rep
 		t.add(tr)
+	}
+	t.HeldOut = len(holdoutLabels(fresh, cfg))
+	if t.Needed && t.HeldOut < cfg.MinHoldout {
+		t.Needed = false
+		t.Waiting = tooFewLabels(len(fresh), champ.version, cfg)
 	}
 	return t, nil
 }
@@ -179,7 +184,7 @@ func recentAccuracy(ctx context.Context, ws *workspace.Workspace, b *model.Bundl
 	if err != nil {
 		return tr, fmt.Errorf("recent accuracy: %w", err)
 	}
-	r := evaluate(know, b, docs)
+	_, _, r := decisions(know, b, docs)
 	tr.Value = r.Accuracy
 	tr.Fired = r.Accuracy < tr.Threshold
 	tr.Detail = fmt.Sprintf("accuracy %.3f on the %d newest labels vs %.2f × validation accuracy %.3f", r.Accuracy, len(docs), cfg.AccuracyRatio, baseline)
@@ -204,11 +209,4 @@ func driftTrigger(ctx context.Context, ws *workspace.Workspace, champ *champion,
 	tr.Value, tr.Threshold, tr.Fired = rep.Share, rep.Threshold, rep.DatasetDrift
 	tr.Detail = fmt.Sprintf("%d of %d columns drifted over %d current documents", rep.Drifted, rep.Tested, rep.CurrentDocs)
 	return tr, &rep, nil
-}
-
-// evaluate scores labelled documents with a bundle (its class offsets
-// included) and the features its scorer would give them.
-func evaluate(know scoring.Knowledge, b *model.Bundle, docs []document.Document) metricsReport {
-	x, y := training.Matrix(know.Featurizer(b.Spec), docs)
-	return training.Evaluate(y, training.Probabilities(b.Trees, x), b.Spec.ClassBias)
 }

@@ -8,6 +8,7 @@
 package learner
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,15 +56,24 @@ type Config struct {
 
 	// HoldoutShare is the newest share (by label time) of the labels the
 	// champion has not seen, kept out of the candidate's training to judge
-	// both (0.2). MinHoldout is the fewest held-out labels a comparison
-	// needs (20).
+	// both (0.2). MinHoldout is the fewest held-out labels a judgement needs
+	// (100): with fewer, retrain trains nothing and says how many labels
+	// are missing.
 	HoldoutShare float64 `json:"holdout_share"`
 	MinHoldout   int     `json:"min_holdout"`
 	// Metric decides promotion: "macro_f1" (default) or "accuracy"; both
 	// are recorded.
 	Metric string `json:"metric"`
-	// Margin is how much worse than the champion the candidate may be and
-	// still be promoted (0: it must be at least as good).
+	// Confidence of the paired bootstrap interval on the metric difference
+	// (candidate − champion) over Resamples resamples of the held-out
+	// labels (0.95, 2000). The candidate is promoted only when the whole
+	// interval lies above −Margin and the difference itself is positive.
+	Confidence float64 `json:"confidence"`
+	Resamples  int     `json:"resamples"`
+	// Margin is how far below zero the interval's low end may reach (0:
+	// the candidate must be better with the stated confidence). It never
+	// lets a candidate whose held-out score is lower than the champion's
+	// through.
 	Margin float64 `json:"margin"`
 	// Seed and Iterations (0 = training default) of the candidate.
 	Seed       int64 `json:"seed"`
@@ -81,7 +91,7 @@ func DefaultConfig() Config {
 	return Config{
 		MinNewLabels: 1000, RecentLabels: 500, MinRecentLabels: 50, AccuracyRatio: 0.95,
 		MaxAgeDays: 7, Drift: true, DriftDays: 30,
-		HoldoutShare: 0.2, MinHoldout: 20, Metric: "macro_f1", Seed: 42,
+		HoldoutShare: 0.2, MinHoldout: 100, Metric: "macro_f1", Confidence: 0.95, Resamples: 2000, Seed: 42,
 	}
 }
 
@@ -89,33 +99,68 @@ func DefaultConfig() Config {
 // defaults; a missing file or section gives the defaults. Relative base
 // corpus and KEV paths are taken relative to the workspace directory.
 func LoadConfig(dir string) (Config, error) {
-	cfg := DefaultConfig()
 	path := filepath.Join(dir, ConfigFile)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return cfg, nil
+		return DefaultConfig(), nil
 	}
 	if err != nil {
-		return cfg, fmt.Errorf("learner config: %w", err)
+		return DefaultConfig(), fmt.Errorf("learner config: %w", err)
 	}
+	return ParseConfig(b, path)
+}
+
+// ParseConfig reads the "learner" section of a config.json's bytes over the
+// defaults. path names the file in errors (with the line of a syntax or
+// type error) and anchors relative base corpus and KEV paths. Unknown
+// settings are errors: a misspelt "min_holdout" must not silently leave the
+// default in force.
+func ParseConfig(data []byte, path string) (Config, error) {
+	cfg := DefaultConfig()
 	var file struct {
 		Learner json.RawMessage `json:"learner"`
 	}
-	if err := json.Unmarshal(b, &file); err != nil {
-		return cfg, fmt.Errorf("learner config %s: %w", path, err)
+	if err := json.Unmarshal(data, &file); err != nil {
+		return cfg, fmt.Errorf("learner config %s: %w", path, jsonError(data, 0, err))
 	}
-	if len(file.Learner) > 0 {
-		if err := json.Unmarshal(file.Learner, &cfg); err != nil {
-			return cfg, fmt.Errorf("learner config %s: section learner: %w", path, err)
+	if len(file.Learner) > 0 && !bytes.Equal(bytes.TrimSpace(file.Learner), []byte("null")) {
+		dec := json.NewDecoder(bytes.NewReader(file.Learner))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&cfg); err != nil {
+			at := bytes.Index(data, file.Learner) // the section's offset, for the line
+			return DefaultConfig(), fmt.Errorf("learner config %s: section learner: %w", path, jsonError(data, max(at, 0), err))
 		}
 	}
+	dir := filepath.Dir(path)
 	for i, p := range cfg.BaseCorpus {
 		cfg.BaseCorpus[i] = relTo(dir, p)
 	}
 	if cfg.KEV != "" {
 		cfg.KEV = relTo(dir, cfg.KEV)
 	}
-	return cfg, cfg.validate()
+	if err := cfg.validate(); err != nil {
+		return DefaultConfig(), fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// jsonError adds the line to a JSON syntax or type error; base is the
+// offset in data of the text the decoder read.
+func jsonError(data []byte, base int, err error) error {
+	var off int64 = -1
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		off = syn.Offset
+	case errors.As(err, &typ):
+		off = typ.Offset
+	}
+	if off < 0 {
+		return err
+	}
+	at := min(base+int(off), len(data))
+	return fmt.Errorf("line %d: %w", 1+bytes.Count(data[:at], []byte("\n")), err)
 }
 
 func relTo(dir, p string) string {
@@ -125,14 +170,32 @@ func relTo(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// validate refuses settings that would make the learner misjudge or never
+// judge: every count and share must be one a judgement can be made with.
 func (c Config) validate() error {
 	switch {
 	case c.Metric != "macro_f1" && c.Metric != "accuracy":
 		return fmt.Errorf("learner config: metric %q: want macro_f1 or accuracy", c.Metric)
-	case c.HoldoutShare < 0 || c.HoldoutShare >= 1:
-		return fmt.Errorf("learner config: holdout_share %v: want [0, 1)", c.HoldoutShare)
-	case c.Margin < 0:
-		return fmt.Errorf("learner config: margin %v: want ≥ 0", c.Margin)
+	case !(c.HoldoutShare >= 0.01 && c.HoldoutShare <= 0.99):
+		return fmt.Errorf("learner config: holdout_share %v: want a share in [0.01, 0.99]", c.HoldoutShare)
+	case c.MinHoldout < 1 || c.MinHoldout > 1_000_000:
+		return fmt.Errorf("learner config: min_holdout %d: want 1 to 1000000", c.MinHoldout)
+	case !(c.Confidence >= 0.5 && c.Confidence < 1):
+		return fmt.Errorf("learner config: confidence %v: want [0.5, 1)", c.Confidence)
+	case c.Resamples < 100 || c.Resamples > 1_000_000:
+		return fmt.Errorf("learner config: resamples %d: want 100 to 1000000", c.Resamples)
+	case !(c.Margin >= 0 && c.Margin < 1):
+		return fmt.Errorf("learner config: margin %v: want [0, 1)", c.Margin)
+	case c.MinNewLabels < 1:
+		return fmt.Errorf("learner config: min_new_labels %d: want ≥ 1", c.MinNewLabels)
+	case c.RecentLabels < 0 || c.MinRecentLabels < 0:
+		return fmt.Errorf("learner config: recent_labels %d, min_recent_labels %d: want ≥ 0", c.RecentLabels, c.MinRecentLabels)
+	case !(c.AccuracyRatio >= 0 && c.AccuracyRatio <= 1):
+		return fmt.Errorf("learner config: accuracy_ratio %v: want [0, 1]", c.AccuracyRatio)
+	case !(c.MaxAgeDays >= 0) || c.DriftDays < 0:
+		return fmt.Errorf("learner config: max_age_days %v, drift_days %d: want ≥ 0", c.MaxAgeDays, c.DriftDays)
+	case c.Iterations < 0:
+		return fmt.Errorf("learner config: iterations %d: want ≥ 0 (0: the training default)", c.Iterations)
 	}
 	return nil
 }

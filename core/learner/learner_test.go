@@ -2,9 +2,12 @@ package learner
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,17 +80,26 @@ func TestCheckTriggers(t *testing.T) {
 		age     time.Duration
 		drift   bool
 		fired   []string
-		needed  bool
 		minimum int
+		// minHoldout is the learner's min_holdout (default 1 here); needed
+		// is whether a retrain would train.
+		minHoldout int
+		needed     bool
 	}{
 		{name: "fresh champion, no labels", fired: nil},
-		{name: "enough new labels", labels: 60, minimum: 50, fired: []string{TriggerNewLabels}},
+		{name: "enough new labels", labels: 60, minimum: 50, fired: []string{TriggerNewLabels}, needed: true},
 		{name: "new labels below the threshold", labels: 40, minimum: 50, fired: nil},
-		{name: "old champion with new labels", labels: 5, age: 8 * 24 * time.Hour, fired: []string{TriggerAge}},
+		{name: "old champion with new labels", labels: 5, age: 8 * 24 * time.Hour, fired: []string{TriggerAge}, needed: true},
 		{name: "old champion without new labels", age: 30 * 24 * time.Hour, fired: nil},
-		{name: "analysts disagree with the champion", labels: 40, wrong: true, fired: []string{TriggerAccuracy}},
-		{name: "documents drifted", shift: true, drift: true, fired: []string{TriggerDrift}},
+		{name: "analysts disagree with the champion", labels: 40, wrong: true, fired: []string{TriggerAccuracy}, needed: true},
+		{name: "documents drifted", shift: true, drift: true, labels: 10, fired: []string{TriggerDrift}, needed: true},
 		{name: "same documents, drift checked", drift: true, fired: nil},
+		// Triggers that fire without enough labels to judge a candidate
+		// must not start a retrain (issue 11: "age, drift" promoted a
+		// model trained on 4 labels).
+		{name: "old champion, too few labels to judge", labels: 4, age: 8 * 24 * time.Hour, minHoldout: 100, fired: []string{TriggerAge}},
+		{name: "drift without labels", shift: true, drift: true, fired: []string{TriggerDrift}},
+		{name: "new labels trigger below min_holdout", labels: 60, minimum: 50, minHoldout: 13, fired: []string{TriggerNewLabels}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,13 +117,17 @@ func TestCheckTriggers(t *testing.T) {
 				cfg.MinNewLabels = tt.minimum
 			}
 			cfg.MinRecentLabels = 30
+			cfg.MinHoldout = max(tt.minHoldout, 1)
 			cfg.Drift = tt.drift
 			got, err := Check(ctx, ws, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(got.Fired(), tt.fired) || got.Needed != (len(tt.fired) > 0) {
-				t.Fatalf("fired %v (needed %v), want %v\n%+v", got.Fired(), got.Needed, tt.fired, got.List)
+			if !slices.Equal(got.Fired(), tt.fired) || got.Needed != tt.needed {
+				t.Fatalf("fired %v (needed %v), want %v (needed %v)\n%+v", got.Fired(), got.Needed, tt.fired, tt.needed, got.List)
+			}
+			if blocked := len(tt.fired) > 0 && !tt.needed; blocked != (got.Waiting != "") {
+				t.Fatalf("waiting %q with fired %v and needed %v", got.Waiting, got.Fired(), got.Needed)
 			}
 			if got.Champion != "m1" || got.NewLabels != tt.labels {
 				t.Fatalf("champion %s with %d new labels, want m1 with %d", got.Champion, got.NewLabels, tt.labels)
@@ -120,7 +136,12 @@ func TestCheckTriggers(t *testing.T) {
 	}
 }
 
-func TestRunTrainsFirstChampionThenJudges(t *testing.T) {
+// TestRunFreshWorkspace is issue 11's scenario: in a fresh workspace the
+// embedded default model is the champion; four labels are far too few to
+// judge a candidate, so nothing is trained and the output says how many
+// labels are missing; with enough labels a candidate is trained, judged
+// against the default on the newest of them and recorded either way.
+func TestRunFreshWorkspace(t *testing.T) {
 	ctx := context.Background()
 	ws := workspacetest.Open(t)
 	docs := learnertest.Corpus{N: 400, Seed: 3, Noise: 0.05}.Docs()
@@ -131,41 +152,62 @@ func TestRunTrainsFirstChampionThenJudges(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Now = func() time.Time { clock = clock.Add(time.Hour); return clock }
 	cfg.Tune = func(o *training.Options) { *o = fastLike(*o) }
+	reg := registry.New(ws.DB(), ws.ModelsDir(), nil)
+
+	label(t, ws, docs[:4], false)
 	var stages []string
-	first, err := Run(ctx, ws, cfg, func(p Progress) { stages = append(stages, p.Stage) })
+	out, err := Run(ctx, ws, cfg, func(p Progress) { stages = append(stages, p.Stage) })
+	if !errors.Is(err, ErrTooFewLabels) {
+		t.Fatalf("4 labels: err %v, want ErrTooFewLabels (outcome %+v)", err, out)
+	}
+	for _, want := range []string{"4 documents labelled since default", "at least 100 held-out labels", "499 new labels are needed (495 more)", "nothing trained, default stays the champion"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("the refusal does not say %q: %v", want, err)
+		}
+	}
+	if out.Promoted || out.Candidate != "" || len(stages) != 0 {
+		t.Fatalf("something was trained: %+v (stages %v)", out, stages)
+	}
+	if entries, _ := os.ReadDir(ws.ModelsDir()); len(entries) != 0 {
+		t.Fatalf("models written: %v", entries)
+	}
+	if champ, _ := reg.ChampionVersion(ctx); champ != model.DefaultRef {
+		t.Fatalf("champion %s, want the embedded default", champ)
+	}
+	if h, _ := reg.History(ctx); len(h) != 0 {
+		t.Fatalf("history %+v after training nothing", h)
+	}
+
+	// 200 labels, 40 held out: judged against the default, which has never
+	// seen this synthetic vocabulary.
+	label(t, ws, docs[4:200], false)
+	cfg.MinHoldout = 30
+	out, err = Run(ctx, ws, cfg, func(p Progress) { stages = append(stages, p.Stage) })
 	if err != nil {
 		t.Fatal(err)
-	}
-	if !first.Promoted || first.HoldoutDocs != 0 || first.TrainDocs != 400 {
-		t.Fatalf("first retrain: %+v", first)
 	}
 	for _, s := range []string{"collect", "train", "save", "evaluate", "decide"} {
 		if !slices.Contains(stages, s) {
 			t.Fatalf("progress never reported %s: %v", s, stages)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(first.Path, drift.ReferenceFile)); err != nil {
+	j := out.Judgement
+	if out.Champion != model.DefaultRef || out.HoldoutDocs != 40 || out.TrainDocs != 360 || out.LabelledDocs != 200 || j.N != 40 {
+		t.Fatalf("champion %s holdout %d train %d labelled %d judged on %d", out.Champion, out.HoldoutDocs, out.TrainDocs, out.LabelledDocs, j.N)
+	}
+	if !out.Promoted || !j.Better || j.Difference.Low <= 0 || j.CandidateScore <= j.ChampionScore {
+		t.Fatalf("candidate not promoted over the default on its own vocabulary: %s", out.Reason)
+	}
+	if _, err := os.Stat(filepath.Join(out.Path, drift.ReferenceFile)); err != nil {
 		t.Fatalf("no drift reference beside the model: %v", err)
 	}
-	// Labels arrive; the next candidate is judged on the newest 20 %.
-	label(t, ws, docs[:200], false)
-	second, err := Run(ctx, ws, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if second.Champion != first.Candidate || second.HoldoutDocs != 40 || second.TrainDocs != 360 || second.LabelledDocs != 200 {
-		t.Fatalf("second retrain: champion %s holdout %d train %d labelled %d", second.Champion, second.HoldoutDocs, second.TrainDocs, second.LabelledDocs)
-	}
-	if second.CandidateScore == nil || second.ChampionScore == nil {
-		t.Fatal("scores not recorded")
-	}
-	reg := registry.New(ws.DB(), ws.ModelsDir(), nil)
 	h, err := reg.History(ctx)
-	if err != nil || len(h) != 2 || h[1].Version != second.Candidate || h[1].Decision != second.Decision {
+	if err != nil || len(h) != 1 || h[0].Version != out.Candidate || h[0].Decision != registry.DecisionPromoted ||
+		h[0].Previous != model.DefaultRef || h[0].CandidateScore == nil || !strings.Contains(h[0].Reason, "interval") {
 		t.Fatalf("history %+v, %v", h, err)
 	}
-	c, _ := Check(ctx, ws, Config{MinNewLabels: 1, Drift: false, RecentLabels: 500, MinRecentLabels: 1000, Now: cfg.Now})
-	if second.Promoted && c.NewLabels != 0 {
+	c, _ := Check(ctx, ws, Config{MinNewLabels: 1, Drift: false, RecentLabels: 500, MinRecentLabels: 1000, MinHoldout: 1, HoldoutShare: 0.2, Now: cfg.Now})
+	if c.NewLabels != 0 {
 		t.Fatalf("after promotion %d labels still count as new", c.NewLabels)
 	}
 }
@@ -202,40 +244,43 @@ func TestPromotionDecision(t *testing.T) {
 		promoted bool
 	}{
 		{"worse candidate is refused", good.Bundle, true, 0, false},
-		{"worse candidate within a wide margin", good.Bundle, true, 1, true},
+		{"a margin never lets a lower score through", good.Bundle, true, 0.9, false},
 		{"better candidate is promoted", weak.Bundle, false, 0, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ws := workspacetest.Open(t)
-			if _, err := ws.PutDocuments(ctx, docs); err != nil {
-				t.Fatal(err)
-			}
-			installChampion(t, ws, tt.champion, "champ", docs)
-			label(t, ws, docs[200:], false)
-			cfg := DefaultConfig()
-			cfg.Now = func() time.Time { return t0.Add(time.Hour) }
-			cfg.Margin = tt.margin
-			cfg.Tune = func(o *training.Options) {
-				*o = fastLike(*o)
-				if tt.crippled {
-					o.Params.NumIterations, o.Features.MaxTerms = 1, 1
+		for _, seed := range []int64{1, 2, 3} {
+			t.Run(fmt.Sprintf("%s/seed %d", tt.name, seed), func(t *testing.T) {
+				ws := workspacetest.Open(t)
+				if _, err := ws.PutDocuments(ctx, docs); err != nil {
+					t.Fatal(err)
 				}
-			}
-			out, err := Run(ctx, ws, cfg, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out.Promoted != tt.promoted {
-				t.Fatalf("promoted %v, want %v: %s", out.Promoted, tt.promoted, out.Reason)
-			}
-			reg := registry.New(ws.DB(), ws.ModelsDir(), nil)
-			champ, _ := reg.ChampionVersion(ctx)
-			chal, _, _ := reg.Alias(ctx, registry.Challenger)
-			if tt.promoted && champ != out.Candidate || !tt.promoted && (champ != "champ" || chal != out.Candidate) {
-				t.Fatalf("champion %s challenger %s after %s of %s", champ, chal, out.Decision, out.Candidate)
-			}
-		})
+				installChampion(t, ws, tt.champion, "champ", docs)
+				label(t, ws, docs[200:], false)
+				cfg := DefaultConfig()
+				cfg.Now = func() time.Time { return t0.Add(time.Hour) }
+				cfg.Margin, cfg.Seed, cfg.MinHoldout = tt.margin, seed, 30
+				cfg.Tune = func(o *training.Options) {
+					*o = fastLike(*o)
+					if tt.crippled {
+						o.Params.NumIterations, o.Features.MaxTerms = 1, 1
+					}
+				}
+				out, err := Run(ctx, ws, cfg, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("seed %d: %s: %s", seed, out.Decision, out.Reason)
+				if out.Promoted != tt.promoted {
+					t.Fatalf("promoted %v, want %v: %s", out.Promoted, tt.promoted, out.Reason)
+				}
+				reg := registry.New(ws.DB(), ws.ModelsDir(), nil)
+				champ, _ := reg.ChampionVersion(ctx)
+				chal, _, _ := reg.Alias(ctx, registry.Challenger)
+				if tt.promoted && champ != out.Candidate || !tt.promoted && (champ != "champ" || chal != out.Candidate) {
+					t.Fatalf("champion %s challenger %s after %s of %s", champ, chal, out.Decision, out.Candidate)
+				}
+			})
+		}
 	}
 }
 

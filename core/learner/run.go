@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -26,13 +27,15 @@ import (
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
 )
 
-type metricsReport = metrics.Report
-
 // Progress is one step of a retrain, for a progress bar or a log line.
 type Progress struct {
 	Stage   string // collect, train, save, evaluate, decide
 	Message string
 }
+
+// ErrTooFewLabels says that a retrain trained nothing because too few new
+// labels could be held out to judge a candidate against the champion.
+var ErrTooFewLabels = errors.New("too few new labels to judge a candidate")
 
 // Outcome is what a retrain did.
 type Outcome struct {
@@ -42,25 +45,28 @@ type Outcome struct {
 	Decision  string `json:"decision"`
 	Reason    string `json:"reason"`
 	Metric    string `json:"metric"`
-	// Scores on the held-out labels in Metric; nil when there was no
-	// hold-out (or no champion to score).
-	CandidateScore *float64 `json:"candidate_score"`
-	ChampionScore  *float64 `json:"champion_score"`
-	// Hold-out reports (nil without a hold-out).
-	CandidateHoldout *metrics.Report `json:"candidate_holdout,omitempty"`
-	ChampionHoldout  *metrics.Report `json:"champion_holdout,omitempty"`
-	Validation       metrics.Report  `json:"validation"`
-	TrainDocs        int             `json:"train_docs"`
-	LabelledDocs     int             `json:"labelled_docs"`
-	HoldoutDocs      int             `json:"holdout_docs"`
-	Path             string          `json:"path"`
-	TrainSeconds     float64         `json:"train_seconds"`
-	Seconds          float64         `json:"seconds"`
+	// Judgement is candidate vs champion on the held-out labels: n, both
+	// scores, the difference with its interval and p-value.
+	Judgement Judgement `json:"judgement"`
+	// Scores on the held-out labels in Metric (nil when too few to judge).
+	CandidateScore *float64       `json:"candidate_score"`
+	ChampionScore  *float64       `json:"champion_score"`
+	Validation     metrics.Report `json:"validation"`
+	TrainDocs      int            `json:"train_docs"`
+	LabelledDocs   int            `json:"labelled_docs"`
+	HoldoutDocs    int            `json:"holdout_docs"`
+	Path           string         `json:"path"`
+	TrainSeconds   float64        `json:"train_seconds"`
+	Seconds        float64        `json:"seconds"`
 }
 
-// Run trains a candidate from the base corpus and the analyst labels,
-// judges it against the champion on held-out labels, records the decision
-// and returns it. progress may be nil.
+// Run trains a candidate from the base corpus and the analyst labels except
+// the newest ones, judges it against the champion (the embedded default
+// model while none is registered) on those held-out labels (Judge), records
+// the decision and returns it: promoted when judged better, else the
+// challenger. When too few new labels can be held out it trains nothing
+// and returns an error wrapping ErrTooFewLabels that says how many more
+// are needed. progress may be nil.
 func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func(Progress)) (Outcome, error) {
 	start := time.Now()
 	if err := cfg.validate(); err != nil {
@@ -76,10 +82,20 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	if err != nil {
 		return Outcome{}, fmt.Errorf("retrain: %w", err)
 	}
-	out := Outcome{Metric: cfg.Metric}
-	var seen int64
-	if champ != nil {
-		out.Champion, seen = champ.version, champ.bundle.Card.Data.MaxLabelID
+	out := Outcome{Metric: cfg.Metric, Champion: champ.version}
+	store := labels.New(ws.DB())
+	fresh, err := newLabels(ctx, store, champ.bundle.Card.Data.MaxLabelID)
+	if err != nil {
+		return out, fmt.Errorf("retrain: %w", err)
+	}
+	holdout := holdoutLabels(fresh, cfg)
+	if len(holdout) < cfg.MinHoldout {
+		out.Decision, out.Reason = "not_trained", tooFewLabels(len(fresh), champ.version, cfg)
+		return out, fmt.Errorf("retrain: %w: %s", ErrTooFewLabels, out.Reason)
+	}
+	held := make(map[string]bool, len(holdout))
+	for _, e := range holdout {
+		held[e.DocID] = true
 	}
 
 	// The entities and features the candidate learns from are those every
@@ -93,16 +109,6 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	if err != nil {
 		return out, fmt.Errorf("retrain: %w", err)
 	}
-	store := labels.New(ws.DB())
-	fresh, err := newLabels(ctx, store, seen)
-	if err != nil {
-		return out, fmt.Errorf("retrain: %w", err)
-	}
-	holdout := holdoutLabels(fresh, cfg)
-	held := make(map[string]bool, len(holdout))
-	for _, e := range holdout {
-		held[e.DocID] = true
-	}
 	var train, holdDocs []document.Document
 	for _, d := range set.docs {
 		if held[d.ID] {
@@ -115,7 +121,13 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	}
 	out.TrainDocs, out.LabelledDocs, out.HoldoutDocs = len(train), set.labelled, len(holdDocs)
 	say("collect", "%d training documents (%d with analyst labels), %d held-out labels", len(train), set.labelled, len(holdDocs))
-	if len(train) < training.MinDocuments && len(cfg.BaseCorpus) == 0 {
+	if len(holdDocs) < cfg.MinHoldout {
+		out.Decision = "not_trained"
+		out.Reason = fmt.Sprintf("only %d of the %d held-out labels name documents in the workspace; a judgement needs %d: nothing trained, %s stays the champion",
+			len(holdDocs), len(holdout), cfg.MinHoldout, champ.version)
+		return out, fmt.Errorf("retrain: %w: %s", ErrTooFewLabels, out.Reason)
+	}
+	if len(train) < training.MinDocuments {
 		return out, fmt.Errorf("retrain: only %d labelled documents to learn from; point the learner at a base corpus "+
 			"(\"learner\": {\"base_corpus\": [\"advisories.jsonl.gz\"]} in %s, or --base PATH) or ingest labelled documents",
 			len(train), ConfigFile)
@@ -139,7 +151,10 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	opts.Parent = out.Champion
 	opts.Command = "cyberstreams retrain"
 	opts.Inputs = set.inputs
-	opts.Labels = set.labelled
+	opts.Labels = set.labelled - len(holdDocs)
+	// The candidate learned every label up to the newest one except the
+	// held-out ones; counting those as seen keeps them out of the next
+	// hold-out, where it would be judged on labels it was chosen by.
 	opts.MaxLabel = set.maxLabelID
 	opts.Progress = func(format string, args ...any) { say("train", format, args...) }
 	if cfg.Tune != nil {
@@ -151,8 +166,9 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	}
 	out.Candidate, out.Validation, out.TrainSeconds = opts.Version, res.Validation, res.Duration.Seconds()
 	res.Bundle.Card.Created = cfg.now().UTC().Truncate(time.Second)
+	res.Bundle.Card.Version = opts.Version
 	res.Bundle.Card.Notes = append(res.Bundle.Card.Notes,
-		fmt.Sprintf("retrained from %d documents; %d newest labels held out to judge it against %s", len(train), len(holdDocs), orDefault(out.Champion)))
+		fmt.Sprintf("retrained from %d documents; %d newest labels held out to judge it against %s", len(train), len(holdDocs), out.Champion))
 
 	// A retrain cancelled (the analyst quit the triage screen) stops here,
 	// before anything is written. Past this point the candidate is saved,
@@ -177,10 +193,19 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	}
 	out.Path = dir
 
-	say("evaluate", "judging %s and %s on %d held-out labels", opts.Version, orDefault(out.Champion), len(holdDocs))
-	d := decide(&out, res.Bundle, champ, holdDocs, cfg, know)
+	say("evaluate", "judging %s and %s on %d held-out labels", opts.Version, out.Champion, len(holdDocs))
+	j := Judge(know, champ.bundle, res.Bundle, holdDocs, cfg)
+	out.Judgement = j
+	if j.ChampionReport != nil {
+		out.CandidateScore, out.ChampionScore = &j.CandidateScore, &j.ChampionScore
+	}
+	d := registry.Decision{Decision: registry.DecisionRejected, CandidateScore: out.CandidateScore,
+		ChampionScore: out.ChampionScore, Reason: j.Reason}
+	if j.Better {
+		d.Decision = registry.DecisionPromoted
+	}
 	say("decide", "%s: %s", d.Decision, d.Reason)
-	if d.Decision == registry.DecisionPromoted {
+	if j.Better {
 		_, err = reg.Promote(ctx, opts.Version, d)
 	} else {
 		_, err = reg.Reject(ctx, opts.Version, d)
@@ -188,24 +213,36 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	if err != nil {
 		return out, fmt.Errorf("retrain: %w", err)
 	}
-	out.Promoted, out.Decision, out.Reason = d.Decision == registry.DecisionPromoted, d.Decision, d.Reason
+	out.Promoted, out.Decision, out.Reason = j.Better, d.Decision, d.Reason
 	out.Seconds = time.Since(start).Seconds()
 	return out, nil
 }
 
-func orDefault(v string) string {
-	if v == "" {
-		return "no champion"
+// tooFewLabels says why nothing is trained: how many new labels there are
+// and how many a judgement needs.
+func tooFewLabels(fresh int, champion string, cfg Config) string {
+	need := neededLabels(cfg)
+	return fmt.Sprintf("%d documents labelled since %s was trained; a candidate is judged on the newest %.0f%% of them "+
+		"and a judgement needs at least %d held-out labels, so %d new labels are needed (%d more): nothing trained, %s stays the champion",
+		fresh, champion, 100*cfg.HoldoutShare, cfg.MinHoldout, need, max(need-fresh, 0), champion)
+}
+
+// neededLabels is the fewest new labels whose held-out share reaches
+// MinHoldout.
+func neededLabels(cfg Config) int {
+	n := max(int(math.Ceil(float64(cfg.MinHoldout)/cfg.HoldoutShare))-1, cfg.MinHoldout)
+	for int(math.Round(cfg.HoldoutShare*float64(n))) < cfg.MinHoldout {
+		n++
 	}
-	return v
+	return n
 }
 
 // holdoutLabels are the newest HoldoutShare of the labels the champion has
 // not trained on, by label time — the candidate is judged on what analysts
-// said most recently, as it will be used. Too few to judge gives none.
+// said most recently, as it will be used.
 func holdoutLabels(fresh []labels.Event, cfg Config) []labels.Event {
 	n := int(math.Round(cfg.HoldoutShare * float64(len(fresh))))
-	if n < max(cfg.MinHoldout, 1) {
+	if n <= 0 {
 		return nil
 	}
 	sorted := append([]labels.Event(nil), fresh...)
@@ -216,45 +253,6 @@ func holdoutLabels(fresh []labels.Event, cfg Config) []labels.Event {
 		return sorted[i].ID < sorted[j].ID
 	})
 	return sorted[len(sorted)-n:]
-}
-
-// decide compares candidate and champion on the hold-out.
-func decide(out *Outcome, cand *model.Bundle, champ *champion, hold []document.Document, cfg Config, know scoring.Knowledge) registry.Decision {
-	pick := func(r metrics.Report) float64 {
-		if cfg.Metric == "accuracy" {
-			return r.Accuracy
-		}
-		return r.MacroF1
-	}
-	if len(hold) == 0 {
-		if champ == nil || champ.version == model.DefaultRef {
-			return registry.Decision{Decision: registry.DecisionPromoted,
-				Reason: fmt.Sprintf("no held-out labels to compare on and no registered champion (%s); the candidate becomes the first champion", orDefault(out.Champion))}
-		}
-		return registry.Decision{Decision: registry.DecisionRejected,
-			Reason: fmt.Sprintf("fewer than %d new labels to hold out: %s cannot be shown to be at least as good as %s", cfg.MinHoldout, out.Candidate, champ.version)}
-	}
-	cr := evaluate(know, cand, hold)
-	out.CandidateHoldout = &cr
-	cs := pick(cr)
-	out.CandidateScore = &cs
-	if champ == nil {
-		return registry.Decision{Decision: registry.DecisionPromoted, CandidateScore: &cs,
-			Reason: fmt.Sprintf("no champion; candidate %s %.4f on %d held-out labels", cfg.Metric, cs, len(hold))}
-	}
-	hr := evaluate(know, champ.bundle, hold)
-	out.ChampionHoldout = &hr
-	hs := pick(hr)
-	out.ChampionScore = &hs
-	d := registry.Decision{CandidateScore: &cs, ChampionScore: &hs}
-	why := fmt.Sprintf("%s on %d held-out labels: candidate %.4f, champion %s %.4f (accuracy %.4f vs %.4f), margin %.4f",
-		cfg.Metric, len(hold), cs, champ.version, hs, cr.Accuracy, hr.Accuracy, cfg.Margin)
-	if cs >= hs-cfg.Margin {
-		d.Decision, d.Reason = registry.DecisionPromoted, why
-	} else {
-		d.Decision, d.Reason = registry.DecisionRejected, why+"; champion kept"
-	}
-	return d
 }
 
 // candidateVersion names a candidate by its training time, with a suffix

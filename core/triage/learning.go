@@ -19,9 +19,13 @@ type LearningStatus struct {
 	Champion string
 	// NewLabels of NeedLabels: progress toward the new-labels trigger.
 	NewLabels, NeedLabels int
-	// Needed: some trigger fired; Fired names them.
-	Needed bool
-	Fired  []string
+	// Needed: some trigger fired and there are enough new labels to judge
+	// a candidate; Fired names the triggers that fired. Waiting says what
+	// is missing when triggers fired without enough labels (then Needed
+	// is false: a retrain would train nothing).
+	Needed  bool
+	Fired   []string
+	Waiting string
 	// Drift: the drift trigger fired.
 	Drift bool
 }
@@ -39,7 +43,7 @@ func (s *Session) Learning(ctx context.Context, cfg learner.Config) (LearningSta
 		return LearningStatus{}, fmt.Errorf("check retraining triggers: %w", err)
 	}
 	st := LearningStatus{Champion: t.Champion, NewLabels: t.NewLabels, NeedLabels: cfg.MinNewLabels,
-		Needed: t.Needed, Fired: t.Fired()}
+		Needed: t.Needed, Fired: t.Fired(), Waiting: t.Waiting}
 	for _, tr := range t.List {
 		if tr.Name == learner.TriggerDrift && tr.Fired {
 			st.Drift = true
