@@ -16,8 +16,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
+	"unicode"
 
+	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/internal/atomicfile"
 	"github.com/cyberstreams/cyberstreams/ml/iforest"
@@ -256,15 +260,138 @@ func load(open func(name string) (io.Reader, error), where string) (*Bundle, err
 	if restErr != nil {
 		return nil, restErr
 	}
-	if got, want := b.Trees.NumFeatures(), b.Spec.NumFeatures(); got > want {
-		return nil, fmt.Errorf("load model %s: model uses %d features but %s defines %d: the files do not belong together",
-			where, got, FeaturesFile, want)
-	}
-	if b.Trees.NumClass != 5 {
-		return nil, fmt.Errorf("load model %s: model has %d classes, cyberstreams needs 5 (critical, high, medium, low, informational)", where, b.Trees.NumClass)
+	if err := b.checkTogether(where); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
+
+// checkTogether checks that the bundle's files belong together, so that a
+// bundle that loads can be scored: a file from another model (or a damaged
+// one) is refused here, naming the file, instead of indexing out of range on
+// the first document. The model's trees and its feature spec must agree on
+// the classes and on every feature (by width and by name), the novelty forest
+// must read the spec's numeric features, and the drift reference must
+// summarise them (checkRest).
+func (b *Bundle) checkTogether(where string) error {
+	modelFile := filepath.Join(where, ModelFile)
+	classes := len(document.Severities)
+	if b.Trees.NumClass != classes || b.Trees.NumTreePerIteration != classes {
+		return fmt.Errorf("load model %s: num_class %d with %d trees per iteration, cyberstreams needs %d (critical, high, medium, low, informational)",
+			modelFile, b.Trees.NumClass, b.Trees.NumTreePerIteration, classes)
+	}
+	if b.Trees.AverageOutput {
+		return fmt.Errorf("load model %s: a random-forest model (average_output) is no softmax classifier", modelFile)
+	}
+	names := b.Spec.Names()
+	if got, want := b.Trees.NumFeatures(), len(names); got > want {
+		return fmt.Errorf("load model %s: the model uses %d features but %s defines %d: the files do not belong together",
+			modelFile, got, FeaturesFile, want)
+	}
+	for i, got := range b.Trees.FeatureNames {
+		if got != lgbm.FeatureName(names[i]) && got != lgbm.DefaultFeatureName(i) {
+			return fmt.Errorf("load model %s: feature %d is %q but %s names it %q: the files do not belong together",
+				modelFile, i, got, FeaturesFile, names[i])
+		}
+	}
+	return nil
+}
+
+// checkRest is checkTogether for the files other than the trees, which
+// loadRest checks while the trees are still being parsed.
+func (b *Bundle) checkRest(where string) error {
+	if b.Novelty != nil && b.Novelty.NumFeatures != len(b.Spec.Numeric) {
+		return fmt.Errorf("load model %s: the novelty forest reads %d features but %s has %d numeric features: the files do not belong together",
+			filepath.Join(where, NoveltyFile), b.Novelty.NumFeatures, FeaturesFile, len(b.Spec.Numeric))
+	}
+	if b.DriftReference != nil {
+		if err := checkReference(b.DriftReference, b.Spec); err != nil {
+			return fmt.Errorf("load model %s: %w", filepath.Join(where, ReferenceFile), err)
+		}
+	}
+	if err := checkCard(&b.Card); err != nil {
+		return fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
+	}
+	return nil
+}
+
+// checkReference checks what core/drift relies on in a drift reference:
+// documents summarised, numeric samples of features the spec has, and
+// counts that are counts. (core/drift decodes it in full; this package
+// cannot import it.)
+func checkReference(data []byte, spec *features.Spec) error {
+	var ref struct {
+		Docs        int                       `json:"docs"`
+		Numeric     map[string][]float64      `json:"numeric"`
+		Categorical map[string]map[string]int `json:"categorical"`
+		Predicted   map[string]int            `json:"predicted"`
+	}
+	if err := json.Unmarshal(data, &ref); err != nil {
+		return err
+	}
+	if ref.Docs <= 0 || len(ref.Numeric) == 0 {
+		return fmt.Errorf("summarises %d documents and %d numeric features: not a drift reference", ref.Docs, len(ref.Numeric))
+	}
+	numeric := make(map[string]bool, len(spec.Numeric))
+	for _, n := range spec.Numeric {
+		numeric[n] = true
+	}
+	for name := range ref.Numeric {
+		if !numeric[name] {
+			return fmt.Errorf("numeric feature %q is not in %s: the files do not belong together", name, FeaturesFile)
+		}
+	}
+	for name, counts := range ref.Categorical {
+		for value, n := range counts {
+			if n < 0 {
+				return fmt.Errorf("categorical %s %q counts %d documents", name, value, n)
+			}
+		}
+	}
+	for class, n := range ref.Predicted {
+		if !slices.Contains(document.Severities[:], class) || n < 0 {
+			return fmt.Errorf("predicted class %q counts %d documents", class, n)
+		}
+	}
+	return nil
+}
+
+// checkCard checks what commands print of a model card: a version that is
+// one plain line, and validation metrics over the five classes.
+func checkCard(c *Card) error {
+	if len(c.Version) > maxVersionLen || strings.IndexFunc(c.Version, unicode.IsControl) >= 0 {
+		return fmt.Errorf("version %.40q is not a plain name of at most %d characters", c.Version, maxVersionLen)
+	}
+	v := c.Validation
+	if v == nil {
+		return nil
+	}
+	k := len(document.Severities)
+	if !slices.Equal(v.Classes, document.Severities[:]) {
+		return fmt.Errorf("validation classes %q, want %q", v.Classes, document.Severities)
+	}
+	if len(v.PerClass) > k || (len(v.AUC) != 0 && len(v.AUC) != k) {
+		return fmt.Errorf("validation has %d per-class rows and %d AUCs for %d classes", len(v.PerClass), len(v.AUC), k)
+	}
+	if len(v.Confusion) != 0 && len(v.Confusion) != k {
+		return fmt.Errorf("validation confusion has %d rows, want %d", len(v.Confusion), k)
+	}
+	for i, row := range v.Confusion {
+		if len(row) != k {
+			return fmt.Errorf("validation confusion row %d has %d columns, want %d", i, len(row), k)
+		}
+		for _, n := range row {
+			if n < 0 {
+				return fmt.Errorf("validation confusion row %d counts %d documents", i, n)
+			}
+		}
+	}
+	return nil
+}
+
+// maxVersionLen bounds a model version: it names a directory and is
+// printed beside every score.
+const maxVersionLen = 128
 
 // loadRest reads everything of a bundle but its trees (which load writes
 // concurrently: the two touch different fields).
@@ -297,5 +424,5 @@ func (b *Bundle) loadRest(read func(name string) ([]byte, error), where string) 
 	} else if !errors.Is(err, errMissing) {
 		return fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
 	}
-	return nil
+	return b.checkRest(where)
 }

@@ -554,16 +554,10 @@ func modelFeatureNames(names []string, numCols int) []string {
 	out := make([]string, numCols)
 	for i := range out {
 		if names == nil || strings.TrimSpace(names[i]) == "" {
-			out[i] = "Column_" + strconv.Itoa(i)
+			out[i] = lgbm.DefaultFeatureName(i)
 			continue
 		}
-		out[i] = strings.Map(func(r rune) rune {
-			switch r {
-			case ' ', '\t', '\r', '\n', '\v', '\f':
-				return '_'
-			}
-			return r
-		}, names[i])
+		out[i] = lgbm.FeatureName(names[i])
 	}
 	return out
 }

@@ -185,3 +185,20 @@ func writeFloats(b *strings.Builder, key string, vs []float64, n, prec int) {
 	}
 	b.WriteByte('\n')
 }
+
+// FeatureName is name as the text format can hold it on its space-separated
+// feature_names line: white space becomes '_' (as LightGBM's own writer
+// does), so "text:remote code" is written "text:remote_code".
+func FeatureName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\t', '\r', '\n', '\v', '\f':
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+// DefaultFeatureName is the name LightGBM gives feature i of a model trained
+// without feature names.
+func DefaultFeatureName(i int) string { return "Column_" + strconv.Itoa(i) }
