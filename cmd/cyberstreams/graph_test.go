@@ -136,3 +136,39 @@ func TestGraphSyncCommand(t *testing.T) {
 		t.Errorf("wrong password: exit %d, stderr %q", a.Code, a.Err)
 	}
 }
+
+// No graph command prints the password of a NEO4J_URI that carries one:
+// not in errors, not in graph stats' note (table or JSON), not in a dry run.
+func TestGraphCommandsNeverPrintCredentials(t *testing.T) {
+	const secret = "s3cret-Pw"
+	ws := graphWorkspace(t)
+	t.Setenv("NEO4J_PASSWORD", "")
+	for _, uri := range []string{
+		"bolt://ana:" + secret + "@127.0.0.1:1", // nothing listens on port 1
+		"bolt://ana:" + secret + "/#@127.0.0.1:bad",
+	} {
+		t.Setenv("NEO4J_URI", uri)
+		tests := []struct {
+			args []string
+			code int
+		}{
+			{[]string{"graph", "stats"}, 0},
+			{[]string{"--json", "graph", "stats"}, 0},
+			{[]string{"graph", "sync"}, 1},
+			{[]string{"graph", "sync", "--dry-run"}, 0},
+			{[]string{"graph", "query", "--cypher", "RETURN 1"}, 1},
+			{[]string{"graph", "query", "--remote", "actor-techniques", "fancy test"}, 1},
+		}
+		for _, tt := range tests {
+			t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+				r := runCLI(t, ws, "", tt.args...)
+				if r.Code != tt.code {
+					t.Fatalf("exit %d, want %d: %s", r.Code, tt.code, r.Err)
+				}
+				if strings.Contains(r.Out+r.Err, secret) {
+					t.Fatalf("printed the password:\n%s\n%s", r.Out, r.Err)
+				}
+			})
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,9 @@ import (
 )
 
 // Config says where the shared Neo4j is. The password comes only from the
-// environment, never from a flag or file.
+// environment (NEO4J_PASSWORD, or user:password@ in NEO4J_URI), never from a
+// flag or file, and is never printed: String and GoString redact it, and it
+// is left out of JSON, whose uri is redacted too.
 type Config struct {
 	URI      string
 	Username string
@@ -30,6 +33,22 @@ type Config struct {
 	RetryFor time.Duration
 }
 
+// String names the server and user, never the password.
+func (c Config) String() string {
+	return fmt.Sprintf("neo4j %s as %q", RedactURI(c.URI), c.Username)
+}
+
+// MarshalJSON writes the server and user, never the password.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		URI      string `json:"uri"`
+		Username string `json:"username"`
+	}{RedactURI(c.URI), c.Username})
+}
+
+// GoString is String, so that %#v does not print the password either.
+func (c Config) GoString() string { return "neo4j.Config{" + c.String() + "}" }
+
 // ConfigFile is the optional file in the workspace directory that names
 // the uri and username (never the password).
 const ConfigFile = "graph.json"
@@ -38,23 +57,25 @@ const ConfigFile = "graph.json"
 var ErrNotConfigured = errors.New("no Neo4j configured: set NEO4J_URI (and NEO4J_USERNAME, NEO4J_PASSWORD), or start one with scripts/neo4j/neo4j.sh")
 
 // ConfigFromEnv reads NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD,
-// falling back to graph.json in workspaceDir for the uri and username.
+// falling back to graph.json in workspaceDir for the uri and username. A
+// user:password@ in the URI is taken as the username and password when
+// NEO4J_USERNAME and NEO4J_PASSWORD do not set them, and removed from the
+// URI: the driver reads credentials only from its auth token, and the URI
+// is printed in messages. graph.json may not hold a password in its uri.
 func ConfigFromEnv(workspaceDir string) (Config, error) {
 	var c Config
 	if workspaceDir != "" {
-		b, err := os.ReadFile(filepath.Join(workspaceDir, ConfigFile))
+		path := filepath.Join(workspaceDir, ConfigFile)
+		b, err := os.ReadFile(path)
 		switch {
 		case err == nil:
-			var f struct {
-				URI      string `json:"uri"`
-				Username string `json:"username"`
-			}
-			if err := json.Unmarshal(b, &f); err != nil {
-				return c, fmt.Errorf("%s: %w", filepath.Join(workspaceDir, ConfigFile), err)
+			f, err := readConfigFile(b)
+			if err != nil {
+				return c, fmt.Errorf("%s: %w", path, err)
 			}
 			c.URI, c.Username = f.URI, f.Username
 		case !errors.Is(err, os.ErrNotExist):
-			return c, fmt.Errorf("read %s: %w", ConfigFile, err)
+			return c, fmt.Errorf("read %s: %w", path, err)
 		}
 	}
 	if v := os.Getenv("NEO4J_URI"); v != "" {
@@ -63,14 +84,80 @@ func ConfigFromEnv(workspaceDir string) (Config, error) {
 	if v := os.Getenv("NEO4J_USERNAME"); v != "" {
 		c.Username = v
 	}
-	if c.Username == "" {
-		c.Username = "neo4j"
-	}
 	c.Password = os.Getenv("NEO4J_PASSWORD")
 	if c.URI == "" {
 		return c, ErrNotConfigured
 	}
+	c, err := c.withoutURICredentials()
+	if err != nil {
+		return c, err
+	}
+	if c.Username == "" {
+		c.Username = "neo4j"
+	}
 	return c, nil
+}
+
+// configFile is graph.json.
+type configFile struct {
+	URI      string `json:"uri"`
+	Username string `json:"username"`
+}
+
+// readConfigFile decodes graph.json; errors never quote the uri.
+func readConfigFile(b []byte) (configFile, error) {
+	var f configFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return f, err
+	}
+	if f.URI == "" {
+		return f, nil
+	}
+	u, err := url.Parse(f.URI)
+	if err != nil {
+		return f, fmt.Errorf("uri %s is not a URI", RedactURI(f.URI))
+	}
+	if _, ok := u.User.Password(); ok {
+		return f, errors.New("uri holds a password: set it in NEO4J_PASSWORD instead (the password never lives in a file)")
+	}
+	return f, nil
+}
+
+// withoutURICredentials moves user:password@ out of the URI into Username
+// and Password where those are empty. An unparseable URI is an error that
+// shows it redacted (url.Parse's own error would quote it whole).
+func (c Config) withoutURICredentials() (Config, error) {
+	u, err := url.Parse(c.URI)
+	if err != nil {
+		return c, fmt.Errorf("NEO4J_URI %s is not a URI", RedactURI(c.URI))
+	}
+	if u.User == nil {
+		return c, nil
+	}
+	if c.Username == "" {
+		c.Username = u.User.Username()
+	}
+	if p, ok := u.User.Password(); ok && c.Password == "" {
+		c.Password = p
+	}
+	u.User = nil
+	c.URI = u.String()
+	return c, nil
+}
+
+// RedactURI is uri safe to print: anything between the scheme and the last
+// '@' (user:password) becomes "xxxxx". It does not parse uri, so that it
+// redacts malformed URIs too (a password holding '/' or '#' breaks parsing).
+func RedactURI(uri string) string {
+	start := 0
+	if i := strings.Index(uri, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	at := strings.LastIndexByte(uri[start:], '@')
+	if at < 0 {
+		return uri
+	}
+	return uri[:start] + "xxxxx" + uri[start+at:]
 }
 
 // Client is an open, verified connection to Neo4j.
@@ -94,6 +181,10 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if cfg.RetryFor == 0 {
 		cfg.RetryFor = 30 * time.Second
+	}
+	cfg, err := cfg.withoutURICredentials()
+	if err != nil {
+		return nil, err
 	}
 	d, err := n4j.NewDriverWithContext(cfg.URI, n4j.BasicAuth(cfg.Username, cfg.Password, ""), func(c *n4jcfg.Config) {
 		c.MaxTransactionRetryTime = cfg.RetryFor
@@ -124,7 +215,7 @@ func classify(cfg Config, err error) error {
 // Close closes the driver.
 func (c *Client) Close(ctx context.Context) error { return c.driver.Close(ctx) }
 
-// URI is where the client is connected.
+// URI is where the client is connected, without credentials.
 func (c *Client) URI() string { return c.cfg.URI }
 
 // read runs one query in a read transaction and returns its records.
