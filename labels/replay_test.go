@@ -10,29 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// sharedData finds shared/data beside the repository root, or skips.
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("repository root not found")
-		}
-	}
-	path := filepath.Join(dir, "..", "shared", "data", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared data %s absent: %v", name, err)
-	}
-	return path
-}
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
+)
 
 // TestReplayAdvisoryLabels imports the severity of every training advisory
 // as a label, the way the learning-loop replay does, in one go.
@@ -40,7 +20,7 @@ func TestReplayAdvisoryLabels(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports 38k labels (about 3 s)")
 	}
-	path := sharedData(t, "advisories_train.jsonl.gz")
+	path := shareddata.File(t, "advisories_train.jsonl.gz")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)

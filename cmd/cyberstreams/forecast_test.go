@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/forecast"
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 )
 
 // weeklyCSV writes a CSV of weeks of a weekly pattern in two columns and
@@ -139,35 +140,10 @@ func TestForecastWorkspace(t *testing.T) {
 	}
 }
 
-// sharedDataFile finds a file in shared/data beside the repository root,
-// or skips the test.
-func sharedDataFile(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "data", name)
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("shared data %s absent: %v", name, err)
-	}
-	return path
-}
-
 func TestForecastSharedSeries(t *testing.T) {
 	for _, name := range []string{"ghsa_daily_counts.csv", "kev_daily_additions.csv"} {
 		t.Run(name, func(t *testing.T) {
-			path := sharedDataFile(t, name)
+			path := shareddata.File(t, name)
 			r := runCLI(t, t.TempDir(), "", "forecast", "--series", path, "--json")
 			if r.Code != 0 {
 				t.Fatalf("exit %d: %s", r.Code, r.Err)

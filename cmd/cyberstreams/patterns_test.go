@@ -2,11 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 )
 
 // patternDocs: four documents pair technique T1059 with CWE-79, three at vendor
@@ -136,14 +136,7 @@ func TestPatternsOnAdvisories(t *testing.T) {
 	if testing.Short() {
 		t.Skip("ingests 38k advisories; skipped with -short")
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := filepath.Join(wd, "..", "..", "..", "shared", "data", "advisories_train.jsonl.gz")
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("shared advisories absent (%v)", err)
-	}
+	data := shareddata.File(t, "advisories_train.jsonl.gz")
 	ws := t.TempDir()
 	if r := runCLI(t, ws, "", "-q", "ingest", data); r.Code != 0 {
 		t.Fatalf("ingest: %d %s", r.Code, r.Err)

@@ -4,38 +4,16 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-// sharedData finds shared/data next to the repository root, or skips.
-func sharedData(t testing.TB, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", "shared", "data", name)
-			if _, err := os.Stat(p); err != nil {
-				t.Skipf("shared data %s not available: %v", name, err)
-			}
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root not found; shared data not available")
-		}
-		dir = parent
-	}
-}
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
+)
 
 // tramSentences reads the text of the TRAM sentences.
 func tramSentences(t testing.TB) []string {
-	f, err := os.Open(sharedData(t, "tram_sentences.jsonl"))
+	f, err := os.Open(shareddata.File(t, "tram_sentences.jsonl"))
 	if err != nil {
 		t.Fatalf("open tram sentences: %v", err)
 	}

@@ -11,12 +11,14 @@ import (
 	"io"
 	"os"
 	"testing"
+
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 )
 
 // advisoryTexts reads the text the scorer extracts from, summary + "\n\n" +
 // details, of every advisory in the shared training set.
 func advisoryTexts(t testing.TB) []string {
-	f, err := os.Open(sharedData(t, "advisories_train.jsonl.gz"))
+	f, err := os.Open(shareddata.File(t, "advisories_train.jsonl.gz"))
 	if err != nil {
 		t.Fatalf("open advisories: %v", err)
 	}

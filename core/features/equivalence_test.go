@@ -20,6 +20,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 )
 
 // TestAdvisoryCorpusDigest pins what reading and featurising the shared
@@ -46,10 +47,7 @@ func TestAdvisoryCorpusDigest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 38,358 advisories twice")
 	}
-	corpus := filepath.Join(repoRoot(t), "..", "shared", "data", "advisories_train.jsonl.gz")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("shared advisory corpus absent (%v)", err)
-	}
+	corpus := shareddata.File(t, "advisories_train.jsonl.gz")
 	spec := defaultSpec(t)
 	fz := features.New(spec)
 	for _, c := range []struct {

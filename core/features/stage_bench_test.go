@@ -3,7 +3,6 @@ package features_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -12,16 +11,14 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 )
 
 // stageDocs reads the first n advisories of the shared corpus through
 // ingest as the scoring benchmarks do (generic JSONL, no extractor).
 func stageDocs(b *testing.B, n int) []document.Document {
 	b.Helper()
-	corpus := filepath.Join(repoRoot(b), "..", "shared", "data", "advisories_train.jsonl.gz")
-	if _, err := os.Stat(corpus); err != nil {
-		b.Skipf("shared advisory corpus absent (%v)", err)
-	}
+	corpus := shareddata.File(b, "advisories_train.jsonl.gz")
 	var docs []document.Document
 	errEnough := context.Canceled
 	err := ingest.Read(context.Background(), []string{corpus}, ingest.Options{Format: ingest.FormatJSONL, Workers: 1},

@@ -10,36 +10,22 @@ import (
 	"math/rand"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 )
 
 // sharedAdvisories reads up to n documents of the shared advisory corpus
 // (../shared/data next to the repository), or skips when it is absent.
 func sharedAdvisories(tb testing.TB, n int) []document.Document {
 	tb.Helper()
-	dir, err := os.Getwd()
+	f, err := os.Open(shareddata.File(tb, "advisories_train.jsonl.gz"))
 	if err != nil {
 		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Skip("no go.mod above the test")
-		}
-		dir = filepath.Dir(dir)
-	}
-	path := filepath.Join(dir, "..", "shared", "data", "advisories_train.jsonl.gz")
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Skipf("shared advisory corpus absent (%v)", err)
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)

@@ -15,6 +15,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/core/workspace/workspacetest"
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 )
 
 // writeJSONL writes generic records of about 2 KB (the size of a typical
@@ -175,23 +176,9 @@ func TestRunStopsOnCancel(t *testing.T) {
 	}
 }
 
-// sharedData finds the project's shared/data directory beside the
-// repository root.
-func sharedData(t testing.TB) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "data")
-		}
-		if filepath.Dir(dir) == dir {
-			t.Skip("repository root not found")
-		}
-	}
-}
+// sharedData is shared/data beside the repository root; it skips the test
+// when the directory is absent.
+func sharedData(tb testing.TB) string { return shareddata.Dir(tb) }
 
 // eachAdvisoryLine calls fn with each of the first limit lines (all for
 // limit < 0) of the shared advisory corpus, and skips the test or

@@ -5,12 +5,12 @@ package kgtest
 
 import (
 	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
 
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 	"github.com/cyberstreams/cyberstreams/kg"
 )
 
@@ -34,25 +34,8 @@ func OpenStore(t testing.TB) *kg.Store {
 }
 
 // DataFile returns the path of a file in shared/data (next to the
-// repository), or skips the test when it is absent.
+// repository), or skips the test naming the missing file.
 func DataFile(t testing.TB, name string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", "shared", "data", name)
-			if _, err := os.Stat(p); err != nil {
-				t.Skipf("%s not found: the shared test data is absent", p)
-			}
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("shared/data/%s: repository root not found", name)
-		}
-		dir = parent
-	}
+	return shareddata.File(t, name)
 }
