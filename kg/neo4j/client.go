@@ -63,34 +63,46 @@ var ErrNotConfigured = errors.New("no Neo4j configured: set NEO4J_URI (and NEO4J
 // URI: the driver reads credentials only from its auth token, and the URI
 // is printed in messages. graph.json may not hold a password in its uri.
 func ConfigFromEnv(workspaceDir string) (Config, error) {
-	var c Config
+	var path string
+	var file []byte
 	if workspaceDir != "" {
-		path := filepath.Join(workspaceDir, ConfigFile)
+		path = filepath.Join(workspaceDir, ConfigFile)
 		b, err := os.ReadFile(path)
 		switch {
 		case err == nil:
-			f, err := readConfigFile(b)
-			if err != nil {
-				return c, fmt.Errorf("%s: %w", path, err)
-			}
-			c.URI, c.Username = f.URI, f.Username
+			file = b
 		case !errors.Is(err, os.ErrNotExist):
-			return c, fmt.Errorf("read %s: %w", path, err)
+			return Config{}, fmt.Errorf("read %s: %w", path, err)
 		}
 	}
-	if v := os.Getenv("NEO4J_URI"); v != "" {
+	return configFrom(path, file, os.Getenv)
+}
+
+// configFrom is ConfigFromEnv over graph.json's bytes (nil: no file) and
+// an environment. On error it returns no Config, which could hold a
+// password.
+func configFrom(path string, file []byte, getenv func(string) string) (Config, error) {
+	var c Config
+	if file != nil {
+		f, err := readConfigFile(file)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", path, err)
+		}
+		c.URI, c.Username = f.URI, f.Username
+	}
+	if v := getenv("NEO4J_URI"); v != "" {
 		c.URI = v
 	}
-	if v := os.Getenv("NEO4J_USERNAME"); v != "" {
+	if v := getenv("NEO4J_USERNAME"); v != "" {
 		c.Username = v
 	}
-	c.Password = os.Getenv("NEO4J_PASSWORD")
+	c.Password = getenv("NEO4J_PASSWORD")
 	if c.URI == "" {
-		return c, ErrNotConfigured
+		return Config{}, ErrNotConfigured
 	}
 	c, err := c.withoutURICredentials()
 	if err != nil {
-		return c, err
+		return Config{}, err
 	}
 	if c.Username == "" {
 		c.Username = "neo4j"
@@ -114,8 +126,8 @@ func readConfigFile(b []byte) (configFile, error) {
 		return f, nil
 	}
 	u, err := url.Parse(f.URI)
-	if err != nil {
-		return f, fmt.Errorf("uri %s is not a URI", RedactURI(f.URI))
+	if err != nil || u.Host == "" {
+		return f, fmt.Errorf("uri %s is not a URI of the form scheme://host:port", RedactURI(f.URI))
 	}
 	if _, ok := u.User.Password(); ok {
 		return f, errors.New("uri holds a password: set it in NEO4J_PASSWORD instead (the password never lives in a file)")
@@ -128,8 +140,8 @@ func readConfigFile(b []byte) (configFile, error) {
 // shows it redacted (url.Parse's own error would quote it whole).
 func (c Config) withoutURICredentials() (Config, error) {
 	u, err := url.Parse(c.URI)
-	if err != nil {
-		return c, fmt.Errorf("NEO4J_URI %s is not a URI", RedactURI(c.URI))
+	if err != nil || u.Host == "" {
+		return c, fmt.Errorf("Neo4j URI %s is not a URI of the form scheme://host:port", RedactURI(c.URI))
 	}
 	if u.User == nil {
 		return c, nil
@@ -145,19 +157,33 @@ func (c Config) withoutURICredentials() (Config, error) {
 	return c, nil
 }
 
-// RedactURI is uri safe to print: anything between the scheme and the last
-// '@' (user:password) becomes "xxxxx". It does not parse uri, so that it
+// RedactURI is uri safe to print: everything before its last '@' but a
+// leading scheme:// becomes "xxxxx". It does not parse uri, so that it
 // redacts malformed URIs too (a password holding '/' or '#' breaks parsing).
 func RedactURI(uri string) string {
-	start := 0
-	if i := strings.Index(uri, "://"); i >= 0 {
-		start = i + len("://")
-	}
-	at := strings.LastIndexByte(uri[start:], '@')
+	at := strings.LastIndexByte(uri, '@')
 	if at < 0 {
 		return uri
 	}
-	return uri[:start] + "xxxxx" + uri[start+at:]
+	start := 0
+	if i := strings.Index(uri[:at], "://"); i >= 0 && isScheme(uri[:i]) {
+		start = i + len("://")
+	}
+	return uri[:start] + "xxxxx" + uri[at:]
+}
+
+// isScheme reports whether s is a URI scheme: a letter, then letters,
+// digits, '+', '-' or '.' (RFC 3986, section 3.1).
+func isScheme(s string) bool {
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Client is an open, verified connection to Neo4j.
@@ -192,7 +218,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		c.ConnectionAcquisitionTimeout = 10 * time.Second
 	})
 	if err != nil {
-		return nil, fmt.Errorf("neo4j %s: %w", cfg.URI, err)
+		return nil, fmt.Errorf("neo4j %s: %w", RedactURI(cfg.URI), err)
 	}
 	if err := d.VerifyConnectivity(ctx); err != nil {
 		d.Close(ctx)
@@ -204,19 +230,19 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 func classify(cfg Config, err error) error {
 	var ne *n4j.Neo4jError
 	if errors.As(err, &ne) && strings.HasPrefix(ne.Code, "Neo.ClientError.Security.") {
-		return fmt.Errorf("%w: user %q at %s (%s); check NEO4J_USERNAME and NEO4J_PASSWORD", ErrAuth, cfg.Username, cfg.URI, ne.Msg)
+		return fmt.Errorf("%w: user %q at %s (%s); check NEO4J_USERNAME and NEO4J_PASSWORD", ErrAuth, cfg.Username, RedactURI(cfg.URI), ne.Msg)
 	}
 	if n4j.IsConnectivityError(err) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%w at %s: %v", ErrUnreachable, cfg.URI, err)
+		return fmt.Errorf("%w at %s: %v", ErrUnreachable, RedactURI(cfg.URI), err)
 	}
-	return fmt.Errorf("neo4j %s: %w", cfg.URI, err)
+	return fmt.Errorf("neo4j %s: %w", RedactURI(cfg.URI), err)
 }
 
 // Close closes the driver.
 func (c *Client) Close(ctx context.Context) error { return c.driver.Close(ctx) }
 
 // URI is where the client is connected, without credentials.
-func (c *Client) URI() string { return c.cfg.URI }
+func (c *Client) URI() string { return RedactURI(c.cfg.URI) }
 
 // read runs one query in a read transaction and returns its records.
 func (c *Client) read(ctx context.Context, cypher string, params map[string]any) ([]*n4j.Record, error) {

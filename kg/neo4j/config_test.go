@@ -26,6 +26,8 @@ func TestRedactURI(t *testing.T) {
 		{"bolt://ana:" + secret + "/x#y@db.example:7687/db", "bolt://xxxxx@db.example:7687/db"},
 		{"bolt://ana:p@ss@" + secret + "@db", "bolt://xxxxx@db"},
 		{"ana:" + secret + "@db:7687", "xxxxx@db:7687"},
+		{"ana:" + secret + "@h://x", "xxxxx@h://x"},
+		{"a b://ana:" + secret + "@h", "xxxxx@h"},
 		{"", ""},
 	}
 	for _, tt := range tests {
