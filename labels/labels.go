@@ -454,3 +454,53 @@ func (s *Store) Since(ctx context.Context, afterEventID int64) ([]Event, error) 
 	}
 	return out, nil
 }
+
+// DocumentLabel is one label an analyst gave a document, whether it was
+// taken back since, and whether it is the document's current label.
+type DocumentLabel struct {
+	Event
+	Retracted bool `json:"retracted"`
+	Current   bool `json:"current"`
+}
+
+// OfDocument lists every label given to a document, oldest first, with
+// the notes that came with them; retracted ones are marked, and so is the
+// current label (the latest one not retracted, as Current picks it).
+func (s *Store) OfDocument(ctx context.Context, docID string) ([]DocumentLabel, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.doc_id, e.severity, e.analyst, e.created_at, e.note,
+			e.model_version, e.predicted, e.origin, 0,
+			EXISTS (SELECT 1 FROM label_events r WHERE r.retracts = e.id)
+		FROM label_events e WHERE e.doc_id = ? AND e.kind = 'label' ORDER BY e.created_at, e.id`, docID)
+	if err != nil {
+		return nil, fmt.Errorf("labels of %s: %w", docID, err)
+	}
+	defer rows.Close()
+	var out []DocumentLabel
+	for rows.Next() {
+		var l DocumentLabel
+		var err error
+		l.Event, err = scanEvent(retractedScanner{rows, &l.Retracted})
+		if err != nil {
+			return nil, fmt.Errorf("labels of %s: %w", docID, err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("labels of %s: %w", docID, err)
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		if !out[i].Retracted {
+			out[i].Current = true
+			break
+		}
+	}
+	return out, nil
+}
+
+// retractedScanner scans an event row followed by a "retracted" column.
+type retractedScanner struct {
+	r         rowScanner
+	retracted *bool
+}
+
+func (s retractedScanner) Scan(dest ...any) error { return s.r.Scan(append(dest, s.retracted)...) }

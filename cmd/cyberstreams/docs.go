@@ -11,6 +11,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/labels"
 )
 
 type docsListOptions struct {
@@ -33,7 +34,12 @@ func newDocsCmd(app *App) *cobra.Command {
 		Use:   "list",
 		Short: "List documents",
 		Long: `List documents in ingest order. At a terminal this is a table; with --json
-it is every matching document as a JSON array (no paging when piped).`,
+it is every matching document as a JSON array (no paging when piped).
+
+The table keeps three opinions of a document's severity apart: SOURCE SAYS is
+the label the feed or advisory gave, MODEL the class of the workspace's stored
+score ("-" until triage or a retrain has scored it), ANALYST the current
+analyst label.`,
 		Example: "  cyberstreams docs list --source nvd --since 2024-01-01\n  cyberstreams docs list --json | jq length",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -53,10 +59,11 @@ it is every matching document as a JSON array (no paging when piped).`,
 				return writeDocsJSON(cmd, app, ws, opts)
 			}
 			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tPUBLISHED\tSOURCE\tSEVERITY\tTITLE")
-			err = ws.EachDocument(cmd.Context(), opts, func(d document.Document) error {
-				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", termsafe.Line(d.ID, 40), day(d.Published),
-					termsafe.Line(d.Source, 20), orDash(d.Severity), termsafe.Line(d.Headline(), 70))
+			fmt.Fprintln(tw, "ID\tPUBLISHED\tSOURCE\tSOURCE SAYS\tMODEL\tANALYST\tTITLE")
+			err = ws.EachListing(cmd.Context(), opts, func(l workspace.Listing) error {
+				_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", termsafe.Line(l.ID, 40), day(l.Published),
+					termsafe.Line(orDash(l.Source), 20), termsafe.Line(orDash(l.SourceSeverity), 13), orDash(l.ModelClass),
+					orDash(l.AnalystLabel), termsafe.Line(l.Headline, 60))
 				return err
 			})
 			if err != nil {
@@ -69,27 +76,52 @@ it is every matching document as a JSON array (no paging when piped).`,
 	list.Flags().StringVar(&lo.Since, "since", "", "only documents published on or after this date (YYYY-MM-DD)")
 	list.Flags().IntVar(&lo.Limit, "limit", 0, "at most this many documents (0 = all)")
 
+	var history bool
 	show := &cobra.Command{
-		Use:     "show ID",
-		Short:   "Show one document in full",
-		Long:    "Show a document's fields, text and entities. An unambiguous id prefix of six or more characters is enough.",
-		Example: "  cyberstreams docs show CVE-2024-3094\n  cyberstreams docs show doc-3f2a9c --json",
+		Use:   "show DOC",
+		Short: "Show one document in full",
+		Long: `Show a document's fields, text and entities, its version, and every label
+analysts gave it with their notes. DOC is a document id, a CVE or GHSA id that
+exactly one document carries (as its id or an alias), or an unambiguous id
+prefix of six or more characters. --history adds the versions that later
+ingests replaced.`,
+		Example: "  cyberstreams docs show CVE-2021-44228\n  cyberstreams docs show KEV-CVE-2021-44228 --history --json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ws, err := app.Workspace(cmd.Context())
+			ctx := cmd.Context()
+			ws, err := app.Workspace(ctx)
 			if err != nil {
 				return err
 			}
-			d, err := ws.Document(cmd.Context(), args[0])
+			d, err := ws.Document(ctx, args[0])
 			if err != nil {
 				return err
+			}
+			versions, err := ws.History(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			given, err := labels.New(ws.DB()).OfDocument(ctx, d.ID)
+			if err != nil {
+				return err
+			}
+			out := shownDocument{Document: d, Labels: given}
+			if n := len(versions); n > 0 {
+				out.Version, out.StoredAt = versions[n-1].Version, versions[n-1].StoredAt
+				if history {
+					out.Earlier = versions[:n-1]
+				}
+			}
+			if out.Labels == nil {
+				out.Labels = []labels.DocumentLabel{}
 			}
 			if app.JSON {
-				return writeJSON(app.IO.Out, d)
+				return writeJSON(app.IO.Out, out)
 			}
-			return printDocument(app, d)
+			return printDocument(app, out)
 		},
 	}
+	show.Flags().BoolVar(&history, "history", false, "also show the versions later ingests replaced")
 	cmd.AddCommand(list, show)
 	return cmd
 }
@@ -114,14 +146,28 @@ func writeDocsJSON(cmd *cobra.Command, app *App, ws *workspace.Workspace, opts w
 	return err
 }
 
-func printDocument(app *App, d document.Document) error {
+// shownDocument is what docs show prints: the document, its version and
+// the labels analysts gave it.
+type shownDocument struct {
+	document.Document
+	Version  int                    `json:"version"`
+	StoredAt time.Time              `json:"stored_at"`
+	Earlier  []workspace.Version    `json:"earlier_versions,omitempty"`
+	Labels   []labels.DocumentLabel `json:"labels"`
+}
+
+func printDocument(app *App, s shownDocument) error {
 	w := app.IO.Out
+	d := s.Document
 	fmt.Fprintf(w, "%s\n", termsafe.Strip(d.Headline()))
 	fmt.Fprintf(w, "id:        %s\n", termsafe.Strip(d.ID))
 	fmt.Fprintf(w, "source:    %s (%s)\n", termsafe.Strip(orDash(d.Source)), orDash(d.Format))
 	fmt.Fprintf(w, "published: %s\n", day(d.Published))
 	if d.Severity != "" {
-		fmt.Fprintf(w, "severity:  %s (from the source)\n", d.Severity)
+		fmt.Fprintf(w, "severity:  %s (from the source)\n", termsafe.Strip(d.Severity))
+	}
+	if s.Version > 1 {
+		fmt.Fprintf(w, "version:   %d, stored %s (%d earlier; --history shows them)\n", s.Version, minute(s.StoredAt), s.Version-1)
 	}
 	for _, f := range []struct {
 		name string
@@ -138,7 +184,38 @@ func printDocument(app *App, d document.Document) error {
 			fmt.Fprintf(w, "  %-16s %s\n", typ, termsafe.Strip(strings.Join(d.Entities[typ], ", ")))
 		}
 	}
+	fmt.Fprintln(w, "\nlabels:")
+	if len(s.Labels) == 0 {
+		fmt.Fprintln(w, "  none yet (cyberstreams label add "+termsafe.Line(d.ID, 60)+" SEVERITY)")
+	}
+	for _, l := range s.Labels {
+		state := ""
+		switch {
+		case l.Retracted:
+			state = " (taken back)"
+		case l.Current:
+			state = " (current)"
+		}
+		fmt.Fprintf(w, "  %s  %-13s by %s%s\n", minute(l.CreatedAt), l.Severity, termsafe.Line(l.Analyst, 30), state)
+		if l.Note != "" {
+			fmt.Fprintf(w, "      note: %s\n", termsafe.Line(l.Note, 200))
+		}
+	}
+	if len(s.Earlier) > 0 {
+		fmt.Fprintln(w, "\nearlier versions:")
+		for _, v := range s.Earlier {
+			fmt.Fprintf(w, "  %d  %s – %s  %s  severity %s\n", v.Version, minute(v.StoredAt), minute(v.ReplacedAt),
+				termsafe.Line(v.Document.Headline(), 70), orDash(termsafe.Strip(v.Document.Severity)))
+		}
+	}
 	return nil
+}
+
+func minute(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04")
 }
 
 func day(t time.Time) string {

@@ -67,9 +67,11 @@ func newLabelAddCmd(app *App) *cobra.Command {
 		Use:   "add DOC SEVERITY",
 		Short: "Label a document",
 		Long: `Label a document with a severity. The label is on disk when the command
-returns. DOC may be an unambiguous id prefix of six or more characters. When the
-workspace holds a score for the document, the label records what the model said.`,
-		Example: "  cyberstreams label add GHSA-xxxx-xxxx-xxxx high\n  cyberstreams label add doc-3f2a9c 2 --note \"PoC public\" --analyst ana",
+returns. DOC is a document id, a CVE or GHSA id that exactly one document
+carries (as its id or an alias; when several do, the error lists them), or an
+unambiguous id prefix of six or more characters. When the workspace holds a
+score for the document, the label records what the model said.`,
+		Example: "  cyberstreams label add CVE-2021-44228 critical --note \"log4shell\"\n  cyberstreams label add GHSA-xxxx-xxxx-xxxx high\n  cyberstreams label add doc-3f2a9c 2 --note \"PoC public\" --analyst ana",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Doc, o.Severity = args[0], args[1]
@@ -90,13 +92,15 @@ func labelAdd(ctx context.Context, app *App, o labelAddOptions) error {
 	if err != nil {
 		return err
 	}
-	docID := o.Doc
-	switch d, err := ws.Document(ctx, o.Doc); {
-	case err == nil:
-		docID = d.ID // a prefix resolved to the full id
-	case !errors.Is(err, workspace.ErrNotFound):
+	d, err := ws.Document(ctx, o.Doc)
+	switch {
+	case errors.Is(err, workspace.ErrNotFound):
+		return fmt.Errorf("label: no document %s in %s: give a document id, a CVE or GHSA id one document carries, or an id prefix (cyberstreams docs list)",
+			termsafe.Line(o.Doc, 80), ws.Dir)
+	case err != nil:
 		return err
 	}
+	docID := d.ID // an alias or a prefix resolved to the document's id
 	if o.Analyst == "" {
 		o.Analyst = defaultAnalyst()
 	}

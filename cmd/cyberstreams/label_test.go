@@ -68,7 +68,7 @@ func TestLabelAddAndUndo(t *testing.T) {
 		{[]string{"label", "add", "doc-3f2a9c", "1"}, 0, "labelled doc-3f2a9c0011 critical (event 2 by tester)", ""},
 		{[]string{"label", "add", "GHSA-aaaa-bbbb-cccc", "Medium", "--analyst", "bob"}, 0, "medium (event 3 by bob)", ""},
 		{[]string{"label", "add", "CVE-2024-0001", "low", "--analyst", "bob"}, 0, "event 4 by bob", ""},
-		{[]string{"label", "add", "nope", "high"}, 1, "", "error: label: unknown document nope"},
+		{[]string{"label", "add", "nope", "high"}, 1, "", "error: label: no document nope in "},
 		{[]string{"label", "add", "CVE-2024-0001", "severe"}, 2, "", `unknown severity "severe"`},
 		{[]string{"label", "add", "CVE-2024-0001", "7"}, 2, "", "unknown severity"},
 		{[]string{"label", "add", "CVE-2024-0001"}, 2, "", ""},

@@ -38,6 +38,10 @@ func (a *App) Workspace(ctx context.Context) (*workspace.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ws.Created && a.WorkspaceFlag == "" {
+		// The user named no directory: say where their data now lives.
+		a.Logf("created a workspace in %s (choose another with --workspace or CYBERSTREAMS_HOME)\n", termsafe.Line(ws.Dir, 300))
+	}
 	a.ws = ws
 	return ws, nil
 }

@@ -2,23 +2,28 @@ package main
 
 import (
 	"fmt"
-	"runtime"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cyberstreams/cyberstreams/core/buildinfo"
 )
 
 func newVersionCmd(app *App) *cobra.Command {
 	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print the version",
-		Long:    "Print the cyberstreams version, the Go version it was built with and the platform.",
+		Use:   "version",
+		Short: "Print the version",
+		Long: `Print the cyberstreams version, the VCS revision it was built from (with
+"modified" when the tree had uncommitted changes), the Go version and the
+platform. A release build carries its release version; a binary built with
+go build or go install reports what the Go toolchain recorded.`,
 		Example: "  cyberstreams version\n  cyberstreams version --json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			info := buildinfo.Read(version)
 			if app.JSON {
-				return writeJSON(app.IO.Out, map[string]string{"version": version, "go": runtime.Version(), "platform": runtime.GOOS + "/" + runtime.GOARCH})
+				return writeJSON(app.IO.Out, info)
 			}
-			_, err := fmt.Fprintf(app.IO.Out, "cyberstreams %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := fmt.Fprintf(app.IO.Out, "cyberstreams %s\n", info)
 			return err
 		},
 	}

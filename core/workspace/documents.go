@@ -602,24 +602,31 @@ type ListOptions struct {
 	Offset int
 }
 
-// EachDocument calls fn for every document matching opts, in ingest order,
-// streaming rows so that large workspaces never sit in memory at once.
-func (w *Workspace) EachDocument(ctx context.Context, opts ListOptions, fn func(document.Document) error) error {
-	q := `SELECT ` + docColumns + ` FROM documents WHERE 1=1`
+// where is the WHERE … ORDER BY … LIMIT clause of opts over documents d.
+func (opts ListOptions) where() (string, []any) {
+	q := ` WHERE 1=1`
 	var args []any
 	if opts.Source != "" {
-		q += ` AND source = ?`
+		q += ` AND d.source = ?`
 		args = append(args, opts.Source)
 	}
 	if !opts.Since.IsZero() {
-		q += ` AND published >= ?`
+		q += ` AND d.published >= ?`
 		args = append(args, formatTime(opts.Since))
 	}
-	q += ` ORDER BY rowid`
+	q += ` ORDER BY d.rowid`
 	if opts.Limit > 0 {
 		q += ` LIMIT ? OFFSET ?`
 		args = append(args, opts.Limit, opts.Offset)
 	}
+	return q, args
+}
+
+// EachDocument calls fn for every document matching opts, in ingest order,
+// streaming rows so that large workspaces never sit in memory at once.
+func (w *Workspace) EachDocument(ctx context.Context, opts ListOptions, fn func(document.Document) error) error {
+	where, args := opts.where()
+	q := `SELECT ` + docColumns + ` FROM documents d` + where
 	rows, err := w.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list documents: %w", err)
@@ -743,4 +750,69 @@ type prefixScanner struct {
 
 func (p prefixScanner) Scan(dest ...any) error {
 	return p.r.Scan(append(slices.Clip(p.head), dest...)...)
+}
+
+// Listing is one row of a document listing: what the source, the model and
+// the analysts say the document's severity is, three separate things.
+type Listing struct {
+	ID        string    `json:"id"`
+	Published time.Time `json:"published,omitzero"`
+	Source    string    `json:"source"`
+	Headline  string    `json:"headline"`
+	// SourceSeverity is the label the source gave ("" for none).
+	SourceSeverity string `json:"source_severity,omitempty"`
+	// ModelClass is the class of the document's stored score ("" when
+	// it has not been scored).
+	ModelClass string `json:"model_class,omitempty"`
+	// AnalystLabel is the document's current label ("" when unlabelled).
+	AnalystLabel string `json:"analyst_label,omitempty"`
+}
+
+// EachListing calls fn for every document matching opts, in ingest order,
+// with its stored score's class and its current analyst label.
+func (w *Workspace) EachListing(ctx context.Context, opts ListOptions, fn func(Listing) error) error {
+	// The current labels are read once: the view ranks every label event,
+	// which is no work to repeat per row.
+	labelled := map[string]string{}
+	if err := w.eachRow(ctx, `SELECT doc_id, severity FROM current_labels`, nil, func(r rowScanner) error {
+		var id, sev string
+		if err := r.Scan(&id, &sev); err != nil {
+			return err
+		}
+		labelled[id] = sev
+		return nil
+	}); err != nil {
+		return fmt.Errorf("list documents: current labels: %w", err)
+	}
+	where, args := opts.where()
+	q := `SELECT d.id, d.published, d.source, CASE WHEN d.title <> '' THEN d.title ELSE d.headline END, d.severity,
+		coalesce(s.severity, '')
+		FROM documents d LEFT JOIN scores s ON s.doc_id = d.id` + where
+	return w.eachRow(ctx, q, args, func(r rowScanner) error {
+		var l Listing
+		var published string
+		if err := r.Scan(&l.ID, &published, &l.Source, &l.Headline, &l.SourceSeverity, &l.ModelClass); err != nil {
+			return fmt.Errorf("list documents: %w", err)
+		}
+		if published != "" {
+			l.Published, _ = time.Parse(time.RFC3339, published)
+		}
+		l.AnalystLabel = labelled[l.ID]
+		return fn(l)
+	})
+}
+
+// eachRow runs q and calls fn for each row; fn's error stops it.
+func (w *Workspace) eachRow(ctx context.Context, q string, args []any, fn func(rowScanner) error) error {
+	rows, err := w.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

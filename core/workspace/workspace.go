@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,7 +24,10 @@ const DBFile = "cyberstreams.db"
 // Workspace is an open workspace directory.
 type Workspace struct {
 	Dir string
-	db  *sql.DB
+	// Created reports that Open created the workspace: its database did
+	// not exist before.
+	Created bool
+	db      *sql.DB
 }
 
 // ResolveDir picks the workspace directory: the flag value, else
@@ -61,6 +65,7 @@ func Open(ctx context.Context, dir string) (*Workspace, error) {
 		return nil, fmt.Errorf("create workspace %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, DBFile)
+	_, statErr := os.Stat(path)
 	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open workspace database %s: %w", path, err)
@@ -68,7 +73,7 @@ func Open(ctx context.Context, dir string) (*Workspace, error) {
 	// SQLite allows one writer; a small pool keeps readers concurrent while
 	// writes queue on the busy timeout instead of failing.
 	db.SetMaxOpenConns(4)
-	ws := &Workspace{Dir: dir, db: db}
+	ws := &Workspace{Dir: dir, Created: errors.Is(statErr, fs.ErrNotExist), db: db}
 	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open workspace database %s: %w", path, err)

@@ -105,3 +105,18 @@ func BenchmarkPutDocuments(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "docs/s")
 }
+
+func TestOpenSaysWhetherItCreated(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for i, want := range []bool{true, false} {
+		ws, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws.Close()
+		if ws.Created != want {
+			t.Errorf("open %d: Created = %v, want %v", i+1, ws.Created, want)
+		}
+	}
+}
