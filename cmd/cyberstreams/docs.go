@@ -101,7 +101,7 @@ ingests replaced.`,
 			if err != nil {
 				return err
 			}
-			given, err := labels.New(ws.DB()).OfDocument(ctx, d.ID)
+			given, err := ws.Labels().OfDocument(ctx, d.ID)
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/labels"
 )
 
 // ErrNotFound is returned when a document id is not in the workspace.
@@ -769,50 +770,36 @@ type Listing struct {
 }
 
 // EachListing calls fn for every document matching opts, in ingest order,
-// with its stored score's class and its current analyst label.
+// with its stored score's class and its current analyst label. Scores and
+// labels are read once, through their owners (ScoredSeverities, the label
+// store), not joined per row.
 func (w *Workspace) EachListing(ctx context.Context, opts ListOptions, fn func(Listing) error) error {
-	// The current labels are read once: the view ranks every label event,
-	// which is no work to repeat per row.
-	labelled := map[string]string{}
-	if err := w.eachRow(ctx, `SELECT doc_id, severity FROM current_labels`, nil, func(r rowScanner) error {
-		var id, sev string
-		if err := r.Scan(&id, &sev); err != nil {
-			return err
-		}
-		labelled[id] = sev
-		return nil
-	}); err != nil {
-		return fmt.Errorf("list documents: current labels: %w", err)
+	scored, err := w.ScoredSeverities(ctx)
+	if err != nil {
+		return fmt.Errorf("list documents: %w", err)
+	}
+	current, err := w.Labels().CurrentAll(ctx, labels.Filter{})
+	if err != nil {
+		return fmt.Errorf("list documents: %w", err)
+	}
+	labelled := make(map[string]string, len(current))
+	for _, e := range current {
+		labelled[e.DocID] = e.Severity
 	}
 	where, args := opts.where()
-	q := `SELECT d.id, d.published, d.source, CASE WHEN d.title <> '' THEN d.title ELSE d.headline END, d.severity,
-		coalesce(s.severity, '')
-		FROM documents d LEFT JOIN scores s ON s.doc_id = d.id` + where
-	return w.eachRow(ctx, q, args, func(r rowScanner) error {
+	q := `SELECT d.id, d.published, d.source, CASE WHEN d.title <> '' THEN d.title ELSE d.headline END, d.severity
+		FROM documents d` + where
+	return w.eachRow(ctx, q, args, func(scan func(...any) error) error {
 		var l Listing
 		var published string
-		if err := r.Scan(&l.ID, &published, &l.Source, &l.Headline, &l.SourceSeverity, &l.ModelClass); err != nil {
+		if err := scan(&l.ID, &published, &l.Source, &l.Headline, &l.SourceSeverity); err != nil {
 			return fmt.Errorf("list documents: %w", err)
 		}
 		if published != "" {
 			l.Published, _ = time.Parse(time.RFC3339, published)
 		}
-		l.AnalystLabel = labelled[l.ID]
+		l.ModelClass, l.AnalystLabel = scored[l.ID], labelled[l.ID]
 		return fn(l)
 	})
 }
 
-// eachRow runs q and calls fn for each row; fn's error stops it.
-func (w *Workspace) eachRow(ctx context.Context, q string, args []any, fn func(rowScanner) error) error {
-	rows, err := w.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}

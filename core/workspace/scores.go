@@ -14,7 +14,9 @@ import (
 // The scores table holds each document's latest score. This file is its one
 // owner: every package that reads or writes scores does it through the
 // named queries below, so a change to the table (a column, an index) is
-// made here and nowhere else.
+// made here and nowhere else. (One more writer: the documents_revised
+// trigger of documents migration 5 deletes the score of a document that an
+// ingest updated, since it scored the old text.)
 
 // Score is a document's stored score. Probabilities and Explanation are
 // the scorer's own JSON (scoring.Probabilities, scoring.Explanation): the
