@@ -802,4 +802,3 @@ func (w *Workspace) EachListing(ctx context.Context, opts ListOptions, fn func(L
 		return fn(l)
 	})
 }
-
