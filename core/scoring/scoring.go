@@ -191,8 +191,16 @@ type Contribution struct {
 	SHAP    float64 `json:"shap"`
 }
 
-// Explanation is the exact TreeSHAP decomposition of one class's raw margin:
-// Base + Σ SHAP over all features = Margin (log-odds units).
+// Explanation is the exact TreeSHAP decomposition of the decided class's
+// margin: Base + Σ SHAP over all features = Margin (log-odds units).
+//
+// Margin is the class's raw margin from the trees plus the class's
+// decision offset (features.Spec.ClassBias, 0 without offsets): the
+// number whose softmax over the classes is the shown probabilities, so the
+// decided class has the largest margin. Base is the trees' expected raw
+// margin for the class (TreeSHAP's base value) plus the same offset; the
+// contributions are the trees' exact TreeSHAP values, which the offset,
+// being the same for every document, does not change.
 type Explanation struct {
 	Class         string         `json:"class"`
 	Base          float64        `json:"base"`
@@ -209,18 +217,20 @@ type Explanation struct {
 
 // Result is a scored document, the stable record of `score --output jsonl`.
 type Result struct {
-	ID            string              `json:"id"`
-	Title         string              `json:"title"`
-	Source        string              `json:"source"`
-	Published     *time.Time          `json:"published"`
-	Severity      string              `json:"severity"`
-	Probabilities Probabilities       `json:"probabilities"`
-	Confidence    float64             `json:"confidence"`
-	Margin        float64             `json:"margin"`
-	Novelty       float64             `json:"novelty"`
-	Explanation   *Explanation        `json:"explanation,omitempty"`
-	Entities      map[string][]string `json:"entities"`
-	Model         string              `json:"model"`
+	ID            string        `json:"id"`
+	Title         string        `json:"title"`
+	Source        string        `json:"source"`
+	Published     *time.Time    `json:"published"`
+	Severity      string        `json:"severity"`
+	Probabilities Probabilities `json:"probabilities"`
+	// Confidence is the decided class's probability, the largest.
+	Confidence float64 `json:"confidence"`
+	// Margin is the decided class's margin (see Explanation).
+	Margin      float64             `json:"margin"`
+	Novelty     float64             `json:"novelty"`
+	Explanation *Explanation        `json:"explanation,omitempty"`
+	Entities    map[string][]string `json:"entities"`
+	Model       string              `json:"model"`
 	// MetaOnly says the document had no text, so the score rests on its
 	// structured fields alone.
 	MetaOnly bool `json:"meta_only,omitempty"`
@@ -267,9 +277,22 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	} else {
 		s.sparse.PredictRaw(row.Idx, sc.dense, sc.zp, raw)
 	}
+	// The class offsets are folded into the margins (training.Fold): the
+	// shown probabilities are softmax(raw + bias), whose arg-max is the
+	// decided class, and the explained margin is the decided class's.
+	if bias := s.bundle.Spec.ClassBias; len(bias) == len(raw) {
+		for c := range raw {
+			raw[c] += bias[c]
+		}
+	}
 	sc.prob = append(sc.prob[:0], raw...)
 	prob := training.Softmax(sc.prob)
-	class := training.Decide(prob, s.bundle.Spec.ClassBias)
+	class := 0
+	for c := range prob {
+		if prob[c] > prob[class] {
+			class = c
+		}
+	}
 	res := Result{ID: d.ID, Title: d.Title, Headline: d.Headline(), Source: d.Source, Severity: document.Severities[class],
 		Confidence: prob[class], Margin: raw[class], Entities: d.Entities, Model: s.version, MetaOnly: row.TextTokens == 0}
 	if !d.Published.IsZero() {
@@ -324,6 +347,9 @@ func (s *Scorer) noveltyDrivers(x []float64) []string {
 func (s *Scorer) explain(sc *scratch, class int, margin float64, k int) *Explanation {
 	phi := sc.phi
 	base := s.explainer.ExplainClass(sc.row.Idx, sc.row.Val, class, phi)
+	if bias := s.bundle.Spec.ClassBias; len(bias) > class {
+		base += bias[class] // the margin has it folded in (Score)
+	}
 	ex := &Explanation{Class: document.Severities[class], Base: base, Margin: margin}
 	rs := sc.ranked[:0]
 	for f, v := range phi {

@@ -172,3 +172,58 @@ func TestNoveltyDriversNameNumericFeatures(t *testing.T) {
 		t.Fatal("no explanation asked, none computed")
 	}
 }
+
+// TestOffsetsFoldedIntoShownProbabilities: with class offsets, the shown
+// probabilities are p′ ∝ p·e^b (p the trees' probabilities), the decided
+// class is the one they rank first, and its explanation adds up to its
+// margin (the trees' margin plus its offset) to 1e-9.
+func TestOffsetsFoldedIntoShownProbabilities(t *testing.T) {
+	plain := trainingtest.Bundle(t, 600, 1)
+	plain.Spec.ClassBias = nil
+	biased := *plain
+	spec := *plain.Spec
+	spec.ClassBias = []float64{0, 4, -2, 3, -1}
+	biased.Spec = &spec
+	ps, err := scoring.PlainKnowledge().Scorer(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := scoring.PlainKnowledge().Scorer(&biased)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := trainingtest.Docs(2000, 11)
+	moved := 0
+	for i := range docs {
+		p := ps.Score(&docs[i], scoring.Options{Explain: -1})
+		r := bs.Score(&docs[i], scoring.Options{Explain: 0})
+		want := training.Fold(append([]float64(nil), p.Probabilities[:]...), spec.ClassBias)
+		best := 0
+		for c := range r.Probabilities {
+			if math.Abs(r.Probabilities[c]-want[c]) > 1e-9 {
+				t.Fatalf("doc %s: shown %v, want p·e^b renormalised %v", docs[i].ID, r.Probabilities, want)
+			}
+			if r.Probabilities[c] > r.Probabilities[best] {
+				best = c
+			}
+		}
+		if r.Severity != document.Severities[best] || r.Confidence != r.Probabilities[best] || r.Explanation.Class != r.Severity {
+			t.Fatalf("doc %s: decided %s (confidence %v, explained %s), most probable shown %s %v", docs[i].ID, r.Severity,
+				r.Confidence, r.Explanation.Class, document.Severities[best], r.Probabilities)
+		}
+		if r.Severity != p.Severity {
+			moved++
+		}
+		ex := r.Explanation
+		sum := ex.Base
+		for _, c := range ex.Contributions {
+			sum += c.SHAP
+		}
+		if math.Abs(sum-ex.Margin) > 1e-9 || ex.Margin != r.Margin {
+			t.Fatalf("doc %s: base %.12f + Σ = %.12f, margin %.12f", docs[i].ID, ex.Base, sum, ex.Margin)
+		}
+	}
+	if moved == 0 {
+		t.Fatal("the offsets moved no decision: the test shows nothing")
+	}
+}

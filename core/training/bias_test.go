@@ -1,6 +1,7 @@
 package training_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -36,7 +37,7 @@ func TestCrossFitBiasJudgesOffsetsOnUnseenDocuments(t *testing.T) {
 		t.Fatalf("shipped offsets %v differ from TuneBias on all documents", bias)
 	}
 	inSample := training.Evaluate(y, prob, bias)
-	honest := training.EvaluateDecisions(y, prob, heldOut)
+	honest := training.Evaluate(y, heldOut, nil)
 	t.Logf("noise: macro-F1 %.4f in sample, %.4f held out", inSample.MacroF1, honest.MacroF1)
 	if !(honest.MacroF1 < inSample.MacroF1) {
 		t.Fatalf("held-out macro-F1 %.4f should be below the in-sample %.4f on noise", honest.MacroF1, inSample.MacroF1)
@@ -44,8 +45,47 @@ func TestCrossFitBiasJudgesOffsetsOnUnseenDocuments(t *testing.T) {
 	// Too few documents for folds: every decision uses the shipped offsets.
 	b, small := training.CrossFitBias(y[:6], prob[:6], 5)
 	for i := range small {
-		if small[i] != training.Decide(prob[i], b) {
+		if argmax(small[i]) != training.Decide(prob[i], b) {
 			t.Fatalf("small input: decision %d uses other offsets", i)
+		}
+	}
+}
+
+func argmax(p []float64) int {
+	best := 0
+	for c := range p {
+		if p[c] > p[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+// TestFoldRanksTheDecidedClassFirst: folding the offsets into the
+// probabilities (p′ ∝ p·e^b) gives a distribution whose arg-max is the
+// decided class, for every document; no offsets change nothing.
+func TestFoldRanksTheDecidedClassFirst(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	biases := [][]float64{nil, {0, 0, 0, 0, 0}, {0, -0.4, 0.6, 1, -1}, {0, 1.5, -1, 0.2, 0.1}}
+	for _, bias := range biases {
+		for range 5000 {
+			raw := make([]float64, 5)
+			for c := range raw {
+				raw[c] = rng.NormFloat64() * 3
+			}
+			p := training.Softmax(raw)
+			want := training.Decide(p, bias)
+			folded := training.Fold(append([]float64(nil), p...), bias)
+			sum := 0.0
+			for _, v := range folded {
+				sum += v
+			}
+			if math.Abs(sum-1) > 1e-12 || argmax(folded) != want {
+				t.Fatalf("bias %v: p %v folded %v (sum %v), arg-max %d, decided %d", bias, p, folded, sum, argmax(folded), want)
+			}
+			if bias == nil && !reflect.DeepEqual(folded, p) {
+				t.Fatalf("no offsets changed %v to %v", p, folded)
+			}
 		}
 	}
 }

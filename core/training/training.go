@@ -163,9 +163,9 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 		// reported validation decides each document with offsets tuned on
 		// the other folds, so the offsets are never judged on the documents
 		// they were fitted to.
-		var heldOut []int
+		var heldOut [][]float64
 		spec.ClassBias, heldOut = CrossFitBias(yValid, prob, biasFolds)
-		validation = EvaluateDecisions(yValid, prob, heldOut)
+		validation = metrics.Evaluate(document.Severities[:], yValid, heldOut)
 	} else {
 		validation = Evaluate(yValid, prob, spec.ClassBias)
 	}
@@ -358,7 +358,25 @@ func Softmax(raw []float64) []float64 {
 	return raw
 }
 
-// Decide returns the class with the largest log-probability plus bias.
+// Fold folds the per-class decision offsets into probabilities, in place:
+// p′_c ∝ p_c·e^{b_c}, renormalised — the softmax of the raw margins plus
+// the offsets. The folded probabilities are the ones shown and measured
+// everywhere, so the decided class (Decide) is always the most probable
+// one shown; they are still a distribution, and their calibration is
+// measured on validation like any probabilities (Evaluate). No offsets
+// leave prob unchanged.
+func Fold(prob, bias []float64) []float64 {
+	if len(bias) != len(prob) {
+		return prob
+	}
+	for c, p := range prob {
+		prob[c] = math.Log(math.Max(p, 1e-300)) + bias[c]
+	}
+	return Softmax(prob)
+}
+
+// Decide returns the class with the largest log-probability plus bias:
+// the arg-max of Fold(prob, bias).
 func Decide(prob, bias []float64) int {
 	best, bestV := 0, math.Inf(-1)
 	for c, p := range prob {
@@ -373,32 +391,35 @@ func Decide(prob, bias []float64) int {
 	return best
 }
 
-// Evaluate reports metrics where the decision uses the class offsets and the
-// probability metrics (log loss, calibration, AUC) use the probabilities.
+// Evaluate reports metrics of the probabilities with the class offsets
+// folded in (Fold), as they are shown: the decision is their arg-max, and
+// log loss, calibration and AUC are theirs. prob is left as it is.
 func Evaluate(y []int, prob [][]float64, bias []float64) metrics.Report {
 	if len(bias) == 0 {
 		return metrics.Evaluate(document.Severities[:], y, prob)
 	}
-	pred := make([]int, len(y))
-	for i := range y {
-		pred[i] = Decide(prob[i], bias)
+	folded := make([][]float64, len(prob))
+	for i, p := range prob {
+		folded[i] = Fold(slices.Clone(p), bias)
 	}
-	return EvaluateDecisions(y, prob, pred)
+	return metrics.Evaluate(document.Severities[:], y, folded)
 }
 
 // biasFolds is the number of folds CrossFitBias judges the offsets with.
 const biasFolds = 5
 
-// CrossFitBias tunes the offsets on all of y (TuneBias) and also decides
-// every document with offsets tuned on the other folds (documents i with
-// i % folds ≠ f for fold f): those held-out decisions give an estimate of
-// the tuned decision rule's quality that the tuning never saw.
-func CrossFitBias(y []int, prob [][]float64, folds int) (bias []float64, heldOut []int) {
+// CrossFitBias tunes the offsets on all of y (TuneBias) and also folds
+// every document's probabilities with offsets tuned on the other folds
+// (documents i with i % folds ≠ f for fold f): those held-out folded
+// probabilities, and the decisions they rank first, give an estimate of
+// the tuned rule's quality — accuracy and calibration — that the tuning
+// never saw.
+func CrossFitBias(y []int, prob [][]float64, folds int) (bias []float64, heldOut [][]float64) {
 	bias = TuneBias(y, prob)
-	heldOut = make([]int, len(y))
+	heldOut = make([][]float64, len(y))
 	if folds < 2 || len(y) < 2*folds {
 		for i := range y {
-			heldOut[i] = Decide(prob[i], bias)
+			heldOut[i] = Fold(slices.Clone(prob[i]), bias)
 		}
 		return bias, heldOut
 	}
@@ -413,26 +434,17 @@ func CrossFitBias(y []int, prob [][]float64, folds int) (bias []float64, heldOut
 		}
 		b := TuneBias(yIn, pIn)
 		for i := f; i < len(y); i += folds {
-			heldOut[i] = Decide(prob[i], b)
+			heldOut[i] = Fold(slices.Clone(prob[i]), b)
 		}
 	}
 	return bias, heldOut
 }
 
-// EvaluateDecisions is Evaluate for decisions already made (pred), with the
-// probability-based measures (log-loss, calibration, AUC) from prob.
-func EvaluateDecisions(y []int, prob [][]float64, pred []int) metrics.Report {
-	classes := document.Severities[:]
-	r := metrics.Evaluate(classes, y, prob)
-	d := metrics.EvaluatePred(classes, y, pred)
-	d.LogLoss, d.ECE, d.AUC = r.LogLoss, r.ECE, r.AUC
-	return d
-}
-
 // TuneBias finds per-class log-probability offsets that maximise macro-F1 on
 // held-out data, by coordinate ascent over a grid (a few sweeps). Offsets
 // shift decisions toward thin classes (low, critical) that plain arg-max
-// under-predicts; they do not change probabilities or explanations.
+// under-predicts; they are folded into the shown probabilities (Fold) and
+// the explained margin of the decided class.
 func TuneBias(y []int, prob [][]float64) []float64 {
 	bias := make([]float64, 5)
 	classes := document.Severities[:]
