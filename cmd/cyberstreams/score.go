@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -119,24 +120,21 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 		}, idleFlushEvery)
 		write = func(r scoring.Result) error { return idle.write(func() error { return sink.write(r) }) }
 	}
-	failed, met, n := 0, false, 0
-	// A record with an id but no text is scored on its meta features and
-	// says so (meta_only), rather than failed.
-	metaOnly := 0
+	met := false
+	sum := scoring.Summary{Model: s.Version()}
+	start := time.Now()
 	prog := newProgressLine(app, "scoring")
 	err = s.Stream(cmd.Context(), args, ingest.Options{Format: format, Fields: fields, Stdin: app.IO.In, KeepTextless: true},
 		scoring.Options{Explain: o.Explain}, func(sc scoring.Scored) error {
+			// A record with an id but no text is scored on its meta
+			// features and says so (meta_only), rather than failed.
+			sum.Add(sc)
 			if sc.Failure != nil {
-				failed++
 				prog.clear()
 				app.Failuref("%s", sc.Failure.Error())
 				return nil
 			}
-			n++
-			prog.tick(n)
-			if sc.Result.MetaOnly {
-				metaOnly++
-			}
+			prog.tick(sum.Scored)
 			if failOn >= 0 && document.SeverityIndex(sc.Result.Severity) <= failOn {
 				met = true
 			}
@@ -158,11 +156,12 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	if metaOnly > 0 {
-		app.Logf("%d of %d documents had no text and were scored on their meta features alone (meta_only)\n", metaOnly, n)
+	sum.Elapsed = time.Since(start)
+	if sum.MetaOnly > 0 {
+		app.Logf("%d of %d documents had no text and were scored on their meta features alone (meta_only)\n", sum.MetaOnly, sum.Scored)
 	}
-	if failed > 0 {
-		app.Logf("%d scored, %d failed\n", n, failed)
+	app.Logf("%s\n", sum)
+	if sum.Failed > 0 {
 		return silentExit(exitError)
 	}
 	if met {

@@ -213,32 +213,59 @@ func TestScoreTableShowsHeadlines(t *testing.T) {
 	}
 }
 
-// TestScoreProgressOnlyForATerminal: with stderr a terminal and stdout a
-// pipe, a long score shows a progress line and clears it; otherwise stderr
-// carries no progress at all.
-func TestScoreProgressOnlyForATerminal(t *testing.T) {
+// TestScoreProgressAndSummary: scoring into a pipe or file shows progress
+// on stderr — one rewritten line at a terminal, plain lines otherwise — and
+// ends with a summary naming the documents scored and failed, the classes
+// and the model; --quiet silences all of it.
+func TestScoreProgressAndSummary(t *testing.T) {
 	var in strings.Builder
 	for i := range 3000 {
 		fmt.Fprintf(&in, `{"id":"d%d","title":"Heap overflow %d in parser","text":"remote attackers can crash it"}`+"\n", i, i)
 	}
-	run1 := func(errTTY bool) string {
+	in.WriteString("{broken\n")
+	run1 := func(errTTY bool, extra ...string) string {
 		var out, errOut bytes.Buffer
 		io := &IOStreams{In: strings.NewReader(in.String()), Out: &out, ErrOut: &errOut, ErrIsTTY: errTTY}
 		io.ProgressEvery = time.Nanosecond // every 256 documents
-		if code := run(context.Background(), []string{"--workspace", t.TempDir(), "score", "-"}, io); code != 0 {
-			t.Fatalf("exit %d: %s", code, errOut.String())
+		args := append([]string{"--workspace", t.TempDir(), "score", "-"}, extra...)
+		if code := run(context.Background(), args, io); code != exitError {
+			t.Fatalf("exit %d, want %d for the broken line: %s", code, exitError, errOut.String())
 		}
 		if n := strings.Count(out.String(), "\n"); n != 3000 {
 			t.Fatalf("%d records, want 3000", n)
 		}
 		return errOut.String()
 	}
-	if got := run1(false); got != "" {
-		t.Fatalf("stderr not a terminal: want no progress, got %q", got)
+	const summary = "scored 3000 documents (1 failed) in "
+	tests := []struct {
+		name   string
+		errTTY bool
+		quiet  bool
+		want   []string
+		reject []string
+	}{
+		{"stderr a file", false, false, []string{"scoring: 256 documents (", summary, "with model default", ": critical "}, []string{"\r"}},
+		{"stderr a terminal", true, false, []string{"\r\x1b[Kscoring: ", "\r\x1b[K" + "error: ", summary}, nil},
+		{"quiet", false, true, []string{"error: "}, []string{"scoring: ", summary}},
 	}
-	got := run1(true)
-	if !strings.Contains(got, "scoring: ") || !strings.HasSuffix(got, "\r\x1b[K") {
-		t.Fatalf("stderr a terminal: want a progress line that is cleared at the end, got %q", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var extra []string
+			if tt.quiet {
+				extra = append(extra, "--quiet")
+			}
+			got := run1(tt.errTTY, extra...)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("stderr lacks %q:\n%q", w, got)
+				}
+			}
+			for _, r := range tt.reject {
+				if strings.Contains(got, r) {
+					t.Errorf("stderr has %q:\n%q", r, got)
+				}
+			}
+		})
 	}
 }
 
