@@ -104,7 +104,9 @@ func decisions(know scoring.Knowledge, b *model.Bundle, docs []document.Document
 	for i := range y {
 		pred[i] = training.Decide(prob[i], b.Spec.ClassBias)
 	}
-	return y, pred, training.EvaluateDecisions(y, prob, pred)
+	// The report's probabilities are the shown ones, offsets folded in
+	// (training.Fold), whose arg-max is pred.
+	return y, pred, training.Evaluate(y, prob, b.Spec.ClassBias)
 }
 
 // pairedGap is the statistic the bootstrap resamples: the candidate's
