@@ -13,6 +13,17 @@ import (
 // way, so their answers can be compared exactly. Deprecated nodes are left
 // out of every query.
 
+// Querier answers the named queries: the local Store, or Neo4j
+// (kg/neo4j.Client) — the one place with two implementations.
+type Querier interface {
+	ActorTechniques(ctx context.Context, name string) (ActorTechniques, error)
+	IOCPairs(ctx context.Context, q IOCPairsQuery) ([]IOCPair, error)
+	NextSteps(ctx context.Context, q NextStepsQuery) ([]NextStep, error)
+	Enrich(ctx context.Context, q EnrichQuery) ([]Neighbour, error)
+}
+
+var _ Querier = (*Store)(nil)
+
 // NodeRef names a node in a query answer.
 type NodeRef struct {
 	Label Label  `json:"label"`

@@ -50,17 +50,11 @@ classes. The dataset drifts when at least half of the columns drift.`,
 			if err != nil {
 				return err
 			}
-			// The bundle carries its reference: reference.json beside a trained
-			// model, reference.json.gz inside the binary for the default one.
 			b, err := reg.Resolve(ctx, v)
 			if err != nil {
 				return err
 			}
-			dref, err := drift.BundleReference(b)
-			if err != nil {
-				return fmt.Errorf("drift: %w; retrain to make one ('cyberstreams retrain')", err)
-			}
-			rep, err := drift.DetectReference(ctx, ws, b, dref, from, drift.Options{})
+			rep, err := drift.DetectBundle(ctx, ws, b, from, drift.Options{})
 			if err != nil {
 				return err
 			}

@@ -344,15 +344,6 @@ server. Pass values with --param key=value, never inside the query text.`,
 	return cmd
 }
 
-// graphQuerier is the one place with two implementations: the local store
-// and Neo4j answer the named queries the same way.
-type graphQuerier interface {
-	ActorTechniques(ctx context.Context, name string) (kg.ActorTechniques, error)
-	IOCPairs(ctx context.Context, q kg.IOCPairsQuery) ([]kg.IOCPair, error)
-	NextSteps(ctx context.Context, q kg.NextStepsQuery) ([]kg.NextStep, error)
-	Enrich(ctx context.Context, q kg.EnrichQuery) ([]kg.Neighbour, error)
-}
-
 func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []string) error {
 	ctx := cmd.Context()
 	s, dir, err := graphStore(ctx, app)
@@ -397,7 +388,7 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 	if len(args) == 0 {
 		return usagef("name a query: actor-techniques, ioc-pairs, next-steps or enrich (or use --cypher)")
 	}
-	var q graphQuerier = s
+	var q kg.Querier = s
 	if o.Remote {
 		cfg, err := neo4j.ConfigFromEnv(dir)
 		if err != nil {

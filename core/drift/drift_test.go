@@ -9,6 +9,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/learner/learnertest"
+	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
@@ -100,6 +101,9 @@ func TestDetectOnWorkspace(t *testing.T) {
 	if _, err := Detect(ctx, ws, b, bdir, time.Time{}, Options{}); err == nil || !strings.Contains(err.Error(), "reference") {
 		t.Fatalf("missing reference: %v", err)
 	}
+	if _, err := DetectBundle(ctx, ws, b, time.Time{}, Options{}); err == nil || !strings.Contains(err.Error(), "retrain to make one") {
+		t.Fatalf("bundle without a reference: %v", err)
+	}
 	fz := features.New(b.Spec)
 	if err := Summarize(fz, learnertest.Corpus{N: 300, Seed: 1}.Docs(), map[string]int{"critical": 60, "high": 60, "medium": 60, "low": 60, "informational": 60}, 1).Save(bdir); err != nil {
 		t.Fatal(err)
@@ -114,6 +118,15 @@ func TestDetectOnWorkspace(t *testing.T) {
 	}
 	if rep.CurrentDocs != 160 || !rep.DatasetDrift {
 		t.Fatalf("window of %d docs (want 160 published since day 10), drift %v\n%s", rep.CurrentDocs, rep.DatasetDrift, dump(rep))
+	}
+	// The bundle loaded from its directory carries the same reference.
+	loaded, err := model.LoadDir(bdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromBundle, err := DetectBundle(ctx, ws, loaded, start.AddDate(0, 0, 10), Options{})
+	if err != nil || dump(fromBundle) != dump(rep) {
+		t.Fatalf("DetectBundle differs from Detect (%v):\n%s\n%s", err, dump(fromBundle), dump(rep))
 	}
 	// A window with no documents published since falls back to the latest ones.
 	rep, err = Detect(ctx, ws, b, bdir, start.AddDate(5, 0, 0), Options{})

@@ -101,3 +101,15 @@ func DetectReference(ctx context.Context, ws *workspace.Workspace, b *model.Bund
 	}
 	return Compare(ref, features.New(b.Spec), Window{Docs: docs, Predicted: mix}, opts), nil
 }
+
+// DetectBundle compares the current window (see DetectReference) with the
+// reference the bundle carries: reference.json beside a trained model,
+// inside the binary for the embedded default. A bundle without one says
+// how to make one.
+func DetectBundle(ctx context.Context, ws *workspace.Workspace, b *model.Bundle, since time.Time, opts Options) (Report, error) {
+	ref, err := BundleReference(b)
+	if err != nil {
+		return Report{}, fmt.Errorf("drift: %w; retrain to make one ('cyberstreams retrain')", err)
+	}
+	return DetectReference(ctx, ws, b, ref, since, opts)
+}
