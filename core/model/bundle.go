@@ -317,14 +317,16 @@ func (b *Bundle) checkRest(where string) error {
 
 // checkReference checks what core/drift relies on in a drift reference:
 // documents summarised, numeric samples of features the spec has, and
-// counts that are counts. (core/drift decodes it in full; this package
-// cannot import it.)
+// counts that are counts. (core/drift decodes it in full when it is used;
+// this package cannot import it.)
 func checkReference(data []byte, spec *features.Spec) error {
 	var ref struct {
-		Docs        int                       `json:"docs"`
-		Numeric     map[string][]float64      `json:"numeric"`
-		Categorical map[string]map[string]int `json:"categorical"`
-		Predicted   map[string]int            `json:"predicted"`
+		Docs int `json:"docs"`
+		// The samples are left to core/drift: decoding ~180,000 numbers
+		// would make loading the default model a tenth slower.
+		Numeric     map[string]json.RawMessage `json:"numeric"`
+		Categorical map[string]map[string]int  `json:"categorical"`
+		Predicted   map[string]int             `json:"predicted"`
 	}
 	if err := json.Unmarshal(data, &ref); err != nil {
 		return err

@@ -265,15 +265,34 @@ func FuzzLoadBundle(f *testing.F) {
 				files[name] = data
 			}
 		}
-		dir := t.TempDir()
-		writeBundle(t, dir, files)
-		b, err := model.LoadDir(dir)
-		if err != nil {
-			if !strings.Contains(err.Error(), dir) {
-				t.Fatalf("error %q does not name the bundle", err)
-			}
-			return
+		loadAndScore(t, files)
+	})
+}
+
+// loadAndScore loads files as a bundle and, when they load, uses it.
+func loadAndScore(t *testing.T, files map[string][]byte) {
+	dir := t.TempDir()
+	writeBundle(t, dir, files)
+	b, err := model.LoadDir(dir)
+	if err != nil {
+		if !strings.Contains(err.Error(), dir) {
+			t.Fatalf("error %q does not name the bundle", err)
 		}
-		scoreAll(t, b)
+		return
+	}
+	scoreAll(t, b)
+}
+
+// The same for model.txt: any model text beside valid other files fails to
+// load, or to make a scorer (leaves reads it too), or scores documents.
+func FuzzLoadBundleModel(f *testing.F) {
+	v := validFiles(f)
+	f.Add(v[model.ModelFile])
+	f.Add(editModel(v[model.ModelFile], "num_tree_per_iteration=5", "num_tree_per_iteration=1"))
+	f.Add(bytes.ReplaceAll(v[model.ModelFile], []byte("decision_type=2"), []byte("decision_type=10")))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		files := validFiles(t)
+		files[model.ModelFile] = text
+		loadAndScore(t, files)
 	})
 }
