@@ -521,13 +521,18 @@ func scanDocument(r rowScanner) (document.Document, error) {
 	return d, nil
 }
 
-// Document returns one document by id; else the one document that carries
+// Document returns one document by id (or by its id in capitals, for a
+// CVE or GHSA id typed in lower case); else the one document that carries
 // id as an alias (a CVE or GHSA id an advisory or KEV entry is also known
 // by); else the one whose id starts with id, for an id of at least 6
 // characters. When several documents carry the alias, or share the
 // prefix, the error names them.
 func (w *Workspace) Document(ctx context.Context, id string) (document.Document, error) {
 	d, err := scanDocument(w.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) && AliasKey(id) != id {
+		// cve-2024-3094 for CVE-2024-3094: ids of that kind are upper-case.
+		d, err = scanDocument(w.db.QueryRowContext(ctx, `SELECT `+docColumns+` FROM documents WHERE id = ?`, AliasKey(id)))
+	}
 	if err == nil {
 		return d, nil
 	}

@@ -264,6 +264,8 @@ func TestDocumentByAlias(t *testing.T) {
 		{"GHSA-AAAA-BBBB-CCCC", "GHSA-aaaa-bbbb-cccc", ""},
 		{"CVE-2099-0003", "", "not found"},
 		{"NOTE-1", "NOTE-1", ""},
+		{"note-1", "NOTE-1", ""},
+		{"kev-cve-2099-0003", "KEV-CVE-2099-0003", ""},
 	}
 	for _, tt := range tests {
 		d, err := ws.Document(ctx, tt.id)
