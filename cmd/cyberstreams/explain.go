@@ -25,8 +25,10 @@ bars to the right pushed it toward its class, bars to the left pulled it away.
 The values are exact TreeSHAP contributions in log-odds; with the base value
 they add up to the class's raw margin.
 
-DOC is a document id in the workspace; PATH is a file (every document in it
-is explained).`,
+DOC is a document in the workspace: its id, a CVE or GHSA id that exactly one
+document carries (as its id or an alias; when several do, the error lists
+them), or an unambiguous id prefix. PATH is a file (every document in it is
+explained).`,
 		Example: `  cyberstreams explain CVE-2024-3094
   cyberstreams explain advisory.json --top 15
   cyberstreams explain report.md --json`,
