@@ -35,6 +35,8 @@ card["command"] = ("cyberstreams train --data advisories_train.jsonl.gz --kev ke
                    + card["version"])
 json.dump(card, open(f"{dst}/card.json", "w"), indent=1)
 v = card["validation"]
+classes = ["critical", "high", "medium", "low", "informational"]
+bias = json.load(gzip.open(f"{dst}/features.json.gz")).get("class_bias") or [0.0] * 5
 lines = [
  f"# Default model `{card['version']}`",
  "",
@@ -80,11 +82,23 @@ lines += [
  f"{d['valid_docs']} newer ones for validation (early stopping chose {d['best_iteration']} rounds);",
  "the shipped model is then refit on all documents for that many rounds.",
  "",
+ "## How the decision is made",
+ "",
+ "The trees give each class a raw margin (log-odds). Each class also has a decision offset",
+ "(`class_bias` in `features.json.gz`: " + ", ".join(f"{c} {b:+.1f}" for c, b in zip(classes, bias)) + "),",
+ "tuned on the validation slice to favour the thin classes a plain arg-max under-predicts.",
+ "The offsets are folded into the probabilities that every door shows and measures (table,",
+ "JSONL/CSV, `/v1/score`, the TUI, `explain`, `eval`): p′(c) ∝ p(c)·e^offset(c), renormalised —",
+ "the softmax of margin + offset. The decided class is the most probable p′, and `confidence` is",
+ "its p′. `explain` explains the decided class: its margin is the trees' margin plus the class's",
+ "offset, its base value TreeSHAP's base value plus the same offset, and base + Σ contributions",
+ "= margin exactly (the offset is the same for every document, so no contribution changes).",
+ "",
  "## Validation (the newest documents, which the model being judged never saw)",
  "",
  "The per-class decision offsets are tuned on this slice; each document here is",
- "decided with offsets tuned on the other four folds of it, so they are never",
- "judged on the documents they were fitted to (`training.CrossFitBias`).",
+ "decided, and its probabilities folded, with offsets tuned on the other four folds of it,",
+ "so they are never judged on the documents they were fitted to (`training.CrossFitBias`).",
  "",
  f"accuracy {v['accuracy']:.4f}, macro-F1 {v['macro_f1']:.4f}, weighted-F1 {v['weighted_f1']:.4f}, "
  f"log-loss {v['log_loss']:.4f}, ECE {v['ece']:.4f}",

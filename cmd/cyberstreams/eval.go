@@ -66,7 +66,9 @@ false-positive rate of the critical+high group.`,
 			if len(y) == 0 {
 				return fmt.Errorf("eval: no labelled documents in %s", strings.Join(data, ", "))
 			}
-			r := training.Evaluate(y, prob, s.Bundle().Spec.ClassBias)
+			// The scorer's probabilities have the class offsets folded in
+			// already (training.Fold): measured as shown, decided by arg-max.
+			r := training.Evaluate(y, prob, nil)
 			if app.JSON {
 				if err := writeJSON(app.IO.Out, map[string]any{"model": s.Version(), "report": r}); err != nil {
 					return err
