@@ -457,7 +457,7 @@ func TestParityOfEveryDoorOnDemoDocuments(t *testing.T) {
 		advs = append(advs, a)
 	}
 	advs = append(advs, advisory{ID: "CVE-2099-0001", Summary: "Fancy Test exploits the Example VPN login",
-		Details: "Operators tracked as Fancy Test exploit a stack overflow (CWE-121) in the Example VPN login page from 198.51.100.9.",
+		Details:   "Operators tracked as Fancy Test exploit a stack overflow (CWE-121) in the Example VPN login page from 198.51.100.9.",
 		Published: "2099-01-02T03:04:05", Severity: "critical", Source: "parity", Aliases: []string{"GHSA-aaaa-bbbb-cccc"},
 		CWEs: []string{"CWE-121"}, Vendors: []string{"example"}, Packages: []string{"example-vpn"}, Ecosystem: "npm",
 		References: []string{"https://example.com/advisory"}, Assigner: "mitre"})
@@ -499,7 +499,7 @@ func TestParityOfEveryDoorOnSharedAdvisories(t *testing.T) {
 		t.Fatal(err)
 	}
 	advs = append(advs, advisory{ID: "CVE-2099-0002", Summary: "Fancy Bear exploits the Example mail server",
-		Details: "The actor known as Fancy Bear exploits a path traversal (CWE-22) in the Example mail server.",
+		Details:   "The actor known as Fancy Bear exploits a path traversal (CWE-22) in the Example mail server.",
 		Published: "2099-01-02T03:04:05", Severity: "high", Source: "parity", CWEs: []string{"CWE-22"}})
 	if len(advs) < 1000 {
 		t.Fatalf("%d advisories, want at least 1,000", len(advs))
