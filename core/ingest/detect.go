@@ -39,6 +39,31 @@ func ingestible(name string) bool {
 	return textExtensions[ext] || jsonExtensions[ext]
 }
 
+// looksBinary reports whether an input's head is binary data, to be
+// refused as one failure rather than read line by line: a NUL byte in its
+// first line, or in a quarter of its lines or more. A feed with one
+// corrupted line further down is not binary: that line fails on its own and
+// every other record loads. (A text document is one record: decodeText
+// refuses any NUL.)
+func looksBinary(head []byte) bool {
+	lines, withNUL := 0, 0
+	for rest := head; len(rest) > 0; lines++ {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if bytes.IndexByte(line, 0) >= 0 {
+			if lines == 0 {
+				return true
+			}
+			withNUL++
+		}
+	}
+	return withNUL >= 2 && 4*withNUL >= lines
+}
+
 // errBinary is the failure for data that is neither text nor JSON.
 var errBinary = errors.New("binary data (NUL bytes): not a text or JSON document")
 

@@ -33,6 +33,8 @@ func TestMixedDirectoryStoresEveryDistinctDocument(t *testing.T) {
 [1,2]
 {"id":"J-5","text":"after the bad ones"}
 `, []string{"J-1", "J-2", "doc-", "J-5"}, []string{"feed.jsonl:3", "feed.jsonl:6", "feed.jsonl:7"}},
+		{"nul.jsonl", "{\"id\":\"N-1\",\"text\":\"before\"}\n{\"id\":\"N-2\",\"text\":\"raw \x00 byte\"}\n{\"id\":\"N-3\",\"text\":\"after\"}\n",
+			[]string{"N-1", "N-3"}, []string{"nul.jsonl:2"}},
 		{"one.md", "# Report one\n\nBody of report one.\n", []string{"doc-"}, nil},
 		{"copy-of-one.md", "# Report one\n\nBody of report one.\n", nil, nil}, // the same id-less text
 		{"latin.txt", "Le caf\xe9\n", nil, []string{"latin.txt:1"}},
@@ -155,6 +157,26 @@ func TestKEVCatalogEveryEntryFindable(t *testing.T) {
 	for _, cve := range cves {
 		if d, err := ws.Document(ctx, cve); err != nil || d.ID != "KEV-"+cve {
 			t.Fatalf("%s: found %q, %v", cve, d.ID, err)
+		}
+	}
+}
+
+func TestLooksBinary(t *testing.T) {
+	good := strings.Repeat(`{"id":"x","text":"fine"}`+"\n", 20)
+	tests := []struct {
+		name string
+		head string
+		want bool
+	}{
+		{"text", "# Title\n\nBody.\n", false},
+		{"NUL in the first line", "\x89PNG\x00\x00\n\x01\x02", true},
+		{"one corrupted line in a feed", good + "{\"id\":\"y\",\"text\":\"\x00\"}\n" + good, false},
+		{"one corrupted line in a short feed", "{\"a\":1}\n{\"b\":\x00}\n{\"c\":3}\n", false},
+		{"NULs on most lines", "ok\n" + strings.Repeat("\x00\x01\n", 10), true},
+	}
+	for _, tt := range tests {
+		if got := looksBinary([]byte(tt.head)); got != tt.want {
+			t.Errorf("%s: looksBinary = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -128,7 +128,7 @@ func readInput(ctx context.Context, name string, r io.Reader, format Format, opt
 	if len(bytes.TrimSpace(head)) == 0 {
 		return fail(errors.New("empty file"))
 	}
-	if bytes.IndexByte(head, 0) >= 0 {
+	if looksBinary(head) {
 		return fail(errBinary)
 	}
 	if format == FormatAuto {
