@@ -204,7 +204,11 @@ func TestBundleFilesMustBelongTogether(t *testing.T) {
 // The files as saved load, and so do bundles without the optional ones.
 func TestBundleWithoutOptionalFilesLoads(t *testing.T) {
 	for _, missing := range []string{"", model.NoveltyFile, model.CardFile, model.ReferenceFile} {
-		t.Run("without "+missing, func(t *testing.T) {
+		name := "every file"
+		if missing != "" {
+			name = "without " + missing
+		}
+		t.Run(name, func(t *testing.T) {
 			files := validFiles(t)
 			delete(files, missing)
 			dir := t.TempDir()
