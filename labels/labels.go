@@ -249,6 +249,29 @@ func (s *Store) Current(ctx context.Context, docID string) (Event, bool, error) 
 	return e, true, nil
 }
 
+// CurrentSeverities maps every labelled document to its current label's
+// severity, reading the two short columns only (the triage queue loads it
+// for every document at once).
+func (s *Store) CurrentSeverities(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT doc_id, severity FROM current_labels`)
+	if err != nil {
+		return nil, fmt.Errorf("current labels: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, sev string
+		if err := rows.Scan(&id, &sev); err != nil {
+			return nil, fmt.Errorf("current labels: %w", err)
+		}
+		out[id] = sev
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("current labels: %w", err)
+	}
+	return out, nil
+}
+
 // Filter narrows CurrentAll. Zero values mean "any".
 type Filter struct {
 	Analyst  string

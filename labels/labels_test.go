@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -397,6 +398,27 @@ func BenchmarkAdd(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := s.Add(ctx, Event{DocID: "d1", Severity: Severities[i%5], Analyst: "ana"}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestCurrentSeverities(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	mustAdd(t, s, "d1", "critical", "ana", at(0))
+	mustAdd(t, s, "d1", "low", "bob", at(1)) // the latest label wins, whoever gave it
+	mustAdd(t, s, "d2", "high", "ana", at(2))
+	mustAdd(t, s, "d3", "medium", "ana", at(3))
+	if _, err := s.Undo(ctx, "ana"); err != nil { // retracts d3
+		t.Fatal(err)
+	}
+	got, err := s.CurrentSeverities(ctx)
+	if want := map[string]string{"d1": "low", "d2": "high"}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("CurrentSeverities = %v, %v; want %v", got, err, want)
+	}
+	for id, sev := range got {
+		if e, ok, err := s.Current(ctx, id); err != nil || !ok || e.Severity != sev {
+			t.Fatalf("Current(%s) = %+v %v %v, CurrentSeverities says %s", id, e, ok, err, sev)
 		}
 	}
 }

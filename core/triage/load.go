@@ -34,7 +34,7 @@ const (
 // Items loads the whole queue, by ingest time and then document id.
 // Three reads run at once, each on a connection of its own: the documents,
 // their scores (queueDocumentsQuery, Workspace.EachQueueScore) and the current
-// labels (the labels package's current_labels view); each document then
+// labels (labels.Store.CurrentSeverities); each document then
 // picks up its score and label by id. Sorting and filtering happen in
 // memory afterwards (Queue), which keeps every key press instant.
 //
@@ -64,7 +64,7 @@ func (s *Session) Items(ctx context.Context) ([]Item, error) {
 	}
 	read(&errs[0], func() (err error) { items, err = queueDocuments(ctx, db); return err })
 	read(&errs[1], func() (err error) { scores, err = readQueueScores(ctx, s.ws); return err })
-	read(&errs[2], func() (err error) { current, err = s.currentLabels(ctx, ""); return err })
+	read(&errs[2], func() (err error) { current, err = s.labels.CurrentSeverities(ctx); return err })
 	wg.Wait()
 	if err := firstCause(errs[:]); err != nil {
 		return nil, fmt.Errorf("load the queue: %w", err)
@@ -182,29 +182,6 @@ func readQueueScores(ctx context.Context, ws *workspace.Workspace) (queueScores,
 	return out, err
 }
 
-// currentLabels maps document id → current label severity (one document
-// when docID is set).
-func (s *Session) currentLabels(ctx context.Context, docID string) (map[string]string, error) {
-	q, args := `SELECT doc_id, severity FROM current_labels`, []any{}
-	if docID != "" {
-		q, args = q+` WHERE doc_id = ?`, append(args, docID)
-	}
-	rows, err := s.ws.DB().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("load current labels: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var id, sev string
-		if err := rows.Scan(&id, &sev); err != nil {
-			return nil, fmt.Errorf("load current labels: %w", err)
-		}
-		out[id] = sev
-	}
-	return out, rows.Err()
-}
-
 // itemDocumentQuery reads the document half of one queue row.
 const itemDocumentQuery = `SELECT id, ` + titleOrHeadline + `, source, published, ingested_at FROM documents WHERE id = ?`
 
@@ -229,11 +206,13 @@ func (s *Session) Item(ctx context.Context, docID string) (Item, error) {
 		sc.fill(&it)
 	}
 	it.Gap = gap(it.Probabilities)
-	current, err := s.currentLabels(ctx, docID)
+	label, labelled, err := s.labels.Current(ctx, docID)
 	if err != nil {
-		return it, err
+		return it, fmt.Errorf("queue row %s: %w", docID, err)
 	}
-	it.Label = current[docID]
+	if labelled {
+		it.Label = label.Severity
+	}
 	it.LabelState = labelState(it.Severity, it.Label)
 	return it, nil
 }
