@@ -170,7 +170,7 @@ func putDocuments(ctx context.Context, conn *sql.Conn, docs []document.Document)
 		hi := lo
 		for ; hi < len(docs) && hi-lo < docRowsPerInsert; hi++ {
 			d := &docs[hi]
-			if d.ContentHash == "" {
+			if d.ContentHash == "" || d.ID == "" {
 				d.Finish()
 			}
 			if inGroup[d.ID] {
