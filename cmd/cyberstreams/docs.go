@@ -34,7 +34,8 @@ func newDocsCmd(app *App) *cobra.Command {
 		Use:   "list",
 		Short: "List documents",
 		Long: `List documents in ingest order. At a terminal this is a table; with --json
-it is every matching document as a JSON array (no paging when piped).
+it is every matching document as a JSON array (no paging when piped), with
+model_class and analyst_label beside the source's severity.
 
 The table keeps three opinions of a document's severity apart: SOURCE SAYS is
 the label the feed or advisory gave, MODEL the class of the workspace's stored
@@ -131,7 +132,7 @@ func writeDocsJSON(cmd *cobra.Command, app *App, ws *workspace.Workspace, opts w
 	w := app.IO.Out
 	fmt.Fprint(w, "[")
 	first := true
-	err := ws.EachDocument(cmd.Context(), opts, func(d document.Document) error {
+	err := ws.EachAssessedDocument(cmd.Context(), opts, func(d workspace.AssessedDocument) error {
 		if !first {
 			fmt.Fprint(w, ",")
 		}

@@ -106,6 +106,18 @@ func TestDocsListKeepsThreeOpinionsApart(t *testing.T) {
 	if row[0] != "CVE-2024-0001" || row[3] != "-" || row[4] != "low" || row[5] != "critical" {
 		t.Fatalf("row %q", lines[1])
 	}
+	var docs []struct {
+		ID, Severity string
+		ModelClass   string `json:"model_class"`
+		AnalystLabel string `json:"analyst_label"`
+	}
+	r = runCLI(t, ws, "", "docs", "list", "--json")
+	if err := json.Unmarshal([]byte(r.Out), &docs); err != nil || len(docs) != 3 {
+		t.Fatalf("docs list --json: %v\n%s", err, r.Out)
+	}
+	if d := docs[0]; d.ID != "CVE-2024-0001" || d.Severity != "" || d.ModelClass != "low" || d.AnalystLabel != "critical" {
+		t.Errorf("docs list --json first row %+v", d)
+	}
 }
 
 // TestReingestUpdatesAndKeepsHistory: a changed record is an update, said

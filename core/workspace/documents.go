@@ -775,21 +775,11 @@ type Listing struct {
 }
 
 // EachListing calls fn for every document matching opts, in ingest order,
-// with its stored score's class and its current analyst label. Scores and
-// labels are read once, through their owners (ScoredSeverities, the label
-// store), not joined per row.
+// with its stored score's class and its current analyst label.
 func (w *Workspace) EachListing(ctx context.Context, opts ListOptions, fn func(Listing) error) error {
-	scored, err := w.ScoredSeverities(ctx)
+	scored, labelled, err := w.assessments(ctx)
 	if err != nil {
-		return fmt.Errorf("list documents: %w", err)
-	}
-	current, err := w.Labels().CurrentAll(ctx, labels.Filter{})
-	if err != nil {
-		return fmt.Errorf("list documents: %w", err)
-	}
-	labelled := make(map[string]string, len(current))
-	for _, e := range current {
-		labelled[e.DocID] = e.Severity
+		return err
 	}
 	where, args := opts.where()
 	q := `SELECT d.id, d.published, d.source, CASE WHEN d.title <> '' THEN d.title ELSE d.headline END, d.severity
@@ -806,4 +796,43 @@ func (w *Workspace) EachListing(ctx context.Context, opts ListOptions, fn func(L
 		l.ModelClass, l.AnalystLabel = scored[l.ID], labelled[l.ID]
 		return fn(l)
 	})
+}
+
+// AssessedDocument is a document with what the model and the analysts say
+// of its severity; its Severity field is what the source said.
+type AssessedDocument struct {
+	document.Document
+	ModelClass   string `json:"model_class,omitempty"`
+	AnalystLabel string `json:"analyst_label,omitempty"`
+}
+
+// EachAssessedDocument is EachDocument with each document's stored score
+// class and current analyst label.
+func (w *Workspace) EachAssessedDocument(ctx context.Context, opts ListOptions, fn func(AssessedDocument) error) error {
+	scored, labelled, err := w.assessments(ctx)
+	if err != nil {
+		return err
+	}
+	return w.EachDocument(ctx, opts, func(d document.Document) error {
+		return fn(AssessedDocument{Document: d, ModelClass: scored[d.ID], AnalystLabel: labelled[d.ID]})
+	})
+}
+
+// assessments maps documents to their stored score class and to their
+// current analyst label, read once through their owners (ScoredSeverities,
+// the label store) rather than joined per row.
+func (w *Workspace) assessments(ctx context.Context) (scored, labelled map[string]string, err error) {
+	scored, err = w.ScoredSeverities(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list documents: %w", err)
+	}
+	current, err := w.Labels().CurrentAll(ctx, labels.Filter{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list documents: %w", err)
+	}
+	labelled = make(map[string]string, len(current))
+	for _, e := range current {
+		labelled[e.DocID] = e.Severity
+	}
+	return scored, labelled, nil
 }
