@@ -9,8 +9,12 @@
 //	labeling   label, undo and note writes
 //	learning   retraining triggers and the background retrain
 //
-// Everything slow — database writes, loading a document, retraining — runs
-// as a tea.Cmd and reports back with a message, so Update never waits.
+// The root itself is tui.go (model, messages, Update), keys.go (the keys
+// of each mode), view.go (layout and View), sync.go (the shown document),
+// write.go (after a label lands) and retrain.go (after the learner
+// answers). Everything slow — database writes, loading a document,
+// retraining — runs as a tea.Cmd and reports back with a message, so
+// Update never waits.
 package tui
 
 import (
@@ -25,7 +29,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/cyberstreams/cyberstreams/core/learner"
-	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/tui/common"
 	"github.com/cyberstreams/cyberstreams/tui/detail"
@@ -324,198 +327,6 @@ func (m *Model) move(f func()) tea.Cmd {
 	f()
 	m.refreshStatus()
 	return m.syncDetail()
-}
-
-// syncDetail shows the current document's detail from the cache, or starts
-// loading it; the next document is prefetched so that labeling never waits.
-func (m *Model) syncDetail() tea.Cmd {
-	id := m.queue.CurrentID()
-	if id == "" {
-		m.detail.SetDetail(nil, "")
-		return nil
-	}
-	var cmds []tea.Cmd
-	if d, ok := m.details.Get(id); ok {
-		if m.detail.DocID() != id {
-			m.detail.SetDetail(d, m.writer.Note(id))
-		}
-	} else {
-		m.detail.SetDetail(nil, "")
-		cmds = append(cmds, m.details.Load(id))
-	}
-	if next, ok := m.queue.Peek(1); ok {
-		if _, cached := m.details.Get(next.DocID); !cached {
-			cmds = append(cmds, m.details.Load(next.DocID))
-		}
-	}
-	m.details.Bound()
-	return tea.Batch(cmds...)
-}
-
-// syncDetailForce reloads the shown document.
-func (m *Model) syncDetailForce() tea.Cmd {
-	m.detail.SetDetail(nil, "")
-	return m.syncDetail()
-}
-
-// loaded keeps a document loaded in the background and shows it when it
-// is still the current one.
-func (m *Model) loaded(msg detail.LoadedMsg) {
-	current := msg.ID == m.queue.CurrentID()
-	if msg.Err != nil {
-		if current {
-			m.status.Fail(msg.Err)
-		}
-		return
-	}
-	m.details.Put(msg.ID, msg.Detail)
-	if current {
-		m.detail.SetDetail(msg.Detail, m.writer.Note(msg.ID))
-	}
-}
-
-// label writes a label; the cursor moves when it is on disk.
-func (m *Model) label(severity string) tea.Cmd {
-	it, ok := m.queue.Current()
-	if !ok {
-		return nil
-	}
-	return m.writer.Label(it, severity)
-}
-
-func (m *Model) labelled(msg labeling.LabelledMsg) tea.Cmd {
-	m.writer.Done(msg.Err != nil)
-	if msg.Err != nil {
-		m.status.Fail(msg.Err)
-		return nil
-	}
-	id := msg.Item.DocID
-	m.queue.Update(msg.Item)
-	m.details.Forget(id)
-	m.writer.KeepNote(id, "")
-	var cmds []tea.Cmd
-	if msg.Note {
-		m.status.Say("note saved on %s", id)
-		cmds = append(cmds, m.syncDetailForce())
-	} else {
-		m.status.Labels++
-		m.status.Say("%s labelled %s", id, msg.Event.Severity)
-		if m.queue.CurrentID() == id {
-			m.queue.Move(1)
-		}
-		m.refreshStatus()
-		cmds = append(cmds, m.syncDetail())
-		if m.opts.Session && m.status.Labels%10 == 0 {
-			cmds = append(cmds, m.checkLearning())
-		}
-	}
-	return tea.Batch(append(cmds, m.replay())...)
-}
-
-// replay runs the keys pressed while a write was in flight.
-func (m *Model) replay() tea.Cmd {
-	var cmds []tea.Cmd
-	for k, ok := m.writer.Next(); ok; k, ok = m.writer.Next() {
-		cmds = append(cmds, m.key(k))
-	}
-	return tea.Batch(cmds...)
-}
-
-func (m *Model) undone(msg labeling.UndoneMsg) tea.Cmd {
-	nothing := errors.Is(msg.Err, triage.ErrNothingToUndo)
-	m.writer.Done(msg.Err != nil && !nothing)
-	if nothing {
-		m.status.Say("nothing to undo")
-		return m.replay()
-	}
-	if msg.Err != nil {
-		m.status.Fail(msg.Err)
-		return nil
-	}
-	id := msg.Item.DocID
-	m.queue.Update(msg.Item)
-	m.details.Forget(id)
-	m.status.Labels = max(m.status.Labels-1, 0)
-	m.status.Say("undid %s on %s", msg.Event.Severity, id)
-	m.queue.Select(id)
-	m.refreshStatus()
-	return tea.Batch(m.syncDetailForce(), m.replay())
-}
-
-// saveNote keeps a note for the next label of the document, or, when the
-// document already has a label, records that label again with the note.
-func (m *Model) saveNote(note string) tea.Cmd {
-	it, ok := m.queue.Current()
-	if !ok {
-		return nil
-	}
-	d, _ := m.details.Get(it.DocID)
-	if note == "" {
-		m.writer.KeepNote(it.DocID, "")
-		m.detail.SetDetail(d, "")
-		return nil
-	}
-	if it.LabelState == triage.Unlabelled {
-		m.writer.KeepNote(it.DocID, note)
-		m.detail.SetDetail(d, note)
-		m.status.Say("note kept for the label of %s", it.DocID)
-		return nil
-	}
-	return m.writer.Annotate(it, note)
-}
-
-// checkLearning asks the learner where the triggers stand.
-func (m *Model) checkLearning() tea.Cmd {
-	cmd, err := m.learning.Check()
-	if err != nil {
-		m.status.Fail(err)
-	}
-	return cmd
-}
-
-func (m *Model) learned(msg learning.StatusMsg) tea.Cmd {
-	retrain := m.learning.Checked(msg, m.status.Labels)
-	if msg.Err != nil {
-		m.status.Fail(msg.Err)
-		return nil
-	}
-	st := msg.Status
-	m.status.NewLabels, m.status.NeedLabels = st.NewLabels, st.NeedLabels
-	if st.Drift {
-		m.banner = "drift detected: recent documents differ from the model's training data"
-	}
-	if !retrain {
-		return nil
-	}
-	cmd, err := m.learning.Start(m.status.Labels)
-	if err != nil {
-		m.status.Fail(err)
-		return nil
-	}
-	m.status.Task = "retraining (" + strings.Join(st.Fired, ", ") + ")"
-	return cmd
-}
-
-func (m *Model) retrained(msg learning.DoneMsg) tea.Cmd {
-	m.learning.Finished()
-	m.status.Task = ""
-	if msg.Err != nil {
-		m.status.Fail(msg.Err)
-		return nil
-	}
-	o := msg.Result.Outcome
-	if !msg.Result.Switched {
-		m.status.Say("candidate %s not promoted: %s", o.Candidate, o.Reason)
-		return m.checkLearning()
-	}
-	m.banner = fmt.Sprintf("new model %s promoted (%s)", o.Candidate, termsafe.Line(o.Reason, 80))
-	m.status.Model = m.s.Model()
-	m.status.Say("queue rescored with %s (%d documents)", m.s.Model(), msg.Result.Rescored)
-	s, ctx := m.s, m.ctx
-	return tea.Batch(func() tea.Msg {
-		items, err := s.Items(ctx)
-		return itemsMsg{items, err}
-	}, m.checkLearning())
 }
 
 // Labels is how many labels the analyst gave this session.
