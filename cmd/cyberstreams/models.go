@@ -230,7 +230,7 @@ workspace). It is first judged against the champion, as retrain judges a
 candidate, on every current label that neither model can have trained on
 (given after both were made and after the newest label either learned): it is
 promoted only with at least min_holdout such labels, a higher score and a
-paired bootstrap interval on the difference above zero. Otherwise the
+paired bootstrap lower bound (one-sided, 95%) on the difference above zero. Otherwise the
 judgement is printed and nothing changes, unless --force: then it is promoted
 as a manual decision whose reason keeps the judgement. Every promotion is
 recorded and can be undone with rollback.`,

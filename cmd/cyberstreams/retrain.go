@@ -38,10 +38,11 @@ on the newest labels neither trained on: by label time, the newest
 --holdout-share of the labels given since the champion was trained, kept out
 of the candidate's training. Both are scored on the same held-out labels and
 the difference in macro-F1 (or --metric accuracy) gets a paired bootstrap
-confidence interval and p-value. The candidate is promoted only when there are
-at least --min-holdout held-out labels, its score is higher and the whole
-interval lies above zero (above -margin with --margin); otherwise it becomes
-the challenger ('models compare' shadow-scores it) and the output says why.
+lower confidence bound and p-value. The candidate is promoted only when there
+are at least --min-holdout held-out labels, its score is higher and the
+one-sided 95% lower bound on the difference is above zero (above -margin with
+--margin), i.e. it is better at the 5% level; otherwise it becomes the
+challenger ('models compare' shadow-scores it) and the output says why.
 Every decision and both scores go to the promotion history.
 
 With too few new labels to hold out --min-holdout of them, nothing is trained:
@@ -135,7 +136,7 @@ new labels to judge a candidate), 1 error.`,
 	f.BoolVar(&o.IfNeeded, "if-needed", false, "retrain only when a trigger fires (exit 4 otherwise)")
 	f.IntVar(&o.MinLabels, "min-labels", 0, "new labels that trigger a retrain (default 1000)")
 	f.IntVar(&o.MinHoldout, "min-holdout", 0, "fewest held-out labels a judgement needs (default 100)")
-	f.Float64Var(&o.Margin, "margin", 0, "how far below zero the interval's low end may reach (the candidate's score must still be higher)")
+	f.Float64Var(&o.Margin, "margin", 0, "how far below zero the lower bound may reach (the candidate's score must still be higher)")
 	f.StringArrayVar(&o.Base, "base", nil, "base corpus of labelled documents (repeatable; replaces learner.base_corpus)")
 	f.IntVar(&o.Iterations, "iterations", 0, "maximum boosting rounds (default 600, early stopping decides)")
 	f.Int64Var(&o.Seed, "seed", 42, "random seed of the candidate and of the bootstrap")
@@ -188,8 +189,9 @@ func printJudgement(w io.Writer, j learner.Judgement) {
 	fmt.Fprintf(w, "  judged on %d held-out labels that neither model trained on (at least %d needed)\n", j.N, j.MinN)
 	fmt.Fprintf(w, "  %-9s champion %s %.4f   candidate %s %.4f\n", j.Metric, j.Champion, j.ChampionScore, j.Candidate, j.CandidateScore)
 	fmt.Fprintf(w, "  %-9s champion %.4f   candidate %.4f\n", other(j.Metric), pickOther(j.ChampionReport, j.Metric), pickOther(j.CandidateReport, j.Metric))
-	fmt.Fprintf(w, "  difference %+.4f, %.0f%% interval [%+.4f, %+.4f], p = %.4f (paired bootstrap, %d resamples, seed %d)\n",
-		d.Estimate, 100*d.Confidence, d.Low, d.High, d.P, d.Resamples, d.Seed)
+	fmt.Fprintf(w, "  difference %+.4f: one-sided %.0f%% lower bound %+.4f (%.0f%% interval [%+.4f, %+.4f]), p = %.4f\n",
+		d.Estimate, 100*d.Confidence, d.Low, 100*(2*d.Confidence-1), d.Low, d.High, d.P)
+	fmt.Fprintf(w, "  (paired bootstrap over the held-out labels, %d resamples, seed %d)\n", d.Resamples, d.Seed)
 	fmt.Fprintf(w, "  %s\n", j.Conclusion)
 }
 

@@ -64,14 +64,15 @@ type Config struct {
 	// Metric decides promotion: "macro_f1" (default) or "accuracy"; both
 	// are recorded.
 	Metric string `json:"metric"`
-	// Confidence of the paired bootstrap interval on the metric difference
-	// (candidate − champion) over Resamples resamples of the held-out
-	// labels (0.95, 2000). The candidate is promoted only when the whole
-	// interval lies above −Margin and the difference itself is positive.
+	// Confidence of the one-sided lower bound on the metric difference
+	// (candidate − champion), from a paired bootstrap over Resamples
+	// resamples of the held-out labels (0.95, 2000). The candidate is
+	// promoted only when the bound lies above −Margin and the difference
+	// itself is positive: a one-sided test at level 1 − Confidence.
 	Confidence float64 `json:"confidence"`
 	Resamples  int     `json:"resamples"`
-	// Margin is how far below zero the interval's low end may reach (0:
-	// the candidate must be better with the stated confidence). It never
+	// Margin is how far below zero the lower bound may reach (0: the
+	// candidate must be better with the stated confidence). It never
 	// lets a candidate whose held-out score is lower than the champion's
 	// through.
 	Margin float64 `json:"margin"`

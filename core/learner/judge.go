@@ -43,8 +43,10 @@ type Judgement struct {
 // Judge scores champion and candidate, with the workspace's knowledge, on
 // the same held-out labelled documents (which neither may have trained on) and decides whether the
 // candidate is better: at least cfg.MinHoldout labels, a positive
-// difference in cfg.Metric, and a paired bootstrap interval (cfg.Confidence,
-// cfg.Resamples, seeded by cfg.Seed) whose low end is above −cfg.Margin.
+// difference in cfg.Metric, and a one-sided lower confidence bound on it
+// (paired bootstrap at cfg.Confidence, cfg.Resamples resamples, seeded by
+// cfg.Seed) above −cfg.Margin — a one-sided test of "the candidate is no
+// better" at level 1 − cfg.Confidence.
 // The same inputs give the same judgement.
 func Judge(know scoring.Knowledge, champ, cand *model.Bundle, hold []document.Document, cfg Config) Judgement {
 	j := Judgement{Champion: versionOf(champ), Candidate: versionOf(cand), Metric: cfg.Metric,
@@ -64,21 +66,26 @@ func Judge(know scoring.Knowledge, champ, cand *model.Bundle, hold []document.Do
 		cfg.Resamples, cfg.Confidence, uint64(cfg.Seed))
 	d := j.Difference
 	j.Better = d.Estimate > 0 && d.Low > -cfg.Margin
-	j.Summary = fmt.Sprintf("%s on %d held-out labels: champion %s %.4f, candidate %s %.4f; difference %+.4f, %.0f%% interval [%+.4f, %+.4f], p = %.4f (paired bootstrap, %d resamples, seed %d)",
-		cfg.Metric, j.N, j.Champion, j.ChampionScore, j.Candidate, j.CandidateScore, d.Estimate,
-		100*d.Confidence, d.Low, d.High, d.P, d.Resamples, d.Seed)
+	j.Summary = fmt.Sprintf("%s on %d held-out labels: champion %s %.4f, candidate %s %.4f; difference %+.4f, %s",
+		cfg.Metric, j.N, j.Champion, j.ChampionScore, j.Candidate, j.CandidateScore, d.Estimate, describeInterval(d))
 	switch {
 	case j.Better && cfg.Margin > 0:
-		j.Conclusion = fmt.Sprintf("better, and the interval stays above the margin −%.4f", cfg.Margin)
+		j.Conclusion = fmt.Sprintf("better: the lower bound stays above the margin −%.4f", cfg.Margin)
 	case j.Better:
-		j.Conclusion = "better: the whole interval is above zero"
+		j.Conclusion = "better: the lower bound is above zero"
 	case d.Estimate <= 0:
 		j.Conclusion = "the candidate is not better; " + j.Champion + " is kept"
 	default:
-		j.Conclusion = fmt.Sprintf("the gain is not clear (the interval reaches %+.4f); %s is kept", d.Low, j.Champion)
+		j.Conclusion = fmt.Sprintf("the gain is not clear (the lower bound is %+.4f); %s is kept", d.Low, j.Champion)
 	}
 	j.Reason = j.Summary + ": " + j.Conclusion
 	return j
+}
+
+// describeInterval states a bootstrap difference's bounds and p-value.
+func describeInterval(d stats.Interval) string {
+	return fmt.Sprintf("one-sided %.0f%% lower bound %+.4f (%.0f%% interval [%+.4f, %+.4f]), p = %.4f (paired bootstrap, %d resamples, seed %d)",
+		100*d.Confidence, d.Low, 100*(2*d.Confidence-1), d.Low, d.High, d.P, d.Resamples, d.Seed)
 }
 
 func versionOf(b *model.Bundle) string {

@@ -7,8 +7,13 @@ import (
 )
 
 // Interval is a bootstrap estimate of a paired difference: the difference
-// on the full sample, its percentile confidence interval, and the one-sided
-// p-value for "the difference is not positive".
+// on the full sample, its percentile bounds, and the one-sided p-value for
+// "the difference is not positive". Low is the one-sided lower confidence
+// bound at Confidence (the 1−Confidence quantile of the resampled
+// differences) and High the matching upper one, so [Low, High] is the
+// two-sided interval at 2·Confidence−1 (90 % for 0.95). The question a
+// promotion asks — is B better than A? — is one-sided: Low > 0 and
+// P < 1−Confidence say the same thing.
 type Interval struct {
 	Estimate   float64 `json:"estimate"`
 	Low        float64 `json:"low"`
@@ -31,7 +36,7 @@ type Interval struct {
 // statistic of system B minus that of system A on them; resampling the
 // items, not each system apart, keeps the pairing so that what both systems
 // get right or wrong together cancels out. The same seed gives the same
-// interval. It needs n ≥ 1, resamples ≥ 1 and confidence in (0, 1).
+// bounds. It needs n ≥ 1, resamples ≥ 1 and confidence in [0.5, 1).
 func PairedBootstrap(n int, diff func(idx []int) float64, resamples int, confidence float64, seed uint64) Interval {
 	all := make([]int, n)
 	for i := range all {
@@ -53,7 +58,7 @@ func PairedBootstrap(n int, diff func(idx []int) float64, resamples int, confide
 	}
 	slices.Sort(d)
 	alpha := 1 - confidence
-	out.Low, out.High = quantile(d, alpha/2), quantile(d, 1-alpha/2)
+	out.Low, out.High = quantile(d, alpha), quantile(d, 1-alpha)
 	out.P = float64(1+notPositive) / float64(1+resamples)
 	if math.IsNaN(out.Estimate) {
 		out.Low, out.High, out.P = math.NaN(), math.NaN(), 1
