@@ -253,6 +253,7 @@ func TestQuitDuringRetrainCancelsIt(t *testing.T) {
 	// One label, held out, is enough to judge here: the test is about
 	// quitting during training, not about the judgement.
 	cfg.MinHoldout, cfg.HoldoutShare = 1, 0.5
+	cfg.Candidate = learner.CandidateFresh // a long training from scratch, to quit during
 	cfg.Tune = func(o *training.Options) { o.Params.NumIterations, o.Params.EarlyStoppingRounds = 1_000_000_000, 0 }
 	a := openSession(t, s, 80, 24, tui.Options{Session: true, Learner: &cfg})
 	a.waitFor("train: round")

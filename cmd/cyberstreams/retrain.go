@@ -23,6 +23,7 @@ type retrainOptions struct {
 	Seed         int64
 	HoldoutShare float64
 	Metric       string
+	Candidate    string
 	NoDrift      bool
 }
 
@@ -32,7 +33,9 @@ func newRetrainCmd(app *App) *cobra.Command {
 		Use:   "retrain",
 		Short: "Retrain from analyst labels and promote the candidate only if judged better",
 		Long: `Train a candidate model from the base corpus plus the analyst labels (a
-document's current label overrides its source severity) and judge it against
+document's current label overrides its source severity) — by default it
+continues the champion, adding boosting rounds fitted to that data from the
+champion's scores (--candidate fresh trains a new model) — and judge it against
 the champion — the embedded default model until a retrained one is promoted —
 on the newest labels neither trained on: by label time, the newest
 --holdout-share of the labels given since the champion was trained, kept out
@@ -142,6 +145,7 @@ new labels to judge a candidate), 1 error.`,
 	f.Int64Var(&o.Seed, "seed", 42, "random seed of the candidate and of the bootstrap")
 	f.Float64Var(&o.HoldoutShare, "holdout-share", 0.2, "newest share of the new labels held out to judge candidate and champion")
 	f.StringVar(&o.Metric, "metric", "macro_f1", "promotion metric: macro_f1 or accuracy")
+	f.StringVar(&o.Candidate, "candidate", "continue", "continue: add rounds to the champion, fitted to the new data; fresh: train a new model on it")
 	f.BoolVar(&o.NoDrift, "no-drift", false, "do not check drift as a trigger")
 	return cmd
 }
@@ -172,6 +176,9 @@ func (o *retrainOptions) apply(cmd *cobra.Command, cfg *learner.Config) {
 	}
 	if f.Changed("metric") {
 		cfg.Metric = o.Metric
+	}
+	if f.Changed("candidate") {
+		cfg.Candidate = o.Candidate
 	}
 	if o.NoDrift {
 		cfg.Drift = false

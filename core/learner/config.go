@@ -76,6 +76,14 @@ type Config struct {
 	// lets a candidate whose held-out score is lower than the champion's
 	// through.
 	Margin float64 `json:"margin"`
+	// Candidate is how a candidate is trained: "continue" (default) adds
+	// boosting rounds to the champion, fitted to the training documents
+	// from the champion's margins, keeping its features (training.Continue);
+	// "fresh" trains a new model, features and all, on them
+	// (training.Train). Continuing keeps what the champion learned from far
+	// more documents than a workspace's labels usually are; fresh suits a
+	// base corpus as large as the champion's, or a vocabulary that moved.
+	Candidate string `json:"candidate"`
 	// Seed and Iterations (0 = training default) of the candidate.
 	Seed       int64 `json:"seed"`
 	Iterations int   `json:"iterations,omitempty"`
@@ -87,12 +95,19 @@ type Config struct {
 	Tune func(*training.Options) `json:"-"`
 }
 
+// Ways to train a candidate (Config.Candidate).
+const (
+	CandidateContinue = "continue"
+	CandidateFresh    = "fresh"
+)
+
 // DefaultConfig is the learner's behaviour when config.json says nothing.
 func DefaultConfig() Config {
 	return Config{
 		MinNewLabels: 1000, RecentLabels: 500, MinRecentLabels: 50, AccuracyRatio: 0.95,
 		MaxAgeDays: 7, Drift: true, DriftDays: 30,
-		HoldoutShare: 0.2, MinHoldout: 100, Metric: "macro_f1", Confidence: 0.95, Resamples: 2000, Seed: 42,
+		HoldoutShare: 0.2, MinHoldout: 100, Metric: "macro_f1", Confidence: 0.95, Resamples: 2000,
+		Candidate: CandidateContinue, Seed: 42,
 	}
 }
 
@@ -177,6 +192,8 @@ func (c Config) validate() error {
 	switch {
 	case c.Metric != "macro_f1" && c.Metric != "accuracy":
 		return fmt.Errorf("learner config: metric %q: want macro_f1 or accuracy", c.Metric)
+	case c.Candidate != CandidateContinue && c.Candidate != CandidateFresh:
+		return fmt.Errorf("learner config: candidate %q: want continue or fresh", c.Candidate)
 	case !(c.HoldoutShare >= 0.01 && c.HoldoutShare <= 0.99):
 		return fmt.Errorf("learner config: holdout_share %v: want a share in [0.01, 0.99]", c.HoldoutShare)
 	case c.MinHoldout < 1 || c.MinHoldout > 1_000_000:

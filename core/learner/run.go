@@ -160,7 +160,13 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	if cfg.Tune != nil {
 		cfg.Tune(&opts)
 	}
-	res, err := training.Train(ctx, train, opts)
+	var res *training.Result
+	if cfg.Candidate == CandidateContinue {
+		say("train", "continuing %s on %d documents", champ.version, len(train))
+		res, err = training.Continue(ctx, champ.bundle, train, opts)
+	} else {
+		res, err = training.Train(ctx, train, opts)
+	}
 	if err != nil {
 		return out, fmt.Errorf("retrain: %w", err)
 	}

@@ -110,17 +110,9 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	docs = labelled(docs)
-	if !opts.Until.IsZero() {
-		docs = slices.DeleteFunc(docs, func(d document.Document) bool { return !d.Published.Before(opts.Until) })
-	}
-	if len(docs) < MinDocuments {
-		return nil, fmt.Errorf("train: %d labelled documents; need at least %d", len(docs), MinDocuments)
-	}
-	train, valid, validFrom := Split(docs, opts.ValidFrom, opts.ValidShare)
-	if len(valid) == 0 || len(train) == 0 {
-		return nil, fmt.Errorf("train: validation split from %s leaves %d training and %d validation documents",
-			validFrom.Format("2006-01-02"), len(train), len(valid))
+	train, valid, validFrom, err := splitLabelled(docs, opts)
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
 	}
 	logf("train: %d documents for training, %d for validation (published from %s)\n", len(train), len(valid), validFrom.Format("2006-01-02"))
 
@@ -157,18 +149,7 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 
 	b := &model.Bundle{Trees: trees, Spec: spec}
 	prob := Probabilities(trees, xValid)
-	var validation metrics.Report
-	if opts.TuneBias {
-		// The shipped offsets are tuned on the whole validation slice; the
-		// reported validation decides each document with offsets tuned on
-		// the other folds, so the offsets are never judged on the documents
-		// they were fitted to.
-		var heldOut [][]float64
-		spec.ClassBias, heldOut = CrossFitBias(yValid, prob, biasFolds)
-		validation = metrics.Evaluate(document.Severities[:], yValid, heldOut)
-	} else {
-		validation = Evaluate(yValid, prob, spec.ClassBias)
-	}
+	validation := validate(spec, yValid, prob, opts.TuneBias)
 	logf("train: validation accuracy %.4f  macro-F1 %.4f\n", validation.Accuracy, validation.MacroF1)
 
 	if opts.Refit {
@@ -207,6 +188,38 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 		b.Card.Notes = append(b.Card.Notes, fmt.Sprintf("refit on train+validation for %d rounds; validation metrics are those of the model trained without the validation slice", rep.BestIteration))
 	}
 	return &Result{Bundle: b, Validation: validation, Duration: time.Since(start)}, nil
+}
+
+// splitLabelled keeps the labelled documents (published before opts.Until
+// when set) and splits them by time into training and validation.
+func splitLabelled(docs []document.Document, opts Options) (train, valid []document.Document, validFrom time.Time, err error) {
+	docs = labelled(docs)
+	if !opts.Until.IsZero() {
+		docs = slices.DeleteFunc(docs, func(d document.Document) bool { return !d.Published.Before(opts.Until) })
+	}
+	if len(docs) < MinDocuments {
+		return nil, nil, time.Time{}, fmt.Errorf("%d labelled documents; need at least %d", len(docs), MinDocuments)
+	}
+	train, valid, validFrom = Split(docs, opts.ValidFrom, opts.ValidShare)
+	if len(valid) == 0 || len(train) == 0 {
+		return nil, nil, time.Time{}, fmt.Errorf("validation split from %s leaves %d training and %d validation documents",
+			validFrom.Format("2006-01-02"), len(train), len(valid))
+	}
+	return train, valid, validFrom, nil
+}
+
+// validate tunes spec's class offsets on the validation slice when tune is
+// set and reports the validation metrics. The shipped offsets are tuned on
+// the whole slice; the reported validation decides each document with
+// offsets tuned on the other folds, so the offsets are never judged on the
+// documents they were fitted to.
+func validate(spec *features.Spec, yValid []int, prob [][]float64, tune bool) metrics.Report {
+	if !tune {
+		return Evaluate(yValid, prob, spec.ClassBias)
+	}
+	var heldOut [][]float64
+	spec.ClassBias, heldOut = CrossFitBias(yValid, prob, biasFolds)
+	return metrics.Evaluate(document.Severities[:], yValid, heldOut)
 }
 
 // RecencyWeights returns each document's weight 0.5^(age/halfLife), its age

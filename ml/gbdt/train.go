@@ -47,7 +47,15 @@ type Params struct {
 	// weights); nil means all 1. It describes the data, not the model, so
 	// it is left out of a model card's JSON.
 	RowWeights []float64 `json:"-"`
-	Seed       int64     // seeds bagging and feature sampling
+	// InitScore, when set, is every training row's starting raw score
+	// (row-major, numRows × numClass) in place of the class shares, and
+	// ValidInitScore the validation rows' (needed with a validation set):
+	// the margins of an earlier model, so that the trees trained here
+	// continue it (LightGBM's init_score; the returned trees carry no
+	// start of their own and are to be added after that model's).
+	InitScore      []float64 `json:"-"`
+	ValidInitScore []float64 `json:"-"`
+	Seed           int64     // seeds bagging and feature sampling
 	// Threads is the number of goroutines; <= 0 means GOMAXPROCS. The
 	// model does not depend on it.
 	Threads int
@@ -190,6 +198,21 @@ func checkInputs(train *Matrix, y []int, numClass int, valid *Matrix, yValid []i
 			}
 		}
 	}
+	if p.InitScore != nil || p.ValidInitScore != nil {
+		if len(p.InitScore) != train.NumRows()*numClass {
+			return fmt.Errorf("%d initial scores for %d training rows of %d classes", len(p.InitScore), train.NumRows(), numClass)
+		}
+		if valid != nil && len(p.ValidInitScore) != valid.NumRows()*numClass {
+			return fmt.Errorf("%d initial scores for %d validation rows of %d classes", len(p.ValidInitScore), valid.NumRows(), numClass)
+		}
+		for _, scores := range [][]float64{p.InitScore, p.ValidInitScore} {
+			for _, v := range scores {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return fmt.Errorf("initial score %v is not finite", v)
+				}
+			}
+		}
+	}
 	if p.RowWeights != nil {
 		if len(p.RowWeights) != train.NumRows() {
 			return fmt.Errorf("%d row weights for %d training rows", len(p.RowWeights), train.NumRows())
@@ -246,6 +269,16 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 	}
 	for i := 0; i < len(validScores); i += k {
 		copy(validScores[i:i+k], initScore)
+	}
+	if p.InitScore != nil {
+		// Continuing a model: its margins are the start, every class is
+		// trained (a class absent here may still be mispredicted), and
+		// no tree takes a start on.
+		copy(scores, p.InitScore)
+		copy(validScores, p.ValidInitScore)
+		for c := range needTrain {
+			needTrain[c] = true
+		}
 	}
 
 	// Separate streams for bagging and feature sampling, so that turning
@@ -344,7 +377,7 @@ func fit(ctx context.Context, train *Matrix, y []int, numClass int, valid *Matri
 			addTreeScores(valid, nil, iterTrees, validScores, threads)
 			validLoss = multiLogloss(validScores, yValid, nil, k)
 		}
-		if it == 0 {
+		if it == 0 && p.InitScore == nil {
 			// The scores already started from initScore; now the trees
 			// take it on, as LightGBM's Tree::AddBias and AsConstantTree
 			// do (which also reset shrinkage to 1).
