@@ -23,7 +23,9 @@ func newExplainCmd(app *App) *cobra.Command {
 		Long: `Score one document and show its strongest reasons as a signed bar chart:
 bars to the right pushed it toward its class, bars to the left pulled it away.
 The values are exact TreeSHAP contributions in log-odds; with the base value
-they add up to the class's raw margin.
+they add up to the decided class's margin: the trees' raw margin plus the
+class's decision offset, the same offset that is folded into the shown
+probabilities, so the decided class is always the most probable one shown.
 
 DOC is a document in the workspace: its id, a CVE or GHSA id that exactly one
 document carries (as its id or an alias; when several do, the error lists

@@ -37,7 +37,14 @@ func newScoreCmd(app *App) *cobra.Command {
 		Short: "Score documents from files, directories or stdin",
 		Long: `Score documents into critical, high, medium, low or informational, with
 class probabilities, a novelty score and, with --explain K, the K strongest
-TreeSHAP reasons (base + Σ contributions = the class's raw margin).
+TreeSHAP reasons (base + Σ contributions = the decided class's margin). The
+per-class decision offsets are folded into the probabilities (p′ ∝ p·e^b), so
+the decided class is always the most probable one shown.
+
+When the output goes to a file or pipe, progress goes to stderr (a line every
+ten seconds, or one rewritten line at a terminal) and a summary ends the run:
+documents scored and failed, per-class counts, seconds and the model. --quiet
+silences both.
 
 Input is any format ingest reads (JSONL, text, OSV, CVE 5, KEV, STIX; .gz is
 read transparently); "-" or no path reads stdin. Output streams in input
