@@ -272,6 +272,51 @@ func (s *Store) CurrentSeverities(ctx context.Context) (map[string]string, error
 	return out, nil
 }
 
+// EachLive calls fn with every live label — given and not retracted, of
+// any analyst, current or since replaced — in no particular order.
+func (s *Store) EachLive(ctx context.Context, fn func(Event) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+liveColumns+` FROM live_labels`)
+	if err != nil {
+		return fmt.Errorf("live labels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return fmt.Errorf("live labels: %w", err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("live labels: %w", err)
+	}
+	return nil
+}
+
+// FirstLabelled maps every document with a live label to the time of its
+// first one.
+func (s *Store) FirstLabelled(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT doc_id, min(created_at) FROM live_labels GROUP BY doc_id`)
+	if err != nil {
+		return nil, fmt.Errorf("first labels: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id, at string
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, fmt.Errorf("first labels: %w", err)
+		}
+		out[id] = parseStoredTime(at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("first labels: %w", err)
+	}
+	return out, nil
+}
+
 // Filter narrows CurrentAll. Zero values mean "any".
 type Filter struct {
 	Analyst  string

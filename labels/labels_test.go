@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -420,5 +421,35 @@ func TestCurrentSeverities(t *testing.T) {
 		if e, ok, err := s.Current(ctx, id); err != nil || !ok || e.Severity != sev {
 			t.Fatalf("Current(%s) = %+v %v %v, CurrentSeverities says %s", id, e, ok, err, sev)
 		}
+	}
+}
+
+func TestEachLiveAndFirstLabelled(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	mustAdd(t, s, "d1", "critical", "ana", at(5))
+	mustAdd(t, s, "d1", "low", "bob", at(2)) // given later, dated earlier (an import)
+	mustAdd(t, s, "d2", "high", "ana", at(7))
+	mustAdd(t, s, "d3", "medium", "ana", at(9))
+	if _, err := s.Undo(ctx, "ana"); err != nil { // retracts d3
+		t.Fatal(err)
+	}
+	var live []string
+	if err := s.EachLive(ctx, func(e Event) error {
+		live = append(live, e.DocID+":"+e.Severity)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(live)
+	if want := []string{"d1:critical", "d1:low", "d2:high"}; !slices.Equal(live, want) {
+		t.Fatalf("live labels %v, want %v", live, want)
+	}
+	first, err := s.FirstLabelled(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != 2 || !first["d1"].Equal(at(2)) || !first["d2"].Equal(at(7)) {
+		t.Fatalf("first labels %v", first)
 	}
 }

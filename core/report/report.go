@@ -10,12 +10,12 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/labels"
 )
 
 // Week is one ISO week's numbers. Rates are nil when undefined (nothing to
@@ -66,11 +66,6 @@ func isoWeek(t time.Time) (string, time.Time) {
 	return fmt.Sprintf("%04d-W%02d", y, w), start
 }
 
-func parse(s string) time.Time {
-	t, _ := time.Parse(time.RFC3339Nano, s)
-	return t
-}
-
 var criticalHigh = map[string]bool{"critical": true, "high": true}
 
 type acc struct {
@@ -81,7 +76,6 @@ type acc struct {
 
 // Weekly computes the report from a workspace.
 func Weekly(ctx context.Context, ws *workspace.Workspace, opts Options) ([]Week, error) {
-	db := ws.DB()
 	if opts.Weeks <= 0 {
 		opts.Weeks = 8
 	}
@@ -101,12 +95,9 @@ func Weekly(ctx context.Context, ws *workspace.Workspace, opts Options) ([]Week,
 			latest = t
 		}
 	}
-	err := each(ctx, db, `SELECT severity, predicted, created_at FROM live_labels`, func(s func(...any) error) error {
-		var sev, pred, at string
-		if err := s(&sev, &pred, &at); err != nil {
-			return err
-		}
-		t := parse(at)
+	store := ws.Labels()
+	err := store.EachLive(ctx, func(l labels.Event) error {
+		sev, pred, t := l.Severity, l.Predicted, l.CreatedAt
 		seen(t)
 		a := get(t)
 		a.Labels++
@@ -141,21 +132,24 @@ func Weekly(ctx context.Context, ws *workspace.Workspace, opts Options) ([]Week,
 	if err != nil {
 		return nil, fmt.Errorf("weekly report: %w", err)
 	}
-	err = each(ctx, db, `SELECT min(l.created_at), d.ingested_at FROM live_labels l
-		JOIN documents d ON d.id = l.doc_id GROUP BY l.doc_id`, func(s func(...any) error) error {
-		var first, ingested string
-		if err := s(&first, &ingested); err != nil {
-			return err
-		}
-		f, in := parse(first), parse(ingested)
-		if in.IsZero() || f.Before(in) {
-			return nil
-		}
-		get(f).waits = append(get(f).waits, f.Sub(in).Hours())
-		return nil
-	})
+	first, err := store.FirstLabelled(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("weekly report: time to label: %w", err)
+	}
+	ids := make([]string, 0, len(first))
+	for id := range first {
+		ids = append(ids, id)
+	}
+	ingested, err := ws.IngestedAt(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("weekly report: time to label: %w", err)
+	}
+	for id, f := range first {
+		in, ok := ingested[id]
+		if !ok || in.IsZero() || f.Before(in) {
+			continue
+		}
+		get(f).waits = append(get(f).waits, f.Sub(in).Hours())
 	}
 	end := opts.End
 	if end.IsZero() {
@@ -181,20 +175,6 @@ func Weekly(ctx context.Context, ws *workspace.Workspace, opts Options) ([]Week,
 		out = append(out, w)
 	}
 	return out, nil
-}
-
-func each(ctx context.Context, db *sql.DB, q string, fn func(scan func(...any) error) error) error {
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 func ratio(num, den int) *float64 {

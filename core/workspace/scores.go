@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/labels"
@@ -166,23 +165,16 @@ func (w *Workspace) Prediction(ctx context.Context, docID string) (model, severi
 // severity.
 func (w *Workspace) PredictedSeverities(ctx context.Context, docIDs []string) (map[string]string, error) {
 	out := make(map[string]string, len(docIDs))
-	for start := 0; start < len(docIDs); start += scoreChunk {
-		end := min(start+scoreChunk, len(docIDs))
-		args := make([]any, 0, end-start)
-		for _, id := range docIDs[start:end] {
-			args = append(args, id)
+	err := w.eachRowOfIDs(ctx, `SELECT doc_id, severity FROM scores WHERE doc_id IN (`, nil, docIDs, `)`, func(scan func(...any) error) error {
+		var id, sev string
+		if err := scan(&id, &sev); err != nil {
+			return err
 		}
-		q := `SELECT doc_id, severity FROM scores WHERE doc_id IN (?` + strings.Repeat(",?", end-start-1) + `)`
-		if err := w.eachRow(ctx, q, args, func(scan func(...any) error) error {
-			var id, sev string
-			if err := scan(&id, &sev); err != nil {
-				return err
-			}
-			out[id] = sev
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("read predicted severities: %w", err)
-		}
+		out[id] = sev
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read predicted severities: %w", err)
 	}
 	return out, nil
 }
@@ -211,24 +203,12 @@ func (w *Workspace) Unscored(ctx context.Context, version string) (map[string]bo
 	return need, rows.Err()
 }
 
-// scoreChunk bounds the document ids bound into one query (SQLite allows
-// 32,766 parameters; smaller chunks keep each statement cheap to prepare).
-const scoreChunk = 500
-
 // SeverityCounts counts, by severity, the documents among docIDs whose
 // stored score comes from model version; scored is their total.
 func (w *Workspace) SeverityCounts(ctx context.Context, version string, docIDs []string) (counts map[string]int, scored int, err error) {
 	counts = map[string]int{}
-	for start := 0; start < len(docIDs); start += scoreChunk {
-		end := min(start+scoreChunk, len(docIDs))
-		args := make([]any, 0, end-start+1)
-		args = append(args, version)
-		for _, id := range docIDs[start:end] {
-			args = append(args, id)
-		}
-		q := `SELECT severity, count(*) FROM scores WHERE model = ? AND doc_id IN (?` +
-			strings.Repeat(",?", end-start-1) + `) GROUP BY severity`
-		if err := w.eachRow(ctx, q, args, func(scan func(...any) error) error {
+	err = w.eachRowOfIDs(ctx, `SELECT severity, count(*) FROM scores WHERE model = ? AND doc_id IN (`, []any{version}, docIDs, `) GROUP BY severity`,
+		func(scan func(...any) error) error {
 			var sev string
 			var n int
 			if err := scan(&sev, &n); err != nil {
@@ -237,9 +217,9 @@ func (w *Workspace) SeverityCounts(ctx context.Context, version string, docIDs [
 			counts[sev] += n
 			scored += n
 			return nil
-		}); err != nil {
-			return nil, 0, fmt.Errorf("count scored severities: %w", err)
-		}
+		})
+	if err != nil {
+		return nil, 0, fmt.Errorf("count scored severities: %w", err)
 	}
 	return counts, scored, nil
 }
@@ -289,19 +269,4 @@ func (w *Workspace) DailySeverityCounts(ctx context.Context) ([]DayCount, error)
 		return nil, fmt.Errorf("daily document counts: %w", err)
 	}
 	return out, nil
-}
-
-// eachRow runs a query and calls fn with each row's Scan.
-func (w *Workspace) eachRow(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
-	rows, err := w.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }

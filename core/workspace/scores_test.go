@@ -162,7 +162,7 @@ func TestScoreQueries(t *testing.T) {
 func TestSeverityCountsChunks(t *testing.T) {
 	ctx := context.Background()
 	ws := openTemp(t)
-	n := 2*scoreChunk + 7
+	n := 2*idChunk + 7
 	docs := make([]document.Document, n)
 	scores := make([]Score, n)
 	ids := make([]string, n)
@@ -208,5 +208,17 @@ func TestQueueScoresReadTheCoveringIndex(t *testing.T) {
 	}
 	if want := "SCAN scores USING COVERING INDEX scores_queue"; len(plan) != 1 || plan[0] != want {
 		t.Fatalf("plan %q, want only %q", plan, want)
+	}
+}
+
+func TestIngestedAt(t *testing.T) {
+	ctx := context.Background()
+	ws := scoredWorkspace(t) // ingested just now
+	got, err := ws.IngestedAt(ctx, []string{"a", "e", "nope"})
+	if err != nil || len(got) != 2 || got["a"].IsZero() || got["e"].IsZero() {
+		t.Fatalf("IngestedAt = %v, %v; want times for a and e only", got, err)
+	}
+	if now := time.Now(); got["a"].After(now) || got["a"].Before(now.Add(-time.Hour)) {
+		t.Fatalf("document a ingested at %v, not during this test (%v)", got["a"], now)
 	}
 }
