@@ -21,6 +21,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/extract"
+	"github.com/cyberstreams/cyberstreams/core/graphsync"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
@@ -31,7 +32,11 @@ var corpus []byte
 // entities extracted (refanged) and merged with those the record declares,
 // and content hashes filled, ready to store or score.
 func Documents() ([]document.Document, error) {
-	ex := extract.New(extract.Options{Refang: true})
+	return documents(extract.New(extract.Options{Refang: true}))
+}
+
+// documents parses the corpus with an entity extractor.
+func documents(ex *extract.Extractor) ([]document.Document, error) {
 	var docs []document.Document
 	sc := bufio.NewScanner(bytes.NewReader(corpus))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -83,8 +88,15 @@ func merge(maps ...map[string][]string) map[string][]string {
 
 // Load stores the demo documents in the workspace. It is idempotent: the
 // workspace dedupes by id and content hash, so a second Load adds nothing.
+//
+// The entities are those the workspace's scorers find (with the actor,
+// malware and tool names its graph knows), as for any ingested document.
 func Load(ctx context.Context, ws *workspace.Workspace) (workspace.PutResult, error) {
-	docs, err := Documents()
+	ex, err := graphsync.Extractor(ctx, ws)
+	if err != nil {
+		return workspace.PutResult{}, fmt.Errorf("load demo documents: %w", err)
+	}
+	docs, err := documents(ex)
 	if err != nil {
 		return workspace.PutResult{}, err
 	}

@@ -2,6 +2,12 @@
 // from the gradient-boosted trees, exact TreeSHAP reasons for the predicted
 // class, and an isolation-forest novelty score.
 //
+// Every entry point builds its scorer the same way: a workspace's
+// Knowledge (KnowledgeOf: the graph's names for the entity extractor, its
+// facts for the graph features) plus a bundle (Knowledge.Scorer, or
+// ForWorkspace in one step), so that one document gets one score whichever
+// door it comes in by; training featurises with the same Knowledge.
+//
 // Every model is loaded by leaves, which validates it and can walk every
 // tree of it (EngineLeaves). By default the trees are evaluated with
 // lgbm.SparsePredictor, which walks only the trees a document leaves the
