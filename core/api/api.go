@@ -65,6 +65,11 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 		}
 		explain = k
 	}
+	// Records are answered while the body is still being read. Without
+	// full duplex an HTTP/1 server discards the unread rest of the body
+	// once the answer starts, and a long body would lose its tail. (HTTP/2
+	// is full duplex already; the error then says so and is of no matter.)
+	_ = http.NewResponseController(w).EnableFullDuplex()
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	body := http.MaxBytesReader(w, r.Body, MaxBody)
 	n, lastLine := 0, 0

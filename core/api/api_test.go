@@ -3,11 +3,13 @@ package api_test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/api"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -89,5 +91,49 @@ func TestBadRequests(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Fatalf("GET /v1/score: status %d, want 405", resp.StatusCode)
+	}
+}
+
+// TestBodyStillArrivingIsReadToTheEnd: the answer starts while the body
+// is still arriving (a client streaming a feed); the records sent after
+// the first answers are answered too, over a real HTTP/1 connection.
+func TestBodyStillArrivingIsReadToTheEnd(t *testing.T) {
+	ts := server(t)
+	const half = 3000
+	lines := func(from int) string {
+		var b strings.Builder
+		for i := from; i < from+half; i++ {
+			fmt.Fprintf(&b, `{"id":"d%d","title":"Heap overflow %d in the parser","text":"remote attackers can crash it via 198.51.100.%d"}`+"\n", i, i, i%250)
+		}
+		return b.String()
+	}
+	pr, pw := io.Pipe()
+	answered := make(chan struct{})
+	go func() {
+		io.WriteString(pw, lines(0))
+		select { // the rest only once answers arrive
+		case <-answered:
+		case <-time.After(30 * time.Second):
+		}
+		io.WriteString(pw, lines(half))
+		pw.Close()
+	}()
+	resp, err := http.Post(ts.URL+"/v1/score", "application/x-ndjson", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	got := 0
+	for sc.Scan() {
+		if !strings.HasPrefix(sc.Text(), `{"id":"d`) {
+			t.Fatalf("record %d: %s", got, sc.Text())
+		}
+		if got++; got == 1 {
+			close(answered)
+		}
+	}
+	if got != 2*half {
+		t.Fatalf("%d records answered, want %d", got, 2*half)
 	}
 }
