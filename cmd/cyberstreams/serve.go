@@ -6,63 +6,146 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/api"
+	"github.com/cyberstreams/cyberstreams/core/buildinfo"
+	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
 )
 
+// tokenEnv names the variable the bearer token is read from: a token is a
+// secret, so never a flag (flags show in ps and shell history).
+const tokenEnv = "CYBERSTREAMS_TOKEN"
+
+// ServeOptions are serve's flags.
+type ServeOptions struct {
+	Addr   string
+	Model  string
+	Limits api.Config
+	Follow time.Duration
+	Drain  time.Duration
+}
+
 func newServeCmd(app *App) *cobra.Command {
-	var addr, ref string
+	opts := ServeOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve scoring over HTTP, with Prometheus metrics",
-		Long: `Serve the scoring API on loopback (change --addr to expose it deliberately):
+		Short: "Serve scoring over HTTP, with OpenAPI, probes and Prometheus metrics",
+		Long: `Serve the scoring API on loopback (change --addr to expose it deliberately;
+any address but loopback needs a bearer token in $` + tokenEnv + `, which every
+request but the probes must then send as "Authorization: Bearer TOKEN").
 
-  POST /v1/score[?explain=K]  a body in any format 'score' reads (JSON lines of
-                              the generic or advisory shape, OSV, CVE 5, KEV,
-                              STIX, plain text; detected from the body), read
-                              and scored exactly as 'score' reads a file;
-                              answers one scored record per document, in
-                              order — the same records as 'score --output
-                              jsonl'; a bad record gets {"error": …, "line": N}
-                              in its place
-  GET  /healthz               {"status":"ok","model":…}
-  GET  /metrics               Prometheus text format
+  POST /v1/score[?explain=K]   score documents, read exactly as 'score' reads
+                               a file; the Content-Type says what the body is:
+        application/json         one document (generic, advisory, OSV, CVE 5
+                                 or STIX object) → its record as one JSON object
+        application/x-ndjson     one document per line → one record per line,
+                                 streamed in order; a bad line gets
+                                 {"error": …, "line": N} in its place
+        text/plain               one report's text → its record
+        application/octet-stream a file in any format 'score' reads (JSON
+        (or no Content-Type)     lines, OSV, CVE 5, KEV, STIX, text) → one
+                                 record per document, streamed as for NDJSON
+  GET  /healthz                the process is alive
+  GET  /readyz                 a model is loaded and the server is not draining
+  GET  /metrics                Prometheus text format
+  GET  /openapi.json           the OpenAPI 3.1 description of all of this
 
-The server stops cleanly on Ctrl-C or SIGTERM.`,
+Errors are JSON objects {"error": …}: 400 for a body that is not what the
+Content-Type says (with "line" for NDJSON), 413 past --max-request-bytes or
+--max-document-bytes, 415 for another Content-Type, 405 (with Allow) for
+another method, 503 with Retry-After past --max-in-flight.
+
+With no --model (or --model champion) the server follows the workspace's
+champion: when retrain, triage --session or models promote/rollback (in any
+process) changes it, new requests are scored by the new model and requests
+already running finish on the old one. Ctrl-C or SIGTERM stops accepting
+connections, lets running requests finish (up to --drain-timeout) and exits 0.`,
 		Example: `  cyberstreams serve --addr 127.0.0.1:8080
-  curl -s --data-binary @feed.jsonl 'http://127.0.0.1:8080/v1/score?explain=5'`,
+  curl -s -H 'Content-Type: application/json' --data-binary '{"id":"a","title":"remote code execution"}' http://127.0.0.1:8080/v1/score
+  curl -s -H 'Content-Type: application/x-ndjson' --data-binary @feed.jsonl 'http://127.0.0.1:8080/v1/score?explain=5'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := app.loadScorer(cmd.Context(), ref)
-			if err != nil {
-				return err
-			}
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				return fmt.Errorf("serve: %w", err)
-			}
-			srv := &http.Server{Handler: api.New(s), ReadHeaderTimeout: 10 * time.Second}
-			app.Logf("serving model %s on http://%s\n", s.Version(), ln.Addr())
-			done := make(chan error, 1)
-			go func() { done <- srv.Serve(ln) }()
-			select {
-			case err := <-done:
-				return fmt.Errorf("serve: %w", err)
-			case <-cmd.Context().Done():
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					return fmt.Errorf("serve: shutdown: %w", err)
-				}
-				app.Logf("stopped\n")
-				return nil
-			}
+			return serveRun(cmd.Context(), app, opts)
 		},
 	}
-	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address (loopback by default)")
-	cmd.Flags().StringVar(&ref, "model", "", "model: default, a version, or a bundle directory")
+	f := cmd.Flags()
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "listen address (loopback by default; others need $"+tokenEnv+")")
+	f.StringVar(&opts.Model, "model", "", "model: champion (followed; the default), default, a version, or a bundle directory")
+	f.Int64Var(&opts.Limits.MaxRequestBytes, "max-request-bytes", api.Defaults.MaxRequestBytes, "largest request body (413 past it)")
+	f.Int64Var(&opts.Limits.MaxDocumentBytes, "max-document-bytes", api.Defaults.MaxDocumentBytes, "largest document: a single-document body, or one NDJSON line (413 past it)")
+	f.IntVar(&opts.Limits.MaxInFlight, "max-in-flight", 0, "scoring requests at once, 503 with Retry-After past it (0: 64 per core)")
+	f.DurationVar(&opts.Limits.RequestTimeout, "request-timeout", api.Defaults.RequestTimeout, "longest time to read and score one request")
+	f.DurationVar(&opts.Limits.ReadTimeout, "read-timeout", api.Defaults.ReadTimeout, "longest time to read a request, body included")
+	f.DurationVar(&opts.Limits.ReadHeaderTimeout, "read-header-timeout", api.Defaults.ReadHeaderTimeout, "longest time to read a request's headers")
+	f.DurationVar(&opts.Limits.IdleTimeout, "idle-timeout", api.Defaults.IdleTimeout, "longest time a keep-alive connection waits for its next request")
+	f.DurationVar(&opts.Follow, "follow-interval", 2*time.Second, "how often to check for a new champion")
+	f.DurationVar(&opts.Drain, "drain-timeout", 30*time.Second, "on SIGTERM, how long running requests may take to finish")
 	return cmd
+}
+
+func serveRun(ctx context.Context, app *App, opts ServeOptions) error {
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer ln.Close()
+	cfg := opts.Limits
+	cfg.Token = os.Getenv(tokenEnv)
+	if !api.Loopback(ln.Addr()) && cfg.Token == "" {
+		return fmt.Errorf("serve: %s is not a loopback address: set a bearer token in $%s to expose the API", ln.Addr(), tokenEnv)
+	}
+	info := buildinfo.Read(version)
+	cfg.Build = api.BuildInfo{Version: info.Version, Revision: info.Revision, GoVersion: info.Go}
+
+	follow := (opts.Model == "" || opts.Model == registry.Champion) && app.workspaceExists()
+	var (
+		s        *scoring.Scorer
+		champion api.Champion
+		serving  string
+	)
+	if follow {
+		ws, err := app.Workspace(ctx)
+		if err != nil {
+			return err
+		}
+		champion = api.WorkspaceChampion(ws)
+		if serving, err = champion.Version(ctx); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		if s, err = champion.Scorer(ctx, serving); err != nil {
+			return fmt.Errorf("serve: model %s: %w", serving, err)
+		}
+	} else if s, err = app.loadScorer(ctx, opts.Model); err != nil {
+		return err
+	}
+
+	srv := api.NewServer(s, cfg)
+	hs := srv.HTTPServer()
+	followCtx, stopFollow := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopFollow()
+	if follow {
+		go srv.Follow(followCtx, champion, serving, opts.Follow, app.Logf)
+	}
+	app.Logf("serving model %s on http://%s (OpenAPI at /openapi.json)\n", s.Version(), ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	srv.Drain()
+	stopFollow()
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.Drain)
+	defer cancel()
+	if err := hs.Shutdown(dctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: requests still running after %s: %w", opts.Drain, err)
+	}
+	app.Logf("stopped (every running request finished)\n")
+	return nil
 }

@@ -1,186 +1,280 @@
 // Package api serves scoring over HTTP for scripts and services that cannot
-// shell out: POST documents, get scored records back (the same records as
-// `cyberstreams score --output jsonl`), plus health and Prometheus metrics.
+// shell out: POST one document or a batch, get scored records back (the
+// same records as `cyberstreams score --output jsonl`), with the limits,
+// status codes, health and readiness probes, OpenAPI description and
+// Prometheus metrics a service is expected to have.
 package api
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"math"
+	"crypto/subtle"
+	"net"
 	"net/http"
-	"sort"
-	"strconv"
-	"sync"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
-	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 )
 
-// MaxBody bounds one request body (documents are streamed, this only caps
-// abuse).
-const MaxBody = 64 << 20
+// Config bounds what one request may ask of the server. A zero field takes
+// its default (Defaults).
+type Config struct {
+	// MaxRequestBytes bounds one request body.
+	MaxRequestBytes int64
+	// MaxDocumentBytes bounds one document: the body of a single-document
+	// request, and each line of an NDJSON batch.
+	MaxDocumentBytes int64
+	// MaxInFlight is how many scoring requests run at once; one more is
+	// answered 503 with Retry-After.
+	MaxInFlight int
+	// RequestTimeout bounds the scoring of one request (reading its body
+	// and scoring it).
+	RequestTimeout time.Duration
+	// ReadHeaderTimeout, ReadTimeout and IdleTimeout are the HTTP server's
+	// (see net/http.Server).
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	IdleTimeout       time.Duration
+	// Token, when set, is the bearer token every request but the probes
+	// must carry (Authorization: Bearer TOKEN); others get 401.
+	Token string
+	// Build names the binary in the build-info metric (version, revision).
+	Build BuildInfo
+}
+
+// BuildInfo is what the binary says of itself.
+type BuildInfo struct {
+	Version, Revision, GoVersion string
+}
+
+// Defaults are the limits of a Config left zero: a single document up to
+// 1 MiB (advisories are a few KiB, a long report's text a few hundred),
+// a request up to 16 MiB (thousands of advisories), four scoring requests
+// per core at once, and a minute to score one request.
+var Defaults = Config{
+	MaxRequestBytes:   16 << 20,
+	MaxDocumentBytes:  1 << 20,
+	MaxInFlight:       0, // 64 × GOMAXPROCS, see withDefaults
+	RequestTimeout:    time.Minute,
+	ReadHeaderTimeout: 10 * time.Second,
+	ReadTimeout:       time.Minute,
+	IdleTimeout:       2 * time.Minute,
+}
+
+func (c Config) withDefaults() Config {
+	d := Defaults
+	if c.MaxRequestBytes <= 0 {
+		c.MaxRequestBytes = d.MaxRequestBytes
+	}
+	if c.MaxDocumentBytes <= 0 {
+		c.MaxDocumentBytes = d.MaxDocumentBytes
+	}
+	if c.MaxInFlight <= 0 {
+		// Requests are short (a document scores in tens of microseconds),
+		// so many can wait on two cores; the cap bounds memory, not CPU.
+		c.MaxInFlight = 64 * runtime.GOMAXPROCS(0)
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = d.RequestTimeout
+	}
+	if c.ReadHeaderTimeout <= 0 {
+		c.ReadHeaderTimeout = d.ReadHeaderTimeout
+	}
+	if c.ReadTimeout <= 0 {
+		c.ReadTimeout = d.ReadTimeout
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = d.IdleTimeout
+	}
+	return c
+}
 
 // Server is the HTTP scoring service.
 type Server struct {
-	scorer  *scoring.Scorer
-	metrics *metrics
-	mux     *http.ServeMux
+	cfg      Config
+	scorer   atomic.Pointer[scoring.Scorer]
+	draining atomic.Bool
+	slots    chan struct{}
+	metrics  *metrics
+	routes   []route
 }
 
-// New builds the handler set around a scorer.
-func New(s *scoring.Scorer) *Server {
-	srv := &Server{scorer: s, metrics: newMetrics(), mux: http.NewServeMux()}
-	srv.mux.HandleFunc("POST /v1/score", srv.score)
-	srv.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, "{\"status\":\"ok\",\"model\":%q}\n", s.Version())
-	})
-	srv.mux.HandleFunc("GET /metrics", srv.metrics.serve)
+// New builds the service around a scorer with the default limits.
+func New(s *scoring.Scorer) *Server { return NewServer(s, Config{}) }
+
+// NewServer builds the service around a scorer with the given limits.
+func NewServer(s *scoring.Scorer, cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	srv := &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxInFlight)}
+	srv.scorer.Store(s)
+	srv.metrics = newMetrics(srv, cfg.Build)
+	srv.routes = srv.table()
 	return srv
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// Config is the server's configuration with its defaults filled in.
+func (s *Server) Config() Config { return s.cfg }
 
-// score reads the request body as `cyberstreams score` reads a file: the
-// format is detected from the body (JSON lines of the generic or advisory
-// shape, one JSON document, OSV, CVE 5, the KEV catalog, a STIX bundle, or
-// plain text), through the same ingest decoding (fields, date layouts,
-// structured CVE/CWE entities) and the scorer's own extractor, so a record
-// gets the score it gets from the CLI. The answer is one scored record per
-// document, in order (the bytes of `score --output jsonl`); ?explain=K
-// adds the top K reasons. A record that cannot be read gets
-// {"error": …, "line": N} (and "pointer" inside a JSON container) in its
-// place.
-func (s *Server) score(w http.ResponseWriter, r *http.Request) {
+// Scorer is the scorer new requests are scored with.
+func (s *Server) Scorer() *scoring.Scorer { return s.scorer.Load() }
+
+// Swap makes next the scorer of every request that starts from now on;
+// requests already running finish with the scorer they started with.
+func (s *Server) Swap(next *scoring.Scorer) {
+	prev := s.scorer.Swap(next)
+	if prev == nil || prev.Version() != next.Version() {
+		s.metrics.modelChanged(prev, next)
+	}
+}
+
+// Drain marks the server as stopping: /readyz answers 503 so that a load
+// balancer sends no new work, while running requests finish.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+// HTTPServer is an http.Server for this service with its timeouts. There
+// is no write timeout: a batch's answer streams for as long as its
+// scoring runs, which RequestTimeout bounds.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// route is one path of the service: the methods it answers, the request
+// media types it takes, and every status its handler can answer (the
+// OpenAPI description is checked against these).
+type route struct {
+	path     string
+	method   string
+	accepts  []string // request media types; nil for no body
+	statuses []int
+	public   bool // answered without the bearer token (probes)
+	handler  http.HandlerFunc
+}
+
+// The request media types of POST /v1/score.
+const (
+	mediaJSON   = "application/json"
+	mediaNDJSON = "application/x-ndjson"
+	mediaText   = "text/plain"
+	mediaFile   = "application/octet-stream"
+)
+
+// ndjsonAliases are the other names NDJSON goes by.
+var ndjsonAliases = []string{"application/ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines"}
+
+func (s *Server) table() []route {
+	return []route{
+		{path: "/v1/score", method: http.MethodPost, accepts: []string{mediaJSON, mediaNDJSON, mediaText, mediaFile},
+			statuses: []int{200, 400, 401, 405, 413, 415, 500, 503}, handler: s.score},
+		{path: "/healthz", method: http.MethodGet, statuses: []int{200, 405}, public: true, handler: s.healthz},
+		{path: "/readyz", method: http.MethodGet, statuses: []int{200, 405, 503}, public: true, handler: s.readyz},
+		{path: "/metrics", method: http.MethodGet, statuses: []int{200, 401, 405}, handler: s.metrics.serve},
+		{path: "/openapi.json", method: http.MethodGet, statuses: []int{200, 401, 405}, handler: serveOpenAPI},
+	}
+}
+
+// ServeHTTP routes a request: an unknown path is 404, another method 405
+// with Allow, a missing or wrong token 401; every error is a JSON object.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	explain := -1
-	if v := r.URL.Query().Get("explain"); v != "" {
-		k, err := strconv.Atoi(v)
-		if err != nil || k < 0 {
-			http.Error(w, "explain: want a whole number ≥ 0", http.StatusBadRequest)
-			return
+	rec := &recorder{ResponseWriter: w}
+	rt := s.find(r.URL.Path)
+	name := "other"
+	if rt != nil {
+		name = rt.path
+	}
+	defer func() { s.metrics.request(name, rec.status(), time.Since(start)) }()
+	switch {
+	case rt == nil:
+		writeError(rec, http.StatusNotFound, problem{Error: "no such route: " + r.URL.Path + " (GET /openapi.json lists them)"})
+	case r.Method != rt.method && !(rt.method == http.MethodGet && r.Method == http.MethodHead):
+		allow := rt.method
+		if rt.method == http.MethodGet {
+			allow += ", HEAD"
 		}
-		explain = k
-	}
-	// Records are answered while the body is still being read. Without
-	// full duplex an HTTP/1 server discards the unread rest of the body
-	// once the answer starts, and a long body would lose its tail. (HTTP/2
-	// is full duplex already; the error then says so and is of no matter.)
-	_ = http.NewResponseController(w).EnableFullDuplex()
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	body := http.MaxBytesReader(w, r.Body, MaxBody)
-	n, lastLine := 0, 0
-	var line []byte
-	in := ingest.Options{Stdin: body, KeepTextless: true}
-	err := s.scorer.Stream(r.Context(), []string{"-"}, in, scoring.Options{Explain: explain}, func(sc scoring.Scored) error {
-		if f := sc.Failure; f != nil {
-			s.metrics.failed()
-			lastLine = max(lastLine, f.Line)
-			line = appendFailure(line[:0], *f)
-		} else {
-			s.metrics.scored(sc.Result.Severity)
-			n++
-			var err error
-			if line, err = sc.Result.AppendJSONL(line[:0]); err != nil {
-				s.metrics.failed()
-				line = appendError(line[:0], "cannot write the scored record: "+err.Error(), 0, "")
-			}
-		}
-		_, err := w.Write(line)
-		return err // the client went away
-	})
-	if err != nil && r.Context().Err() == nil {
-		msg := err.Error()
-		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
-			msg = "request body too large"
-		}
-		w.Write(appendError(nil, msg, lastLine+1, ""))
-	}
-	s.metrics.request(time.Since(start), n)
-}
-
-// appendFailure writes a record's read failure as an error line: the
-// reason, and where in the body it is.
-func appendFailure(dst []byte, f ingest.Failure) []byte {
-	msg := "unknown error"
-	if f.Err != nil {
-		msg = f.Err.Error()
-	}
-	return appendError(dst, msg, f.Line, f.Pointer)
-}
-
-// appendError writes {"error": msg, "line": N, "pointer": P} and a newline;
-// line 0 and an empty pointer are left out.
-func appendError(dst []byte, msg string, line int, pointer string) []byte {
-	rec := struct {
-		Error   string `json:"error"`
-		Line    int    `json:"line,omitempty"`
-		Pointer string `json:"pointer,omitempty"`
-	}{msg, line, pointer}
-	b, _ := json.Marshal(rec) // strings and an int always encode
-	return append(append(dst, b...), '\n')
-}
-
-// metrics keeps the counters /metrics exposes in Prometheus text format.
-type metrics struct {
-	mu       sync.Mutex
-	bySev    map[string]float64
-	failures float64
-	requests float64
-	buckets  []float64 // upper bounds, seconds
-	counts   []float64
-	sum      float64
-}
-
-func newMetrics() *metrics {
-	b := []float64{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5}
-	return &metrics{bySev: map[string]float64{}, buckets: b, counts: make([]float64, len(b))}
-}
-
-func (m *metrics) scored(sev string) { m.mu.Lock(); m.bySev[sev]++; m.mu.Unlock() }
-func (m *metrics) failed()           { m.mu.Lock(); m.failures++; m.mu.Unlock() }
-
-func (m *metrics) request(d time.Duration, _ int) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests++
-	s := d.Seconds()
-	m.sum += s
-	for i, ub := range m.buckets {
-		if s <= ub {
-			m.counts[i]++
-		}
+		rec.Header().Set("Allow", allow)
+		writeError(rec, http.StatusMethodNotAllowed, problem{Error: r.Method + " is not allowed on " + rt.path + " (allowed: " + allow + ")"})
+	case !rt.public && !s.authorized(r):
+		rec.Header().Set("WWW-Authenticate", `Bearer realm="cyberstreams"`)
+		writeError(rec, http.StatusUnauthorized, problem{Error: "missing or wrong bearer token (Authorization: Bearer …)"})
+	default:
+		rt.handler(rec, r)
 	}
 }
 
-func (m *metrics) serve(w http.ResponseWriter, _ *http.Request) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	fmt.Fprintln(w, "# HELP cyberstreams_documents_scored_total Documents scored, by predicted severity.")
-	fmt.Fprintln(w, "# TYPE cyberstreams_documents_scored_total counter")
-	sevs := make([]string, 0, len(m.bySev))
-	for s := range m.bySev {
-		sevs = append(sevs, s)
+func (s *Server) find(path string) *route {
+	i := slices.IndexFunc(s.routes, func(rt route) bool { return rt.path == path })
+	if i < 0 {
+		return nil
 	}
-	sort.Strings(sevs)
-	for _, s := range sevs {
-		fmt.Fprintf(w, "cyberstreams_documents_scored_total{severity=%q} %g\n", s, m.bySev[s])
-	}
-	fmt.Fprintln(w, "# HELP cyberstreams_documents_failed_total Documents that could not be read.")
-	fmt.Fprintln(w, "# TYPE cyberstreams_documents_failed_total counter")
-	fmt.Fprintf(w, "cyberstreams_documents_failed_total %g\n", m.failures)
-	fmt.Fprintln(w, "# HELP cyberstreams_score_request_seconds Time to answer a scoring request.")
-	fmt.Fprintln(w, "# TYPE cyberstreams_score_request_seconds histogram")
-	for i, ub := range m.buckets {
-		fmt.Fprintf(w, "cyberstreams_score_request_seconds_bucket{le=\"%g\"} %g\n", ub, m.counts[i])
-	}
-	fmt.Fprintf(w, "cyberstreams_score_request_seconds_bucket{le=\"+Inf\"} %g\n", m.requests)
-	fmt.Fprintf(w, "cyberstreams_score_request_seconds_sum %g\n", round(m.sum))
-	fmt.Fprintf(w, "cyberstreams_score_request_seconds_count %g\n", m.requests)
+	return &s.routes[i]
 }
 
-func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+func (s *Server) authorized(r *http.Request) bool {
+	if s.cfg.Token == "" {
+		return true
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.Token)) == 1
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz is ready while a model is loaded and the server is not draining.
+func (s *Server) readyz(w http.ResponseWriter, _ *http.Request) {
+	sc := s.scorer.Load()
+	switch {
+	case s.draining.Load():
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+	case sc == nil:
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "no model loaded"})
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready", "model": sc.Version()})
+	}
+}
+
+// recorder remembers the status a handler answered, for the metrics.
+type recorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) status() int {
+	if r.code == 0 {
+		return http.StatusOK
+	}
+	return r.code
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushing).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Loopback reports whether a listener's address is reachable from this
+// machine only; any other address needs a bearer token (Config.Token).
+func Loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
