@@ -102,7 +102,6 @@ func TestSwapUnderLoad(t *testing.T) {
 	t.Logf("%d requests, %d swaps, 0 failures (%d by one model, %d by the other)", clients*each, n, fromA.Load(), fromB.Load())
 }
 
-
 type statusError struct{ code int }
 
 func (e *statusError) Error() string { return http.StatusText(e.code) }
