@@ -32,21 +32,25 @@ func newRetrainCmd(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "retrain",
 		Short: "Retrain from analyst labels and promote the candidate only if judged better",
-		Long: `Train a candidate model from the base corpus plus the analyst labels (a
-document's current label overrides its source severity) — by default it
-continues the champion, adding boosting rounds fitted to that data from the
-champion's scores (--candidate fresh trains a new model) — and judge it against
-the champion — the embedded default model until a retrained one is promoted —
-on the newest labels neither trained on: by label time, the newest
---holdout-share of the labels given since the champion was trained, kept out
-of the candidate's training. Both are scored on the same held-out labels and
-the difference in macro-F1 (or --metric accuracy) gets a paired bootstrap
-lower confidence bound and p-value. The candidate is promoted only when there
-are at least --min-holdout held-out labels, its score is higher and the
-one-sided 95% lower bound on the difference is above zero (above -margin with
---margin), i.e. it is better at the 5% level; otherwise it becomes the
-challenger ('models compare' shadow-scores it) and the output says why.
-Every decision and both scores go to the promotion history.
+		Long: `Train a candidate model and judge it against the champion: the embedded
+default model until a retrained one is promoted.
+
+The candidate learns from the base corpus plus the analyst labels (a
+document's current label overrides its source severity). By default it
+continues the champion: boosting rounds fitted to that data are added to the
+champion's trees, so it keeps what the champion learned from far more
+documents than a workspace's labels; --candidate fresh trains a new model.
+
+It is judged on the newest labels neither model trained on: by label time,
+the newest --holdout-share of the labels given since the champion was trained,
+kept out of the candidate's training. Both models are scored on the same
+held-out labels and the difference in macro-F1 (or --metric accuracy) gets a
+paired bootstrap lower confidence bound and p-value. The candidate is promoted
+only when there are at least --min-holdout held-out labels, its score is
+higher and the one-sided 95% lower bound on the difference is above zero
+(above -margin with --margin), i.e. it is better at the 5% level; otherwise
+it becomes the challenger ('models compare' shadow-scores it) and the output
+says why. Every decision and both scores go to the promotion history.
 
 With too few new labels to hold out --min-holdout of them, nothing is trained:
 the command says how many labels are missing and the champion stays.
@@ -60,9 +64,10 @@ drift of recent documents (see 'cyberstreams drift').
 
 Settings come from the "learner" section of the workspace's config.json, e.g.
 {"learner": {"base_corpus": ["advisories.jsonl.gz"], "min_new_labels": 500,
-"min_holdout": 100, "confidence": 0.95, "resamples": 2000}}; flags override
-them. Workspace documents that carry their source's severity count as base
-training data unless "ignore_workspace_severity" is true.
+"min_holdout": 100, "confidence": 0.95, "resamples": 2000,
+"candidate": "continue"}}; flags override them. Workspace documents that
+carry their source's severity count as base training data unless
+"ignore_workspace_severity" is true.
 
 Exit codes: 0 a candidate was trained and judged (promoted or not: the output
 says which), 4 nothing was trained (--if-needed found no trigger, or too few
