@@ -11,7 +11,13 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/kg/kgtest"
+	"github.com/cyberstreams/cyberstreams/kg/neo4j/neo4jtest"
 )
+
+// TestMain keeps every test of the CLI away from NEO4J_URI, which may name
+// a team's server: a test that needs Neo4j takes the test server from
+// neo4jtest and points NEO4J_URI at it itself.
+func TestMain(m *testing.M) { neo4jtest.Main(m) }
 
 // graphWorkspace is a workspace holding the synthetic ATT&CK bundle, KEV
 // catalog and documents, built through the CLI.
@@ -98,10 +104,11 @@ func TestGraphCommands(t *testing.T) {
 }
 
 func TestGraphSyncCommand(t *testing.T) {
-	if os.Getenv("NEO4J_URI") == "" {
-		t.Skip("NEO4J_URI not set: start one with scripts/neo4j/neo4j.sh")
-	}
-	kgtest.LockNeo4j(t)
+	srv := neo4jtest.Open(t)
+	// The CLI finds its Neo4j in NEO4J_URI: here, the test server.
+	t.Setenv("NEO4J_URI", srv.Config.URI)
+	t.Setenv("NEO4J_USERNAME", srv.Config.Username)
+	t.Setenv("NEO4J_PASSWORD", srv.Config.Password)
 	ws := graphWorkspace(t)
 	// Other tests may share this Neo4j, so nothing here depends on it
 	// being empty.

@@ -10,6 +10,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/kg/attack"
 	"github.com/cyberstreams/cyberstreams/kg/kgtest"
 	"github.com/cyberstreams/cyberstreams/kg/neo4j"
+	"github.com/cyberstreams/cyberstreams/kg/neo4j/neo4jtest"
 )
 
 func importAttack(t testing.TB, s *kg.Store) {
@@ -65,26 +66,16 @@ func TestAttackQueriesMatchLocal(t *testing.T) {
 // BenchmarkSyncAttack measures sync throughput (nodes + relationships per
 // second) of the whole ATT&CK graph into an empty Neo4j.
 func BenchmarkSyncAttack(b *testing.B) {
-	if os.Getenv("NEO4J_URI") == "" {
-		b.Skip("NEO4J_URI not set: start one with scripts/neo4j/neo4j.sh")
-	}
-	kgtest.LockNeo4j(b)
-	cfg, _ := neo4j.ConfigFromEnv("")
+	srv := neo4jtest.Open(b)
+	c := srv.Client
 	ctx := context.Background()
-	c, err := neo4j.Connect(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close(ctx)
 	s := kgtest.OpenStore(b)
 	importAttack(b, s)
 	var rows int
 	var secs float64
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		if err := neo4j.WipeForTests(ctx, c); err != nil {
-			b.Fatal(err)
-		}
+		srv.Wipe(b)
 		if _, err := s.RequeueAll(ctx); err != nil {
 			b.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package neo4j_test
 import (
 	"context"
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,31 +11,18 @@ import (
 	"github.com/cyberstreams/cyberstreams/kg"
 	"github.com/cyberstreams/cyberstreams/kg/kgtest"
 	"github.com/cyberstreams/cyberstreams/kg/neo4j"
+	"github.com/cyberstreams/cyberstreams/kg/neo4j/neo4jtest"
 )
 
-// connect returns a client for the Neo4j in NEO4J_URI, wiped clean, or
-// skips the test.
+// TestMain keeps every test of the package away from NEO4J_URI, which may
+// name a team's server: tests get theirs from neo4jtest.
+func TestMain(m *testing.M) { neo4jtest.Main(m) }
+
+// connect returns a client for the test server, emptied, or skips the test
+// (fails it in CI) when there is none.
 func connect(t *testing.T) *neo4j.Client {
 	t.Helper()
-	if os.Getenv("NEO4J_URI") == "" {
-		t.Skip("NEO4J_URI not set: start one with scripts/neo4j/neo4j.sh")
-	}
-	kgtest.LockNeo4j(t)
-	cfg, err := neo4j.ConfigFromEnv("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.RetryFor = 3 * time.Second
-	ctx := context.Background()
-	c, err := neo4j.Connect(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close(ctx) })
-	if err := neo4j.WipeForTests(ctx, c); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return neo4jtest.Empty(t).Client
 }
 
 func sync(t *testing.T, s *kg.Store, c *neo4j.Client) neo4j.SyncResult {
@@ -152,10 +138,7 @@ func TestReadQueryRefusesWrites(t *testing.T) {
 }
 
 func TestConnectErrorsAreClear(t *testing.T) {
-	if os.Getenv("NEO4J_URI") == "" {
-		t.Skip("NEO4J_URI not set: start one with scripts/neo4j/neo4j.sh")
-	}
-	cfg, _ := neo4j.ConfigFromEnv("")
+	cfg := neo4jtest.Open(t).Config
 	ctx := context.Background()
 	bad := cfg
 	bad.Password = "wrong-password"
@@ -181,7 +164,8 @@ func TestConnectErrorsAreClear(t *testing.T) {
 // sync: the outbox keeps the unacknowledged rows, and a new connection
 // finishes the job with nothing duplicated.
 func TestSyncResumesAfterConnectionLoss(t *testing.T) {
-	c := connect(t)
+	srv := neo4jtest.Empty(t)
+	c := srv.Client
 	s := kgtest.OpenStore(t)
 	kgtest.LoadSynthetic(t, s)
 	ctx := context.Background()
@@ -200,7 +184,7 @@ func TestSyncResumesAfterConnectionLoss(t *testing.T) {
 	if mid.Total() == 0 || mid.Total() >= before.Total() {
 		t.Fatalf("pending %d of %d after the fault: want some acknowledged, some kept", mid.Total(), before.Total())
 	}
-	c2 := reconnect(t)
+	c2 := reconnect(t, srv.Config)
 	sync(t, s, c2)
 	sameCounts(t, s, c2)
 	if p, _ := s.Pending(ctx); p.Total() != 0 {
@@ -208,8 +192,7 @@ func TestSyncResumesAfterConnectionLoss(t *testing.T) {
 	}
 }
 
-func reconnect(t *testing.T) *neo4j.Client {
-	cfg, _ := neo4j.ConfigFromEnv("")
+func reconnect(t *testing.T, cfg neo4j.Config) *neo4j.Client {
 	c, err := neo4j.Connect(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

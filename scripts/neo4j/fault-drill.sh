@@ -25,7 +25,8 @@ echo "== sync with small batches; the server is killed 1 s in" >&2
 "$cs" "${ws[@]}" graph sync --batch 500 > "$work/sync1.log" 2>&1 &
 sync_pid=$!
 sleep 1
-pkill -9 -f neo4jlauncher || true
+# By its pid, never by name: other Neo4j launchers on the machine are not ours.
+kill -9 "$(cat "$NEO4J_STATE_DIR/neo4j.pid")" || true
 if wait "$sync_pid"; then echo "drill: the sync finished before the kill; nothing tested" >&2; exit 1; fi
 tail -1 "$work/sync1.log" >&2
 pending=$("$cs" "${ws[@]}" graph stats 2>/dev/null | awk '/^outbox:/{print $2}')

@@ -5,11 +5,18 @@
 # Maven from Maven Central) in the background, Bolt on 127.0.0.1 only, auth on.
 #
 #   scripts/neo4j/neo4j.sh start          # build if needed, start, print export lines
-#   eval "$(scripts/neo4j/neo4j.sh start)"  # ... and take NEO4J_URI/USERNAME/PASSWORD
+#   eval "$(scripts/neo4j/neo4j.sh start)"  # ... and take the variables below
 #   scripts/neo4j/neo4j.sh status         # exit 0 running, 3 not running
 #   scripts/neo4j/neo4j.sh stop           # SIGTERM, then SIGKILL after NEO4J_STOP_TIMEOUT
 #   scripts/neo4j/neo4j.sh run -- CMD...  # start, run CMD with the env, stop, exit with CMD's code
 #   scripts/neo4j/neo4j.sh build          # only build the launcher
+#
+# start and run export, for the throwaway server:
+#   CYBERSTREAMS_TEST_NEO4J_URI, _USERNAME, _PASSWORD, _SERVER_ID
+#       what Go tests use (kg/neo4j/neo4jtest); they write only after finding the node
+#       (:CyberstreamsTestServer {id: SERVER_ID}) that the launcher creates at start
+#   NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD
+#       the same server, for the cyberstreams CLI; Go tests never read these
 #
 # Environment (all optional):
 #   NEO4J_STATE_DIR      pid file, logs, database folder   (/tmp/cyberstreams-neo4j)
@@ -40,6 +47,8 @@ STDOUT_FILE="$STATE_DIR/launcher.stdout"
 LOG_FILE="$STATE_DIR/neo4j.log"
 BUILD_LOG="$STATE_DIR/build.log"
 DATA_DIR="$STATE_DIR/data"
+# Neo4j's own logs (debug.log); kept after stop so a failed run can show them.
+LOGS_DIR="$STATE_DIR/logs"
 
 NEO4J_PASSWORD="${NEO4J_PASSWORD:-cyberstreams-test}"
 START_TIMEOUT="${NEO4J_START_TIMEOUT:-180}"
@@ -69,6 +78,11 @@ log_tail() {
       tail -n 40 "$f" >&2
     fi
   done
+}
+
+# The server's logs, for a failed run: the launcher's and Neo4j's stderr, then debug.log.
+server_log_tail() {
+  log_tail "$LOG_FILE" "$LOGS_DIR/debug.log"
 }
 
 # The launcher needs a rebuild when it was never built, when its sources or pom
@@ -160,20 +174,20 @@ cmd_start() {
 
   mkdir -p "$STATE_DIR"
   # Every start gets an empty database; a SIGKILLed run may have left one behind.
-  rm -rf "$DATA_DIR"
+  rm -rf "$DATA_DIR" "$LOGS_DIR"
   : >"$STDOUT_FILE"
   : >"$LOG_FILE"
 
   local started=$SECONDS
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of options on purpose.
   NEO4J_PASSWORD="$NEO4J_PASSWORD" \
-    "$JAVA" $JAVA_OPTS -cp "$CLASSES_DIR:$(<"$CLASSPATH_FILE")" "$MAIN_CLASS" "$DATA_DIR" \
+    "$JAVA" $JAVA_OPTS -cp "$CLASSES_DIR:$(<"$CLASSPATH_FILE")" "$MAIN_CLASS" "$DATA_DIR" "$LOGS_DIR" \
     </dev/null >"$STDOUT_FILE" 2>"$LOG_FILE" &
   pid=$!
   printf '%s\n' "$pid" >"$PID_FILE"
   log "launched pid $pid; waiting up to ${START_TIMEOUT} s for Bolt (log: $LOG_FILE)"
 
-  local uri="" port=""
+  local uri="" port="" server_id=""
   while :; do
     if ! kill -0 "$pid" 2>/dev/null; then
       local rc=0
@@ -185,6 +199,8 @@ cmd_start() {
     if [[ -z "$uri" ]]; then
       uri="$(sed -n 's/^BOLT_URI=//p' "$STDOUT_FILE" | head -n 1)"
       port="${uri##*:}"
+      # The launcher prints TEST_SERVER_ID before BOLT_URI.
+      server_id="$(sed -n 's/^TEST_SERVER_ID=//p' "$STDOUT_FILE" | head -n 1)"
     fi
     if [[ -n "$port" ]] && port_open "$port"; then
       break
@@ -196,9 +212,18 @@ cmd_start() {
     fi
     sleep 0.25
   done
-  log "ready in $((SECONDS - started)) s at $uri (pid $pid)"
+  if [[ -z "$server_id" ]]; then
+    log_tail "$STDOUT_FILE"
+    cmd_stop >&2 || true
+    die "the launcher announced no TEST_SERVER_ID; tests would refuse this server"
+  fi
+  log "ready in $((SECONDS - started)) s at $uri (pid $pid, test server $server_id)"
 
   {
+    printf 'export CYBERSTREAMS_TEST_NEO4J_URI=%q\n' "$uri"
+    printf 'export CYBERSTREAMS_TEST_NEO4J_USERNAME=%q\n' "neo4j"
+    printf 'export CYBERSTREAMS_TEST_NEO4J_PASSWORD=%q\n' "$NEO4J_PASSWORD"
+    printf 'export CYBERSTREAMS_TEST_NEO4J_SERVER_ID=%q\n' "$server_id"
     printf 'export NEO4J_URI=%q\n' "$uri"
     printf 'export NEO4J_USERNAME=%q\n' "neo4j"
     printf 'export NEO4J_PASSWORD=%q\n' "$NEO4J_PASSWORD"
@@ -277,11 +302,15 @@ cmd_run() {
   local rc=0
   wait "$RUN_CHILD" || rc=$?
   RUN_CHILD=""
+  if ((rc != 0)); then
+    log "the command exited with code $rc; the server's logs follow (all of them stay in $STATE_DIR)"
+    server_log_tail
+  fi
   exit "$rc"
 }
 
 usage() {
-  sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 main() {

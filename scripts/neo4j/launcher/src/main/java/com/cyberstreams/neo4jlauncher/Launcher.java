@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -18,10 +20,15 @@ import org.neo4j.io.ByteUnit;
 /**
  * Runs one throwaway Neo4j 5.26 (community) in this JVM for integration tests and CI.
  *
- * <p>Its one job: bring up a fresh, empty database with Bolt on loopback and password
- * authentication on, announce the Bolt URI on stdout as the single line
- * {@code BOLT_URI=bolt://127.0.0.1:PORT}, and stay up until SIGTERM, when a shutdown hook
- * closes the database (the harness then deletes its working folder).
+ * <p>Its one job: bring up a fresh database with Bolt on loopback and password
+ * authentication on, mark it as a test server, announce it on stdout as exactly two lines
+ * {@code TEST_SERVER_ID=<uuid>} then {@code BOLT_URI=bolt://127.0.0.1:PORT}, and stay up until
+ * SIGTERM, when a shutdown hook closes the database (the harness then deletes its working folder).
+ *
+ * <p>The mark is one node {@code (:CyberstreamsTestServer {id: <uuid>})}, the uuid new at every
+ * start. Go tests write to a Neo4j only after finding that node with the id they were given
+ * beside the URI (kg/neo4j/neo4jtest), so a team's server, which never carries it, is never
+ * wiped by a test run.
  *
  * <p>Everything else Neo4j prints goes to stderr, so a caller can read stdout for the URI alone.
  *
@@ -34,9 +41,13 @@ import org.neo4j.io.ByteUnit;
  *   <li>{@code NEO4J_PAGECACHE_MB}: page cache size (default 128, small on purpose for a
  *       2-core CI machine where the heap is set by the caller with -Xmx).</li>
  * </ul>
- * The only argument, optional, is the folder under which the harness makes its database folder.
+ * Arguments, both optional: the folder under which the harness makes its database folder, and
+ * the folder for Neo4j's own logs (debug.log), which outlives the database so that a failed CI
+ * run can show it.
  */
 public final class Launcher {
+    /** Label of the one node that marks this server as a throwaway test server. */
+    static final String MARKER_LABEL = "CyberstreamsTestServer";
     private static final String DEFAULT_PASSWORD = "cyberstreams-test";
     private static final int MIN_PASSWORD_LENGTH = 8;
 
@@ -60,6 +71,8 @@ public final class Launcher {
                 ? Path.of(args[0]).toAbsolutePath()
                 : Path.of(System.getProperty("java.io.tmpdir"), "cyberstreams-neo4j-harness");
         Files.createDirectories(workDir);
+        Path logsDir = args.length > 1 ? Path.of(args[1]).toAbsolutePath() : workDir.resolve("logs");
+        Files.createDirectories(logsDir);
         long t0 = System.nanoTime();
         note("starting Neo4j under " + workDir);
 
@@ -78,6 +91,13 @@ public final class Launcher {
                 .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                 .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(5))
                 .withConfig(GraphDatabaseSettings.shutdown_transaction_end_timeout, Duration.ofSeconds(2))
+                // LOAD CSV FROM 'file:///…' would let any Cypher read the machine's files
+                // (dbms.security.allow_csv_import_from_file_urls).
+                .withConfig(GraphDatabaseSettings.allow_file_urls, false)
+                // No usage reports to Neo4j from test runs (dbms.usage_report.enabled).
+                .withConfig(GraphDatabaseSettings.udc_enabled, false)
+                // debug.log outside the database folder, which stop deletes.
+                .withConfig(GraphDatabaseSettings.logs_directory, logsDir)
                 .build();
 
         note(String.format("database up after %.1f s", (System.nanoTime() - t0) / 1e9));
@@ -92,14 +112,17 @@ public final class Launcher {
             }
         }, "neo4j-launcher-shutdown"));
 
+        String serverId = UUID.randomUUID().toString();
         try {
             setInitialPassword(neo4j, password);
+            markAsTestServer(neo4j, serverId);
         } catch (RuntimeException e) {
-            note("setting the neo4j password failed: " + e);
+            note("preparing the database failed: " + e);
             System.exit(1);
         }
 
         int port = neo4j.boltURI().getPort();
+        announce.println("TEST_SERVER_ID=" + serverId);
         announce.println("BOLT_URI=bolt://127.0.0.1:" + port);
         announce.flush();
         note(String.format("ready after %.1f s, Bolt on 127.0.0.1:%d, user neo4j", (System.nanoTime() - t0) / 1e9, port));
@@ -118,7 +141,13 @@ public final class Launcher {
                 neo4j.databaseManagementService().database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
         system.executeTransactionally(
                 "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                java.util.Map.of("password", password));
+                Map.of("password", password));
+    }
+
+    /** Creates the one marker node in the default database, before any client can connect. */
+    private static void markAsTestServer(Neo4j neo4j, String serverId) {
+        neo4j.defaultDatabaseService().executeTransactionally(
+                "CREATE (:" + MARKER_LABEL + " {id: $id, started: datetime()})", Map.of("id", serverId));
     }
 
     private static String env(String name, String fallback) {
