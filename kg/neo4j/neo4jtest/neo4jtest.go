@@ -108,6 +108,12 @@ func Open(tb testing.TB) Server {
 		tb.Skip(skip)
 	}
 	lock(tb)
+	return open(tb, tg)
+}
+
+// open connects to tg once it has found tg's marker there.
+func open(tb testing.TB, tg target) Server {
+	tb.Helper()
 	ctx := context.Background()
 	d, err := n4j.NewDriverWithContext(tg.cfg.URI, n4j.BasicAuth(tg.cfg.Username, tg.cfg.Password, ""), func(c *n4jcfg.Config) {
 		c.MaxTransactionRetryTime = tg.cfg.RetryFor

@@ -143,7 +143,7 @@ func TestTripwireCountsConnections(t *testing.T) {
 // with another server's marker, the right one — and no connection reaches
 // NEO4J_URI.
 func TestNEO4JURINeverDialled(t *testing.T) {
-	real, realSkip, realErr := lookup(os.Getenv)
+	testServer, testSkip, testErr := lookup(os.Getenv)
 	w, err := newTripwire()
 	if err != nil {
 		t.Fatal(err)
@@ -178,77 +178,69 @@ func TestNEO4JURINeverDialled(t *testing.T) {
 	}
 
 	t.Run("the test server", func(t *testing.T) {
-		if realErr != nil {
-			t.Fatal(realErr)
+		if testErr != nil {
+			t.Fatal(testErr)
 		}
-		if realSkip != "" {
-			t.Skip(realSkip)
+		if testSkip != "" {
+			t.Skip(testSkip)
 		}
-		env := map[string]string{EnvURI: real.cfg.URI, EnvUsername: real.cfg.Username, EnvPassword: real.cfg.Password, EnvServerID: real.id}
+		env := map[string]string{EnvURI: testServer.cfg.URI, EnvUsername: testServer.cfg.Username, EnvPassword: testServer.cfg.Password, EnvServerID: testServer.id}
 		given(t, env)
 		ctx := context.Background()
 		sentinel := fmt.Sprintf("neo4jtest-%d", os.Getpid())
+		sentinels := "MATCH (s:NeoTestSentinel {run: $run}) RETURN count(s)"
+		// One Open holds the lock throughout, so that no other package's
+		// test wipes the sentinel in between.
 		var srv Server
 		f := call(t, func(tb testing.TB) { srv = Open(tb) })
-		if f.ended != "" {
-			t.Fatalf("Open ended %s: %s", f.ended, f.msg)
-		}
-		write(t, srv.driver, "CREATE (:NeoTestSentinel {run: $run})", map[string]any{"run": sentinel})
-		f.finish()
-
-		// Another server's id: Open and Empty refuse before writing.
-		wrong := map[string]string{}
-		for k, v := range env {
-			wrong[k] = v
-		}
-		wrong[EnvServerID] = "not-" + real.id
-		given(t, wrong)
-		for name, open := range map[string]func(testing.TB) Server{"Open": Open, "Empty": Empty} {
-			f := call(t, func(tb testing.TB) { open(tb) })
-			f.finish() // a helper that wrongly went on holds the lock
-			if f.ended != "fatal" || !strings.Contains(f.msg, errNotTestServer.Error()) {
-				t.Errorf("%s with another server's id ended %q: %s", name, f.ended, f.msg)
-			}
-		}
-
-		given(t, env)
-		f = call(t, func(tb testing.TB) { srv = Open(tb) })
 		defer f.finish()
 		if f.ended != "" {
 			t.Fatalf("Open ended %s: %s", f.ended, f.msg)
 		}
-		if n := count(t, srv.driver, "MATCH (s:NeoTestSentinel {run: $run}) RETURN count(s)", sentinel); n != 1 {
-			t.Fatalf("%d sentinels after the refused Empty, want 1", n)
+		write(t, srv.driver, "CREATE (:NeoTestSentinel {run: $run})", map[string]any{"run": sentinel})
+
+		// Another server's id: refused before writing, and by the wipe itself.
+		wrong := testServer
+		wrong.id = "not-" + testServer.id
+		if f := call(t, func(tb testing.TB) { open(tb, wrong) }); f.ended != "fatal" || !strings.Contains(f.msg, errNotTestServer.Error()) {
+			t.Errorf("open with another server's id ended %q: %s", f.ended, f.msg)
 		}
+		if err := wipe(ctx, srv.driver, testServer.cfg.URI, wrong.id); !errors.Is(err, errNotTestServer) {
+			t.Errorf("wipe with another server's id: %v", err)
+		}
+		if n := count(t, srv.driver, sentinels, sentinel); n != 1 {
+			t.Fatalf("%d sentinels after the refused wipe, want 1", n)
+		}
+
 		// Without its marker (a team's server), no wipe happens. The marker
 		// comes back before the lock is released.
 		write(t, srv.driver, "MATCH (m:"+MarkerLabel+") DELETE m", nil)
 		restored := false
 		defer func() {
 			if !restored {
-				write(t, srv.driver, "CREATE (:"+MarkerLabel+" {id: $id})", map[string]any{"id": real.id})
+				write(t, srv.driver, "CREATE (:"+MarkerLabel+" {id: $id})", map[string]any{"id": testServer.id})
 			}
 		}()
-		if err := checkMarker(ctx, srv.driver, real.cfg.URI, real.id); !errors.Is(err, errNotTestServer) {
-			t.Errorf("marker check on a server without one: %v", err)
+		if f := call(t, func(tb testing.TB) { open(tb, testServer) }); f.ended != "fatal" || !strings.Contains(f.msg, "carries no") {
+			t.Errorf("open of a server without a marker ended %q: %s", f.ended, f.msg)
 		}
-		if err := wipe(ctx, srv.driver, real.cfg.URI, real.id); !errors.Is(err, errNotTestServer) {
+		if err := wipe(ctx, srv.driver, testServer.cfg.URI, testServer.id); !errors.Is(err, errNotTestServer) {
 			t.Errorf("wipe of a server without a marker: %v", err)
 		}
-		if n := count(t, srv.driver, "MATCH (s:NeoTestSentinel {run: $run}) RETURN count(s)", sentinel); n != 1 {
+		if n := count(t, srv.driver, sentinels, sentinel); n != 1 {
 			t.Fatalf("%d sentinels after the refused wipe, want 1", n)
 		}
-		write(t, srv.driver, "CREATE (:"+MarkerLabel+" {id: $id})", map[string]any{"id": real.id})
+		write(t, srv.driver, "CREATE (:"+MarkerLabel+" {id: $id})", map[string]any{"id": testServer.id})
 		restored = true
+
 		// With it, Wipe empties the graph but keeps the marker.
-		wf := call(t, func(tb testing.TB) { srv.Wipe(tb) })
-		if wf.ended != "" {
+		if wf := call(t, func(tb testing.TB) { srv.Wipe(tb) }); wf.ended != "" {
 			t.Fatalf("Wipe ended %s: %s", wf.ended, wf.msg)
 		}
 		if n := count(t, srv.driver, "MATCH (n) WHERE NOT n:"+MarkerLabel+" RETURN count(n)", ""); n != 0 {
 			t.Errorf("%d nodes after Wipe", n)
 		}
-		if n := count(t, srv.driver, "MATCH (m:"+MarkerLabel+" {id: $run}) RETURN count(m)", real.id); n != 1 {
+		if n := count(t, srv.driver, "MATCH (m:"+MarkerLabel+" {id: $run}) RETURN count(m)", testServer.id); n != 1 {
 			t.Errorf("%d markers after Wipe, want 1", n)
 		}
 	})
@@ -261,7 +253,7 @@ func TestNEO4JURINeverDialled(t *testing.T) {
 // fakeTB stands in for a test that a helper may skip or fail: like the
 // testing package, Skip and Fatal end the calling goroutine.
 type fakeTB struct {
-	testing.TB // the real test, for what is not overridden here
+	testing.TB // the testServer test, for what is not overridden here
 	ended      string
 	msg        string
 	cleanups   []func()
