@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -125,26 +123,14 @@ func serveRun(ctx context.Context, app *App, opts ServeOptions) error {
 	}
 
 	srv := api.NewServer(s, cfg)
-	hs := srv.HTTPServer()
-	followCtx, stopFollow := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopFollow()
 	if follow {
+		followCtx, stopFollow := context.WithCancel(ctx)
+		defer stopFollow()
 		go srv.Follow(followCtx, champion, serving, opts.Follow, app.Logf)
 	}
 	app.Logf("serving model %s on http://%s (OpenAPI at /openapi.json)\n", s.Version(), ln.Addr())
-	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	select {
-	case err := <-done:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	srv.Drain()
-	stopFollow()
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.Drain)
-	defer cancel()
-	if err := hs.Shutdown(dctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: requests still running after %s: %w", opts.Drain, err)
+	if err := srv.Run(ctx, ln, opts.Drain); err != nil {
+		return err
 	}
 	app.Logf("stopped (every running request finished)\n")
 	return nil

@@ -6,7 +6,10 @@
 package api
 
 import (
+	"context"
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"runtime"
@@ -277,4 +280,26 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 func Loopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// Run serves on ln until ctx ends, then drains: /readyz turns 503, the
+// listener closes, and running requests finish (for up to drain) before
+// Run returns. A drain that runs out of time is an error; a clean stop is
+// nil, so that SIGTERM exits 0.
+func (s *Server) Run(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	hs := s.HTTPServer()
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.Drain()
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
+	defer cancel()
+	if err := hs.Shutdown(dctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: requests still running after %s: %w", drain, err)
+	}
+	return nil
 }

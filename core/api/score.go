@@ -347,6 +347,7 @@ type streamAnswer struct {
 	first   *problem
 	failed  int
 	line    []byte
+	flusher *http.ResponseController
 }
 
 func (a *streamAnswer) start() {
@@ -369,8 +370,20 @@ func (a *streamAnswer) record(res scoring.Result) error {
 		a.s.metrics.failed()
 		a.line = appendProblem(a.line[:0], problem{Error: "the scored record could not be written"})
 	}
-	_, err = a.w.Write(a.line)
-	return err // the client went away
+	if _, err = a.w.Write(a.line); err != nil {
+		return err // the client went away
+	}
+	a.flush()
+	return nil
+}
+
+// flush sends what is written so far: the answer streams line by line,
+// so that a client streaming its feed sees each record as it is scored.
+func (a *streamAnswer) flush() {
+	if a.flusher == nil {
+		a.flusher = http.NewResponseController(a.w)
+	}
+	_ = a.flusher.Flush() // a writer that cannot flush sends at the end
 }
 
 func (a *streamAnswer) failure(p problem) error {
@@ -381,8 +394,11 @@ func (a *streamAnswer) failure(p problem) error {
 	}
 	if a.started {
 		a.line = appendProblem(a.line[:0], p)
-		_, err := a.w.Write(a.line)
-		return err
+		if _, err := a.w.Write(a.line); err != nil {
+			return err
+		}
+		a.flush()
+		return nil
 	}
 	a.held = appendProblem(a.held, p)
 	if len(a.held) > heldLimit {
