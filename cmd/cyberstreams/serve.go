@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -122,6 +123,11 @@ func serveRun(ctx context.Context, app *App, opts ServeOptions) error {
 		return err
 	}
 
+	if os.Getenv("GOGC") == "" {
+		// Each request's reading buffers are garbage at its end: collect
+		// at the live heap's 4×, as `score` does (scoring.StreamGCPercent).
+		debug.SetGCPercent(scoring.StreamGCPercent)
+	}
 	srv := api.NewServer(s, cfg)
 	if follow {
 		followCtx, stopFollow := context.WithCancel(ctx)
