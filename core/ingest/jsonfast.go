@@ -84,12 +84,24 @@ type kv struct {
 	// allocation.
 	str   string
 	isStr bool
+	// strs holds a list slot's array of strings (isStrs set) instead of
+	// val, for the same reason: boxing each element would cost one.
+	strs   []string
+	isStrs bool
 }
 
-// value is the member's value as json.Unmarshal gives it.
+// value is the member's value as json.Unmarshal gives it (a null element
+// of a strs list reads as "", as stringsAt gives it).
 func (e *kv) value() any {
-	if e.isStr {
+	switch {
+	case e.isStr:
 		return e.str
+	case e.isStrs:
+		out := make([]any, len(e.strs))
+		for i, s := range e.strs {
+			out[i] = s
+		}
+		return out
 	}
 	return e.val
 }
@@ -151,7 +163,7 @@ func (w *walker) objectAt(i, depth int) (map[string]any, int, bool) {
 		return nil, 0, false
 	}
 	var buf [16]kv
-	kvs, end, ok := w.members(i, depth, buf[:0], nil, true)
+	kvs, end, ok := w.members(i, depth, buf[:0], nil, true, 0, 0)
 	if !ok {
 		return nil, 0, false
 	}
@@ -166,7 +178,10 @@ func (w *walker) objectAt(i, depth int) (map[string]any, int, bool) {
 // each with slot(key) when slot is not nil, and returns them and the index
 // after the closing brace. Without meta, a member of slot -1 is only
 // skipped over: it would have gone to a Meta nobody reads.
-func (w *walker) members(i, depth int, kvs []kv, slot func(string) int, meta bool) ([]kv, int, bool) {
+//
+// Slots from lists up to lists+nLists are lists of strings: an array of
+// strings (and nulls) there is read into strs.
+func (w *walker) members(i, depth int, kvs []kv, slot func(string) int, meta bool, lists, nLists int) ([]kv, int, bool) {
 	i, done, ok := w.objectStart(i)
 	for ok && !done {
 		var e kv
@@ -185,6 +200,14 @@ func (w *walker) members(i, depth int, kvs []kv, slot func(string) int, meta boo
 		case e.slot >= 0 && w.data[v] == '"':
 			e.str, i, ok = w.str(v)
 			e.isStr = true
+			kvs = append(kvs, e)
+		case e.slot >= lists && e.slot < lists+nLists && w.data[v] == '[':
+			var end int
+			if e.strs, end, e.isStrs = w.stringsAt(v); e.isStrs {
+				i = end
+			} else {
+				e.val, i, ok = w.value(v, depth+1)
+			}
 			kvs = append(kvs, e)
 		default:
 			e.val, i, ok = w.value(v, depth+1)

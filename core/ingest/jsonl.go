@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +78,9 @@ var (
 	defaultRoleSlots = [len(FieldKeys) + 1]int{0, 1, 4, 9, 10, 14, 15}
 )
 
+// typedLists is how many of typedFields, from the first, are lists.
+const typedLists = 5
+
 // typedFields are the advisory fields the generic reader maps to the
 // document's typed fields, as the OSV reader does for the advisory layout
 // (so features and structured entities see them, whichever reader or door
@@ -104,6 +108,18 @@ func setTyped(d *document.Document, name string, v any) bool {
 	list, ok := stringList(v, name == "references")
 	if !ok {
 		return false
+	}
+	return setTypedList(d, name, list)
+}
+
+// setTypedList sets d's list field name (one of the first typedLists of
+// typedFields) from its strings; empty strings (and nulls) are left out.
+func setTypedList(d *document.Document, name string, list []string) bool {
+	if slices.Contains(list, "") {
+		list = slices.DeleteFunc(slices.Clone(list), func(s string) bool { return s == "" })
+	}
+	if len(list) == 0 {
+		list = nil
 	}
 	switch name {
 	case "cwes":
@@ -143,6 +159,8 @@ func stringList(v any, urls bool) ([]string, bool) {
 		out := make([]string, 0, len(v))
 		for _, e := range v {
 			switch e := e.(type) {
+			case nil:
+				out = append(out, "") // as the one walk's stringsAt reads it
 			case string:
 				out = append(out, e)
 			case map[string]any:
@@ -227,7 +245,7 @@ func decodeRoles(data []byte, meta bool) (d document.Document, ok bool) {
 	w := newWalker(data)
 	i := skipSpace(data, 0)
 	var buf [32]kv
-	kvs, end, ok := w.members(i, 0, buf[:0], defaultSlot, meta)
+	kvs, end, ok := w.members(i, 0, buf[:0], defaultSlot, meta, defaultRoleSlots[len(FieldKeys)], typedLists)
 	if !ok || skipSpace(data, end) != len(data) {
 		return d, false
 	}
@@ -282,7 +300,11 @@ func decodeRoles(data []byte, meta bool) (d document.Document, ok bool) {
 	}
 	for slot := defaultRoleSlots[len(FieldKeys)]; slot < len(defaultSlotNames); slot++ {
 		if k := last[slot]; k != 0 {
-			used[slot] = setTyped(&d, defaultSlotNames[slot], kvs[k-1].value())
+			if e := &kvs[k-1]; e.isStrs {
+				used[slot] = setTypedList(&d, defaultSlotNames[slot], e.strs)
+			} else {
+				used[slot] = setTyped(&d, defaultSlotNames[slot], e.value())
+			}
 		}
 	}
 	if !meta {
