@@ -59,6 +59,20 @@ func TestRootHelpGolden(t *testing.T) {
 	golden(t, "help", r.Out)
 }
 
+// The --version flag and the version command describe the same build.
+func TestVersionFlagMatchesCommand(t *testing.T) {
+	cmd := runCLI(t, t.TempDir(), "", "version")
+	for _, flag := range []string{"--version", "-v"} {
+		r := runCLI(t, t.TempDir(), "", flag)
+		if r.Code != 0 || cmd.Code != 0 {
+			t.Fatalf("%s: exit %d, version: exit %d (stderr %q)", flag, r.Code, cmd.Code, r.Err)
+		}
+		if r.Out != cmd.Out {
+			t.Errorf("%s printed %q, the version command %q", flag, r.Out, cmd.Out)
+		}
+	}
+}
+
 func TestExitCodes(t *testing.T) {
 	tests := []struct {
 		name string

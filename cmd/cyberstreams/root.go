@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cyberstreams/cyberstreams/core/buildinfo"
+	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 )
 
@@ -87,7 +88,9 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 --fail-on met, 4 retrain not needed.`,
   cat feed.jsonl | cyberstreams score - --output jsonl --explain 5`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		// --version says what the version command says (the toolchain's
+		// module version and VCS revision when nobody stamped one), not "dev".
+		Version: buildinfo.Read(version).String(),
 	}
 	root.SetVersionTemplate("cyberstreams {{.Version}}\n")
 	pf := root.PersistentFlags()
