@@ -94,7 +94,9 @@ func readJSONValues(ctx context.Context, name string, br *bufio.Reader, head []b
 
 // readLines emits every non-blank line of a JSONL input as one record.
 func readLines(ctx context.Context, name string, br *bufio.Reader, decode decodeFunc, emit func(rawRecord) error) error {
-	lr := lineReader{r: br, limit: maxLine}
+	// The first block is no bigger than the input's buffer: a small input
+	// in memory (see openDecoded) gets a small block.
+	lr := lineReader{r: br, limit: maxLine, block: make([]byte, 0, min(lineBlock, br.Size()+1))}
 	lineNo := 0
 	for {
 		if err := ctx.Err(); err != nil {
@@ -182,8 +184,13 @@ func (lr *lineReader) next() ([]byte, error) {
 // the block. The lines handed out before it are never written: when the
 // block has little room left, rest moves to a new one.
 func (lr *lineReader) fill(rest []byte) {
-	if cap(lr.block)-len(lr.block) < lineBlock/4 {
-		block := make([]byte, len(rest), max(lineBlock, 2*len(rest)))
+	if free := cap(lr.block) - len(lr.block); free == 0 || free < min(lineBlock, cap(lr.block))/4 {
+		// Blocks grow from the first one's size (if any) to lineBlock.
+		size := lineBlock
+		if c := cap(lr.block); c > 0 {
+			size = max(min(lineBlock, 2*c), 512)
+		}
+		block := make([]byte, len(rest), max(size, 2*len(rest)))
 		copy(block, rest)
 		lr.block, lr.pos = block, 0
 	}

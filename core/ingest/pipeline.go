@@ -181,7 +181,7 @@ type chunker struct {
 }
 
 func newChunker(ctx context.Context, out chan<- *chunk) *chunker {
-	c := &chunker{ctx: ctx, out: out, cur: make([]rawRecord, 0, chunkSize)}
+	c := &chunker{ctx: ctx, out: out}
 	c.timer = time.AfterFunc(time.Hour, c.flushIdle)
 	c.timer.Stop()
 	return c
@@ -190,6 +190,12 @@ func newChunker(ctx context.Context, out chan<- *chunk) *chunker {
 func (c *chunker) add(r rawRecord) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.cur == nil {
+		// A chunk is a few tens of KiB: an input of one document (a
+		// request body) starts small, a stream past its first chunk
+		// takes whole ones.
+		c.cur = make([]rawRecord, 0, min(chunkSize, 16+int(c.seq)*chunkSize))
+	}
 	c.cur = append(c.cur, r)
 	if len(c.cur) == 1 {
 		c.timer.Reset(chunkIdle)
@@ -224,7 +230,7 @@ func (c *chunker) sendLocked() error {
 	}
 	ch := &chunk{seq: c.seq, raws: c.cur}
 	c.seq++
-	c.cur = make([]rawRecord, 0, chunkSize)
+	c.cur = nil
 	select {
 	case c.out <- ch:
 		return nil
