@@ -43,8 +43,10 @@ func ingestible(name string) bool {
 // refused as one failure rather than read line by line: a NUL byte in its
 // first line, or in a quarter of its lines or more. A feed with one
 // corrupted line further down is not binary: that line fails on its own and
-// every other record loads. (A text document is one record: decodeText
-// refuses any NUL.)
+// every other record loads. A head whose first line is a whole JSON object
+// is JSON Lines and never binary, however many of its lines are corrupted:
+// each bad line fails with its file and line and the good ones load. (A
+// text document is one record: decodeText refuses any NUL.)
 func looksBinary(head []byte) bool {
 	lines, withNUL := 0, 0
 	for rest := head; len(rest) > 0; lines++ {
@@ -59,9 +61,18 @@ func looksBinary(head []byte) bool {
 				return true
 			}
 			withNUL++
+		} else if lines == 0 && isJSONObjectLine(line) {
+			return false
 		}
 	}
 	return withNUL >= 2 && 4*withNUL >= lines
+}
+
+// isJSONObjectLine reports whether line is one whole JSON object, as the
+// first line of JSON Lines is.
+func isJSONObjectLine(line []byte) bool {
+	line = bytes.TrimSpace(line)
+	return len(line) > 1 && line[0] == '{' && json.Valid(line)
 }
 
 // errBinary is the failure for data that is neither text nor JSON.

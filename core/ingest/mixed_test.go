@@ -35,6 +35,8 @@ func TestMixedDirectoryStoresEveryDistinctDocument(t *testing.T) {
 `, []string{"J-1", "J-2", "doc-", "J-5"}, []string{"feed.jsonl:3", "feed.jsonl:6", "feed.jsonl:7"}},
 		{"nul.jsonl", "{\"id\":\"N-1\",\"text\":\"before\"}\n{\"id\":\"N-2\",\"text\":\"raw \x00 byte\"}\n{\"id\":\"N-3\",\"text\":\"after\"}\n",
 			[]string{"N-1", "N-3"}, []string{"nul.jsonl:2"}},
+		{"half-nul.jsonl", "{\"id\":\"H-1\",\"text\":\"first\"}\n{\"id\":\"H-2\",\"text\":\"\x00\"}\n\x00\x00\x00\n{\"id\":\"H-4\",\"text\":\"last\"}\n",
+			[]string{"H-1", "H-4"}, []string{"half-nul.jsonl:2", "half-nul.jsonl:3"}},
 		{"one.md", "# Report one\n\nBody of report one.\n", []string{"doc-"}, nil},
 		{"copy-of-one.md", "# Report one\n\nBody of report one.\n", nil, nil}, // the same id-less text
 		{"latin.txt", "Le caf\xe9\n", nil, []string{"latin.txt:1"}},
@@ -173,6 +175,8 @@ func TestLooksBinary(t *testing.T) {
 		{"one corrupted line in a feed", good + "{\"id\":\"y\",\"text\":\"\x00\"}\n" + good, false},
 		{"one corrupted line in a short feed", "{\"a\":1}\n{\"b\":\x00}\n{\"c\":3}\n", false},
 		{"NULs on most lines", "ok\n" + strings.Repeat("\x00\x01\n", 10), true},
+		{"JSON lines with NULs on half the lines", "{\"a\":1}\n{\"b\":\"\x00\"}\n{\"c\":\"\x00\"}\n{\"d\":4}\n", false},
+		{"a cut JSON first line, then NULs", "{\"a\":\n\x00\x01\n\x00\x02\n", true},
 	}
 	for _, tt := range tests {
 		if got := looksBinary([]byte(tt.head)); got != tt.want {
