@@ -118,6 +118,10 @@ func ingestRun(ctx context.Context, app *App, opts *ingestOptions) error {
 	for _, f := range sum.Failures {
 		app.Failuref("%s", f.Error())
 	}
+	for _, f := range sum.SkippedFiles {
+		app.Logf("skipped %s: a directory's files are read when named %s (or .gz of those)\n",
+			termsafe.Line(f, 200), strings.Join(ingest.Extensions(), ", "))
+	}
 	if len(opts.Paths) > 1 || runErr != nil {
 		for _, p := range sum.Paths {
 			app.Logf("%s: %s\n", termsafe.Line(p.Path, 200), pathLine(p.Counts))

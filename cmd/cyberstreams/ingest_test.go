@@ -112,3 +112,32 @@ func TestIngestCommandUsage(t *testing.T) {
 		})
 	}
 }
+
+// A directory's file of no format ingest reads is counted as skipped and
+// named, on stderr and in --json.
+func TestIngestCommandNamesSkippedFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{"a.jsonl": "{\"id\":\"a\",\"text\":\"one\"}\n", "junk.bin": "\x00\x01\x02"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCLI(t, t.TempDir(), "", "ingest", dir, "--json")
+	if r.Code != 0 {
+		t.Fatalf("exit %d, want 0 (stderr %q)", r.Code, r.Err)
+	}
+	junk := filepath.Join(dir, "junk.bin")
+	if !strings.Contains(r.Err, "skipped "+junk+": ") || !strings.Contains(r.Err, "1 new, 0 updated, 0 unchanged, 0 failed, 1 skipped") {
+		t.Errorf("stderr does not name the skipped file:\n%s", r.Err)
+	}
+	var sum struct {
+		Skipped      int
+		SkippedFiles []string `json:"skipped_files"`
+	}
+	if err := json.Unmarshal([]byte(r.Out), &sum); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, r.Out)
+	}
+	if sum.Skipped != 1 || len(sum.SkippedFiles) != 1 || sum.SkippedFiles[0] != junk {
+		t.Errorf("JSON summary = %+v", sum)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/text/encoding/unicode"
@@ -31,6 +32,19 @@ func baseExt(name string) string {
 		name = strings.TrimSuffix(name, ".gz")
 	}
 	return filepath.Ext(name)
+}
+
+// Extensions are the file name endings a directory walk reads (each also
+// with ".gz"), sorted.
+func Extensions() []string {
+	var exts []string
+	for _, m := range []map[string]bool{textExtensions, jsonExtensions} {
+		for ext := range m {
+			exts = append(exts, ext)
+		}
+	}
+	slices.Sort(exts)
+	return exts
 }
 
 // ingestible reports whether a directory walk should read a file of this name.

@@ -201,6 +201,9 @@ func (f Failure) MarshalJSON() ([]byte, error) {
 type Summary struct {
 	Counts
 	Failures []Failure `json:"failures"`
+	// SkippedFiles are the files a directory walk left unread because their
+	// names are not of a format ingest reads (they count in Skipped).
+	SkippedFiles []string `json:"skipped_files,omitempty"`
 	// Paths says what each path given to Run gave, in order.
 	Paths []PathSummary `json:"paths"`
 }
@@ -393,6 +396,9 @@ func Run(ctx context.Context, ws *workspace.Workspace, paths []string, opts Opti
 			case it.skipped:
 				sum.Skipped++
 				sum.Paths[it.input].Skipped++
+				if it.fileSkipped {
+					sum.SkippedFiles = append(sum.SkippedFiles, it.File)
+				}
 			case it.Err != nil:
 				sum.Failed++
 				sum.Paths[it.input].Failed++

@@ -82,6 +82,11 @@ func TestMixedDirectoryStoresEveryDistinctDocument(t *testing.T) {
 	}
 	slices.Sort(wantIDs)
 	slices.Sort(wantFailures)
+	// A file of no format ingest reads is skipped, and named.
+	if err := os.WriteFile(filepath.Join(dir, "image.png"), []byte("\x89PNG\r\n\x1a\n\x00\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantSkipped := []string{filepath.Join(dir, "image.png")}
 
 	ctx := context.Background()
 	ws := workspacetest.Open(t)
@@ -114,15 +119,18 @@ func TestMixedDirectoryStoresEveryDistinctDocument(t *testing.T) {
 		t.Errorf("stored %v and %d id-less\nwant   %v and %d", ids, gotIDless, wantIDs, idless)
 	}
 	// The two id-less copies merge: one new, one unchanged.
-	want := Counts{New: len(wantIDs) + idless, Unchanged: 2, Failed: len(wantFailures)}
+	want := Counts{New: len(wantIDs) + idless, Unchanged: 2, Failed: len(wantFailures), Skipped: len(wantSkipped)}
 	if sum.Counts != want {
 		t.Errorf("summary %+v, want %+v", sum.Counts, want)
+	}
+	if !slices.Equal(sum.SkippedFiles, wantSkipped) {
+		t.Errorf("skipped files %v, want %v", sum.SkippedFiles, wantSkipped)
 	}
 	again, err := Run(ctx, ws, []string{dir}, Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Counts{Unchanged: want.New + 2, Failed: len(wantFailures)}); again.Counts != want {
+	if want := (Counts{Unchanged: want.New + 2, Failed: len(wantFailures), Skipped: len(wantSkipped)}); again.Counts != want {
 		t.Errorf("second run %+v, want %+v", again.Counts, want)
 	}
 }

@@ -38,7 +38,10 @@ type rawRecord struct {
 type item struct {
 	Record
 	skipped bool
-	input   int // index of the path it came from
+	// fileSkipped marks a whole file a directory walk did not read (its
+	// name is not of a format ingest reads).
+	fileSkipped bool
+	input       int // index of the path it came from
 }
 
 // chunk groups records so that channel hand-offs are paid per chunk, not
@@ -276,7 +279,7 @@ func (p *processor) entities(d *document.Document) map[string][]string {
 func (p *processor) process(r *rawRecord) item {
 	it := item{Record: Record{File: r.file, Line: r.line, Pointer: r.pointer}, input: r.input}
 	if r.skipped {
-		it.skipped = true
+		it.skipped, it.fileSkipped = true, true
 		return it
 	}
 	if r.err != nil {
