@@ -31,6 +31,14 @@ func (m *Model) learned(msg learning.StatusMsg) tea.Cmd {
 	}
 	st := msg.Status
 	m.status.NewLabels, m.status.NeedLabels = st.NewLabels, st.NeedLabels
+	if waiting := st.Waiting != ""; waiting != m.status.Waiting {
+		// Said when it starts, not on every check: the bar keeps the count.
+		m.status.Waiting = waiting
+		if waiting {
+			m.status.Say("%s fired; no retrain until enough labels to judge a candidate (%d/%d)",
+				strings.Join(st.Fired, ", "), st.NewLabels, st.NeedLabels)
+		}
+	}
 	if st.Drift {
 		m.banner = "drift detected: recent documents differ from the model's training data"
 	}

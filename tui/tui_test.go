@@ -240,14 +240,7 @@ func TestKeysArrivingTogether(t *testing.T) {
 // run its billion rounds.
 func TestQuitDuringRetrainCancelsIt(t *testing.T) {
 	ctx := context.Background()
-	s := triagetest.Demo(t, t.TempDir())
-	items, err := s.Items(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Label(ctx, items[0].DocID, "high", ""); err != nil {
-		t.Fatal(err)
-	}
+	s := demoWithOneLabel(t)
 	cfg := learner.DefaultConfig()
 	cfg.MinNewLabels, cfg.Drift = 1, false
 	// One label, held out, is enough to judge here: the test is about
@@ -281,4 +274,45 @@ func TestQuitDuringRetrainCancelsIt(t *testing.T) {
 	if len(dirs) != 0 {
 		t.Fatalf("a cancelled retrain left %v in %s", dirs, ws.ModelsDir())
 	}
+}
+
+// TestRetrainWaitsForLabelsToJudge: a trigger that fires while there are
+// too few labels to judge a candidate shows why nothing retrains, and the
+// bar counts toward the labels a judgement needs.
+func TestRetrainWaitsForLabelsToJudge(t *testing.T) {
+	ctx := context.Background()
+	s := demoWithOneLabel(t)
+	cfg := learner.DefaultConfig()
+	cfg.MinNewLabels, cfg.Drift = 1, false // new_labels fires at once; the default needs 100 held out
+	a := openSession(t, s, 160, 24, tui.Options{Session: true, Learner: &cfg})
+	a.waitFor("no retrain until enough labels to judge a candidate (1/499)")
+	m := a.quit()
+	m.Wait()
+	if strings.Contains(a.m.View(), "retraining") {
+		t.Fatal("a retrain started without labels to judge it")
+	}
+	ws := s.Workspace()
+	entries, err := registry.New(ws.DB(), ws.ModelsDir(), nil).List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Fatalf("models registered without a judgement: %+v", entries)
+	}
+}
+
+// demoWithOneLabel is the demo session with its first document labelled
+// high: one new label since the champion was trained.
+func demoWithOneLabel(t *testing.T) *triage.Session {
+	t.Helper()
+	ctx := context.Background()
+	s := triagetest.Demo(t, t.TempDir())
+	items, err := s.Items(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Label(ctx, items[0].DocID, "high", ""); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

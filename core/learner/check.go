@@ -44,10 +44,13 @@ type Triggers struct {
 	Needed bool `json:"needed"`
 	// HeldOut is how many of the new labels a retrain would hold out, of
 	// the MinHoldout a judgement needs.
-	HeldOut    int           `json:"held_out"`
-	MinHoldout int           `json:"min_holdout"`
-	Waiting    string        `json:"waiting,omitempty"`
-	Drift      *drift.Report `json:"drift,omitempty"`
+	HeldOut    int `json:"held_out"`
+	MinHoldout int `json:"min_holdout"`
+	// JudgeLabels is how many labels since the champion was trained a
+	// judgement needs (MinHoldout of them held out).
+	JudgeLabels int           `json:"judge_labels"`
+	Waiting     string        `json:"waiting,omitempty"`
+	Drift       *drift.Report `json:"drift,omitempty"`
 }
 
 // Fired names the triggers that fired.
@@ -118,7 +121,7 @@ func Check(ctx context.Context, ws *workspace.Workspace, cfg Config) (Triggers, 
 	if err != nil {
 		return Triggers{}, err
 	}
-	t := Triggers{Champion: champ.version, MinHoldout: cfg.MinHoldout}
+	t := Triggers{Champion: champ.version, MinHoldout: cfg.MinHoldout, JudgeLabels: neededLabels(cfg)}
 	card := champ.bundle.Card
 	store := labels.New(ws.DB())
 	fresh, err := newLabels(ctx, store, card.Data.MaxLabelID)

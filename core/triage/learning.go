@@ -17,7 +17,7 @@ import (
 // LearningStatus is what the status bar shows about the learning loop.
 type LearningStatus struct {
 	Champion string
-	// NewLabels of NeedLabels: progress toward the new-labels trigger.
+	// NewLabels of NeedLabels: progress toward a retrain (see Learning).
 	NewLabels, NeedLabels int
 	// Needed: some trigger fired and there are enough new labels to judge
 	// a candidate; Fired names the triggers that fired. Waiting says what
@@ -42,7 +42,14 @@ func (s *Session) Learning(ctx context.Context, cfg learner.Config) (LearningSta
 	if err != nil {
 		return LearningStatus{}, fmt.Errorf("check retraining triggers: %w", err)
 	}
-	st := LearningStatus{Champion: t.Champion, NewLabels: t.NewLabels, NeedLabels: cfg.MinNewLabels,
+	// Progress is toward the new-labels trigger, which cannot retrain
+	// before a judgement is possible; once another trigger has fired, it
+	// is toward the labels a judgement needs.
+	need := max(cfg.MinNewLabels, t.JudgeLabels)
+	if t.Waiting != "" {
+		need = t.JudgeLabels
+	}
+	st := LearningStatus{Champion: t.Champion, NewLabels: t.NewLabels, NeedLabels: need,
 		Needed: t.Needed, Fired: t.Fired(), Waiting: t.Waiting}
 	for _, tr := range t.List {
 		if tr.Name == learner.TriggerDrift && tr.Fired {

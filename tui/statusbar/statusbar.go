@@ -27,9 +27,10 @@ type Model struct {
 	Sort, Filter    string
 	Model           string
 
-	// Learning: progress toward the new-labels retraining trigger; Need 0
-	// hides it.
+	// Learning: progress toward a retrain; Need 0 hides it. Waiting: a
+	// trigger fired, but too few labels to judge a candidate yet.
 	NewLabels, NeedLabels int
+	Waiting               bool
 	// Task is a running background job ("retraining: train …"), "" when
 	// idle.
 	Task string
@@ -73,7 +74,11 @@ func (m *Model) View() string {
 		parts = append(parts, "filter "+m.Filter)
 	}
 	if m.NeedLabels > 0 {
-		parts = append(parts, fmt.Sprintf("retrain %s %d/%d", bar(m.NewLabels, m.NeedLabels, 8), m.NewLabels, m.NeedLabels))
+		word := "retrain"
+		if m.Waiting {
+			word = "retrain waits for labels"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s %d/%d", word, bar(m.NewLabels, m.NeedLabels, 8), m.NewLabels, m.NeedLabels))
 	}
 	parts = append(parts, "model "+m.Model)
 	top := st.Header.Render(fit(" "+strings.Join(parts, " │ "), m.width))
