@@ -62,7 +62,9 @@ func newModelsListCmd(app *App) *cobra.Command {
 		Use:   "list",
 		Short: "List registered model versions, newest first",
 		Long: `List every registered model version with its parent, creation time,
-validation metrics and aliases (champion, challenger).`,
+validation metrics and aliases (champion, challenger), and last the embedded
+default model (version "default"), champion until a retrained model is
+promoted and the target of rolling back the first promotion.`,
 		Example: "  cyberstreams models list\n  cyberstreams models list --json | jq '.[0].version'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -92,9 +94,20 @@ validation metrics and aliases (champion, challenger).`,
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", e.Version, e.CreatedAt.Format("2006-01-02 15:04"),
 					joinOr(e.Aliases, "-"), orDash(e.Parent), e.Data.TrainDocs, e.Data.Labels, acc, f1)
 			}
-			if champ == model.DefaultRef {
-				fmt.Fprintf(tw, "default\t(embedded)\tchampion\t-\t-\t-\t-\t-\n")
+			// The embedded default is always there: the champion of a fresh
+			// workspace, and what rollback returns to after the first promotion.
+			card, err := model.EmbeddedCard()
+			if err != nil {
+				return err
 			}
+			alias, acc, f1 := "-", "-", "-"
+			if champ == model.DefaultRef {
+				alias = "champion"
+			}
+			if r := card.Validation; r != nil && r.N > 0 {
+				acc, f1 = fmt.Sprintf("%.4f", r.Accuracy), fmt.Sprintf("%.4f", r.MacroF1)
+			}
+			fmt.Fprintf(tw, "default\t(embedded)\t%s\t-\t%d\t%d\t%s\t%s\n", alias, card.Data.TrainDocs, card.Data.Labels, acc, f1)
 			return tw.Flush()
 		},
 	}

@@ -140,4 +140,16 @@ func TestTrainRegistersAndPromoteJudges(t *testing.T) {
 	if r := runCLI(t, dir, "", "eval", "--data", data); !strings.Contains(r.Err, "eval: measuring model t1") {
 		t.Fatalf("eval after the promotion: %q", r.Err)
 	}
+	// The embedded default stays listed, no longer champion: it is what
+	// rollback returns to.
+	r = runCLI(t, dir, "", "models", "list")
+	var defaultRow string
+	for _, line := range strings.Split(r.Out, "\n") {
+		if strings.HasPrefix(line, "default ") {
+			defaultRow = line
+		}
+	}
+	if r.Code != 0 || !strings.Contains(defaultRow, "(embedded)") || strings.Contains(defaultRow, "champion") {
+		t.Fatalf("models list after a promotion: exit %d, default row %q\n%s", r.Code, defaultRow, r.Out)
+	}
 }

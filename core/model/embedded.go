@@ -2,6 +2,7 @@ package model
 
 import (
 	"embed"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -27,4 +28,24 @@ func Embedded() (*Bundle, error) {
 		b.Card.Version = DefaultRef
 	}
 	return b, nil
+}
+
+// EmbeddedCard reads only the default model's card, for listings that
+// need its name and metrics without loading its trees.
+func EmbeddedCard() (Card, error) {
+	var c Card
+	data, err := fs.ReadFile(defaultFS, path.Join("default", CardFile))
+	if err != nil {
+		return c, fmt.Errorf("embedded default model %s: %w", CardFile, err)
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return c, fmt.Errorf("embedded default model %s: %w", CardFile, err)
+	}
+	if err := checkCard(&c); err != nil {
+		return c, fmt.Errorf("embedded default model %s: %w", CardFile, err)
+	}
+	if c.Version == "" {
+		c.Version = DefaultRef
+	}
+	return c, nil
 }
