@@ -66,7 +66,8 @@ already running finish on the old one. Ctrl-C or SIGTERM stops accepting
 connections, lets running requests finish (up to --drain-timeout) and exits 0.`,
 		Example: `  cyberstreams serve --addr 127.0.0.1:8080
   curl -s -H 'Content-Type: application/json' --data-binary '{"id":"a","title":"remote code execution"}' http://127.0.0.1:8080/v1/score
-  curl -s -H 'Content-Type: application/x-ndjson' --data-binary @feed.jsonl 'http://127.0.0.1:8080/v1/score?explain=5'`,
+  zcat ../shared/data/advisories_train.jsonl.gz | head -100 | curl -s -H 'Content-Type: application/x-ndjson' --data-binary @- 'http://127.0.0.1:8080/v1/score?explain=5'
+  curl -s -H 'Content-Type: application/octet-stream' --data-binary @../shared/data/kev.json http://127.0.0.1:8080/v1/score`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveRun(cmd.Context(), app, opts)
