@@ -36,6 +36,11 @@ explained).`,
   cyberstreams explain report.md --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if top < 0 {
+				// A negative count would show no reasons and say every
+				// feature is at its usual value, which is not so.
+				return usagef("--top %d: want 0 (every non-zero reason) or a positive count", top)
+			}
 			s, err := app.loadScorer(cmd.Context(), ref)
 			if err != nil {
 				return err

@@ -85,6 +85,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad completion shell", []string{"completion", "tcsh"}, 2},
 		{"completion bash", []string{"completion", "bash"}, 0},
 		{"missing document", []string{"docs", "show", "no-such-document"}, 1},
+		{"negative explain --top", []string{"explain", "-", "--top", "-2"}, 2},
+		{"negative score --explain", []string{"score", "-", "--explain", "-3"}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -87,6 +87,9 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	if output != "jsonl" && output != "csv" && output != "table" {
 		return usagef("--output %q: want jsonl, csv or table", output)
 	}
+	if o.Explain < -1 {
+		return usagef("--explain %d: want 0 (every non-zero reason) or a positive count", o.Explain)
+	}
 	failOn := -1
 	if o.FailOn != "" {
 		if failOn = document.SeverityIndex(o.FailOn); failOn < 0 {
