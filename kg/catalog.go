@@ -43,6 +43,17 @@ ORDER BY kind, n.name, n.key`)
 	return out, rows.Err()
 }
 
+// Revision is the graph's revision counter (migration 2): it changes
+// whenever a node, relationship, name or alias does, so equal revisions
+// mean the same names and facts.
+func (s *Store) Revision(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT n FROM graph_revision WHERE id = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("graph revision: %w", err)
+	}
+	return n, nil
+}
+
 // GraphFeatures are what the graph knows about a document's entities, as
 // meta features for the classifier.
 type GraphFeatures struct {

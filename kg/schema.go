@@ -8,7 +8,9 @@ package kg
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -298,6 +300,51 @@ var migrations = []string{
 		to_key   TEXT NOT NULL DEFAULT ''
 	);
 	CREATE INDEX graph_outbox_phase ON graph_outbox(kind, op, seq);`,
+	// 2: a revision counter of the graph. What a workspace's scorer knows
+	// besides its model (its entity names and graph facts) is read from
+	// these tables, and a stored score or entity list is only as good as
+	// the graph it was made with. The counter goes up with every change
+	// to a node, a relationship, a name or an alias, whoever makes it
+	// (graph import-attack, import-kev, build), so a reader can tell that
+	// the graph changed by reading one row instead of hashing the graph
+	// (Store.Revision). An update that changes nothing (a re-run of graph
+	// build over the same documents) leaves it alone.
+	`CREATE TABLE graph_revision (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		n  INTEGER NOT NULL
+	);
+	INSERT INTO graph_revision (id, n) VALUES (1, 0);` +
+		revisionTriggers(map[string][]string{
+			"graph_nodes":   {"key", "label", "name", "props", "first_seen", "last_seen", "deprecated", "source_count", "confidence"},
+			"graph_edges":   {"src", "type", "dst", "props", "count"},
+			"graph_names":   nil,
+			"graph_aliases": nil,
+		}),
+}
+
+// revisionTriggers is the text of the triggers that count changes to
+// tables in graph_revision (migration 2): on insert and delete of a row,
+// and on an update that changes one of the table's columns (a table
+// without columns is never updated in place, only inserted and deleted).
+// Tables come in name order, so the text is the same on every run.
+func revisionTriggers(tables map[string][]string) string {
+	const bump = "BEGIN UPDATE graph_revision SET n = n + 1 WHERE id = 1; END;\n"
+	var b strings.Builder
+	for _, table := range slices.Sorted(maps.Keys(tables)) {
+		for _, ev := range []string{"INSERT", "DELETE"} {
+			fmt.Fprintf(&b, "CREATE TRIGGER %s_%s AFTER %s ON %s\n%s", table, strings.ToLower(ev[:3]), ev, table, bump)
+		}
+		cols := tables[table]
+		if len(cols) == 0 {
+			continue
+		}
+		changed := make([]string, len(cols))
+		for i, c := range cols {
+			changed[i] = "OLD." + c + " IS NOT NEW." + c
+		}
+		fmt.Fprintf(&b, "CREATE TRIGGER %s_upd AFTER UPDATE ON %s\nWHEN %s\n%s", table, table, strings.Join(changed, " OR "), bump)
+	}
+	return b.String()
 }
 
 func checkLabel(l Label) error {

@@ -58,6 +58,16 @@ func structuredEntities(d *document.Document) map[string][]string {
 	return out
 }
 
+// Entities are the entities ex gives a stored document now: what it finds
+// in the text, with the entities the document already has (those its
+// record stated, and those an earlier extractor found) and the CVE and
+// CWE ids of its fields — what ingesting the record again would store,
+// for as long as knowledge only grows (the names a graph import adds).
+// Values are sorted and unique; nil when there are none.
+func Entities(ex *extract.Extractor, d *document.Document) map[string][]string {
+	return mergeEntities(ex.Extract(d.Text()), d.Entities, structuredEntities(d))
+}
+
 // isCVEID matches (?i)^CVE-\d{4}-\d{4,}$.
 func isCVEID(s string) bool {
 	return len(s) >= 13 && hasPrefixFold(s, "CVE-") && isDigits(s[4:8]) && s[8] == '-' && isDigits(s[9:])

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/graphsync"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/kg"
 )
 
 // Knowledge is what a workspace adds to whichever model runs in it: the
@@ -31,7 +33,21 @@ type Knowledge struct {
 	// Graph answers the graph-aware features; nil leaves them 0 (no
 	// workspace, or an empty graph).
 	Graph features.Graph
+	// Revision names the graph the extractor's names and the facts were
+	// read from (its revision counter, kg.Store.Revision), so that a
+	// stored score or entity list made with other knowledge can be told
+	// apart (Scorer.Basis); "" for no workspace.
+	Revision string
 }
+
+// PathVersion is the version of the scoring path: how a model's output
+// becomes the shown class and probabilities. Bump it whenever that
+// changes, so that every stored score made the old way is made again
+// (Scorer.Basis, workspace.Score.Basis).
+//
+//	1: the per-class decision offsets are folded into the probabilities
+//	   (training.Fold), so the shown class is the most probable one.
+const PathVersion = 1
 
 // PlainKnowledge is the knowledge of no workspace: the workbench's
 // indicator extractor (refanging on) without names, and no graph features.
@@ -46,15 +62,38 @@ func PlainKnowledge() Knowledge {
 // read is an error: scoring without the names would quietly give other
 // scores than the ones the workspace's models were trained with.
 func KnowledgeOf(ctx context.Context, ws *workspace.Workspace) (Knowledge, error) {
+	// The revision is read first: a graph change that lands while the
+	// names and facts are read makes the knowledge newer than its
+	// revision says, so what is stored with it is made again later, never
+	// kept as current when it is not.
+	rev, err := kg.NewStore(ws.DB()).Revision(ctx)
+	if err != nil {
+		return Knowledge{}, fmt.Errorf("workspace %s: %w", ws.Dir, err)
+	}
 	ex, err := graphsync.Extractor(ctx, ws)
 	if err != nil {
 		return Knowledge{}, fmt.Errorf("workspace %s: %w", ws.Dir, err)
 	}
-	k := Knowledge{Extractor: ex}
+	k := Knowledge{Extractor: ex, Revision: fmt.Sprintf("graph %d", rev)}
 	if graphsync.HasGraph(ctx, ws) {
 		k.Graph = graphsync.Facts(ctx, ws, nil)
 	}
 	return k, nil
+}
+
+// Entities are the entities a stored document has with this knowledge:
+// those it was stored with, and the ones this knowledge's extractor finds
+// now (names learned from the graph since it was ingested) —
+// ingest.Entities.
+func (k Knowledge) Entities(d *document.Document) map[string][]string {
+	return ingest.Entities(k.Extractor, d)
+}
+
+// Basis is what a score made by this scorer depends on: its model
+// version, the scoring path (PathVersion) and the workspace knowledge
+// (Knowledge.Revision). A stored score with another basis is stale.
+func (s *Scorer) Basis() string {
+	return fmt.Sprintf("%s path %d %s", s.version, PathVersion, s.knowledge.Revision)
 }
 
 // HasGraph reports whether the graph-aware features are on.

@@ -27,6 +27,25 @@ func BenchmarkItems100k(b *testing.B) {
 	}
 }
 
+// BenchmarkOpen100k is what opening the triage screen over 100,000
+// scored documents costs when none is stale: ScoreMissing finding nothing
+// to score (the stored scores' basis against the scorer's), then Items.
+func BenchmarkOpen100k(b *testing.B) {
+	const n = 100_000
+	ctx := context.Background()
+	s := triagetest.Synthetic(b, b.TempDir(), n)
+	b.ResetTimer()
+	for b.Loop() {
+		if scored, err := s.ScoreMissing(ctx, nil); err != nil || scored != 0 {
+			b.Fatalf("scored %d, %v", scored, err)
+		}
+		items, err := s.Items(ctx)
+		if err != nil || len(items) != n {
+			b.Fatalf("%d items, %v", len(items), err)
+		}
+	}
+}
+
 func BenchmarkSortAndFilter100k(b *testing.B) {
 	items := make([]triage.Item, 100_000)
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)

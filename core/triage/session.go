@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -82,30 +83,37 @@ type Progress struct {
 	Done, Total int
 }
 
-// ScoreMissing scores every document that has no score from the current
-// model version and stores the results in batched transactions, without
-// reasons: Detail computes those for the documents an analyst opens. It
-// returns how many documents it scored.
+// ScoreMissing scores every document that has no score made the way the
+// current scorer makes them (Scorer.Basis: the model version, the scoring
+// path and the workspace's graph knowledge) and stores the results in
+// batched transactions, without reasons: Detail computes those for the
+// documents an analyst opens. A document scored again gets the entities
+// the current knowledge gives it (Knowledge.Entities), stored with its
+// score when they changed: a document ingested before `graph
+// import-attack` then carries the actor and software names that `score`
+// would find in it now. It returns how many documents it scored.
 func (s *Session) ScoreMissing(ctx context.Context, progress func(Progress)) (int, error) {
 	sc := s.Scorer()
 	version := sc.Version()
-	need, err := s.unscored(ctx, version)
+	basis := sc.Basis()
+	need, err := s.ws.Unscored(ctx, basis)
 	if err != nil || len(need) == 0 {
 		return 0, err
 	}
 	total := len(need)
 	done := 0
 	batch := make([]document.Document, 0, scoreBatch)
+	renamed := make([]bool, 0, scoreBatch) // the document's entities changed
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		results := scoreAll(sc, batch)
-		if err := s.storeScores(ctx, results); err != nil {
+		if err := s.storeScores(ctx, basis, results, renamed); err != nil {
 			return err
 		}
 		done += len(batch)
-		batch = batch[:0]
+		batch, renamed = batch[:0], renamed[:0]
 		if progress != nil {
 			progress(Progress{Done: done, Total: total})
 		}
@@ -118,7 +126,13 @@ func (s *Session) ScoreMissing(ctx context.Context, progress func(Progress)) (in
 		if !need[d.ID] {
 			return nil
 		}
+		ents := sc.Knowledge().Entities(&d)
+		changed := !sameEntities(ents, d.Entities)
+		if changed {
+			d.Entities = ents
+		}
 		batch = append(batch, d)
+		renamed = append(renamed, changed)
 		if len(batch) == scoreBatch {
 			return flush()
 		}
@@ -133,10 +147,20 @@ func (s *Session) ScoreMissing(ctx context.Context, progress func(Progress)) (in
 	return done, nil
 }
 
-// unscored lists documents whose stored score is missing or from another
-// model version.
-func (s *Session) unscored(ctx context.Context, version string) (map[string]bool, error) {
-	return s.ws.Unscored(ctx, version)
+// sameEntities reports whether two entity maps hold the same values by
+// type (an empty list counts as absent).
+func sameEntities(a, b map[string][]string) bool {
+	for typ, vals := range a {
+		if !slices.Equal(vals, b[typ]) {
+			return false
+		}
+	}
+	for typ, vals := range b {
+		if len(vals) > 0 && len(a[typ]) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // scoreAll scores a batch on every core, keeping batch order.
@@ -157,7 +181,9 @@ func scoreAll(sc *scoring.Scorer, docs []document.Document) []scoring.Result {
 	return out
 }
 
-func (s *Session) storeScores(ctx context.Context, results []scoring.Result) error {
+// storeScores stores results made on basis; renamed marks the results
+// whose document's entities are to be replaced by the result's.
+func (s *Session) storeScores(ctx context.Context, basis string, results []scoring.Result, renamed []bool) error {
 	scores := make([]workspace.Score, len(results))
 	for i, r := range results {
 		// Probabilities that are not numbers (never from a loaded model)
@@ -168,7 +194,10 @@ func (s *Session) storeScores(ctx context.Context, results []scoring.Result) err
 			return fmt.Errorf("store score of %s: explanation: %w", r.ID, err)
 		}
 		scores[i] = workspace.Score{DocID: r.ID, Model: r.Model, Severity: r.Severity, Confidence: r.Confidence,
-			Margin: r.Margin, Novelty: r.Novelty, Probabilities: string(p), Explanation: string(ex)}
+			Margin: r.Margin, Novelty: r.Novelty, Probabilities: string(p), Explanation: string(ex), Basis: basis}
+		if renamed[i] {
+			scores[i].Entities = r.Entities
+		}
 	}
 	return s.ws.PutScores(ctx, scores)
 }
@@ -191,16 +220,22 @@ func (s *Session) Detail(ctx context.Context, docID string) (Detail, error) {
 	if err != nil {
 		return Detail{}, fmt.Errorf("detail: %w", err)
 	}
-	out := Detail{Document: d}
-	res, ok, err := s.storedScore(ctx, d)
+	sc := s.Scorer()
+	res, ok, err := s.storedScore(ctx, d, sc.Basis())
 	if err != nil {
 		return Detail{}, err
 	}
+	if !ok {
+		// No score, or a stale one (ScoreMissing has not reached the
+		// document yet): the entities are the current knowledge's too.
+		d.Entities = sc.Knowledge().Entities(&d)
+	}
+	out := Detail{Document: d}
 	if !ok || res.Explanation == nil {
 		// Reasons are computed when a document is opened, not stored for
 		// the whole queue: TreeSHAP is most of the cost of scoring, and
 		// an analyst opens a fraction of the documents.
-		res = s.Scorer().Score(&d, scoring.Options{Explain: ExplainTop})
+		res = sc.Score(&d, scoring.Options{Explain: ExplainTop})
 	}
 	out.Score = res
 	out.Label, out.Labelled, err = s.labels.Current(ctx, d.ID)
@@ -210,14 +245,16 @@ func (s *Session) Detail(ctx context.Context, docID string) (Detail, error) {
 	return out, nil
 }
 
-func (s *Session) storedScore(ctx context.Context, d document.Document) (scoring.Result, bool, error) {
+// storedScore is the document's stored score; false when it has none made
+// on basis.
+func (s *Session) storedScore(ctx context.Context, d document.Document, basis string) (scoring.Result, bool, error) {
 	r := scoring.Result{ID: d.ID, Title: d.Title, Source: d.Source, Entities: d.Entities}
 	if !d.Published.IsZero() {
 		p := d.Published.UTC()
 		r.Published = &p
 	}
 	stored, ok, err := s.ws.Score(ctx, d.ID)
-	if err != nil || !ok {
+	if err != nil || !ok || stored.Basis != basis {
 		return r, false, err
 	}
 	r.Model, r.Severity, r.Confidence, r.Margin, r.Novelty = stored.Model, stored.Severity, stored.Confidence, stored.Margin, stored.Novelty

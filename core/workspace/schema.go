@@ -192,4 +192,14 @@ var documentMigrations = []string{
 			(SELECT upper(a.value), OLD.id FROM json_each(OLD.fields, '$.aliases') a);
 		DELETE FROM scores WHERE doc_id = OLD.id;
 	END;`,
+	// 6: what a stored score was made with. A score depends on more than
+	// its model version: on how the scorer turns the model's output into
+	// the shown class and probabilities (the per-class decision offsets
+	// are folded into the probabilities since this column exists) and on
+	// the workspace's knowledge (the graph's names and facts, which change
+	// with graph import-attack or graph build). basis holds all three
+	// (scoring.Scorer.Basis); a score whose basis is not the current
+	// scorer's is stale and triage scores the document again. Scores
+	// stored before have none, so every one of them is made again once.
+	`ALTER TABLE scores ADD COLUMN basis TEXT NOT NULL DEFAULT '';`,
 }

@@ -29,13 +29,25 @@ type Score struct {
 	Explanation string
 	// ScoredAt is when the score was made; zero in PutScores means now.
 	ScoredAt time.Time
+	// Basis is what the score was made with (scoring.Scorer.Basis: the
+	// model version, the scoring path's version and the workspace's
+	// knowledge); a score whose basis is not the current scorer's is
+	// stale (Unscored). Documents migration 6.
+	Basis string
+	// Entities, when not nil in PutScores, replace the document's stored
+	// entities in the same transaction: the scorer derived them with newer
+	// knowledge than the document was stored with (actor and software
+	// names learned from the graph since). Score never fills it.
+	Entities map[string][]string
 }
 
 // scoredAtLayout is how scored_at is stored.
 const scoredAtLayout = time.RFC3339Nano
 
 // PutScores stores scores, replacing each document's previous one, in one
-// transaction: one fsync for the batch instead of one per document.
+// transaction: one fsync for the batch instead of one per document. A
+// score with Entities also replaces its document's entities (the entities
+// column and the rows DocumentsWithEntity reads).
 func (w *Workspace) PutScores(ctx context.Context, scores []Score) error {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -43,15 +55,18 @@ func (w *Workspace) PutScores(ctx context.Context, scores []Score) error {
 	}
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, `INSERT INTO scores
-		(doc_id, model, severity, confidence, margin, novelty, probabilities, explanation, scored_at)
-		VALUES (?,?,?,?,?,?,?,?,?)
+		(doc_id, model, severity, confidence, margin, novelty, probabilities, explanation, scored_at, basis)
+		VALUES (?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, severity = excluded.severity,
 			confidence = excluded.confidence, margin = excluded.margin, novelty = excluded.novelty,
-			probabilities = excluded.probabilities, explanation = excluded.explanation, scored_at = excluded.scored_at`)
+			probabilities = excluded.probabilities, explanation = excluded.explanation, scored_at = excluded.scored_at,
+			basis = excluded.basis`)
 	if err != nil {
 		return fmt.Errorf("store scores: %w", err)
 	}
 	defer st.Close()
+	ents := entityReplacer{tx: tx}
+	defer ents.close()
 	now := time.Now().UTC().Format(scoredAtLayout)
 	for _, s := range scores {
 		at := now
@@ -62,8 +77,13 @@ func (w *Workspace) PutScores(ctx context.Context, scores []Score) error {
 		if ex == "" {
 			ex = "{}"
 		}
-		if _, err := st.ExecContext(ctx, s.DocID, s.Model, s.Severity, s.Confidence, s.Margin, s.Novelty, s.Probabilities, ex, at); err != nil {
+		if _, err := st.ExecContext(ctx, s.DocID, s.Model, s.Severity, s.Confidence, s.Margin, s.Novelty, s.Probabilities, ex, at, s.Basis); err != nil {
 			return fmt.Errorf("store score of %s: %w", s.DocID, err)
+		}
+		if s.Entities != nil {
+			if err := ents.replace(ctx, s.DocID, s.Entities); err != nil {
+				return fmt.Errorf("store entities of %s: %w", s.DocID, err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -72,12 +92,61 @@ func (w *Workspace) PutScores(ctx context.Context, scores []Score) error {
 	return nil
 }
 
+// entityReplacer replaces the entities of stored documents within a
+// transaction, preparing its statements on first use.
+type entityReplacer struct {
+	tx                 *sql.Tx
+	drop, column, rows *sql.Stmt
+}
+
+// replace makes ents the document's entities: its entities column, and
+// its rows of the entities table. The old rows are found through the old
+// column (the table has no index by document since migration 2), as the
+// documents_revised trigger finds them.
+func (r *entityReplacer) replace(ctx context.Context, docID string, ents map[string][]string) error {
+	if r.drop == nil {
+		var err error
+		if r.drop, err = r.tx.PrepareContext(ctx, `DELETE FROM entities WHERE (type, value, doc_id) IN
+			(SELECT t.key, v.value, d.id FROM documents d, json_each(d.entities) t, json_each(t.value) v WHERE d.id = ?)`); err != nil {
+			return err
+		}
+		if r.column, err = r.tx.PrepareContext(ctx, `UPDATE documents SET entities = ? WHERE id = ?`); err != nil {
+			return err
+		}
+		if r.rows, err = r.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO entities(doc_id, type, value) VALUES (?,?,?)`); err != nil {
+			return err
+		}
+	}
+	if _, err := r.drop.ExecContext(ctx, docID); err != nil {
+		return err
+	}
+	if _, err := r.column.ExecContext(ctx, string(appendEntities(nil, ents)), docID); err != nil {
+		return err
+	}
+	for typ, vals := range ents {
+		for _, v := range vals {
+			if _, err := r.rows.ExecContext(ctx, docID, typ, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *entityReplacer) close() {
+	for _, st := range []*sql.Stmt{r.drop, r.column, r.rows} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
 // Score returns a document's stored score; false when it has none.
 func (w *Workspace) Score(ctx context.Context, docID string) (Score, bool, error) {
 	s := Score{DocID: docID}
 	var at string
-	err := w.db.QueryRowContext(ctx, `SELECT model, severity, confidence, margin, novelty, probabilities, explanation, scored_at
-		FROM scores WHERE doc_id = ?`, docID).Scan(&s.Model, &s.Severity, &s.Confidence, &s.Margin, &s.Novelty, &s.Probabilities, &s.Explanation, &at)
+	err := w.db.QueryRowContext(ctx, `SELECT model, severity, confidence, margin, novelty, probabilities, explanation, scored_at, basis
+		FROM scores WHERE doc_id = ?`, docID).Scan(&s.Model, &s.Severity, &s.Confidence, &s.Margin, &s.Novelty, &s.Probabilities, &s.Explanation, &at, &s.Basis)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Score{}, false, nil
 	}
@@ -183,11 +252,12 @@ func (w *Workspace) PredictedSeverities(ctx context.Context, docIDs []string) (m
 // what the workspace's latest score of the document said.
 func (w *Workspace) Labels() *labels.Store { return labels.New(w.db).WithPredictions(w) }
 
-// Unscored returns the documents that have no score from model version:
-// none at all, or one from another version.
-func (w *Workspace) Unscored(ctx context.Context, version string) (map[string]bool, error) {
+// Unscored returns the documents that have no score made on basis (see
+// Score.Basis): none at all, or a stale one — from another model version,
+// an older scoring path or other graph knowledge.
+func (w *Workspace) Unscored(ctx context.Context, basis string) (map[string]bool, error) {
 	rows, err := w.db.QueryContext(ctx, `SELECT d.id FROM documents d LEFT JOIN scores s ON s.doc_id = d.id
-		WHERE s.doc_id IS NULL OR s.model <> ?`, version)
+		WHERE s.doc_id IS NULL OR s.basis <> ?`, basis)
 	if err != nil {
 		return nil, fmt.Errorf("find unscored documents: %w", err)
 	}

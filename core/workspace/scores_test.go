@@ -32,9 +32,9 @@ func scoredWorkspace(t *testing.T) *Workspace {
 	}
 	at := time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC)
 	if err := ws.PutScores(ctx, []Score{
-		{DocID: "a", Model: "v1", Severity: "high", Confidence: 0.7, Probabilities: `{"high":0.7}`, ScoredAt: at},
-		{DocID: "b", Model: "v1", Severity: "critical", Confidence: 0.9, Probabilities: `{"critical":0.9}`, ScoredAt: at},
-		{DocID: "c", Model: "v0", Severity: "high", Confidence: 0.5, Probabilities: `{"high":0.5}`, ScoredAt: at},
+		{DocID: "a", Model: "v1", Basis: "v1", Severity: "high", Confidence: 0.7, Probabilities: `{"high":0.7}`, ScoredAt: at},
+		{DocID: "b", Model: "v1", Basis: "v1", Severity: "critical", Confidence: 0.9, Probabilities: `{"critical":0.9}`, ScoredAt: at},
+		{DocID: "c", Model: "v0", Basis: "v0", Severity: "high", Confidence: 0.5, Probabilities: `{"high":0.5}`, ScoredAt: at},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func scoredWorkspace(t *testing.T) *Workspace {
 func TestScoreRoundTripAndReplace(t *testing.T) {
 	ctx := context.Background()
 	ws := scoredWorkspace(t)
-	want := Score{DocID: "a", Model: "v2", Severity: "low", Confidence: 0.6, Margin: 0.2, Novelty: 0.3,
+	want := Score{DocID: "a", Model: "v2", Basis: "v2", Severity: "low", Confidence: 0.6, Margin: 0.2, Novelty: 0.3,
 		Probabilities: `{"low":0.6}`, Explanation: `{"class":"low"}`, ScoredAt: time.Date(2025, 4, 1, 1, 2, 3, 4, time.UTC)}
 	if err := ws.PutScores(ctx, []Score{want}); err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestScoreQueries(t *testing.T) {
 	if err := ws.EachQueueScore(ctx, func(s *Score) error { queue[s.DocID] = *s; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if want := (Score{DocID: "b", Severity: "critical", Confidence: 0.9, Probabilities: `{"critical":0.9}`}); len(queue) != 3 || queue["b"] != want {
+	if want := (Score{DocID: "b", Severity: "critical", Confidence: 0.9, Probabilities: `{"critical":0.9}`}); len(queue) != 3 || !reflect.DeepEqual(queue["b"], want) {
 		t.Errorf("queue scores %+v", queue)
 	}
 

@@ -72,7 +72,8 @@ func Demo(tb testing.TB, dir string) *triage.Session {
 // every 20th already labelled "high" by another
 // analyst, and a session for analyst "tester" scored by Scorer. It is the
 // queue size the triage screen must stay fast at (100,000 in the
-// benchmarks). Scores are written straight to the workspace's scores table:
+// benchmarks). Scores are written straight to the workspace's scores table,
+// on the session scorer's basis (so ScoreMissing finds none stale):
 // scoring n documents for real would dominate the set-up.
 func Synthetic(tb testing.TB, dir string, n int) *triage.Session {
 	tb.Helper()
@@ -82,6 +83,7 @@ func Synthetic(tb testing.TB, dir string, n int) *triage.Session {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { ws.Close() })
+	sc := Scorer(tb)
 	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	const batch = 5000
 	for start := 0; start < n; start += batch {
@@ -96,7 +98,7 @@ func Synthetic(tb testing.TB, dir string, n int) *triage.Session {
 		if _, err := ws.PutDocuments(ctx, docs); err != nil {
 			tb.Fatal(err)
 		}
-		if err := syntheticScores(ctx, ws, docs, start); err != nil {
+		if err := syntheticScores(ctx, ws, docs, start, sc.Basis()); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -116,14 +118,14 @@ func Synthetic(tb testing.TB, dir string, n int) *triage.Session {
 	if err := tx.Commit(); err != nil {
 		tb.Fatal(err)
 	}
-	s, err := triage.New(ws, Scorer(tb), "tester")
+	s, err := triage.New(ws, sc, "tester")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return s
 }
 
-func syntheticScores(ctx context.Context, ws *workspace.Workspace, docs []document.Document, first int) error {
+func syntheticScores(ctx context.Context, ws *workspace.Workspace, docs []document.Document, first int, basis string) error {
 	ex := scoring.Explanation{Base: -1.2, Margin: 0.4}
 	for k := range triage.ExplainTop {
 		ex.Contributions = append(ex.Contributions, scoring.Contribution{Feature: fmt.Sprintf("tfidf:remote code execution %d", k), Value: 0.12, SHAP: 0.08})
@@ -145,7 +147,7 @@ func syntheticScores(ctx context.Context, ws *workspace.Workspace, docs []docume
 			return err
 		}
 		scores = append(scores, workspace.Score{DocID: d.ID, Model: "synthetic", Severity: ex.Class, Confidence: top, Margin: 0.4,
-			Novelty: float64(i%13) / 13, Probabilities: string(prob), Explanation: string(exj), ScoredAt: scoredAt})
+			Novelty: float64(i%13) / 13, Probabilities: string(prob), Explanation: string(exj), ScoredAt: scoredAt, Basis: basis})
 	}
 	return ws.PutScores(ctx, scores)
 }
