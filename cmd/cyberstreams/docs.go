@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/labels"
@@ -98,6 +99,10 @@ ingests replaced.`,
 			if err != nil {
 				return err
 			}
+			// The entities the workspace's knowledge gives it now (names
+			// learned from the graph since it was stored), as triage and
+			// score give it.
+			d.Entities = ingest.Entities(app.extractor(ctx), &d)
 			versions, err := ws.History(ctx, d.ID)
 			if err != nil {
 				return err

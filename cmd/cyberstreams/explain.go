@@ -78,6 +78,10 @@ explained).`,
 			if err != nil {
 				return fmt.Errorf("%w (not a file either)", err)
 			}
+			// The entities the workspace's knowledge gives it now (names
+			// learned from the graph since it was stored), as triage and
+			// score give it.
+			d.Entities = s.Knowledge().Entities(&d)
 			return show(d)
 		},
 	}

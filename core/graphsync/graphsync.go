@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/kg"
 )
@@ -29,13 +30,22 @@ type BuildResult struct {
 
 // Build upserts every document of the workspace into the local graph.
 // Re-running it changes only what changed; one bad document is reported
-// through onError and never stops the others.
+// through onError and never stops the others. Each document comes with
+// the entities the graph's names give it as the build starts
+// (ingest.Entities with Extractor), as scoring it would: a document
+// ingested before `graph import-attack` is associated with the actors
+// and software it names, not only with what it was stored with.
 func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError func(id string, err error), progress func(done int)) (BuildResult, error) {
 	var res BuildResult
-	err := ws.EachDocument(ctx, workspace.ListOptions{}, func(d document.Document) error {
+	ex, err := Extractor(ctx, ws)
+	if err != nil {
+		return res, fmt.Errorf("graph build: %w", err)
+	}
+	err = ws.EachDocument(ctx, workspace.ListOptions{}, func(d document.Document) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		d.Entities = ingest.Entities(ex, &d)
 		ch, err := s.UpsertDocument(ctx, DocInput(d))
 		res.Documents++
 		if err != nil {
