@@ -324,3 +324,24 @@ func (w *signalWriter) String() string {
 	defer w.mu.Unlock()
 	return w.buf.String()
 }
+
+// TestScoreBrokenFirstLine: a JSONL feed whose first line is broken (a
+// truncated object, junk) names that line and scores every other record.
+func TestScoreBrokenFirstLine(t *testing.T) {
+	tests := []struct{ name, first string }{
+		{"truncated object", `{"id":"a0","text":"cut off`},
+		{"junk", "garbage here"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, t.TempDir(), tt.first+"\n"+scoreInput, "score", "-", "--output", "jsonl", "--model", "default")
+			lines := strings.Split(strings.TrimSpace(r.Out), "\n")
+			if len(lines) != 2 || !strings.Contains(lines[0], `"id":"a1"`) || !strings.Contains(lines[1], `"id":"a2"`) {
+				t.Fatalf("want records a1 and a2 scored, got:\n%s\nstderr: %s", r.Out, r.Err)
+			}
+			if !strings.Contains(r.Err, "<stdin>:1:") || !strings.Contains(r.Err, "scored 2 documents (1 failed)") {
+				t.Fatalf("stderr should name line 1 and count 2 scored, 1 failed: %s", r.Err)
+			}
+		})
+	}
+}

@@ -89,6 +89,53 @@ func isJSONObjectLine(line []byte) bool {
 	return len(line) > 1 && line[0] == '{' && json.Valid(line)
 }
 
+// sniffLines is how many lines after a broken first line
+// jsonLinesAfterBroken looks at.
+const sniffLines = 16
+
+// jsonLinesAfterBroken reports whether head is JSON Lines whose first line
+// is broken (a truncated object, junk): the first non-blank line is not a
+// whole JSON value, and the complete non-blank lines after it — the first
+// sniffLines of them, at least minLines — are each one whole JSON object. It
+// returns the first of those, for detection to read the records' keys from.
+// A line cut off by the head's end is not looked at, unless the head is
+// shorter than headSize and so the whole input. A pretty-printed document
+// never passes: the lines inside an object are its members ("key": value)
+// or closing braces, and an array's elements carry their commas. Only a
+// head whose first line is broken pays for the look.
+func jsonLinesAfterBroken(head []byte, minLines int) ([]byte, bool) {
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	i := bytes.IndexByte(trimmed, '\n')
+	if i < 0 || json.Valid(trimmed[:i]) {
+		return nil, false
+	}
+	whole := len(head) < headSize
+	var first []byte
+	n := 0
+	for rest := trimmed[i+1:]; len(rest) > 0 && n < sniffLines; {
+		line := rest
+		if j := bytes.IndexByte(rest, '\n'); j >= 0 {
+			line, rest = rest[:j], rest[j+1:]
+		} else if whole {
+			rest = nil
+		} else {
+			break
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if !isJSONObjectLine(line) {
+			return nil, false
+		}
+		if first == nil {
+			first = line
+		}
+		n++
+	}
+	return first, n >= minLines
+}
+
 // errBinary is the failure for data that is neither text nor JSON.
 var errBinary = errors.New("binary data (NUL bytes): not a text or JSON document")
 
@@ -176,7 +223,27 @@ func Detect(name string, head []byte) Format {
 		return FormatText
 	}
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
-	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
+	jsonStart := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+	// A JSON Lines feed whose first line is broken: its format is read from
+	// the first good line. Text that merely starts with a line of prose
+	// needs two JSON objects after it to count.
+	minLines := 2
+	if jsonStart || jsonExtensions[ext] {
+		minLines = 1
+	}
+	if line, ok := jsonLinesAfterBroken(head, minLines); ok {
+		keys := sniffObject(line)
+		switch {
+		case keys.stixObject():
+			return FormatSTIX
+		case keys.cve5():
+			return FormatCVE5
+		case keys.osvLike():
+			return FormatOSV
+		}
+		return FormatJSONL
+	}
+	if !jsonStart {
 		if jsonExtensions[ext] {
 			return FormatJSONL // read as JSON so that the damage is reported
 		}

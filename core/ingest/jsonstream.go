@@ -26,9 +26,15 @@ var errLineTooLong = fmt.Errorf("line longer than %d MiB", maxLine>>20)
 // one object per line (JSONL: a bad line is reported and the next one read),
 // one top-level array (streamed element by element, pointers "/0", "/1", …),
 // or one or more whole objects (a pretty-printed single record). The layout
-// is chosen from the head: JSONL when the first line is an object on its own.
+// is chosen from the head: JSONL when the first line is an object on its own,
+// or when it is broken and the lines after it are objects on their own (the
+// broken line is then reported with its line number, not every record
+// after it lost to one failed document).
 func readJSONValues(ctx context.Context, name string, br *bufio.Reader, head []byte, decode decodeFunc, emit func(rawRecord) error) error {
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if _, ok := jsonLinesAfterBroken(head, 1); ok {
+		return readLines(ctx, name, br, decode, emit)
+	}
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		first := trimmed
 		if i := bytes.IndexByte(trimmed, '\n'); i >= 0 {

@@ -451,6 +451,13 @@ func TestBrokenInputs(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
+	read := func(name string) string {
+		data, err := os.ReadFile(td(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
 	tests := []struct {
 		name, file, head string
 		want             Format
@@ -471,6 +478,19 @@ func TestDetect(t *testing.T) {
 		{"text by content", "README", "Hello\nworld", FormatText},
 		{"damaged json", "x.json", "\x00\x01garbage", FormatJSONL},
 		{"empty", "x", "", FormatText},
+		// A JSON Lines feed whose first line is broken: its format is read
+		// from the first good line; containers are left as they were.
+		{"broken first generic line", "f.jsonl", `{"id":"a","te` + "\n" + `{"id":"b","text":"t"}` + "\n", FormatJSONL},
+		{"broken first osv line", "f.jsonl", `{"title":"x",` + "\n" + `{"id":"GHSA-2","summary":"s"}` + "\n", FormatOSV},
+		{"junk first line, osv after", "-", "junk\n" + `{"id":"GHSA-2","summary":"s"}` + "\n" + `{"id":"GHSA-3","details":"d"}` + "\n", FormatOSV},
+		{"junk first line, one json line, no extension", "-", "Subject: x\n" + `{"id":"GHSA-2","summary":"s"}` + "\n", FormatText},
+		{"broken first stix line", "s.jsonl", `{"type":"bundle",` + "\n" + `{"type":"indicator","spec_version":"2.1","id":"indicator--1"}` + "\n", FormatSTIX},
+		{"kev catalog", "known_exploited_vulnerabilities.json", read("kev.json"), FormatKEV},
+		{"stix bundle", "bundle.json", read("bundle.json"), FormatSTIX},
+		{"cve5 record", "cve5.json", read("cve5.json"), FormatCVE5},
+		{"pretty osv", "GHSA.json", read("osv/GHSA-dddd-eeee-ffff.json"), FormatOSV},
+		{"pretty generic object", "p.json", "{\n  \"title\": \"t\",\n  \"x\":\n    {\"k\": 1}\n}\n", FormatJSONL},
+		{"markdown stays text", "r.md", "junk\n{\"id\":\"GHSA-2\",\"summary\":\"s\"}\n{\"id\":\"GHSA-3\",\"summary\":\"s\"}\n", FormatText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

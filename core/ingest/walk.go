@@ -156,7 +156,7 @@ func readInput(ctx context.Context, name string, r io.Reader, format Format, opt
 		return readKEV(ctx, name, br, emit)
 	case FormatSTIX:
 		keys := sniffObject(bytes.TrimLeft(head, " \t\r\n"))
-		if keys.stixBundle() {
+		if _, lines := jsonLinesAfterBroken(head, 1); keys.stixBundle() && !lines {
 			return readSTIXBundle(ctx, name, br, emit)
 		}
 		return readJSONValues(ctx, name, br, head, decodeSTIX, emit)
@@ -193,7 +193,32 @@ func firstLineDecides(buf []byte) bool {
 		return false
 	}
 	if trimmed[0] != '{' && trimmed[0] != '[' {
-		return true
+		return laterLinesDecide(trimmed[i+1:])
 	}
 	return json.Valid(trimmed[:i])
+}
+
+// laterLinesDecide reports whether the lines after a first line of text
+// settle whether it is text or JSON Lines with a broken first line (see
+// jsonLinesAfterBroken): a complete non-blank line that is not a JSON object
+// (text), or two that are.
+func laterLinesDecide(rest []byte) bool {
+	objects := 0
+	for {
+		j := bytes.IndexByte(rest, '\n')
+		if j < 0 {
+			return false
+		}
+		line := bytes.TrimSpace(rest[:j])
+		rest = rest[j+1:]
+		if len(line) == 0 {
+			continue
+		}
+		if !isJSONObjectLine(line) {
+			return true
+		}
+		if objects++; objects == 2 {
+			return true
+		}
+	}
 }
