@@ -72,6 +72,15 @@ type PutResult struct {
 // The catalog version a KEV entry carries in its metadata says which
 // release of the catalog delivered it, not what the entry says, so a new
 // release of an unchanged entry is not an update.
+//
+// A record identical to one of the document's earlier versions (in
+// document_versions) is not applied again: it is unchanged. Without that,
+// an input naming one id twice with different content (a CVE 5 record
+// beside the advisory with the same CVE id, a feed with two revisions of
+// one advisory) would replace the document twice on every ingest and add
+// two versions each time, and running the same ingest again would never
+// be a no-op. The price: a feed that reverts a document to an exact
+// earlier text keeps the later one, which docs show --history lists.
 const docUpsert = ` ON CONFLICT(id) DO UPDATE SET content_hash = excluded.content_hash, source = excluded.source,
 	title = excluded.title, headline = excluded.headline, body = excluded.body, published = excluded.published,
 	format = excluded.format, severity = excluded.severity, fields = excluded.fields, entities = excluded.entities,
@@ -82,6 +91,11 @@ WHERE excluded.id <> 'doc-' || substr(excluded.content_hash, 1, 16)
 	OR documents.severity <> excluded.severity OR documents.fields <> excluded.fields
 	OR (documents.meta <> excluded.meta AND
 		json_remove(documents.meta, '$.catalog_version') <> json_remove(excluded.meta, '$.catalog_version')))
+	AND NOT EXISTS (SELECT 1 FROM document_versions v WHERE v.doc_id = excluded.id
+		AND v.content_hash = excluded.content_hash AND v.source = excluded.source
+		AND v.published = excluded.published AND v.format = excluded.format
+		AND v.severity = excluded.severity AND v.fields = excluded.fields
+		AND json_remove(v.meta, '$.catalog_version') = json_remove(excluded.meta, '$.catalog_version'))
 RETURNING id, version`
 
 // PutDocuments stores a batch in one transaction. Documents are keyed by

@@ -55,8 +55,14 @@ func TestPutDocumentsOutcomes(t *testing.T) {
 		{"stored ids: changed, unchanged, new", []document.Document{doc("a", "1"), doc("b", "2")},
 			[]document.Document{doc("b", "3"), doc("c", "2"), doc("a", "1")}, []Outcome{U, N, S},
 			map[string]string{"a": "1", "b": "3", "c": "2"}},
-		{"changed back and forth in one batch", []document.Document{doc("a", "1")},
-			[]document.Document{doc("a", "2"), doc("a", "1"), doc("a", "1")}, []Outcome{U, U, S}, map[string]string{"a": "1"}},
+		// An earlier version is not applied again (docUpsert), so that an
+		// input naming one id twice is idempotent.
+		{"changed, then back to an earlier version", []document.Document{doc("a", "1")},
+			[]document.Document{doc("a", "2"), doc("a", "1"), doc("a", "1")}, []Outcome{U, S, S}, map[string]string{"a": "2"}},
+		{"one id twice, ingested again", []document.Document{doc("a", "1"), doc("a", "2")},
+			[]document.Document{doc("a", "1"), doc("a", "2")}, []Outcome{S, S}, map[string]string{"a": "2"}},
+		{"one id twice, then a third text", []document.Document{doc("a", "1"), doc("a", "2")},
+			[]document.Document{doc("a", "1"), doc("a", "3")}, []Outcome{S, U}, map[string]string{"a": "3"}},
 		{"several statements", nil, append(many("m", 3*docRowsPerInsert+5), many("m", 10)...),
 			append(repeat(N, 3*docRowsPerInsert+5), repeat(S, 10)...), nil},
 	}
