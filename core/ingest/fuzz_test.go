@@ -57,6 +57,7 @@ func FuzzReadJSONL(f *testing.F) {
 	addSeeds(f, "feed.jsonl", "custom.jsonl")
 	f.Add([]byte("{\"id\":1}\n{\"text\":[\"a\",\"b\"]}\n{\"text\":{}}\n\xff\n"))
 	f.Add([]byte("[{\"text\":\"a\"},{\"text\":\"b\"}]"))
+	f.Add([]byte("[junk\n{\"text\":\"a\"}\n{\"text\":\"b\"}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) == 0 {
 			return
@@ -115,6 +116,8 @@ func FuzzDetect(f *testing.F) {
 	addSeeds(f, "feed.jsonl", "bundle.json", "kev.json", "cve5.json", "report.md", "advisories.jsonl")
 	f.Add([]byte{0x1f, 0x8b, 0x08, 0x00})
 	f.Add([]byte{0xff, 0xfe, '{', 0})
+	f.Add([]byte("{\"id\":\"a\",\"te\n{\"id\":\"b\",\"text\":\"t\"}\n{\"id\":\"c\",\"text\":\"u\"}\n"))
+	f.Add([]byte("junk\n{\"id\":\"GHSA-1\",\"summary\":\"s\"}\n{\"id\":\"GHSA-2\",\"details\":\"d\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got := Detect("fuzz", data)
 		if _, err := ParseFormat(string(got)); err != nil || got == FormatAuto {

@@ -32,9 +32,6 @@ var errLineTooLong = fmt.Errorf("line longer than %d MiB", maxLine>>20)
 // after it lost to one failed document).
 func readJSONValues(ctx context.Context, name string, br *bufio.Reader, head []byte, decode decodeFunc, emit func(rawRecord) error) error {
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
-	if _, ok := jsonLinesAfterBroken(head, 1); ok {
-		return readLines(ctx, name, br, decode, emit)
-	}
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		first := trimmed
 		if i := bytes.IndexByte(trimmed, '\n'); i >= 0 {
@@ -44,6 +41,9 @@ func readJSONValues(ctx context.Context, name string, br *bufio.Reader, head []b
 		if incomplete || json.Valid(first) {
 			return readLines(ctx, name, br, decode, emit)
 		}
+	}
+	if _, ok := jsonLinesAfterBroken(head, 1); ok {
+		return readLines(ctx, name, br, decode, emit)
 	}
 	lt := newLineTracker(br)
 	dec := json.NewDecoder(lt)
