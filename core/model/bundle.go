@@ -10,6 +10,8 @@ package model
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,6 +53,11 @@ type Card struct {
 	Data       DataPrint       `json:"data"`
 	Validation *metrics.Report `json:"validation,omitempty"`
 	Notes      []string        `json:"notes,omitempty"`
+	// ModelSHA256 is the SHA-256 of the model.txt this card describes
+	// (uncompressed), so that a card copied from another model is refused
+	// at load instead of naming the wrong model in every record. Cards
+	// written before it existed have none and are not checked.
+	ModelSHA256 string `json:"model_sha256,omitempty"`
 }
 
 // DataPrint fingerprints what a model was trained on.
@@ -80,6 +87,9 @@ type Bundle struct {
 	Novelty *iforest.Forest // nil when the bundle has none
 	// ModelText is the model.txt bytes, for the leaves inference engine.
 	ModelText []byte
+	// modelSHA256 is ModelText's digest as loaded, which the card must
+	// name when it names one.
+	modelSHA256 string
 	// DriftReference is reference.json as stored (nil when the bundle has
 	// none); drift.ParseReference decodes it.
 	DriftReference []byte
@@ -95,6 +105,7 @@ func (b *Bundle) Save(dir string) error {
 		return fmt.Errorf("save model %s: %w", dir, err)
 	}
 	b.ModelText = mt.Bytes()
+	b.Card.ModelSHA256 = modelDigest(b.ModelText)
 	files := map[string]func(io.Writer) error{
 		ModelFile:    func(w io.Writer) error { _, err := w.Write(mt.Bytes()); return err },
 		FeaturesFile: b.Spec.Write,
@@ -247,6 +258,9 @@ func load(open func(name string) (io.Reader, error), where string) (*Bundle, err
 		if err == nil {
 			b.ModelText, b.Trees, err = readTrees(r)
 		}
+		if err == nil {
+			b.modelSHA256 = modelDigest(b.ModelText)
+		}
 		if err != nil {
 			treesDone <- fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
 			return
@@ -293,6 +307,10 @@ func (b *Bundle) checkTogether(where string) error {
 			return fmt.Errorf("load model %s: feature %d is %q but %s names it %q: the files do not belong together",
 				modelFile, i, got, FeaturesFile, names[i])
 		}
+	}
+	if want := b.Card.ModelSHA256; want != "" && want != b.modelSHA256 {
+		return fmt.Errorf("load model %s: it describes another model (model_sha256 %.12s…, %s is %.12s…): the files do not belong together",
+			filepath.Join(where, CardFile), want, ModelFile, b.modelSHA256)
 	}
 	return nil
 }
@@ -427,4 +445,10 @@ func (b *Bundle) loadRest(read func(name string) ([]byte, error), where string) 
 		return fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
 	}
 	return b.checkRest(where)
+}
+
+// modelDigest is the hex SHA-256 of a model.txt, as cards record it.
+func modelDigest(text []byte) string {
+	sum := sha256.Sum256(text)
+	return hex.EncodeToString(sum[:])
 }

@@ -145,6 +145,11 @@ func TestBundleFilesMustBelongTogether(t *testing.T) {
 		{"averaged output", model.ModelFile, func() []byte {
 			return editModel(v[model.ModelFile], "objective=multiclass num_class:5", "objective=multiclass num_class:5\naverage_output")
 		}, []string{model.ModelFile, "average_output"}},
+		{"card of another model", model.CardFile, func() []byte {
+			return editJSON(t, v[model.CardFile], func(m map[string]any) {
+				m["model_sha256"] = "59d47779156c306242c32873026a17bc84fef5b8011eed46793be484c6871f8b"
+			})
+		}, []string{model.CardFile, "describes another model", "do not belong together"}},
 		{"drift reference of other features", model.ReferenceFile, func() []byte {
 			return []byte(`{"docs":3,"numeric":{"doc:page_count":[1,2,3]}}`)
 		}, []string{model.ReferenceFile, "doc:page_count", "do not belong together"}},
