@@ -10,6 +10,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/drift"
 	"github.com/cyberstreams/cyberstreams/core/registry"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 )
 
@@ -54,7 +55,11 @@ classes. The dataset drifts when at least half of the columns drift.`,
 			if err != nil {
 				return err
 			}
-			rep, err := drift.DetectBundle(ctx, ws, b, from, drift.Options{})
+			know, err := scoring.KnowledgeOf(ctx, ws)
+			if err != nil {
+				return err
+			}
+			rep, err := drift.DetectBundle(ctx, ws, b, from, drift.Options{Featurizer: know.Featurizer, Basis: know.Basis(b.Card.Version)})
 			if err != nil {
 				return err
 			}

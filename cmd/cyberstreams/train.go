@@ -165,7 +165,7 @@ The same command with the same --seed writes byte-identical model files.`,
 			if err := res.Bundle.Save(out); err != nil {
 				return err
 			}
-			if err := driftReference(docs, res, o.Seed).Save(out); err != nil {
+			if err := driftReference(docs, res, o.Seed, know).Save(out); err != nil {
 				return err
 			}
 			app.Logf("train: done in %s; model written to %s\n", res.Duration.Round(time.Millisecond), out)
@@ -222,10 +222,10 @@ The same command with the same --seed writes byte-identical model files.`,
 // documents are put in time order first (a copy: Train gets them as read),
 // so the numeric sample does not depend on the order of the input files,
 // just as the model does not.
-func driftReference(docs []document.Document, res *training.Result, seed int64) drift.Reference {
+func driftReference(docs []document.Document, res *training.Result, seed int64, know scoring.Knowledge) drift.Reference {
 	sorted := slices.Clone(docs)
 	training.SortByTime(sorted)
-	return drift.Summarize(features.New(res.Bundle.Spec), sorted, drift.PredictedMix(res.Validation.Confusion), uint64(seed))
+	return drift.Summarize(know.Featurizer(res.Bundle.Spec), sorted, drift.PredictedMix(res.Validation.Confusion), uint64(seed))
 }
 
 // within reports whether path lies inside dir.

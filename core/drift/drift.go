@@ -177,6 +177,24 @@ type Options struct {
 	PSI          float64 // predicted-class PSI threshold (0.1)
 	SmallWindow  int     // references up to this size use KS/chi-squared (1000)
 	DatasetShare float64 // share of drifted columns that makes dataset drift (0.5)
+
+	// Featurizer builds a model's features as its scorers do, with the
+	// workspace's knowledge (scoring.Knowledge.Featurizer), so that the
+	// current window's graph features are the ones the model sees; nil
+	// builds them without a graph.
+	Featurizer func(*features.Spec) *features.Featurizer
+	// Basis, when set, counts only stored scores made on it (a score made
+	// before the graph or the scoring path changed is stale); otherwise
+	// the stored scores of the model version count.
+	Basis string
+}
+
+// featurizer is the model's feature pipeline for the current window.
+func (o Options) featurizer(spec *features.Spec) *features.Featurizer {
+	if o.Featurizer != nil {
+		return o.Featurizer(spec)
+	}
+	return features.New(spec)
 }
 
 func (o *Options) defaults() {

@@ -177,3 +177,53 @@ func TestParseReference(t *testing.T) {
 		})
 	}
 }
+
+// TestPredictedReadsOnlyScoresOfItsBasis: stored scores made on another
+// basis (before the graph or the scoring path changed) are stale and do not
+// count; the window is then featurised with the featuriser the options give.
+func TestPredictedReadsOnlyScoresOfItsBasis(t *testing.T) {
+	ctx := context.Background()
+	ws, err := workspace.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	b := learnertest.Bundle(t, "m1")
+	docs := learnertest.Corpus{N: 20, Seed: 5}.Docs()
+	if _, err := ws.PutDocuments(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	stored := make([]workspace.Score, len(docs))
+	for i, d := range docs {
+		// Every stored score says informational, which the model's own
+		// predictions on this corpus are not all.
+		stored[i] = workspace.Score{DocID: d.ID, Model: "m1", Severity: "informational", Probabilities: "{}", Basis: "m1 path 1 graph 3"}
+	}
+	if err := ws.PutScores(ctx, stored); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	fz := func(spec *features.Spec) *features.Featurizer { calls++; return features.New(spec) }
+	tests := []struct {
+		name      string
+		basis     string
+		fromStore bool
+	}{
+		{"scores of its basis", "m1 path 1 graph 3", true},
+		{"scores of another graph are stale", "m1 path 1 graph 4", false},
+		{"no basis: the model version's scores", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls = 0
+			mix, err := Predicted(ctx, ws, b, docs, Options{Featurizer: fz, Basis: tt.basis})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromStore := mix["informational"] == len(docs)
+			if fromStore != tt.fromStore || (calls > 0) == tt.fromStore {
+				t.Fatalf("mix %v (from the store: %v, want %v), featuriser built %d times", mix, fromStore, tt.fromStore, calls)
+			}
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
@@ -46,16 +45,15 @@ func Current(ctx context.Context, ws *workspace.Workspace, since time.Time, late
 // Predicted counts the champion's predicted class over docs: from the scores
 // table when at least half of them were scored by that model, otherwise by
 // predicting with the bundle (the scores table may be stale or empty).
-func Predicted(ctx context.Context, ws *workspace.Workspace, b *model.Bundle, docs []document.Document) (map[string]int, error) {
-	mix, scored, err := scoredMix(ctx, ws, b.Card.Version, docs)
+func Predicted(ctx context.Context, ws *workspace.Workspace, b *model.Bundle, docs []document.Document, opts Options) (map[string]int, error) {
+	mix, scored, err := scoredMix(ctx, ws, b.Card.Version, opts.Basis, docs)
 	if err != nil {
 		return nil, err
 	}
 	if len(docs) > 0 && 2*scored >= len(docs) {
 		return mix, nil
 	}
-	fz := features.New(b.Spec)
-	x, _ := training.Matrix(fz, docs)
+	x, _ := training.Matrix(opts.featurizer(b.Spec), docs)
 	out := map[string]int{}
 	for _, p := range training.Probabilities(b.Trees, x) {
 		out[document.Severities[training.Decide(p, b.Spec.ClassBias)]]++
@@ -63,12 +61,16 @@ func Predicted(ctx context.Context, ws *workspace.Workspace, b *model.Bundle, do
 	return out, nil
 }
 
-func scoredMix(ctx context.Context, ws *workspace.Workspace, version string, docs []document.Document) (map[string]int, int, error) {
+func scoredMix(ctx context.Context, ws *workspace.Workspace, version, basis string, docs []document.Document) (map[string]int, int, error) {
 	ids := make([]string, len(docs))
 	for i, d := range docs {
 		ids[i] = d.ID
 	}
-	mix, scored, err := ws.SeverityCounts(ctx, version, ids)
+	count := ws.SeverityCounts
+	if basis != "" {
+		version, count = basis, ws.SeverityCountsOnBasis
+	}
+	mix, scored, err := count(ctx, version, ids)
 	if err != nil {
 		return nil, 0, fmt.Errorf("predicted-class mix: %w", err)
 	}
@@ -95,11 +97,11 @@ func DetectReference(ctx context.Context, ws *workspace.Workspace, b *model.Bund
 	if len(docs) == 0 {
 		return Report{}, fmt.Errorf("drift: the workspace has no documents to compare")
 	}
-	mix, err := Predicted(ctx, ws, b, docs)
+	mix, err := Predicted(ctx, ws, b, docs, opts)
 	if err != nil {
 		return Report{}, err
 	}
-	return Compare(ref, features.New(b.Spec), Window{Docs: docs, Predicted: mix}, opts), nil
+	return Compare(ref, opts.featurizer(b.Spec), Window{Docs: docs, Predicted: mix}, opts), nil
 }
 
 // DetectBundle compares the current window (see DetectReference) with the

@@ -145,7 +145,11 @@ func Check(ctx context.Context, ws *workspace.Workspace, cfg Config) (Triggers, 
 		Detail: fmt.Sprintf("champion is %.1f days old; %d new labels", age.Hours()/24, len(fresh))})
 
 	if cfg.Drift {
-		tr, rep, err := driftTrigger(ctx, ws, champ, cfg)
+		know, err := scoring.KnowledgeOf(ctx, ws)
+		if err != nil {
+			return t, fmt.Errorf("check: %w", err)
+		}
+		tr, rep, err := driftTrigger(ctx, ws, champ, cfg, know)
 		if err != nil {
 			return t, err
 		}
@@ -194,7 +198,7 @@ func recentAccuracy(ctx context.Context, ws *workspace.Workspace, b *model.Bundl
 	return tr, nil
 }
 
-func driftTrigger(ctx context.Context, ws *workspace.Workspace, champ *champion, cfg Config) (Trigger, *drift.Report, error) {
+func driftTrigger(ctx context.Context, ws *workspace.Workspace, champ *champion, cfg Config, know scoring.Knowledge) (Trigger, *drift.Report, error) {
 	tr := Trigger{Name: TriggerDrift, Threshold: 0.5}
 	// The bundle carries its reference, whether it was loaded from a
 	// directory or is the embedded default model.
@@ -204,7 +208,8 @@ func driftTrigger(ctx context.Context, ws *workspace.Workspace, champ *champion,
 		return tr, nil, nil
 	}
 	since := cfg.now().AddDate(0, 0, -max(cfg.DriftDays, 1))
-	rep, err := drift.DetectReference(ctx, ws, champ.bundle, ref, since, drift.Options{})
+	rep, err := drift.DetectReference(ctx, ws, champ.bundle, ref, since,
+		drift.Options{Featurizer: know.Featurizer, Basis: know.Basis(champ.version)})
 	if err != nil {
 		tr.Detail = "not judged: " + err.Error()
 		return tr, nil, nil

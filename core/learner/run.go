@@ -190,7 +190,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	if err := res.Bundle.Save(dir); err != nil {
 		return out, fmt.Errorf("retrain: %w", err)
 	}
-	ref := drift.Summarize(features.New(res.Bundle.Spec), train, drift.PredictedMix(res.Validation.Confusion), uint64(cfg.Seed))
+	ref := drift.Summarize(know.Featurizer(res.Bundle.Spec), train, drift.PredictedMix(res.Validation.Confusion), uint64(cfg.Seed))
 	if err := ref.Save(dir); err != nil {
 		return out, fmt.Errorf("retrain: %w", err)
 	}

@@ -92,8 +92,12 @@ func (k Knowledge) Entities(d *document.Document) map[string][]string {
 // Basis is what a score made by this scorer depends on: its model
 // version, the scoring path (PathVersion) and the workspace knowledge
 // (Knowledge.Revision). A stored score with another basis is stale.
-func (s *Scorer) Basis() string {
-	return fmt.Sprintf("%s path %d %s", s.version, PathVersion, s.knowledge.Revision)
+func (s *Scorer) Basis() string { return s.knowledge.Basis(s.version) }
+
+// Basis is what a score by a model version with this knowledge depends
+// on (Scorer.Basis), for readers of stored scores that build no scorer.
+func (k Knowledge) Basis(version string) string {
+	return fmt.Sprintf("%s path %d %s", version, PathVersion, k.Revision)
 }
 
 // HasGraph reports whether the graph-aware features are on.

@@ -276,8 +276,20 @@ func (w *Workspace) Unscored(ctx context.Context, basis string) (map[string]bool
 // SeverityCounts counts, by severity, the documents among docIDs whose
 // stored score comes from model version; scored is their total.
 func (w *Workspace) SeverityCounts(ctx context.Context, version string, docIDs []string) (counts map[string]int, scored int, err error) {
+	return w.severityCounts(ctx, `model`, version, docIDs)
+}
+
+// SeverityCountsOnBasis is SeverityCounts over the scores made on basis
+// (scoring.Scorer.Basis): model, scoring path and workspace knowledge.
+func (w *Workspace) SeverityCountsOnBasis(ctx context.Context, basis string, docIDs []string) (counts map[string]int, scored int, err error) {
+	return w.severityCounts(ctx, `basis`, basis, docIDs)
+}
+
+// severityCounts counts the stored classes of docIDs whose column (model
+// or basis, never user input) equals value.
+func (w *Workspace) severityCounts(ctx context.Context, column, value string, docIDs []string) (counts map[string]int, scored int, err error) {
 	counts = map[string]int{}
-	err = w.eachRowOfIDs(ctx, `SELECT severity, count(*) FROM scores WHERE model = ? AND doc_id IN (`, []any{version}, docIDs, `) GROUP BY severity`,
+	err = w.eachRowOfIDs(ctx, `SELECT severity, count(*) FROM scores WHERE `+column+` = ? AND doc_id IN (`, []any{value}, docIDs, `) GROUP BY severity`,
 		func(scan func(...any) error) error {
 			var sev string
 			var n int
