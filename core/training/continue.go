@@ -29,10 +29,7 @@ import (
 // kept).
 func Continue(ctx context.Context, base *model.Bundle, docs []document.Document, opts Options) (*Result, error) {
 	start := time.Now()
-	logf := opts.Progress
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
+	logf := opts.logf()
 	train, valid, validFrom, err := splitLabelled(docs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("continue %s: %w", base.Card.Version, err)

@@ -106,10 +106,7 @@ type Result struct {
 // filled). Documents without a known severity are skipped.
 func Train(ctx context.Context, docs []document.Document, opts Options) (*Result, error) {
 	start := time.Now()
-	logf := opts.Progress
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
+	logf := opts.logf()
 	train, valid, validFrom, err := splitLabelled(docs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
@@ -517,4 +514,12 @@ func FitNovelty(fz *features.Featurizer, docs []document.Document, seed int64) *
 		x[i] = NoveltyInputs(fz, fz.Transform(&docs[i]), nil)
 	}
 	return iforest.Fit(x, iforest.Params{Trees: 100, SampleSize: 256, Seed: seed})
+}
+
+// logf is opts.Progress, or a function that says nothing.
+func (o Options) logf() func(string, ...any) {
+	if o.Progress == nil {
+		return func(string, ...any) {}
+	}
+	return o.Progress
 }
