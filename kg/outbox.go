@@ -61,10 +61,12 @@ type EdgeState struct {
 // source_count always has the full number.
 const MaxSyncedSources = 100
 
-// OutboxNodes returns up to limit pending node rows of one op, oldest
-// first. An upsert row whose node no longer exists comes back with nil
-// Props: there is nothing to write, only to acknowledge.
-func (s *Store) OutboxNodes(ctx context.Context, op string, limit int) ([]NodeState, error) {
+// OutboxNodes returns up to limit pending node rows of one op with a seq
+// above after, oldest first (a sync pages with after, so that rows Neo4j
+// did not take stay behind without being read again). An upsert row whose
+// node no longer exists comes back with nil Props: there is nothing to
+// write, only to acknowledge.
+func (s *Store) OutboxNodes(ctx context.Context, op string, after int64, limit int) ([]NodeState, error) {
 	rows, err := s.db.QueryContext(ctx, `
 SELECT o.seq, o.label, o.key, n.id IS NOT NULL, coalesce(n.name, ''), coalesce(n.props, '{}'), coalesce(n.first_seen, ''),
 	coalesce(n.last_seen, ''), coalesce(n.deprecated, 0), coalesce(n.source_count, 0), coalesce(n.confidence, 0),
@@ -72,7 +74,7 @@ SELECT o.seq, o.label, o.key, n.id IS NOT NULL, coalesce(n.name, ''), coalesce(n
 	(SELECT json_group_array(name) FROM (SELECT DISTINCT name FROM graph_names WHERE node_id = n.id ORDER BY name)),
 	(SELECT json_group_array(source) FROM (SELECT source FROM graph_node_sources WHERE node_id = n.id ORDER BY source LIMIT ?3))
 FROM graph_outbox o LEFT JOIN graph_nodes n ON n.key = o.key AND o.op = 'upsert'
-WHERE o.kind = 'node' AND o.op = ?1 ORDER BY o.seq LIMIT ?2`, op, limit, MaxSyncedSources)
+WHERE o.kind = 'node' AND o.op = ?1 AND o.seq > ?4 ORDER BY o.seq LIMIT ?2`, op, limit, MaxSyncedSources, after)
 	if err != nil {
 		return nil, fmt.Errorf("graph outbox: %w", err)
 	}
@@ -113,15 +115,16 @@ WHERE o.kind = 'node' AND o.op = ?1 ORDER BY o.seq LIMIT ?2`, op, limit, MaxSync
 	return out, rows.Err()
 }
 
-// OutboxEdges returns up to limit pending relationship rows of one op.
-func (s *Store) OutboxEdges(ctx context.Context, op string, limit int) ([]EdgeState, error) {
+// OutboxEdges returns up to limit pending relationship rows of one op
+// with a seq above after, oldest first.
+func (s *Store) OutboxEdges(ctx context.Context, op string, after int64, limit int) ([]EdgeState, error) {
 	rows, err := s.db.QueryContext(ctx, `
 SELECT o.seq, o.rel, o.label, o.key, o.to_label, o.to_key, e.id IS NOT NULL, coalesce(e.props, '{}'), coalesce(e.count, 0)
 FROM graph_outbox o
 LEFT JOIN graph_nodes a ON a.key = o.key AND o.op = 'upsert'
 LEFT JOIN graph_nodes b ON b.key = o.to_key AND o.op = 'upsert'
 LEFT JOIN graph_edges e ON e.src = a.id AND e.type = o.rel AND e.dst = b.id
-WHERE o.kind = 'edge' AND o.op = ?1 ORDER BY o.seq LIMIT ?2`, op, limit)
+WHERE o.kind = 'edge' AND o.op = ?1 AND o.seq > ?3 ORDER BY o.seq LIMIT ?2`, op, limit, after)
 	if err != nil {
 		return nil, fmt.Errorf("graph outbox: %w", err)
 	}
@@ -148,12 +151,11 @@ WHERE o.kind = 'edge' AND o.op = ?1 ORDER BY o.seq LIMIT ?2`, op, limit)
 	return out, rows.Err()
 }
 
-// Ack deletes the outbox rows Neo4j acknowledged. A row that was replaced
-// by a newer change since it was read has a new seq and stays.
-func (s *Store) Ack(ctx context.Context, seqs []int64) error {
-	if len(seqs) == 0 {
-		return nil
-	}
+// Ack deletes the outbox rows Neo4j acknowledged and records the sync
+// generation the server's marker reached with them, in one transaction. A
+// row that was replaced by a newer change since it was read has a new seq
+// and stays.
+func (s *Store) Ack(ctx context.Context, seqs []int64, generation int64) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("graph outbox ack: %w", err)
@@ -168,6 +170,9 @@ func (s *Store) Ack(ctx context.Context, seqs []int64) error {
 		if _, err := st.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("graph outbox ack: %w", err)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE graph_sync_state SET generation = ? WHERE id = 1`, generation); err != nil {
+		return fmt.Errorf("graph outbox ack: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("graph outbox ack: %w", err)
@@ -200,6 +205,35 @@ func (s *Store) RequeueAll(ctx context.Context) (int, error) {
 	n1, _ := r1.RowsAffected()
 	n2, _ := r2.RowsAffected()
 	return int(n1 + n2), nil
+}
+
+// SyncState is what the workspace knows of the Neo4j it syncs to: the id
+// of its sync marker there, and the marker's epoch and generation when the
+// outbox was last acknowledged (an empty Epoch: never synced).
+type SyncState struct {
+	Workspace  string
+	Epoch      string
+	Generation int64
+}
+
+// SyncState reads the workspace's sync state.
+func (s *Store) SyncState(ctx context.Context) (SyncState, error) {
+	var st SyncState
+	err := s.db.QueryRowContext(ctx, `SELECT workspace, epoch, generation FROM graph_sync_state WHERE id = 1`).
+		Scan(&st.Workspace, &st.Epoch, &st.Generation)
+	if err != nil {
+		return st, fmt.Errorf("graph sync state: %w", err)
+	}
+	return st, nil
+}
+
+// StartEpoch records a new epoch, at generation 0, for the server's
+// marker that a full resend starts.
+func (s *Store) StartEpoch(ctx context.Context, epoch string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE graph_sync_state SET epoch = ?, generation = 0 WHERE id = 1`, epoch); err != nil {
+		return fmt.Errorf("graph sync state: %w", err)
+	}
+	return nil
 }
 
 // flatProps decodes stored properties into values Neo4j stores: lists of

@@ -320,6 +320,20 @@ var migrations = []string{
 			"graph_names":   nil,
 			"graph_aliases": nil,
 		}),
+	// 3: what the workspace knows of the Neo4j it syncs to. workspace
+	// names this workspace's sync marker there, (:CyberstreamsSync
+	// {workspace}); epoch and generation are the marker's values when the
+	// outbox was last acknowledged. A server whose marker is missing or
+	// says otherwise was reset, restored from a backup, or is another
+	// server, and what the outbox no longer holds is sent again in full
+	// (kg/neo4j.Sync).
+	`CREATE TABLE graph_sync_state (
+		id         INTEGER PRIMARY KEY CHECK (id = 1),
+		workspace  TEXT NOT NULL,
+		epoch      TEXT NOT NULL DEFAULT '',
+		generation INTEGER NOT NULL DEFAULT 0
+	);
+	INSERT INTO graph_sync_state (id, workspace) VALUES (1, lower(hex(randomblob(16))));`,
 }
 
 // revisionTriggers is the text of the triggers that count changes to

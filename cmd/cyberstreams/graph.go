@@ -160,8 +160,17 @@ func newGraphSyncCmd(app *App) *cobra.Command {
 		Use:   "sync",
 		Short: "Send pending graph changes to Neo4j",
 		Long: `Drain the graph outbox into Neo4j in parameterised UNWIND … MERGE batches.
-Rows leave the outbox only after Neo4j committed them, so an interrupted sync
-resumes where it stopped, and syncing twice changes nothing the second time.
+Rows leave the outbox only after Neo4j committed and wrote them, so an
+interrupted sync resumes where it stopped, and syncing twice changes nothing the
+second time. The counts are what Neo4j reported writing. Rows it could not write
+(a relationship whose end node Neo4j lacks) stay in the outbox, and the command
+says how many and why and exits 1.
+
+Each workspace keeps a sync marker in Neo4j, (:CyberstreamsSync {workspace,
+epoch, generation}), moved on with every batch. A server that was reset,
+restored from a backup or swapped behind the same URI does not hold the marker
+the workspace expects, and the sync sends the whole graph again by itself, with
+a line on stderr saying why.
 The connection comes from NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD (uri and
 username may also be set in graph.json in the workspace directory; the password
 only ever comes from the environment).`,
@@ -198,24 +207,56 @@ only ever comes from the environment).`,
 				return err
 			}
 			defer c.Close(ctx)
-			res, err := neo4j.Sync(ctx, s, c, neo4j.SyncOptions{Batch: o.Batch, Progress: func(p neo4j.SyncProgress) {
-				app.Logf("sync: %s, %d/%d rows, %.0f rows/s\n", p.Phase, p.Done, p.Pending, float64(p.Done)/p.Elapsed.Seconds())
-			}})
+			res, err := neo4j.Sync(ctx, s, c, neo4j.SyncOptions{Batch: o.Batch,
+				Progress: func(p neo4j.SyncProgress) {
+					app.Logf("sync: %s, %d/%d rows, %.0f rows/s\n", p.Phase, p.Done, p.Pending, float64(p.Done)/p.Elapsed.Seconds())
+				},
+				// Not quietened: the analyst should know a server lost data.
+				Resend: func(reason string, rows int) {
+					fmt.Fprintf(app.IO.ErrOut, "sync: %s; sending all %d nodes and relationships again\n", reason, rows)
+				}})
 			if err != nil {
+				if p := res.Pending.Total(); p > 0 {
+					fmt.Fprintf(app.IO.ErrOut, "sync: %d of %d outbox rows written before the failure; %d pending\n",
+						res.Acknowledged, res.Acknowledged+p, p)
+				}
 				return err
 			}
 			if app.JSON {
-				return writeJSON(app.IO.Out, res)
+				if err := writeJSON(app.IO.Out, res); err != nil {
+					return err
+				}
+			} else if _, err := fmt.Fprintf(app.IO.Out, "synced %d nodes (%d new), %d relationships (%d new), %d relationship deletes, %d node deletes in %s\n",
+				res.Nodes, res.NodesCreated, res.Relationships, res.RelationshipsCreated, res.RelationshipDeletes, res.NodeDeletes,
+				res.Elapsed.Round(1e6)); err != nil {
+				return err
 			}
-			_, err = fmt.Fprintf(app.IO.Out, "synced %d nodes, %d relationships, %d relationship deletes, %d node deletes in %s\n",
-				res.Nodes, res.Relationships, res.RelationshipDeletes, res.NodeDeletes, res.Elapsed.Round(1e6))
-			return err
+			return syncPendingError(app, res)
 		},
 	}
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "print the Cypher statements and row counts without connecting")
 	cmd.Flags().IntVar(&o.Batch, "batch", 5000, "outbox rows per write transaction")
 	cmd.Flags().BoolVar(&o.Full, "full", false, "queue every node and relationship again (fill a new or reset Neo4j)")
 	return cmd
+}
+
+// syncPendingError says on stderr what a sync left in the outbox and why,
+// and makes the command fail: nothing counts as synced that was not.
+func syncPendingError(app *App, res neo4j.SyncResult) error {
+	p := res.Pending.Total()
+	if p == 0 {
+		return nil
+	}
+	fmt.Fprintf(app.IO.ErrOut, "sync: %d outbox rows pending (%d node upserts, %d relationship upserts, %d relationship deletes, %d node deletes)\n",
+		p, res.Pending.NodeUpserts, res.Pending.EdgeUpserts, res.Pending.EdgeDeletes, res.Pending.NodeDeletes)
+	if res.MissingEnds > 0 {
+		fmt.Fprintf(app.IO.ErrOut, "sync: %d relationships not written: Neo4j lacks an end node (deleted there by someone else?); "+
+			"`graph sync --full` sends their nodes again\n", res.MissingEnds)
+	}
+	if other := p - res.MissingEnds; other > 0 {
+		fmt.Fprintf(app.IO.ErrOut, "sync: %d rows changed locally while the sync ran; run it again\n", other)
+	}
+	return silentExit(exitError)
 }
 
 func newGraphStatsCmd(app *App) *cobra.Command {

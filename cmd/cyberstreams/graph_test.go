@@ -10,7 +10,9 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/kg"
 	"github.com/cyberstreams/cyberstreams/kg/kgtest"
+	"github.com/cyberstreams/cyberstreams/kg/neo4j"
 	"github.com/cyberstreams/cyberstreams/kg/neo4j/neo4jtest"
 )
 
@@ -116,8 +118,28 @@ func TestGraphSyncCommand(t *testing.T) {
 		t.Fatalf("sync: %d %s", r.Code, r.Err)
 	}
 	r := runCLI(t, ws, "", "graph", "sync")
-	if r.Code != 0 || !strings.Contains(r.Out, "synced 0 nodes, 0 relationships") {
+	if r.Code != 0 || !strings.Contains(r.Out, "synced 0 nodes (0 new), 0 relationships (0 new)") {
 		t.Errorf("second sync: %d %s %s", r.Code, r.Out, r.Err)
+	}
+	// The server loses this workspace's graph (another test's wipe, a
+	// reset, a restore): a plain sync notices and sends it all again.
+	srv.Write(t, "MATCH (m:"+neo4j.SyncMarkerLabel+") DETACH DELETE m", nil)
+	r = runCLI(t, ws, "", "graph", "sync")
+	if r.Code != 0 || !strings.Contains(r.Err, "holds no sync marker of this workspace") || strings.Contains(r.Out, "synced 0 nodes") {
+		t.Errorf("sync after the marker was lost: %d %s %s", r.Code, r.Out, r.Err)
+	}
+	// Neo4j loses a node whose relationships are then sent without it:
+	// they are not counted as synced, stay pending, and the command fails
+	// saying so.
+	srv.Write(t, "MATCH (n:Technique {key: 'T1566'}) DETACH DELETE n", nil)
+	requeueRelationships(t, ws)
+	r = runCLI(t, ws, "", "graph", "sync")
+	if r.Code != 1 || !strings.Contains(r.Err, "relationships not written: Neo4j lacks an end node") ||
+		!strings.Contains(r.Err, "outbox rows pending") {
+		t.Errorf("sync with missing end nodes: exit %d\n%s%s", r.Code, r.Out, r.Err)
+	}
+	if r = runCLI(t, ws, "", "graph", "sync", "--full"); r.Code != 0 {
+		t.Errorf("sync --full after missing end nodes: exit %d\n%s%s", r.Code, r.Out, r.Err)
 	}
 	// The named queries' local/remote equality is pinned in kg/neo4j on a
 	// wiped database; this Neo4j may hold other tests' data, so here only
@@ -141,6 +163,24 @@ func TestGraphSyncCommand(t *testing.T) {
 	a := runCLI(t, ws, "", "graph", "sync")
 	if a.Code != 1 || strings.Count(a.Err, "\n") != 1 || !strings.Contains(a.Err, "refused the credentials") {
 		t.Errorf("wrong password: exit %d, stderr %q", a.Code, a.Err)
+	}
+}
+
+// requeueRelationships queues every relationship of the workspace's graph
+// again, and no node.
+func requeueRelationships(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	w, err := workspace.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := kg.NewStore(w.DB()).RequeueAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB().ExecContext(ctx, `DELETE FROM graph_outbox WHERE kind = 'node'`); err != nil {
+		t.Fatal(err)
 	}
 }
 

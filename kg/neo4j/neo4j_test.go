@@ -216,8 +216,8 @@ func TestDryRunPrintsStatements(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"CREATE CONSTRAINT IF NOT EXISTS FOR (n:Actor) REQUIRE n.key IS UNIQUE",
-		"UNWIND $rows AS r MERGE (n:Indicator {key: r.key}) SET n += r.props;  // 6 rows",
-		"UNWIND $rows AS r MATCH (a:Actor {key: r.from}) MATCH (b:Technique {key: r.to}) MERGE (a)-[e:USES]->(b) SET e += r.props",
+		"UNWIND $rows AS r MERGE (n:Indicator {key: r.key}) SET n += r.props RETURN r.seq AS seq;  // 6 rows",
+		"UNWIND $rows AS r MATCH (a:Actor {key: r.from}) MATCH (b:Technique {key: r.to}) MERGE (a)-[e:USES]->(b) SET e += r.props RETURN r.seq AS seq",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, out)
@@ -234,5 +234,103 @@ func TestStatementsRejectUnknownLabels(t *testing.T) {
 	}
 	if _, err := neo4j.EdgeUpsertCypher(kg.RelType("USES]->() DELETE x //"), kg.Actor, kg.Technique); err == nil {
 		t.Error("type outside the allow-list accepted")
+	}
+}
+
+// TestSyncCountsOnlyWhatNeo4jWrote loses a node in Neo4j behind the
+// workspace's back, then resends its relationships without it: they are
+// not written, not counted, and stay in the outbox until their node is
+// there again.
+func TestSyncCountsOnlyWhatNeo4jWrote(t *testing.T) {
+	srv := neo4jtest.Empty(t)
+	c := srv.Client
+	s := kgtest.OpenStore(t)
+	kgtest.LoadSynthetic(t, s)
+	ctx := context.Background()
+	first := sync(t, s, c)
+	if first.Pending.Total() != 0 || first.NodesCreated != first.Nodes || first.RelationshipsCreated != first.Relationships {
+		t.Fatalf("first sync: %+v", first)
+	}
+	var ends int
+	if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM graph_edges e JOIN graph_nodes n ON n.id IN (e.src, e.dst)
+		WHERE n.key = 'T1566'`).Scan(&ends); err != nil || ends == 0 {
+		t.Fatalf("relationships of T1566: %d %v", ends, err)
+	}
+	srv.Write(t, "MATCH (n:Technique {key: 'T1566'}) DETACH DELETE n", nil)
+	if _, err := s.RequeueAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The node's own upsert is lost on the way, as if another writer had
+	// deleted it after it was acknowledged.
+	if _, err := s.DB().ExecContext(ctx, `DELETE FROM graph_outbox WHERE kind = 'node'`); err != nil {
+		t.Fatal(err)
+	}
+	res := sync(t, s, c)
+	local, _ := s.Stats(ctx)
+	total := 0
+	for _, n := range local.Edges {
+		total += n
+	}
+	if res.MissingEnds != ends || res.Pending.EdgeUpserts != ends || res.Pending.Total() != ends ||
+		res.Relationships != total-ends || res.RelationshipsCreated != 0 {
+		t.Errorf("sync without T1566 in Neo4j: %+v; want %d relationships missing an end, %d written", res, ends, total-ends)
+	}
+	// Nothing but the relationships is pending: another sync reads them
+	// again and still does not count them.
+	if again := sync(t, s, c); again.Relationships != 0 || again.MissingEnds != ends {
+		t.Errorf("second sync: %+v", again)
+	}
+	if _, err := s.RequeueAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	healed := sync(t, s, c)
+	if healed.Pending.Total() != 0 || healed.MissingEnds != 0 || healed.NodesCreated != 1 || healed.RelationshipsCreated != ends {
+		t.Errorf("full resend: %+v; want T1566 and its %d relationships created", healed, ends)
+	}
+	sameCounts(t, s, c)
+}
+
+// TestSyncNoticesAResetOrRestoredServer: a server that lost the
+// workspace's marker (reset) or holds an older generation of it (restored
+// from a backup) is sent the whole graph again by a plain sync, which says
+// why; a server that kept everything is not.
+func TestSyncNoticesAResetOrRestoredServer(t *testing.T) {
+	tests := []struct {
+		name   string
+		lose   string // Cypher run on the server after the first sync
+		reason string
+	}{
+		{"reset", "MATCH (n) WHERE NOT n:" + neo4jtest.MarkerLabel + " DETACH DELETE n", "holds no sync marker"},
+		{"restored from an older backup", "MATCH (m:" + neo4j.SyncMarkerLabel + ") SET m.generation = m.generation - 1 " +
+			"WITH m MATCH (n:Indicator) DETACH DELETE n", "sync generation"},
+		{"another epoch", "MATCH (m:" + neo4j.SyncMarkerLabel + ") SET m.epoch = 'elsewhere'", "another epoch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := neo4jtest.Empty(t)
+			s := kgtest.OpenStore(t)
+			kgtest.LoadSynthetic(t, s)
+			first := sync(t, s, srv.Client)
+			if !strings.Contains(first.Resent, "first sync") {
+				t.Errorf("first sync's reason: %q", first.Resent)
+			}
+			if kept := sync(t, s, srv.Client); kept.Resent != "" || kept.Total() != 0 {
+				t.Errorf("sync to a server that kept everything: %+v", kept)
+			}
+			srv.Write(t, tt.lose, nil)
+			var told string
+			res, err := neo4j.Sync(context.Background(), s, srv.Client, neo4j.SyncOptions{Batch: 7,
+				Resend: func(reason string, _ int) { told = reason }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(res.Resent, tt.reason) || told != res.Resent || res.Requeued == 0 {
+				t.Errorf("resend reason %q (told %q), requeued %d; want %q", res.Resent, told, res.Requeued, tt.reason)
+			}
+			sameCounts(t, s, srv.Client)
+			if again := sync(t, s, srv.Client); again.Resent != "" || again.Total() != 0 {
+				t.Errorf("sync after the resend: %+v", again)
+			}
+		})
 	}
 }

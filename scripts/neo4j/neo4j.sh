@@ -28,6 +28,7 @@
 #   NEO4J_START_TIMEOUT  seconds to wait for Bolt after launch (180)
 #   NEO4J_STOP_TIMEOUT   seconds between SIGTERM and SIGKILL  (30)
 #   NEO4J_MVN_ARGS       extra Maven arguments, e.g. -Dmaven.repo.local=/path
+#   NEO4J_KEEP_DATA      1: start from the database a killed run left in the state dir
 #
 # Only the export lines go to stdout; everything else goes to stderr.
 set -euo pipefail
@@ -173,14 +174,23 @@ cmd_start() {
   [[ ${#NEO4J_PASSWORD} -ge 8 ]] || die "NEO4J_PASSWORD must have at least 8 characters (Neo4j's minimum)"
 
   mkdir -p "$STATE_DIR"
-  # Every start gets an empty database; a SIGKILLed run may have left one behind.
+  # Every start gets an empty database; a SIGKILLed run may have left one behind,
+  # which NEO4J_KEEP_DATA=1 starts from instead (a server restarted with its data).
+  local copy_from=""
+  rm -rf "$STATE_DIR/previous"
+  if [[ "${NEO4J_KEEP_DATA:-}" == 1 && -d "$DATA_DIR" ]]; then
+    mv "$DATA_DIR" "$STATE_DIR/previous"
+    copy_from="$(find "$STATE_DIR/previous" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
+    [[ -n "$copy_from" ]] || die "NEO4J_KEEP_DATA=1 but $DATA_DIR holds no database folder"
+    log "starting from the data of the last run ($copy_from)"
+  fi
   rm -rf "$DATA_DIR" "$LOGS_DIR"
   : >"$STDOUT_FILE"
   : >"$LOG_FILE"
 
   local started=$SECONDS
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of options on purpose.
-  NEO4J_PASSWORD="$NEO4J_PASSWORD" \
+  NEO4J_PASSWORD="$NEO4J_PASSWORD" NEO4J_COPY_FROM="$copy_from" \
     "$JAVA" $JAVA_OPTS -cp "$CLASSES_DIR:$(<"$CLASSPATH_FILE")" "$MAIN_CLASS" "$DATA_DIR" "$LOGS_DIR" \
     </dev/null >"$STDOUT_FILE" 2>"$LOG_FILE" &
   pid=$!
@@ -218,6 +228,7 @@ cmd_start() {
     die "the launcher announced no TEST_SERVER_ID; tests would refuse this server"
   fi
   log "ready in $((SECONDS - started)) s at $uri (pid $pid, test server $server_id)"
+  rm -rf "$STATE_DIR/previous" # copied into the new database folder at launch
 
   {
     printf 'export CYBERSTREAMS_TEST_NEO4J_URI=%q\n' "$uri"
@@ -310,7 +321,7 @@ cmd_run() {
 }
 
 usage() {
-  sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 }
 
 main() {

@@ -222,3 +222,31 @@ func sameMarker(uri string, found []string, id string) error {
 	}
 	return nil
 }
+
+// Write runs one write statement on the test server, in a transaction
+// that first checks the marker again, for tests that change the server
+// behind the code under test's back (a node deleted by someone else, a
+// marker rolled back by a restore).
+func (s Server) Write(tb testing.TB, cypher string, params map[string]any) {
+	tb.Helper()
+	ctx := context.Background()
+	sess := s.driver.NewSession(ctx, n4j.SessionConfig{AccessMode: n4j.AccessModeWrite})
+	defer sess.Close(ctx)
+	_, err := sess.ExecuteWrite(ctx, func(tx n4j.ManagedTransaction) (any, error) {
+		ids, err := markerIDs(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if err := sameMarker(s.Config.URI, ids, s.id); err != nil {
+			return nil, err
+		}
+		r, err := tx.Run(ctx, cypher, params)
+		if err != nil {
+			return nil, err
+		}
+		return r.Consume(ctx)
+	})
+	if err != nil {
+		tb.Fatalf("write to test Neo4j %s: %v", s.Config.URI, err)
+	}
+}

@@ -13,7 +13,9 @@ import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.graphdb.QueryExecutionException;
 import org.neo4j.harness.Neo4j;
+import org.neo4j.harness.Neo4jBuilder;
 import org.neo4j.harness.Neo4jBuilders;
 import org.neo4j.io.ByteUnit;
 
@@ -40,6 +42,8 @@ import org.neo4j.io.ByteUnit;
  *       at bind time, so two launchers never race for the same port);</li>
  *   <li>{@code NEO4J_PAGECACHE_MB}: page cache size (default 128, small on purpose for a
  *       2-core CI machine where the heap is set by the caller with -Xmx).</li>
+ *   <li>{@code NEO4J_COPY_FROM}: a database folder of an earlier run to start from (its data
+ *       kept, its test-server marker replaced); unset, the database starts empty.</li>
  * </ul>
  * Arguments, both optional: the folder under which the harness makes its database folder, and
  * the folder for Neo4j's own logs (debug.log), which outlives the database so that a failed CI
@@ -76,7 +80,15 @@ public final class Launcher {
         long t0 = System.nanoTime();
         note("starting Neo4j under " + workDir);
 
-        Neo4j neo4j = Neo4jBuilders.newInProcessBuilder(workDir)
+        Neo4jBuilder builder = Neo4jBuilders.newInProcessBuilder(workDir);
+        String copyFrom = env("NEO4J_COPY_FROM", "");
+        if (!copyFrom.isEmpty()) {
+            // A server restarted with its data: the database folder a killed run left behind
+            // (neo4j.sh start with NEO4J_KEEP_DATA=1), recovered by Neo4j at start like after a crash.
+            note("starting from the data in " + copyFrom);
+            builder.copyFrom(Path.of(copyFrom));
+        }
+        Neo4j neo4j = builder
                 // No HTTP/HTTPS server: tests use Bolt only, and every open port is one more to leak.
                 .withDisabledServer()
                 .withConfig(BoltConnector.enabled, true)
@@ -139,13 +151,23 @@ public final class Launcher {
     private static void setInitialPassword(Neo4j neo4j, String password) {
         GraphDatabaseService system =
                 neo4j.databaseManagementService().database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
-        system.executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                Map.of("password", password));
+        try {
+            system.executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        } catch (QueryExecutionException e) {
+            // A database copied from an earlier run (NEO4J_COPY_FROM) has it set already.
+            if (!String.valueOf(e.getMessage()).contains("Old password and new password cannot be the same")) {
+                throw e;
+            }
+        }
     }
 
     /** Creates the one marker node in the default database, before any client can connect. */
     private static void markAsTestServer(Neo4j neo4j, String serverId) {
+        // A database copied from an earlier run carries that run's marker: this start replaces it,
+        // so the server always holds exactly one, with the id announced below.
+        neo4j.defaultDatabaseService().executeTransactionally("MATCH (m:" + MARKER_LABEL + ") DELETE m");
         neo4j.defaultDatabaseService().executeTransactionally(
                 "CREATE (:" + MARKER_LABEL + " {id: $id, started: datetime()})", Map.of("id", serverId));
     }
