@@ -129,6 +129,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newServeCmd(app))
 	root.AddCommand(newForecastCmd(app))
 	root.AddCommand(newPatternsCmd(app))
+	root.AddCommand(newExploitationCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.

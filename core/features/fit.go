@@ -25,6 +25,12 @@ type FitOptions struct {
 	EntityTypes []string
 	// KEV maps CVE id → date added (YYYY-MM-DD), from the CISA catalog.
 	KEV map[string]string
+	// Class, when set, is the class a document's terms are ranked by (χ²)
+	// in place of its severity: a model of another target (exploitation,
+	// core/exploitation) chooses the words that tell its own classes
+	// apart. It returns an index in [0, 5), or -1 to leave the document
+	// out of the ranking.
+	Class func(d *document.Document) int
 }
 
 func (o *FitOptions) defaults() {
@@ -64,7 +70,10 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 			}
 		}
 		c := document.SeverityIndex(docs[i].Severity)
-		if c < 0 {
+		if opts.Class != nil {
+			c = opts.Class(&docs[i])
+		}
+		if c < 0 || c >= len(classTotal) {
 			continue
 		}
 		classTotal[c]++
