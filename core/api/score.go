@@ -156,7 +156,7 @@ func (s *Server) scoreOne(ctx context.Context, w http.ResponseWriter, sc *scorin
 		fail  *ingest.Failure
 		count int
 	)
-	in := ingest.Options{Stdin: bytes.NewReader(data), Format: format, KeepTextless: true, Workers: 1}
+	in := ingest.Options{Stdin: bytes.NewReader(data), Format: format, KeepTextless: true, Inline: true}
 	err = sc.Stream(ctx, []string{"-"}, in, opts, func(x scoring.Scored) error {
 		count++
 		if count == 1 {

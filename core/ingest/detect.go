@@ -299,51 +299,39 @@ func (k objectKeys) osvLike() bool {
 }
 
 // sniffObject lists the top-level keys of the JSON object at the start of
-// data, reading tokens until the object ends or the data runs out (a head is
-// usually cut in the middle of the object).
+// data, reading until the object ends or the data runs out (a head is
+// usually cut in the middle of the object). It walks the bytes with the
+// reader's own JSON walker: a json.Decoder's Token costs an allocation per
+// token, and sniffing was a quarter of the cost of one API request.
 func sniffObject(data []byte) objectKeys {
 	keys := objectKeys{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return keys
-	}
-	for {
-		t, err := dec.Token()
-		if err != nil {
-			return keys
-		}
-		key, ok := t.(string)
-		if !ok { // the closing brace
-			return keys
-		}
-		v, err := dec.Token()
-		if err != nil {
-			keys[key] = ""
-			return keys
-		}
-		switch v := v.(type) {
-		case string:
-			if len(v) > 200 {
-				v = v[:200]
+	w := newWalker(data)
+	i, done, ok := w.objectStart(skipSpace(data, 0))
+	for ok && !done {
+		// A key whose value the head cuts off still counts.
+		if i < len(data) && data[i] == '"' {
+			if key, _, kok := w.str(i); kok {
+				keys[key] = ""
 			}
-			keys[key] = v
-		case json.Delim: // skip the nested value
-			keys[key] = ""
-			for depth := 1; depth > 0; {
-				t, err := dec.Token()
-				if err != nil {
-					return keys
-				}
-				if d, ok := t.(json.Delim); ok {
-					if d == '{' || d == '[' {
-						depth++
-					} else {
-						depth--
-					}
-				}
-			}
-		default:
-			keys[key] = ""
 		}
+		var key string
+		var v int
+		if key, v, ok = w.member(i); !ok {
+			return keys
+		}
+		if data[v] == '"' {
+			var s string
+			if s, i, ok = w.str(v); !ok {
+				return keys
+			}
+			if len(s) > 200 {
+				s = s[:200]
+			}
+			keys[key] = s
+		} else if i, ok = w.skip(v, 1); !ok {
+			return keys
+		}
+		i, done, ok = w.memberEnd(i)
 	}
+	return keys
 }

@@ -85,6 +85,13 @@ type Options struct {
 	// Workers is the number of goroutines decoding and extracting;
 	// 0 means runtime.NumCPU().
 	Workers int
+	// Inline reads, decodes and delivers every record on the calling
+	// goroutine, one at a time, instead of through the reader and worker
+	// goroutines: for a small input already in memory (one API request's
+	// body), where starting goroutines and growing their stacks costs more
+	// than the work. The records and their order are the same; Workers is
+	// then not used.
+	Inline bool
 	// KeepTextless keeps a record that has an id but no text (empty title
 	// and body) as a document of its structured fields alone, for scorers
 	// that score such documents on their meta features; otherwise, and

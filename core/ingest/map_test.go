@@ -11,38 +11,61 @@ import (
 
 // TestMapDeliversWhatReadDoes: Map runs fn on every record Read would
 // deliver (failures included, skipped records not), and delivers fn's
-// results in input order, on the test data's every format and with one
-// worker or several.
+// results in input order, on the test data's every format, with one
+// worker, several, or inline on the caller's goroutine; inline Read
+// delivers what the pipeline's does.
 func TestMapDeliversWhatReadDoes(t *testing.T) {
 	paths := []string{td("")}
-	for _, workers := range []int{1, 3} {
-		opts := Options{Extract: fakeExtract, Workers: workers}
-		var want []string
-		err := Read(context.Background(), paths, opts, func(r Record) error {
-			want = append(want, describe(&r))
-			return nil
+	var want []string
+	err := Read(context.Background(), paths, Options{Extract: fakeExtract, Workers: 1}, func(r Record) error {
+		want = append(want, describe(&r))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 10 {
+		t.Fatalf("the test data gave only %d records", len(want))
+	}
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"one worker", Options{Extract: fakeExtract, Workers: 1}},
+		{"three workers", Options{Extract: fakeExtract, Workers: 3}},
+		{"inline", Options{Extract: fakeExtract, Inline: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var read []string
+			err := Read(context.Background(), paths, tc.opts, func(r Record) error {
+				read = append(read, describe(&r))
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(read, want) {
+				t.Fatalf("Read delivered\n%q\nwant\n%q", read, want)
+			}
+			var calls atomic.Int64
+			var got []string
+			err = Map(context.Background(), paths, tc.opts, func(r *Record) string {
+				calls.Add(1)
+				return describe(r)
+			}, func(s string) error {
+				got = append(got, s)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("Map delivered\n%q\nRead\n%q", got, want)
+			}
+			if int(calls.Load()) != len(want) {
+				t.Fatalf("fn ran %d times for %d records", calls.Load(), len(want))
+			}
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var calls atomic.Int64
-		var got []string
-		err = Map(context.Background(), paths, opts, func(r *Record) string {
-			calls.Add(1)
-			return describe(r)
-		}, func(s string) error {
-			got = append(got, s)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(want) < 10 || !reflect.DeepEqual(got, want) {
-			t.Fatalf("%d workers: Map delivered\n%q\nRead\n%q", workers, got, want)
-		}
-		if int(calls.Load()) != len(want) {
-			t.Fatalf("%d workers: fn ran %d times for %d records", workers, calls.Load(), len(want))
-		}
 	}
 }
 
@@ -53,20 +76,23 @@ func describe(r *Record) string {
 	return fmt.Sprintf("%s:%d %s %q %s", r.File, r.Line, r.Doc.ID, r.Doc.Title, r.Doc.ContentHash)
 }
 
-// TestMapStopsOnDeliverError: deliver's error ends the stream with it.
+// TestMapStopsOnDeliverError: deliver's error ends the stream with it,
+// through the pipeline or inline.
 func TestMapStopsOnDeliverError(t *testing.T) {
 	stop := errors.New("downstream closed")
-	n := 0
-	err := Map(context.Background(), []string{td("")}, Options{Extract: fakeExtract}, func(r *Record) int { return r.Line },
-		func(int) error {
-			n++
-			if n == 3 {
-				return stop
-			}
-			return nil
-		})
-	if !errors.Is(err, stop) || n != 3 {
-		t.Fatalf("got %v after %d records, want the deliver error after 3", err, n)
+	for _, inline := range []bool{false, true} {
+		n := 0
+		err := Map(context.Background(), []string{td("")}, Options{Extract: fakeExtract, Inline: inline}, func(r *Record) int { return r.Line },
+			func(int) error {
+				n++
+				if n == 3 {
+					return stop
+				}
+				return nil
+			})
+		if !errors.Is(err, stop) || n != 3 {
+			t.Fatalf("inline %v: got %v after %d records, want the deliver error after 3", inline, err, n)
+		}
 	}
 }
 

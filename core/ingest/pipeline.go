@@ -75,6 +75,9 @@ func stream(ctx context.Context, paths []string, opts Options, deliver func(item
 // chunking its records → Workers decoding/extracting/hashing each record
 // and running fn on it → reordering by chunk sequence.
 func streamMap[T any](ctx context.Context, paths []string, opts Options, fn func(*item) T, deliver func(T) error) error {
+	if opts.Inline {
+		return streamInline(ctx, paths, opts, fn, deliver)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := opts.Workers
@@ -165,6 +168,22 @@ func streamMap[T any](ctx context.Context, paths []string, opts Options, fn func
 		return readErr
 	}
 	return nil
+}
+
+// streamInline is streamMap with every stage on the calling goroutine: the
+// same reader, the same processing, in the same order.
+func streamInline[T any](ctx context.Context, paths []string, opts Options, fn func(*item) T, deliver func(T) error) error {
+	proc, err := newProcessor(opts)
+	if err != nil {
+		return err
+	}
+	return walk(ctx, paths, opts, func(r rawRecord) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		it := proc.process(&r)
+		return deliver(fn(&it))
+	})
 }
 
 // chunker groups raw records into numbered chunks of chunkSize, or fewer
