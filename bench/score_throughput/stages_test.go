@@ -128,15 +128,16 @@ func BenchmarkStages(b *testing.B) {
 	})
 	b.Run("novelty", func(b *testing.B) {
 		if bundle.Novelty == nil {
-			b.Skip("bundle has no novelty forest")
+			b.Skip("bundle has no novelty model")
 		}
-		var x []float64
-		forest := bundle.Novelty.Compile() // as scoring lays it out
+		nv, err := bundle.Novelty.Scorer(bundle.Spec, fz.Width()) // as scoring prepares it
+		if err != nil {
+			b.Fatal(err)
+		}
 		defer reportCPU(b)()
 		i := 0
 		for b.Loop() {
-			x = training.NoveltyInputs(fz, rows[i%len(rows)], x)
-			forest.Score(x)
+			nv.Score(rows[i%len(rows)])
 			i++
 		}
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/novelty"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
@@ -44,6 +45,8 @@ type trainOptions struct {
 	DropNumeric []string
 	MinLeaf     int
 	FeatureFrac float64
+	// NoveltyFPR is the novelty flag's target false-positive rate.
+	NoveltyFPR float64
 }
 
 func newTrainCmd(app *App) *cobra.Command {
@@ -57,7 +60,9 @@ func newTrainCmd(app *App) *cobra.Command {
 Documents are split by publication time: the model learns from the older ones
 and is judged on the newest slice (--valid-from, default: the newest 15%), then
 refit on everything for the best number of rounds. The model is written in
-LightGBM's text format with its feature spec, novelty forest, a model card
+LightGBM's text format with its feature spec, novelty model (an isolation
+forest and an autoencoder, whose novel flag is calibrated on the validation
+slice for --novelty-fpr), a model card
 and the drift reference summary of its training data (reference.json).
 The same command with the same --seed writes byte-identical model files.`,
 		Example: `  cyberstreams train --data ../shared/data/advisories_train.jsonl.gz --out ./model --seed 42
@@ -97,6 +102,10 @@ The same command with the same --seed writes byte-identical model files.`,
 			}
 			opts.RecencyHalfLife = time.Duration(o.HalfLife * 24 * float64(time.Hour))
 			opts.DropNumeric = o.DropNumeric
+			if !(o.NoveltyFPR > 0 && o.NoveltyFPR < 1) {
+				return usagef("--novelty-fpr %v: want a share in (0, 1)", o.NoveltyFPR)
+			}
+			opts.Novelty.TargetFPR = o.NoveltyFPR
 			for _, d := range []struct {
 				flag, value string
 				dst         *time.Time
@@ -210,6 +219,8 @@ The same command with the same --seed writes byte-identical model files.`,
 	f.StringVar(&o.Until, "train-until", "", "leave out documents published on or after this date (YYYY-MM-DD), to train as of a past date")
 	f.Float64Var(&o.HalfLife, "recency-half-life", 0, "weigh training documents by 0.5^(age/DAYS), age from the newest (0: all equal)")
 	f.StringArrayVar(&o.DropNumeric, "drop-numeric", nil, "leave a numeric feature out of the model, e.g. time:year (repeatable)")
+	f.Float64Var(&o.NoveltyFPR, "novelty-fpr", novelty.DefaultTargetFPR,
+		"share of validation documents the novel flag may mark (its threshold is picked on them)")
 	f.IntVar(&o.MinLeaf, "min-data-in-leaf", 0, "fewest documents per leaf (default: the built-in setting)")
 	f.Float64Var(&o.FeatureFrac, "feature-fraction", training.DefaultOptions().Params.FeatureFraction,
 		"share of features each tree may split on")

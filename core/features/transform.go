@@ -47,6 +47,11 @@ type Row struct {
 	// TextTokens counts the document's tokens; zero means the score rests on
 	// meta features alone.
 	TextTokens int
+	// TermCount counts the occurrences of vocabulary terms (unigrams and
+	// bigrams) in the text: over TextTokens, how much of the text the
+	// vocabulary covers (novelty reads it; text unlike the training
+	// documents' is mostly words the vocabulary never chose).
+	TermCount int
 }
 
 // Graph answers what the knowledge graph knows about a document's
@@ -153,7 +158,7 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	sc := f.pool.Get().(*scratch)
 	// Not deferred: a scratch left half-counted by a panic must not go
 	// back to the pool.
-	row.Idx, row.Val, row.TextTokens = row.Idx[:0], row.Val[:0], 0
+	row.Idx, row.Val, row.TextTokens, row.TermCount = row.Idx[:0], row.Val[:0], 0, 0
 	if sc.counts == nil {
 		// One more counter, the spare: tokens that are no term count there.
 		sc.counts = make([]int32, len(f.spec.Terms)+1)
@@ -178,6 +183,7 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 		for ; bitset != 0; bitset &= bitset - 1 {
 			t := k*64 + bits.TrailingZeros64(bitset)
 			w := sublinearTF(int(counts[t])) * f.spec.IDF[t]
+			row.TermCount += int(counts[t])
 			counts[t] = 0
 			row.Idx = append(row.Idx, int32(t))
 			row.Val = append(row.Val, w)

@@ -123,7 +123,7 @@ func TestTransformMatchesReference(t *testing.T) {
 			got := f.Transform(&docs[i])
 			f.TransformInto(&docs[i], &row) // reused storage must give the same row
 			for _, r := range []Row{got, row} {
-				if r.TextTokens != want.TextTokens || !slices.Equal(r.Idx, want.Idx) || !slices.Equal(r.Val, want.Val) {
+				if r.TextTokens != want.TextTokens || r.TermCount != want.TermCount || !slices.Equal(r.Idx, want.Idx) || !slices.Equal(r.Val, want.Val) {
 					t.Fatalf("doc %d (%s): row differs from the reference\n got %v %v\nwant %v %v", i, docs[i].ID, r.Idx, r.Val, want.Idx, want.Val)
 				}
 			}
@@ -171,7 +171,7 @@ func referenceTransform(f *Featurizer, d *document.Document) Row {
 	countTokens(d.Title, &titleTokens)
 	countTokens(d.Body, &tokens)
 	tokens += titleTokens
-	row.TextTokens = tokens
+	row.TextTokens, row.TermCount = tokens, len(hits)
 	slices.Sort(hits)
 	var norm float64
 	for i := 0; i < len(hits); {

@@ -1,5 +1,5 @@
 // Package model stores and loads a model bundle: the LightGBM text model
-// (model.txt), the feature spec (features.json), the novelty forest
+// (model.txt), the feature spec (features.json), the novelty model
 // (novelty.json), the model card with lineage and metrics (card.json) and
 // the drift reference summary of the training data (reference.json, kept as
 // raw bytes here: core/drift reads it, and core/drift imports this package).
@@ -25,8 +25,8 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/features"
+	"github.com/cyberstreams/cyberstreams/core/novelty"
 	"github.com/cyberstreams/cyberstreams/internal/atomicfile"
-	"github.com/cyberstreams/cyberstreams/ml/iforest"
 	"github.com/cyberstreams/cyberstreams/ml/lgbm"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
 )
@@ -84,7 +84,7 @@ type Bundle struct {
 	Card    Card
 	Trees   *lgbm.Model
 	Spec    *features.Spec
-	Novelty *iforest.Forest // nil when the bundle has none
+	Novelty *novelty.Model // nil when the bundle has none
 	// ModelText is the model.txt bytes, for the leaves inference engine.
 	ModelText []byte
 	// modelSHA256 is ModelText's digest as loaded, which the card must
@@ -284,8 +284,8 @@ func load(open func(name string) (io.Reader, error), where string) (*Bundle, err
 // bundle that loads can be scored: a file from another model (or a damaged
 // one) is refused here, naming the file, instead of indexing out of range on
 // the first document. The model's trees and its feature spec must agree on
-// the classes and on every feature (by width and by name), the novelty forest
-// must read the spec's numeric features, and the drift reference must
+// the classes and on every feature (by width and by name), the novelty model
+// must read the spec's features, and the drift reference must
 // summarise them (checkRest).
 func (b *Bundle) checkTogether(where string) error {
 	modelFile := filepath.Join(where, ModelFile)
@@ -318,9 +318,10 @@ func (b *Bundle) checkTogether(where string) error {
 // checkRest is checkTogether for the files other than the trees, which
 // loadRest checks while the trees are still being parsed.
 func (b *Bundle) checkRest(where string) error {
-	if b.Novelty != nil && b.Novelty.NumFeatures != len(b.Spec.Numeric) {
-		return fmt.Errorf("load model %s: the novelty forest reads %d features but %s has %d numeric features: the files do not belong together",
-			filepath.Join(where, NoveltyFile), b.Novelty.NumFeatures, FeaturesFile, len(b.Spec.Numeric))
+	if b.Novelty != nil {
+		if _, err := b.Novelty.Scorer(b.Spec, b.Spec.NumFeatures()); err != nil {
+			return fmt.Errorf("load model %s: %w: the files do not belong together", filepath.Join(where, NoveltyFile), err)
+		}
 	}
 	if b.DriftReference != nil {
 		if err := checkReference(b.DriftReference, b.Spec); err != nil {
@@ -425,8 +426,7 @@ func (b *Bundle) loadRest(read func(name string) ([]byte, error), where string) 
 		return fmt.Errorf("load model: %w", err)
 	}
 	if nv, err := read(NoveltyFile); err == nil {
-		b.Novelty = new(iforest.Forest)
-		if err := json.Unmarshal(nv, b.Novelty); err != nil {
+		if b.Novelty, err = novelty.Parse(nv, b.Spec); err != nil {
 			return fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
 		}
 	} else if !errors.Is(err, errMissing) {

@@ -121,7 +121,7 @@ func TestBundleFilesMustBelongTogether(t *testing.T) {
 		wants []string // the error mentions each
 	}{
 		{"novelty forest over other features", model.NoveltyFile, func() []byte { return novelty3 },
-			[]string{model.NoveltyFile, "reads 3 features", "numeric features"}},
+			[]string{model.NoveltyFile, "forest does not read", "do not belong together"}},
 		{"features of a narrower model", model.FeaturesFile, func() []byte {
 			return editJSON(t, v[model.FeaturesFile], func(m map[string]any) {
 				m["terms"], m["idf"] = m["terms"].([]any)[1:], m["idf"].([]any)[1:]

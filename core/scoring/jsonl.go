@@ -53,6 +53,8 @@ func (r *Result) AppendJSONL(dst []byte) ([]byte, error) {
 	b = appendFloat(b, r.Margin)
 	b = append(b, `,"novelty":`...)
 	b = appendFloat(b, r.Novelty)
+	b = append(b, `,"novel":`...)
+	b = strconv.AppendBool(b, r.Novel)
 	if ex := r.Explanation; ex != nil {
 		b = append(b, `,"explanation":{"class":`...)
 		b = appendString(b, ex.Class)
@@ -83,16 +85,8 @@ func (r *Result) AppendJSONL(dst []byte) ([]byte, error) {
 			b = append(b, `,"omitted":`...)
 			b = appendFloat(b, ex.Omitted)
 		}
-		if len(ex.NoveltyDrivers) > 0 {
-			b = append(b, `,"novelty_drivers":[`...)
-			for i, d := range ex.NoveltyDrivers {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = appendString(b, d)
-			}
-			b = append(b, ']')
-		}
+		b = appendStrings(b, `,"novelty_drivers":[`, ex.NoveltyDrivers)
+		b = appendStrings(b, `,"novelty_reasons":[`, ex.NoveltyReasons)
 		b = append(b, '}')
 	}
 	b = append(b, `,"entities":`...)
@@ -266,4 +260,20 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendStrings appends key (which opens the array) and the strings, or
+// nothing for none (omitempty).
+func appendStrings(b []byte, key string, ss []string) []byte {
+	if len(ss) == 0 {
+		return b
+	}
+	b = append(b, key...)
+	for i, d := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, d)
+	}
+	return append(b, ']')
 }

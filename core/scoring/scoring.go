@@ -1,6 +1,6 @@
 // Package scoring scores documents with a model bundle: class probabilities
 // from the gradient-boosted trees, exact TreeSHAP reasons for the predicted
-// class, and an isolation-forest novelty score.
+// class, and a novelty score with its calibrated flag (core/novelty).
 //
 // Every entry point builds its scorer the same way: a workspace's
 // Knowledge (KnowledgeOf: the graph's names for the entity extractor, its
@@ -29,8 +29,8 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/novelty"
 	"github.com/cyberstreams/cyberstreams/core/training"
-	"github.com/cyberstreams/cyberstreams/ml/iforest"
 	"github.com/cyberstreams/cyberstreams/ml/lgbm"
 	"github.com/cyberstreams/cyberstreams/ml/shap"
 )
@@ -42,7 +42,7 @@ type Scorer struct {
 	fz        *features.Featurizer
 	ensemble  *leaves.Ensemble
 	sparse    *lgbm.SparsePredictor
-	novelty   *iforest.Compiled // the bundle's forest laid out for scoring; nil without one
+	novelty   *novelty.Scorer // nil when the bundle has no novelty model
 	engine    Engine
 	explainer *shap.Explainer
 	knowledge Knowledge
@@ -79,10 +79,14 @@ func New(b *model.Bundle, k Knowledge) (*Scorer, error) {
 	}()
 	s := &Scorer{bundle: b, fz: k.Featurizer(b.Spec), sparse: lgbm.NewSparsePredictor(b.Trees),
 		explainer: shap.New(b.Trees), knowledge: k, names: b.Spec.Names(), version: b.Card.Version}
-	if b.Novelty != nil {
-		s.novelty = b.Novelty.Compile()
-	}
 	l := <-engine
+	if b.Novelty != nil {
+		nv, err := b.Novelty.Scorer(b.Spec, s.fz.Width())
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", b.Card.Version, err)
+		}
+		s.novelty = nv
+	}
 	if l.err != nil {
 		return nil, fmt.Errorf("load model %s into the inference engine: %w", b.Card.Version, l.err)
 	}
@@ -112,7 +116,6 @@ type scratch struct {
 	zp     *lgbm.SparseScratch
 	raw    []float64
 	prob   []float64
-	nov    []float64
 	row    features.Row
 	phi    []float64
 	ranked []ranked
@@ -215,10 +218,14 @@ type Explanation struct {
 	// Omitted is the summed SHAP of contributions left out by --explain K,
 	// so the shown reasons still add up to the margin.
 	Omitted float64 `json:"omitted,omitempty"`
-	// NoveltyDrivers names the features that isolated the document fastest
-	// in the novelty forest (up to three, strongest first): what makes it
-	// unusual, as opposed to what made its class.
+	// NoveltyDrivers names the novelty inputs that set the document apart
+	// from the training documents most (up to three, strongest first: by
+	// their share of the forest's isolation and of the autoencoder's
+	// reconstruction error): what makes it unusual, as opposed to what
+	// made its class. NoveltyReasons says the same in words, with the
+	// document's value and the usual one.
 	NoveltyDrivers []string `json:"novelty_drivers,omitempty"`
+	NoveltyReasons []string `json:"novelty_reasons,omitempty"`
 }
 
 // Result is a scored document, the stable record of `score --output jsonl`.
@@ -232,8 +239,11 @@ type Result struct {
 	// Confidence is the decided class's probability, the largest.
 	Confidence float64 `json:"confidence"`
 	// Margin is the decided class's margin (see Explanation).
-	Margin      float64             `json:"margin"`
-	Novelty     float64             `json:"novelty"`
+	Margin  float64 `json:"margin"`
+	Novelty float64 `json:"novelty"`
+	// Novel says the novelty is at or above the model's calibrated
+	// threshold (core/novelty.Calibrate); false without a calibrated model.
+	Novel       bool                `json:"novel"`
 	Explanation *Explanation        `json:"explanation,omitempty"`
 	Entities    map[string][]string `json:"entities"`
 	Model       string              `json:"model"`
@@ -309,40 +319,23 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	if res.Entities == nil {
 		res.Entities = map[string][]string{}
 	}
-	if s.bundle.Novelty != nil {
-		sc.nov = training.NoveltyInputs(s.fz, row, sc.nov)
-		res.Novelty = s.novelty.Score(sc.nov)
-	}
 	if opts.Explain >= 0 {
 		res.Explanation = s.explain(sc, class, raw[class], opts.Explain)
-		if s.bundle.Novelty != nil {
-			res.Explanation.NoveltyDrivers = s.noveltyDrivers(sc.nov)
-		}
 	}
-	return res
-}
-
-// noveltyDrivers ranks the novelty inputs by how much isolation credit the
-// forest gives them for this document (Liu, Ting & Zhou's path lengths,
-// split by feature) and names the top three.
-func (s *Scorer) noveltyDrivers(x []float64) []string {
-	credit := s.bundle.Novelty.PathContributions(x)
-	names := s.bundle.Spec.Numeric
-	var out []string
-	for len(out) < 3 {
-		best := -1
-		for i, c := range credit {
-			if c > 0 && i < len(names) && (best < 0 || c > credit[best]) {
-				best = i
+	if s.novelty != nil {
+		if res.Explanation == nil {
+			res.Novelty = s.novelty.Score(row)
+		} else {
+			var drivers []novelty.Driver
+			res.Novelty, drivers = s.novelty.Explain(row, 3)
+			for _, d := range drivers {
+				res.Explanation.NoveltyDrivers = append(res.Explanation.NoveltyDrivers, d.Input)
+				res.Explanation.NoveltyReasons = append(res.Explanation.NoveltyReasons, d.Words())
 			}
 		}
-		if best < 0 {
-			break
-		}
-		out = append(out, names[best])
-		credit[best] = 0
+		res.Novel = s.novelty.Novel(res.Novelty)
 	}
-	return out
+	return res
 }
 
 // explain computes the exact TreeSHAP values of one class and keeps the top

@@ -146,11 +146,11 @@ func BenchmarkScore(b *testing.B) {
 	_ = training.Softmax
 }
 
-func TestNoveltyDriversNameNumericFeatures(t *testing.T) {
+func TestNoveltyDriversNameNoveltyInputs(t *testing.T) {
 	s := newScorer(t)
-	numeric := map[string]bool{}
-	for _, n := range s.Bundle().Spec.Numeric {
-		numeric[n] = true
+	inputs := map[string]bool{}
+	for _, n := range s.Bundle().Novelty.Inputs {
+		inputs[n] = true
 	}
 	// An outlandish document: hundreds of references and a huge body.
 	d := document.Document{ID: "odd", Title: "unauthenticated remote code execution",
@@ -164,9 +164,16 @@ func TestNoveltyDriversNameNumericFeatures(t *testing.T) {
 		t.Fatalf("novelty drivers %v, want 1–3", drivers)
 	}
 	for _, n := range drivers {
-		if !numeric[n] {
+		if !inputs[n] {
 			t.Fatalf("driver %q is not a novelty input", n)
 		}
+	}
+	if reasons := r.Explanation.NoveltyReasons; len(reasons) != len(drivers) {
+		t.Fatalf("novelty reasons %q for drivers %v: want one per driver", reasons, drivers)
+	}
+	if !r.Novel || r.Novelty < s.Bundle().Novelty.Threshold {
+		t.Fatalf("an outlandish document scored novelty %.3f (threshold %.3f), novel %v; want it flagged",
+			r.Novelty, s.Bundle().Novelty.Threshold, r.Novel)
 	}
 	if r := s.Score(&d, scoring.Options{Explain: -1}); r.Explanation != nil {
 		t.Fatal("no explanation asked, none computed")

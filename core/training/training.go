@@ -2,7 +2,8 @@
 // them by time (a model is judged on documents newer than those it learned
 // from), fits the feature spec on the older part, trains the gradient-boosted
 // classifier with early stopping on the newer part, tunes per-class decision
-// offsets for macro-F1, fits the novelty forest, and writes the model card.
+// offsets for macro-F1, fits the novelty model and calibrates its flag on
+// the validation slice, and writes the model card.
 package training
 
 import (
@@ -19,8 +20,8 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
+	"github.com/cyberstreams/cyberstreams/core/novelty"
 	"github.com/cyberstreams/cyberstreams/ml/gbdt"
-	"github.com/cyberstreams/cyberstreams/ml/iforest"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
 )
 
@@ -60,6 +61,9 @@ type Options struct {
 	// DropNumeric names numeric features (Spec.Numeric, e.g. "time:year")
 	// to leave out of the fitted spec.
 	DropNumeric []string
+	// Novelty sets the novelty model (its Seed is Seed); its TargetFPR is
+	// the share of validation documents the novel flag may mark.
+	Novelty novelty.Options
 	// TuneBias tunes per-class decision offsets on the validation slice.
 	TuneBias bool
 	Version  string
@@ -164,7 +168,13 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 		}
 		b.Trees = trees
 	}
-	b.Novelty = FitNovelty(fz, train, opts.Seed)
+	nopts := opts.Novelty
+	nopts.Seed = opts.Seed
+	if b.Novelty, err = novelty.Fit(ctx, fz, train, valid, nopts); err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	logf("train: novelty flag at %.4f, which flags %.1f%% of validation documents (target %.0f%%)\n",
+		b.Novelty.Threshold, 100*b.Novelty.ValidFPR, 100*b.Novelty.TargetFPR)
 	b.Card = model.Card{
 		Version: opts.Version, Parent: opts.Parent, Created: time.Now().UTC().Truncate(time.Second),
 		Command: opts.Command, Seed: opts.Seed, Params: params,
@@ -180,6 +190,10 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 	}
 	if len(opts.DropNumeric) > 0 {
 		b.Card.Notes = append(b.Card.Notes, "numeric features left out: "+strings.Join(opts.DropNumeric, ", "))
+	}
+	if nv := b.Novelty; nv.Threshold > 0 {
+		b.Card.Notes = append(b.Card.Notes, fmt.Sprintf("novelty: %d inputs, isolation forest and autoencoder (%s), fitted on the training slice; flagged novel at %.4f, which flags %.1f%% of the %d validation documents (target false-positive rate %.0f%%, met with 95%% confidence)",
+			len(nv.Inputs), nv.Combine+" combined", nv.Threshold, 100*nv.ValidFPR, nv.ValidDocs, 100*nv.TargetFPR))
 	}
 	if opts.Refit {
 		b.Card.Notes = append(b.Card.Notes, fmt.Sprintf("refit on train+validation for %d rounds; validation metrics are those of the model trained without the validation slice", rep.BestIteration))
@@ -489,9 +503,10 @@ func TuneBias(y []int, prob [][]float64) []float64 {
 	return bias
 }
 
-// NoveltyInputs picks the dense features the novelty forest looks at: the
-// named numeric features (sizes, counts, time, reputation), which describe a
-// document's shape independently of its vocabulary.
+// NoveltyInputs picks the named numeric features (sizes, counts, time,
+// reputation), which describe a document's shape independently of its
+// vocabulary: what the drift report compares, and what the novelty model
+// of bundles written before core/novelty's FormatVersion 2 reads.
 func NoveltyInputs(fz *features.Featurizer, row features.Row, out []float64) []float64 {
 	spec := fz.Spec()
 	base := int32(fz.Width() - len(spec.Numeric))
@@ -505,15 +520,6 @@ func NoveltyInputs(fz *features.Featurizer, row features.Row, out []float64) []f
 		}
 	}
 	return out
-}
-
-// FitNovelty fits the isolation forest on training documents.
-func FitNovelty(fz *features.Featurizer, docs []document.Document, seed int64) *iforest.Forest {
-	x := make([][]float64, len(docs))
-	for i := range docs {
-		x[i] = NoveltyInputs(fz, fz.Transform(&docs[i]), nil)
-	}
-	return iforest.Fit(x, iforest.Params{Trees: 100, SampleSize: 256, Seed: seed})
 }
 
 // logf is opts.Progress, or a function that says nothing.
