@@ -167,11 +167,39 @@ func TestCycleSortAndFilter(t *testing.T) {
 	a := open(t, 80, 24, tui.Options{})
 	a.press("s")
 	a.waitFor("sort uncertainty")
-	a.press("f", "f")
+	a.press("f", "f", "f")
 	a.waitFor("filter model critical")
 	m := a.quit()
 	if m.Visible() == 0 || m.Visible() >= 36 {
 		t.Fatalf("%d visible with the critical filter", m.Visible())
+	}
+}
+
+// The novel filter keeps the documents the model flags as unlike its
+// training data, the novelty sort puts them first, and the detail pane
+// says in words what sets the shown one apart.
+func TestNovelFilterAndSortSayWhy(t *testing.T) {
+	a := open(t, 100, 40, tui.Options{})
+	a.press("s", "s", "s")
+	a.waitFor("sort novelty")
+	a.press("f", "f")
+	a.waitFor("filter novel")
+	m := a.quit()
+	items, err := a.s.Items(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	novel := 0
+	for _, it := range items {
+		if it.Novel {
+			novel++
+		}
+	}
+	if novel == 0 || novel == len(items) || m.Visible() != novel {
+		t.Fatalf("%d visible with the novel filter; %d of %d documents are novel", m.Visible(), novel, len(items))
+	}
+	if view := m.View(); !strings.Contains(view, "✦ novel") || !strings.Contains(strings.Join(strings.Fields(view), " "), "unlike the model's training documents") {
+		t.Fatalf("the shown document is not marked novel with the reasons:\n%s", view)
 	}
 }
 

@@ -96,8 +96,15 @@ func printExplanation(app *App, r scoring.Result) error {
 		st = reasons.Colored()
 	}
 	w := app.IO.Out
-	fmt.Fprintf(w, "%s\n%s  %s  confidence %.2f  novelty %.2f  model %s\n",
-		termsafe.Line(r.Title, 100), strings.ToUpper(r.Severity), termsafe.Line(r.ID, 40), r.Confidence, r.Novelty, r.Model)
+	novel := ""
+	if r.Novel {
+		novel = " (novel)"
+	}
+	fmt.Fprintf(w, "%s\n%s  %s  confidence %.2f  novelty %.2f%s  model %s\n",
+		termsafe.Line(r.Title, 100), strings.ToUpper(r.Severity), termsafe.Line(r.ID, 40), r.Confidence, r.Novelty, novel, r.Model)
+	if ex := r.Explanation; r.Novel && ex != nil && len(ex.NoveltyReasons) > 0 {
+		fmt.Fprintf(w, "novel: unlike the model's training documents: %s\n", termsafe.Line(strings.Join(ex.NoveltyReasons, "; "), 400))
+	}
 	if r.MetaOnly {
 		fmt.Fprintln(w, "note: the document has no text; this score rests on its structured fields alone")
 	}

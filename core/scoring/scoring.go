@@ -338,6 +338,11 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	return res
 }
 
+// Novel says whether a novelty score of this scorer's model is at or above
+// its calibrated threshold (false for a model without one): how a stored
+// score's flag is read back (the triage queue, a stored explanation).
+func (s *Scorer) Novel(novelty float64) bool { return s.novelty != nil && s.novelty.Novel(novelty) }
+
 // explain computes the exact TreeSHAP values of one class and keeps the top
 // k by magnitude (k = 0: all non-zero). Ties in magnitude keep feature
 // order, and the left-out values are summed in rank order, so the record is

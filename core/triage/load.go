@@ -69,10 +69,12 @@ func (s *Session) Items(ctx context.Context) ([]Item, error) {
 	if err := firstCause(errs[:]); err != nil {
 		return nil, fmt.Errorf("load the queue: %w", err)
 	}
+	scorer := s.Scorer()
 	for i := range items {
 		it := &items[i]
 		if j, ok := scores.of[it.DocID]; ok {
 			scores.rows[j].fill(it)
+			it.Novel = scorer.Novel(it.Novelty)
 		}
 		it.Gap = gap(it.Probabilities)
 		it.Label = current[it.DocID]
@@ -204,6 +206,7 @@ func (s *Session) Item(ctx context.Context, docID string) (Item, error) {
 			return it, fmt.Errorf("queue row %s: %w", docID, err)
 		}
 		sc.fill(&it)
+		it.Novel = s.Scorer().Novel(it.Novelty)
 	}
 	it.Gap = gap(it.Probabilities)
 	label, labelled, err := s.labels.Current(ctx, docID)

@@ -58,6 +58,7 @@ func itemsAsBefore(t *testing.T, s *triage.Session) []triage.Item {
 			}
 			it.Probabilities = p
 		}
+		it.Novel = it.Severity != "" && s.Scorer().Novel(it.Novelty) // the flag of the session's model
 		it.Title, it.Source = termsafe.Strip(it.Title), termsafe.Strip(it.Source)
 		if pub != "" {
 			it.Published, _ = time.Parse(time.RFC3339, pub)

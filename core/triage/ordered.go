@@ -41,7 +41,7 @@ type Queue struct {
 }
 
 // numSorts is the number of Sort values.
-const numSorts = int(ByActiveLearning) + 1
+const numSorts = int(ByNovelty) + 1
 
 // facts are what sorting and filtering read of an item, computed once.
 type facts struct {
@@ -49,7 +49,7 @@ type facts struct {
 	when                   int64 // When().UnixNano()
 	sev, source            int32 // interned ids
 	state                  LabelState
-	scored                 bool
+	scored, novel          bool
 }
 
 // NewQueue holds items (as loaded, in any order; the slice is kept, not
@@ -79,7 +79,7 @@ func newQueue(items []Item, seed uint64) *Queue {
 func (q *Queue) factsOf(it *Item) facts {
 	return facts{priority: it.Priority(), novelty: it.Novelty, gap: it.Gap, when: it.When().UnixNano(),
 		sev: intern(it.Severity, &q.sevs, q.sevID), source: intern(it.Source, &q.sources, q.srcID),
-		state: it.LabelState, scored: it.Scored()}
+		state: it.LabelState, scored: it.Scored(), novel: it.Novel}
 }
 
 func intern(s string, names *[]string, ids map[string]int32) int32 {
@@ -196,6 +196,11 @@ func (q *Queue) key(by Sort, i int32) orderKey {
 			a = 1
 		}
 		b = f.gap + jitterWidth*unitHash(q.seed, q.ids[i])
+	case ByNovelty:
+		if !f.novel {
+			a = 1
+		}
+		b = -f.novelty
 	}
 	return orderKey{a: floatKey(a), b: floatKey(b), when: -f.when, i: i}
 }
@@ -387,7 +392,7 @@ func (q *Queue) matcher(f Filter) matcher {
 	case text != "":
 		m.text = []byte(text)
 	}
-	m.all = !m.none && m.sev < 0 && m.src < 0 && f.Label == AnyLabel && text == ""
+	m.all = !m.none && m.sev < 0 && m.src < 0 && f.Label == AnyLabel && !f.Novel && text == ""
 	return m
 }
 
@@ -398,6 +403,9 @@ func (q *Queue) pass(m *matcher, i int32) bool {
 		return false
 	}
 	if m.f.Label != AnyLabel && int(f.state) != int(m.f.Label)-1 {
+		return false
+	}
+	if m.f.Novel && !f.novel {
 		return false
 	}
 	return m.slowText == "" || m.f.match(&q.items[i], m.slowText)

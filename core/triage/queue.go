@@ -47,8 +47,11 @@ type Item struct {
 	Margin float64
 	// Gap is the difference between the two largest class probabilities:
 	// small means the model hesitated between two classes.
-	Gap        float64
-	Novelty    float64
+	Gap     float64
+	Novelty float64
+	// Novel says Novelty is at or above the session model's calibrated
+	// threshold: the document is unlike the model's training documents.
+	Novel      bool
 	LabelState LabelState
 	Label      string // the current label's severity, "" when unlabelled
 }
@@ -114,6 +117,8 @@ type Filter struct {
 	Source   string
 	// Label keeps one label state; AnyLabel (the default) keeps all.
 	Label LabelFilter
+	// Novel keeps only the documents flagged novel.
+	Novel bool
 }
 
 // LabelFilter selects items by label state.
@@ -140,6 +145,9 @@ func (f *Filter) match(it *Item, text string) bool {
 		return false
 	}
 	if f.Label != AnyLabel && int(it.LabelState) != int(f.Label)-1 {
+		return false
+	}
+	if f.Novel && !it.Novel {
 		return false
 	}
 	if text != "" && !containsFold(it.Title, text) && !containsFold(it.Source, text) && !strings.Contains(it.DocID, text) {
@@ -191,10 +199,13 @@ const (
 	// seeded jitter, so that a session does not spend an hour on one
 	// cluster of near-duplicates all sitting at the same margin.
 	ByActiveLearning
+	// ByNovelty: documents flagged novel first, each group the most
+	// unlike the training documents first, then newest.
+	ByNovelty
 )
 
 func (s Sort) String() string {
-	return [...]string{"priority", "uncertainty", "newest", "active learning"}[s]
+	return [...]string{"priority", "uncertainty", "newest", "active learning", "novelty"}[s]
 }
 
 // jitterWidth is the spread of the active-learning jitter, in probability

@@ -258,6 +258,7 @@ func (s *Session) storedScore(ctx context.Context, d document.Document, basis st
 		return r, false, err
 	}
 	r.Model, r.Severity, r.Confidence, r.Margin, r.Novelty = stored.Model, stored.Severity, stored.Confidence, stored.Margin, stored.Novelty
+	r.Novel = s.Scorer().Novel(r.Novelty) // the basis is this scorer's
 	prob, ex := stored.Probabilities, stored.Explanation
 	if err := json.Unmarshal([]byte(prob), &r.Probabilities); err != nil {
 		return r, false, fmt.Errorf("score of %s: probabilities: %w", d.ID, err)

@@ -40,8 +40,8 @@ func DefaultKeyMap() KeyMap {
 		Note:          b([]string{"n"}, "n", "add a note"),
 
 		Filter:      b([]string{"/"}, "/", "filter by text"),
-		CycleFilter: b([]string{"f"}, "f", "cycle filters (severity, source, label)"),
-		CycleSort:   b([]string{"s"}, "s", "cycle sort (priority, uncertainty, newest)"),
+		CycleFilter: b([]string{"f"}, "f", "cycle filters (novel, severity, source, label)"),
+		CycleSort:   b([]string{"s"}, "s", "cycle sort (priority, uncertainty, newest, novelty)"),
 		Pivot:       b([]string{"p"}, "p", "pivot on an entity"),
 		DetailUp:    b([]string{"["}, "[", "scroll detail up"),
 		DetailDown:  b([]string{"]"}, "]", "scroll detail down"),

@@ -114,13 +114,23 @@ func (m *Model) render() {
 	if i := document.SeverityIndex(r.Severity); i >= 0 {
 		b.WriteString(st.Badge[i].Render(fmt.Sprintf("[%s] %s", common.SeverityLetters[i], r.Severity)))
 		fmt.Fprintf(&b, "  confidence %.0f%%  novelty %.2f", 100*r.Confidence, r.Novelty)
-		if r.Novelty >= 0.6 {
+		if r.Novel {
 			b.WriteString(" ✦ novel")
 		}
 		b.WriteString(st.Dim.Render("  model " + termsafe.Line(r.Model, 30)))
 		b.WriteByte('\n')
 		b.WriteString(wrap(reasons.Probabilities(r.Probabilities, r.Severity, st.Reasons)))
 		b.WriteByte('\n')
+		if ex := r.Explanation; ex != nil && r.Novel && len(ex.NoveltyDrivers) > 0 {
+			// What makes it unlike the training documents, beside what made
+			// its class: in words where the score has them.
+			why := ex.NoveltyReasons
+			if len(why) == 0 {
+				why = ex.NoveltyDrivers
+			}
+			b.WriteString(wrap(st.Dim.Render("✦ unlike the model's training documents: " + termsafe.Line(strings.Join(why, "; "), 400))))
+			b.WriteByte('\n')
+		}
 	}
 	if m.d.Labelled {
 		fmt.Fprintf(&b, "label: %s by %s", m.d.Label.Severity, termsafe.Line(m.d.Label.Analyst, 30))
@@ -144,11 +154,6 @@ func (m *Model) render() {
 	b.WriteByte('\n')
 	b.WriteString(strings.TrimRight(reasons.Bars(r.Explanation, w, st.Reasons), "\n"))
 	b.WriteString("\n")
-	if ex := r.Explanation; ex != nil && len(ex.NoveltyDrivers) > 0 && r.Novelty >= 0.6 {
-		// What makes it unusual, beside what made its class.
-		b.WriteString(wrap(st.Dim.Render(fmt.Sprintf("✦ novel (%.2f) mostly in %s", r.Novelty, strings.Join(ex.NoveltyDrivers, ", ")))))
-		b.WriteByte('\n')
-	}
 	b.WriteByte('\n')
 
 	// Entities.

@@ -15,10 +15,11 @@ type Preset struct {
 	Filter triage.Filter
 }
 
-// Presets are the filters `f` cycles through: none, unlabelled, each model
-// class, the first sources, confirmed and corrected.
+// Presets are the filters `f` cycles through: none, unlabelled, novel
+// (unlike the model's training documents), each model class, the first
+// sources, confirmed and corrected.
 func Presets(sources []string) []Preset {
-	ps := []Preset{{"", triage.Filter{}}, {"unlabelled", triage.Filter{Label: triage.OnlyUnlabelled}}}
+	ps := []Preset{{"", triage.Filter{}}, {"unlabelled", triage.Filter{Label: triage.OnlyUnlabelled}}, {"novel", triage.Filter{Novel: true}}}
 	for _, sev := range document.Severities {
 		ps = append(ps, Preset{"model " + sev, triage.Filter{Severity: sev}})
 	}

@@ -23,17 +23,20 @@ func TestPresets(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ps := Presets(tc.sources)
-			if len(ps) != 2+5+tc.wantSources+2 {
+			if len(ps) != 3+5+tc.wantSources+2 {
 				t.Fatalf("%d presets: %+v", len(ps), ps)
 			}
 			if ps[0].Name != "" || ps[0].Filter != (triage.Filter{}) {
 				t.Fatalf("the first preset filters: %+v", ps[0])
 			}
-			if ps[2].Name != "model critical" || ps[2].Filter.Severity != "critical" {
+			if ps[2].Name != "novel" || ps[2].Filter != (triage.Filter{Novel: true}) {
 				t.Fatalf("third preset %+v", ps[2])
 			}
-			if tc.wantSources > 0 && ps[7].Filter.Source != tc.sources[0] {
-				t.Fatalf("the first source preset %+v", ps[7])
+			if ps[3].Name != "model critical" || ps[3].Filter.Severity != "critical" {
+				t.Fatalf("fourth preset %+v", ps[3])
+			}
+			if tc.wantSources > 0 && ps[8].Filter.Source != tc.sources[0] {
+				t.Fatalf("the first source preset %+v", ps[8])
 			}
 			if last := ps[len(ps)-1]; last.Filter.Label != triage.OnlyCorrected {
 				t.Fatalf("last preset %+v", last)

@@ -18,9 +18,6 @@ import (
 	"github.com/cyberstreams/cyberstreams/tui/common"
 )
 
-// NovelAt is the novelty score from which a row gets the ✦ marker.
-const NovelAt = 0.6
-
 // Model is the queue list.
 type Model struct {
 	c             *common.Common
@@ -202,7 +199,7 @@ func (m *Model) row(it *triage.Item, selected bool, now time.Time) string {
 		conf = fmt.Sprintf("%3.0f%%", 100*it.Confidence)
 	}
 	novel := " "
-	if it.Novelty >= NovelAt {
+	if it.Novel { // at or above the model's calibrated threshold
 		novel = "✦"
 	}
 	state := "  "
