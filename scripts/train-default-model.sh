@@ -33,7 +33,10 @@ ref = json.load(gzip.open(f"{dst}/reference.json.gz"))
 # The card records the canonical command, not this run's temporary paths.
 card["command"] = ("cyberstreams train --data advisories_train.jsonl.gz --kev kev.json --seed 42 --version "
                    + card["version"])
-json.dump(card, open(f"{dst}/card.json", "w"), indent=1)
+with open(f"{dst}/card.json", "w") as f:
+    json.dump(card, f, indent=1)
+    f.write("\n")
+nov = json.load(gzip.open(f"{dst}/novelty.json.gz"))
 v = card["validation"]
 classes = ["critical", "high", "medium", "low", "informational"]
 bias = json.load(gzip.open(f"{dst}/features.json.gz")).get("class_bias") or [0.0] * 5
@@ -62,7 +65,7 @@ lines = [
  "|---|---|",
  "| `model.txt.gz` | the gradient-boosted trees, LightGBM text format |",
  "| `features.json.gz` | the feature spec: n-gram vocabulary with IDF weights, category groups, numeric feature names, source reputations, KEV dates, per-class decision offsets |",
- "| `novelty.json.gz` | the isolation forest that flags documents unlike the training data |",
+ "| `novelty.json.gz` | the novelty model that flags documents unlike the training data, with its flag's threshold (below) |",
  "| `reference.json.gz` | the drift reference `cyberstreams drift` compares new documents with: the value of each numeric feature for a seeded sample of "
  + f"{min(ref['docs'], 5000)} of the {ref['docs']} training documents, the source and ecosystem counts over all of them, and the model's "
  + "predicted-class counts on its validation slice. A summary computed by the trainer; it holds no document text. |",
@@ -93,6 +96,17 @@ lines += [
  "its p′. `explain` explains the decided class: its margin is the trees' margin plus the class's",
  "offset, its base value TreeSHAP's base value plus the same offset, and base + Σ contributions",
  "= margin exactly (the offset is the same for every document, so no contribution changes).",
+ "",
+ "## Novelty",
+ "",
+ f"`novelty` says how unlike the training documents a document is, in [0, 1]; `novel` flags it at novelty ≥ {nov['threshold']:.4f}.",
+ f"The model reads {len(nov['inputs'])} inputs that compare a short text with a long one: " + ", ".join(f"`{i}`" for i in nov["inputs"]) + ".",
+ f"An isolation forest ({len(nov['forest']['trees'])} trees, ψ = {nov['forest']['sample_size']}) and an autoencoder "
+ + f"({nov['autoencoder']['inputs']} → {nov['autoencoder']['hidden']} tanh → {nov['autoencoder']['inputs']}, mini-batch Adam) score them, each score is ranked",
+ "among the training documents' scores, and the two ranks are averaged (`core/novelty`).",
+ f"The threshold flags {nov['valid_fpr']:.1%} of the {nov['valid_docs']} validation documents: the most that still shows, with 95%",
+ f"confidence, that at most {nov['target_fpr']:.0%} of documents like them are flagged (`train --novelty-fpr`).",
+ "`bench/novelty/run.sh` measures the flag on future advisories, threat-report text and left-out families.",
  "",
  "## Validation (the newest documents, which the model being judged never saw)",
  "",

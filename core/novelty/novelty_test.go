@@ -269,3 +269,15 @@ func TestDriverWords(t *testing.T) {
 		}
 	}
 }
+
+// Equal documents, options and seed give a byte-identical novelty.json,
+// as the embedded default model's reproducible build needs.
+func TestFitIsReproducible(t *testing.T) {
+	a, _, _ := fitted(t, Options{Seed: 11})
+	b, _, _ := fitted(t, Options{Seed: 11})
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Fatal("two fits with the same seed differ")
+	}
+}

@@ -358,3 +358,14 @@ func (d Driver) Words() string {
 		return fmt.Sprintf("%s is %.3g (usually %.3g)", name, d.Value, d.Usual)
 	}
 }
+
+// Standardised is the row's inputs as the two detectors read them
+// (standardised by the training medians and spreads): for measuring
+// another detector on the same features (bench/novelty).
+func (s *Scorer) Standardised(row features.Row) []float64 {
+	x := s.pl.inputs(s.m, row, nil)
+	if s.m.Version >= 2 {
+		s.m.standardise(x)
+	}
+	return x
+}
