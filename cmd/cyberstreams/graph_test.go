@@ -65,7 +65,15 @@ func TestGraphCommands(t *testing.T) {
 		want []string
 	}{
 		{"actor techniques by alias", []string{"graph", "query", "actor-techniques", "fancy test"}, 0, []string{"G0001", "T1105", "C0001", "T1059.001"}},
-		{"next steps", []string{"graph", "query", "next-steps", "T1566", "--max-hops", "1"}, 0, []string{"2       T1059"}},
+		// The model: cosine over actor and campaign co-usage; T1566's users
+		// are G0002 (T1059.001, T1003) and G0003 (T1059, whose other user
+		// is G0001).
+		{"next steps", []string{"graph", "query", "next-steps", "T1566"}, 0, []string{"0.707  T1003 ", "0.707  T1059.001", "0.500  T1059 "}},
+		{"next steps from a tactic", []string{"graph", "query", "next-steps", "T1566", "--from", "credential-access", "--limit", "1"}, 0, []string{"T1003"}},
+		{"next steps by the co-usage rule", []string{"graph", "query", "next-steps", "T1566", "--rule", "co-usage", "--max-hops", "1"}, 0, []string{"2       T1059"}},
+		{"bad rule", []string{"graph", "query", "next-steps", "T1566", "--rule", "magic"}, 2, nil},
+		{"bad tactic", []string{"graph", "query", "next-steps", "T1566", "--from", "lunch"}, 2, nil},
+		{"unknown technique", []string{"graph", "query", "next-steps", "T9999"}, 2, nil},
 		{"ioc pairs", []string{"graph", "query", "ioc-pairs", "--types", "ip,domain", "--min-count", "2"}, 0, []string{"domain:evil.example"}},
 		{"enrich", []string{"graph", "query", "enrich", "evil[.]example", "--hops", "1"}, 0, []string{"doc:doc-2"}},
 		{"hostile actor", []string{"graph", "query", "actor-techniques", kgtest.Hostile}, 0, []string{"G0003", "T1566"}},
@@ -90,7 +98,7 @@ func TestGraphCommands(t *testing.T) {
 			}
 		})
 	}
-	r := runCLI(t, ws, "", "--json", "graph", "query", "next-steps", "T1566", "T1059")
+	r := runCLI(t, ws, "", "--json", "graph", "query", "next-steps", "T1566", "T1059", "--rule", "co-usage")
 	var steps []struct {
 		ID     string `json:"id"`
 		Groups int    `json:"groups"`

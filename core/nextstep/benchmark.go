@@ -1,0 +1,135 @@
+package nextstep
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/cyberstreams/cyberstreams/kg"
+)
+
+// Protocol is the leave-one-actor-out measurement: for every actor with at
+// least MinEach techniques whose earliest tactic comes before Split and
+// MinEach at Split or later, train on everything but that actor and its
+// campaigns, reveal its earlier techniques and rank the techniques starting
+// at Split or later; its later techniques are the truth.
+type Protocol struct {
+	Split   string
+	MinEach int
+	K       int
+}
+
+// Result is one method's score under a protocol: macro averages over the
+// held-out actors of recall@K (share of the truth in the top K), hit@K (at
+// least one in the top K) and MRR (1 / rank of the first true technique).
+type Result struct {
+	Method string  `json:"method"`
+	Split  string  `json:"split"`
+	Actors int     `json:"actors"`
+	Recall float64 `json:"recall_at_k"`
+	Hit    float64 `json:"hit_at_k"`
+	MRR    float64 `json:"mrr"`
+}
+
+type heldOut struct {
+	actor        string
+	given, truth []string
+}
+
+// folds lists the actors the protocol holds out, in key order.
+func (p Protocol) folds(u kg.TechniqueUsage) ([]heldOut, int, error) {
+	split := TacticIndex(p.Split)
+	if split < 0 {
+		return nil, 0, fmt.Errorf("unknown tactic %q", p.Split)
+	}
+	stage := map[string]int{}
+	for _, t := range u.Techniques {
+		stage[t.Key] = stageOf(t.Tactics)
+	}
+	var out []heldOut
+	for _, usr := range u.Users {
+		if usr.Label != kg.Actor {
+			continue
+		}
+		h := heldOut{actor: usr.Key}
+		for _, t := range usr.Techniques {
+			s, ok := stage[t]
+			switch {
+			case !ok || s < 0:
+			case s < split:
+				h.given = append(h.given, t)
+			default:
+				h.truth = append(h.truth, t)
+			}
+		}
+		if len(h.given) >= p.MinEach && len(h.truth) >= p.MinEach {
+			out = append(out, h)
+		}
+	}
+	return out, split, nil
+}
+
+// Benchmark runs the protocol for each method.
+func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []Method) ([]Result, error) {
+	folds, split, err := p.folds(u)
+	if err != nil {
+		return nil, err
+	}
+	if len(folds) == 0 {
+		return nil, fmt.Errorf("no actor has %d techniques on each side of %s", p.MinEach, p.Split)
+	}
+	res := make([]Result, len(methods))
+	for mi, m := range methods {
+		res[mi] = Result{Method: m.Name, Split: p.Split, Actors: len(folds)}
+	}
+	for _, f := range folds {
+		leave := func(usr kg.TechniqueUser) bool {
+			return usr.Key == f.actor || slices.Contains(usr.Actors, f.actor)
+		}
+		for mi, m := range methods {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			md, err := train(u, m, leave)
+			if err != nil {
+				return nil, err
+			}
+			given := make([]int, len(f.given))
+			for i, t := range f.given {
+				given[i] = md.index[t]
+			}
+			truth := map[int]bool{}
+			for _, t := range f.truth {
+				truth[md.index[t]] = true
+			}
+			ranked, _, err := md.rank(given, split)
+			if err != nil {
+				return nil, err
+			}
+			hits, first := 0, true
+			for r, i := range ranked {
+				if !truth[i] {
+					continue
+				}
+				if first {
+					res[mi].MRR += 1 / float64(r+1)
+					first = false
+				}
+				if r < p.K {
+					hits++
+				}
+			}
+			res[mi].Recall += float64(hits) / float64(len(truth))
+			if hits > 0 {
+				res[mi].Hit++
+			}
+		}
+	}
+	for i := range res {
+		n := float64(len(folds))
+		res[i].Recall /= n
+		res[i].Hit /= n
+		res[i].MRR /= n
+	}
+	return res, nil
+}
