@@ -198,9 +198,9 @@ func checkJSONDocument(data []byte) (problem, bool) {
 	case trimmed[0] == '[':
 		return problem{Error: "a JSON array: this Content-Type takes one document; send many as " + mediaNDJSON + ", one per line"}, false
 	}
-	var raw json.RawMessage
-	if err := json.Unmarshal(trimmed, &raw); err != nil {
-		return problem{Error: jsonProblem(err)}, false
+	if !json.Valid(trimmed) { // Valid copies nothing; Unmarshal words the error
+		var raw json.RawMessage
+		return problem{Error: jsonProblem(json.Unmarshal(trimmed, &raw))}, false
 	}
 	if trimmed[0] != '{' {
 		return problem{Error: "want a JSON object, not a bare JSON value"}, false
