@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -57,5 +59,83 @@ func TestExtractReadsGzipAndNamesMissingFile(t *testing.T) {
 	r = runCLI(t, dir, "", "extract", missing)
 	if r.Code != 1 || !bytes.Contains([]byte(r.Err), []byte(missing)) {
 		t.Fatalf("missing file: exit %d, stderr %q should name %s", r.Code, r.Err, missing)
+	}
+}
+
+func TestExtractFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want ExtractOptions
+		code int
+	}{
+		{"defaults", []string{}, ExtractOptions{Paths: []string{"-"}, Output: "json"}, 0},
+		{"types with groups", []string{"--types", "ip, url", "--output", "table", "a.txt"},
+			ExtractOptions{Paths: []string{"a.txt"}, Types: []string{"ipv4", "ipv6", "url"}, Output: "table"}, 0},
+		{"lines jsonl", []string{"--lines", "-o", "jsonl"}, ExtractOptions{Paths: []string{"-"}, Output: "jsonl", Lines: true}, 0},
+		{"unknown type", []string{"--types", "ipv5"}, ExtractOptions{}, exitUsage},
+		{"empty types", []string{"--types", ","}, ExtractOptions{}, exitUsage},
+		{"unknown output", []string{"--output", "xml"}, ExtractOptions{}, exitUsage},
+		{"lines need rows", []string{"--lines"}, ExtractOptions{}, exitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *ExtractOptions
+			cmd := newExtractCmd(nil, func(o *ExtractOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SetOut(io.Discard)
+			cmd.SetErr(io.Discard)
+			err := cmd.Execute()
+			if code := exitCodeFor(err); code != tt.code {
+				t.Fatalf("exit %d (%v), want %d", code, err, tt.code)
+			}
+			if tt.code == 0 && !reflect.DeepEqual(*got, tt.want) {
+				t.Fatalf("options %+v, want %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExtractRows(t *testing.T) {
+	text := "C2 hxxps://cdn[.]example[.]com/x and 2001:DB8:0:0::1\nmail ops[@]example.org, cve-2014-1001\n"
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"jsonl types", []string{"extract", "--types", "url,ipv6", "-o", "jsonl"},
+			`{"source":"<stdin>","type":"ipv6","written":"2001:DB8:0:0::1","refanged":"2001:db8::1"}` + "\n" +
+				`{"source":"<stdin>","type":"url","written":"hxxps://cdn[.]example[.]com/x","refanged":"https://cdn.example.com/x"}` + "\n"},
+		{"csv lines", []string{"extract", "--types", "email", "--lines", "-o", "csv"},
+			"source,line,type,written,refanged\n<stdin>,2,email,ops[@]example.org,ops@example.org\n"},
+		{"table", []string{"extract", "--types", "domain", "-o", "table"},
+			"SOURCE   TYPE    WRITTEN              REFANGED\n" +
+				"<stdin>  domain  cdn[.]example[.]com  cdn.example.com\n" +
+				"<stdin>  domain  example.org          example.org\n"},
+		{"json refanged types", []string{"extract", "--refang", "--types", "cve"}, "{\n  \"cve\": [\n    \"CVE-2014-1001\"\n  ]\n}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, t.TempDir(), text, tt.args...)
+			if r.Code != 0 {
+				t.Fatalf("exit %d: %s", r.Code, r.Err)
+			}
+			if r.Out != tt.want {
+				t.Fatalf("got\n%s\nwant\n%s", r.Out, tt.want)
+			}
+		})
+	}
+}
+
+func TestExtractGoesOnAfterAnUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.txt")
+	if err := os.WriteFile(good, []byte("beacon 203.0.113.9"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "nope.txt")
+	r := runCLI(t, dir, "", "extract", "-o", "jsonl", missing, good)
+	if r.Code != 1 || !strings.Contains(r.Err, missing) || !strings.Contains(r.Out, `"refanged":"203.0.113.9"`) {
+		t.Fatalf("exit %d out %q err %q: want exit 1, the missing file named, the good one read", r.Code, r.Out, r.Err)
 	}
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"sort"
+	"text/tabwriter"
 )
 
 // writeJSON prints v as indented JSON with a trailing newline.
@@ -28,4 +30,17 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// flushRows flushes whichever row writer a sink started (nil when it wrote
+// no row) and returns its error.
+func flushRows(c *csv.Writer, t *tabwriter.Writer) error {
+	switch {
+	case c != nil:
+		c.Flush()
+		return c.Error()
+	case t != nil:
+		return t.Flush()
+	}
+	return nil
 }

@@ -124,7 +124,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newRetrainCmd(app))
 	root.AddCommand(newDriftCmd(app))
 	root.AddCommand(newReportCmd(app))
-	root.AddCommand(newExtractCmd(app))
+	root.AddCommand(newExtractCmd(app, nil))
 	root.AddCommand(newIngestCmd(app))
 	root.AddCommand(newServeCmd(app))
 	root.AddCommand(newForecastCmd(app))

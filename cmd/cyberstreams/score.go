@@ -261,16 +261,7 @@ func (s *scoreSink) write(r scoring.Result) error {
 	}
 }
 
-func (s *scoreSink) flush() error {
-	switch {
-	case s.csv != nil:
-		s.csv.Flush()
-		return s.csv.Error()
-	case s.table != nil:
-		return s.table.Flush()
-	}
-	return nil
-}
+func (s *scoreSink) flush() error { return flushRows(s.csv, s.table) }
 
 // csvCell defuses spreadsheet formulas in untrusted text: a cell that
 // starts with = + - @ (or a tab/CR) is prefixed with ' so that opening the

@@ -17,8 +17,10 @@
 package extract
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -26,7 +28,7 @@ import (
 // display. The index of a type in this slice is its internal kind.
 var Types = []string{
 	"ipv4", "ipv6", "domain", "url", "email",
-	"md5", "sha1", "sha256", "sha512",
+	"md5", "sha1", "sha256", "sha512", "ssdeep",
 	"cve", "cwe", "attack_technique",
 	"asn", "mac", "bitcoin", "registry_key", "file_path",
 	"actor", "malware", "tool",
@@ -45,6 +47,7 @@ const (
 	kSHA1
 	kSHA256
 	kSHA512
+	kSSDeep
 	kCVE
 	kCWE
 	kTechnique
@@ -82,12 +85,56 @@ type Options struct {
 	// Names is the dictionary of actor, malware and tool names. It is
 	// compiled by New; later changes to it do not affect the Extractor.
 	Names *Names
+	// Types, when not empty, limits the output to these types (names from
+	// Types; check them with ParseTypes). Extraction itself is unchanged,
+	// so a URL's host is still read as part of its URL.
+	Types []string
+}
+
+// ParseTypes reads a comma-separated list of type names ("ip,url,domain"),
+// where "ip" stands for ipv4 and ipv6 and "hash" for every hash type, and
+// returns the names in Types order. An unknown name is an error that lists
+// the known ones.
+func ParseTypes(list string) ([]string, error) {
+	var want uint32
+	for _, name := range strings.Split(list, ",") {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" {
+			continue
+		}
+		m, ok := typeAliases[name]
+		if !ok {
+			k := slices.Index(Types, name)
+			if k < 0 {
+				return nil, fmt.Errorf("unknown entity type %q (known: %s, and ip, hash)", name, strings.Join(Types, ", "))
+			}
+			m = 1 << k
+		}
+		want |= m
+	}
+	if want == 0 {
+		return nil, fmt.Errorf("no entity type in %q", list)
+	}
+	var out []string
+	for k, t := range Types {
+		if want&(1<<k) != 0 {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// typeAliases are the group names ParseTypes accepts, as kind bit sets.
+var typeAliases = map[string]uint32{
+	"ip":   1<<kIPv4 | 1<<kIPv6,
+	"hash": 1<<kMD5 | 1<<kSHA1 | 1<<kSHA256 | 1<<kSHA512 | 1<<kSSDeep,
 }
 
 // Extractor finds entities in text. It is immutable after New and safe for
 // concurrent use.
 type Extractor struct {
 	refang bool
+	only   uint32 // kinds to report, a bit set; 0 for all
 	names  *nameIndex // nil when there is no dictionary
 	// runs keeps scan state between calls, so a stream of small documents
 	// does not regrow the scan buffers for each one.
@@ -97,6 +144,11 @@ type Extractor struct {
 // New compiles the options into an Extractor.
 func New(opts Options) *Extractor {
 	e := &Extractor{refang: opts.Refang}
+	for _, t := range opts.Types {
+		if k := slices.Index(Types, t); k >= 0 {
+			e.only |= 1 << k
+		}
+	}
 	e.runs.New = func() any { return new(run) }
 	if opts.Names != nil && opts.Names.len() > 0 {
 		e.names = opts.Names.compile()
@@ -104,20 +156,70 @@ func New(opts Options) *Extractor {
 	return e
 }
 
-// finding is one extracted value before grouping.
+// finding is one extracted value before grouping: v as Extract reports it,
+// and, when the run records pairs, w as written in the text ("" for a value
+// decoded from an encoded form, which has no written form).
 type finding struct {
 	k kind
 	v string
+	w string
 }
 
 // Extract returns the entities found in text.
 func (e *Extractor) Extract(text string) Entities {
-	r := e.runs.Get().(*run)
+	r := e.find(text, false)
 	defer e.runs.Put(r)
+	out := group(r.found)
+	r.text = "" // do not pin the document in the pool
+	return out
+}
+
+// Indicator is one value found in text, as written and refanged.
+type Indicator struct {
+	Type string `json:"type"`
+	// Written is the text the value was read from ("hxxp://evil[.]example",
+	// "2001:DB8:0:0::1"); empty for a value decoded from an encoded form
+	// (the host of a base64 URL), which is not written as such.
+	Written string `json:"written"`
+	// Refanged is the normalised value Extract returns with Refang.
+	Refanged string `json:"refanged"`
+}
+
+// Indicators returns every value found in text with the text it was read
+// from, whatever the Refang option: ordered by type (in Types order), then
+// refanged value, then written form, each pair once. The refanged values of
+// a type are those Extract returns with Refang.
+func (e *Extractor) Indicators(text string) []Indicator {
+	r := e.find(text, true)
+	defer e.runs.Put(r)
+	out := make([]Indicator, 0, len(r.found))
+	slices.SortFunc(r.found, func(a, b finding) int {
+		if a.k != b.k {
+			return int(a.k) - int(b.k)
+		}
+		if c := strings.Compare(a.v, b.v); c != 0 {
+			return c
+		}
+		return strings.Compare(a.w, b.w)
+	})
+	for i, f := range r.found {
+		if i > 0 && f == r.found[i-1] {
+			continue
+		}
+		out = append(out, Indicator{Type: Types[f.k], Written: f.w, Refanged: f.v})
+	}
+	r.text = ""
+	return out
+}
+
+// find runs the scan and the name match over text, in a pooled run the
+// caller puts back, keeping the kinds the Extractor reports.
+func (e *Extractor) find(text string, pairs bool) *run {
+	r := e.runs.Get().(*run)
 	// Reset every field; only the buffers' capacity carries over. Findings
-	// are copied out by group (their values are strings), so the slices
-	// can be reused.
-	*r = run{refang: e.refang, text: text, found: r.found[:0], norm: r.norm[:0],
+	// are copied out by the caller (their values are strings), so the
+	// slices can be reused.
+	*r = run{refang: e.refang || pairs, pairs: pairs, text: text, found: r.found[:0], norm: r.norm[:0],
 		oStart: r.oStart[:0], oEnd: r.oEnd[:0], joins: r.joins[:0], sub: r.sub,
 		suffixes: r.suffixes, hosts: r.hosts, canon: r.canon[:0]}
 	if r.suffixes == nil {
@@ -128,9 +230,10 @@ func (e *Extractor) Extract(text string) Entities {
 	if e.names != nil {
 		r.found = e.names.match(text, r.found)
 	}
-	out := group(r.found)
-	r.text = "" // do not pin the document in the pool
-	return out
+	if e.only != 0 {
+		r.found = slices.DeleteFunc(r.found, func(f finding) bool { return e.only&(1<<f.k) == 0 })
+	}
+	return r
 }
 
 // group sorts and deduplicates findings into Entities. The findings are

@@ -279,3 +279,61 @@ func BenchmarkExtractSmallDocument(b *testing.B) {
 		e.Extract(text)
 	}
 }
+
+func TestIndicators(t *testing.T) {
+	text := "hxxps://evil[.]example[.]com/a and 2001:DB8:0:0::1, 2001:db8::1; payload aHR0cDovL2V4YW1wbGUuY29tL3g= CVE-2021-44228"
+	want := []Indicator{
+		{"ipv6", "2001:DB8:0:0::1", "2001:db8::1"},
+		{"ipv6", "2001:db8::1", "2001:db8::1"},
+		{"domain", "evil[.]example[.]com", "evil.example.com"},
+		{"domain", "", "example.com"},
+		{"url", "aHR0cDovL2V4YW1wbGUuY29tL3g=", "http://example.com/x"},
+		{"url", "hxxps://evil[.]example[.]com/a", "https://evil.example.com/a"},
+		{"cve", "CVE-2021-44228", "CVE-2021-44228"},
+	}
+	for _, opts := range []Options{{}, {Refang: true}} {
+		got := New(opts).Indicators(text)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Indicators with %+v\n got %v\nwant %v", opts, got, want)
+		}
+	}
+	// The refanged values are Extract's.
+	ex := New(Options{Refang: true})
+	refanged := E{}
+	for _, in := range ex.Indicators(text) {
+		if l := refanged[in.Type]; len(l) == 0 || l[len(l)-1] != in.Refanged {
+			refanged[in.Type] = append(l, in.Refanged)
+		}
+	}
+	if got := ex.Extract(text); !reflect.DeepEqual(got, refanged) {
+		t.Errorf("Extract %v, Indicators' refanged values %v", got, refanged)
+	}
+}
+
+func TestTypesOption(t *testing.T) {
+	text := "hxxp://198.51.100[.]7/gate from evil.example.com, CVE-2021-44228"
+	cases := []struct {
+		list string
+		want E
+		err  bool
+	}{
+		{"ip", E{"ipv4": {"198.51.100.7"}}, false},
+		{"url,cve", E{"url": {"http://198.51.100.7/gate"}, "cve": {"CVE-2021-44228"}}, false},
+		{" Domain ,", E{"domain": {"evil.example.com"}}, false},
+		{"hash", E{}, false},
+		{"ipv5", nil, true},
+		{",", nil, true},
+	}
+	for _, c := range cases {
+		types, err := ParseTypes(c.list)
+		if (err != nil) != c.err {
+			t.Fatalf("ParseTypes(%q) error %v, want error %v", c.list, err, c.err)
+		}
+		if err != nil {
+			continue
+		}
+		if got := New(Options{Refang: true, Types: types}).Extract(text); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("types %q: got %v, want %v", c.list, got, c.want)
+		}
+	}
+}

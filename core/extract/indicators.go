@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math/bits"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -822,4 +823,40 @@ func (m suffixMemo) hostLabels(p []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return tld, true
+}
+
+// ssdeepLen returns the length of the ssdeep (spamsum) hash that makes up
+// all of p, or 0: "BLOCKSIZE:HASH1:HASH2", the block size 3·2ⁿ and each
+// hash one to 64 base64 characters. So that clock times and ratios
+// ("12:30:45", "3:1:2") are not read as hashes, each hash must be at least
+// three characters long and one of them hold a letter.
+func ssdeepLen(p string) int {
+	i := 0
+	bs := 0
+	for i < len(p) && isDigit(p[i]) && i < 11 {
+		bs = bs*10 + int(p[i]-'0')
+		i++
+	}
+	if i == 0 || p[0] == '0' || bs%3 != 0 || bits.OnesCount(uint(bs/3)) != 1 {
+		return 0
+	}
+	letter := false
+	for part := 0; part < 2; part++ {
+		if i >= len(p) || p[i] != ':' {
+			return 0
+		}
+		i++
+		s := i
+		for i < len(p) && (isAlnum(p[i]) || p[i] == '+' || p[i] == '/') {
+			letter = letter || isLetter(p[i])
+			i++
+		}
+		if i-s < 3 || i-s > 64 {
+			return 0
+		}
+	}
+	if i != len(p) || !letter {
+		return 0
+	}
+	return i
 }

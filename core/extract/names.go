@@ -181,7 +181,7 @@ func (x *nameIndex) match(text string, found []finding) []finding {
 			for _, pi := range x.byFirst[string(buf[:j-i])] {
 				e := &x.entries[pi]
 				if e.at(text, i) {
-					found = append(found, finding{e.k, e.canonical})
+					found = append(found, finding{k: e.k, v: e.canonical, w: text[i : i+len(e.pattern)]})
 					next = i + len(e.pattern)
 					break
 				}

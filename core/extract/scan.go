@@ -72,6 +72,8 @@ func lower(c byte) byte {
 // scratch buffers reused across spans.
 type run struct {
 	refang bool
+	// pairs (with refang) keeps each value's written form beside it.
+	pairs bool
 	text   string
 	found  []finding
 
@@ -169,6 +171,17 @@ func (r *run) span(s, e int, fl uint16) int {
 	if s >= e {
 		return e
 	}
+	if fl&cColon != 0 && isDigit(t[s]) {
+		// "BLOCKSIZE:HASH1:HASH2", possibly with ",FILENAME" after it.
+		q := s
+		for q < e && t[q] != ',' {
+			q++
+		}
+		if ssdeepLen(t[s:q]) > 0 {
+			r.emitText(kSSDeep, t[s:q])
+			return e
+		}
+	}
 	if fl&(cBackslash|cSlash) != 0 {
 		if p, k := r.pathStart(s, e); p >= 0 {
 			pe := r.extendPath(e)
@@ -262,11 +275,7 @@ func (r *run) asnAfter(s, e int) int {
 		return 0
 	}
 	if v, ok := asnValue(t[i:j]); ok {
-		if r.refang {
-			r.found = append(r.found, finding{kASN, v})
-		} else {
-			r.found = append(r.found, finding{kASN, t[s:j]})
-		}
+		r.found = append(r.found, r.found1(kASN, v, t[s:j]))
 		return j
 	}
 	return 0
@@ -511,7 +520,29 @@ func schemeBeforeColon(t string, s, e int) bool {
 
 // emitText records a value that is the same whether refanged or not.
 func (r *run) emitText(k kind, v string) {
-	r.found = append(r.found, finding{k, v})
+	r.found = append(r.found, finding{k: k, v: v, w: v})
+}
+
+// emitDecoded records a value that has no written form in the text (the
+// host of a base64- or percent-encoded URL): reported only when refanging,
+// and with no written form beside it.
+func (r *run) emitDecoded(k kind, v string) {
+	if r.refang {
+		r.found = append(r.found, finding{k: k, v: v})
+	}
+}
+
+// found1 is the finding of a value with canonical form canon written as w:
+// the value is canon when refanging, else w, and w is kept beside it when
+// the run records both (pairs).
+func (r *run) found1(k kind, canon, w string) finding {
+	switch {
+	case r.pairs:
+		return finding{k: k, v: canon, w: w}
+	case r.refang:
+		return finding{k: k, v: canon}
+	}
+	return finding{k: k, v: w}
 }
 
 // emit records a value found at norm[a:b]: canon when refanging, else the
@@ -520,11 +551,14 @@ func (r *run) emit(k kind, a, b int, canon string) {
 	if r.wantWhole && r.whole == "" && a == 0 && b == len(r.norm) {
 		r.whole = canon
 	}
-	if r.refang {
-		r.found = append(r.found, finding{k, canon})
-		return
+	switch {
+	case r.pairs:
+		r.found = append(r.found, finding{k: k, v: canon, w: r.written(a, b)})
+	case r.refang:
+		r.found = append(r.found, finding{k: k, v: canon})
+	default:
+		r.found = append(r.found, finding{k: k, v: r.written(a, b)})
 	}
-	r.found = append(r.found, finding{k, r.written(a, b)})
 }
 
 // emitBytes is emit for a canonical value held in scratch memory, copied
@@ -535,11 +569,14 @@ func (r *run) emitBytes(k kind, a, b int, canon []byte) {
 	if r.wantWhole && r.whole == "" && a == 0 && b == len(r.norm) {
 		r.whole = string(canon)
 	}
-	if r.refang {
-		r.found = append(r.found, finding{k, r.canonString(a, b, canon)})
-		return
+	switch {
+	case r.pairs:
+		r.found = append(r.found, finding{k: k, v: r.canonString(a, b, canon), w: r.written(a, b)})
+	case r.refang:
+		r.found = append(r.found, finding{k: k, v: r.canonString(a, b, canon)})
+	default:
+		r.found = append(r.found, finding{k: k, v: r.written(a, b)})
 	}
-	r.found = append(r.found, finding{k, r.written(a, b)})
 }
 
 // written is the text that produced norm[a:b].

@@ -394,9 +394,8 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 	}
 	r.emit(kURL, us, q, canon)
 	switch {
-	case enc && !r.refang:
-		// The host is not written as such in the text.
 	case enc:
+		// The host is not written as such in the text.
 		r.emitHost(u, -1, -1)
 	default:
 		r.emitHost(u, restStart+u.hostA, restStart+u.hostB)
@@ -435,7 +434,7 @@ func (r *run) emitHost(u parsedURL, a, b int) {
 		return
 	}
 	if a < 0 {
-		r.emitText(u.hostKind, u.host)
+		r.emitDecoded(u.hostKind, u.host)
 		return
 	}
 	r.emit(u.hostKind, a, b, u.host)
