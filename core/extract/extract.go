@@ -1,7 +1,9 @@
 // Package extract finds the indicators and named entities an analyst pivots
-// on in free text: IP addresses, domains, URLs, e-mail addresses, file hashes,
-// CVE/CWE ids, ATT&CK technique ids, ASNs, MAC and bitcoin addresses, Windows
-// registry keys, file paths, and actor/malware/tool names from a dictionary.
+// on in free text: IP addresses, domains, URLs, e-mail addresses, file hashes
+// (MD5, SHA-1, SHA-256, SHA-512, ssdeep), CVE/CWE ids, ATT&CK technique ids,
+// ASNs, MAC and bitcoin addresses, Windows registry keys, file paths, and
+// actor/malware/tool names from a dictionary. Each value is available as
+// written in the text and refanged (Indicators), or either alone (Extract).
 //
 // It reads defanged indicators the way analysts and tools write them
 // (hxxps[:]//evil[.]example[.]com, user[@]example.com, 192.0.2[.]1, base64 and
@@ -14,6 +16,73 @@
 // cheap character flags, and only spans that carry a trigger character (digit,
 // '.', ':', '@', brackets, slashes, '%') are normalised and validated with small
 // hand-written checks. Named entities are found in a separate word-hash pass.
+//
+// # What is read, and what is decided against
+//
+// The forms below were checked against three extractors analysts use
+// (InQuest's iocextract, ioc-finder, ioc-extractor) by bench/extract_parity,
+// which reports every disagreement by class. Where we differ, it is on
+// purpose:
+//
+// Defanging undone: hxxp, hXXps, h**p, fxp and ftx (ftp); [.] (.) {.} [dot]
+// (dot), partial brackets (example[.com), \. and %2E; [:] [://] [/]; [@] (@)
+// {@} [at] (at); "http__host" and "http:__host" for "http://host";
+// "http:\\host" for "http://host"; spaces around or after the scheme
+// separator ("http :// host") and inside a URL's host and before its path
+// (Cisco ESA's "http:// example .com /path", also "example .com/test"). A
+// spaced join stands only when the whole reads as a URL, and a word before
+// " .tld" that is a stop word or written in mixed case ("the .be",
+// "MongoDB .NET/C#") never joins.
+//
+// Schemes are kept as written (sftp, tcp, udp, ssh …): iocextract writes
+// any unknown scheme as http, which loses what the URL was.
+//
+// Nested indicators: a URL percent-encoded inside another's query
+// ("?u=http:%2F%2Fevil…") is reported as well as the outer URL (the peers
+// report only the outer one, or a host "2fevil…"); base64 URLs are decoded.
+// A file hash inside a URL is reported when the URL says it is about a file
+// ("…/file/<sha256>", "/sample/<sha256>", "?md5=<md5>"); other hex runs in
+// URLs are commit and gist ids, signatures and tokens, and are not hashes.
+//
+// Schemeless URLs: a domain followed by a path ("github.com/owner/repo",
+// "evil[.]example/gate.php") is a URL, refanged without a scheme, as none
+// was written (iocextract adds "http://", ioc-finder does not). Its path
+// ends at a bracket, quote or '*'; a path whose first segment is itself a
+// domain ("example.com/example.org") is two names; an IP address before a
+// slash is a CIDR range, not a URL. A bare host, defanged or not, is a
+// domain or an address and never a URL (iocextract makes "example[.]com" a
+// URL).
+//
+// Written forms: "CVE 2014-1001" and "cve-2014-1001" (refanged
+// CVE-2014-1001); "t1059.001" (T1059.001); "0x"-prefixed hashes (the hash
+// is the hex after the prefix); hosts with underscores in subdomain labels
+// ("cdn_01.example.com"); IPv6 in any spelling, refanged to RFC 5952 form;
+// e-mail addresses with an IPv4 literal ("user@[192.0.2.1]"); ssdeep hashes
+// whose block size is 3·2ⁿ.
+//
+// Not extracted:
+//   - file names: a two-label name whose TLD is also a common file
+//     extension ("invoice.zip", "setup.py", "README.md"), and names whose
+//     last label is no ICANN TLD ("update.exe", "report.pdf"). With three
+//     labels ("cdn.example.zip") it is a domain unless an inner label is an
+//     extension too ("invoice.pdf.zip");
+//   - a name whose registrable label has an underscore ("item_func.cc",
+//     "self._content.read"): registrars refuse them, code is full of them;
+//   - names written like code ("System.Net", "BehavesLike.Win32.Generic"),
+//     and reverse-DNS identifiers, whose last label is no TLD
+//     ("com.apple.main-thread");
+//   - version strings: four dotted numbers after a version word ("version
+//     1.2.3.4", "v1.2.3.4", "ver=…") or in a list introduced by one
+//     ("versions 11.2.0.4, 12.1.0.2 and 19c"), and longer dotted runs
+//     (OIDs such as 1.3.6.1.4.1);
+//   - "at" as a word before a defanged host ("staged the payload at
+//     evil[.]example"): a spaced "at" makes an e-mail address only when it
+//     is bracketed ("user [at] example.com") or the domain's dots are
+//     spaced words too ("user at example dot com");
+//   - clock times, ratios and groups of IPv6 addresses as ssdeep hashes;
+//     MAC addresses, clock times and code scopes ("a::b") as IPv6; hex runs
+//     of hash length as bitcoin addresses; hex runs inside longer tokens as
+//     hashes.
 package extract
 
 import (
@@ -134,7 +203,7 @@ var typeAliases = map[string]uint32{
 // concurrent use.
 type Extractor struct {
 	refang bool
-	only   uint32 // kinds to report, a bit set; 0 for all
+	only   uint32     // kinds to report, a bit set; 0 for all
 	names  *nameIndex // nil when there is no dictionary
 	// runs keeps scan state between calls, so a stream of small documents
 	// does not regrow the scan buffers for each one.

@@ -149,7 +149,8 @@ func TestExtractRefanged(t *testing.T) {
 		{"cwe", "CWE-79 (XSS) and cwe-1321", E{"cwe": {"CWE-1321", "CWE-79"}}},
 		{"technique", "Uses T1059.001 and T1566 (phishing)", E{"attack_technique": {"T1059.001", "T1566"}}},
 		{"ics technique", "T0866", E{"attack_technique": {"T0866"}}},
-		{"not a technique", "T12345 TA0001 T1059.1 t1059", E{}},
+		{"not a technique", "T12345 TA0001 T1059.1 t10590 T2059", E{}},
+		{"technique in lower case", "t1329 and t1059.001", E{"attack_technique": {"T1059.001", "T1329"}}},
 		{"asn", "AS13335 and ASN15169 and AS 64496.", E{"asn": {"AS13335", "AS15169", "AS64496"}}},
 		{"not asn", "AS0 ASX AS", E{}},
 
@@ -177,6 +178,14 @@ func TestExtractRefanged(t *testing.T) {
 		{"not a unix path", "and/or 24/7 /path/to", E{}},
 		{"path file name is not a domain", `C:\Users\Public\invoice.com.exe`, E{"file_path": {`C:\Users\Public\invoice.com.exe`}}},
 
+		// ssdeep
+		{"ssdeep", "ssdeep 96:s4Ud1Lj96tHHlZDrwciQmA+4uy1I0G4HYuL8N3TzS8QsO/wqWXLcMSx:sF1LjEtHHlZDrJzrhuyZvHYm8tKp/RWO,\"a.exe\"",
+			E{"ssdeep": {"96:s4Ud1Lj96tHHlZDrwciQmA+4uy1I0G4HYuL8N3TzS8QsO/wqWXLcMSx:sF1LjEtHHlZDrJzrhuyZvHYm8tKp/RWO"}}},
+		{"ssdeep short", "3:Hn:H", E{}},
+		{"ssdeep block size not 3*2^n", "100:abcdefgh:ijklmn", E{}},
+		{"clock time is no ssdeep", "at 12:30:45 and 24:00:00", E{}},
+		{"ipv6 groups are no ssdeep", "2001:0db8:0000:0000:0000:0000:0000:0001", E{"ipv6": {"2001:db8::1"}}},
+
 		// mixed prose
 		{"prose with nothing", "The actor used spearphishing, then moved laterally.", E{}},
 		{"prose numbers", "In 2023, 45.6% of 1,200 hosts (3.5 GB) were hit at 10:30.", E{}},
@@ -193,6 +202,131 @@ func TestExtractRefanged(t *testing.T) {
 			got := ex.Extract(c.text)
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("Extract(%q)\n got %v\nwant %v", c.text, got, want)
+			}
+		})
+	}
+}
+
+// TestPeerForms holds the extractor to the forms the peer extractors
+// document in their READMEs (InQuest's iocextract, ioc-finder and its
+// fanger, ioc-extractor) and to the classes of issue #16, in our own cases.
+// Where we decide otherwise the case says so; the package comment gives
+// the reasons.
+func TestPeerForms(t *testing.T) {
+	cases := []struct {
+		name string
+		text string
+		want E
+	}{
+		// defang and obfuscation schemes
+		{"http__ for ://", "http__example.com/path", E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"http:__ for ://", "hxxps:__evil.example.net/x", E{"url": {"https://evil.example.net/x"}, "domain": {"evil.example.net"}}},
+		{"backslashes for //", `http:\\example.com/path`, E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"[:] for :", "http[:]//example.com/path", E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"[://] for ://", "http[://]example.com", E{"url": {"http://example.com"}, "domain": {"example.com"}}},
+		{"[/] for /", "http://example.com[/]path", E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"hxxp", "hxxp://example.com/path", E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"fxp", "fxp://example.com/f.bin", E{"url": {"ftp://example.com/f.bin"}, "domain": {"example.com"}}},
+		{"ftx", "ftx://example.com/f.bin", E{"url": {"ftp://example.com/f.bin"}, "domain": {"example.com"}}},
+		{"sftp kept", "sftp://example.com/f.bin", E{"url": {"sftp://example.com/f.bin"}, "domain": {"example.com"}}},
+		{"tcp kept", "C2: tcp://example[.]com:8989/bad", E{"url": {"tcp://example.com:8989/bad"}, "domain": {"example.com"}}},
+		{"space after ://", "http:// example[.]com/path", E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"space before ://", "http ://example.com/path", E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"space inside the host", "http://example .com/test", E{"url": {"http://example.com/test"}, "domain": {"example.com"}}},
+		{"Cisco ESA spaces", "http:// example .com /path", E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"schemeless with a space in the host", "example .com/test", E{"url": {"example.com/test"}, "domain": {"example.com"}}},
+		{"spaced scheme in prose is no URL", "see http:// for details", E{}},
+		{"a dot word after a stop word is prose", "the .be/.Local names", E{}},
+		{"mixed case before a spaced dot is code", "MongoDB .NET/C# driver", E{}},
+		{"(.) in a domain", "example(.)com", E{"domain": {"example.com"}}},
+		{"{.} in a domain", "example{.}com", E{"domain": {"example.com"}}},
+		{"[dot] in a domain", "example[dot]com", E{"domain": {"example.com"}}},
+		{"(dot) in a domain", "example(dot)com", E{"domain": {"example.com"}}},
+		{"partial bracket in a URL", "http://example[.com/path", E{"url": {"http://example.com/path"}, "domain": {"example.com"}}},
+		{"[.] in an IP", "192[.]168.1.1", E{"ipv4": {"192.168.1.1"}}},
+		{"(.) in an IP", "1(.)1(.)1(.)1", E{"ipv4": {"1.1.1.1"}}},
+		{"\\. in an IP", `1\.1\.1\.1`, E{"ipv4": {"1.1.1.1"}}},
+		{"partial brackets in an IP", "1[.1[.1.]1", E{"ipv4": {"1.1.1.1"}}},
+		{"e-mail [@] and [.]", "me[@]example[.]com", E{"email": {"me@example.com"}, "domain": {"example.com"}}},
+		{"e-mail {@} and {.}", "me{@}example{.}com", E{"email": {"me@example.com"}, "domain": {"example.com"}}},
+		{"e-mail spaced [.]", "me@example [.] com", E{"email": {"me@example.com"}, "domain": {"example.com"}}},
+		{"e-mail [at]", "me [at] example.com", E{"email": {"me@example.com"}, "domain": {"example.com"}}},
+		{"plain at before a defanged host is prose", "staged the payload at evil[.]example.com", E{"domain": {"evil.example.com"}}},
+
+		// indicators inside other indicators
+		{"sha256 in a file-reputation link", "https://www.virustotal.com/gui/file/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855/detection",
+			E{"url": {"https://www.virustotal.com/gui/file/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855/detection"},
+				"domain": {"www.virustotal.com"}, "sha256": {"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}}},
+		{"md5 in a query", "http://lookup.example.com/q?md5=d41d8cd98f00b204e9800998ecf8427e",
+			E{"url": {"http://lookup.example.com/q?md5=d41d8cd98f00b204e9800998ecf8427e"}, "domain": {"lookup.example.com"}, "md5": {"d41d8cd98f00b204e9800998ecf8427e"}}},
+		{"commit id is no file hash", "https://github.com/o/r/commit/da39a3ee5e6b4b0d3255bfef95601890afd80709",
+			E{"url": {"https://github.com/o/r/commit/da39a3ee5e6b4b0d3255bfef95601890afd80709"}, "domain": {"github.com"}}},
+		{"gist id is no file hash", "https://gist.github.com/someone/d41d8cd98f00b204e9800998ecf8427e",
+			E{"url": {"https://gist.github.com/someone/d41d8cd98f00b204e9800998ecf8427e"}, "domain": {"gist.github.com"}}},
+		{"URL encoded in a redirect", "https://t.example.com/r?u=http:%2F%2Fevil.example.org%2Fx",
+			E{"url": {"http://evil.example.org/x", "https://t.example.com/r?u=http:%2F%2Fevil.example.org%2Fx"}, "domain": {"evil.example.org", "t.example.com"}}},
+		{"schemeless URL with a path", "github.com/owner/repo/blob/main/x.py", E{"url": {"github.com/owner/repo/blob/main/x.py"}, "domain": {"github.com"}}},
+		{"schemeless defanged URL", "evil[.]example[.]com/gate.php?id=1", E{"url": {"evil.example.com/gate.php?id=1"}, "domain": {"evil.example.com"}}},
+		{"schemeless URL ends at a bracket", "[tekton.dev/pipeline](x)", E{"url": {"tekton.dev/pipeline"}, "domain": {"tekton.dev"}}},
+		{"two names are no URL", "readthedocs.org/readthedocs.com", E{"domain": {"readthedocs.com", "readthedocs.org"}}},
+		{"a bare host is no URL", "evil[.]example[.]com and 192[.]0[.]2[.]1", E{"domain": {"evil.example.com"}, "ipv4": {"192.0.2.1"}}},
+		{"a CIDR is no URL", "10.0.0.0/8", E{"ipv4": {"10.0.0.0"}}},
+		{"a file name before a slash is no URL", "setup.py/x", E{}},
+
+		// written forms
+		{"CVE with a space", "CVE 2014-1001 and cve 2021-44228.", E{"cve": {"CVE-2014-1001", "CVE-2021-44228"}}},
+		{"CVE with a space, too short", "CVE 2014-101", E{}},
+		{"0x md5", "0xd41d8cd98f00b204e9800998ecf8427e", E{"md5": {"d41d8cd98f00b204e9800998ecf8427e"}}},
+		{"0X sha1", "0XDA39A3EE5E6B4B0D3255BFEF95601890AFD80709", E{"sha1": {"da39a3ee5e6b4b0d3255bfef95601890afd80709"}}},
+		{"0x run of no hash length", "0xdeadbeef", E{}},
+		{"host with an underscore", "cdn_01.example.com", E{"domain": {"cdn_01.example.com"}}},
+		{"URL host with an underscore", "https://a_b.example.com/x", E{"url": {"https://a_b.example.com/x"}, "domain": {"a_b.example.com"}}},
+		{"underscore in the registrable label is a file name", "item_func.cc and new_report.kp", E{}},
+		{"e-mail with an IP literal", "admin@[192.0.2.1]", E{"email": {"admin@[192.0.2.1]"}, "ipv4": {"192.0.2.1"}}},
+		{"ipv6 upper case", "2001:DB8::1", E{"ipv6": {"2001:db8::1"}}},
+		{"ipv6 leading zeros", "2001:0db8:0000:0000:0000:0000:0000:0001", E{"ipv6": {"2001:db8::1"}}},
+
+		// what not to extract
+		{"file names", "invoice.pdf update.exe setup.py report.docx invoice.zip", E{}},
+		{"version", "version 1.2.3.4", E{}},
+		{"reverse-DNS identifier", "queue = 'com.apple.main-thread'", E{}},
+	}
+	ex := New(Options{Refang: true})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ex.Extract(c.text); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("Extract(%q)\n got %v\nwant %v", c.text, got, c.want)
+			}
+		})
+	}
+}
+
+func TestPeerFormsAsWritten(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       []Indicator
+	}{
+		{"Cisco ESA", "http:// example .com /path", []Indicator{
+			{"domain", "example .com", "example.com"}, {"url", "http:// example .com /path", "http://example.com/path"}}},
+		{"http__", "http__example.com/p", []Indicator{
+			{"domain", "example.com", "example.com"}, {"url", "http__example.com/p", "http://example.com/p"}}},
+		{"ipv6 as written and canonical", "2001:0DB8:0:0::1", []Indicator{{"ipv6", "2001:0DB8:0:0::1", "2001:db8::1"}}},
+		{"CVE with a space", "CVE 2014-1001", []Indicator{{"cve", "CVE 2014-1001", "CVE-2014-1001"}}},
+		{"technique", "t1059.001", []Indicator{{"attack_technique", "t1059.001", "T1059.001"}}},
+		{"0x hash", "0xD41D8CD98F00B204E9800998ECF8427E", []Indicator{{"md5", "D41D8CD98F00B204E9800998ECF8427E", "d41d8cd98f00b204e9800998ecf8427e"}}},
+		{"schemeless defanged URL", "evil[.]example/gate.php", nil},
+		{"schemeless defanged URL", "evil[.]example[.]com/gate.php", []Indicator{
+			{"domain", "evil[.]example[.]com", "evil.example.com"}, {"url", "evil[.]example[.]com/gate.php", "evil.example.com/gate.php"}}},
+	}
+	ex := New(Options{})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := ex.Indicators(c.text)
+			if len(got) == 0 && len(c.want) == 0 {
+				return
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("Indicators(%q)\n got %v\nwant %v", c.text, got, c.want)
 			}
 		})
 	}
@@ -237,6 +371,8 @@ func TestRefang(t *testing.T) {
 		{"aHR0cDovL2V4YW1wbGUuY29tL3g=", "http://example.com/x"},
 		{"  example[.]org  ", "example.org"},
 		{"not[.]an indicator", "not.an indicator"},
+		{"hxxp__example[.]com/x", "http://example.com/x"},
+		{"example[.]com/Path", "example.com/Path"},
 		{"", ""},
 	}
 	for _, c := range cases {

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +33,14 @@ func FuzzExtract(f *testing.F) {
 		"(see https://example.com/wiki/A_(b)).",
 		"Fancy Bear (APT28) used Emotet and PsExec; net.exe too.",
 		"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+		// issue #16's forms
+		"http__example.com/p hxxps:__evil.example.net/x http:\\\\cdn.example.com/b ftx://example.org/f",
+		"http:// example .com /path and http ://example.org/x, example .net/test",
+		"github.com/owner/repo/blob/main/x.py evil[.]example[.]com/gate.php?id=1 readthedocs.org/readthedocs.com",
+		"https://www.virustotal.com/gui/file/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855/detection?md5=d41d8cd98f00b204e9800998ecf8427e",
+		"CVE 2014-1001 cve 2021-44228 t1329 t1059.001 0xd41d8cd98f00b204e9800998ecf8427e",
+		"cdn_01.example.com admin@[192.0.2.1] 2001:0DB8:0:0::1 me [at] example.com",
+		"96:s4Ud1Lj96tHHlZDrwciQmA+4uy1I0G4HYuL8N3TzS8QsO/wqWXLcMSx:sF1LjEtHHlZDrJzrhuyZvHYm8tKp/RWO,\"a.exe\" 12:30:45",
 	} {
 		f.Add(s)
 	}
@@ -43,6 +52,14 @@ func FuzzExtract(f *testing.F) {
 		checkSortedUnique(t, got)
 		checkSortedUnique(t, written.Extract(s))
 		_ = Refang(s)
+		for _, in := range refanged.Indicators(s) {
+			if !slices.Contains(got[in.Type], in.Refanged) {
+				t.Errorf("in %q: Indicators gives %s %q, which Extract does not", s, in.Type, in.Refanged)
+			}
+			if in.Written != "" && !strings.Contains(s, in.Written) {
+				t.Errorf("in %q: %s %q is not written in the text", s, in.Type, in.Written)
+			}
+		}
 		for ty, vals := range got {
 			for _, v := range vals {
 				if ty == "url" && plainURL(v) && !slowStable(v) {

@@ -59,9 +59,116 @@ func (r *run) pieces(a, b int) {
 		for j < b && pieceByte(n[j]) {
 			j++
 		}
+		if j+1 < b && n[j] == '/' && (i == 0 || !pathLead(n[i-1])) {
+			if end := r.schemelessURL(i, j, b); end > 0 {
+				i = end
+				continue
+			}
+		}
+		if j < b && n[j] == '[' && n[j-1] == '@' {
+			if end := r.ipLiteralEmail(i, j, b); end > 0 {
+				i = end
+				continue
+			}
+		}
 		r.piece(i, j)
 		i = j
 	}
+}
+
+// pathLead are the bytes that, before a name, make it part of a path or
+// of an encoded text rather than the start of a URL.
+func pathLead(c byte) bool {
+	return c == '/' || c == '\\' || c == '%' || c == '~' || c == '.'
+}
+
+// schemelessURL reads a URL written without its scheme, a domain and a
+// path ("github.com/owner/repo/blob/main/x.py", "evil[.]example/gate.php"),
+// the domain at norm[i:j] and the path from norm[j], a '/', up to at most
+// norm[b]. The host must pass the strict domain test (so "setup.py/x" and
+// "10.0.0.0/8" are no URLs) and the path must hold more than the slash.
+// The URL is reported refanged as it was written, with no scheme (none
+// was written, and "http" would be a guess); it returns the URL's end, or
+// 0.
+func (r *run) schemelessURL(i, j, b int) int {
+	n := r.norm
+	switch c := n[j+1]; {
+	case isAlnum(c), c == '_', c == '-', c == '~', c == '?', c == '#', c == '%':
+	default:
+		return 0
+	}
+	for k := i; k < j; k++ {
+		if n[k] == '@' || n[k] == ':' {
+			return 0
+		}
+	}
+	if !r.suffixes.isDomain(n[i:j]) {
+		return 0
+	}
+	var buf [253]byte
+	end := j
+	for end < b && schemelessPathByte(n[end]) {
+		end++
+	}
+	end = urlTrail(n, i, end)
+	if end <= j+1 {
+		return 0
+	}
+	seg := j + 1
+	for seg < end && n[seg] != '/' {
+		seg++
+	}
+	if r.suffixes.isDomain(toLower(buf[:], n[j+1:seg])) {
+		return 0 // "example.com/example.org": two names, no path
+	}
+	u, ok := r.parseRemainder("http", n[i:end], "")
+	if !ok {
+		return 0
+	}
+	canon := u.canon[len("http://"):]
+	if r.refang && r.depth == 0 {
+		if canon, ok = r.stableURL(canon); !ok {
+			return 0
+		}
+	}
+	r.emit(kURL, i, end, canon)
+	r.emitHost(u, i+u.hostA, i+u.hostB)
+	r.pathHashes(i+u.hostB, end)
+	return end
+}
+
+// schemelessPathByte are the bytes a schemeless URL's path may hold: those
+// a decoded URL keeps (urlSafe) and '%', less '*'. Brackets, quotes and
+// '*' end a name in prose ("see example.com/x(1)", markdown's
+// "[example.com/x](…)", "*example.com/x*").
+func schemelessPathByte(c byte) bool {
+	return c == '%' || c != '*' && urlSafe(c)
+}
+
+// ipLiteralEmail reads an e-mail address whose domain is an IPv4 literal
+// (RFC 5321 §4.1.3), "user@[192.0.2.1]", the local part at norm[i:at-1] and
+// the literal at norm[at:], and reports it and the address. It returns the
+// address's end, or 0.
+func (r *run) ipLiteralEmail(i, at, b int) int {
+	n := r.norm
+	l, _ := trimPiece(n, i, at-1, false)
+	if last := lastIndexByte(n[l:at-1], '@'); last >= 0 {
+		l += last + 1
+	}
+	if !validLocal(n[l : at-1]) {
+		return 0
+	}
+	ip, end, ok := parseIPv4(n[at+1 : b])
+	end += at + 1
+	if !ok || end >= b || n[end] != ']' {
+		return 0
+	}
+	var buf [64 + 2 + 15 + 1]byte // validLocal and parseIPv4 bound the parts
+	canon := append(toLower(buf[:], n[l:at]), '[')
+	canon = append(append(canon, ip...), ']')
+	r.emitBytes(kEmail, l, end+1, canon)
+	r.emit(kIPv4, at+1, end, ip)
+	return end + 1
 }
 
 // trimPiece drops separators at the ends of a piece. Colons are kept when
@@ -207,14 +314,14 @@ func (r *run) ids(i, j int) {
 	n := r.norm
 	p := n[i:j]
 	switch {
-	case p[0] == 'T' && len(p) >= 5:
-		if (p[1] == '0' || p[1] == '1') && isDigit(p[2]) && isDigit(p[3]) && isDigit(p[4]) {
-			switch {
-			case len(p) == 5:
-				r.emitBytes(kTechnique, i, j, p)
-			case len(p) == 9 && p[5] == '.' && isDigit(p[6]) && isDigit(p[7]) && isDigit(p[8]):
-				r.emitBytes(kTechnique, i, j, p)
-			}
+	case (p[0] == 'T' || p[0] == 't') && len(p) >= 5:
+		// "T1059", "T1059.001"; written in lower case too ("t1059").
+		if (p[1] == '0' || p[1] == '1') && isDigit(p[2]) && isDigit(p[3]) && isDigit(p[4]) &&
+			(len(p) == 5 || len(p) == 9 && p[5] == '.' && isDigit(p[6]) && isDigit(p[7]) && isDigit(p[8])) {
+			var buf [9]byte
+			canon := append(buf[:0], p...)
+			canon[0] = 'T'
+			r.emitBytes(kTechnique, i, j, canon)
 		}
 		return
 	case p[0] == 'A' && len(p) >= 3 && p[1] == 'S':
@@ -303,7 +410,9 @@ func (r *run) hashes(i, j int) {
 	}
 	n := r.norm
 	for k := i; k < j; {
-		if !isHex(n[k]) || (k > i && isAlnum(n[k-1])) {
+		if n[k] == '0' && k+2 < j && lower(n[k+1]) == 'x' && isHex(n[k+2]) && (k == i || !isAlnum(n[k-1])) {
+			k += 2 // "0x…": the hash is the hex digits after the prefix
+		} else if !isHex(n[k]) || (k > i && isAlnum(n[k-1])) {
 			k++
 			continue
 		}
@@ -759,10 +868,21 @@ func (m suffixMemo) domainLabels(p []byte, tldLen int) bool {
 			}
 		}
 	}
-	if psLen, icann := m.publicSuffix(lp); icann && psLen == len(p) {
+	psLen, icann := m.publicSuffix(lp)
+	if icann && psLen == len(p) {
 		return false
 	}
-	return true
+	// Registrars refuse underscores, so only a subdomain's labels may
+	// hold one ("cdn_01.example.com"); "item_func.cc" and
+	// "new_report.kp" are file names.
+	reg := lp
+	if psLen < len(lp) {
+		reg = lp[:len(lp)-psLen-1]
+	}
+	if d := lastIndexByte(reg, '.'); d >= 0 {
+		reg = reg[d+1:]
+	}
+	return indexByte(reg, '_') < 0
 }
 
 func indexByte(b []byte, c byte) int {
@@ -787,13 +907,16 @@ func (m suffixMemo) hostLabels(p []byte) ([]byte, bool) {
 	for k := 0; k <= len(p); k++ {
 		if k < len(p) && p[k] != '.' {
 			c := p[k]
-			if !(isAlnum(c) || c == '-' || (c == '_' && k == start && k+1 < len(p) && p[k+1] != '.')) {
+			// Underscores are not in host names (RFC 952) but DNS has
+			// them, in service labels ("_dmarc") and in names seen in
+			// reports ("cdn_01.example.com").
+			if !(isAlnum(c) || c == '-' || c == '_') {
 				return nil, false
 			}
 			continue
 		}
 		l := k - start
-		if l == 0 || l > 63 || p[start] == '-' || p[k-1] == '-' {
+		if l == 0 || l > 63 || p[start] == '-' || p[k-1] == '-' || p[k-1] == '_' {
 			return nil, false
 		}
 		labels++

@@ -52,8 +52,27 @@ func (r *run) normalize(s, e int) {
 				i += l
 				continue
 			}
+			if r.squeeze {
+				i++
+				continue
+			}
 		case 'h', 'H', 'f', 'F':
 			if i == s || !isLetter(t[i-1]) {
+				if l := underscoreScheme(t[i:e]); l > 0 {
+					// "http__example.com": the scheme (refanged), then "://"
+					k := l - 2
+					if t[i+k-1] == ':' {
+						k--
+					}
+					if rep, sl := schemeDefang(t[i : i+k]); sl == k {
+						r.put(rep, i, i+k)
+					} else {
+						r.put(t[i:i+k], i, i+k)
+					}
+					r.put("://", i+k, i+l)
+					i += l
+					continue
+				}
 				if rep, l := defangedScheme(t[i:e]); l > 0 {
 					r.put(rep, i, i+l)
 					i += l
@@ -72,6 +91,13 @@ func (r *run) normalize(s, e int) {
 				continue
 			}
 		case '\\':
+			if i > s && t[i-1] == ':' && i+2 < e && t[i+1] == '\\' && isAlnum(t[i+2]) {
+				// "http:\\example.com": a scheme separator written with
+				// backslashes
+				r.put("//", i, i+2)
+				i += 2
+				continue
+			}
 			if i+1 < e && (t[i+1] == '.' || t[i+1] == '/') {
 				r.put(t[i+1:i+2], i, i+2)
 				i += 2
@@ -116,7 +142,7 @@ func plainSpan(t string, s, e int) bool {
 			return false
 		case 2:
 			if i == s || !isLetter(t[i-1]) {
-				if _, l := defangedScheme(t[i:e]); l > 0 {
+				if _, l := defangedScheme(t[i:e]); l > 0 || underscoreScheme(t[i:e]) > 0 {
 					return false
 				}
 			}
@@ -194,11 +220,26 @@ func spacedToken(b string) (string, int) {
 	return "@", j
 }
 
-// defangedScheme recognises hxxp, hXXps, hxtp, h**p, fxp and similar at the
+// defangedScheme recognises hxxp, hXXps, hxtp, h**p, fxp, ftx and similar at the
 // start of b, when followed by a scheme separator, and returns the real
 // scheme. A plain "http" is not a defang and returns 0.
 func defangedScheme(b string) (string, int) {
-	if len(b) < 4 {
+	rep, l := schemeDefang(b)
+	if l == 0 || l >= len(b) {
+		return "", 0
+	}
+	switch b[l] {
+	case ':', '[', '(', '{', '%':
+		return rep, l
+	}
+	return "", 0
+}
+
+// schemeDefang reads a defanged scheme (hxxp, hXXps, fxp, ftx …) at the
+// start of b, whatever follows it, and returns the real scheme and the
+// length read.
+func schemeDefang(b string) (string, int) {
+	if len(b) < 3 {
 		return "", 0
 	}
 	mid := func(c byte) bool {
@@ -211,28 +252,61 @@ func defangedScheme(b string) (string, int) {
 	var rep string
 	var l int
 	switch {
-	case (b[0] == 'h' || b[0] == 'H') && len(b) >= 5 && mid(b[1]) && mid(b[2]) && (b[3] == 'p' || b[3] == 'P'):
+	case (b[0] == 'h' || b[0] == 'H') && len(b) >= 4 && mid(b[1]) && mid(b[2]) && (b[3] == 'p' || b[3] == 'P'):
 		if lower(b[1]) == 't' && lower(b[2]) == 't' {
 			return "", 0
 		}
 		rep, l = "http", 4
-	case (b[0] == 'f' || b[0] == 'F') && (b[1] == 'x' || b[1] == 'X') && (b[2] == 'p' || b[2] == 'P'):
+	case (b[0] == 'f' || b[0] == 'F') && (lower(b[1]) == 'x' && lower(b[2]) == 'p' || lower(b[1]) == 't' && lower(b[2]) == 'x'):
+		// fxp, ftx
 		rep, l = "ftp", 3
 	default:
 		return "", 0
 	}
 	if l < len(b) && (b[l] == 's' || b[l] == 'S') {
-		rep += "s"
 		l++
+		if rep == "http" {
+			return "https", l
+		}
+		return "ftps", l
 	}
-	if l >= len(b) {
-		return "", 0
+	return rep, l
+}
+
+// underscoreScheme recognises a scheme whose "://" is written "__" or
+// ":__" ("http__example.com", "hxxps:__example.com") at the start of b,
+// before a host, and returns the length up to the host (the last two bytes
+// are the underscores); 0 otherwise.
+func underscoreScheme(b string) int {
+	k := 0
+	for k < len(b) && k < 6 && isLetter(b[k]) {
+		k++
 	}
-	switch b[l] {
-	case ':', '[', '(', '{', '%':
-		return rep, l
+	if k < 3 || k+3 > len(b) || (b[k] != '_' && b[k] != ':') {
+		return 0
 	}
-	return "", 0
+	if !knownScheme(b[:k]) {
+		if _, l := schemeDefang(b[:k]); l != k {
+			return 0
+		}
+	}
+	if b[k] == ':' {
+		k++
+	}
+	if k+2 >= len(b) || b[k] != '_' || b[k+1] != '_' || !isAlnum(b[k+2]) {
+		return 0
+	}
+	return k + 2
+}
+
+// knownScheme reports whether w is one of schemes, in any case.
+func knownScheme(w string) bool {
+	for _, s := range schemes {
+		if equalFoldASCII(w, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Refang normalises one defanged indicator: "hxxps://evil[.]example[.]com/a"

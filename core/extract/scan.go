@@ -74,8 +74,10 @@ type run struct {
 	refang bool
 	// pairs (with refang) keeps each value's written form beside it.
 	pairs bool
-	text   string
-	found  []finding
+	// squeeze makes normalize drop spaces: spacedURL's joined spans.
+	squeeze bool
+	text    string
+	found   []finding
 
 	// norm is the refanged copy of the current span; oStart[i] and oEnd[i]
 	// are the text offsets of the bytes that produced norm[i], so that a
@@ -139,7 +141,7 @@ func (r *run) scan() {
 			i++
 		}
 		end := i
-		if fl&cTrigger == 0 && !(end-start <= 3 && t[start] == 'A') && !(end+2 < n && joinNext[t[end+1]] != 0) {
+		if fl&cTrigger == 0 && !(end-start <= 3 && wordAhead[t[start]]) && !(end+2 < n && spanNext[t[end+1]]) {
 			prevStart, prevEnd = start, end
 			continue
 		}
@@ -153,10 +155,20 @@ func (r *run) scan() {
 // returns where scanning continues.
 func (r *run) span(s, e int, fl uint16) int {
 	t := r.text
+	if e+2 < len(t) && t[e] == ' ' && urlAhead(t, s, e) {
+		if next, ok := r.spacedURL(s, e); ok {
+			return next
+		}
+	}
 	if fl&cTrigger == 0 {
 		// A plain word: only "AS 13335" and " dot "/" at " joins concern it.
 		if e-s <= 3 && (t[s:e] == "AS" || t[s:e] == "ASN") {
 			if next := r.asnAfter(s, e); next > 0 {
+				return next
+			}
+		}
+		if e-s == 3 && equalFoldASCII(t[s:e], "cve") {
+			if next := r.cveAfter(s, e); next > 0 {
 				return next
 			}
 		}
@@ -279,6 +291,124 @@ func (r *run) asnAfter(s, e int) int {
 		return j
 	}
 	return 0
+}
+
+// urlAhead is the cheap test for a URL written with spaces in it, at the
+// span t[s:e] followed by a space: the span ends in a scheme separator
+// ("http://", "http[:]//"), is a scheme before a separator ("http ://"),
+// or a name goes on with a dot after the space ("example .com/test").
+func urlAhead(t string, s, e int) bool {
+	n := e + 1
+	for n < len(t) && n-e < 3 && t[n] == ' ' {
+		n++
+	}
+	if n+1 >= len(t) {
+		return false
+	}
+	switch t[n] {
+	case ':':
+		return e-s <= 6 && (knownScheme(t[s:e]) || schemeDefangLen(t[s:e]) == e-s)
+	case '.':
+		return isLetter(t[n+1]) && isAlnum(t[e-1])
+	}
+	return e-s >= 3 && t[e-1] == '/' && (t[e-2] == '/' || t[e-2] == ']')
+}
+
+func schemeDefangLen(w string) int {
+	_, l := schemeDefang(w)
+	return l
+}
+
+// spacedURL joins the span t[s:e] with the words after it into one URL
+// written with spaces in it: after its scheme separator ("http://
+// example[.]com"), before it ("http ://example.com"), inside the host
+// ("http://example .com/test", "example .com/test") and before the path
+// (Cisco's "http:// example .com /path"). The join stands only when it
+// reads as a URL; the spaces are dropped.
+func (r *run) spacedURL(s, e int) (int, bool) {
+	t := r.text
+	end := e
+	sep := strings.Contains(t[s:e], "//") || strings.Contains(t[s:e], "[:")
+	for words := 0; words < 4 && end < len(t) && t[end] == ' '; words++ {
+		n := end
+		for n < len(t) && n-end < 2 && t[n] == ' ' {
+			n++
+		}
+		if n >= len(t) || cls[t[n]]&cBreak != 0 {
+			break
+		}
+		w := n
+		for w < len(t) && cls[t[w]]&cBreak == 0 {
+			w++
+		}
+		c := t[n]
+		afterSep := end-s >= 2 && t[end-1] == '/' && (t[end-2] == '/' || t[end-2] == ']')
+		switch {
+		case c == ':' && words == 0 && !sep:
+			sep = true
+		case c == '.' && w > n+1 && isLetter(t[n+1]) && isAlnum(t[end-1]) && (sep || strings.IndexByte(t[n:w], '/') > 0 && !stopLabel(t[s:end])):
+		case c == '/' && sep && isAlnum(t[end-1]):
+		case afterSep && isAlnum(c) && sep:
+		default:
+			return r.joinedURL(s, end)
+		}
+		end = w
+	}
+	return r.joinedURL(s, end)
+}
+
+// joinedURL parses t[s:end], spaces dropped, and keeps what it finds when
+// that holds a URL.
+func (r *run) joinedURL(s, end int) (int, bool) {
+	if end == s || strings.IndexByte(r.text[s:end], ' ') < 0 {
+		return 0, false
+	}
+	a, b := r.trim(s, end)
+	mark := len(r.found)
+	r.squeeze = true
+	r.normalize(a, b)
+	r.squeeze = false
+	r.parse()
+	for _, f := range r.found[mark:] {
+		if f.k == kURL {
+			return end, true
+		}
+	}
+	r.found = r.found[:mark]
+	return 0, false
+}
+
+// spanNext marks the first bytes of a next word that may concern a plain
+// word before it: a spaced separator (joinNext), or the rest of a URL
+// written with spaces ("http ://", "example .com/test").
+var spanNext = func() (t [256]bool) {
+	for c := range joinNext {
+		t[c] = joinNext[c] != 0
+	}
+	t[':'], t['.'] = true, true
+	return t
+}()
+
+// wordAhead marks the first bytes of the short words whose number follows
+// after a space: "AS 13335", "CVE 2014-1001".
+var wordAhead = func() (t [256]bool) {
+	t['A'], t['C'], t['c'] = true, true, true
+	return t
+}()
+
+// cveAfter handles "CVE 2014-1001" written with a space.
+func (r *run) cveAfter(s, e int) int {
+	t := r.text
+	if e+10 > len(t) || t[e] != ' ' {
+		return 0
+	}
+	p := []byte(t[e+1 : min(len(t), e+20)])
+	end, ok := cveEnd(p, 0)
+	if !ok {
+		return 0
+	}
+	r.found = append(r.found, r.found1(kCVE, "CVE-"+string(p[:end]), t[s:e+1+end]))
+	return e + 1 + end
 }
 
 // sepWord is a defang separator written between spaces: "example dot com",
@@ -405,7 +535,7 @@ func (r *run) joinsValid() bool {
 		w := n[a:b]
 		if n[p] == '@' {
 			at := p - a
-			if at <= 0 || !validLocal(w[:at]) || !r.suffixes.isDomain(w[at+1:]) || !r.defangedDot(p+1, b) {
+			if at <= 0 || !validLocal(w[:at]) || !r.suffixes.isDomain(w[at+1:]) || !r.spacedAt(p, b) {
 				return false
 			}
 			continue
@@ -420,13 +550,22 @@ func (r *run) joinsValid() bool {
 	return true
 }
 
-// defangedDot reports whether a dot in norm[a:b] was written defanged.
-func (r *run) defangedDot(a, b int) bool {
+// spacedAt reports whether the spaced "at" joined at norm[p] makes an
+// e-mail address of the name up to norm[b]: when it is bracketed ("user
+// [at] example.com"), or when the domain's dots are spaced words too ("user
+// at example dot com"). Prose puts a plain "at" before defanged hosts all
+// the time ("staged the payload at evil[.]example"), which is no address.
+func (r *run) spacedAt(p, b int) bool {
 	if r.identity {
 		return false
 	}
-	for i := a; i < b; i++ {
-		if r.norm[i] == '.' && (r.oEnd[i]-r.oStart[i] > 1 || r.text[r.oStart[i]] != '.') {
+	for i := r.oStart[p]; i < r.oEnd[p]; i++ {
+		if c := r.text[i]; c == '[' || c == '(' || c == '{' {
+			return true
+		}
+	}
+	for _, q := range r.joins {
+		if q > p && q < b && r.norm[q] == '.' {
 			return true
 		}
 	}
@@ -457,6 +596,10 @@ func (r *run) candidate(s, e int, fl uint16) {
 	switch {
 	case fl&rewriteFlags != 0:
 		r.normalize(s, e)
+	case fl&cColon == 0 && normByte[r.text[s]] == 2 && underscoreScheme(r.text[s:e]) > 0:
+		r.normalize(s, e) // "http__example.com"
+		r.parse()
+		return
 	case fl&cColon == 0 || !schemeBeforeColon(r.text, s, e):
 		r.copySpan(s, e)
 		r.plainText = true

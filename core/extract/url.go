@@ -400,6 +400,9 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 	default:
 		r.emitHost(u, restStart+u.hostA, restStart+u.hostB)
 	}
+	if !enc {
+		r.pathHashes(restStart+u.hostB, q)
+	}
 	if !enc && lastSep >= restStart+u.hostB {
 		// URLs nested in the query ("…?u=http%3A%2F%2F…"), which
 		// need a ':' or '%' before the URL's last byte.
@@ -656,4 +659,56 @@ func (r *run) base64URL(i, b int) int {
 	r.emit(kURL, i, end, canon)
 	r.emitHost(u, -1, -1)
 	return end
+}
+
+// pathHashes reports the file hashes in a URL's path and query, norm[a:b],
+// where the URL says it is about a file: a path segment after one named
+// "file", "sample", "md5" … ("…/gui/file/<sha256>/detection",
+// "…/sample/<sha256>/"), or a query value under such a key
+// ("…?md5=<md5>", "?hash=…"). Other hex runs of hash length in URLs are
+// commit and gist ids, request signatures and session tokens, which are no
+// file hashes.
+func (r *run) pathHashes(a, b int) {
+	if b-a < 33 {
+		return
+	}
+	n := r.norm
+	ctxA, ctxB := a, a // the previous segment, or the current query key
+	for k := a; k < b; {
+		e := k
+		for e < b && !urlDelim(n[e]) {
+			e++
+		}
+		v := k
+		if eq := indexByte(n[k:e], '='); eq >= 0 {
+			ctxA, ctxB, v = k, k+eq, k+eq+1
+		}
+		if l := e - v; (l == 32 || l == 40 || l == 64 || l == 128) && hashContext(n[ctxA:ctxB]) {
+			r.hashes(v, e)
+		}
+		if v == k {
+			ctxA, ctxB = k, e
+		}
+		k = e + 1
+	}
+}
+
+// urlDelim are the bytes that end a path segment or query parameter.
+func urlDelim(c byte) bool {
+	return c == '/' || c == '?' || c == '&' || c == ';' || c == '#'
+}
+
+// hashContext reports whether a path segment or query key says that what
+// follows is a file or its hash.
+func hashContext(w []byte) bool {
+	if len(w) > 8 {
+		return false
+	}
+	var buf [8]byte
+	switch string(toLower(buf[:], w)) {
+	case "file", "sample", "samples", "md5", "sha1", "sha256", "sha512", "hash", "hashes",
+		"resource", "query", "q", "search", "ioc", "indicator":
+		return true
+	}
+	return false
 }
