@@ -175,7 +175,9 @@ the workspace expects, and the sync sends the whole graph again by itself, with
 a line on stderr saying why.
 The connection comes from NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD (uri and
 username may also be set in graph.json in the workspace directory; the password
-only ever comes from the environment).`,
+only ever comes from the environment). For TLS use neo4j+s:// or bolt+s://; a
+team CA that the system does not trust goes in CYBERSTREAMS_NEO4J_CA_FILE (a PEM
+file). bolt+ssc:// accepts any certificate, unverified.`,
 		Example: `  cyberstreams graph sync
   cyberstreams graph sync --dry-run
   cyberstreams graph sync --full --batch 10000`,
@@ -375,7 +377,10 @@ func newGraphQueryCmd(app *App) *cobra.Command {
                               indicator value, up to --hops relationships away
 
 --cypher runs a query on Neo4j in a read transaction: writes are refused by the
-server. Pass values with --param key=value, never inside the query text.`,
+server. LOAD CSV, USE and CALL of a procedure outside a read-only allow-list
+(db.labels, db.relationshipTypes, db.propertyKeys, db.schema.*, full-text index
+queries, db.info, db.ping, dbms.components) are refused before the query is sent.
+Pass values with --param key=value, never inside the query text.`,
 		Example: `  cyberstreams graph query actor-techniques "Fancy Bear"
   cyberstreams graph query next-steps T1566.001 T1059.001 T1547.001
   cyberstreams graph query next-steps T1566 T1059 --rule co-usage --max-hops 3
@@ -413,6 +418,9 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 		params, err := neo4j.ParseParams(o.Params)
 		if err != nil {
 			return usagef("%v", err)
+		}
+		if err := neo4j.CheckReadOnlyCypher(o.Cypher); err != nil {
+			return usagef("--cypher: %v", err)
 		}
 		cfg, err := neo4j.ConfigFromEnv(dir)
 		if err != nil {

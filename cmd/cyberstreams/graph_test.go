@@ -159,6 +159,13 @@ func TestGraphSyncCommand(t *testing.T) {
 	if w.Code == 0 {
 		t.Error("--cypher ran a write")
 	}
+	for _, refused := range []string{"LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l", "load/**/csv from $u as l return l",
+		"CALL apoc.load.json('file:///etc/passwd')", "CALL dbms.security.listUsers()"} {
+		if r := runCLI(t, ws, "", "graph", "query", "--cypher", refused, "--param", "u=file:///etc/passwd"); r.Code != 2 ||
+			!strings.Contains(r.Err, "refused") || strings.Contains(r.Out, "root:") {
+			t.Errorf("--cypher %q: exit %d\n%s%s", refused, r.Code, r.Out, r.Err)
+		}
+	}
 	q := runCLI(t, ws, "", "--json", "graph", "query", "--cypher", "MATCH (a:Actor {key: $k}) RETURN a.name AS name", "--param", "k=G0003")
 	if q.Code != 0 || !strings.Contains(q.Out, `"name": "x'}) DETACH DELETE n //"`) {
 		t.Errorf("cypher read: %d %s %s", q.Code, q.Out, q.Err)

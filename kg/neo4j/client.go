@@ -6,6 +6,8 @@ package neo4j
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +29,9 @@ type Config struct {
 	URI      string
 	Username string
 	Password string
+	// CAFile is a PEM file of the CAs to trust for bolt+s:// and
+	// neo4j+s:// (CYBERSTREAMS_NEO4J_CA_FILE); empty, the system's.
+	CAFile string
 	// RetryFor is how long a write transaction is retried on transient
 	// and connection errors (the driver backs off exponentially with
 	// jitter between attempts). Zero means 30 s.
@@ -97,6 +102,7 @@ func configFrom(path string, file []byte, getenv func(string) string) (Config, e
 		c.Username = v
 	}
 	c.Password = getenv("NEO4J_PASSWORD")
+	c.CAFile = getenv(EnvCAFile)
 	if c.URI == "" {
 		return Config{}, ErrNotConfigured
 	}
@@ -192,15 +198,21 @@ type Client struct {
 	cfg    Config
 }
 
-// ErrAuth and ErrUnreachable classify a failed Connect so the CLI can say
-// one clear thing instead of a stack of retries.
+// ErrAuth, ErrAuthLocked and ErrUnreachable classify a failed Connect so
+// the CLI can say one clear thing instead of a stack of retries.
 var (
 	ErrAuth        = errors.New("Neo4j refused the credentials")
+	ErrAuthLocked  = errors.New("Neo4j is refusing logins for a while after too many failed attempts")
 	ErrUnreachable = errors.New("Neo4j is unreachable")
 )
 
+// EnvCAFile names a PEM file of the certificate authorities to trust for
+// bolt+s:// and neo4j+s:// (a team's private CA); unset, the system's.
+const EnvCAFile = "CYBERSTREAMS_NEO4J_CA_FILE"
+
 // Connect opens a driver and verifies connectivity once, classifying a
-// wrong password or an unreachable host before any work starts.
+// wrong password, a lock-out, a TLS mismatch or an unreachable host before
+// any work starts.
 func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.URI == "" {
 		return nil, ErrNotConfigured
@@ -212,10 +224,15 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	tlsCfg, err := cfg.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
 	d, err := n4j.NewDriverWithContext(cfg.URI, n4j.BasicAuth(cfg.Username, cfg.Password, ""), func(c *n4jcfg.Config) {
 		c.MaxTransactionRetryTime = cfg.RetryFor
 		c.SocketConnectTimeout = 5 * time.Second
 		c.ConnectionAcquisitionTimeout = 10 * time.Second
+		c.TlsConfig = tlsCfg
 	})
 	if err != nil {
 		return nil, fmt.Errorf("neo4j %s: %w", RedactURI(cfg.URI), err)
@@ -227,15 +244,76 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	return &Client{driver: d, cfg: cfg}, nil
 }
 
+// verifiedTLS reports whether uri's scheme asks for TLS with a verified
+// certificate (bolt+s, neo4j+s); +ssc accepts any certificate.
+func verifiedTLS(uri string) bool {
+	scheme, _, _ := strings.Cut(uri, "://")
+	return strings.HasSuffix(strings.ToLower(scheme), "+s")
+}
+
+// usesTLS reports whether uri's scheme asks for TLS at all.
+func usesTLS(uri string) bool {
+	scheme, _, _ := strings.Cut(uri, "://")
+	return strings.Contains(scheme, "+")
+}
+
+// tlsConfig is the driver's TLS configuration: the CAs of CAFile when one
+// is given. A CA file with a URI that does not verify certificates is a
+// mistake worth saying, not a setting to drop silently.
+func (c Config) tlsConfig() (*tls.Config, error) {
+	if c.CAFile == "" {
+		return nil, nil
+	}
+	if !verifiedTLS(c.URI) {
+		return nil, fmt.Errorf("%s is set but %s does not verify certificates: use bolt+s:// or neo4j+s://", EnvCAFile, RedactURI(c.URI))
+	}
+	pem, err := os.ReadFile(c.CAFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", EnvCAFile, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s %s: no PEM certificate in it", EnvCAFile, c.CAFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// classify turns a failed connection into one sentence that says what to
+// do. The driver's TLS errors are internal types without Unwrap, so TLS
+// failures are told apart by their text.
 func classify(cfg Config, err error) error {
+	where := RedactURI(cfg.URI)
 	var ne *n4j.Neo4jError
-	if errors.As(err, &ne) && strings.HasPrefix(ne.Code, "Neo.ClientError.Security.") {
-		return fmt.Errorf("%w: user %q at %s (%s); check NEO4J_USERNAME and NEO4J_PASSWORD", ErrAuth, cfg.Username, RedactURI(cfg.URI), ne.Msg)
+	if errors.As(err, &ne) {
+		switch {
+		case ne.Code == "Neo.ClientError.Security.AuthenticationRateLimit":
+			return fmt.Errorf("%w: user %q at %s; wait and retry (the password may well be right)", ErrAuthLocked, cfg.Username, where)
+		case ne.Code == "Neo.ClientError.Security.Unauthorized":
+			return fmt.Errorf("%w: user %q at %s (%s); check NEO4J_USERNAME and NEO4J_PASSWORD", ErrAuth, cfg.Username, where, ne.Msg)
+		case strings.HasPrefix(ne.Code, "Neo.ClientError.Security."):
+			return fmt.Errorf("%w: user %q at %s: %s (%s)", ErrAuth, cfg.Username, where, ne.Msg, ne.Code)
+		}
 	}
-	if n4j.IsConnectivityError(err) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%w at %s: %v", ErrUnreachable, RedactURI(cfg.URI), err)
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "x509: certificate signed by unknown authority"),
+		strings.Contains(msg, "x509: certificate is not trusted"):
+		return fmt.Errorf("%w at %s: its certificate is not signed by a CA this machine trusts; set %s to the team's CA certificate (PEM)",
+			ErrUnreachable, where, EnvCAFile)
+	case strings.Contains(msg, "x509: certificate is valid for"):
+		return fmt.Errorf("%w at %s: its certificate is for another host name (%v); use the name it was issued for", ErrUnreachable, where, err)
+	case strings.Contains(msg, "first record does not look like a TLS handshake"):
+		return fmt.Errorf("%w at %s: the server does not speak TLS on this port; use bolt:// or neo4j://", ErrUnreachable, where)
+	case usesTLS(cfg.URI) && strings.Contains(msg, "check that TLS is enabled on the server"):
+		return fmt.Errorf("%w at %s: the server closed the connection during the TLS handshake; check that TLS is enabled on it", ErrUnreachable, where)
+	case !usesTLS(cfg.URI) && n4j.IsConnectivityError(err) &&
+		(strings.HasSuffix(msg, "EOF") || strings.Contains(msg, "connection reset by peer")):
+		return fmt.Errorf("%w at %s: the server closed the connection during the Bolt handshake; "+
+			"if it requires TLS, use bolt+s:// or neo4j+s:// (and %s for a private CA)", ErrUnreachable, where, EnvCAFile)
+	case n4j.IsConnectivityError(err) || errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%w at %s: %v", ErrUnreachable, where, err)
 	}
-	return fmt.Errorf("neo4j %s: %w", RedactURI(cfg.URI), err)
+	return fmt.Errorf("neo4j %s: %w", where, err)
 }
 
 // Close closes the driver.
@@ -262,8 +340,13 @@ func (c *Client) read(ctx context.Context, cypher string, params map[string]any)
 }
 
 // ReadQuery runs an analyst's Cypher in a READ transaction: the server
-// refuses any write in it. It returns the column names and the rows.
+// refuses any write in it, and CheckReadOnlyCypher refuses beforehand what
+// a read transaction would still run (LOAD CSV, procedures outside the
+// read-only allow-list). It returns the column names and the rows.
 func (c *Client) ReadQuery(ctx context.Context, cypher string, params map[string]any) ([]string, []map[string]any, error) {
+	if err := CheckReadOnlyCypher(cypher); err != nil {
+		return nil, nil, err
+	}
 	recs, err := c.read(ctx, cypher, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cypher query: %w", err)
