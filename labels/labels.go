@@ -196,7 +196,8 @@ func (s *Store) modelScore(ctx context.Context, docID string) (model, severity s
 }
 
 // Undo retracts the analyst's most recently entered label that is still
-// live, and returns that label. Undoing again goes one label further back.
+// live, among those made in this workspace (a teammate's label pulled
+// under the same name is theirs to undo), and returns that label. Undoing again goes one label further back.
 // The retraction is an event of its own with the retracted label's origin.
 func (s *Store) Undo(ctx context.Context, analyst string) (Event, error) {
 	// One INSERT … SELECT picks and retracts the label atomically; the unique
@@ -205,7 +206,7 @@ func (s *Store) Undo(ctx context.Context, analyst string) (Event, error) {
 	var retracted int64
 	err := s.db.QueryRowContext(ctx, `INSERT INTO label_events (doc_id, kind, analyst, created_at, origin, retracts)
 		SELECT doc_id, 'retract', analyst, ?, origin, id FROM live_labels
-		WHERE analyst = ? ORDER BY id DESC LIMIT 1
+		WHERE analyst = ? AND id IN (SELECT id FROM label_events WHERE workspace = '') ORDER BY id DESC LIMIT 1
 		RETURNING retracts`, formatTime(time.Now()), analyst).Scan(&retracted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Event{}, fmt.Errorf("undo for %s: %w", analyst, ErrNothingToUndo)
@@ -317,6 +318,49 @@ func (s *Store) FirstLabelled(ctx context.Context) (map[string]time.Time, error)
 	return out, nil
 }
 
+// SetAdjudicators replaces the analysts whose label decides a document's
+// current (training) label when analysts disagree.
+func (s *Store) SetAdjudicators(ctx context.Context, analysts []string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("adjudicators: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM label_adjudicators`); err != nil {
+		return fmt.Errorf("adjudicators: %w", err)
+	}
+	for _, a := range analysts {
+		if a = strings.TrimSpace(a); a == "" {
+			return errors.New("adjudicators: an empty analyst name")
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO label_adjudicators (analyst) VALUES (?)`, a); err != nil {
+			return fmt.Errorf("adjudicators: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("adjudicators: %w", err)
+	}
+	return nil
+}
+
+// Adjudicators lists the adjudicating analysts, by name.
+func (s *Store) Adjudicators(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT analyst FROM label_adjudicators ORDER BY analyst`)
+	if err != nil {
+		return nil, fmt.Errorf("adjudicators: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, fmt.Errorf("adjudicators: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // Filter narrows CurrentAll. Zero values mean "any".
 type Filter struct {
 	Analyst  string
@@ -326,7 +370,10 @@ type Filter struct {
 	// document's score in the workspace, or, for a document with no score,
 	// from the prediction recorded when it was labelled.
 	DisagreeingWithModel bool
-	Limit                int // 0 = all
+	// Contested keeps documents whose analysts' latest live labels differ
+	// (teammates disagree).
+	Contested bool
+	Limit     int // 0 = all
 }
 
 // CurrentAll lists current labels matching the filter, newest first.
@@ -350,6 +397,9 @@ func (s *Store) eachCurrent(ctx context.Context, f Filter, order string, fn func
 	judge := f.DisagreeingWithModel && s.predictions != nil
 	if f.DisagreeingWithModel && !judge {
 		where = append(where, `c.predicted <> '' AND c.predicted <> c.severity`)
+	}
+	if f.Contested {
+		where = append(where, `c.doc_id IN (SELECT doc_id FROM per_analyst_labels GROUP BY doc_id HAVING count(DISTINCT severity) > 1)`)
 	}
 	if f.Analyst != "" {
 		where = append(where, `c.analyst = ?`)

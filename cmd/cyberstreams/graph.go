@@ -45,6 +45,20 @@ func graphStore(ctx context.Context, app *App) (*kg.Store, string, error) {
 	return kg.NewStore(ws.DB()), ws.Dir, nil
 }
 
+// connectNeo4j connects to the workspace's Neo4j (NEO4J_URI, or graph.json
+// in the workspace directory).
+func connectNeo4j(ctx context.Context, app *App) (*neo4j.Client, error) {
+	_, dir, err := graphStore(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := neo4j.ConfigFromEnv(dir)
+	if err != nil {
+		return nil, err
+	}
+	return neo4j.Connect(ctx, cfg)
+}
+
 func printChange(app *App, what string, c kg.Change) {
 	app.Logf("%s: nodes +%d ~%d -%d, relationships +%d ~%d -%d\n", what,
 		c.NodesAdded, c.NodesChanged, c.NodesDeleted, c.EdgesAdded, c.EdgesChanged, c.EdgesDeleted)
@@ -173,6 +187,11 @@ epoch, generation}), moved on with every batch. A server that was reset,
 restored from a backup or swapped behind the same URI does not hold the marker
 the workspace expects, and the sync sends the whole graph again by itself, with
 a line on stderr saying why.
+
+Label events travel in the same run: this workspace's new label events (labels,
+undos, notes, with analyst, time, model version and what the model predicted)
+are sent, and teammates' events newer than the last exchange are appended to the
+local history (as label pull does).
 The connection comes from NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD (uri and
 username may also be set in graph.json in the workspace directory; the password
 only ever comes from the environment). For TLS use neo4j+s:// or bolt+s://; a
@@ -226,13 +245,22 @@ file). bolt+ssc:// accepts any certificate, unverified.`,
 				}
 				return err
 			}
+			lx, err := exchangeLabels(ctx, app, c, true)
+			if err != nil {
+				return err
+			}
 			if app.JSON {
-				if err := writeJSON(app.IO.Out, res); err != nil {
+				if err := writeJSON(app.IO.Out, struct {
+					neo4j.SyncResult
+					Labels neo4j.LabelExchange
+				}{res, lx}); err != nil {
 					return err
 				}
 			} else if _, err := fmt.Fprintf(app.IO.Out, "synced %d nodes (%d new), %d relationships (%d new), %d relationship deletes, %d node deletes in %s\n",
 				res.Nodes, res.NodesCreated, res.Relationships, res.RelationshipsCreated, res.RelationshipDeletes, res.NodeDeletes,
 				res.Elapsed.Round(1e6)); err != nil {
+				return err
+			} else if err := printLabelExchange(app, lx); err != nil {
 				return err
 			}
 			return syncPendingError(app, res)
@@ -422,11 +450,7 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 		if err := neo4j.CheckReadOnlyCypher(o.Cypher); err != nil {
 			return usagef("--cypher: %v", err)
 		}
-		cfg, err := neo4j.ConfigFromEnv(dir)
-		if err != nil {
-			return err
-		}
-		c, err := neo4j.Connect(ctx, cfg)
+		c, err := connectNeo4j(ctx, app)
 		if err != nil {
 			return err
 		}

@@ -234,3 +234,42 @@ func TestGraphCommandsNeverPrintCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelsTravelThroughGraphSync: two analysts' workspaces exchange label
+// events through the test server with graph sync and label pull, and see
+// each other's labels in label list, agreement and the training rule.
+func TestLabelsTravelThroughGraphSync(t *testing.T) {
+	srv := neo4jtest.Empty(t)
+	t.Setenv("NEO4J_URI", srv.Config.URI)
+	t.Setenv("NEO4J_USERNAME", srv.Config.Username)
+	t.Setenv("NEO4J_PASSWORD", srv.Config.Password)
+	ana, ben := graphWorkspace(t), graphWorkspace(t)
+	steps := []struct {
+		ws   string
+		args []string
+		want string
+	}{
+		{ana, []string{"label", "add", "doc-1", "high", "--analyst", "ana"}, ""},
+		{ana, []string{"label", "add", "doc-2", "low", "--analyst", "ana"}, ""},
+		{ben, []string{"label", "add", "doc-1", "low", "--analyst", "ben"}, ""},
+		{ben, []string{"label", "add", "doc-2", "low", "--analyst", "ben"}, ""},
+		{ana, []string{"graph", "sync"}, "labels: sent 2 events (2 new to the server), appended 0 from teammates"},
+		{ben, []string{"graph", "sync"}, "labels: sent 2 events (2 new to the server), appended 2 from teammates"},
+		{ana, []string{"label", "pull"}, "labels: sent 0 events (0 new to the server), appended 2 from teammates"},
+		{ana, []string{"label", "pull"}, "appended 0 from teammates"},
+		{ana, []string{"label", "list", "--contested", "--json"}, `"doc_id": "doc-1"`},
+		{ana, []string{"label", "agreement"}, "Krippendorff's alpha (nominal): 0.000 over 2 documents"},
+		{ana, []string{"label", "adjudicators", "ana"}, "ana"},
+		{ana, []string{"label", "list", "--contested", "--json"}, `"severity": "high"`},
+	}
+	for i, st := range steps {
+		r := runCLI(t, st.ws, "", st.args...)
+		if r.Code != 0 || !strings.Contains(r.Out, st.want) {
+			t.Fatalf("step %d %v: exit %d\n%s%s", i+1, st.args, r.Code, r.Out, r.Err)
+		}
+	}
+	r := runCLI(t, ana, "", "--json", "label", "list", "--contested")
+	if strings.Contains(r.Out, "doc-2") {
+		t.Errorf("doc-2, which both labelled low, listed as contested: %s", r.Out)
+	}
+}

@@ -14,8 +14,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cyberstreams/cyberstreams/core/graphsync"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/kg/neo4j"
 	"github.com/cyberstreams/cyberstreams/labels"
 )
 
@@ -41,8 +43,12 @@ func newLabelCmd(app *App) *cobra.Command {
 		Short: "Record, undo, list, import and export analyst labels",
 		Long: `Analyst labels are the severities people give documents; the model retrains
 from them. Every label is kept: a correction is a newer label and undo adds a
-retraction, so the history can be exported in full. A document's current
-label is its latest label that was not undone, from whichever analyst.
+retraction, so the history can be exported in full.
+
+A document's current label, the one training uses, is chosen among each
+analyst's latest label of it that was not undone: an adjudicator's (label
+adjudicators), else the severity most analysts gave, else the latest label. One
+analyst alone gets their latest label.
 
 Severities: critical, high, medium, low, informational, or 1-5 in that order.`,
 		Example: `  cyberstreams label add CVE-2024-3094 critical --note "backdoor in xz"
@@ -53,7 +59,7 @@ Severities: critical, high, medium, low, informational, or 1-5 in that order.`,
   cyberstreams label agreement`,
 	}
 	cmd.AddCommand(newLabelAddCmd(app), newLabelUndoCmd(app), newLabelListCmd(app),
-		newLabelImportCmd(app), newLabelExportCmd(app), newLabelAgreementCmd(app), newLabelStatsCmd(app))
+		newLabelImportCmd(app), newLabelExportCmd(app), newLabelAgreementCmd(app), newLabelStatsCmd(app), newLabelPullCmd(app), newLabelAdjudicatorsCmd(app))
 	return cmd
 }
 
@@ -170,7 +176,7 @@ to go further back. The label stays in the history, marked as retracted.`,
 
 type labelListOptions struct {
 	Analyst, Severity, Since string
-	Disagreeing              bool
+	Disagreeing, Contested   bool
 	Limit                    int
 }
 
@@ -181,8 +187,10 @@ func newLabelListCmd(app *App) *cobra.Command {
 		Short: "List current labels",
 		Long: `List each labelled document's current label, newest first. At a terminal this
 is a table; piped, it is one JSON object per line; with --json, a JSON array.
---disagreeing keeps labels that differ from the model's score of the document.`,
-		Example: "  cyberstreams label list --analyst ana --since 2025-03-01\n  cyberstreams label list --disagreeing --limit 20",
+--disagreeing keeps labels that differ from the model's score of the document;
+--contested keeps documents that analysts labelled differently (their latest
+labels, teammates' pulled ones included), showing the label training uses.`,
+		Example: "  cyberstreams label list --analyst ana --since 2025-03-01\n  cyberstreams label list --disagreeing --limit 20\n  cyberstreams label list --contested",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return labelList(cmd.Context(), app, o)
@@ -193,12 +201,13 @@ is a table; piped, it is one JSON object per line; with --json, a JSON array.
 	f.StringVar(&o.Severity, "severity", "", "only labels of this severity")
 	f.StringVar(&o.Since, "since", "", "only labels given on or after this date (YYYY-MM-DD)")
 	f.BoolVar(&o.Disagreeing, "disagreeing", false, "only labels that differ from the model")
+	f.BoolVar(&o.Contested, "contested", false, "only documents whose analysts' latest labels differ (teammates disagree)")
 	f.IntVar(&o.Limit, "limit", 0, "at most this many labels (0 = all)")
 	return cmd
 }
 
 func labelList(ctx context.Context, app *App, o labelListOptions) error {
-	filter := labels.Filter{Analyst: o.Analyst, DisagreeingWithModel: o.Disagreeing, Limit: o.Limit}
+	filter := labels.Filter{Analyst: o.Analyst, DisagreeingWithModel: o.Disagreeing, Contested: o.Contested, Limit: o.Limit}
 	if o.Severity != "" {
 		sev, err := labels.ParseSeverity(o.Severity)
 		if err != nil {
@@ -445,4 +454,108 @@ func newLabelStatsCmd(app *App) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+func newLabelPullCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "pull",
+		Short: "Append teammates' label events from the team's Neo4j",
+		Long: `Append to this workspace's label history every label event (label, undo, note)
+that teammates' workspaces sent to the team's Neo4j since the last pull, in the
+order the server received them. Events are named by an id of their own, so
+pulling twice appends nothing twice; an event for a document this workspace
+does not hold waits, and every pull tries it again. graph sync sends this
+workspace's own events and pulls too.
+
+The connection is graph sync's: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD.`,
+		Example: "  cyberstreams label pull\n  cyberstreams label agreement",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			c, err := connectNeo4j(ctx, app)
+			if err != nil {
+				return err
+			}
+			defer c.Close(ctx)
+			lx, err := exchangeLabels(ctx, app, c, false)
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				return writeJSON(app.IO.Out, lx)
+			}
+			return printLabelExchange(app, lx)
+		},
+	}
+}
+
+// exchangeLabels sends (push) and pulls the workspace's label events.
+func exchangeLabels(ctx context.Context, app *App, c *neo4j.Client, push bool) (neo4j.LabelExchange, error) {
+	ws, err := app.Workspace(ctx)
+	if err != nil {
+		return neo4j.LabelExchange{}, err
+	}
+	return graphsync.ExchangeLabels(ctx, ws, c, push)
+}
+
+func printLabelExchange(app *App, lx neo4j.LabelExchange) error {
+	if lx.NewLog {
+		fmt.Fprintln(app.IO.ErrOut, "labels: the server's label log is new to this workspace (first exchange, or a reset server): all label events exchanged again")
+	}
+	if lx.Failed > 0 {
+		fmt.Fprintf(app.IO.ErrOut, "labels: %d pulled events are no label event this version accepts; skipped\n", lx.Failed)
+	}
+	_, err := fmt.Fprintf(app.IO.Out, "labels: sent %d events (%d new to the server), appended %d from teammates (%d already here), %d waiting for documents or labels this workspace lacks\n",
+		lx.Pushed, lx.Created, lx.Appended, lx.Already, lx.Waiting)
+	return err
+}
+
+func newLabelAdjudicatorsCmd(app *App) *cobra.Command {
+	var clear bool
+	cmd := &cobra.Command{
+		Use:   "adjudicators [ANALYST...]",
+		Short: "Name the analysts whose label decides when analysts disagree",
+		Long: `With names, make them the workspace's adjudicators (replacing the list); with
+--clear, have none; with neither, list them. Where an adjudicator labelled a
+document, their latest label is its current label and the one training uses;
+elsewhere the severity most analysts gave decides, and on a tie the latest label.`,
+		Example: "  cyberstreams label adjudicators lead-ana\n  cyberstreams label adjudicators\n  cyberstreams label adjudicators --clear",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			store, _, err := labelStore(ctx, app)
+			if err != nil {
+				return err
+			}
+			if clear && len(args) > 0 {
+				return usagef("--clear takes no names")
+			}
+			if clear || len(args) > 0 {
+				if err := store.SetAdjudicators(ctx, args); err != nil {
+					return err
+				}
+			}
+			names, err := store.Adjudicators(ctx)
+			if err != nil {
+				return err
+			}
+			if app.JSON {
+				if names == nil {
+					names = []string{}
+				}
+				return writeJSON(app.IO.Out, names)
+			}
+			if len(names) == 0 {
+				_, err = fmt.Fprintln(app.IO.Out, "no adjudicators: the majority decides, else the latest label")
+				return err
+			}
+			for _, n := range names {
+				if _, err := fmt.Fprintln(app.IO.Out, termsafe.Line(n, 80)); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&clear, "clear", false, "have no adjudicators")
+	return cmd
 }
