@@ -36,8 +36,12 @@ func newScoreCmd(app *App) *cobra.Command {
 		Use:   "score [PATH...|-]",
 		Short: "Score documents from files, directories or stdin",
 		Long: `Score documents into critical, high, medium, low or informational, with
-class probabilities, a novelty score and, with --explain K, the K strongest
-TreeSHAP reasons (base + Σ contributions = the decided class's margin). The
+class probabilities, a novelty score in [0, 1] with its flag ("novel": at or
+above the model's threshold, picked when it was trained so that at most 5%
+of its validation documents are flagged; with --explain, novelty_reasons
+says in words what sets a flagged document apart) and, with --explain K, the
+K strongest TreeSHAP reasons (base + Σ contributions = the decided class's
+margin). The
 per-class decision offsets are folded into the probabilities (p′ ∝ p·e^b), so
 the decided class is always the most probable one shown.
 
