@@ -130,6 +130,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newForecastCmd(app))
 	root.AddCommand(newPatternsCmd(app))
 	root.AddCommand(newExploitationCmd(app))
+	root.AddCommand(newPrioritiesCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
@@ -28,6 +29,7 @@ type scoreOptions struct {
 	Format  string
 	Fields  []string
 	Engine  string
+	Horizon int
 }
 
 func newScoreCmd(app *App) *cobra.Command {
@@ -56,6 +58,15 @@ order: JSONL (default when piped), CSV, or a table (default at a terminal).
 An unreadable record is reported on stderr with its file and line; the
 others are scored and the exit code is 1.
 
+Each record carries "exploitation": the calibrated probability that a CVE
+of the document is listed in CISA's Known Exploited Vulnerabilities catalog
+within --horizon days of publication (30, 90 or 365; 0 leaves it out), its
+reasons with --explain K (TreeSHAP in log-odds: base + Σ reasons + omitted
+= logit(probability)), and the patch priority, the expected harm:
+priority = Σ_c P(severity c)·w_c × P(exploited), with w = 9.5, 7.95, 5.45,
+2.0, 0 CVSS points for critical … informational (the CVSS v3 band
+midpoints). "cyberstreams priorities" ranks documents by it.
+
 With --fail-on SEVERITY the exit code is 3 when any document is scored at or
 above that severity (for CI gates and cron jobs).`,
 		Example: `  cyberstreams score advisories/ --output jsonl --explain 5 > scored.jsonl
@@ -73,6 +84,7 @@ above that severity (for CI gates and cron jobs).`,
 	f.StringVar(&o.FailOn, "fail-on", "", "exit 3 if any document is at or above this severity")
 	f.StringVar(&o.Format, "format", "auto", "input format: auto, jsonl, text, osv, cve5, kev, stix")
 	f.StringArrayVar(&o.Fields, "field", nil, "JSONL field mapping ROLE=NAME (roles: id, title, text, source, published)")
+	f.IntVar(&o.Horizon, "horizon", exploitation.DefaultHorizon, "exploitation-likelihood horizon in days: 30, 90 or 365 (0: none)")
 	f.StringVar(&o.Engine, "engine", string(scoring.EngineSparse), "tree evaluator: sparse (walks only the trees a document leaves the typical path of) or leaves (every tree); the scores are identical")
 	return cmd
 }
@@ -115,6 +127,11 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	if err := s.SetEngine(scoring.Engine(o.Engine)); err != nil {
 		return usagef("--engine: %v", err)
 	}
+	if o.Horizon != 0 {
+		if _, err := s.Exploitation(o.Horizon); err != nil {
+			return usagef("--horizon: %v", err)
+		}
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(scoring.StreamGCPercent)
 	}
@@ -139,7 +156,7 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	start := time.Now()
 	prog := newProgressLine(app, "scoring")
 	err = s.Stream(cmd.Context(), args, ingest.Options{Format: format, Fields: fields, Stdin: app.IO.In, KeepTextless: true},
-		scoring.Options{Explain: o.Explain}, func(sc scoring.Scored) error {
+		scoring.Options{Explain: o.Explain, Exploitation: o.Horizon}, func(sc scoring.Scored) error {
 			// A record with an id but no text is scored on its meta
 			// features and says so (meta_only), rather than failed.
 			sum.Add(sc)
@@ -218,7 +235,8 @@ func newScoreSink(format string, w io.Writer, explain int) *scoreSink {
 }
 
 var csvHeader = []string{"id", "title", "source", "published", "severity",
-	"p_critical", "p_high", "p_medium", "p_low", "p_informational", "confidence", "novelty", "model", "reasons", "meta_only"}
+	"p_critical", "p_high", "p_medium", "p_low", "p_informational", "confidence", "novelty", "model", "reasons", "meta_only",
+	"p_exploited", "exploited_horizon_days", "priority"}
 
 func (s *scoreSink) write(r scoring.Result) error {
 	switch s.format {
@@ -243,22 +261,29 @@ func (s *scoreSink) write(r scoring.Result) error {
 		}
 		rec = append(rec, strconv.FormatFloat(r.Confidence, 'f', 6, 64), strconv.FormatFloat(r.Novelty, 'f', 4, 64), r.Model, csvCell(reasonsText(r)),
 			strconv.FormatBool(r.MetaOnly))
+		rec = append(rec, exploitationCells(r)...)
 		return s.csv.Write(rec)
 	default:
 		if !s.started {
 			s.table = tabwriter.NewWriter(s.w, 0, 4, 2, ' ', 0)
 			s.started = true
-			fmt.Fprintln(s.table, "SEVERITY\tCONF\tNOVEL\tID\tTITLE")
+			fmt.Fprintln(s.table, "SEVERITY\tCONF\tNOVEL\tEXPLOIT\tPRIO\tID\tTITLE")
 		}
 		title := termsafe.Line(r.Headline, 60)
 		if r.MetaOnly {
 			title = strings.TrimSpace(title + " [no text: meta features only]")
 		}
-		_, err := fmt.Fprintf(s.table, "%s\t%.2f\t%.2f\t%s\t%s\n", r.Severity, r.Confidence, r.Novelty,
-			termsafe.Line(r.ID, 28), title)
+		cells := exploitationCells(r)
+		_, err := fmt.Fprintf(s.table, "%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\n", r.Severity, r.Confidence, r.Novelty,
+			percent(cells[0]), cells[2], termsafe.Line(r.ID, 28), title)
 		if err == nil && s.explain >= 0 && r.Explanation != nil {
 			for _, c := range r.Explanation.Contributions {
-				fmt.Fprintf(s.table, "\t\t\t  %+.3f\t%s\n", c.SHAP, termsafe.Line(c.Feature, 60))
+				fmt.Fprintf(s.table, "\t\t\t\t\t  %+.3f\t%s\n", c.SHAP, termsafe.Line(c.Feature, 60))
+			}
+		}
+		if err == nil && s.explain >= 0 && r.Exploitation != nil {
+			for _, c := range r.Exploitation.Reasons {
+				fmt.Fprintf(s.table, "\t\t\t\t\t  %+.3f\texploitation: %s\n", c.SHAP, termsafe.Line(c.Feature, 60))
 			}
 		}
 		return err
@@ -288,6 +313,25 @@ func pubDay(r scoring.Result) string {
 		return ""
 	}
 	return r.Published.Format("2006-01-02")
+}
+
+// exploitationCells are the p_exploited, exploited_horizon_days and
+// priority cells ("" without an exploitation likelihood).
+func exploitationCells(r scoring.Result) []string {
+	e := r.Exploitation
+	if e == nil {
+		return []string{"", "", ""}
+	}
+	return []string{strconv.FormatFloat(e.Probability, 'f', 6, 64), strconv.Itoa(e.HorizonDays), strconv.FormatFloat(e.Priority, 'f', 4, 64)}
+}
+
+// percent shows a probability cell as a percentage ("-" when empty).
+func percent(cell string) string {
+	p, err := strconv.ParseFloat(cell, 64)
+	if err != nil {
+		return "-"
+	}
+	return strconv.FormatFloat(100*p, 'f', 1, 64) + "%"
 }
 
 // reasonsText folds an explanation into one CSV cell: "feature:+0.123; …".

@@ -96,6 +96,17 @@ func (r *Result) AppendJSONL(dst []byte) ([]byte, error) {
 	if r.MetaOnly {
 		b = append(b, `,"meta_only":true`...)
 	}
+	if r.Exploitation != nil {
+		// A small object, written by encoding/json itself.
+		var e bytes.Buffer
+		enc := json.NewEncoder(&e)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(r.Exploitation); err != nil {
+			return dst, err
+		}
+		b = append(b, `,"exploitation":`...)
+		b = append(b, bytes.TrimSuffix(e.Bytes(), []byte{'\n'})...)
+	}
 	return append(b, '}', '\n'), nil
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/dmitryikh/leaves"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/novelty"
@@ -49,6 +50,9 @@ type Scorer struct {
 	names     []string
 	version   string
 	pool      sync.Pool
+	// exploit loads the default exploitation model of each horizon
+	// (exploitation.Horizons) when it is first asked for.
+	exploit []func() (*exploitation.Model, error)
 }
 
 // New prepares a scorer for a bundle with what the workspace knows (see
@@ -79,6 +83,9 @@ func New(b *model.Bundle, k Knowledge) (*Scorer, error) {
 	}()
 	s := &Scorer{bundle: b, fz: k.Featurizer(b.Spec), sparse: lgbm.NewSparsePredictor(b.Trees),
 		explainer: shap.New(b.Trees), knowledge: k, names: b.Spec.Names(), version: b.Card.Version}
+	for _, h := range exploitation.Horizons {
+		s.exploit = append(s.exploit, sync.OnceValues(func() (*exploitation.Model, error) { return exploitation.Default(k, h) }))
+	}
 	l := <-engine
 	if b.Novelty != nil {
 		nv, err := b.Novelty.Scorer(b.Spec, s.fz.Width())
@@ -250,6 +257,9 @@ type Result struct {
 	// MetaOnly says the document had no text, so the score rests on its
 	// structured fields alone.
 	MetaOnly bool `json:"meta_only,omitempty"`
+	// Exploitation is the likelihood of a KEV listing within a horizon and
+	// the patch priority (Options.Exploitation; nil when not asked for).
+	Exploitation *exploitation.Prediction `json:"exploitation,omitempty"`
 	// Headline is what a table shows: the title, or for an untitled
 	// document the start of its description (document.Headline). Not part
 	// of the JSONL record, whose title stays the document's own.
@@ -259,8 +269,25 @@ type Result struct {
 // Options says how much explanation to compute.
 type Options struct {
 	// Explain is the number of top reasons (by |SHAP|) to return; 0 returns
-	// every non-zero contribution; negative computes no explanation.
+	// every non-zero contribution; negative computes no explanation. The
+	// exploitation likelihood gets as many reasons.
 	Explain int
+	// Exploitation is the horizon in days (one of exploitation.Horizons) of
+	// the exploitation likelihood and patch priority to add; 0 adds none.
+	// Check it with Scorer.Exploitation before scoring.
+	Exploitation int
+}
+
+// Exploitation is the default exploitation model for a horizon (one of
+// exploitation.Horizons) with this scorer's knowledge, loaded on first
+// use.
+func (s *Scorer) Exploitation(horizonDays int) (*exploitation.Model, error) {
+	for i, h := range exploitation.Horizons {
+		if h == horizonDays {
+			return s.exploit[i]()
+		}
+	}
+	return exploitation.Default(s.knowledge, horizonDays) // says which horizons there are
 }
 
 // Score scores one document. It fills d.Entities when empty, and gives a
@@ -319,6 +346,9 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	if res.Entities == nil {
 		res.Entities = map[string][]string{}
 	}
+	if opts.Exploitation > 0 {
+		res.Exploitation = s.exploitation(d, &res, opts)
+	}
 	if opts.Explain >= 0 {
 		res.Explanation = s.explain(sc, class, raw[class], opts.Explain)
 	}
@@ -342,6 +372,26 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 // its calibrated threshold (false for a model without one): how a stored
 // score's flag is read back (the triage queue, a stored explanation).
 func (s *Scorer) Novel(novelty float64) bool { return s.novelty != nil && s.novelty.Novel(novelty) }
+
+// exploitation predicts a scored document's exploitation likelihood and
+// its patch priority from the result's severity probabilities; nil when
+// the horizon has no model (Options.Exploitation says to check first).
+func (s *Scorer) exploitation(d *document.Document, res *Result, opts Options) *exploitation.Prediction {
+	m, err := s.Exploitation(opts.Exploitation)
+	if err != nil {
+		return nil
+	}
+	reasons := opts.Explain
+	switch {
+	case reasons < 0:
+		reasons = 0
+	case reasons == 0:
+		reasons = len(m.Names())
+	}
+	p := m.Predict(d, reasons)
+	p.Priority = exploitation.Priority(res.Probabilities, p.Probability)
+	return &p
+}
 
 // explain computes the exact TreeSHAP values of one class and keeps the top
 // k by magnitude (k = 0: all non-zero). Ties in magnitude keep feature

@@ -30,10 +30,11 @@ const StreamGCPercent = 300
 // on. A document is scored by the ingest worker that decoded it, while its
 // text is still in that core's cache.
 func (s *Scorer) Stream(ctx context.Context, paths []string, in ingest.Options, opts Options, emit func(Scored) error) error {
-	// Scoring reads a document's typed fields and text, never its Meta or
-	// content hash, and a Scored carries no document: the readers may skip
-	// those fields and the hashing.
-	in.SkipMeta, in.SkipHash = true, true
+	// Scoring reads a document's typed fields and text, never its content
+	// hash, and a Scored carries no document: the readers may skip the
+	// hashing. Only the exploitation likelihood reads Meta (the stated
+	// CVSS vector); without it the readers skip Meta too.
+	in.SkipMeta, in.SkipHash = opts.Exploitation == 0, true
 	// The documents' entities are the scorer's: with the workspace's names.
 	in = s.knowledge.Reading(in)
 	if in.Workers <= 0 {
