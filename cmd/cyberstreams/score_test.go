@@ -155,8 +155,9 @@ func TestScoreDocumentWithoutText(t *testing.T) {
 	}
 	csvOut := runCLI(t, t.TempDir(), in, "score", "--output", "csv")
 	rows, err := csv.NewReader(strings.NewReader(csvOut.Out)).ReadAll()
-	if err != nil || len(rows) != 2 || rows[0][len(rows[0])-1] != "meta_only" || rows[1][len(rows[1])-1] != "true" {
-		t.Fatalf("CSV should end with a meta_only column set to true: %v %q", err, csvOut.Out)
+	// meta_only, then the exploitation columns added after it.
+	if err != nil || len(rows) != 2 || rows[0][len(rows[0])-4] != "meta_only" || rows[1][len(rows[1])-4] != "true" {
+		t.Fatalf("CSV should have a meta_only column set to true: %v %q", err, csvOut.Out)
 	}
 
 	noID := `{"title":"","text":"","source":"feed-x"}` + "\n" + scoreInput
