@@ -41,10 +41,18 @@ func TestForecastCSV(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.Code, r.Err)
 	}
 	for _, want := range []string{"total from " + path + ": 84 days, 2024-01-01 to 2024-03-24",
-		"2024-03-25", "5.0", "2024-03-31", "MAE 0.00 vs seasonal-naive 0.00"} {
+		"2024-03-25", "5.0", "2024-03-31", "MAE 0.00 vs seasonal-naive 0.00", "empirical 80% band",
+		"80% band coverage 1.00", "7-day accuracy (1 - weekly total MAPE) 1.00"} {
 		if !strings.Contains(r.Out, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.Out)
 		}
+	}
+	if strings.Contains(r.Out, "┤") {
+		t.Errorf("a chart when stdout is not a terminal and --plot was not given:\n%s", r.Out)
+	}
+	r = runCLI(t, ws, "", "forecast", "--series", path, "--plot")
+	if !strings.Contains(r.Out, "9 ┤") || !strings.Contains(r.Out, "history 2024-01-29 … 2024-03-24 ┊ forecast 2024-03-25 … 2024-03-31") {
+		t.Errorf("--plot: no chart of 8 weeks and the forecast:\n%s", r.Out)
 	}
 
 	r = runCLI(t, ws, "", "forecast", "--series", path, "--column", "high", "--days", "3", "--json")
@@ -86,6 +94,8 @@ func TestForecastErrors(t *testing.T) {
 		{"days out of range", []string{"--series", short, "--days", "0"}, 2, "--days 0", ""},
 		{"short history has no backtest", []string{"--series", short}, 0, "", "backtest: not enough history"},
 		{"empty workspace", nil, 1, "no workspace document has a published date", ""},
+		{"source is for the workspace", []string{"--series", short, "--source", "ghsa"}, 2, "--source picks workspace documents", ""},
+		{"plot and no plot", []string{"--series", short, "--plot", "--no-plot"}, 2, "contradict", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,7 +119,7 @@ func TestForecastWorkspace(t *testing.T) {
 			continue
 		}
 		for range 2 {
-			fmt.Fprintf(&b, `{"id":"adv-%d","title":"advisory %d","text":"body of advisory %d","published":%q,"severity":"high"}`+"\n",
+			fmt.Fprintf(&b, `{"id":"adv-%d","title":"advisory %d","text":"body of advisory %d","published":%q,"severity":"high","source":"ghsa"}`+"\n",
 				n, n, n, start.AddDate(0, 0, d).Format(time.RFC3339))
 			n++
 		}
@@ -117,7 +127,11 @@ func TestForecastWorkspace(t *testing.T) {
 	if r := runCLI(t, ws, b.String(), "ingest", "-", "--format", "jsonl", "-q"); r.Code != 0 {
 		t.Fatalf("ingest: exit %d: %s", r.Code, r.Err)
 	}
-	r := runCLI(t, ws, "", "forecast", "--column", "high", "--json")
+	r := runCLI(t, ws, "", "forecast", "--column", "high", "--source", "nvd")
+	if r.Code != 1 || !strings.Contains(r.Err, `no dated workspace document has source "nvd" (sources: "ghsa")`) {
+		t.Errorf("unknown source: exit %d, %s", r.Code, r.Err)
+	}
+	r = runCLI(t, ws, "", "forecast", "--column", "high", "--source", "GHSA", "--json")
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Err)
 	}
@@ -125,7 +139,7 @@ func TestForecastWorkspace(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Out), &rep); err != nil {
 		t.Fatalf("--json output: %v\n%s", err, r.Out)
 	}
-	if rep.Series != "high" || rep.Start != "2024-01-01" || rep.Days != 82 {
+	if rep.Series != "high" || rep.Start != "2024-01-01" || rep.Days != 82 || !strings.Contains(rep.Source, `source "GHSA"`) {
 		t.Fatalf("unexpected history %s %s..%s (%d days)", rep.Series, rep.Start, rep.End, rep.Days)
 	}
 	// 2024-03-23 is a Saturday: no advisories expected.
@@ -183,7 +197,7 @@ func TestForecastStripsHostileNames(t *testing.T) {
 	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := runCLI(t, t.TempDir(), "", "forecast", "--series", path)
+	r := runCLI(t, t.TempDir(), "", "forecast", "--series", path, "--plot")
 	if r.Code != 0 || strings.ContainsAny(r.Out, "\x1b\x07") || !strings.Contains(r.Out, "xy from") {
 		t.Fatalf("exit %d, stdout %q: the series name must be shown without its escape", r.Code, r.Out)
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -47,10 +48,34 @@ func (s Series) End() time.Time { return s.Date(len(s.Values) - 1) }
 // has one, else the latest model score's; documents with neither count only
 // in Total. Documents without a published date are left out. All series share
 // one range, from the first to the last published day, with zero days filled.
-func WorkspaceCounts(ctx context.Context, ws *workspace.Workspace) ([]Series, error) {
-	counts, err := ws.DailySeverityCounts(ctx)
+// A source other than "" keeps only that source's documents (the documents'
+// source field, compared without regard to case); a source no document has
+// is an error that lists the sources there are.
+func WorkspaceCounts(ctx context.Context, ws *workspace.Workspace, source string) ([]Series, error) {
+	all, err := ws.DailySeverityCounts(ctx)
 	if err != nil {
 		return nil, err
+	}
+	counts := all
+	if source != "" {
+		counts = nil
+		seen := map[string]bool{}
+		for _, c := range all {
+			seen[c.Source] = true
+			if strings.EqualFold(c.Source, source) {
+				counts = append(counts, c)
+			}
+		}
+		if len(counts) == 0 {
+			have := make([]string, 0, len(seen))
+			for s := range seen {
+				if s != "" {
+					have = append(have, strconv.Quote(s))
+				}
+			}
+			sort.Strings(have)
+			return nil, fmt.Errorf("daily document counts: no dated workspace document has source %q (sources: %s)", source, strings.Join(have, ", "))
+		}
 	}
 	type cell struct {
 		day time.Time

@@ -25,11 +25,11 @@ func TestWorkspaceCounts(t *testing.T) {
 	ws := workspacetest.Open(t)
 	at := func(s string, hour int) time.Time { return day(s).Add(time.Duration(hour) * time.Hour) }
 	docs := []document.Document{
-		{ID: "a", Title: "a", Body: "a", Published: at("2024-03-01", 1), Severity: "critical"},
-		{ID: "b", Title: "b", Body: "b", Published: at("2024-03-01", 23), Severity: "high"},
+		{ID: "a", Title: "a", Body: "a", Published: at("2024-03-01", 1), Severity: "critical", Source: "ghsa"},
+		{ID: "b", Title: "b", Body: "b", Published: at("2024-03-01", 23), Severity: "high", Source: "kev"},
 		{ID: "c", Title: "c", Body: "c", Published: at("2024-03-04", 12)}, // scored below
 		{ID: "d", Title: "d", Body: "d", Published: at("2024-03-04", 0)},  // unlabelled, unscored
-		{ID: "e", Title: "e", Body: "e"},                                  // no published date
+		{ID: "e", Title: "e", Body: "e"}, // no published date
 	}
 	if _, err := ws.PutDocuments(ctx, docs); err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestWorkspaceCounts(t *testing.T) {
 	if err := ws.PutScores(ctx, []workspace.Score{{DocID: "c", Model: "test", Severity: "high", Confidence: 0.9, Probabilities: "{}"}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := WorkspaceCounts(ctx, ws)
+	got, err := WorkspaceCounts(ctx, ws, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,12 +60,20 @@ func TestWorkspaceCounts(t *testing.T) {
 			t.Errorf("%s = %v, want %v", s.Name, s.Values, want[s.Name])
 		}
 	}
+	// One source: its own range and counts.
+	kev, err := WorkspaceCounts(ctx, ws, "KEV")
+	if err != nil || len(kev[0].Values) != 1 || kev[0].Values[0] != 1 || kev[2].Name != "high" || kev[2].Values[0] != 1 {
+		t.Errorf("source kev: %+v %v", kev, err)
+	}
+	if _, err := WorkspaceCounts(ctx, ws, "nvd"); err == nil || !strings.Contains(err.Error(), `sources: "ghsa", "kev"`) {
+		t.Errorf("unknown source: %v, want the sources listed", err)
+	}
 }
 
 func TestWorkspaceCountsEmpty(t *testing.T) {
 	ctx := context.Background()
 	ws := workspacetest.Open(t)
-	if _, err := WorkspaceCounts(ctx, ws); err == nil || !strings.Contains(err.Error(), "no workspace document") {
+	if _, err := WorkspaceCounts(ctx, ws, ""); err == nil || !strings.Contains(err.Error(), "no workspace document") {
 		t.Fatalf("err = %v, want a no-documents error", err)
 	}
 }

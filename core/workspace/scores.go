@@ -327,21 +327,22 @@ func (w *Workspace) EachScoreTime(ctx context.Context, fn func(time.Time) error)
 type DayCount struct {
 	Day, Severity string
 	N             int64
+	Source        string // the documents' source ("" when none was given)
 }
 
-// DailySeverityCounts counts the documents with a published date by day
-// and severity (see DayCount), in no particular order.
+// DailySeverityCounts counts the documents with a published date by day,
+// severity and source (see DayCount), in no particular order.
 func (w *Workspace) DailySeverityCounts(ctx context.Context) ([]DayCount, error) {
 	const q = `SELECT substr(d.published, 1, 10) AS day,
 		COALESCE(NULLIF(d.severity, ''), s.severity, '') AS sev,
-		count(*)
+		count(*), d.source
 	FROM documents d LEFT JOIN scores s ON s.doc_id = d.id
 	WHERE d.published <> ?
-	GROUP BY day, sev`
+	GROUP BY day, sev, d.source`
 	var out []DayCount
 	err := w.eachRow(ctx, q, []any{""}, func(scan func(...any) error) error {
 		var c DayCount
-		if err := scan(&c.Day, &c.Severity, &c.N); err != nil {
+		if err := scan(&c.Day, &c.Severity, &c.N, &c.Source); err != nil {
 			return err
 		}
 		out = append(out, c)

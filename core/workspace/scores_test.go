@@ -152,7 +152,7 @@ func TestScoreQueries(t *testing.T) {
 	})
 	// d: the source's medium; c: the source's low wins over its score; e:
 	// no published date.
-	want := []DayCount{{"2025-03-01", "critical", 1}, {"2025-03-01", "high", 1}, {"2025-03-02", "low", 1}, {"2025-03-02", "medium", 1}}
+	want := []DayCount{{"2025-03-01", "critical", 1, ""}, {"2025-03-01", "high", 1, ""}, {"2025-03-02", "low", 1, ""}, {"2025-03-02", "medium", 1, ""}}
 	if err != nil || !slices.Equal(days, want) {
 		t.Errorf("DailySeverityCounts %v %v, want %v", days, err, want)
 	}

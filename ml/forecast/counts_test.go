@@ -5,10 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
+
+	"github.com/cyberstreams/cyberstreams/internal/shareddata"
 )
 
 // burstyCounts is a weekly count series with occasional bursts, like KEV
@@ -68,33 +69,37 @@ func TestFitCountsKeepsSignedSeriesOnTheirScale(t *testing.T) {
 // scale Holt-Winters beats seasonal-naive on GHSA advisories and KEV
 // additions, which on the raw scale it did not for KEV.
 func TestFitCountsOnSharedSeries(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data")
-	for _, c := range []struct {
-		file string
-		col  int
-	}{{"ghsa_daily_counts.csv", 1}, {"kev_daily_additions.csv", 1}} {
-		f, err := os.Open(filepath.Join(dir, c.file))
-		if err != nil {
-			t.Skipf("shared series absent (%v)", err)
+	for _, file := range []string{"ghsa_daily_counts.csv", "kev_daily_additions.csv"} {
+		y := sharedColumn(t, file, 1)
+		logMAE, naive := BacktestWith(FitCounts, y, 7, 7, 8)
+		rawMAE, _ := Backtest(y, 7, 7, 8)
+		t.Logf("%s: MAE log1p %.3f, raw %.3f, seasonal-naive %.3f", file, logMAE, naive, rawMAE)
+		if !(logMAE < naive && logMAE < rawMAE) {
+			t.Errorf("%s: log-scale MAE %.3f should beat seasonal-naive %.3f and raw %.3f", file, logMAE, naive, rawMAE)
 		}
-		rows, err := csv.NewReader(f).ReadAll()
-		f.Close()
+	}
+}
+
+// sharedColumn reads column col of a shared daily series (skipping the
+// test, naming the file, when it is absent).
+func sharedColumn(t *testing.T, file string, col int) []float64 {
+	t.Helper()
+	f, err := os.Open(shareddata.File(t, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var y []float64
+	for _, r := range rows[1:] {
+		v, err := strconv.ParseFloat(r[col], 64)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var y []float64
-		for _, r := range rows[1:] {
-			v, err := strconv.ParseFloat(r[c.col], 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			y = append(y, v)
-		}
-		logMAE, naive := BacktestWith(FitCounts, y, 7, 7, 8)
-		rawMAE, _ := Backtest(y, 7, 7, 8)
-		t.Logf("%s: MAE log1p %.3f, raw %.3f, seasonal-naive %.3f", c.file, logMAE, rawMAE, naive)
-		if !(logMAE < naive && logMAE < rawMAE) {
-			t.Errorf("%s: log-scale MAE %.3f should beat seasonal-naive %.3f and raw %.3f", c.file, logMAE, naive, rawMAE)
-		}
+		y = append(y, v)
 	}
+	return y
 }

@@ -236,34 +236,50 @@ func (m Model) Forecast(h int) (mean, lo, hi []float64) {
 		h = 0
 	}
 	mean, lo, hi = make([]float64, h), make([]float64, h), make([]float64, h)
-	season := max(m.Season, 1)
-	a, b, g := m.Alpha, m.Alpha*m.Beta, m.Gamma
 	for i := range h {
 		step := i + 1
-		k := (step - 1) / season
-		s := 0.0
-		if len(m.Seasonal) == season {
-			s = m.Seasonal[(step-1)%season]
-		}
-		f := m.Level + float64(step)*m.Trend + s
-		hf := float64(step)
-		v := 1 + (hf-1)*(a*a+a*b*hf+b*b*hf*(2*hf-1)/6)
-		if season > 1 {
-			v += g * float64(k) * (2*a + g + b*float64(season*(k+1)))
-		}
-		w := z80 * m.Sigma * math.Sqrt(v)
-		mean[i], lo[i], hi[i] = f, f-w, f+w
-		if m.Log {
-			// Quantiles survive the monotone back-transform; the count
-			// scale starts at 0.
-			mean[i], lo[i], hi[i] = math.Max(math.Expm1(f), 0), math.Max(math.Expm1(f-w), 0), math.Max(math.Expm1(f+w), 0)
-			continue
-		}
-		if m.NonNegative {
-			mean[i], lo[i], hi[i] = math.Max(mean[i], 0), math.Max(lo[i], 0), math.Max(hi[i], 0)
-		}
+		f := m.onScale(step)
+		w := z80 * m.Sigma * math.Sqrt(m.varianceFactor(step))
+		mean[i], lo[i], hi[i] = m.backTransform(f, f-w, f+w)
 	}
 	return mean, lo, hi
+}
+
+// onScale is the step-ahead point forecast on the model's own scale:
+// ℓ_T + h·b_T + s_{T+h−m(k+1)}.
+func (m Model) onScale(step int) float64 {
+	season := max(m.Season, 1)
+	s := 0.0
+	if len(m.Seasonal) == season {
+		s = m.Seasonal[(step-1)%season]
+	}
+	return m.Level + float64(step)*m.Trend + s
+}
+
+// varianceFactor is σ_h²/σ² of the ETS(A,A,A) model (FPP Table 8.8).
+func (m Model) varianceFactor(step int) float64 {
+	season := max(m.Season, 1)
+	a, b, g := m.Alpha, m.Alpha*m.Beta, m.Gamma
+	k := (step - 1) / season
+	hf := float64(step)
+	v := 1 + (hf-1)*(a*a+a*b*hf+b*b*hf*(2*hf-1)/6)
+	if season > 1 {
+		v += g * float64(k) * (2*a + g + b*float64(season*(k+1)))
+	}
+	return v
+}
+
+// backTransform maps a forecast and its bounds from the model's scale to
+// counts: quantiles survive the monotone exp(·)−1 of a log model, and a
+// count is never below 0.
+func (m Model) backTransform(f, lo, hi float64) (float64, float64, float64) {
+	if m.Log {
+		return math.Max(math.Expm1(f), 0), math.Max(math.Expm1(lo), 0), math.Max(math.Expm1(hi), 0)
+	}
+	if m.NonNegative {
+		return math.Max(f, 0), math.Max(lo, 0), math.Max(hi, 0)
+	}
+	return f, lo, hi
 }
 
 // SeasonalNaive forecasts each of the next h steps as the value one season
