@@ -322,9 +322,17 @@ func (d Driver) Words() string {
 	case name == OutsideTopics:
 		return fmt.Sprintf("%.0f%% of its wording lies outside the training documents' topics (usually %.0f%%)", 100*d.Value, 100*d.Usual)
 	case name == VocabularyShare:
-		return fmt.Sprintf("the model's vocabulary covers %.0f%% of its words (usually %.0f%%)", 100*d.Value, 100*d.Usual)
+		// Terms per word: bigrams count too, so it can pass 1.
+		if d.Value < d.Usual {
+			return fmt.Sprintf("little of its wording is the model's vocabulary (%.2f terms per word, usually %.2f)", d.Value, d.Usual)
+		}
+		return fmt.Sprintf("more of its wording than usual is the model's vocabulary (%.2f terms per word, usually %.2f)", d.Value, d.Usual)
 	case name == VocabularyShare:
-		return fmt.Sprintf("the model's vocabulary covers %.0f%% of its words (usually %.0f%%)", 100*d.Value, 100*d.Usual)
+		// Terms per word: bigrams count too, so it can pass 1.
+		if d.Value < d.Usual {
+			return fmt.Sprintf("little of its wording is the model's vocabulary (%.2f terms per word, usually %.2f)", d.Value, d.Usual)
+		}
+		return fmt.Sprintf("more of its wording than usual is the model's vocabulary (%.2f terms per word, usually %.2f)", d.Value, d.Usual)
 	case strings.HasPrefix(name, topicPrefix):
 		return fmt.Sprintf("%s on the topic “%s” than the training documents", more("weight"), strings.TrimPrefix(name, topicPrefix))
 	case name == "doc:text_tokens_log":
