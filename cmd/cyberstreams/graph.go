@@ -188,6 +188,13 @@ restored from a backup or swapped behind the same URI does not hold the marker
 the workspace expects, and the sync sends the whole graph again by itself, with
 a line on stderr saying why.
 
+Several workspaces may sync to one Neo4j. What each contributes is kept apart
+(source_count@<workspace>, sources@<workspace> on nodes, count@<workspace> on
+relationships); source_count and count are their sums, so counts add up across
+the team, a retraction takes back only this workspace's part, and a node or
+relationship goes only when no workspace contributes it. The named queries
+(graph query --remote) answer over the whole team's graph.
+
 Label events travel in the same run: this workspace's new label events (labels,
 undos, notes, with analyst, time, model version and what the model predicted)
 are sent, and teammates' events newer than the last exchange are appended to the

@@ -216,8 +216,9 @@ func TestDryRunPrintsStatements(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"CREATE CONSTRAINT IF NOT EXISTS FOR (n:Actor) REQUIRE n.key IS UNIQUE",
-		"UNWIND $rows AS r MERGE (n:Indicator {key: r.key}) SET n += r.props RETURN r.seq AS seq;  // 6 rows",
-		"UNWIND $rows AS r MATCH (a:Actor {key: r.from}) MATCH (b:Technique {key: r.to}) MERGE (a)-[e:USES]->(b) SET e += r.props RETURN r.seq AS seq",
+		"UNWIND $rows AS r MERGE (n:Indicator {key: r.key}) SET n += r.props, n += r.mine",
+		"RETURN r.seq AS seq;  // 6 rows",
+		"UNWIND $rows AS r MATCH (a:Actor {key: r.from}) MATCH (b:Technique {key: r.to}) MERGE (a)-[e:USES]->(b) SET e += r.props, e += r.mine",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run lacks %q:\n%s", want, out)

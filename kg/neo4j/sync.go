@@ -24,21 +24,44 @@ func constraintCypher(l kg.Label) (string, error) {
 	return "CREATE CONSTRAINT IF NOT EXISTS FOR (n:" + string(l) + ") REQUIRE n.key IS UNIQUE", nil
 }
 
-// NodeUpsertCypher is the MERGE batch for one label. It returns the seq
-// of every row it wrote, so that only those leave the outbox.
+// Several workspaces sync to one Neo4j. What each contributes to a node
+// or relationship is kept apart in properties named after the workspace:
+// source_count@<workspace> and sources@<workspace> on a node,
+// count@<workspace> on a relationship. The shared source_count and count
+// are the sums over the contributions, recomputed in the statement that
+// changes one, so counts add up across workspaces; a retraction removes
+// only its workspace's contribution, and a node or relationship goes only
+// when nobody contributes it any more. (Descriptive properties, name and
+// the like, are shared: the last writer's stand.)
+const (
+	nodeCountsOf = "[k IN keys(n) WHERE k STARTS WITH 'source_count@']"
+	edgeCountsOf = "[k IN keys(e) WHERE k STARTS WITH 'count@']"
+)
+
+// NodeUpsertCypher is the MERGE batch for one label: the shared
+// properties, this workspace's contribution (r.mine), and the sums. It
+// returns the seq of every row it wrote, so that only those leave the
+// outbox.
 func NodeUpsertCypher(l kg.Label) (string, error) {
 	if !l.Valid() {
 		return "", fmt.Errorf("label %q is not in the graph schema", string(l))
 	}
-	return "UNWIND $rows AS r MERGE (n:" + string(l) + " {key: r.key}) SET n += r.props RETURN r.seq AS seq", nil
+	return "UNWIND $rows AS r MERGE (n:" + string(l) + " {key: r.key}) SET n += r.props, n += r.mine " +
+		"WITH n, r, " + nodeCountsOf + " AS ks " +
+		"SET n.source_count = reduce(s = 0, k IN ks | s + n[k]), n.contributors = size(ks) RETURN r.seq AS seq", nil
 }
 
-// NodeDeleteCypher removes nodes of one label and their relationships.
+// NodeDeleteCypher removes this workspace's contribution (r.mine holds
+// its properties set to null) to nodes of one label, and each node with
+// its relationships when no workspace contributes it any more.
 func NodeDeleteCypher(l kg.Label) (string, error) {
 	if !l.Valid() {
 		return "", fmt.Errorf("label %q is not in the graph schema", string(l))
 	}
-	return "UNWIND $rows AS r MATCH (n:" + string(l) + " {key: r.key}) DETACH DELETE n", nil
+	return "UNWIND $rows AS r MATCH (n:" + string(l) + " {key: r.key}) SET n += r.mine " +
+		"WITH n, " + nodeCountsOf + " AS ks " +
+		"SET n.source_count = reduce(s = 0, k IN ks | s + n[k]), n.contributors = size(ks) " +
+		"FOREACH (_ IN CASE WHEN size(ks) = 0 THEN [1] ELSE [] END | DETACH DELETE n)", nil
 }
 
 func checkEdge(t kg.RelType, from, to kg.Label) error {
@@ -59,7 +82,9 @@ func EdgeUpsertCypher(t kg.RelType, from, to kg.Label) (string, error) {
 		return "", err
 	}
 	return "UNWIND $rows AS r MATCH (a:" + string(from) + " {key: r.from}) MATCH (b:" + string(to) +
-		" {key: r.to}) MERGE (a)-[e:" + string(t) + "]->(b) SET e += r.props RETURN r.seq AS seq", nil
+		" {key: r.to}) MERGE (a)-[e:" + string(t) + "]->(b) SET e += r.props, e += r.mine " +
+		"WITH e, r, " + edgeCountsOf + " AS ks SET e.count = reduce(s = 0, k IN ks | s + e[k]), e.contributors = size(ks) " +
+		"RETURN r.seq AS seq", nil
 }
 
 // EdgeDeleteCypher removes relationships of one (type, from, to).
@@ -68,7 +93,9 @@ func EdgeDeleteCypher(t kg.RelType, from, to kg.Label) (string, error) {
 		return "", err
 	}
 	return "UNWIND $rows AS r MATCH (a:" + string(from) + " {key: r.from})-[e:" + string(t) + "]->(b:" +
-		string(to) + " {key: r.to}) DELETE e", nil
+		string(to) + " {key: r.to}) SET e += r.mine " +
+		"WITH e, " + edgeCountsOf + " AS ks SET e.count = reduce(s = 0, k IN ks | s + e[k]), e.contributors = size(ks) " +
+		"FOREACH (_ IN CASE WHEN size(ks) = 0 THEN [1] ELSE [] END | DELETE e)", nil
 }
 
 // SyncMarkerLabel labels the one node per workspace in Neo4j that says
@@ -309,7 +336,7 @@ func drainOutbox(ctx context.Context, s *kg.Store, sess n4j.SessionWithContext, 
 			if err != nil || len(states) == 0 {
 				return batch{}, err
 			}
-			return nodeBatch(states, op)
+			return nodeBatch(states, op, m.workspace)
 		}
 	}
 	edges := func(op string) func(after int64) (batch, error) {
@@ -318,7 +345,7 @@ func drainOutbox(ctx context.Context, s *kg.Store, sess n4j.SessionWithContext, 
 			if err != nil || len(states) == 0 {
 				return batch{}, err
 			}
-			return edgeBatch(states, op)
+			return edgeBatch(states, op, m.workspace)
 		}
 	}
 	// Nodes first, so that every relationship finds its ends; relationship
@@ -444,7 +471,44 @@ type statement struct {
 	rows   []map[string]any
 }
 
-func nodeBatch(states []kg.NodeState, op string) (batch, error) {
+// nodeContribution splits a node's properties into the shared ones and
+// the workspace's own (source_count@ws, sources@ws); for a delete, the own
+// ones are null, which removes them.
+func nodeContribution(props map[string]any, ws string) (shared, mine map[string]any) {
+	mine = map[string]any{"source_count@" + ws: nil, "sources@" + ws: nil}
+	if props == nil {
+		return nil, mine
+	}
+	shared = make(map[string]any, len(props))
+	for k, v := range props {
+		switch k {
+		case "source_count", "sources":
+			mine[k+"@"+ws] = v
+		default:
+			shared[k] = v
+		}
+	}
+	return shared, mine
+}
+
+// edgeContribution is nodeContribution for a relationship's count.
+func edgeContribution(props map[string]any, ws string) (shared, mine map[string]any) {
+	mine = map[string]any{"count@" + ws: nil}
+	if props == nil {
+		return nil, mine
+	}
+	shared = make(map[string]any, len(props))
+	for k, v := range props {
+		if k == "count" {
+			mine["count@"+ws] = v
+		} else {
+			shared[k] = v
+		}
+	}
+	return shared, mine
+}
+
+func nodeBatch(states []kg.NodeState, op, ws string) (batch, error) {
 	b := batch{upsert: op == kg.OpUpsert, last: states[len(states)-1].Seq}
 	byLabel := map[kg.Label][]map[string]any{}
 	var order []kg.Label
@@ -458,9 +522,7 @@ func nodeBatch(states []kg.NodeState, op string) (batch, error) {
 			order = append(order, st.Label)
 		}
 		row := map[string]any{"key": st.Key, "seq": st.Seq}
-		if b.upsert {
-			row["props"] = st.Props
-		}
+		row["props"], row["mine"] = nodeContribution(st.Props, ws)
 		byLabel[st.Label] = append(byLabel[st.Label], row)
 	}
 	for _, l := range order {
@@ -477,7 +539,7 @@ func nodeBatch(states []kg.NodeState, op string) (batch, error) {
 	return b, nil
 }
 
-func edgeBatch(states []kg.EdgeState, op string) (batch, error) {
+func edgeBatch(states []kg.EdgeState, op, ws string) (batch, error) {
 	type group struct {
 		t        kg.RelType
 		from, to kg.Label
@@ -496,9 +558,7 @@ func edgeBatch(states []kg.EdgeState, op string) (batch, error) {
 			order = append(order, g)
 		}
 		row := map[string]any{"from": st.From, "to": st.To, "seq": st.Seq}
-		if b.upsert {
-			row["props"] = st.Props
-		}
+		row["props"], row["mine"] = edgeContribution(st.Props, ws)
 		byGroup[g] = append(byGroup[g], row)
 	}
 	for _, g := range order {
