@@ -314,7 +314,7 @@ func TestPeerFormsAsWritten(t *testing.T) {
 		{"CVE with a space", "CVE 2014-1001", []Indicator{{"cve", "CVE 2014-1001", "CVE-2014-1001"}}},
 		{"technique", "t1059.001", []Indicator{{"attack_technique", "t1059.001", "T1059.001"}}},
 		{"0x hash", "0xD41D8CD98F00B204E9800998ECF8427E", []Indicator{{"md5", "D41D8CD98F00B204E9800998ECF8427E", "d41d8cd98f00b204e9800998ecf8427e"}}},
-		{"schemeless defanged URL", "evil[.]example/gate.php", nil},
+		{"no TLD, no URL", "evil[.]example/gate.php", nil},
 		{"schemeless defanged URL", "evil[.]example[.]com/gate.php", []Indicator{
 			{"domain", "evil[.]example[.]com", "evil.example.com"}, {"url", "evil[.]example[.]com/gate.php", "evil.example.com/gate.php"}}},
 	}
@@ -373,6 +373,9 @@ func TestRefang(t *testing.T) {
 		{"not[.]an indicator", "not.an indicator"},
 		{"hxxp__example[.]com/x", "http://example.com/x"},
 		{"example[.]com/Path", "example.com/Path"},
+		{"CVE 2014-1001", "CVE-2014-1001"},
+		{"http:// example .com /path", "http://example.com/path"},
+		{"me[@]example[.]com", "me@example.com"},
 		{"", ""},
 	}
 	for _, c := range cases {

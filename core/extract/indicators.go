@@ -836,6 +836,8 @@ func (m suffixMemo) domainLabels(p []byte, tldLen int) bool {
 	firstDot := -1
 	for k, c := range p {
 		switch {
+		case c == '_' && k > 0 && p[k-1] == '_':
+			return false // "__init__.py", "http__host": code or a defanged scheme
 		case c == '.' && firstDot < 0:
 			firstDot = k
 		case c >= 'A' && c <= 'Z':

@@ -331,6 +331,15 @@ func Refang(s string) string {
 	if r.whole != "" {
 		return r.whole
 	}
+	// Forms that span words ("CVE 2014-1001", "http:// example .com
+	// /path") are read by the scan: the indicator written as all of s.
+	w := run{refang: true, pairs: true, text: s[a:b]}
+	w.scan()
+	for _, f := range w.found {
+		if f.w == s[a:b] {
+			return f.v
+		}
+	}
 	return string(r.norm)
 }
 

@@ -596,10 +596,11 @@ func (r *run) candidate(s, e int, fl uint16) {
 	switch {
 	case fl&rewriteFlags != 0:
 		r.normalize(s, e)
-	case fl&cColon == 0 && normByte[r.text[s]] == 2 && underscoreScheme(r.text[s:e]) > 0:
+	case normByte[r.text[s]] == 2 && underscoreScheme(r.text[s:e]) > 0:
 		r.normalize(s, e) // "http__example.com"
 		r.parse()
 		return
+
 	case fl&cColon == 0 || !schemeBeforeColon(r.text, s, e):
 		r.copySpan(s, e)
 		r.plainText = true
