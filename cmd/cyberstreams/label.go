@@ -397,7 +397,11 @@ what chance alone would give; "-" marks a value that is undefined.`,
 
 func printAgreement(w io.Writer, ag labels.Agreement) error {
 	if len(ag.Pairs) == 0 {
-		_, err := fmt.Fprintf(w, "no document has labels from two analysts yet (%d analysts)\n", len(ag.Analysts))
+		noun := "analysts"
+		if len(ag.Analysts) == 1 {
+			noun = "analyst"
+		}
+		_, err := fmt.Fprintf(w, "no document has labels from two analysts yet (%d %s so far)\n", len(ag.Analysts), noun)
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
