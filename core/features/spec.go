@@ -61,6 +61,7 @@ func numericNames(entityTypes []string) []string {
 		"source:reputation", "kev:listed",
 		"graph:known_actors", "graph:known_techniques", "graph:actor_linked_indicators", "graph:kev_vulnerabilities",
 	}
+	names = append(names, StatedNames()...)
 	for _, t := range entityTypes {
 		names = append(names, "entities:"+t+"_count")
 	}

@@ -10,11 +10,14 @@ import (
 // (/etc/passwd, wp-admin/admin-ajax.php), function names (foo_bar, foo::bar)
 // and dotted names (org.apache.commons). Connectors (. - / :) stay inside a
 // token only between two word characters, so sentence punctuation never
-// sticks to a word. Stop words and one-letter tokens are dropped.
+// sticks to a word. Stop words and one-letter tokens are dropped, and so
+// are CVSS vectors ("cvss:3.1/av:n/ac:l/…"): their fragments are no words,
+// and what they state is read as the stated:* features.
 //
 // The callback form lets featurisation run without allocating a slice of
 // strings per document.
 func Tokenize(text string, emit func(tok string)) {
+	text = blankVectors(text)
 	start := -1
 	n := len(text)
 	for i := 0; i < n; {

@@ -51,6 +51,7 @@ func referenceTokenize(text string, emit func(tok string)) {
 	for _, w := range stopWords {
 		stop[w] = true
 	}
+	text = blankVectors(text)
 	for _, sp := range referenceSpans(text) {
 		if tok := text[sp.start:sp.end]; len(tok) >= 2 && len(tok) <= 64 && !stop[tok] {
 			emit(tok)

@@ -34,10 +34,14 @@ type Featurizer struct {
 	textTokensLog, noText, titleTokens, referenceCount, packageCount, aliasCount,
 	cweCount, hour, weekday, year, reputation, kevListed int32
 	knownActors, knownTechniques, actorLinkedIndicators, kevVulnerabilities int32
-	entityCount                                                             map[string]int32        // entity type → index of "entities:TYPE_count"
-	kevFilter                                                               *[kevFilterWords]uint64 // the KEV ids' hash bits (kevID); nil without a catalog
-	width                                                                   int
-	pool                                                                    sync.Pool
+	// stated holds the indices of the stated:* features (StatedNames
+	// order); statedAny says whether the spec has any.
+	stated      [2 + len(statedMetricNames)]int32
+	statedAny   bool
+	entityCount map[string]int32        // entity type → index of "entities:TYPE_count"
+	kevFilter   *[kevFilterWords]uint64 // the KEV ids' hash bits (kevID); nil without a catalog
+	width       int
+	pool        sync.Pool
 }
 
 // Row is one document's sparse features: indices ascending, values non-zero.
@@ -112,6 +116,10 @@ func New(spec *Spec, opts ...Option) *Featurizer {
 	f.reputation, f.kevListed = num("source:reputation"), num("kev:listed")
 	f.knownActors, f.knownTechniques = num("graph:known_actors"), num("graph:known_techniques")
 	f.actorLinkedIndicators, f.kevVulnerabilities = num("graph:actor_linked_indicators"), num("graph:kev_vulnerabilities")
+	for i, n := range StatedNames() {
+		f.stated[i] = num(n)
+		f.statedAny = f.statedAny || f.stated[i] >= 0
+	}
 	f.width = int(next) + len(spec.Numeric)
 	if len(spec.KEV) > 0 {
 		f.kevFilter = newKEVFilter(spec.KEV)
@@ -141,6 +149,8 @@ type scratch struct {
 	found  []uint32 // their words
 	key    []byte   // a lower-cased category value
 	perm   []int
+	stated Stated // what the title and body state of their severity
+	blank  []span // the CVSS vectors of lower
 }
 
 // Transform featurises one document. Its Entities should already be filled
@@ -164,6 +174,7 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 		sc.counts = make([]int32, len(f.spec.Terms)+1)
 		sc.seen = make([]uint64, (len(f.spec.Terms)+1+63)/64)
 	}
+	sc.stated = Stated{}
 	titleTokens := f.countTokens(sc, d.Title)
 	tokens := f.countTokens(sc, d.Body) + titleTokens
 	counts, seen := sc.counts, sc.seen
@@ -265,6 +276,15 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 	if f.kevListed >= 0 && f.isKEVListed(d) {
 		set(f.kevListed, 1)
 	}
+	if f.statedAny {
+		st := &sc.stated
+		st.finish()
+		set(f.stated[0], st.Score)
+		set(f.stated[1], float64(st.Severity))
+		for i, v := range st.Metrics {
+			set(f.stated[2+i], float64(v))
+		}
+	}
 	for typ, vals := range d.Entities {
 		if i, ok := f.entityCount[typ]; ok {
 			set(i, float64(len(vals)))
@@ -300,12 +320,36 @@ func (f *Featurizer) countTokens(sc *scratch, text string) int {
 	if !ascii {
 		sc.lower = sc.scan.lowerClassifyUnicode(sc.lower, text)
 	}
+	f.readStated(sc)
 	for {
 		toks := sc.scan.next(sc.toks[:0])
 		if len(toks) == 0 {
 			return c.n
 		}
 		f.count(sc, &c, toks)
+	}
+}
+
+// readStated reads what the lower-cased text in sc.lower states of its
+// severity into sc.stated (when the spec has stated:* features), and
+// blanks its CVSS vectors, in the text and in the scan's bitmaps, as
+// Tokenize does: spaces are neither word characters nor connectors.
+func (f *Featurizer) readStated(sc *scratch) {
+	n := len(sc.lower) - lowerPad
+	if n == 0 {
+		return
+	}
+	text := unsafe.String(&sc.lower[0], n)
+	sc.blank = sc.blank[:0]
+	sc.stated.scan(text, &sc.blank, f.statedAny)
+	for _, sp := range sc.blank {
+		for i := sp.start; i < sp.end; i++ {
+			sc.lower[i] = ' '
+			bit := uint64(1) << (i % 64)
+			sc.scan.word[i/64] &^= bit
+			sc.scan.conn[i/64] &^= bit
+			sc.scan.colon[i/64] &^= bit
+		}
 	}
 }
 

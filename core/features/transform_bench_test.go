@@ -271,6 +271,12 @@ func referenceTransform(f *Featurizer, d *document.Document) Row {
 	for typ, vals := range d.Entities {
 		num("entities:"+typ+"_count", float64(len(vals)))
 	}
+	st := ParseStated(d.Title, d.Body)
+	num(StatedScore, st.Score)
+	num(StatedSeverity, float64(st.Severity))
+	for i, name := range StatedNames()[2:] {
+		num(name, float64(st.Metrics[i]))
+	}
 	if f.graph != nil && len(d.Entities) > 0 {
 		g := f.graph(d.Entities)
 		num("graph:known_actors", float64(g.KnownActors))
