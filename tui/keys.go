@@ -102,6 +102,8 @@ func (m *Model) queueKey(msg tea.KeyMsg) tea.Cmd {
 		m.detail.Scroll(-5)
 	case key.Matches(msg, k.DetailDown):
 		m.detail.Scroll(5)
+	case key.Matches(msg, k.Margin):
+		m.detail.ToggleMargin()
 	case key.Matches(msg, k.Critical, k.High, k.Medium, k.Low, k.Informational):
 		return m.label(document.Severities[msg.Runes[0]-'1'])
 	case key.Matches(msg, k.Accept):

@@ -39,12 +39,11 @@ declare -A flags=(
   [recency-365]="--recency-half-life 365"
   [recency-730]="--recency-half-life 730"
   [no-year]="--drop-numeric time:year"
-  [no-time]="--drop-numeric time:year --drop-numeric time:hour --drop-numeric time:weekday"
   [regularised]="--min-data-in-leaf 40 --feature-fraction 0.3 --leaves 24"
   [class-weight-0.5]="--class-weight-power 0.5"
   [recency-365-no-year]="--recency-half-life 365 --drop-numeric time:year"
 )
-order=(baseline recency-180 recency-365 recency-730 no-year no-time regularised class-weight-0.5 recency-365-no-year)
+order=(baseline recency-180 recency-365 recency-730 no-year regularised class-weight-0.5 recency-365-no-year)
 read -r -a variants <<< "${VARIANTS:-${order[*]}}"
 
 bin=${BIN:-}

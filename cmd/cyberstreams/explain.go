@@ -17,15 +17,26 @@ import (
 func newExplainCmd(app *App) *cobra.Command {
 	var ref string
 	var top int
+	var margin bool
 	cmd := &cobra.Command{
 		Use:   "explain DOC|PATH",
 		Short: "Show why a document got its score",
-		Long: `Score one document and show its strongest reasons as a signed bar chart:
-bars to the right pushed it toward its class, bars to the left pulled it away.
+		Long: `Score one document and show its strongest reasons in words, under a
+header that says the class, its probability and what mainly made it
+("critical (72 %) — mainly because it mentions 'remote code execution' …;
+against: it …"), as a signed bar chart: bars to the right pushed it toward
+its class, bars to the left pulled it away. A word's unigram and the bigrams
+it is part of are one reason; "does not mention" reasons are terms whose
+absence counted. The footer says what share of the evidence the shown
+reasons carry: their features' share of the absolute contributions of all
+features.
+
 The values are exact TreeSHAP contributions in log-odds; with the base value
 they add up to the decided class's margin: the trees' raw margin plus the
 class's decision offset, the same offset that is folded into the shown
 probabilities, so the decided class is always the most probable one shown.
+--margin prints the base and margin; --json keeps them, with every
+contribution and the reasons they make up.
 
 DOC is a document in the workspace: its id, a CVE or GHSA id that exactly one
 document carries (as its id or an alias; when several do, the error lists
@@ -50,7 +61,7 @@ explained).`,
 				if app.JSON {
 					return writeJSONLine(app.IO.Out, r)
 				}
-				return printExplanation(app, r)
+				return printExplanation(app, r, margin)
 			}
 			if _, err := os.Stat(args[0]); err == nil || args[0] == "-" {
 				failed := 0
@@ -87,10 +98,11 @@ explained).`,
 	}
 	cmd.Flags().StringVar(&ref, "model", "", "model: default, a version, or a bundle directory")
 	cmd.Flags().IntVar(&top, "top", 10, "number of reasons to show (0 = all non-zero)")
+	cmd.Flags().BoolVar(&margin, "margin", false, "also print the log-odds base and margin the reasons add up to")
 	return cmd
 }
 
-func printExplanation(app *App, r scoring.Result) error {
+func printExplanation(app *App, r scoring.Result, margin bool) error {
 	st := reasons.Style{}
 	if app.Color() {
 		st = reasons.Colored()
@@ -110,7 +122,7 @@ func printExplanation(app *App, r scoring.Result) error {
 	}
 	fmt.Fprintln(w, reasons.Probabilities(r.Probabilities, r.Severity, st))
 	fmt.Fprintln(w)
-	fmt.Fprint(w, reasons.Bars(r.Explanation, 100, st))
+	fmt.Fprint(w, reasons.Bars(r.Explanation, r.Confidence, reasons.View{Width: 100, Style: st, Margin: margin}))
 	fmt.Fprintln(w)
 	return nil
 }

@@ -20,10 +20,16 @@ func TestExplainFileAndWorkspaceDocument(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("explain file: exit %d %s", r.Code, r.Err)
 	}
-	for _, want := range []string{"why ", "base ", "margin ", "│", "confidence"} {
+	for _, want := range []string{"critical (", "mainly because it mentions", "│", "confidence", "of the evidence"} {
 		if !strings.Contains(r.Out, want) {
 			t.Fatalf("explain output lacks %q:\n%s", want, r.Out)
 		}
+	}
+	if strings.Contains(r.Out, "margin ") {
+		t.Fatalf("the log-odds margin is shown only with --margin:\n%s", r.Out)
+	}
+	if r := runCLI(t, ws, "", "explain", p, "--top", "5", "--margin"); r.Code != 0 || !strings.Contains(r.Out, "= margin ") || !strings.Contains(r.Out, "base ") {
+		t.Fatalf("explain --margin: exit %d, output lacks the log-odds:\n%s", r.Code, r.Out)
 	}
 	if strings.ContainsRune(r.Out, 0x1b) || strings.ContainsRune(r.Out, 0x07) {
 		t.Fatalf("escape sequences from the document reached the terminal: %q", r.Out)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/exploitation"
+	"github.com/cyberstreams/cyberstreams/core/explain"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
@@ -277,8 +278,8 @@ func (s *scoreSink) write(r scoring.Result) error {
 		_, err := fmt.Fprintf(s.table, "%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\n", r.Severity, r.Confidence, r.Novelty,
 			percent(cells[0]), cells[2], termsafe.Line(r.ID, 28), title)
 		if err == nil && s.explain >= 0 && r.Explanation != nil {
-			for _, c := range r.Explanation.Contributions {
-				fmt.Fprintf(s.table, "\t\t\t\t\t  %+.3f\t%s\n", c.SHAP, termsafe.Line(c.Feature, 60))
+			for _, reason := range r.Explanation.Reasons {
+				fmt.Fprintf(s.table, "\t\t\t\t\t  %+.3f\t%s\n", reason.SHAP, termsafe.Line(reason.Text, 60))
 			}
 		}
 		if err == nil && s.explain >= 0 && r.Exploitation != nil {
@@ -334,14 +335,12 @@ func percent(cell string) string {
 	return strconv.FormatFloat(100*p, 'f', 1, 64) + "%"
 }
 
-// reasonsText folds an explanation into one CSV cell: "feature:+0.123; …".
+// reasonsText folds an explanation's reasons into one CSV cell, in the
+// words the other views use: "mentions 'sql injection' (+0.4210); does not
+// mention 'cross-site' (-0.0900)".
 func reasonsText(r scoring.Result) string {
 	if r.Explanation == nil {
 		return ""
 	}
-	parts := make([]string, len(r.Explanation.Contributions))
-	for i, c := range r.Explanation.Contributions {
-		parts[i] = fmt.Sprintf("%s:%+.4f", c.Feature, c.SHAP)
-	}
-	return strings.Join(parts, "; ")
+	return explain.Inline(r.Explanation.Reasons)
 }

@@ -53,7 +53,7 @@ func TestScoreJSONLRecordsFollowTheContract(t *testing.T) {
 		for _, c := range ex["contributions"].([]any) {
 			total += c.(map[string]any)["shap"].(float64)
 		}
-		if math.Abs(total-ex["margin"].(float64)) > 1e-9 || len(ex["contributions"].([]any)) != 5 {
+		if math.Abs(total-ex["margin"].(float64)) > 1e-9 || len(ex["reasons"].([]any)) != 5 || len(ex["contributions"].([]any)) < 5 {
 			t.Errorf("explanation does not add up to the margin: %v", ex)
 		}
 	}

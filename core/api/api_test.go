@@ -204,8 +204,8 @@ func TestBatchStreamsEveryLine(t *testing.T) {
 		t.Fatalf("records out of order or bad line not reported: %v", recs)
 	}
 	ex := recs[0]["explanation"].(map[string]any)
-	if n := len(ex["contributions"].([]any)); n == 0 || n > 3 {
-		t.Fatalf("explain=3 gave %d contributions", n)
+	if n, m := len(ex["reasons"].([]any)), len(ex["contributions"].([]any)); n == 0 || n > 3 || m < n {
+		t.Fatalf("explain=3 gave %d reasons of %d contributions", n, m)
 	}
 	if ents := recs[0]["entities"].(map[string]any); ents["ipv4"] == nil {
 		t.Fatalf("entities not extracted: %v", ents)

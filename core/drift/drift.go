@@ -48,7 +48,7 @@ var Categorical = []string{"source", "ecosystem"}
 // Reference summarises the data a model was trained on.
 type Reference struct {
 	Docs int `json:"docs"` // training documents summarised
-	// Numeric holds, per numeric feature (features.Spec.Numeric), the values
+	// Numeric holds, per numeric feature (features.Spec.ShapeNumeric), the values
 	// of the same deterministic sample of at most MaxSample documents.
 	Numeric map[string][]float64 `json:"numeric"`
 	// Categorical counts each value of source and ecosystem over all docs.
@@ -80,9 +80,17 @@ func Summarize(fz *features.Featurizer, docs []document.Document, predicted map[
 	return ref
 }
 
-// NumericValues returns each numeric feature's value for every document.
+// NumericValues returns each numeric feature's value for every document:
+// the features that describe a document's shape (features.Spec.ShapeNumeric:
+// not the stated:* ones, zero for nearly every document, whose dilution
+// of the drifted share would hide a real shift).
 func NumericValues(fz *features.Featurizer, docs []document.Document) map[string][]float64 {
-	names := fz.Spec().Numeric
+	spec := fz.Spec()
+	names := spec.ShapeNumeric()
+	at := make([]int, len(names)) // names[j] is spec.Numeric[at[j]]
+	for j, n := range names {
+		at[j] = slices.Index(spec.Numeric, n)
+	}
 	out := make(map[string][]float64, len(names))
 	for _, n := range names {
 		out[n] = make([]float64, 0, len(docs))
@@ -91,7 +99,7 @@ func NumericValues(fz *features.Featurizer, docs []document.Document) map[string
 	for i := range docs {
 		buf = training.NoveltyInputs(fz, fz.Transform(&docs[i]), buf)
 		for j, n := range names {
-			out[n] = append(out[n], buf[j])
+			out[n] = append(out[n], buf[at[j]])
 		}
 	}
 	return out
@@ -272,7 +280,7 @@ func Compare(ref Reference, fz *features.Featurizer, cur Window, opts Options) R
 	rep := Report{ReferenceDocs: ref.Docs, CurrentDocs: len(cur.Docs), Threshold: opts.DatasetShare}
 	small := ref.Docs <= opts.SmallWindow
 	values := NumericValues(fz, cur.Docs)
-	for _, name := range fz.Spec().Numeric {
+	for _, name := range fz.Spec().ShapeNumeric() {
 		col := Column{Feature: name, Kind: "numeric", PValue: math.NaN()}
 		r, c := ref.Numeric[name], values[name]
 		switch {

@@ -85,7 +85,7 @@ func TestTransform(t *testing.T) {
 	if got["text:remote code"] == 0 || got["text:remote"] == 0 {
 		t.Errorf("expected unigram and bigram features, got %v", got)
 	}
-	if got["cwe:CWE-94"] != 1 || got["kev:listed"] != 1 || got["entities:cve_count"] != 1 || got["time:hour"] != 1 {
+	if got["cwe:CWE-94"] != 1 || got["kev:listed"] != 1 || got["entities:cve_count"] != 1 || got["time:year"] != 2024 {
 		t.Errorf("meta features wrong: %v", got)
 	}
 	empty := document.Document{Source: "unknown-source"}
@@ -113,6 +113,36 @@ func BenchmarkTransform(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		f.Transform(&d)
+	}
+}
+
+// TestTransformStated: what the text states of its severity arrives as
+// the stated:* features, and the vector's fragments are no terms; the
+// publication hour and weekday are no features of a new spec.
+func TestTransformStated(t *testing.T) {
+	spec, err := Fit(context.Background(), trainingDocs(), FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(spec.Names(), "time:hour") || slices.Contains(spec.Names(), "time:weekday") {
+		t.Errorf("a new spec has time-of-day features: %v", spec.Numeric)
+	}
+	f := New(spec)
+	d := document.Document{Title: "Remote code execution", Body: "Critical severity. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H remote code execution"}
+	row := f.Transform(&d)
+	names := spec.Names()
+	got := map[string]float64{}
+	for i, j := range row.Idx {
+		got[names[j]] = row.Val[i]
+	}
+	want := map[string]float64{StatedScore: 9.8, StatedSeverity: 5, "stated:attack_vector": 4, "stated:scope": 1, "stated:availability": 3}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v (row %v)", k, got[k], v, got)
+		}
+	}
+	if row.TextTokens != 8 { // remote code execution ×2, critical, severity
+		t.Errorf("%d tokens, want 8: the vector is no text", row.TextTokens)
 	}
 }
 

@@ -116,6 +116,9 @@ func StatedValue(feature string, v float64) (string, bool) {
 	}
 	switch feature {
 	case StatedScore:
+		if !(v > 0 && v <= 10) {
+			return "", false
+		}
 		return "CVSS " + formatScore(v), true
 	case StatedSeverity:
 		if s := SeverityCodeName(int(v)); s != "" {

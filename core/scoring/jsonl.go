@@ -56,7 +56,13 @@ func (r *Result) AppendJSONL(dst []byte) ([]byte, error) {
 	b = append(b, `,"novel":`...)
 	b = strconv.AppendBool(b, r.Novel)
 	if ex := r.Explanation; ex != nil {
-		b = append(b, `,"explanation":{"class":`...)
+		b = append(b, `,"explanation":{`...)
+		if ex.Summary != "" {
+			b = append(b, `"summary":`...)
+			b = appendString(b, ex.Summary)
+			b = append(b, ',')
+		}
+		b = append(b, `"class":`...)
 		b = appendString(b, ex.Class)
 		b = append(b, `,"base":`...)
 		b = appendFloat(b, ex.Base)
@@ -84,6 +90,37 @@ func (r *Result) AppendJSONL(dst []byte) ([]byte, error) {
 		if ex.Omitted != 0 {
 			b = append(b, `,"omitted":`...)
 			b = appendFloat(b, ex.Omitted)
+		}
+		if len(ex.Reasons) > 0 {
+			b = append(b, `,"reasons":[`...)
+			for i, r := range ex.Reasons {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"text":`...)
+				b = appendString(b, r.Text)
+				b = append(b, `,"shap":`...)
+				b = appendFloat(b, r.SHAP)
+				b = append(b, `,"features":`...)
+				if r.Features == nil {
+					b = append(b, "null"...)
+				} else {
+					b = append(b, '[')
+					for j, f := range r.Features {
+						if j > 0 {
+							b = append(b, ',')
+						}
+						b = appendString(b, f)
+					}
+					b = append(b, ']')
+				}
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		if ex.Coverage != 0 {
+			b = append(b, `,"coverage":`...)
+			b = appendFloat(b, ex.Coverage)
 		}
 		b = appendStrings(b, `,"novelty_drivers":[`, ex.NoveltyDrivers)
 		b = appendStrings(b, `,"novelty_reasons":[`, ex.NoveltyReasons)
@@ -132,8 +169,13 @@ func (r *Result) encodable() bool {
 		}
 	}
 	if ex := r.Explanation; ex != nil {
-		if !finite(ex.Base) || !finite(ex.Margin) || !finite(ex.Omitted) {
+		if !finite(ex.Base) || !finite(ex.Margin) || !finite(ex.Omitted) || !finite(ex.Coverage) {
 			return false
+		}
+		for _, r := range ex.Reasons {
+			if !finite(r.SHAP) {
+				return false
+			}
 		}
 		for _, c := range ex.Contributions {
 			if !finite(c.Value) || !finite(c.SHAP) {

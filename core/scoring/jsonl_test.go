@@ -77,6 +77,19 @@ func TestAppendJSONLMatchesEncodingJSON(t *testing.T) {
 				ex.Contributions[j].Feature = odd[rng.Intn(len(odd))]
 				ex.Contributions[j].Value = floats[rng.Intn(len(floats))]
 			}
+			ex.Coverage = floats[rng.Intn(len(floats))]
+			if rng.Intn(2) == 0 {
+				ex.Summary = odd[rng.Intn(len(odd))]
+			}
+			switch rng.Intn(3) {
+			case 0:
+				ex.Reasons = nil
+			case 1:
+				ex.Reasons = []scoring.Reason{{Text: odd[rng.Intn(len(odd))], SHAP: floats[rng.Intn(len(floats))]}}
+			default:
+				ex.Reasons = []scoring.Reason{{Text: odd[rng.Intn(len(odd))], SHAP: floats[rng.Intn(len(floats))],
+					Features: []string{odd[rng.Intn(len(odd))], "text:a b"}}, {Features: []string{}}}
+			}
 		}
 		checkSameJSON(t, &r)
 	}
@@ -90,6 +103,8 @@ func TestAppendJSONLRejectsWhatEncodingJSONRejects(t *testing.T) {
 		"nan margin":       {Margin: math.NaN()},
 		"inf probability":  {Probabilities: scoring.Probabilities{math.Inf(1)}},
 		"nan contribution": {Explanation: &scoring.Explanation{Contributions: []scoring.Contribution{{SHAP: math.NaN()}}}},
+		"nan reason":       {Explanation: &scoring.Explanation{Reasons: []scoring.Reason{{SHAP: math.NaN()}}}},
+		"inf coverage":     {Explanation: &scoring.Explanation{Coverage: math.Inf(1)}},
 		"year 10000":       {Published: &far},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -108,8 +123,9 @@ func FuzzAppendJSONL(f *testing.F) {
 		p := time.Unix(sec%(400*365*86400), 0).UTC()
 		r := scoring.Result{ID: id, Title: title, Source: feature, Published: &p, Confidence: x, Margin: y,
 			Probabilities: scoring.Probabilities{x, y, 0.25, 1, 0}, Entities: map[string][]string{title: {id, feature}, feature: nil},
-			Explanation: &scoring.Explanation{Class: id, Base: y, Margin: x, Omitted: y,
-				Contributions: []scoring.Contribution{{Feature: feature, Value: x, SHAP: y}}}}
+			Explanation: &scoring.Explanation{Summary: title, Class: id, Base: y, Margin: x, Omitted: y, Coverage: x,
+				Contributions: []scoring.Contribution{{Feature: feature, Value: x, SHAP: y}},
+				Reasons:       []scoring.Reason{{Text: title, SHAP: x, Features: []string{feature, id}}}}}
 		checkSameJSON(t, &r)
 	})
 }

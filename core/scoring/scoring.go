@@ -28,6 +28,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/exploitation"
+	"github.com/cyberstreams/cyberstreams/core/explain"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/novelty"
@@ -201,11 +202,10 @@ func (p *Probabilities) UnmarshalJSON(data []byte) error {
 }
 
 // Contribution is one feature's TreeSHAP value for the explained class.
-type Contribution struct {
-	Feature string  `json:"feature"`
-	Value   float64 `json:"value"`
-	SHAP    float64 `json:"shap"`
-}
+type Contribution = explain.Contribution
+
+// Reason is one reason in words (explain.Reason).
+type Reason = explain.Reason
 
 // Explanation is the exact TreeSHAP decomposition of the decided class's
 // margin: Base + Σ SHAP over all features = Margin (log-odds units).
@@ -217,14 +217,26 @@ type Contribution struct {
 // margin for the class (TreeSHAP's base value) plus the same offset; the
 // contributions are the trees' exact TreeSHAP values, which the offset,
 // being the same for every document, does not change.
+//
+// Reasons are the contributions in words (explain.GroupAll: a word's
+// unigram and bigrams are one reason), strongest first; Contributions are
+// the features of the shown reasons, in their order.
 type Explanation struct {
+	// Summary is the plain header: the class, its probability and its
+	// main reasons for and against in words (explain.Header).
+	Summary       string         `json:"summary,omitempty"`
 	Class         string         `json:"class"`
 	Base          float64        `json:"base"`
 	Margin        float64        `json:"margin"`
 	Contributions []Contribution `json:"contributions"`
-	// Omitted is the summed SHAP of contributions left out by --explain K,
-	// so the shown reasons still add up to the margin.
+	// Omitted is the summed SHAP of the features of the reasons left out
+	// by --explain K, so the shown contributions still add up to the margin.
 	Omitted float64 `json:"omitted,omitempty"`
+	// Reasons are the top K reasons (every one for K = 0).
+	Reasons []Reason `json:"reasons,omitempty"`
+	// Coverage is the share of the evidence (the absolute contributions
+	// of all features) that the shown reasons' features carry, 0–1.
+	Coverage float64 `json:"coverage,omitempty"`
 	// NoveltyDrivers names the novelty inputs that set the document apart
 	// from the training documents most (up to three, strongest first: by
 	// their share of the forest's isolation and of the autoencoder's
@@ -351,6 +363,7 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	}
 	if opts.Explain >= 0 {
 		res.Explanation = s.explain(sc, class, raw[class], opts.Explain)
+		res.Explanation.Summary = explain.Header(res.Explanation.Class, res.Confidence, res.Explanation.Reasons)
 	}
 	if s.novelty != nil {
 		if res.Explanation == nil {
@@ -421,18 +434,35 @@ func (s *Scorer) explain(sc *scratch, class int, margin float64, k int) *Explana
 		return int(a.feature - b.feature)
 	})
 	sc.ranked = rs
-	shown := rs
-	if k > 0 && len(rs) > k {
-		shown = rs[:k]
-		for _, r := range rs[k:] {
-			ex.Omitted += r.shap
+	// Every non-zero contribution, strongest first, grouped into reasons;
+	// the top k reasons are shown and their features listed.
+	all := make([]Contribution, len(rs))
+	var total float64
+	for i, r := range rs {
+		all[i] = Contribution{Feature: s.names[r.feature], Value: sc.dense[r.feature], SHAP: r.shap}
+		total += math.Abs(r.shap)
+	}
+	groups := explain.GroupAll(all)
+	shown := groups
+	if k > 0 && len(groups) > k {
+		shown = groups[:k]
+		for _, g := range groups[k:] {
+			for _, m := range g.Members {
+				ex.Omitted += all[m].SHAP
+			}
 		}
 	}
 	if len(shown) > 0 {
-		ex.Contributions = make([]Contribution, len(shown))
-		for i, r := range shown {
-			ex.Contributions[i] = Contribution{Feature: s.names[r.feature], Value: sc.dense[r.feature], SHAP: r.shap}
+		var covered float64
+		ex.Reasons = make([]Reason, len(shown))
+		for i, g := range shown {
+			ex.Reasons[i] = explain.Words(all, g)
+			for _, m := range g.Members {
+				ex.Contributions = append(ex.Contributions, all[m])
+				covered += math.Abs(all[m].SHAP)
+			}
 		}
+		ex.Coverage = covered / total
 	}
 	return ex
 }

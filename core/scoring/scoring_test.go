@@ -44,14 +44,23 @@ func TestExplanationAddsUpToMargin(t *testing.T) {
 		if ex.Class != r.Severity {
 			t.Fatalf("explained class %s, predicted %s", ex.Class, r.Severity)
 		}
-		// top-K keeps the remainder in Omitted, so the shown reasons still add up.
+		// top-K keeps the remainder in Omitted, so the shown reasons still
+		// add up; the reasons sum exactly their listed features.
 		k := s.Score(&docs[i], scoring.Options{Explain: 3}).Explanation
-		sumK := k.Base + k.Omitted
+		sumK, sumR := k.Base+k.Omitted, k.Base+k.Omitted
 		for _, c := range k.Contributions {
 			sumK += c.SHAP
 		}
-		if len(k.Contributions) > 3 || math.Abs(sumK-k.Margin) > 1e-9 {
+		features := 0
+		for _, r := range k.Reasons {
+			sumR += r.SHAP
+			features += len(r.Features)
+		}
+		if len(k.Reasons) > 3 || math.Abs(sumK-k.Margin) > 1e-9 || math.Abs(sumR-k.Margin) > 1e-9 || features != len(k.Contributions) {
 			t.Fatalf("top-3 explanation does not add up: %+v", k)
+		}
+		if len(ex.Reasons) > 0 && (k.Coverage <= 0 || k.Coverage > 1+1e-12 || ex.Coverage < 1-1e-9) {
+			t.Fatalf("coverage %v of the top 3, %v of all reasons", k.Coverage, ex.Coverage)
 		}
 	}
 }

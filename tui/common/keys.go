@@ -12,7 +12,7 @@ type KeyMap struct {
 	Accept, Skip, Undo, Note                   key.Binding
 
 	Filter, CycleFilter, CycleSort, Pivot key.Binding
-	DetailUp, DetailDown                  key.Binding
+	DetailUp, DetailDown, Margin          key.Binding
 	Help, Back, Quit                      key.Binding
 }
 
@@ -45,6 +45,7 @@ func DefaultKeyMap() KeyMap {
 		Pivot:       b([]string{"p"}, "p", "pivot on an entity"),
 		DetailUp:    b([]string{"["}, "[", "scroll detail up"),
 		DetailDown:  b([]string{"]"}, "]", "scroll detail down"),
+		Margin:      b([]string{"m"}, "m", "show/hide the reasons' log-odds"),
 
 		Help: b([]string{"?"}, "?", "help"),
 		Back: b([]string{"esc"}, "esc", "back / clear"),
@@ -62,6 +63,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.DetailUp, k.DetailDown},
 		{k.Critical, k.High, k.Medium, k.Low, k.Informational, k.Accept, k.Skip, k.Undo, k.Note},
-		{k.Filter, k.CycleFilter, k.CycleSort, k.Pivot, k.Help, k.Back, k.Quit},
+		{k.Filter, k.CycleFilter, k.CycleSort, k.Pivot, k.Margin, k.Help, k.Back, k.Quit},
 	}
 }

@@ -27,6 +27,7 @@ type Model struct {
 
 	d      *triage.Detail
 	note   string // pending note for this document
+	margin bool   // show the reasons' log-odds base and margin
 	lines  []string
 	offset int
 	view   string // cached View; "" when stale
@@ -52,6 +53,13 @@ func (m *Model) SetDetail(d *triage.Detail, note string) {
 	if !same {
 		m.offset = 0
 	}
+	m.render()
+}
+
+// ToggleMargin shows or hides the log-odds base and margin under the
+// reasons (they are for the statistician; the reasons read without them).
+func (m *Model) ToggleMargin() {
+	m.margin = !m.margin
 	m.render()
 }
 
@@ -152,7 +160,7 @@ func (m *Model) render() {
 	// Reasons.
 	b.WriteString(st.Section.Render("Reasons"))
 	b.WriteByte('\n')
-	b.WriteString(strings.TrimRight(reasons.Bars(r.Explanation, w, st.Reasons), "\n"))
+	b.WriteString(strings.TrimRight(reasons.Bars(r.Explanation, r.Confidence, reasons.View{Width: w, Style: st.Reasons, Margin: m.margin}), "\n"))
 	b.WriteString("\n")
 	b.WriteByte('\n')
 

@@ -1,7 +1,10 @@
 // Package reasons renders a score's explanation as signed horizontal bars:
-// the reasons that pushed the document toward its class to the right, those
-// that pulled it away to the left, with the base value and the margin they
-// add up to. The same view serves `cyberstreams explain` and the TUI.
+// a plain header ("critical (72 %) — mainly because it …; against: it …"),
+// the reasons in words that pushed the document toward its class to the
+// right, those that pulled it away to the left, and what share of the
+// evidence they carry; the log-odds base and margin on request. The words
+// come from core/explain, so `cyberstreams explain`, the TUI, `score` and
+// the API say the same thing.
 package reasons
 
 import (
@@ -12,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/explain"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 )
@@ -31,72 +35,106 @@ func Colored() Style {
 	}
 }
 
-// Bars renders the contributions in width columns.
-func Bars(ex *scoring.Explanation, width int, st Style) string {
+// View says how to render: the width in columns, the colours, and
+// whether to show the log-odds base and margin the reasons add up to.
+type View struct {
+	Width  int
+	Style  Style
+	Margin bool
+}
+
+// Bars renders the explanation of a class decided with probability prob.
+func Bars(ex *scoring.Explanation, prob float64, v View) string {
+	st := v.Style
 	if ex == nil || len(ex.Contributions) == 0 {
 		return st.Dim.Render("no reasons: every feature is at its usual value") + "\n"
 	}
-	nameW := 0
-	for _, c := range ex.Contributions {
-		nameW = max(nameW, lipgloss.Width(label(c)))
+	rs := ex.Reasons
+	if len(rs) == 0 {
+		rs = explain.Reasons(ex.Contributions)
 	}
-	nameW = min(nameW, max(width/2-4, 12))
+	width := max(v.Width, 40)
+	nameW := 0
+	for _, r := range rs {
+		nameW = max(nameW, lipgloss.Width(termsafe.Strip(r.Text)))
+	}
+	nameW = min(nameW, max(width/2, 12))
 	barW := max(width-nameW-12, 6) / 2
 	maxAbs := 0.0
-	for _, c := range ex.Contributions {
-		maxAbs = math.Max(maxAbs, math.Abs(c.SHAP))
+	for _, r := range rs {
+		maxAbs = math.Max(maxAbs, math.Abs(r.SHAP))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n", st.Dim.Render(fmt.Sprintf("why %s: base %+.3f  →  margin %+.3f (log-odds)", ex.Class, ex.Base, ex.Margin)))
-	for _, c := range ex.Contributions {
-		n := int(math.Round(math.Abs(c.SHAP) / maxAbs * float64(barW)))
-		n = max(n, 1)
-		name := termsafe.Line(label(c), nameW)
+	for _, line := range Wrap(termsafe.Strip(explain.Header(ex.Class, prob, rs)), width) {
+		b.WriteString(line + "\n")
+	}
+	for _, r := range rs {
+		n := 1
+		if maxAbs > 0 {
+			n = max(int(math.Round(math.Abs(r.SHAP)/maxAbs*float64(barW))), 1)
+		}
+		name := termsafe.Line(r.Text, nameW)
 		pad := strings.Repeat(" ", nameW-lipgloss.Width(name))
 		var left, right string
-		if c.SHAP >= 0 {
+		if r.SHAP >= 0 {
 			left = strings.Repeat(" ", barW)
 			right = st.Up.Render(strings.Repeat("█", n)) + strings.Repeat(" ", barW-n)
 		} else {
 			left = strings.Repeat(" ", barW-n) + st.Down.Render(strings.Repeat("█", n))
 			right = strings.Repeat(" ", barW)
 		}
-		fmt.Fprintf(&b, "%s%s %s│%s %+.3f\n", name, pad, left, right, c.SHAP)
+		fmt.Fprintf(&b, "%s%s %s│%s %+.3f\n", name, pad, left, right, r.SHAP)
+	}
+	foot := explain.CoverageLine(len(rs), ex.Coverage)
+	if ex.Coverage == 0 {
+		foot = ""
 	}
 	if ex.Omitted != 0 {
-		fmt.Fprintf(&b, "%s\n", st.Dim.Render(fmt.Sprintf("(other features together %+.3f)", ex.Omitted)))
+		if foot != "" {
+			foot += "; "
+		}
+		foot += fmt.Sprintf("the other reasons together %+.3f", ex.Omitted)
+	}
+	if foot != "" {
+		for _, line := range Wrap(foot, width) {
+			b.WriteString(st.Dim.Render(line) + "\n")
+		}
+	}
+	if v.Margin {
+		line := fmt.Sprintf("log-odds of %s: base %+.3f + reasons %+.3f", ex.Class, ex.Base, ex.Margin-ex.Base-ex.Omitted)
+		if ex.Omitted != 0 {
+			line += fmt.Sprintf(" + others %+.3f", ex.Omitted)
+		}
+		line += fmt.Sprintf(" = margin %+.3f", ex.Margin)
+		b.WriteString(st.Dim.Render(line) + "\n")
 	}
 	return b.String()
 }
 
-// label names a reason the way an analyst reads it: a measured feature
-// (counts, time, reputation, KEV, graph) with its value, "text:remote code
-// execution" or "cwe:CWE-79" as is when the document has it, and with
-// "· absent" when it does not — an absent term or CWE can push a score as
-// much as a present one, and the bar alone would read as if it were there.
-func label(c scoring.Contribution) string {
-	f := c.Feature
-	if measured(f) {
-		if c.Value == math.Trunc(c.Value) && math.Abs(c.Value) < 1e15 {
-			return fmt.Sprintf("%s = %d", f, int64(c.Value))
+// Wrap breaks text into lines of at most width columns at spaces (a word
+// longer than a line is cut).
+func Wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = w
+		case lipgloss.Width(line)+1+lipgloss.Width(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
 		}
-		return fmt.Sprintf("%s = %.2f", f, c.Value)
-	}
-	if c.Value == 0 {
-		return f + " · absent"
-	}
-	return f
-}
-
-// measured reports whether feature is a quantity (as opposed to a term or a
-// category the document has or lacks).
-func measured(feature string) bool {
-	for _, p := range []string{"doc:", "time:", "entities:", "graph:"} {
-		if strings.HasPrefix(feature, p) {
-			return true
+		for r := []rune(line); len(r) > width; r = []rune(line) {
+			lines = append(lines, string(r[:width]))
+			line = string(r[width:])
 		}
 	}
-	return feature == "source:reputation" || feature == "kev:listed"
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // Probabilities renders the five class probabilities as a compact line with
