@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/explain"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"

@@ -27,8 +27,8 @@ import (
 	"github.com/dmitryikh/leaves"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
-	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/explain"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/novelty"
