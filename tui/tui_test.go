@@ -275,7 +275,12 @@ func TestQuitDuringRetrainCancelsIt(t *testing.T) {
 	// quitting during training, not about the judgement.
 	cfg.MinHoldout, cfg.HoldoutShare = 1, 0.5
 	cfg.Candidate = learner.CandidateFresh // a long training from scratch, to quit during
-	cfg.Tune = func(o *training.Options) { o.Params.NumIterations, o.Params.EarlyStoppingRounds = 1_000_000_000, 0 }
+	// Leaves of one document keep a split possible in every round, however
+	// few numeric features the spec has (training stops once no tree can
+	// split).
+	cfg.Tune = func(o *training.Options) {
+		o.Params.NumIterations, o.Params.EarlyStoppingRounds, o.Params.MinDataInLeaf = 1_000_000_000, 0, 1
+	}
 	a := openSession(t, s, 80, 24, tui.Options{Session: true, Learner: &cfg})
 	a.waitFor("train: round")
 	m := a.quit()
