@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
@@ -28,7 +29,10 @@ func newEvalCmd(app *App) *cobra.Command {
 		Long: `Score labelled documents with a model and report accuracy, macro- and
 weighted-F1, per-class precision/recall/F1, the confusion matrix, one-vs-rest
 ROC-AUC, log-loss, expected calibration error, and the precision and
-false-positive rate of the critical+high group.`,
+false-positive rate of the critical+high group. Accuracy and macro-F1 are
+also given apart for the documents whose text states a CVSS score, vector
+or severity word (the stated:* features) and for those whose text does not:
+advisories cleaned of their CVSS and severity fields are mostly the latter.`,
 		Example: `  cyberstreams eval --data newest.jsonl.gz
   cyberstreams eval --data labelled.jsonl --model ./model --json
   cyberstreams eval --data labelled.jsonl --model ./model --since 2024-05-03`,
@@ -59,7 +63,7 @@ false-positive rate of the critical+high group.`,
 			// --model that is the workspace's champion, not the model the
 			// last 'train' wrote.
 			app.Logf("eval: measuring model %s (%s)\n", termsafe.Strip(s.Version()), modelSource(ref))
-			y, prob, failed, err := evalLabelled(cmd, app, s, data, from, to)
+			y, prob, stated, failed, err := evalLabelled(cmd, app, s, data, from, to)
 			if err != nil {
 				return err
 			}
@@ -69,13 +73,20 @@ false-positive rate of the critical+high group.`,
 			// The scorer's probabilities have the class offsets folded in
 			// already (training.Fold): measured as shown, decided by arg-max.
 			r := training.Evaluate(y, prob, nil)
+			split := statedSplit(y, prob, stated)
 			if app.JSON {
-				if err := writeJSON(app.IO.Out, map[string]any{"model": s.Version(), "report": r}); err != nil {
+				if err := writeJSON(app.IO.Out, map[string]any{"model": s.Version(), "report": r, "by_stated": split}); err != nil {
 					return err
 				}
 			} else {
 				fmt.Fprintf(app.IO.Out, "model %s on %d documents\n", termsafe.Strip(s.Version()), r.N)
 				printReport(app.IO.Out, r)
+				fmt.Fprintln(app.IO.Out)
+				for _, part := range []struct{ key, what string }{{"stated", "text states a CVSS score, vector or severity"}, {"not_stated", "text states none"}} {
+					if p, ok := split[part.key]; ok {
+						fmt.Fprintf(app.IO.Out, "%-46s n=%-6d accuracy %.4f   macro-F1 %.4f\n", part.what, p.N, p.Accuracy, p.MacroF1)
+					}
+				}
 			}
 			if failed > 0 {
 				return silentExit(exitError)
@@ -91,10 +102,12 @@ false-positive rate of the critical+high group.`,
 }
 
 // evalLabelled scores the labelled documents published on or after since
-// and before until (zero: no bound).
-func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string, since, until time.Time) ([]int, [][]float64, int, error) {
+// and before until (zero: no bound), and says of each whether its text
+// states a score, vector or severity (features.ParseStated).
+func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string, since, until time.Time) ([]int, [][]float64, []bool, int, error) {
 	var y []int
 	var prob [][]float64
+	var stated []bool
 	failed, err := eachLabelled(cmd, app, s.Knowledge(), data, func(d *document.Document) {
 		if d.Published.Before(since) || !until.IsZero() && !d.Published.Before(until) {
 			return
@@ -102,8 +115,33 @@ func evalLabelled(cmd *cobra.Command, app *App, s *scoring.Scorer, data []string
 		res := s.Score(d, scoring.Options{Explain: -1})
 		y = append(y, document.SeverityIndex(d.Severity))
 		prob = append(prob, append([]float64(nil), res.Probabilities[:]...))
+		st := features.ParseStated(d.Title, d.Body)
+		stated = append(stated, st.Any())
 	})
-	return y, prob, failed, err
+	return y, prob, stated, failed, err
+}
+
+// statedSplit evaluates the documents whose text states a score, vector
+// or severity ("stated") apart from the others ("not_stated"); a part
+// without documents is left out.
+func statedSplit(y []int, prob [][]float64, stated []bool) map[string]metrics.Report {
+	out := map[string]metrics.Report{}
+	for _, part := range []struct {
+		key  string
+		want bool
+	}{{"stated", true}, {"not_stated", false}} {
+		var py []int
+		var pp [][]float64
+		for i := range y {
+			if stated[i] == part.want {
+				py, pp = append(py, y[i]), append(pp, prob[i])
+			}
+		}
+		if len(py) > 0 {
+			out[part.key] = training.Evaluate(py, pp, nil)
+		}
+	}
+	return out
 }
 
 // printReport renders an evaluation for a person.

@@ -99,6 +99,9 @@ func TestTrainThenEval(t *testing.T) {
 			Accuracy  float64 `json:"accuracy"`
 			Confusion [][]int `json:"confusion"`
 		} `json:"report"`
+		ByStated map[string]struct {
+			N int `json:"n"`
+		} `json:"by_stated"`
 	}
 	if err := json.Unmarshal([]byte(r.Out), &got); err != nil {
 		t.Fatalf("eval --json: %v\n%s", err, r.Out)
@@ -106,8 +109,11 @@ func TestTrainThenEval(t *testing.T) {
 	if got.Report.N != 400 || got.Report.Accuracy < 0.7 || len(got.Report.Confusion) != 5 {
 		t.Fatalf("eval report: %+v", got.Report)
 	}
+	if got.ByStated["stated"].N+got.ByStated["not_stated"].N != got.Report.N {
+		t.Fatalf("eval by_stated %+v does not split the %d documents", got.ByStated, got.Report.N)
+	}
 	r = runCLI(t, ws, "", "eval", "--data", data, "--model", out)
-	if !strings.Contains(r.Out, "macro-F1") || !strings.Contains(r.Out, "confusion") {
+	if !strings.Contains(r.Out, "macro-F1") || !strings.Contains(r.Out, "confusion") || !strings.Contains(r.Out, "text states none") {
 		t.Fatalf("eval table: %q", r.Out)
 	}
 }
@@ -186,5 +192,17 @@ func TestTrainUntilThenEvalSince(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d mentioning %s", r.Code, r.Err, tc.code, tc.want)
 			}
 		})
+	}
+}
+
+func TestStatedSplit(t *testing.T) {
+	y := []int{0, 1, 2, 2}
+	prob := [][]float64{{1, 0, 0, 0, 0}, {0, 0, 1, 0, 0}, {0, 0, 1, 0, 0}, {0, 1, 0, 0, 0}}
+	split := statedSplit(y, prob, []bool{true, true, false, false})
+	if s, n := split["stated"], split["not_stated"]; s.N != 2 || n.N != 2 || s.Accuracy != 0.5 || n.Accuracy != 0.5 {
+		t.Fatalf("split %+v", split)
+	}
+	if split := statedSplit(y, prob, []bool{false, false, false, false}); len(split) != 1 || split["not_stated"].N != 4 {
+		t.Fatalf("a part without documents should be left out: %+v", split)
 	}
 }

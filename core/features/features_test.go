@@ -2,6 +2,7 @@ package features
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -120,8 +121,19 @@ func BenchmarkTransform(b *testing.B) {
 // the stated:* features, and the vector's fragments are no terms; the
 // publication hour and weekday are no features of a new spec.
 func TestTransformStated(t *testing.T) {
-	spec, err := Fit(context.Background(), trainingDocs(), FitOptions{})
+	docs := trainingDocs()
+	spec, err := Fit(context.Background(), docs, FitOptions{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(spec.Numeric, isStated) {
+		t.Errorf("no training document states anything, yet the spec has %v", spec.Numeric)
+	}
+	for i := range 10 {
+		docs = append(docs, document.Document{Severity: "critical", Title: "Critical severity",
+			Body: fmt.Sprintf("issue %d: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", i)})
+	}
+	if spec, err = Fit(context.Background(), docs, FitOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if slices.Contains(spec.Names(), "time:hour") || slices.Contains(spec.Names(), "time:weekday") {

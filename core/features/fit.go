@@ -3,6 +3,7 @@ package features
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,6 +61,7 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 	opts.defaults()
 
 	var classTotal classCount
+	var statedDocs [2 + len(statedMetricNames)]int // labelled documents stating each stated:* feature
 	df := map[string]*classCount{}
 	seen := map[string]bool{}
 	var buf []byte
@@ -77,6 +79,12 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 			continue
 		}
 		classTotal[c]++
+		st := ParseStated(docs[i].Title, docs[i].Body)
+		for k, v := range st.values() {
+			if v != 0 {
+				statedDocs[k]++
+			}
+		}
 		clear(seen)
 		for _, text := range []string{docs[i].Title, docs[i].Body} {
 			var prev string
@@ -146,7 +154,14 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 		{"source", frequent(docs, opts.MinCategory, func(d *document.Document) []string { return one(d.Source) })},
 		{"refdomain", frequent(docs, opts.MinCategory, func(d *document.Document) []string { return ReferenceDomains(d.References) })},
 	}
+	// A stated:* feature no training document states could never be
+	// split on; it would only dilute each tree's feature sample.
 	spec.Numeric = numericNames(opts.EntityTypes)
+	stated := StatedNames()
+	spec.Numeric = slices.DeleteFunc(spec.Numeric, func(n string) bool {
+		k := slices.Index(stated, n)
+		return k >= 0 && statedDocs[k] < opts.MinCategory
+	})
 	spec.Reputation, spec.ReputationPrior = reputation(docs)
 	for i := range docs {
 		spec.DefaultYear = max(spec.DefaultYear, docs[i].Published.Year())

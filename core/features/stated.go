@@ -30,6 +30,21 @@ type Stated struct {
 	textScore     float64 // the highest score stated in words
 }
 
+// Any reports whether the text states anything: a score, a severity or a
+// vector metric.
+func (s *Stated) Any() bool {
+	return s.Score > 0 || s.Severity > 0 || s.Metrics != [len(statedMetricNames)]int8{}
+}
+
+// values are the stated:* features' values, in StatedNames order.
+func (s *Stated) values() [2 + len(statedMetricNames)]float64 {
+	v := [2 + len(statedMetricNames)]float64{s.Score, float64(s.Severity)}
+	for i, m := range s.Metrics {
+		v[2+i] = float64(m)
+	}
+	return v
+}
+
 // Stated feature names, as they appear in Spec.Numeric.
 const (
 	StatedScore    = "stated:cvss_score"

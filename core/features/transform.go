@@ -277,14 +277,12 @@ func (f *Featurizer) TransformInto(d *document.Document, row *Row) {
 		set(f.kevListed, 1)
 	}
 	if f.statedAny {
-		st := &sc.stated
-		st.finish()
-		set(f.stated[0], st.Score)
-		set(f.stated[1], float64(st.Severity))
-		for i, v := range st.Metrics {
-			set(f.stated[2+i], float64(v))
+		sc.stated.finish()
+		for i, v := range sc.stated.values() {
+			set(f.stated[i], v)
 		}
 	}
+
 	for typ, vals := range d.Entities {
 		if i, ok := f.entityCount[typ]; ok {
 			set(i, float64(len(vals)))
