@@ -43,6 +43,12 @@ type Group struct {
 // maxPhrase is the most words a phrase of chained bigrams grows to.
 const maxPhrase = 4
 
+// phraseWindow is how many contributions, from the start of cs, phrases
+// are built from; the ones after them (a document has hundreds, most of
+// them absent terms worth a thousandth of a log-odds) are reasons of
+// their own. Grouping all of them took longer than computing them.
+const phraseWindow = 64
+
 // GroupAll groups contributions into reasons, strongest (by |SHAP|)
 // first. Text terms are grouped as a reader sees them: taken in the order
 // of cs (the scorer's, strongest first), a bigram extends a phrase of the
@@ -50,20 +56,23 @@ const maxPhrase = 4
 // word or starts with its second ("remote code" + "code execution"),
 // up to maxPhrase words, or starts a phrase; then each unigram joins the
 // first phrase of its presence holding its word. Every other feature is
-// a reason of its own. Ties keep the order of the first member in cs.
+// a reason of its own. Phrases are made of the first phraseWindow
+// contributions (the strongest, in the scorer's order). Ties keep the
+// order of the first member in cs.
 func GroupAll(cs []Contribution) []Group {
 	type phrase struct {
 		group   int
 		present bool
 		words   []string
 	}
-	var groups []Group
+	groups := make([]Group, 0, len(cs))
 	var ps []phrase
 	add := func(g, i int) {
 		groups[g].Members = append(groups[g].Members, i)
 		groups[g].SHAP += cs[i].SHAP
 	}
-	for i, c := range cs {
+	window := cs[:min(len(cs), phraseWindow)]
+	for i, c := range window {
 		term, ok := strings.CutPrefix(c.Feature, "text:")
 		if !ok {
 			continue
@@ -125,8 +134,10 @@ func GroupAll(cs []Contribution) []Group {
 			break
 		}
 	}
+	// The members of one-feature reasons share one array.
+	index := make([]int, len(cs))
 	for i, c := range cs {
-		if term, ok := strings.CutPrefix(c.Feature, "text:"); ok {
+		if term, ok := strings.CutPrefix(c.Feature, "text:"); ok && i < len(window) {
 			if strings.Contains(term, " ") {
 				continue // a bigram, in its phrase
 			}
@@ -136,7 +147,8 @@ func GroupAll(cs []Contribution) []Group {
 				continue
 			}
 		}
-		groups = append(groups, Group{Members: []int{i}, SHAP: c.SHAP})
+		index[i] = i
+		groups = append(groups, Group{Members: index[i : i+1 : i+1], SHAP: c.SHAP})
 	}
 	// Each group's first member decides its place among equals; groups
 	// merged into others are gone.

@@ -2,6 +2,7 @@ package features
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -158,22 +159,41 @@ func StatedValue(feature string, v float64) (string, bool) {
 func formatScore(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // ParseStated reads what texts (a title and a body, in any case) state
-// about their own severity, each text read on its own.
+// about their own severity, each text read on its own: its CVSS vectors,
+// and, when one of its tokens is a trigger (statedTriggers), the scores
+// and severity words it states.
 func ParseStated(texts ...string) Stated {
 	var s Stated
 	for _, t := range texts {
-		s.scan(strings.ToLower(t), nil, true)
+		lower := strings.ToLower(t)
+		s.scanVectors(lower, nil)
+		lower = blankVectors(lower)
+		trigger := false
+		Tokenize(lower, func(tok string) { trigger = trigger || slices.Contains(statedTriggers[:], tok) })
+		if trigger {
+			s.scanWords(lower)
+		}
 	}
 	s.finish()
 	return s
 }
 
+// statedTriggers are the tokens a stated score or severity starts from:
+// the words "cvss", "score", "severity" and "rated" as Tokenize meets
+// them (alone, or joined to a version or a severity word). A text without
+// one is not read for them: looking for the words in every text cost more
+// than featurising it (the featurizer learns of a trigger for free, from
+// the token lookup it does anyway).
+var statedTriggers = [...]string{
+	"cvss", "cvss2", "cvss3", "cvss4", "cvssv2", "cvssv3", "cvssv4", "cvss3.0", "cvss3.1", "cvss4.0",
+	"cvssv3.0", "cvssv3.1", "cvssv4.0", "cvss_v2", "cvss_v3", "cvss_v4", "cvss_score", "cvss_base_score",
+	"score", "base_score", "basescore", "severity", "rated",
+	"high-severity", "critical-severity", "medium-severity", "moderate-severity", "low-severity", "important-severity",
+}
+
 // blankVectors returns text with its CVSS vectors replaced by spaces, the
 // text tokenising reads: a vector's fragments ("n/ac", "h/i") are no words.
 func blankVectors(text string) string {
-	if strings.IndexByte(text, ':') < 0 {
-		return text
-	}
 	var s Stated
 	var spans []span
 	s.scanVectors(text, &spans)
@@ -198,16 +218,9 @@ func (s *Stated) finish() {
 	}
 }
 
-// scan reads lower-cased text into s, and appends to spans (when not nil)
-// the byte span of every CVSS vector, which tokenising leaves out. Without
-// words it reads the vectors only.
-func (s *Stated) scan(text string, spans *[]span, words bool) {
-	if strings.IndexByte(text, ':') >= 0 {
-		s.scanVectors(text, spans)
-	}
-	if !words {
-		return
-	}
+// scanWords reads the scores and severity words of lower-cased text into
+// s.
+func (s *Stated) scanWords(text string) {
 	each(text, "cvss", s.afterCVSS)
 	each(text, "score", s.afterScore)
 	each(text, "severity", func(text string, i int) {
@@ -412,6 +425,9 @@ func isWordByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' }
 // "metric:value" pairs joined by '/', with or without a "cvss:3.1/"
 // prefix.
 func (s *Stated) scanVectors(text string, spans *[]span) {
+	if strings.IndexByte(text, ':') < 0 {
+		return
+	}
 	for i := 0; i < len(text); {
 		c := strings.IndexByte(text[i:], ':')
 		if c < 0 {

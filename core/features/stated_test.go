@@ -51,6 +51,8 @@ func TestParseStated(t *testing.T) {
 		{"highest of several", "marked as high severity in Chromium; our assessment is that this is low severity", 0, 4, m()},
 		{"a cvss score without number", "including the impact, a CVSS score, acknowledgments", 0, 0, m()},
 		{"too few pairs", "note: a:b c:d", 0, 0, m()},
+		{"a trigger joined to its word", "a critical-severity issue", 0, 5, m()},
+		{"no trigger token, no words read", "the 9cvss 7.5 thing is important", 0, 0, m()},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := ParseStated(c.text)
@@ -127,7 +129,7 @@ func FuzzParseStated(f *testing.F) {
 		lower := strings.ToLower(text)
 		var st Stated
 		var spans []span
-		st.scan(lower, &spans, true)
+		st.scanVectors(lower, &spans)
 		for k, sp := range spans {
 			if sp.start < 0 || sp.end > len(lower) || sp.start >= sp.end || k > 0 && spans[k-1].end > sp.start {
 				t.Fatalf("ParseStated(%q): span %v of %d bytes", text, sp, len(lower))

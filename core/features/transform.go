@@ -318,28 +318,33 @@ func (f *Featurizer) countTokens(sc *scratch, text string) int {
 	if !ascii {
 		sc.lower = sc.scan.lowerClassifyUnicode(sc.lower, text)
 	}
-	f.readStated(sc)
+	f.readVectors(sc)
 	for {
 		toks := sc.scan.next(sc.toks[:0])
 		if len(toks) == 0 {
-			return c.n
+			break
 		}
 		f.count(sc, &c, toks)
 	}
+	if f.statedAny && c.trig&tokStated != 0 {
+		// A token that can start a stated score or severity ("cvss",
+		// "severity", "rated", ...; statedTriggers): read the words.
+		sc.stated.scanWords(unsafe.String(&sc.lower[0], len(sc.lower)-lowerPad))
+	}
+	return c.n
 }
 
-// readStated reads what the lower-cased text in sc.lower states of its
-// severity into sc.stated (when the spec has stated:* features), and
-// blanks its CVSS vectors, in the text and in the scan's bitmaps, as
-// Tokenize does: spaces are neither word characters nor connectors.
-func (f *Featurizer) readStated(sc *scratch) {
+// readVectors reads the CVSS vectors of the lower-cased text in sc.lower
+// into sc.stated and blanks them, in the text and in the scan's bitmaps,
+// as Tokenize does: spaces are neither word characters nor connectors.
+func (f *Featurizer) readVectors(sc *scratch) {
 	n := len(sc.lower) - lowerPad
 	if n == 0 {
 		return
 	}
 	text := unsafe.String(&sc.lower[0], n)
 	sc.blank = sc.blank[:0]
-	sc.stated.scan(text, &sc.blank, f.statedAny)
+	sc.stated.scanVectors(text, &sc.blank)
 	for _, sp := range sc.blank {
 		for i := sp.start; i < sp.end; i++ {
 			sc.lower[i] = ' '
@@ -355,6 +360,7 @@ func (f *Featurizer) readStated(sc *scratch) {
 type tokenCounter struct {
 	n    int    // tokens so far
 	prev uint32 // the previous token's word
+	trig uint32 // the tok bits of the tokens so far: tokStated when one is a trigger
 }
 
 // count counts a batch of tokens of sc.lower, in two loops: the first
@@ -367,21 +373,23 @@ func (f *Featurizer) count(sc *scratch, c *tokenCounter, toks []span) {
 	// term counts into the spare counter, a dropped one adds 0 to n and
 	// leaves prev alone. Only a bigram candidate branches.
 	words, counts, seen := f.words.words, sc.counts, sc.seen
-	n, prev := c.n, c.prev
+	n, prev, trig := c.n, c.prev, c.trig
 	prevNext := words[prev].next
 	for _, wi := range found {
 		w := &words[wi]
-		n += int(w.tok)
+		tok := w.tok & tokToken
+		n += int(tok)
+		trig |= w.tok
 		counts[w.term]++
 		seen[w.term/64] |= 1 << (w.term % 64)
 		if prevNext&w.bit != 0 {
 			f.countBigram(sc, prev, wi)
 		}
-		keep := -w.tok // all ones for a token, which becomes prev
+		keep := -tok // all ones for a token, which becomes prev
 		prev = prev&^keep | wi&keep
 		prevNext = prevNext&^uint64(int64(int32(keep))) | w.next&uint64(int64(int32(keep)))
 	}
-	c.n, c.prev = n, prev
+	c.n, c.prev, c.trig = n, prev, trig
 }
 
 // lookup sets found[i] to the word of toks[i] in buf (vocabTable.find,

@@ -47,8 +47,16 @@ type vocabWord struct {
 	next uint64
 	bit  uint64 // 1 << (index%64), for next; 0 for words that are no token
 	term uint32 // the word's own term index, or the spare counter
-	tok  uint32 // 1 for a token; 0 for a stop word and dropWord, which Tokenize drops
+	// tok has tokToken for a token (0 for a stop word and dropWord, which
+	// Tokenize drops), and tokStated for a word of statedTriggers.
+	tok uint32
 }
+
+// The bits of vocabWord.tok.
+const (
+	tokToken  = 1
+	tokStated = 2
+)
 
 // The two words every table starts with.
 const (
@@ -278,19 +286,22 @@ func newVocabulary(terms []string, spare uint32) (*vocabTable, *pairTable) {
 	for _, w := range stopWords {
 		*word(w) = vocabWord{term: spare}
 	}
+	for _, w := range statedTriggers {
+		word(w).tok |= tokStated
+	}
 	pairs := map[uint64]int32{} // first << 32 | second → term; a repeated pair keeps its last term
 	for i, t := range terms {
 		a, b, pair := strings.Cut(t, " ")
 		switch {
 		case !pair:
-			if w := word(t); w.tok == 1 {
+			if w := word(t); w.tok&tokToken != 0 {
 				w.term = uint32(i)
 			}
 		case a != "" && b != "" && !strings.Contains(b, " "):
 			word(a)
 			word(b)
 			ia, ib := index[a], index[b]
-			if v.words[ia].tok == 1 && v.words[ib].tok == 1 {
+			if v.words[ia].tok&tokToken != 0 && v.words[ib].tok&tokToken != 0 {
 				v.words[ia].next |= v.words[ib].bit
 				pairs[uint64(ia)<<32|uint64(ib)] = int32(i)
 			}
