@@ -22,6 +22,18 @@ type DocInput struct {
 	// Targets are extra things the document says were attacked (vendors,
 	// products) beyond the sector/country/vendor/product entities.
 	Targets []string
+	// Techniques are the ATT&CK techniques a tagger found in the text;
+	// each becomes a USES edge carrying its confidence and provenance.
+	Techniques []DocTechnique
+}
+
+// DocTechnique is one technique a document describes: Provenance
+// "explicit" (its id is written in the text) or "model" (a tagger read
+// it in the prose), with the tagger's confidence in [0,1].
+type DocTechnique struct {
+	ID         string
+	Confidence float64
+	Provenance string
 }
 
 // MaxPairIndicators caps how many of a document's indicators take part in
@@ -91,6 +103,12 @@ func documentGraph(ctx context.Context, q queryer, d DocInput) ([]Node, []Edge, 
 			nodes = append(nodes, n)
 		}
 		edges = append(edges, Edge{Type: rel, From: doc, To: n.Key})
+	}
+	for _, t := range d.Techniques {
+		if k := TechniqueKey(t.ID); k != "" && !seen[k] {
+			add(Node{Label: Technique, Key: k}, Uses)
+			edges[len(edges)-1].Props = map[string]any{"confidence": t.Confidence, "provenance": t.Provenance}
+		}
 	}
 	var indicators []string
 	for _, typ := range sortedTypes(d.Entities) {

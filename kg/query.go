@@ -147,8 +147,10 @@ const MaxHops = 4
 // Definition: the groups are the actors and campaigns that reach every given
 // technique (or one of its sub-techniques) along USES/CONDUCTS
 // relationships in at most MaxHops steps — 1 is a direct USES, 2 goes
-// through the group's software or (for an actor) its campaigns, 3 through a
-// campaign's software. Every other technique those groups reach within the
+// through the group's software or (for an actor) its campaigns, or through
+// a document associated with the group that describes the technique (the
+// document's USES edges from technique tagging), 3 through a campaign's
+// software. Every other technique those groups reach within the
 // same bound is a candidate next step, ranked by how many of the groups
 // reach it.
 type NextStepsQuery struct {
@@ -255,7 +257,8 @@ func SortNeighbours(n []Neighbour) {
 
 // ActorTechniques answers actor-techniques: the techniques the actors
 // matching name (ATT&CK id, name or alias, case-insensitive) use directly,
-// through their software, and through the campaigns they conduct.
+// through their software, through the campaigns they conduct, and as the
+// documents associated with them describe (via the document's key).
 func (s *Store) ActorTechniques(ctx context.Context, name string) (ActorTechniques, error) {
 	rows, err := s.db.QueryContext(ctx, `
 WITH actors AS (
@@ -273,6 +276,12 @@ WITH actors AS (
 		JOIN graph_edges e1 ON e1.src = a.id AND e1.type = 'CONDUCTS'
 		JOIN graph_nodes c ON c.id = e1.dst AND c.label = 'Campaign' AND c.deprecated = 0
 		JOIN graph_edges e2 ON e2.src = c.id AND e2.type = 'USES'
+	UNION
+	SELECT a.id, e2.dst, d.key FROM actors a
+		JOIN graph_edges e1 ON e1.dst = a.id AND e1.type = 'ASSOCIATED_WITH'
+		JOIN graph_nodes d ON d.id = e1.src AND d.label = 'Threat' AND d.deprecated = 0
+			AND json_extract(d.props, '$.kind') = 'document'
+		JOIN graph_edges e2 ON e2.src = d.id AND e2.type = 'USES'
 )
 SELECT a.key, a.name, t.key, t.name, coalesce(json_extract(t.props, '$.tactics'), '[]'), u.via
 FROM uses u JOIN actors a ON a.id = u.actor
@@ -391,6 +400,11 @@ grp(id) AS (SELECT id FROM graph_nodes WHERE label IN ('Actor', 'Campaign') AND 
 reach(g, n, d) AS (
 	SELECT id, id, 0 FROM grp
 	UNION
+	SELECT g.id, e.src, 1 FROM grp g
+	JOIN graph_edges e ON e.dst = g.id AND e.type = 'ASSOCIATED_WITH'
+	JOIN graph_nodes x ON x.id = e.src AND x.label = 'Threat' AND x.deprecated = 0
+		AND json_extract(x.props, '$.kind') = 'document'
+	UNION
 	SELECT r.g, e.dst, r.d + 1 FROM reach r
 	JOIN graph_edges e ON e.src = r.n AND +e.type IN ('USES', 'CONDUCTS')
 	JOIN graph_nodes x ON x.id = e.dst AND x.deprecated = 0
@@ -473,4 +487,29 @@ GROUP BY w.id ORDER BY dist, n.label, n.key LIMIT ?3`, string(names), q.Hops, q.
 	}
 	SortNeighbours(out)
 	return out, nil
+}
+
+// DocumentsUsing returns the ids of the documents with a USES edge to the
+// technique (ids written in them, or tagged in their prose), at most limit,
+// sorted.
+func (s *Store) DocumentsUsing(ctx context.Context, technique string, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+SELECT substr(d.key, 5) FROM graph_nodes t
+JOIN graph_edges e ON e.dst = t.id AND e.type = 'USES'
+JOIN graph_nodes d ON d.id = e.src AND d.label = 'Threat' AND json_extract(d.props, '$.kind') = 'document'
+WHERE t.key = ?1 AND t.label = 'Technique'
+ORDER BY d.key LIMIT ?2`, TechniqueKey(technique), limit)
+	if err != nil {
+		return nil, fmt.Errorf("documents using %s: %w", technique, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("documents using %s: %w", technique, err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }

@@ -1,12 +1,14 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/tui/common"
 )
 
@@ -148,7 +150,7 @@ func (m *Model) queueKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Pivot):
 		if id := m.queue.CurrentID(); id != "" {
 			if d, ok := m.details.Get(id); ok {
-				m.pivot.Open(id, d.Document.Entities)
+				m.pivot.Open(id, pivotEntities(d))
 				m.mode = modePivot
 			}
 		}
@@ -162,4 +164,25 @@ func (m *Model) queueKey(msg tea.KeyMsg) tea.Cmd {
 // for the write before it).
 func writes(k common.KeyMap, msg tea.KeyMsg) bool {
 	return key.Matches(msg, k.Critical, k.High, k.Medium, k.Low, k.Informational, k.Accept, k.Undo, k.Skip, k.Up, k.Down)
+}
+
+// pivotEntities are what p offers to pivot on: the document's entities and,
+// as type "technique", the techniques tagged in its prose that it does not
+// write as ids (those are attack_technique entities already).
+func pivotEntities(d *triage.Detail) map[string][]string {
+	var tagged []string
+	for _, t := range d.Techniques {
+		if !slices.Contains(d.Document.Entities["attack_technique"], t.Technique) {
+			tagged = append(tagged, t.Technique)
+		}
+	}
+	if len(tagged) == 0 {
+		return d.Document.Entities
+	}
+	out := make(map[string][]string, len(d.Document.Entities)+1)
+	for t, vs := range d.Document.Entities {
+		out[t] = vs
+	}
+	out["technique"] = tagged
+	return out
 }

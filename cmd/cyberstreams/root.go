@@ -131,6 +131,7 @@ func addCommands(root *cobra.Command, app *App) {
 	root.AddCommand(newPatternsCmd(app))
 	root.AddCommand(newExploitationCmd(app))
 	root.AddCommand(newPrioritiesCmd(app))
+	root.AddCommand(newTagCmd(app), newTrainTechniquesCmd(app))
 }
 
 // run executes the CLI with args and returns the exit code.

@@ -31,6 +31,9 @@ type scoreOptions struct {
 	Fields  []string
 	Engine  string
 	Horizon int
+	// Techniques adds each document's ATT&CK techniques (loads the
+	// technique model, so only when asked).
+	Techniques bool
 }
 
 func newScoreCmd(app *App) *cobra.Command {
@@ -86,6 +89,7 @@ above that severity (for CI gates and cron jobs).`,
 	f.StringVar(&o.Format, "format", "auto", "input format: auto, jsonl, text, osv, cve5, kev, stix")
 	f.StringArrayVar(&o.Fields, "field", nil, "JSONL field mapping ROLE=NAME (roles: id, title, text, source, published)")
 	f.IntVar(&o.Horizon, "horizon", exploitation.DefaultHorizon, "exploitation-likelihood horizon in days: 30, 90 or 365 (0: none)")
+	f.BoolVar(&o.Techniques, "techniques", false, "add the ATT&CK techniques each document describes (JSONL field techniques, with evidence)")
 	f.StringVar(&o.Engine, "engine", string(scoring.EngineSparse), "tree evaluator: sparse (walks only the trees a document leaves the typical path of) or leaves (every tree); the scores are identical")
 	return cmd
 }
@@ -133,6 +137,12 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 			return usagef("--horizon: %v", err)
 		}
 	}
+	sopts := scoring.Options{Explain: o.Explain, Exploitation: o.Horizon}
+	if o.Techniques {
+		if sopts.Techniques, err = loadTechniqueModel(app, ""); err != nil {
+			return err
+		}
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(scoring.StreamGCPercent)
 	}
@@ -157,7 +167,7 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	start := time.Now()
 	prog := newProgressLine(app, "scoring")
 	err = s.Stream(cmd.Context(), args, ingest.Options{Format: format, Fields: fields, Stdin: app.IO.In, KeepTextless: true},
-		scoring.Options{Explain: o.Explain, Exploitation: o.Horizon}, func(sc scoring.Scored) error {
+		sopts, func(sc scoring.Scored) error {
 			// A record with an id but no text is scored on its meta
 			// features and says so (meta_only), rather than failed.
 			sum.Add(sc)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
+	"github.com/cyberstreams/cyberstreams/core/techniques"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/kg"
 )
@@ -19,6 +20,15 @@ func DocInput(d document.Document) kg.DocInput {
 		ID: d.ID, Title: d.Title, Published: d.Published, Severity: d.Severity,
 		Entities: d.Entities, Targets: d.Vendors,
 	}
+}
+
+// DocTechniques are a document's technique tags as the graph stores them.
+func DocTechniques(tags []techniques.Tag) []kg.DocTechnique {
+	out := make([]kg.DocTechnique, 0, len(tags))
+	for _, t := range tags {
+		out = append(out, kg.DocTechnique{ID: t.Technique, Confidence: t.Confidence, Provenance: t.Provenance})
+	}
+	return out
 }
 
 // BuildResult counts a build.
@@ -34,10 +44,17 @@ type BuildResult struct {
 // the entities the graph's names give it as the build starts
 // (ingest.Entities with Extractor), as scoring it would: a document
 // ingested before `graph import-attack` is associated with the actors
-// and software it names, not only with what it was stored with.
+// and software it names, not only with what it was stored with. Each
+// document's ATT&CK techniques, as the workspace's technique model (else
+// the embedded one) tags them, become USES edges with their confidence and
+// provenance.
 func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError func(id string, err error), progress func(done int)) (BuildResult, error) {
 	var res BuildResult
 	ex, err := Extractor(ctx, ws)
+	if err != nil {
+		return res, fmt.Errorf("graph build: %w", err)
+	}
+	tagger, _, err := techniques.ForWorkspace(ws.Dir)
 	if err != nil {
 		return res, fmt.Errorf("graph build: %w", err)
 	}
@@ -46,7 +63,9 @@ func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError fu
 			return err
 		}
 		d.Entities = ingest.Entities(ex, &d)
-		ch, err := s.UpsertDocument(ctx, DocInput(d))
+		in := DocInput(d)
+		in.Techniques = DocTechniques(tagger.Tag(d.Text(), false).Techniques)
+		ch, err := s.UpsertDocument(ctx, in)
 		res.Documents++
 		if err != nil {
 			res.Failed++

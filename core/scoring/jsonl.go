@@ -133,16 +133,16 @@ func (r *Result) AppendJSONL(dst []byte) ([]byte, error) {
 	if r.MetaOnly {
 		b = append(b, `,"meta_only":true`...)
 	}
+	var err error
 	if r.Exploitation != nil {
-		// A small object, written by encoding/json itself.
-		var e bytes.Buffer
-		enc := json.NewEncoder(&e)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(r.Exploitation); err != nil {
+		if b, err = appendJSONField(b, "exploitation", r.Exploitation); err != nil {
 			return dst, err
 		}
-		b = append(b, `,"exploitation":`...)
-		b = append(b, bytes.TrimSuffix(e.Bytes(), []byte{'\n'})...)
+	}
+	if len(r.Techniques) > 0 {
+		if b, err = appendJSONField(b, "techniques", r.Techniques); err != nil {
+			return dst, err
+		}
 	}
 	return append(b, '}', '\n'), nil
 }
@@ -329,4 +329,19 @@ func appendStrings(b []byte, key string, ss []string) []byte {
 		b = appendString(b, d)
 	}
 	return append(b, ']')
+}
+
+// appendJSONField appends ,"name":v to b, v written by encoding/json
+// itself (small objects, HTML left unescaped).
+func appendJSONField(b []byte, name string, v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return b, err
+	}
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})...), nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/techniques"
 	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
 )
 
@@ -61,6 +62,12 @@ func TestAppendJSONLMatchesEncodingJSON(t *testing.T) {
 			r.Entities = nil
 		case 1:
 			r.Entities = map[string][]string{odd[rng.Intn(len(odd))]: nil, "cve": {}, "url": {odd[rng.Intn(len(odd))], "b"}}
+		}
+		if rng.Intn(3) == 0 {
+			r.Techniques = []techniques.Tag{{Technique: odd[rng.Intn(len(odd))], Name: odd[rng.Intn(len(odd))],
+				Confidence: floats[rng.Intn(len(floats))], Provenance: techniques.Inferred,
+				Evidence: &techniques.Evidence{Sentence: odd[rng.Intn(len(odd))], Span: [2]int{3, 9},
+					Words: []techniques.Word{{Term: odd[rng.Intn(len(odd))], Contribution: floats[rng.Intn(len(floats))]}}}}}
 		}
 		if rng.Intn(3) == 0 {
 			r.Published = nil

@@ -32,6 +32,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/novelty"
+	"github.com/cyberstreams/cyberstreams/core/techniques"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/ml/lgbm"
 	"github.com/cyberstreams/cyberstreams/ml/shap"
@@ -276,6 +277,9 @@ type Result struct {
 	// document the start of its description (document.Headline). Not part
 	// of the JSONL record, whose title stays the document's own.
 	Headline string `json:"-"`
+	// Techniques are the ATT&CK techniques the text describes, when the
+	// options carry a technique model.
+	Techniques []techniques.Tag `json:"techniques,omitempty"`
 }
 
 // Options says how much explanation to compute.
@@ -288,6 +292,8 @@ type Options struct {
 	// the exploitation likelihood and patch priority to add; 0 adds none.
 	// Check it with Scorer.Exploitation before scoring.
 	Exploitation int
+	// Techniques, when set, tags each document's ATT&CK techniques.
+	Techniques *techniques.Model
 }
 
 // Exploitation is the default exploitation model for a horizon (one of
@@ -360,6 +366,9 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	}
 	if opts.Exploitation > 0 {
 		res.Exploitation = s.exploitation(d, &res, opts)
+	}
+	if opts.Techniques != nil {
+		res.Techniques = opts.Techniques.Tag(d.Text(), false).Techniques
 	}
 	if opts.Explain >= 0 {
 		res.Explanation = s.explain(sc, class, raw[class], opts.Explain)

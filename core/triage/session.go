@@ -16,6 +16,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/techniques"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/kg"
@@ -39,6 +40,12 @@ type Session struct {
 
 	mu     sync.RWMutex
 	scorer *scoring.Scorer
+
+	// tagger is the technique model, loaded when the first document is
+	// opened (start-up never waits for it); taggerErr is why it is not.
+	taggerOnce sync.Once
+	tagger     *techniques.Model
+	taggerErr  error
 }
 
 // New starts a session. The scorer may be replaced later (SetScorer) when a
@@ -52,6 +59,15 @@ func New(ws *workspace.Workspace, scorer *scoring.Scorer, analyst string) (*Sess
 		return nil, errors.New("triage: a model is required")
 	}
 	return &Session{ws: ws, labels: ws.Labels(), graph: kg.NewStore(ws.DB()), analyst: analyst, scorer: scorer}, nil
+}
+
+// Tagger is the technique model of the session's workspace (its own, else
+// the embedded default), loaded on first use.
+func (s *Session) Tagger() (*techniques.Model, error) {
+	s.taggerOnce.Do(func() {
+		s.tagger, _, s.taggerErr = techniques.ForWorkspace(s.ws.Dir)
+	})
+	return s.tagger, s.taggerErr
 }
 
 // Analyst is the name labels are recorded under.
@@ -211,6 +227,9 @@ type Detail struct {
 	// Label is the document's current label, if any.
 	Label    labels.Event
 	Labelled bool
+	// Techniques are the ATT&CK techniques the text describes, each with
+	// its evidence sentence (nil when no technique model could be loaded).
+	Techniques []techniques.Tag
 }
 
 // Detail loads one document with its score and current label. Title and
@@ -238,6 +257,9 @@ func (s *Session) Detail(ctx context.Context, docID string) (Detail, error) {
 		res = sc.Score(&d, scoring.Options{Explain: ExplainTop})
 	}
 	out.Score = res
+	if tagger, err := s.Tagger(); err == nil {
+		out.Techniques = tagger.Tag(d.Text(), false).Techniques
+	}
 	out.Label, out.Labelled, err = s.labels.Current(ctx, d.ID)
 	if err != nil {
 		return Detail{}, fmt.Errorf("detail: %w", err)
@@ -312,7 +334,14 @@ func (s *Session) LabelCount(ctx context.Context) (LabelStats, error) {
 
 // DocsWithEntity returns the ids of other documents mentioning an entity,
 // newest first (at most limit; 0 = all).
+//
+// The type "technique" is an ATT&CK technique tagged in documents' prose:
+// the documents are those the graph links to it (graph build writes a USES
+// edge for each tagged or written technique).
 func (s *Session) DocsWithEntity(ctx context.Context, typ, value string, limit int) ([]string, error) {
+	if typ == "technique" {
+		return s.graph.DocumentsUsing(ctx, value, limit)
+	}
 	return s.ws.DocumentsWithEntity(ctx, typ, value, limit)
 }
 

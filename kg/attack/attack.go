@@ -71,6 +71,16 @@ type Bundle struct {
 // objects array so the 24,000-object Enterprise bundle never sits in memory
 // as one tree.
 func Parse(r io.Reader) (*Bundle, error) {
+	objs, err := readObjects[object](r)
+	if err != nil {
+		return nil, err
+	}
+	return build(objs), nil
+}
+
+// readObjects decodes the objects array of a bundle, gzip-compressed or
+// not, into T: each caller names the fields it keeps.
+func readObjects[T any](r io.Reader) ([]T, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -80,19 +90,15 @@ func Parse(r io.Reader) (*Bundle, error) {
 		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 1<<16)
 	}
-	objs, err := decodeObjects(br)
-	if err != nil {
-		return nil, err
-	}
-	return build(objs), nil
+	return decodeObjects[T](br)
 }
 
-func decodeObjects(r io.Reader) ([]object, error) {
+func decodeObjects[T any](r io.Reader) ([]T, error) {
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, fmt.Errorf("attack bundle: %w", err)
 	}
-	var objs []object
+	var objs []T
 	sawObjects := false
 	for dec.More() {
 		tok, err := dec.Token()
@@ -112,7 +118,7 @@ func decodeObjects(r io.Reader) ([]object, error) {
 			return nil, fmt.Errorf("attack bundle: objects: %w", err)
 		}
 		for dec.More() {
-			var o object
+			var o T
 			if err := dec.Decode(&o); err != nil {
 				return nil, fmt.Errorf("attack bundle: object %d: %w", len(objs)+1, err)
 			}

@@ -20,6 +20,8 @@ CALL (a) {
 	MATCH (a)-[:USES]->(s:Threat)-[:USES]->(t:Technique) WHERE NOT s.deprecated RETURN t, s.key AS via
 	UNION
 	MATCH (a)-[:CONDUCTS]->(c:Campaign)-[:USES]->(t:Technique) WHERE NOT c.deprecated RETURN t, c.key AS via
+	UNION
+	MATCH (a)<-[:ASSOCIATED_WITH]-(d:Threat)-[:USES]->(t:Technique) WHERE d.kind = 'document' AND NOT d.deprecated RETURN t, d.key AS via
 }
 WITH a, t, via WHERE NOT t.deprecated
 RETURN a.key AS actor, a.name AS actor_name, t.key AS technique, t.name AS name, coalesce(t.tactics, []) AS tactics, via`
@@ -95,8 +97,15 @@ func (c *Client) IOCPairs(ctx context.Context, q kg.IOCPairsQuery) ([]kg.IOCPair
 // Cypher takes no parameter there; $hops narrows it.
 const nextStepsCypher = `
 MATCH (g) WHERE (g:Actor OR g:Campaign) AND NOT g.deprecated
-MATCH p = (g)-[:USES|CONDUCTS*1..4]->(t:Technique)
-WHERE length(p) <= $hops AND all(x IN nodes(p) WHERE NOT x.deprecated)
+CALL (g) {
+	MATCH p = (g)-[:USES|CONDUCTS*1..4]->(t:Technique)
+	WHERE length(p) <= $hops AND all(x IN nodes(p) WHERE NOT x.deprecated)
+	RETURN t
+	UNION
+	MATCH (g)<-[:ASSOCIATED_WITH]-(d:Threat)-[:USES]->(t:Technique)
+	WHERE $hops >= 2 AND d.kind = 'document' AND NOT d.deprecated AND NOT t.deprecated
+	RETURN t
+}
 WITH g, collect(DISTINCT t.key) AS ts
 WHERE all(k IN $given WHERE any(x IN ts WHERE x = k OR x STARTS WITH k + '.'))
 UNWIND ts AS tk

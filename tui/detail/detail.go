@@ -1,7 +1,8 @@
 // Package detail is the document pane of the triage screen: the title and
 // wrapped text (escape sequences stripped, entities highlighted by type),
 // the model's class with all five probabilities and the novelty score, the
-// reasons as signed bars, and the entities by type. The rendered text is
+// reasons as signed bars, the ATT&CK techniques with their evidence
+// sentences, and the entities by type. The rendered text is
 // cached per document and width, so scrolling the queue never re-wraps it.
 package detail
 
@@ -163,6 +164,22 @@ func (m *Model) render() {
 	b.WriteString(strings.TrimRight(reasons.Bars(r.Explanation, r.Confidence, reasons.View{Width: w, Style: st.Reasons, Margin: m.margin}), "\n"))
 	b.WriteString("\n")
 	b.WriteByte('\n')
+
+	// Techniques, each with the sentence that shows it best.
+	if len(m.d.Techniques) > 0 {
+		b.WriteString(st.Section.Render("Techniques"))
+		b.WriteByte('\n')
+		for _, t := range m.d.Techniques {
+			b.WriteString(wrap(fmt.Sprintf("%s %s  %.0f%% %s", st.Entity[common.EntityGroup("attack_technique")].Render(t.Technique),
+				termsafe.Line(t.Name, 50), 100*t.Confidence, st.Dim.Render(t.Provenance))))
+			b.WriteByte('\n')
+			if e := t.Evidence; e != nil {
+				b.WriteString(lipgloss.NewStyle().Width(w).PaddingLeft(4).Render(st.Dim.Render("“" + termsafe.Line(e.Sentence, 300) + "”")))
+				b.WriteByte('\n')
+			}
+		}
+		b.WriteByte('\n')
+	}
 
 	// Entities.
 	if len(d.Entities) > 0 {

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/cyberstreams/cyberstreams/core/techniques"
+)
+
+const tagReport = "The loader decodes its payload with certutil -decode before running it.\nThe report also cites T1566.001 by id."
+
+func TestTagCommand(t *testing.T) {
+	ws := t.TempDir()
+	r := runCLI(t, ws, tagReport, "tag", "--sentences", "--input-format", "text", "-")
+	if r.Code != 0 {
+		t.Fatalf("exit %d: %s", r.Code, r.Err)
+	}
+	var got techniques.Tagged
+	if err := json.Unmarshal([]byte(r.Out), &got); err != nil {
+		t.Fatalf("%v: %s", err, r.Out)
+	}
+	byID := map[string]techniques.Tag{}
+	for _, tag := range got.Techniques {
+		byID[tag.Technique] = tag
+	}
+	if tag, ok := byID["T1140"]; !ok || tag.Provenance != techniques.Inferred || tag.Evidence == nil || len(tag.Evidence.Words) == 0 {
+		t.Errorf("T1140: %+v in %s", tag, r.Out)
+	}
+	if tag, ok := byID["T1566.001"]; !ok || tag.Provenance != techniques.Explicit || tag.Confidence != 1 {
+		t.Errorf("T1566.001: %+v", tag)
+	}
+	if len(got.Sentences) == 0 || got.Sentences[0].Span != [2]int{0, 71} {
+		t.Errorf("sentences %+v", got.Sentences)
+	}
+
+	for _, tc := range []struct {
+		format, want string
+	}{
+		{"csv", "id,sentence,start,end,technique,name,confidence,provenance,evidence,words\n"},
+		{"table", "TECHNIQUE"},
+	} {
+		r := runCLI(t, ws, tagReport, "tag", "--format", tc.format, "--input-format", "text", "-")
+		if r.Code != 0 || !strings.Contains(r.Out, tc.want) || !strings.Contains(r.Out, "T1140") {
+			t.Errorf("--format %s: exit %d\n%s%s", tc.format, r.Code, r.Out, r.Err)
+		}
+	}
+}
+
+func TestTagBadInput(t *testing.T) {
+	ws := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		err   string
+	}{
+		{"bad format", "x", []string{"tag", "--format", "xml", "-"}, exitUsage, "--format"},
+		{"missing file", "", []string{"tag", "/nonexistent/report.txt"}, exitError, "report.txt"},
+		{"one bad line", `{"id":"a","text":"It used certutil to decode the payload."}` + "\n{broken\n" + `{"id":"c","text":"nothing"}` + "\n",
+			[]string{"tag", "--input-format", "jsonl", "-"}, exitError, "<stdin>:2"},
+		{"train without data", "", []string{"train-techniques"}, exitUsage, "--data"},
+		{"train with one fold", "", []string{"train-techniques", "--data", ".", "--cv", "1"}, exitUsage, "--cv"},
+	} {
+		r := runCLI(t, ws, tc.stdin, tc.args...)
+		if r.Code != tc.code || !strings.Contains(r.Err, tc.err) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", tc.name, r.Code, r.Err, tc.code, tc.err)
+		}
+		if tc.name == "one bad line" && (!strings.Contains(r.Out, `"id":"a"`) || !strings.Contains(r.Out, `"id":"c"`)) {
+			t.Errorf("the good records were not tagged: %s", r.Out)
+		}
+	}
+}

@@ -1,0 +1,131 @@
+package techniques
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/cyberstreams/cyberstreams/ml/multilabel"
+)
+
+// Evaluation is the quality of the technique model on reports it never
+// saw, over the techniques it models.
+type Evaluation struct {
+	Folds int `json:"folds"`
+	// HeldOut is how many of the folds were held out and judged (the
+	// first ones): all of them is cross-validation, one is a single
+	// report-level hold-out of 1/Folds of the reports.
+	HeldOut   int               `json:"held_out"`
+	Reports   int               `json:"reports"`
+	Sentences int               `json:"sentences"`
+	Document  multilabel.Scores `json:"document"`
+	Sentence  multilabel.Scores `json:"sentence"`
+}
+
+// judged collects true and predicted technique sets, each item restricted
+// to the techniques the model that tagged it models.
+type judged struct {
+	truth, pred [][]int
+	labels      map[string]int
+}
+
+func (j *judged) label(id string) int {
+	if l, ok := j.labels[id]; ok {
+		return l
+	}
+	j.labels[id] = len(j.labels)
+	return j.labels[id]
+}
+
+func (j *judged) add(truth, pred []string, modelled []string) {
+	keep := func(ids []string) []int {
+		var out []int
+		for _, id := range uniq(ids) {
+			if slices.Contains(modelled, id) {
+				out = append(out, j.label(id))
+			}
+		}
+		return out
+	}
+	j.truth = append(j.truth, keep(truth))
+	j.pred = append(j.pred, keep(pred))
+}
+
+// CrossValidate estimates the quality of Train with report-level folds:
+// each of the first heldOut folds' reports are tagged by a model
+// (calibration included) trained on the other folds only, and the
+// decisions are pooled. Reports and Sentences count those judged.
+func CrossValidate(ctx context.Context, c Corpus, opts Options, folds, heldOut int, seed uint64) (Evaluation, error) {
+	if folds < 2 || heldOut < 1 || heldOut > folds {
+		return Evaluation{}, fmt.Errorf("techniques: %d of %d folds held out (want 1..folds, folds ≥ 2)", heldOut, folds)
+	}
+	fold := ReportFolds(c.Sentences, folds, seed)
+	ev := Evaluation{Folds: folds, HeldOut: heldOut}
+	judgedReports := map[string]bool{}
+	sent := &judged{labels: map[string]int{}}
+	doc := &judged{labels: map[string]int{}}
+	for f := 0; f < heldOut; f++ {
+		var train, test []Sentence
+		for _, s := range c.Sentences {
+			if fold[s.DocID] == f {
+				test = append(test, s)
+				judgedReports[s.DocID] = true
+			} else {
+				train = append(train, s)
+			}
+		}
+		m, err := Train(ctx, Corpus{Sentences: train, Texts: c.Texts}, opts)
+		if err != nil {
+			return ev, fmt.Errorf("techniques: outer fold %d: %w", f+1, err)
+		}
+		m.judge(test, sent, doc)
+		ev.Sentences += len(test)
+	}
+	ev.Reports = len(judgedReports)
+	ev.Sentence = multilabel.Evaluate(sent.truth, sent.pred, nil)
+	ev.Document = multilabel.Evaluate(doc.truth, doc.pred, nil)
+	return ev, nil
+}
+
+// judge tags held-out sentences one by one and their reports as wholes,
+// adding truth and decisions to sent and doc.
+func (m *Model) judge(test []Sentence, sent, doc *judged) {
+	type report struct {
+		truth []string
+		best  []float64
+		exact []string
+	}
+	var order []string
+	reports := map[string]*report{}
+	margins := make([]float64, len(m.Techniques))
+	for _, s := range test {
+		r := reports[s.DocID]
+		if r == nil {
+			r = &report{best: make([]float64, len(m.Techniques))}
+			reports[s.DocID] = r
+			order = append(order, s.DocID)
+		}
+		sc := m.score(s.Text, margins)
+		pred := slices.Clone(sc.exact)
+		for l, p := range sc.prob {
+			if p >= m.SentenceCut[l] {
+				pred = append(pred, m.Techniques[l])
+			}
+			r.best[l] = math.Max(r.best[l], p)
+		}
+		sent.add(s.Techniques, pred, m.Techniques)
+		r.truth = append(r.truth, s.Techniques...)
+		r.exact = append(r.exact, sc.exact...)
+	}
+	for _, id := range order {
+		r := reports[id]
+		pred := r.exact
+		for l, p := range r.best {
+			if p >= m.DocumentCut[l] {
+				pred = append(pred, m.Techniques[l])
+			}
+		}
+		doc.add(r.truth, pred, m.Techniques)
+	}
+}

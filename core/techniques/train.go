@@ -1,0 +1,248 @@
+package techniques
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+
+	"github.com/cyberstreams/cyberstreams/kg/attack"
+	"github.com/cyberstreams/cyberstreams/ml/multilabel"
+)
+
+// Corpus is what the technique model learns from: annotated report
+// sentences and ATT&CK's own prose.
+type Corpus struct {
+	Sentences []Sentence
+	Texts     []attack.TechniqueText
+	Names     map[string]string // ATT&CK id → name, carried into the model
+}
+
+// Options set training.
+type Options struct {
+	// MinSentences is the number of annotated sentences a technique needs
+	// to be modelled: below it there is too little to calibrate.
+	MinSentences int
+	// Folds is the number of report-level folds whose out-of-fold margins
+	// calibrate the model and choose its thresholds.
+	Folds int
+	// MinDF is the number of texts a word or word pair must occur in.
+	MinDF int
+	// ProcedureWeight scales the loss of ATT&CK texts against report
+	// sentences; 0 leaves ATT&CK out.
+	ProcedureWeight float64
+	// SentenceBeta is the F-beta a sentence threshold maximises: below 1
+	// it favours precision, so that a tag can be trusted.
+	SentenceBeta float64
+	Learner      multilabel.Config
+	// Seed places reports in folds.
+	Seed uint64
+}
+
+// DefaultOptions are the options the embedded model was trained with.
+func DefaultOptions() Options {
+	return Options{MinSentences: 10, Folds: 3, MinDF: 2, ProcedureWeight: 0.5, SentenceBeta: 0.5,
+		Learner: multilabel.DefaultConfig(), Seed: 1}
+}
+
+// labelled is a featurised training row.
+type labelled struct {
+	x      multilabel.Vector
+	labels []int
+	weight float64
+}
+
+// trainer holds what every fold shares.
+type trainer struct {
+	opts       Options
+	techniques []string
+	index      map[string]int
+	vocab      *Vocabulary
+	texts      []labelled // ATT&CK rows, in every fold's training set
+}
+
+func newTrainer(c Corpus, opts Options) (*trainer, error) {
+	count := map[string]int{}
+	for _, s := range c.Sentences {
+		for _, t := range uniq(s.Techniques) {
+			count[t]++
+		}
+	}
+	t := &trainer{opts: opts, index: map[string]int{}}
+	for id, n := range count {
+		if n >= opts.MinSentences {
+			t.techniques = append(t.techniques, id)
+		}
+	}
+	if len(t.techniques) == 0 {
+		return nil, fmt.Errorf("techniques: no technique has %d annotated sentences", opts.MinSentences)
+	}
+	sort.Strings(t.techniques)
+	for i, id := range t.techniques {
+		t.index[id] = i
+	}
+	var all []string
+	for _, s := range c.Sentences {
+		all = append(all, s.Text)
+	}
+	if opts.ProcedureWeight > 0 {
+		for _, x := range c.Texts {
+			all = append(all, x.Text)
+		}
+	}
+	t.vocab = FitVocabulary(all, opts.MinDF)
+	if opts.ProcedureWeight > 0 {
+		for _, x := range c.Texts {
+			i, ok := t.index[x.Technique]
+			var labels []int
+			if ok {
+				labels = []int{i}
+			}
+			t.texts = append(t.texts, labelled{x: t.vocab.Vector(x.Text), labels: labels, weight: opts.ProcedureWeight})
+		}
+	}
+	return t, nil
+}
+
+func (t *trainer) rows(ss []Sentence) []labelled {
+	out := make([]labelled, len(ss))
+	for i, s := range ss {
+		out[i] = labelled{x: t.vocab.Vector(s.Text), labels: t.labels(s), weight: 1}
+	}
+	return out
+}
+
+func (t *trainer) labels(s Sentence) []int {
+	var out []int
+	for _, id := range uniq(s.Techniques) {
+		if i, ok := t.index[id]; ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (t *trainer) fit(ctx context.Context, rows []labelled) (*multilabel.Linear, error) {
+	all := append(slices.Clip(rows), t.texts...)
+	xs := make([]multilabel.Vector, len(all))
+	ys := make([][]int, len(all))
+	ws := make([]float64, len(all))
+	for i, r := range all {
+		xs[i], ys[i], ws[i] = r.x, r.labels, r.weight
+	}
+	return multilabel.Train(ctx, xs, ys, ws, len(t.techniques), len(t.vocab.Terms), t.opts.Learner)
+}
+
+// ReportFolds assigns each report to one of k folds, seeded, so that a
+// report's sentences are never split between training and validation.
+func ReportFolds(ss []Sentence, k int, seed uint64) map[string]int {
+	var docs []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if !seen[s.DocID] {
+			seen[s.DocID] = true
+			docs = append(docs, s.DocID)
+		}
+	}
+	sort.Strings(docs)
+	rng := rand.New(rand.NewPCG(seed, 0xf01d))
+	rng.Shuffle(len(docs), func(i, j int) { docs[i], docs[j] = docs[j], docs[i] })
+	out := map[string]int{}
+	for i, d := range docs {
+		out[d] = i % k
+	}
+	return out
+}
+
+// outOfFold returns every sentence's margins from a model that never saw
+// its report.
+func (t *trainer) outOfFold(ctx context.Context, ss []Sentence, rows []labelled) ([][]float64, error) {
+	fold := ReportFolds(ss, t.opts.Folds, t.opts.Seed)
+	margins := make([][]float64, len(ss))
+	for f := 0; f < t.opts.Folds; f++ {
+		var train []labelled
+		for i, s := range ss {
+			if fold[s.DocID] != f {
+				train = append(train, rows[i])
+			}
+		}
+		m, err := t.fit(ctx, train)
+		if err != nil {
+			return nil, fmt.Errorf("techniques: fold %d: %w", f+1, err)
+		}
+		for i, s := range ss {
+			if fold[s.DocID] == f {
+				margins[i] = make([]float64, len(t.techniques))
+				m.Margins(rows[i].x, margins[i])
+			}
+		}
+	}
+	return margins, nil
+}
+
+// Train fits the technique model: out-of-fold margins over report-level
+// folds calibrate each technique (Platt) and choose its sentence and
+// document thresholds, then one model is fitted on everything.
+func Train(ctx context.Context, c Corpus, opts Options) (*Model, error) {
+	t, err := newTrainer(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	rows := t.rows(c.Sentences)
+	margins, err := t.outOfFold(ctx, c.Sentences, rows)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Techniques: t.techniques, Names: c.Names, Vocab: t.vocab}
+	m.calibrate(c.Sentences, rows, margins, opts.SentenceBeta)
+	if m.Linear, err = t.fit(ctx, rows); err != nil {
+		return nil, fmt.Errorf("techniques: final fit: %w", err)
+	}
+	return m, nil
+}
+
+// calibrate fits Platt scaling per technique on out-of-fold margins and
+// chooses thresholds: per sentence by F-beta, per document (the maximum
+// over its sentences) by F1.
+func (m *Model) calibrate(ss []Sentence, rows []labelled, margins [][]float64, beta float64) {
+	k := len(m.Techniques)
+	m.Platt = make([]multilabel.Platt, k)
+	m.SentenceCut = make([]float64, k)
+	m.DocumentCut = make([]float64, k)
+	col := make([]float64, len(ss))
+	pos := make([]bool, len(ss))
+	docOf := map[string]int{}
+	for _, s := range ss {
+		if _, ok := docOf[s.DocID]; !ok {
+			docOf[s.DocID] = len(docOf)
+		}
+	}
+	docP := make([]float64, len(docOf))
+	docPos := make([]bool, len(docOf))
+	for l := range k {
+		for i := range ss {
+			col[i] = margins[i][l]
+			pos[i] = slices.Contains(rows[i].labels, l)
+		}
+		m.Platt[l] = multilabel.FitPlatt(col, pos)
+		clear(docP)
+		clear(docPos)
+		for i, s := range ss {
+			p := m.Platt[l].Prob(col[i])
+			col[i] = p
+			d := docOf[s.DocID]
+			docP[d] = math.Max(docP[d], p)
+			docPos[d] = docPos[d] || pos[i]
+		}
+		m.SentenceCut[l], _ = multilabel.Threshold(col, pos, beta)
+		m.DocumentCut[l], _ = multilabel.Threshold(docP, docPos, 1)
+	}
+}
+
+func uniq(ids []string) []string {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
