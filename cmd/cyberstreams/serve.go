@@ -14,6 +14,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/buildinfo"
 	"github.com/cyberstreams/cyberstreams/core/registry"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/techniques"
 )
 
 // tokenEnv names the variable the bearer token is read from: a token is a
@@ -38,8 +39,11 @@ func newServeCmd(app *App) *cobra.Command {
 any address but loopback needs a bearer token in $` + tokenEnv + `, which every
 request but the probes must then send as "Authorization: Bearer TOKEN").
 
-  POST /v1/score[?explain=K]   score documents, read exactly as 'score' reads
-                               a file; the Content-Type says what the body is:
+  POST /v1/score[?explain=K][&techniques=true]
+                               score documents, read exactly as 'score' reads
+                               a file (techniques=true: with their ATT&CK
+                               techniques, as 'score --techniques');
+                               the Content-Type says what the body is:
         application/json         one document (generic, advisory, OSV, CVE 5
                                  or STIX object) → its record as one JSON object
         application/x-ndjson     one document per line → one record per line,
@@ -101,6 +105,9 @@ func serveRun(ctx context.Context, app *App, opts ServeOptions) error {
 	}
 	info := buildinfo.Read(version)
 	cfg.Build = api.BuildInfo{Version: info.Version, Revision: info.Revision, GoVersion: info.Go}
+	// ?techniques=true tags with the model `score --techniques` uses,
+	// loaded on the first request that asks.
+	cfg.Techniques = func() (*techniques.Model, error) { return loadTechniqueModel(app, "") }
 
 	follow := (opts.Model == "" || opts.Model == registry.Champion) && app.workspaceExists()
 	var (

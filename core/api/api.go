@@ -15,10 +15,12 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/techniques"
 )
 
 // Config bounds what one request may ask of the server. A zero field takes
@@ -43,6 +45,10 @@ type Config struct {
 	// Token, when set, is the bearer token every request but the probes
 	// must carry (Authorization: Bearer TOKEN); others get 401.
 	Token string
+	// Techniques, when set, gives the ATT&CK technique model that
+	// ?techniques=true tags documents with (as `score --techniques`). It is
+	// called once, on the first such request; nil refuses the parameter.
+	Techniques func() (*techniques.Model, error)
 	// Build names the binary in the build-info metric (version, revision).
 	Build BuildInfo
 }
@@ -102,6 +108,8 @@ type Server struct {
 	slots    chan struct{}
 	metrics  *metrics
 	routes   []route
+	// techniques loads Config.Techniques once; nil when there is none.
+	techniques func() (*techniques.Model, error)
 }
 
 // New builds the service around a scorer with the default limits.
@@ -112,6 +120,9 @@ func NewServer(s *scoring.Scorer, cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	srv := &Server{cfg: cfg, slots: make(chan struct{}, cfg.MaxInFlight)}
 	srv.scorer.Store(s)
+	if cfg.Techniques != nil {
+		srv.techniques = sync.OnceValues(cfg.Techniques)
+	}
 	srv.metrics = newMetrics(srv, cfg.Build)
 	srv.routes = srv.table()
 	return srv

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/api"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/techniques"
 	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
 )
 
@@ -350,5 +351,58 @@ func TestBodyStillArrivingIsReadToTheEnd(t *testing.T) {
 	}
 	if got != 2*half {
 		t.Fatalf("%d records answered, want %d", got, 2*half)
+	}
+}
+
+// TestTechniques: ?techniques=true adds the ATT&CK techniques (with their
+// evidence) that `score --techniques` adds; a server without a technique
+// model, or a value that is not a boolean, is a 400 in words.
+func TestTechniques(t *testing.T) {
+	sc := scorer(t, 0)
+	with := api.NewServer(sc, api.Config{Techniques: techniques.Embedded})
+	without := api.New(sc)
+	doc := `{"id":"r1","text":"The loader decodes its payload with certutil. It persists through a Run key (T1547.001)."}`
+	cases := []struct {
+		name   string
+		h      http.Handler
+		target string
+		status int
+		want   string
+		absent string
+	}{
+		{"asked", with, "/v1/score?techniques=true", 200, `"technique":"T1547.001","name":`, ""},
+		{"explicit evidence", with, "/v1/score?techniques=1", 200, `"provenance":"explicit","evidence":{"sentence":"It persists through a Run key (T1547.001)."`, ""},
+		{"not asked", with, "/v1/score", 200, `"severity"`, `"techniques"`},
+		{"false", with, "/v1/score?techniques=false", 200, `"severity"`, `"techniques"`},
+		{"not a boolean", with, "/v1/score?techniques=yes", 400, "techniques: want true or false", ""},
+		{"no model", without, "/v1/score?techniques=true", 400, "no technique model", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := do(c.h, "POST", c.target, "application/json", strings.NewReader(doc))
+			body := rec.Body.String()
+			if rec.Code != c.status || !strings.Contains(body, c.want) {
+				t.Fatalf("%d %.600s; want %d with %q", rec.Code, body, c.status, c.want)
+			}
+			if c.absent != "" && strings.Contains(body, c.absent) {
+				t.Errorf("answer has %q: %.300s", c.absent, body)
+			}
+		})
+	}
+	// The record is the one the CLI's scorer writes with the same model.
+	m, err := techniques.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := do(with, "POST", "/v1/score?techniques=true", "application/x-ndjson", strings.NewReader(doc+"\n"))
+	var got struct {
+		Techniques []techniques.Tag `json:"techniques"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatalf("%v: %s", err, rec.Body.String())
+	}
+	want := m.Tag("The loader decodes its payload with certutil. It persists through a Run key (T1547.001).", false).Techniques
+	if len(got.Techniques) != len(want) || got.Techniques[0].Technique != want[0].Technique {
+		t.Fatalf("batch techniques %+v, want %+v", got.Techniques, want)
 	}
 }

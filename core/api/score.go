@@ -17,6 +17,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
+	"github.com/cyberstreams/cyberstreams/core/techniques"
 )
 
 // bodyKind is how POST /v1/score reads its body, by Content-Type.
@@ -77,7 +78,8 @@ func containsString(list []string, s string) bool {
 // score answers POST /v1/score. The body is read through the same ingest
 // decoding `cyberstreams score` reads a file with (fields, date layouts,
 // structured CVE/CWE entities, the scorer's own extractor), so a record
-// gets the score it gets from the CLI; ?explain=K adds the top K reasons.
+// gets the score it gets from the CLI; ?explain=K adds the top K reasons
+// and ?techniques=true the ATT&CK techniques with their evidence.
 func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 	kind, ok := kindOf(r.Header.Get("Content-Type"))
 	if !ok {
@@ -94,6 +96,24 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		explain = k
+	}
+	var tagger *techniques.Model
+	if v := r.URL.Query().Get("techniques"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, problem{Error: "techniques: want true or false"})
+			return
+		}
+		if on {
+			if s.techniques == nil {
+				writeError(w, http.StatusBadRequest, problem{Error: "techniques: this server has no technique model"})
+				return
+			}
+			if tagger, err = s.techniques(); err != nil {
+				writeError(w, http.StatusInternalServerError, problem{Error: "techniques: the technique model could not be loaded"})
+				return
+			}
+		}
 	}
 	limit := s.cfg.MaxRequestBytes
 	if kind.single() {
@@ -115,7 +135,7 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	sc := s.scorer.Load() // the whole request is scored by one model, even across a swap
 	body := http.MaxBytesReader(w, r.Body, limit)
-	opts := scoring.Options{Explain: explain}
+	opts := scoring.Options{Explain: explain, Techniques: tagger}
 	if kind.single() {
 		s.scoreOne(ctx, w, sc, kind, body, opts)
 		return
