@@ -19,8 +19,9 @@ echo "+ ${cmd[*]}" >&2
 "${cmd[@]}" | tee "$out/train.txt"
 
 dst=core/model/default
-rm -f "$dst"/*.gz "$dst"/card.json
-for f in model.txt features.json novelty.json reference.json; do
+rm -f "$dst"/*.gz "$dst"/model.txt "$dst"/card.json
+cp "$out/model/model.txt" "$dst/model.txt"
+for f in features.json novelty.json reference.json; do
   gzip -n -9 -c "$out/model/$f" > "$dst/$f.gz"
 done
 cp "$out/model/card.json" "$dst/card.json"
@@ -63,7 +64,7 @@ lines = [
  "",
  "| file | what it is |",
  "|---|---|",
- "| `model.txt.gz` | the gradient-boosted trees, LightGBM text format |",
+ "| `model.txt` | the gradient-boosted trees, LightGBM text format; kept uncompressed, as decompressing it was a fifth of a one-document `score` |",
  "| `features.json.gz` | the feature spec: n-gram vocabulary with IDF weights, category groups, numeric feature names, source reputations, KEV dates, per-class decision offsets |",
  "| `novelty.json.gz` | the novelty model that flags documents unlike the training data, with its flag's threshold (below) |",
  "| `reference.json.gz` | the drift reference `cyberstreams drift` compares new documents with: the value of each numeric feature for a seeded sample of "

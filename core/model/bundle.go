@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -162,13 +163,30 @@ func openMaybeGzip(read func(string) ([]byte, error), path string) (io.Reader, e
 	if err != nil {
 		return nil, fmt.Errorf("%s.gz: %w", path, err)
 	}
-	return namedReader{zr, path + ".gz"}, nil
+	var size int64
+	if len(gz) >= 4 {
+		size = int64(binary.LittleEndian.Uint32(gz[len(gz)-4:]))
+	}
+	return namedReader{zr, path + ".gz", size}, nil
 }
 
 // namedReader adds its file's name to read errors.
 type namedReader struct {
 	r    io.Reader
 	name string
+	size int64 // the decompressed size a gzip trailer records (mod 2^32), 0 unknown
+}
+
+// Size is the size of what the reader yields, as far as it is known.
+func (n namedReader) Size() int64 { return n.size }
+
+// sizeHint is the size r announces (bytes.Reader, namedReader), else 0;
+// at most 1 GiB, so that a damaged trailer cannot ask for more.
+func sizeHint(r io.Reader) int {
+	if s, ok := r.(interface{ Size() int64 }); ok && s.Size() > 0 && s.Size() <= 1<<30 {
+		return int(s.Size())
+	}
+	return 0
 }
 
 func (n namedReader) Read(p []byte) (int, error) {
@@ -193,17 +211,24 @@ func readAll(open func(string) (io.Reader, error), name string) ([]byte, error) 
 // two were the embedded model's start-up, ~20 ms each. It also returns
 // the whole text, which leaves parses again.
 func readTrees(r io.Reader) ([]byte, *lgbm.Model, error) {
-	var text []byte
+	// The text is read into one buffer of the size the reader announces
+	// (a plain file's, or the length a gzip trailer records), and the
+	// parser reads chunks of that same buffer: growing it by appending
+	// cost more than parsing (page faults and copies of megabytes).
+	text := make([]byte, 0, sizeHint(r)+1)
 	chunks := make(chan []byte, 16)
 	var readErr error
 	go func() {
 		defer close(chunks)
 		for {
-			buf := make([]byte, 64<<10)
-			n, err := io.ReadFull(r, buf)
+			if cap(text) == len(text) { // past the announced size
+				text = slices.Grow(text, max(len(text), 64<<10))
+			}
+			start := len(text)
+			n, err := io.ReadFull(r, text[start:min(start+64<<10, cap(text))])
 			if n > 0 {
-				text = append(text, buf[:n]...)
-				chunks <- buf[:n]
+				text = text[:start+n]
+				chunks <- text[start : start+n : start+n]
 			}
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				return

@@ -72,23 +72,14 @@ func New(b *model.Bundle, k Knowledge) (*Scorer, error) {
 		}
 		b.ModelText = buf.Bytes()
 	}
-	// leaves parses the model text on a second core while the sparse
-	// predictor and the explainer are built from the parsed trees.
-	type loaded struct {
-		ens *leaves.Ensemble
-		err error
-	}
-	engine := make(chan loaded, 1)
-	go func() {
-		ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(bytes.NewReader(b.ModelText)), false)
-		engine <- loaded{ens, err}
-	}()
 	s := &Scorer{bundle: b, fz: k.Featurizer(b.Spec), sparse: lgbm.NewSparsePredictor(b.Trees),
 		explainer: shap.New(b.Trees), knowledge: k, names: b.Spec.Names(), version: b.Card.Version}
 	for _, h := range exploitation.Horizons {
 		s.exploit = append(s.exploit, sync.OnceValues(func() (*exploitation.Model, error) { return exploitation.Default(k, h) }))
 	}
-	l := <-engine
+	if b.Trees.NumClass != len(document.Severities) {
+		return nil, fmt.Errorf("model %s has %d outputs, want %d", b.Card.Version, b.Trees.NumClass, len(document.Severities))
+	}
 	if b.Novelty != nil {
 		nv, err := b.Novelty.Scorer(b.Spec, s.fz.Width())
 		if err != nil {
@@ -96,18 +87,10 @@ func New(b *model.Bundle, k Knowledge) (*Scorer, error) {
 		}
 		s.novelty = nv
 	}
-	if l.err != nil {
-		return nil, fmt.Errorf("load model %s into the inference engine: %w", b.Card.Version, l.err)
-	}
-	ens := l.ens
-	if ens.NOutputGroups() != len(document.Severities) {
-		return nil, fmt.Errorf("model %s has %d outputs, want %d", b.Card.Version, ens.NOutputGroups(), len(document.Severities))
-	}
-	s.ensemble = ens
 	if s.version == "" {
 		s.version = "unversioned"
 	}
-	width := max(s.fz.Width(), ens.NFeatures(), s.explainer.NumFeatures())
+	width := max(s.fz.Width(), b.Trees.MaxFeatureIdx+1, s.explainer.NumFeatures())
 	s.pool.New = func() any {
 		return &scratch{dense: make([]float64, width), raw: make([]float64, len(document.Severities)),
 			phi: make([]float64, max(s.explainer.NumFeatures(), 1)), zp: s.sparse.NewScratch()}
@@ -152,9 +135,26 @@ const (
 )
 
 // SetEngine picks the tree evaluator. Call it before scoring starts.
+//
+// leaves parses the model text itself, so a scorer pays for that (a third
+// of a one-document run's start-up) only when it is asked to use it.
 func (s *Scorer) SetEngine(e Engine) error {
 	switch e {
-	case EngineSparse, EngineLeaves:
+	case EngineSparse:
+		s.engine = e
+		return nil
+	case EngineLeaves:
+		if s.ensemble == nil {
+			ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(bytes.NewReader(s.bundle.ModelText)), false)
+			if err != nil {
+				return fmt.Errorf("load model %s into the inference engine: %w", s.version, err)
+			}
+			if ens.NOutputGroups() != len(document.Severities) || ens.NFeatures() > s.bundle.Trees.MaxFeatureIdx+1 {
+				return fmt.Errorf("model %s: leaves reads %d outputs over %d features, want %d over %d", s.version,
+					ens.NOutputGroups(), ens.NFeatures(), len(document.Severities), s.bundle.Trees.MaxFeatureIdx+1)
+			}
+			s.ensemble = ens
+		}
 		s.engine = e
 		return nil
 	}

@@ -418,41 +418,108 @@ func (p *parser) trailer(m *Model) error {
 }
 
 func parseInts(s string) ([]int, error) {
-	parts := strings.Fields(s)
-	if len(parts) == 0 {
+	n := countFields(s)
+	if n == 0 {
 		return nil, nil
 	}
-	out := make([]int, len(parts))
-	for i, p := range parts {
-		v, err := strconv.ParseInt(p, 10, 32)
-		if err != nil {
-			return nil, fmt.Errorf("value %d: %w", i, err)
+	out := make([]int, 0, n)
+	for p := range fields(s) {
+		v, ok := smallInt(p)
+		if !ok {
+			w, err := strconv.ParseInt(p, 10, 32)
+			if err != nil {
+				return nil, fmt.Errorf("value %d: %w", len(out), err)
+			}
+			v = int(w)
 		}
-		out[i] = int(v)
+		out = append(out, v)
 	}
 	return out, nil
 }
 
 func parseFloats(s string) ([]float64, error) {
-	parts := strings.Fields(s)
-	if len(parts) == 0 {
+	n := countFields(s)
+	if n == 0 {
 		return nil, nil
 	}
-	out := make([]float64, len(parts))
-	for i, p := range parts {
+	out := make([]float64, 0, n)
+	for p := range fields(s) {
 		v, err := parseFloat(p)
 		if err != nil {
-			return nil, fmt.Errorf("value %d: %w", i, err)
+			return nil, fmt.Errorf("value %d: %w", len(out), err)
 		}
-		out[i] = v
+		out = append(out, v)
 	}
 	return out, nil
+}
+
+// fields yields the space-separated fields of s, as strings.Fields would
+// for the ASCII spaces a model file holds, without allocating them: the
+// arrays of a model's trees are most of its loading time.
+func fields(s string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for i := 0; i < len(s); {
+			for i < len(s) && isSpace(s[i]) {
+				i++
+			}
+			start := i
+			for i < len(s) && !isSpace(s[i]) {
+				i++
+			}
+			if i > start && !yield(s[start:i]) {
+				return
+			}
+		}
+	}
+}
+
+// countFields is the number of fields fields yields.
+func countFields(s string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(s); i++ {
+		if sp := isSpace(s[i]); sp == in {
+			if !sp {
+				n++
+			}
+			in = !sp
+		}
+	}
+	return n
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n'
+}
+
+// smallInt reads an optionally negative decimal of at most 9 digits (every
+// count and index a model holds), which strconv would read the same way.
+func smallInt(s string) (int, bool) {
+	neg := false
+	if len(s) > 0 && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if len(s) == 0 || len(s) > 9 {
+		return 0, false
+	}
+	v := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // parseFloat reads a number as C's printf wrote it; glibc spells NaN with a
 // sign as "-nan", which strconv does not know.
 func parseFloat(s string) (float64, error) {
-	if strings.EqualFold(s, "-nan") {
+	if len(s) == 4 && strings.EqualFold(s, "-nan") {
 		return math.NaN(), nil
 	}
 	return strconv.ParseFloat(s, 64)
