@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/novelty"
 	"github.com/cyberstreams/cyberstreams/ml/gbdt"
+	"github.com/cyberstreams/cyberstreams/ml/lgbm"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
 )
 
@@ -64,6 +66,10 @@ type Options struct {
 	// Novelty sets the novelty model (its Seed is Seed); its TargetFPR is
 	// the share of validation documents the novel flag may mark.
 	Novelty novelty.Options
+	// Members is the number of models in the seed-bagged ensemble (Bag):
+	// each is trained (and refit) as a single model is, with its own seed,
+	// and their margins are averaged. 0 or 1 trains one model.
+	Members int
 	// TuneBias tunes per-class decision offsets on the validation slice.
 	TuneBias bool
 	Version  string
@@ -142,31 +148,43 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 			logf("train: round %d  train loss %.4f  valid loss %.4f\n", iter, trainLoss, validLoss)
 		}
 	}
-	trees, rep, err := gbdt.Train(ctx, xTrain, yTrain, 5, xValid, yValid, params, names, progress)
-	if err != nil {
-		return nil, fmt.Errorf("train: %w", err)
+	k := max(opts.Members, 1)
+	members := make([]*lgbm.Model, k)
+	rounds := make([]int, k)
+	for m := range k {
+		p := params
+		p.Seed = memberSeed(opts.Seed, m)
+		trees, rep, err := gbdt.Train(ctx, xTrain, yTrain, 5, xValid, yValid, p, names, progress)
+		if err != nil {
+			return nil, fmt.Errorf("train: member %d of %d: %w", m+1, k, err)
+		}
+		members[m], rounds[m] = trees, max(rep.BestIteration, 1)
+		logf("train: member %d of %d: best round %d of %d\n", m+1, k, rep.BestIteration, params.NumIterations)
 	}
-	logf("train: best round %d of %d\n", rep.BestIteration, params.NumIterations)
 
-	b := &model.Bundle{Trees: trees, Spec: spec}
-	prob := Probabilities(trees, xValid)
+	b := &model.Bundle{Trees: Bag(members), Spec: spec}
+	prob := Probabilities(b.Trees, xValid)
 	validation := validate(spec, yValid, prob, opts.TuneBias)
 	logf("train: validation accuracy %.4f  macro-F1 %.4f\n", validation.Accuracy, validation.MacroF1)
 
 	if opts.Refit {
 		all := append(append([]document.Document{}, train...), valid...)
 		xAll, yAll := Matrix(fz, all)
-		p := params
-		p.NumIterations = max(rep.BestIteration, 1)
-		p.EarlyStoppingRounds = 0
-		p.ClassWeights = classWeights(yAll, opts.ClassWeightPower)
-		p.RowWeights = RecencyWeights(all, opts.RecencyHalfLife)
-		logf("train: refit on all %d documents for %d rounds\n", len(all), p.NumIterations)
-		trees, _, err = gbdt.Train(ctx, xAll, yAll, 5, nil, nil, p, names, progress)
-		if err != nil {
-			return nil, fmt.Errorf("train: refit: %w", err)
+		for m := range k {
+			p := params
+			p.Seed = memberSeed(opts.Seed, m)
+			p.NumIterations = rounds[m]
+			p.EarlyStoppingRounds = 0
+			p.ClassWeights = classWeights(yAll, opts.ClassWeightPower)
+			p.RowWeights = RecencyWeights(all, opts.RecencyHalfLife)
+			logf("train: refit member %d of %d on all %d documents for %d rounds\n", m+1, k, len(all), p.NumIterations)
+			trees, _, err := gbdt.Train(ctx, xAll, yAll, 5, nil, nil, p, names, progress)
+			if err != nil {
+				return nil, fmt.Errorf("train: refit member %d of %d: %w", m+1, k, err)
+			}
+			members[m] = trees
 		}
-		b.Trees = trees
+		b.Trees = Bag(members)
 	}
 	nopts := opts.Novelty
 	nopts.Seed = opts.Seed
@@ -179,7 +197,7 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 		Version: opts.Version, Parent: opts.Parent, Created: time.Now().UTC().Truncate(time.Second),
 		Command: opts.Command, Seed: opts.Seed, Params: params,
 		Data: model.DataPrint{Inputs: opts.Inputs, TrainDocs: len(train), ValidDocs: len(valid), ValidFrom: validFrom,
-			TrainUntil: train[len(train)-1].Published, Labels: opts.Labels, MaxLabelID: opts.MaxLabel, BestRounds: rep.BestIteration},
+			TrainUntil: train[len(train)-1].Published, Labels: opts.Labels, MaxLabelID: opts.MaxLabel, BestRounds: sum(rounds)},
 		Validation: &validation,
 	}
 	if !opts.Until.IsZero() {
@@ -195,8 +213,12 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 		b.Card.Notes = append(b.Card.Notes, fmt.Sprintf("novelty: %d inputs, isolation forest and autoencoder (%s), fitted on the training slice; flagged novel at %.4f, which flags %.1f%% of the %d validation documents (target false-positive rate %.0f%%, met with 95%% confidence)",
 			len(nv.Inputs), nv.Combine+" combined", nv.Threshold, 100*nv.ValidFPR, nv.ValidDocs, 100*nv.TargetFPR))
 	}
+	if k > 1 {
+		b.Card.Notes = append(b.Card.Notes, fmt.Sprintf("seed-bagged ensemble of %d models (seeds %s, best rounds %s), averaged in log-odds as one tree sum",
+			k, joinInts(k, func(m int) int64 { return memberSeed(opts.Seed, m) }), joinInts(k, func(m int) int64 { return int64(rounds[m]) })))
+	}
 	if opts.Refit {
-		b.Card.Notes = append(b.Card.Notes, fmt.Sprintf("refit on train+validation for %d rounds; validation metrics are those of the model trained without the validation slice", rep.BestIteration))
+		b.Card.Notes = append(b.Card.Notes, fmt.Sprintf("refit on train+validation for %d rounds; validation metrics are those of the model trained without the validation slice", sum(rounds)))
 	}
 	return &Result{Bundle: b, Validation: validation, Duration: time.Since(start)}, nil
 }
@@ -464,45 +486,6 @@ func CrossFitBias(y []int, prob [][]float64, folds int) (bias []float64, heldOut
 	return bias, heldOut
 }
 
-// TuneBias finds per-class log-probability offsets that maximise macro-F1 on
-// held-out data, by coordinate ascent over a grid (a few sweeps). Offsets
-// shift decisions toward thin classes (low, critical) that plain arg-max
-// under-predicts; they are folded into the shown probabilities (Fold) and
-// the explained margin of the decided class.
-func TuneBias(y []int, prob [][]float64) []float64 {
-	bias := make([]float64, 5)
-	classes := document.Severities[:]
-	score := func(b []float64) float64 {
-		pred := make([]int, len(y))
-		for i := range y {
-			pred[i] = Decide(prob[i], b)
-		}
-		r := metrics.EvaluatePred(classes, y, pred)
-		// Macro-F1 first; accuracy breaks near-ties so offsets do not trade a
-		// lot of accuracy for a sliver of F1.
-		return r.MacroF1 + 0.25*r.Accuracy
-	}
-	best := score(bias)
-	grid := []float64{-1, -0.6, -0.4, -0.2, -0.1, 0, 0.1, 0.2, 0.4, 0.6, 1, 1.5}
-	for sweep := 0; sweep < 3; sweep++ {
-		improved := false
-		for c := 1; c < 5; c++ { // class 0 stays the reference
-			keep := bias[c]
-			for _, g := range grid {
-				bias[c] = g
-				if s := score(bias); s > best+1e-9 {
-					best, keep, improved = s, g, true
-				}
-			}
-			bias[c] = keep
-		}
-		if !improved {
-			break
-		}
-	}
-	return bias
-}
-
 // NoveltyInputs picks the named numeric features (sizes, counts, time,
 // reputation), which describe a document's shape independently of its
 // vocabulary: what the drift report compares, and what the novelty model
@@ -528,4 +511,21 @@ func (o Options) logf() func(string, ...any) {
 		return func(string, ...any) {}
 	}
 	return o.Progress
+}
+
+func sum(v []int) int {
+	var s int
+	for _, x := range v {
+		s += x
+	}
+	return s
+}
+
+// joinInts lists f(0..n-1) separated by "/".
+func joinInts(n int, f func(int) int64) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = strconv.FormatInt(f(i), 10)
+	}
+	return strings.Join(parts, "/")
 }
