@@ -268,11 +268,20 @@ func analyse(dir string, seeds []int64) error {
 			add(tag+"fine-acc1", training.Evaluate(m.YGap, pg, fineAcc))
 			bagged := baggedOffsets(m.YValid, pv, 10, uint64(seed))
 			add(tag+"fine-bagged", training.Evaluate(m.YGap, pg, bagged))
-			add(tag+"fine-half", training.Evaluate(m.YGap, pg, scale(fine, 0.5)))
-			add(tag+"fine+em", training.Evaluate(m.YGap, emGlobal(pg, m.Prior), fine))
-			add(tag+"fine+em-source", training.Evaluate(m.YGap, emSource(pg, m.SrcGap, m.Prior, m.SourcePrior), fine))
-			add(tag+"argmax+em-source", training.Evaluate(m.YGap, emSource(pg, m.SrcGap, m.Prior, m.SourcePrior), nil))
-			add(tag+"coarse+em-source", training.Evaluate(m.YGap, emSource(pg, m.SrcGap, m.Prior, m.SourcePrior), coarse))
+			for _, f := range []float64{0.25, 0.5, 0.75} {
+				add(tag+fmt.Sprintf("fine×%.2f", f), training.Evaluate(m.YGap, pg, scale(fine, f)))
+				add(tag+fmt.Sprintf("coarse×%.2f", f), training.Evaluate(m.YGap, pg, scale(coarse, f)))
+				add(tag+fmt.Sprintf("bagged×%.2f", f), training.Evaluate(m.YGap, pg, scale(bagged, f)))
+			}
+			// The priors the model's probabilities stand for: their mean on
+			// the validation slice, overall and per source (Saerens et al.
+			// start from the training priors; a model's own mean posterior
+			// is the prior it is calibrated to, and no source's is ~0).
+			prior, bySource := meanPosterior(pv, m.SrcValid)
+			add(tag+"argmax+em", training.Evaluate(m.YGap, em(pg, prior), nil))
+			add(tag+"fine×0.50+em", training.Evaluate(m.YGap, em(pg, prior), scale(fine, 0.5)))
+			add(tag+"argmax+em-source", training.Evaluate(m.YGap, emSource(pg, m.SrcGap, prior, bySource), nil))
+			add(tag+"fine×0.50+em-source", training.Evaluate(m.YGap, emSource(pg, m.SrcGap, prior, bySource), scale(fine, 0.5)))
 		}
 	}
 	fmt.Printf("%-24s %6s %16s %16s\n", "variant", "seeds", "gap accuracy", "gap macro-F1")
@@ -359,7 +368,33 @@ func em(prob [][]float64, prior []float64) [][]float64 {
 	return out
 }
 
-func emGlobal(prob [][]float64, prior []float64) [][]float64 { return em(prob, prior) }
+// meanPosterior is the mean probability per class, overall and per source
+// (sources with at least 50 documents).
+func meanPosterior(prob [][]float64, src []string) ([]float64, map[string][]float64) {
+	all := make([]float64, 5)
+	by := map[string][]float64{}
+	n := map[string]int{}
+	for i, p := range prob {
+		if by[src[i]] == nil {
+			by[src[i]] = make([]float64, 5)
+		}
+		for c := range 5 {
+			all[c] += p[c] / float64(len(prob))
+			by[src[i]][c] += p[c]
+		}
+		n[src[i]]++
+	}
+	for s, v := range by {
+		if n[s] < 50 {
+			delete(by, s)
+			continue
+		}
+		for c := range v {
+			v[c] /= float64(n[s])
+		}
+	}
+	return all, by
+}
 
 func emSource(prob [][]float64, src []string, prior []float64, by map[string][]float64) [][]float64 {
 	groups := map[string][]int{}
