@@ -461,7 +461,12 @@ const biasFolds = 5
 // the tuned rule's quality — accuracy and calibration — that the tuning
 // never saw.
 func CrossFitBias(y []int, prob [][]float64, folds int) (bias []float64, heldOut [][]float64) {
-	bias = TuneBias(y, prob)
+	return CrossFitBiasWith(y, prob, folds, DefaultOffsets())
+}
+
+// CrossFitBiasWith is CrossFitBias with the given offset search.
+func CrossFitBiasWith(y []int, prob [][]float64, folds int, search OffsetSearch) (bias []float64, heldOut [][]float64) {
+	bias = TuneBiasWith(y, prob, search)
 	heldOut = make([][]float64, len(y))
 	if folds < 2 || len(y) < 2*folds {
 		for i := range y {
@@ -478,7 +483,7 @@ func CrossFitBias(y []int, prob [][]float64, folds int) (bias []float64, heldOut
 				pIn = append(pIn, prob[i])
 			}
 		}
-		b := TuneBias(yIn, pIn)
+		b := TuneBiasWith(yIn, pIn, search)
 		for i := f; i < len(y); i += folds {
 			heldOut[i] = Fold(slices.Clone(prob[i]), b)
 		}
