@@ -47,6 +47,7 @@ type trainOptions struct {
 	FeatureFrac float64
 	// NoveltyFPR is the novelty flag's target false-positive rate.
 	NoveltyFPR float64
+	Members    int
 }
 
 func newTrainCmd(app *App) *cobra.Command {
@@ -91,6 +92,10 @@ The same command with the same --seed writes byte-identical model files.`,
 			if o.MinLeaf > 0 {
 				opts.Params.MinDataInLeaf = o.MinLeaf
 			}
+			if o.Members < 1 {
+				return usagef("--members %d: want 1 (one model) or more", o.Members)
+			}
+			opts.Members = o.Members
 			if cmd.Flags().Changed("feature-fraction") {
 				if !(o.FeatureFrac > 0 && o.FeatureFrac <= 1) {
 					return usagef("--feature-fraction %v: want a share in (0, 1]", o.FeatureFrac)
@@ -222,6 +227,7 @@ The same command with the same --seed writes byte-identical model files.`,
 	f.Float64Var(&o.NoveltyFPR, "novelty-fpr", novelty.DefaultTargetFPR,
 		"share of validation documents the novel flag may mark (its threshold is picked on them)")
 	f.IntVar(&o.MinLeaf, "min-data-in-leaf", 0, "fewest documents per leaf (default: the built-in setting)")
+	f.IntVar(&o.Members, "members", 1, "models in a seed-bagged ensemble, averaged in log-odds as one tree sum (each costs a training; scoring slows in proportion)")
 	f.Float64Var(&o.FeatureFrac, "feature-fraction", training.DefaultOptions().Params.FeatureFraction,
 		"share of features each tree may split on")
 	return cmd

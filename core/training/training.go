@@ -68,7 +68,12 @@ type Options struct {
 	Novelty novelty.Options
 	// Members is the number of models in the seed-bagged ensemble (Bag):
 	// each is trained (and refit) as a single model is, with its own seed,
-	// and their margins are averaged. 0 or 1 trains one model.
+	// and their margins are averaged. 0 or 1 trains one model, the
+	// default: on the time-gap protocol two members, with the halved
+	// offsets, decided as one model did (accuracy 0.6729 against 0.6763,
+	// macro-F1 0.6085 against 0.6082, seeds 1 and 7; the bag steadies
+	// arg-max across seeds, which the halved offsets already do), and
+	// they double the trees a start-up parses and a document walks.
 	Members int
 	// TuneBias tunes per-class decision offsets on the validation slice.
 	TuneBias bool
