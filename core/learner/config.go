@@ -74,7 +74,14 @@ type Config struct {
 	// Margin is how far below zero the lower bound may reach (0: the
 	// candidate must be better with the stated confidence). It never
 	// lets a candidate whose held-out score is lower than the champion's
-	// through.
+	// through. The default, 0.02, is a non-inferiority margin: the
+	// held-out labels are the newest few weeks, too few to show a gain
+	// that the following months do show. Replaying four months of labels
+	// after a champion (bench/learning_curve/replay, three periods), the
+	// continued candidates gained 3.3–4.8 points of accuracy on the two
+	// months after the labels in every period, yet margin 0 promoted one
+	// of three (+1.6 points on average after the rule); margin 0.02
+	// promoted all three (+4.4).
 	Margin float64 `json:"margin"`
 	// Candidate is how a candidate is trained: "continue" (default) adds
 	// boosting rounds to the champion, fitted to the training documents
@@ -106,7 +113,7 @@ func DefaultConfig() Config {
 	return Config{
 		MinNewLabels: 1000, RecentLabels: 500, MinRecentLabels: 50, AccuracyRatio: 0.95,
 		MaxAgeDays: 7, Drift: true, DriftDays: 30,
-		HoldoutShare: 0.2, MinHoldout: 100, Metric: "macro_f1", Confidence: 0.95, Resamples: 2000,
+		HoldoutShare: 0.2, MinHoldout: 100, Metric: "macro_f1", Confidence: 0.95, Resamples: 2000, Margin: 0.02,
 		Candidate: CandidateContinue, Seed: 42,
 	}
 }

@@ -157,6 +157,12 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	// hold-out, where it would be judged on labels it was chosen by.
 	opts.MaxLabel = set.maxLabelID
 	opts.Progress = func(format string, args ...any) { say("train", format, args...) }
+	// A continued candidate keeps the champion's class offsets, tuned on
+	// its far larger validation slice: re-tuned on the newest 15 % of the
+	// labels they moved with a few hundred documents (replay: +4.4 points
+	// of accuracy on the following months kept, +4.3 re-tuned, with a
+	// third of the spread across periods).
+	opts.TuneBias = cfg.Candidate != CandidateContinue
 	if cfg.Tune != nil {
 		cfg.Tune(&opts)
 	}
