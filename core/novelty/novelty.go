@@ -458,9 +458,13 @@ func topicName(weights []float64, terms []string) string {
 // 2) a bare isolation forest over spec's numeric features, which becomes
 // a Legacy model.
 func Parse(data []byte, spec *features.Spec) (*Model, error) {
+	// One decoding for the current format (a probe for the version and a
+	// second decoding were a fifth of a one-document score's start-up);
+	// a bare forest (no version, top-level trees) is decoded again as one.
+	type plain Model
 	var probe struct {
-		Version int             `json:"version"`
-		Trees   json.RawMessage `json:"trees"`
+		plain
+		Trees json.RawMessage `json:"trees"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("novelty model: %w", err)
@@ -475,10 +479,7 @@ func Parse(data []byte, spec *features.Spec) (*Model, error) {
 	if probe.Version != FormatVersion {
 		return nil, fmt.Errorf("novelty model: format version %d, this cyberstreams reads %d", probe.Version, FormatVersion)
 	}
-	var m Model
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("novelty model: %w", err)
-	}
+	m := Model(probe.plain)
 	if m.Forest == nil {
 		return nil, fmt.Errorf("novelty model: no forest")
 	}
