@@ -32,6 +32,9 @@ type analyst struct {
 	s  *triage.Session
 	m  *tui.Model
 	tm *teatest.TestModel
+	// seen is all output read so far: a message that arrives with the
+	// first screen is read by the wait for that screen.
+	seen []byte
 }
 
 func open(t *testing.T, w, h int, opts tui.Options) *analyst {
@@ -73,8 +76,22 @@ func (a *analyst) press(keys ...string) {
 
 func (a *analyst) waitFor(text string) {
 	a.t.Helper()
-	teatest.WaitFor(a.t, a.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
-		teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	var read []byte // WaitFor hands the condition all it has read so far
+	teatest.WaitFor(a.t, a.tm.Output(), func(b []byte) bool {
+		read = b
+		return bytes.Contains(b, []byte(text))
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	a.seen = append(a.seen, read...)
+}
+
+// waitForSince waits for text anywhere in the output since the screen
+// opened, also in what an earlier wait has read already.
+func (a *analyst) waitForSince(text string) {
+	a.t.Helper()
+	if bytes.Contains(a.seen, []byte(text)) {
+		return
+	}
+	a.waitFor(text)
 }
 
 // quit ends the program and returns the final screen.
@@ -318,7 +335,7 @@ func TestRetrainWaitsForLabelsToJudge(t *testing.T) {
 	cfg := learner.DefaultConfig()
 	cfg.MinNewLabels, cfg.Drift = 1, false // new_labels fires at once; the default needs 100 held out
 	a := openSession(t, s, 160, 24, tui.Options{Session: true, Learner: &cfg})
-	a.waitFor("no retrain until enough labels to judge a candidate (1/499)")
+	a.waitForSince("no retrain until enough labels to judge a candidate (1/499)")
 	m := a.quit()
 	m.Wait()
 	if strings.Contains(a.m.View(), "retraining") {

@@ -41,7 +41,7 @@ func TestJudge(t *testing.T) {
 		better      bool
 		says        string
 	}{
-		{"better candidate", weak, good, 300, false, "macro_f1", true, "better: the lower bound is above zero"},
+		{"better candidate", weak, good, 300, false, "macro_f1", true, "better: the lower bound stays above the margin −0.0200"},
 		{"better on accuracy too", weak, good, 300, false, "accuracy", true, "accuracy on 300 held-out labels"},
 		{"worse candidate", good, weak, 300, false, "macro_f1", false, "the candidate is not better; good is kept"},
 		{"the same model is never better", good, good, 300, false, "macro_f1", false, "difference +0.0000"},
