@@ -514,9 +514,19 @@ func (s *Store) Export(ctx context.Context, w io.Writer, format string, all bool
 // path, which is fsynced and renamed over path, and then the directory is
 // fsynced, so a crash leaves either the previous file or the whole export.
 func (s *Store) ExportFile(ctx context.Context, path, format string, all bool) error {
+	return exportFile(path, func(w io.Writer) error { return s.Export(ctx, w, format, all) })
+}
+
+// ExportTechniquesFile writes ExportTechniques' output to path as
+// ExportFile writes labels: complete and on disk, or not at all.
+func (s *Store) ExportTechniquesFile(ctx context.Context, path, format string, all bool) error {
+	return exportFile(path, func(w io.Writer) error { return s.ExportTechniques(ctx, w, format, all) })
+}
+
+func exportFile(path string, export func(io.Writer) error) error {
 	err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 64<<10)
-		if err := s.Export(ctx, bw, format, all); err != nil {
+		if err := export(bw); err != nil {
 			return err
 		}
 		return bw.Flush()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -59,7 +58,8 @@ Severities: critical, high, medium, low, informational, or 1-5 in that order.`,
   cyberstreams label agreement`,
 	}
 	cmd.AddCommand(newLabelAddCmd(app), newLabelUndoCmd(app), newLabelListCmd(app),
-		newLabelImportCmd(app), newLabelExportCmd(app), newLabelAgreementCmd(app), newLabelStatsCmd(app), newLabelPullCmd(app), newLabelAdjudicatorsCmd(app))
+		newLabelImportCmd(app), newLabelExportCmd(app), newLabelAgreementCmd(app), newLabelStatsCmd(app), newLabelPullCmd(app), newLabelAdjudicatorsCmd(app),
+		newLabelTechniquesCmd(app))
 	return cmd
 }
 
@@ -98,12 +98,8 @@ func labelAdd(ctx context.Context, app *App, o labelAddOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := ws.Document(ctx, o.Doc)
-	switch {
-	case errors.Is(err, workspace.ErrNotFound):
-		return fmt.Errorf("label: no document %s in %s: give a document id, a CVE or GHSA id one document carries, or an id prefix (cyberstreams docs list)",
-			termsafe.Line(o.Doc, 80), ws.Dir)
-	case err != nil:
+	d, err := labelDocument(ctx, ws, o.Doc)
+	if err != nil {
 		return err
 	}
 	docID := d.ID // an alias or a prefix resolved to the document's id
@@ -339,32 +335,39 @@ export is complete.`,
 		Example: "  cyberstreams label export labels.csv\n  cyberstreams label export --all > history.jsonl",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			path := "-"
-			if len(args) == 1 {
-				path = args[0]
-			}
-			fmtName, err := transferFormat(format, path)
-			if err != nil {
-				return err
-			}
-			store, _, err := labelStore(ctx, app)
-			if err != nil {
-				return err
-			}
-			if path == "-" {
-				return store.Export(ctx, app.IO.Out, fmtName, all)
-			}
-			if err := store.ExportFile(ctx, path, fmtName, all); err != nil {
-				return err
-			}
-			app.Logf("wrote %s\n", path)
-			return nil
+			return labelExport(cmd.Context(), app, args, format, all, (*labels.Store).Export, (*labels.Store).ExportFile)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "", "jsonl or csv (default: from the file name, else jsonl)")
 	cmd.Flags().BoolVar(&all, "all", false, "every event of the history, not only current labels")
 	return cmd
+}
+
+// labelExport writes an export of the label store to stdout, or to the
+// file args names (replaced only when complete).
+func labelExport(ctx context.Context, app *App, args []string, format string, all bool,
+	toWriter func(*labels.Store, context.Context, io.Writer, string, bool) error,
+	toFile func(*labels.Store, context.Context, string, string, bool) error) error {
+	path := "-"
+	if len(args) == 1 {
+		path = args[0]
+	}
+	fmtName, err := transferFormat(format, path)
+	if err != nil {
+		return err
+	}
+	store, _, err := labelStore(ctx, app)
+	if err != nil {
+		return err
+	}
+	if path == "-" {
+		return toWriter(store, ctx, app.IO.Out, fmtName, all)
+	}
+	if err := toFile(store, ctx, path, fmtName, all); err != nil {
+		return err
+	}
+	app.Logf("wrote %s\n", path)
+	return nil
 }
 
 func newLabelAgreementCmd(app *App) *cobra.Command {

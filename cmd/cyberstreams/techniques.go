@@ -15,6 +15,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/techniques"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/labels"
 )
 
 type tagOptions struct {
@@ -211,6 +212,30 @@ type trainTechniquesOptions struct {
 	Seed    uint64
 	C       float64
 	MinSe   int
+	// NoLabels leaves the workspace's technique labels out.
+	NoLabels bool
+}
+
+// addTechniqueCorrections adds the workspace's current technique labels
+// to the corpus; it returns their card input, or nil when there are none.
+func addTechniqueCorrections(ctx context.Context, app *App, c *techniques.Corpus) (*techniques.Input, error) {
+	ws, err := app.Workspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ls []labels.TechniqueLabel
+	if err := ws.Labels().CurrentTechniques(ctx, "", func(l labels.TechniqueLabel) error {
+		ls = append(ls, l)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if len(ls) == 0 {
+		return nil, nil
+	}
+	n, in := c.AddCorrections(ls)
+	app.Logf("%d technique labels of the workspace change or add %d training sentences\n", len(ls), n)
+	return &in, nil
 }
 
 func newTrainTechniquesCmd(app *App) *cobra.Command {
@@ -224,6 +249,11 @@ func newTrainTechniquesCmd(app *App) *cobra.Command {
 read from --data. Writes techniques.gob.gz, card.json and MODEL_CARD.md to
 --out, by default into the workspace, whose 'tag', 'score --techniques',
 'graph build' and triage then use it instead of the embedded model.
+
+In a workspace, the analysts' current technique verdicts ('label techniques')
+are training sentences too: a verdict adds (present) or removes (absent) the
+technique from its evidence sentence; the card lists them among its inputs,
+with a checksum. --no-labels leaves them out.
 
 With --cv N the card carries the model's quality on reports it never saw:
 N-fold report-level cross-validation, calibration and thresholds chosen
@@ -259,6 +289,15 @@ A model elsewhere is used with 'cyberstreams tag --model DIR/techniques.gob.gz'.
 			c, inputs, err := techniques.LoadCorpus(o.Data)
 			if err != nil {
 				return err
+			}
+			if !o.NoLabels && app.workspaceExists() {
+				in, err := addTechniqueCorrections(ctx, app, &c)
+				if err != nil {
+					return err
+				}
+				if in != nil {
+					inputs = append(inputs, *in)
+				}
 			}
 			var ev *techniques.Evaluation
 			if o.CV > 0 {
@@ -308,6 +347,7 @@ A model elsewhere is used with 'cyberstreams tag --model DIR/techniques.gob.gz'.
 	cmd.Flags().IntVar(&o.HeldOut, "held-out", 0, "judge only the first N of the --cv folds (1: a single report-level hold-out of 1/cv of the reports; default all)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "seed of the report folds")
 	cmd.Flags().Float64Var(&o.C, "c", 0, "inverse L2 strength (default 10)")
+	cmd.Flags().BoolVar(&o.NoLabels, "no-labels", false, "leave out the workspace's technique labels (label techniques)")
 	cmd.Flags().IntVar(&o.MinSe, "min-sentences", 0, "annotated sentences a technique needs (default 10)")
 	return cmd
 }

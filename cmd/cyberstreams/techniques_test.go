@@ -72,3 +72,37 @@ func TestTagBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelTechniques: an analyst's technique verdicts go through the CLI
+// into the workspace (evidence picked by the model, or named), are listed,
+// exported and undone.
+func TestLabelTechniques(t *testing.T) {
+	t.Setenv("USER", "tester")
+	ws := labelWorkspace(t)
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"label", "techniques", "add", "doc-3f2a9c0011", "t1566.001"}, 0, "labelled doc-3f2a9c0011 T1566.001 present"},
+		{[]string{"label", "techniques", "add", "CVE-2024-0001", "T1190", "--absent", "--sentence", "crafted"}, 0, "T1190 absent (event 2 by tester) in: crafted input"},
+		{[]string{"label", "techniques", "add", "CVE-2024-0001", "T1190", "--sentence", "powershell"}, exitUsage, "no sentence of the document contains"},
+		{[]string{"label", "techniques", "add", "CVE-2024-0001", "certutil", "--sentence", "crafted"}, exitUsage, "not an ATT&CK technique id"},
+		{[]string{"label", "techniques", "add", "CVE-2024-0001", "t1566.002"}, exitUsage, "no sentence writes T1566.002"},
+		{[]string{"label", "techniques", "add", "nosuchdoc", "T1190"}, exitError, "no document nosuchdoc"},
+		{[]string{"label", "techniques", "list"}, 0, "T1190      absent   tester"},
+		{[]string{"label", "techniques", "export", "--format", "csv"}, 0, "CVE-2024-0001,T1190,false,crafted input,tester,"},
+		{[]string{"label", "techniques", "undo"}, 0, "undid CVE-2024-0001 T1190 absent (event 2 by tester)"},
+		{[]string{"label", "techniques", "export", "--all"}, 0, `"retracts":2`},
+		{[]string{"label", "techniques", "list", "CVE-2024-0001"}, 0, "DOC"},
+	}
+	for _, s := range steps {
+		r := runCLI(t, ws, "", s.args...)
+		if r.Code != s.code || !strings.Contains(r.Out+r.Err, s.want) {
+			t.Fatalf("%v: exit %d, want %d with %q:\n%s%s", s.args, r.Code, s.code, s.want, r.Out, r.Err)
+		}
+	}
+	if r := runCLI(t, ws, "", "label", "techniques", "list", "CVE-2024-0001"); strings.Contains(r.Out, "T1190") {
+		t.Fatalf("undone verdict still listed:\n%s", r.Out)
+	}
+}

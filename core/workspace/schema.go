@@ -20,6 +20,7 @@ func components() []component {
 		{"documents", documentMigrations},
 		{"graph", kg.Migrations()},
 		{"labels", labels.Migrations()},
+		{"technique-labels", labels.TechniqueMigrations()},
 		{"registry", registry.Migrations()},
 	}
 }

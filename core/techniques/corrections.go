@@ -1,0 +1,143 @@
+package techniques
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cyberstreams/cyberstreams/labels"
+)
+
+// CorrectionsInput names the analysts' technique labels among a card's
+// inputs (its checksum is over the labels' canonical JSON).
+const CorrectionsInput = "workspace technique labels"
+
+// correctionPrefix marks the report of a sentence that came from analysts'
+// labels, so that report-level folds keep a document's corrections
+// together and apart from the annotated reports.
+const correctionPrefix = "label:"
+
+// AddCorrections folds analysts' technique labels into the corpus as
+// training sentences. Per document and evidence sentence, a label that
+// says present adds the technique and one that says absent removes it:
+// from the annotated sentences with that very text when there are any,
+// else as a new sentence of its own (an absent-only sentence is a
+// negative example). Labels without a sentence carry nothing to train on
+// and are skipped. It returns the number of sentences changed or added
+// and the corrections' input entry for the card.
+func (c *Corpus) AddCorrections(ls []labels.TechniqueLabel) (int, Input) {
+	type key struct{ doc, sentence string }
+	type verdict struct{ present, absent []string }
+	var order []key
+	verdicts := map[key]*verdict{}
+	for _, l := range ls {
+		if l.Sentence == "" {
+			continue
+		}
+		k := key{l.DocID, l.Sentence}
+		v := verdicts[k]
+		if v == nil {
+			v = &verdict{}
+			verdicts[k] = v
+			order = append(order, k)
+		}
+		if l.Present {
+			v.present = append(v.present, l.Technique)
+		} else {
+			v.absent = append(v.absent, l.Technique)
+		}
+	}
+	bySentence := map[string][]int{}
+	for i, s := range c.Sentences {
+		t := strings.TrimSpace(s.Text)
+		bySentence[t] = append(bySentence[t], i)
+	}
+	apply := func(ts []string, v *verdict) []string {
+		out := slices.DeleteFunc(slices.Clone(ts), func(t string) bool { return slices.Contains(v.absent, t) })
+		for _, t := range v.present {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	changed := 0
+	for _, k := range order {
+		v := verdicts[k]
+		if at, ok := bySentence[k.sentence]; ok {
+			for _, i := range at {
+				c.Sentences[i].Techniques = apply(c.Sentences[i].Techniques, v)
+			}
+			changed += len(at)
+			continue
+		}
+		c.Sentences = append(c.Sentences, Sentence{DocID: correctionPrefix + k.doc, Text: k.sentence, Techniques: apply(nil, v)})
+		changed++
+	}
+	return changed, correctionsInput(ls)
+}
+
+// correctionsInput checksums the labels as they were read.
+func correctionsInput(ls []labels.TechniqueLabel) Input {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	for _, l := range ls {
+		enc.Encode(struct {
+			Doc, Technique, Sentence string
+			Present                  bool
+		}{l.DocID, l.Technique, l.Sentence, l.Present})
+	}
+	return Input{File: fmt.Sprintf("%s (%d)", CorrectionsInput, len(ls)), SHA256: hex.EncodeToString(h.Sum(nil))}
+}
+
+// EvidenceSentence is the sentence of text that an analyst's verdict on
+// technique id is about when the analyst names none: the first sentence
+// that writes the id, else the sentence the model rates highest for it
+// (the evidence tag shows). It is "" when the text has no sentence, or the
+// model does not read the technique and no sentence writes it.
+func (m *Model) EvidenceSentence(text, id string) string {
+	spans := Sentences(text)
+	l := slices.Index(m.Techniques, id)
+	best, bestAt := -1.0, -1
+	margins := make([]float64, len(m.Techniques))
+	for i, sp := range spans {
+		s := text[sp.Start:sp.End]
+		sc := m.score(s, margins)
+		if slices.Contains(sc.exact, id) {
+			return strings.TrimSpace(s)
+		}
+		if l >= 0 && sc.prob[l] > best {
+			best, bestAt = sc.prob[l], i
+		}
+	}
+	if bestAt < 0 {
+		return ""
+	}
+	return strings.TrimSpace(text[spans[bestAt].Start:spans[bestAt].End])
+}
+
+// FindSentence is the one sentence of text that contains part (case
+// folded), for an analyst who names the evidence in a few words.
+func FindSentence(text, part string) (string, error) {
+	want := strings.ToLower(strings.TrimSpace(part))
+	if want == "" {
+		return "", fmt.Errorf("sentence: give a few words of it")
+	}
+	var found []string
+	for _, sp := range Sentences(text) {
+		s := strings.TrimSpace(text[sp.Start:sp.End])
+		if strings.Contains(strings.ToLower(s), want) {
+			found = append(found, s)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("sentence: no sentence of the document contains %q", part)
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("sentence: %d sentences contain %q; give more of it", len(found), part)
+}
