@@ -113,7 +113,7 @@ new labels to judge a candidate), 1 error.`,
 			out, err := learner.Run(ctx, ws, cfg, func(p learner.Progress) {
 				app.Logf("%s", ensureNewline(p.Message))
 			})
-			if errors.Is(err, learner.ErrTooFewLabels) {
+			if errors.Is(err, learner.ErrTooFewLabels) || errors.Is(err, learner.ErrRetrainedBefore) {
 				if app.JSON {
 					if err := writeJSON(app.IO.Out, map[string]any{"retrained": false, "reason": out.Reason, "triggers": trig}); err != nil {
 						return err

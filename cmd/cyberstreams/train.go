@@ -156,16 +156,16 @@ The same command with the same --seed writes byte-identical model files.`,
 				return err
 			}
 			app.Logf("train: read %d documents (%d failed)\n", len(docs), failed)
+			// Without --version the model is named by the digest of its
+			// inputs (training.VersionOf): the same data, settings and seed
+			// give the same version and the same model files anywhere.
 			opts.Version = o.Version
-			if opts.Version == "" {
-				opts.Version = "m" + buildTime().Format("20060102-150405")
-			}
 			res, err := training.Train(ctx, docs, opts)
 			if err != nil {
 				return err
 			}
 			res.Bundle.Card.Created = buildTime()
-			res.Bundle.Card.Version = opts.Version
+			opts.Version = res.Bundle.Card.Version
 			out := o.Out
 			var ws *workspace.Workspace
 			if out == "" || app.workspaceExists() {
@@ -220,7 +220,7 @@ The same command with the same --seed writes byte-identical model files.`,
 	f.IntVar(&o.Leaves, "leaves", 0, "leaves per tree (default: the built-in setting)")
 	f.Float64Var(&o.WeightPow, "class-weight-power", training.DefaultOptions().ClassWeightPower,
 		"class c weighs (n/(5·n_c))^power: 0 unweighted, 1 balanced")
-	f.StringVar(&o.Version, "version", "", "model version name (default m<date-time>)")
+	f.StringVar(&o.Version, "version", "", "model version name (default: m and 12 hex digits of the digest of the inputs, settings and seed)")
 	f.StringVar(&o.Until, "train-until", "", "leave out documents published on or after this date (YYYY-MM-DD), to train as of a past date")
 	f.Float64Var(&o.HalfLife, "recency-half-life", 0, "weigh training documents by 0.5^(age/DAYS), age from the newest (0: all equal)")
 	f.StringArrayVar(&o.DropNumeric, "drop-numeric", nil, "leave a numeric feature out of the model, e.g. time:year (repeatable)")

@@ -147,7 +147,6 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 		}
 		opts.Features.KEV = kev
 	}
-	opts.Version = candidateVersion(ws, cfg.now())
 	opts.Parent = out.Champion
 	opts.Command = "cyberstreams retrain"
 	opts.Inputs = set.inputs
@@ -165,6 +164,26 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	opts.TuneBias = cfg.Candidate != CandidateContinue
 	if cfg.Tune != nil {
 		cfg.Tune(&opts)
+	}
+	// The candidate is named by the digest of what it learns from, so a
+	// teammate who retrains on the same labels and base corpus gets the
+	// same version, and byte-identical model files.
+	base := ""
+	if cfg.Candidate == CandidateContinue {
+		base = champ.bundle.Card.ModelSHA256
+		if base == "" {
+			base = "version " + champ.version
+		}
+	}
+	digest, err := training.InputsDigest(train, opts, base)
+	if err != nil {
+		return out, fmt.Errorf("retrain: %w", err)
+	}
+	opts.Version = training.VersionOf(digest)
+	if _, err := reg.Get(ctx, opts.Version); err == nil {
+		return retrainedBefore(ctx, reg, out, opts.Version)
+	} else if !errors.Is(err, registry.ErrNotFound) {
+		return out, fmt.Errorf("retrain: %w", err)
 	}
 	var res *training.Result
 	if cfg.Candidate == CandidateContinue {
@@ -258,26 +277,37 @@ func holdoutLabels(fresh []labels.Event, cfg Config) []labels.Event {
 		return nil
 	}
 	sorted := append([]labels.Event(nil), fresh...)
+	// Ties by document, not by event id: ids are local, and teammates
+	// holding the same labels must hold out the same ones.
 	sort.SliceStable(sorted, func(i, j int) bool {
 		if !sorted[i].CreatedAt.Equal(sorted[j].CreatedAt) {
 			return sorted[i].CreatedAt.Before(sorted[j].CreatedAt)
 		}
-		return sorted[i].ID < sorted[j].ID
+		return sorted[i].DocID < sorted[j].DocID
 	})
 	return sorted[len(sorted)-n:]
 }
 
-// candidateVersion names a candidate by its training time, with a suffix
-// when that name is taken.
-func candidateVersion(ws *workspace.Workspace, now time.Time) string {
-	base := "m" + now.UTC().Format("20060102-150405")
-	v := base
-	for i := 2; ; i++ {
-		if _, err := os.Stat(filepath.Join(ws.ModelsDir(), v)); os.IsNotExist(err) {
-			return v
-		}
-		v = fmt.Sprintf("%s-%d", base, i)
+// ErrRetrainedBefore says that a retrain found its candidate already
+// trained: the same inputs (labels, base corpus, settings, seed) make the
+// same model, so there is nothing new to learn or judge.
+var ErrRetrainedBefore = errors.New("a model from exactly these inputs was trained before")
+
+// retrainedBefore is the outcome of a retrain whose inputs make version,
+// which the registry already holds (judged then, or trained by hand).
+func retrainedBefore(ctx context.Context, reg *registry.Registry, out Outcome, version string) (Outcome, error) {
+	out.Candidate, out.Decision = version, "not_trained"
+	champ, err := reg.ChampionVersion(ctx)
+	if err != nil {
+		return out, fmt.Errorf("retrain: %w", err)
 	}
+	out.Reason = fmt.Sprintf("%s is the model these labels, base corpus and settings make, and it is registered already", version)
+	if champ == version {
+		out.Reason += " (it is the champion)"
+	} else {
+		out.Reason += fmt.Sprintf("; %s stays the champion (judge it again with 'cyberstreams models promote %s')", champ, version)
+	}
+	return out, fmt.Errorf("retrain: %w: %s", ErrRetrainedBefore, out.Reason)
 }
 
 // trainingSet is every labelled document a candidate may learn from.

@@ -59,6 +59,12 @@ type Card struct {
 	// at load instead of naming the wrong model in every record. Cards
 	// written before it existed have none and are not checked.
 	ModelSHA256 string `json:"model_sha256,omitempty"`
+	// InputsSHA256 is the digest of everything the model learned from
+	// (core/training.InputsDigest): labelled documents, settings, seed.
+	// Equal digests give byte-identical model files, and a retrain's
+	// version is made from it, so teammates who retrain on the same
+	// labels and base corpus run the same version.
+	InputsSHA256 string `json:"inputs_sha256,omitempty"`
 }
 
 // DataPrint fingerprints what a model was trained on.

@@ -2,6 +2,8 @@ package training
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -30,6 +32,21 @@ import (
 func Continue(ctx context.Context, base *model.Bundle, docs []document.Document, opts Options) (*Result, error) {
 	start := time.Now()
 	logf := opts.logf()
+	baseSHA := base.Card.ModelSHA256
+	if len(base.ModelText) > 0 {
+		sum := sha256.Sum256(base.ModelText)
+		baseSHA = hex.EncodeToString(sum[:])
+	}
+	if baseSHA == "" {
+		baseSHA = "version " + base.Card.Version
+	}
+	digest, err := InputsDigest(docs, opts, baseSHA)
+	if err != nil {
+		return nil, fmt.Errorf("continue %s: %w", base.Card.Version, err)
+	}
+	if opts.Version == "" {
+		opts.Version = VersionOf(digest)
+	}
 	train, valid, validFrom, err := splitLabelled(docs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("continue %s: %w", base.Card.Version, err)
@@ -95,7 +112,7 @@ func Continue(ctx context.Context, base *model.Bundle, docs []document.Document,
 		Data: model.DataPrint{Inputs: opts.Inputs, TrainDocs: len(train), ValidDocs: len(valid), ValidFrom: validFrom,
 			TrainUntil: train[len(train)-1].Published, Labels: opts.Labels, MaxLabelID: opts.MaxLabel,
 			BestRounds: len(trees.Trees) / 5},
-		Validation: &validation,
+		Validation: &validation, InputsSHA256: digest,
 		Notes: []string{fmt.Sprintf("continues %s (%d rounds) with %d rounds fitted to %d newer labelled documents; features, vocabulary and novelty forest are %s's",
 			base.Card.Version, len(base.Trees.Trees)/5, rounds, len(train)+len(valid), base.Card.Version)},
 	}

@@ -77,6 +77,7 @@ type Options struct {
 	Members int
 	// TuneBias tunes per-class decision offsets on the validation slice.
 	TuneBias bool
+	// Version names the model; empty, it is VersionOf the inputs' digest.
 	Version  string
 	Parent   string
 	Command  string
@@ -122,6 +123,13 @@ type Result struct {
 func Train(ctx context.Context, docs []document.Document, opts Options) (*Result, error) {
 	start := time.Now()
 	logf := opts.logf()
+	digest, err := InputsDigest(docs, opts, "")
+	if err != nil {
+		return nil, fmt.Errorf("train: %w", err)
+	}
+	if opts.Version == "" {
+		opts.Version = VersionOf(digest)
+	}
 	train, valid, validFrom, err := splitLabelled(docs, opts)
 	if err != nil {
 		return nil, fmt.Errorf("train: %w", err)
@@ -203,7 +211,7 @@ func Train(ctx context.Context, docs []document.Document, opts Options) (*Result
 		Command: opts.Command, Seed: opts.Seed, Params: params,
 		Data: model.DataPrint{Inputs: opts.Inputs, TrainDocs: len(train), ValidDocs: len(valid), ValidFrom: validFrom,
 			TrainUntil: train[len(train)-1].Published, Labels: opts.Labels, MaxLabelID: opts.MaxLabel, BestRounds: sum(rounds)},
-		Validation: &validation,
+		Validation: &validation, InputsSHA256: digest,
 	}
 	if !opts.Until.IsZero() {
 		b.Card.Notes = append(b.Card.Notes, "trained on documents published before "+opts.Until.Format("2006-01-02"))
