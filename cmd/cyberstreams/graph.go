@@ -256,11 +256,16 @@ file). bolt+ssc:// accepts any certificate, unverified.`,
 			if err != nil {
 				return err
 			}
+			mx, err := exchangeModels(ctx, app, c)
+			if err != nil {
+				return err
+			}
 			if app.JSON {
 				if err := writeJSON(app.IO.Out, struct {
 					neo4j.SyncResult
 					Labels neo4j.LabelExchange
-				}{res, lx}); err != nil {
+					Models graphsync.ModelExchange
+				}{res, lx, mx}); err != nil {
 					return err
 				}
 			} else if _, err := fmt.Fprintf(app.IO.Out, "synced %d nodes (%d new), %d relationships (%d new), %d relationship deletes, %d node deletes in %s\n",
@@ -268,6 +273,8 @@ file). bolt+ssc:// accepts any certificate, unverified.`,
 				res.Elapsed.Round(1e6)); err != nil {
 				return err
 			} else if err := printLabelExchange(app, lx); err != nil {
+				return err
+			} else if err := printModelExchange(app, mx); err != nil {
 				return err
 			}
 			return syncPendingError(app, res)

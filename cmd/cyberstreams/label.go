@@ -474,6 +474,9 @@ pulling twice appends nothing twice; an event for a document this workspace
 does not hold waits, and every pull tries it again. graph sync sends this
 workspace's own events and pulls too.
 
+Both also send this workspace's champion and promotion records (as $USER) and
+learn which model every teammate runs: 'models list' shows it.
+
 The connection is graph sync's: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD.`,
 		Example: "  cyberstreams label pull\n  cyberstreams label agreement",
 		Args:    cobra.NoArgs,
@@ -488,10 +491,20 @@ The connection is graph sync's: NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD.`,
 			if err != nil {
 				return err
 			}
-			if app.JSON {
-				return writeJSON(app.IO.Out, lx)
+			mx, err := exchangeModels(ctx, app, c)
+			if err != nil {
+				return err
 			}
-			return printLabelExchange(app, lx)
+			if app.JSON {
+				return writeJSON(app.IO.Out, struct {
+					neo4j.LabelExchange
+					Models graphsync.ModelExchange `json:"models"`
+				}{lx, mx})
+			}
+			if err := printLabelExchange(app, lx); err != nil {
+				return err
+			}
+			return printModelExchange(app, mx)
 		},
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cyberstreams/cyberstreams/core/graphsync"
 	"github.com/cyberstreams/cyberstreams/core/learner"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/registry"
@@ -17,6 +18,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/shadow"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/kg/neo4j"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
 )
 
@@ -31,7 +33,7 @@ history of every promotion decision. While no champion is registered the model
 embedded in the binary, version "default", scores.`,
 		Example: `  cyberstreams models list
   cyberstreams models show champion
-  cyberstreams models promote m20240601-120000
+  cyberstreams models promote m3f9a2c1b7d04
   cyberstreams models rollback
   cyberstreams models compare --limit 500`,
 	}
@@ -64,7 +66,13 @@ func newModelsListCmd(app *App) *cobra.Command {
 		Long: `List every registered model version with its parent, creation time,
 validation metrics and aliases (champion, challenger), and last the embedded
 default model (version "default"), champion until a retrained model is
-promoted and the target of rolling back the first promotion.`,
+promoted and the target of rolling back the first promotion.
+
+TEAM CHAMPION OF names the teammates whose champion a version is, as the last
+'graph sync' or 'label pull' found them on the team's Neo4j. A retrained
+model's version is the digest of what it learned from (labels, base corpus,
+settings, seed), so teammates who retrain on the same labels run the same
+version, with byte-identical model files, without sending model files.`,
 		Example: "  cyberstreams models list\n  cyberstreams models list --json | jq '.[0].version'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -81,18 +89,22 @@ promoted and the target of rolling back the first promotion.`,
 			if err != nil {
 				return err
 			}
+			team, err := reg.TeamChampions(ctx)
+			if err != nil {
+				return err
+			}
 			if app.JSON {
-				return writeJSON(app.IO.Out, map[string]any{"champion": champ, "models": nonNilSlice(entries)})
+				return writeJSON(app.IO.Out, map[string]any{"champion": champ, "models": nonNilSlice(entries), "team": nonNilSlice(team)})
 			}
 			tw := tabwriter.NewWriter(app.IO.Out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "VERSION\tCREATED\tALIASES\tPARENT\tTRAIN DOCS\tLABELS\tACCURACY\tMACRO-F1")
+			fmt.Fprintln(tw, "VERSION\tCREATED\tALIASES\tPARENT\tTRAIN DOCS\tLABELS\tACCURACY\tMACRO-F1\tTEAM CHAMPION OF")
 			for _, e := range entries {
 				acc, f1 := "-", "-"
 				if r := validation(e); r != nil {
 					acc, f1 = fmt.Sprintf("%.4f", r.Accuracy), fmt.Sprintf("%.4f", r.MacroF1)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", e.Version, e.CreatedAt.Format("2006-01-02 15:04"),
-					joinOr(e.Aliases, "-"), orDash(e.Parent), e.Data.TrainDocs, e.Data.Labels, acc, f1)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", e.Version, e.CreatedAt.Format("2006-01-02 15:04"),
+					joinOr(e.Aliases, "-"), orDash(e.Parent), e.Data.TrainDocs, e.Data.Labels, acc, f1, teamNames(e.Team))
 			}
 			// The embedded default is always there: the champion of a fresh
 			// workspace, and what rollback returns to after the first promotion.
@@ -107,8 +119,12 @@ promoted and the target of rolling back the first promotion.`,
 			if r := card.Validation; r != nil && r.N > 0 {
 				acc, f1 = fmt.Sprintf("%.4f", r.Accuracy), fmt.Sprintf("%.4f", r.MacroF1)
 			}
-			fmt.Fprintf(tw, "default\t(embedded)\t%s\t-\t%d\t%d\t%s\t%s\n", alias, card.Data.TrainDocs, card.Data.Labels, acc, f1)
-			return tw.Flush()
+			def := registry.WithTeam([]registry.Entry{{Version: model.DefaultRef, ModelSHA256: card.ModelSHA256}}, team)[0]
+			fmt.Fprintf(tw, "default\t(embedded)\t%s\t-\t%d\t%d\t%s\t%s\t%s\n", alias, card.Data.TrainDocs, card.Data.Labels, acc, f1, teamNames(def.Team))
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			return printForeignChampions(app, append(entries, def), team)
 		},
 	}
 }
@@ -118,6 +134,59 @@ func nonNilSlice[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// teamNames lists analysts, or "-".
+func teamNames(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = termsafe.Line(n, 30)
+	}
+	return joinOr(out, "-")
+}
+
+// printForeignChampions says which teammates run a model this workspace
+// does not hold.
+func printForeignChampions(app *App, entries []registry.Entry, team []registry.TeamChampion) error {
+	for _, c := range team {
+		here := false
+		for _, e := range entries {
+			here = here || c.Runs(e.Version, e.ModelSHA256)
+		}
+		if here {
+			continue
+		}
+		if _, err := fmt.Fprintf(app.IO.Out, "%s's champion is %s, which this workspace does not hold: 'cyberstreams label pull' and 'cyberstreams retrain' on the same labels and base corpus train it here\n",
+			termsafe.Line(c.Analyst, 30), termsafe.Line(c.Version, 40)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exchangeModels sends the workspace's promotion records and champion to
+// the team's Neo4j and learns the teammates' champions.
+func exchangeModels(ctx context.Context, app *App, c *neo4j.Client) (graphsync.ModelExchange, error) {
+	ws, err := app.Workspace(ctx)
+	if err != nil {
+		return graphsync.ModelExchange{}, err
+	}
+	return graphsync.ExchangeModels(ctx, ws, c, defaultAnalyst(), nil)
+}
+
+func printModelExchange(app *App, mx graphsync.ModelExchange) error {
+	if mx.Resent {
+		fmt.Fprintln(app.IO.ErrOut, "models: the server had lost this workspace's promotion records (reset or restored?): all sent again")
+	}
+	same := 0
+	for _, c := range mx.Team {
+		if c.Runs(mx.Champion.Version, mx.Champion.ModelSHA256) {
+			same++
+		}
+	}
+	_, err := fmt.Fprintf(app.IO.Out, "models: sent %d promotion records (%d new to the server); champion %s, the same as %d of %d teammates ('models list' says who)\n",
+		mx.Pushed, mx.Created, termsafe.Line(mx.Champion.Version, 40), same, len(mx.Team))
+	return err
 }
 
 func joinOr(s []string, none string) string {

@@ -170,7 +170,7 @@ func Run(ctx context.Context, ws *workspace.Workspace, cfg Config, progress func
 	// same version, and byte-identical model files.
 	base := ""
 	if cfg.Candidate == CandidateContinue {
-		base = champ.bundle.Card.ModelSHA256
+		base = champ.bundle.ModelSHA256()
 		if base == "" {
 			base = "version " + champ.version
 		}

@@ -112,7 +112,8 @@ func (b *Bundle) Save(dir string) error {
 		return fmt.Errorf("save model %s: %w", dir, err)
 	}
 	b.ModelText = mt.Bytes()
-	b.Card.ModelSHA256 = modelDigest(b.ModelText)
+	b.modelSHA256 = modelDigest(b.ModelText)
+	b.Card.ModelSHA256 = b.modelSHA256
 	files := map[string]func(io.Writer) error{
 		ModelFile:    func(w io.Writer) error { _, err := w.Write(mt.Bytes()); return err },
 		FeaturesFile: b.Spec.Write,
@@ -131,6 +132,15 @@ func (b *Bundle) Save(dir string) error {
 		}
 	}
 	return nil
+}
+
+// ModelSHA256 is the hex SHA-256 of the bundle's model.txt as loaded or
+// saved ("" for a bundle that has neither been).
+func (b *Bundle) ModelSHA256() string {
+	if b.modelSHA256 == "" && len(b.ModelText) > 0 {
+		return modelDigest(b.ModelText)
+	}
+	return b.modelSHA256
 }
 
 func writeJSON(w io.Writer, v any) error {

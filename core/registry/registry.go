@@ -68,6 +68,27 @@ func Migrations() []string {
 			champion_score  REAL,
 			reason          TEXT NOT NULL DEFAULT ''
 		);`,
+		// 2: promotion records shared with the team through Neo4j (graph
+		// sync). models gains the digests that say two workspaces' models
+		// are the same; promotion_share_state remembers how far this
+		// workspace's decisions were pushed; team_champions is what the
+		// last exchange learned of every teammate's champion, so that
+		// 'models list' can say who runs what while the server is away.
+		`ALTER TABLE models ADD COLUMN model_sha256 TEXT NOT NULL DEFAULT '';
+		ALTER TABLE models ADD COLUMN inputs_sha256 TEXT NOT NULL DEFAULT '';
+		CREATE TABLE promotion_share_state (
+			id             INTEGER PRIMARY KEY CHECK (id = 1),
+			pushed_through INTEGER NOT NULL DEFAULT 0
+		);
+		INSERT INTO promotion_share_state (id) VALUES (1);
+		CREATE TABLE team_champions (
+			workspace    TEXT PRIMARY KEY,
+			analyst      TEXT NOT NULL,
+			version      TEXT NOT NULL,
+			model_sha256 TEXT NOT NULL DEFAULT '',
+			since        TEXT NOT NULL DEFAULT '',
+			seen_at      TEXT NOT NULL
+		);`,
 	}
 }
 
@@ -91,6 +112,14 @@ type Entry struct {
 	Metrics   json.RawMessage `json:"metrics,omitempty"`
 	Path      string          `json:"path"`
 	Aliases   []string        `json:"aliases,omitempty"`
+	// ModelSHA256 is the digest of its model.txt and InputsSHA256 that of
+	// what it learned from (model.Card); "" for models registered before
+	// they were recorded.
+	ModelSHA256  string `json:"model_sha256,omitempty"`
+	InputsSHA256 string `json:"inputs_sha256,omitempty"`
+	// Team names the teammates whose champion this version is, as the
+	// last exchange with the team's Neo4j found them (List fills it).
+	Team []string `json:"team,omitempty"`
 }
 
 // Promotion is one decision in the history.
@@ -160,22 +189,22 @@ func (r *Registry) Register(ctx context.Context, dir string) (Entry, error) {
 	if created.IsZero() {
 		created = r.now()
 	}
-	_, err = r.db.ExecContext(ctx, `INSERT INTO models(version, parent, created_at, data_fingerprint, params, metrics, path)
-		VALUES (?,?,?,?,?,?,?) ON CONFLICT(version) DO NOTHING`,
-		v, b.Card.Parent, created.UTC().Format(stamp), string(fpj), string(params), string(met), dir)
+	_, err = r.db.ExecContext(ctx, `INSERT INTO models(version, parent, created_at, data_fingerprint, params, metrics, path, model_sha256, inputs_sha256)
+		VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(version) DO NOTHING`,
+		v, b.Card.Parent, created.UTC().Format(stamp), string(fpj), string(params), string(met), dir, b.ModelSHA256(), b.Card.InputsSHA256)
 	if err != nil {
 		return Entry{}, fmt.Errorf("register %s: %w", v, err)
 	}
 	return r.Get(ctx, v)
 }
 
-const entryColumns = `m.version, m.parent, m.created_at, m.data_fingerprint, m.params, m.metrics, m.path,
+const entryColumns = `m.version, m.parent, m.created_at, m.data_fingerprint, m.params, m.metrics, m.path, m.model_sha256, m.inputs_sha256,
 	coalesce((SELECT group_concat(alias, ',') FROM model_aliases a WHERE a.version = m.version), '')`
 
 func scanEntry(s interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
 	var created, fp, params, met, aliases string
-	if err := s.Scan(&e.Version, &e.Parent, &created, &fp, &params, &met, &e.Path, &aliases); err != nil {
+	if err := s.Scan(&e.Version, &e.Parent, &created, &fp, &params, &met, &e.Path, &e.ModelSHA256, &e.InputsSHA256, &aliases); err != nil {
 		return e, err
 	}
 	e.CreatedAt, _ = time.Parse(stamp, created)
@@ -215,7 +244,8 @@ func (r *Registry) Get(ctx context.Context, version string) (Entry, error) {
 	return e, nil
 }
 
-// List returns every registered version, newest first.
+// List returns every registered version, newest first, each with the
+// teammates whose champion it is (Entry.Team).
 func (r *Registry) List(ctx context.Context) ([]Entry, error) {
 	rows, err := r.db.QueryContext(ctx, `SELECT `+entryColumns+` FROM models m ORDER BY m.created_at DESC, m.version DESC`)
 	if err != nil {
@@ -230,7 +260,14 @@ func (r *Registry) List(ctx context.Context) ([]Entry, error) {
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list models: %w", err)
+	}
+	team, err := r.TeamChampions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return WithTeam(out, team), nil
 }
 
 // Alias returns the version an alias points at; ok is false when unset.
@@ -360,22 +397,32 @@ func (r *Registry) History(ctx context.Context) ([]Promotion, error) {
 	defer rows.Close()
 	var out []Promotion
 	for rows.Next() {
-		var p Promotion
-		var at string
-		var cand, champ sql.NullFloat64
-		if err := rows.Scan(&p.ID, &at, &p.Version, &p.Previous, &p.Decision, &cand, &champ, &p.Reason); err != nil {
+		p, err := scanPromotion(rows)
+		if err != nil {
 			return nil, fmt.Errorf("promotion history: %w", err)
-		}
-		p.At, _ = time.Parse(stamp, at)
-		if cand.Valid {
-			p.CandidateScore = &cand.Float64
-		}
-		if champ.Valid {
-			p.ChampionScore = &champ.Float64
 		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// scanPromotion reads the columns id, at, version, previous, decision,
+// candidate_score, champion_score, reason, then any into extra.
+func scanPromotion(s interface{ Scan(...any) error }, extra ...any) (Promotion, error) {
+	var p Promotion
+	var at string
+	var cand, champ sql.NullFloat64
+	if err := s.Scan(append([]any{&p.ID, &at, &p.Version, &p.Previous, &p.Decision, &cand, &champ, &p.Reason}, extra...)...); err != nil {
+		return p, err
+	}
+	p.At, _ = time.Parse(stamp, at)
+	if cand.Valid {
+		p.CandidateScore = &cand.Float64
+	}
+	if champ.Valid {
+		p.ChampionScore = &champ.Float64
+	}
+	return p, nil
 }
 
 // championStack replays the history: each promotion pushes its version, each

@@ -2,8 +2,6 @@ package training
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -32,11 +30,7 @@ import (
 func Continue(ctx context.Context, base *model.Bundle, docs []document.Document, opts Options) (*Result, error) {
 	start := time.Now()
 	logf := opts.logf()
-	baseSHA := base.Card.ModelSHA256
-	if len(base.ModelText) > 0 {
-		sum := sha256.Sum256(base.ModelText)
-		baseSHA = hex.EncodeToString(sum[:])
-	}
+	baseSHA := base.ModelSHA256()
 	if baseSHA == "" {
 		baseSHA = "version " + base.Card.Version
 	}

@@ -121,9 +121,13 @@ func (c *Client) EnsureConstraints(ctx context.Context) error {
 		}
 		qs = append(qs, q)
 	}
+	return runSchema(ctx, sess, qs)
+}
+
+// runSchema runs schema statements, each in its own auto-commit
+// transaction: schema changes cannot share a transaction with data writes.
+func runSchema(ctx context.Context, sess n4j.SessionWithContext, qs []string) error {
 	for _, q := range qs {
-		// Schema changes cannot share a transaction with data writes; each
-		// runs in its own auto-commit transaction.
 		res, err := sess.Run(ctx, q, nil)
 		if err == nil {
 			_, err = res.Consume(ctx)
