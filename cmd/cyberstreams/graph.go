@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/graphsync"
+	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/nextstep"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/kg"
@@ -391,6 +393,7 @@ type graphQueryOptions struct {
 	From     string
 	Cypher   string
 	Params   []string
+	Text     []string
 }
 
 func newGraphQueryCmd(app *App) *cobra.Command {
@@ -413,8 +416,9 @@ func newGraphQueryCmd(app *App) *cobra.Command {
                               techniques used by the actors and campaigns that use all the
                               given ones within --max-hops USES/CONDUCTS steps, by how many
                               do. --remote always runs that rule, since Cypher does not
-                              express the model. Give ATT&CK ids; finding techniques in
-                              incident text needs the technique tagger, not in this build.
+                              express the model. Give ATT&CK ids, or the incident's text
+                              with --text FILE|-: the technique tagger's techniques join
+                              the given ids (those the graph does not hold are left out).
   enrich VALUE                the neighbourhood of a node found by key, name, alias or
                               indicator value, up to --hops relationships away
 
@@ -426,6 +430,7 @@ Pass values with --param key=value, never inside the query text.`,
 		Example: `  cyberstreams graph query actor-techniques "Fancy Bear"
   cyberstreams graph query next-steps T1566.001 T1059.001 T1547.001
   cyberstreams graph query next-steps T1566 T1059 --rule co-usage --max-hops 3
+  echo 'The loader decodes its payload with certutil.' | cyberstreams graph query next-steps --text -
   cyberstreams graph query ioc-pairs --types ip,domain --min-count 2
   cyberstreams graph query enrich evil[.]example --hops 2 --json
   cyberstreams graph query --cypher 'MATCH (a:Actor {key: $k})-[:USES]->(t) RETURN t.key' --param k=G0007`,
@@ -438,6 +443,7 @@ Pass values with --param key=value, never inside the query text.`,
 	f.IntVar(&o.MinCount, "min-count", 1, "ioc-pairs: at least this many shared documents")
 	f.StringVar(&o.Rule, "rule", "model", "next-steps: model (the next-step model) or co-usage (the rule Neo4j runs)")
 	f.StringVar(&o.From, "from", "", "next-steps (model): first tactic a next step may be in (default: after the furthest given)")
+	f.StringArrayVar(&o.Text, "text", nil, "next-steps: also the techniques the technique tagger finds in this incident text (a file in any format score reads, or - for stdin; repeatable)")
 	f.IntVar(&o.MaxHops, "max-hops", 3, "next-steps --rule co-usage: longest USES/CONDUCTS path from an actor or campaign (1-4)")
 	f.IntVar(&o.Hops, "hops", 2, "enrich: how many relationships away (1-4)")
 	f.IntVar(&o.Limit, "limit", 0, "at most this many rows (0 = the query's default)")
@@ -553,6 +559,10 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 			}
 		}
 	case "next-steps":
+		found, err := techniquesInText(ctx, app, o.Text)
+		if err != nil {
+			return err
+		}
 		rule := o.Rule
 		if o.Remote && rule == "model" {
 			fmt.Fprintln(app.IO.ErrOut, "next-steps --remote: Neo4j ranks by the co-usage rule (Cypher does not express the next-step model)")
@@ -560,7 +570,7 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 		}
 		switch rule {
 		case "model":
-			r, err := nextstep.Suggest(ctx, s, nextstep.Query{Techniques: rest, From: o.From, Limit: o.Limit})
+			r, err := nextstep.Suggest(ctx, s, nextstep.Query{Techniques: rest, Found: found, From: o.From, Limit: o.Limit})
 			var qe *nextstep.QueryError
 			if errors.As(err, &qe) {
 				return usageError{err}
@@ -576,7 +586,7 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 				}
 			}
 		case "co-usage":
-			nq, err := kg.NextStepsQuery{Techniques: rest, MaxHops: o.MaxHops, Limit: o.Limit}.Normalized()
+			nq, err := kg.NextStepsQuery{Techniques: append(slices.Clone(rest), found...), MaxHops: o.MaxHops, Limit: o.Limit}.Normalized()
 			if err != nil {
 				return usageError{err}
 			}
@@ -621,4 +631,33 @@ func runGraphQuery(cmd *cobra.Command, app *App, o *graphQueryOptions, args []st
 	}
 	table()
 	return tw.Flush()
+}
+
+// techniquesInText tags the incident text of next-steps --text with the
+// workspace's technique model and says on stderr what it found; a
+// document that cannot be read is named there and the others still count.
+func techniquesInText(ctx context.Context, app *App, paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	m, err := loadTechniqueModel(app, "")
+	if err != nil {
+		return nil, err
+	}
+	tags, failures, err := nextstep.SeenInText(ctx, m, paths, ingest.Options{Stdin: app.IO.In})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range failures {
+		fmt.Fprintf(app.IO.ErrOut, "next-steps --text: %s\n", f.Error())
+	}
+	if len(tags) == 0 {
+		return nil, usagef("next-steps --text: the technique tagger found no technique in %s", strings.Join(paths, ", "))
+	}
+	ids := make([]string, len(tags))
+	for i, t := range tags {
+		ids[i] = t.Technique
+		fmt.Fprintf(app.IO.ErrOut, "found in the text: %s %s (%s, %.2f)\n", t.Technique, termsafe.Line(t.Name, 60), t.Provenance, t.Confidence)
+	}
+	return ids, nil
 }

@@ -273,3 +273,41 @@ func TestLabelsTravelThroughGraphSync(t *testing.T) {
 		t.Errorf("doc-2, which both labelled low, listed as contested: %s", r.Out)
 	}
 }
+
+// TestNextStepsFromText: the incident's text goes through the technique
+// tagger; an id written in it counts as given, and a technique the graph
+// does not hold (the synthetic graph has no T1547.001) is left out, so the
+// answer is the one for the ids alone.
+func TestNextStepsFromText(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	ws := graphWorkspace(t)
+	byID := runCLI(t, ws, "", "graph", "query", "next-steps", "T1566")
+	if byID.Code != 0 {
+		t.Fatalf("next-steps T1566: exit %d: %s", byID.Code, byID.Err)
+	}
+	tests := []struct {
+		name  string
+		stdin string
+		code  int
+		err   string
+	}{
+		{"an id written in the text", "Access began with T1566 phishing.", 0, "found in the text: T1566"},
+		{"a technique not in the graph is left out", "Access began with T1566 phishing. The loader then wrote a Run key in the registry for persistence at logon.", 0, "found in the text: T1547.001"},
+		{"no technique in the text", "The weather was fine and nobody came.", 2, "found no technique"},
+		{"only techniques the graph lacks", "The loader wrote a Run key in the registry for persistence at logon.", 2, "none of the techniques found in the text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, ws, tt.stdin, "graph", "query", "next-steps", "--text", "-")
+			if r.Code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", r.Code, tt.code, r.Err)
+			}
+			if !strings.Contains(r.Err, tt.err) {
+				t.Errorf("stderr lacks %q:\n%s", tt.err, r.Err)
+			}
+			if tt.code == 0 && r.Out != byID.Out {
+				t.Errorf("--text answered\n%s\nwant the answer for T1566\n%s", r.Out, byID.Out)
+			}
+		})
+	}
+}

@@ -216,8 +216,13 @@ type Step struct {
 
 // Query asks for the next steps after the given techniques.
 type Query struct {
-	// Techniques seen so far (ATT&CK ids).
+	// Techniques seen so far (ATT&CK ids); an id the graph does not hold
+	// is an error.
 	Techniques []string
+	// Found are techniques the technique tagger found in the incident's
+	// text (SeenInText): they join Techniques, but one the graph does not
+	// hold is left out instead of refused.
+	Found []string
 	// From is the first tactic a next step may start in; "" means the
 	// tactic after the furthest one the given techniques start in.
 	From  string
@@ -254,7 +259,18 @@ func (m *Model) Rank(q Query) ([]Step, error) {
 		}
 		furthest = max(furthest, m.stage[i])
 	}
+	for _, t := range q.Found {
+		i, ok := m.index[kg.TechniqueKey(t)]
+		if !ok || slices.Contains(given, i) {
+			continue
+		}
+		given = append(given, i)
+		furthest = max(furthest, m.stage[i])
+	}
 	if len(given) == 0 {
+		if len(q.Found) > 0 {
+			return nil, queryErrorf("none of the techniques found in the text (%s) is in the graph (import ATT&CK first: cyberstreams graph import-attack FILE)", strings.Join(q.Found, ", "))
+		}
 		return nil, queryErrorf("next-steps needs at least one technique id")
 	}
 	from := furthest + 1
