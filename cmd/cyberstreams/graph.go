@@ -419,6 +419,8 @@ func newGraphQueryCmd(app *App) *cobra.Command {
                               express the model. Give ATT&CK ids, or the incident's text
                               with --text FILE|-: the technique tagger's techniques join
                               the given ids (those the graph does not hold are left out).
+                              Documents' tagged techniques (graph build) count as their
+                              associated actors' USES here and in actor-techniques.
   enrich VALUE                the neighbourhood of a node found by key, name, alias or
                               indicator value, up to --hops relationships away
 

@@ -267,6 +267,10 @@ A model elsewhere is used with 'cyberstreams tag --model DIR/techniques.gob.gz'.
 			if o.Data == "" {
 				return usagef("train-techniques needs --data DIR")
 			}
+			command := "cyberstreams train-techniques --data " + shellQuote(o.Data)
+			if o.Out != "" {
+				command += " --out " + shellQuote(o.Out)
+			}
 			if o.Out == "" {
 				ws, err := app.Workspace(cmd.Context())
 				if err != nil {
@@ -320,7 +324,7 @@ A model elsewhere is used with 'cyberstreams tag --model DIR/techniques.gob.gz'.
 			if err != nil {
 				return err
 			}
-			command := fmt.Sprintf("cyberstreams train-techniques --data DATA --out DIR --cv %d --seed %d", o.CV, o.Seed)
+			command += fmt.Sprintf(" --cv %d --seed %d", o.CV, o.Seed)
 			if o.HeldOut > 0 {
 				command += fmt.Sprintf(" --held-out %d", o.HeldOut)
 			}
@@ -329,6 +333,9 @@ A model elsewhere is used with 'cyberstreams tag --model DIR/techniques.gob.gz'.
 			}
 			if o.MinSe > 0 {
 				command += fmt.Sprintf(" --min-sentences %d", o.MinSe)
+			}
+			if o.NoLabels {
+				command += " --no-labels"
 			}
 			card := techniques.NewCard(m, c, inputs, opts, command, ev)
 			if err := techniques.Save(ctx, o.Out, m, card); err != nil {
@@ -350,4 +357,13 @@ A model elsewhere is used with 'cyberstreams tag --model DIR/techniques.gob.gz'.
 	cmd.Flags().BoolVar(&o.NoLabels, "no-labels", false, "leave out the workspace's technique labels (label techniques)")
 	cmd.Flags().IntVar(&o.MinSe, "min-sentences", 0, "annotated sentences a technique needs (default 10)")
 	return cmd
+}
+
+// shellQuote quotes a path for the card's command when a shell would
+// split or expand it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./_-+=:,@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/cyberstreams/cyberstreams/kg"
 	"github.com/cyberstreams/cyberstreams/kg/attack"
 )
 
@@ -249,4 +250,43 @@ func TestMayHaveID(t *testing.T) {
 			t.Errorf("mayHaveID(%q) = %v", tc.text, got)
 		}
 	}
+}
+
+// FuzzReadSentences: any input gives sentences with a report and
+// canonical technique ids, or an error naming the file and line.
+func FuzzReadSentences(f *testing.F) {
+	f.Add([]byte(`{"doc_id":"r1","text":"It decodes.","techniques":["t1140"]}` + "\n\n" + `{"doc_id":"r2","text":"x","techniques":[]}`))
+	f.Add([]byte(`{"doc_id":"r1","techniques":["TA0002"]}`))
+	f.Add([]byte("{broken\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ss, err := ReadSentences(bytes.NewReader(data), "s.jsonl")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "s.jsonl") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, s := range ss {
+			if s.DocID == "" {
+				t.Fatalf("sentence without a report: %+v", s)
+			}
+			for _, id := range s.Techniques {
+				if kg.TechniqueKey(id) != id {
+					t.Fatalf("technique %q not canonical", id)
+				}
+			}
+		}
+	})
+}
+
+// FuzzReadNames: any CSV gives names or an error naming the file.
+func FuzzReadNames(f *testing.F) {
+	f.Add([]byte("technique_id,name\nT1140,Deobfuscate/Decode Files or Information\n"))
+	f.Add([]byte("name,technique_id\n\"a,b\",T1\n"))
+	f.Add([]byte("x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := ReadNames(bytes.NewReader(data), "n.csv"); err != nil && !strings.HasPrefix(err.Error(), "n.csv") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	})
 }

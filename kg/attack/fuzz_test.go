@@ -77,3 +77,22 @@ func FuzzImportSTIX(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTechniqueTexts: any bundle gives texts tied to a technique id, or an
+// error; never a panic.
+func FuzzTechniqueTexts(f *testing.F) {
+	f.Add(kgtest.SyntheticBundle())
+	f.Add([]byte(`{"objects":[{"type":"attack-pattern","id":"ap","description":"Decode (Citation: x) it.","external_references":[{"source_name":"mitre-attack","external_id":"T1140"}]},{"type":"relationship","relationship_type":"uses","target_ref":"ap","description":"[APT1](https://x) decodes."}]}`))
+	f.Add([]byte{0x1f, 0x8b, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		texts, err := attack.TechniqueTexts(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, tx := range texts {
+			if tx.Technique == "" {
+				t.Fatalf("text without a technique: %+v", tx)
+			}
+		}
+	})
+}
