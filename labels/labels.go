@@ -250,6 +250,50 @@ func (s *Store) Current(ctx context.Context, docID string) (Event, bool, error) 
 	return e, true, nil
 }
 
+// LabelledBy returns the documents with a live label made in this
+// workspace (mine) and those with a live label pulled from a teammate's
+// workspace (theirs, with the analyst).
+func (s *Store) LabelledBy(ctx context.Context) (mine map[string]bool, theirs map[string]string, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT e.doc_id, e.analyst, e.workspace FROM label_events e
+		WHERE e.kind = 'label' AND NOT EXISTS (SELECT 1 FROM label_events r WHERE r.retracts = e.id)`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("labelled documents: %w", err)
+	}
+	defer rows.Close()
+	mine, theirs = map[string]bool{}, map[string]string{}
+	for rows.Next() {
+		var doc, who, ws string
+		if err := rows.Scan(&doc, &who, &ws); err != nil {
+			return nil, nil, fmt.Errorf("labelled documents: %w", err)
+		}
+		if ws == "" {
+			mine[doc] = true
+		} else {
+			theirs[doc] = who
+		}
+	}
+	return mine, theirs, rows.Err()
+}
+
+// ContestedDocuments is the set of documents whose analysts' latest live
+// labels differ (Filter.Contested), for the triage queue's mark.
+func (s *Store) ContestedDocuments(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT doc_id FROM per_analyst_labels GROUP BY doc_id HAVING count(DISTINCT severity) > 1`)
+	if err != nil {
+		return nil, fmt.Errorf("contested documents: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("contested documents: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 // CurrentSeverities maps every labelled document to its current label's
 // severity, reading the two short columns only (the triage queue loads it
 // for every document at once).

@@ -58,6 +58,9 @@ type Options struct {
 	// Learner overrides the workspace's learner settings (tests); nil
 	// reads config.json.
 	Learner *learner.Config
+	// Banner is shown on top at start (e.g. how the session shares the
+	// work with teammates); esc dismisses it.
+	Banner string
 }
 
 type mode int
@@ -127,6 +130,7 @@ func NewWithItems(ctx context.Context, s *triage.Session, items []triage.Item, o
 		m.sorts = append([]triage.Sort{triage.ByActiveLearning}, m.sorts...)
 	}
 	m.status.Model = s.Model()
+	m.banner = opts.Banner
 	m.setItems(items)
 	m.layout()
 	return m

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,12 +15,17 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/kg/neo4j"
 	"github.com/cyberstreams/cyberstreams/tui"
 )
 
 type triageOptions struct {
 	Demo, Session, Mouse bool
 	Model, Analyst       string
+	// Overlap, Lease and Claim shape a team session (triage.TeamOptions).
+	Overlap bool
+	Lease   time.Duration
+	Claim   int
 }
 
 func newTriageCmd(app *App) *cobra.Command {
@@ -33,9 +40,20 @@ label is on disk before the cursor moves; u undoes; ? lists every key.
 
 --demo loads the embedded demo documents into the workspace in use first.
 --session starts a labeling session: the documents that teach the model most
-come first, and the model retrains in the background when a trigger fires.`,
+come first, and the model retrains in the background when a trigger fires.
+
+With a team's Neo4j configured (NEO4J_URI, as for graph sync), a session
+leaves to teammates the documents they labelled or hold, and holds the first
+--claim documents of its own order for --lease (a lease on the server, on the
+server's clock), so two analysts never label the same documents by accident;
+at the end it sends its labels and gives its leases up. --overlap keeps
+teammates' documents in the queue, to label them too and measure agreement
+('label agreement'). When the server cannot be reached the session works
+locally and says so. In the queue, ≠ marks a document teammates labelled
+differently; f cycles to the "contested" filter.`,
 		Example: `  cyberstreams triage --demo --workspace /tmp/demo
-  cyberstreams triage --session --analyst alice`,
+  cyberstreams triage --session --analyst alice
+  cyberstreams triage --session --analyst bob --overlap`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTriage(cmd.Context(), app, o)
@@ -47,6 +65,9 @@ come first, and the model retrains in the background when a trigger fires.`,
 	f.StringVar(&o.Model, "model", "", "model to score with: default, a version in the workspace, or a bundle directory")
 	f.StringVar(&o.Analyst, "analyst", defaultAnalyst(), "name labels are recorded under")
 	f.BoolVar(&o.Mouse, "mouse", false, "scroll the queue with the mouse wheel")
+	f.BoolVar(&o.Overlap, "overlap", false, "team session: keep documents teammates labelled or hold, to measure agreement")
+	f.DurationVar(&o.Lease, "lease", triage.DefaultLease, "team session: how long the documents it is about to show are held")
+	f.IntVar(&o.Claim, "claim", triage.DefaultClaim, "team session: how many documents, first in its order, it holds")
 	return cmd
 }
 
@@ -82,7 +103,58 @@ func runTriage(ctx context.Context, app *App, o *triageOptions) error {
 		app.Logf("\n")
 	}
 	opts := tui.Options{Session: o.Session, Color: !app.NoColor && !colorDisabled(), Mouse: o.Mouse, Seed: 1}
-	return tui.Run(ctx, s, opts, app.IO.In, app.IO.Out)
+	var team *neo4j.Client
+	if o.Session {
+		var plan triage.TeamPlan
+		team, plan = teamSession(ctx, app, ws, s, o, opts.Seed)
+		if team != nil {
+			defer team.Close(ctx)
+		}
+		if plan.Offline != "" || team != nil {
+			app.Logf("%s\n", plan.Summary())
+			opts.Banner = plan.Summary()
+		}
+	}
+	if err := tui.Run(ctx, s, opts, app.IO.In, app.IO.Out); err != nil {
+		return err
+	}
+	if team != nil {
+		lx, err := s.EndTeam(context.WithoutCancel(ctx), team)
+		if err != nil {
+			fmt.Fprintf(app.IO.ErrOut, "%v\n", err)
+			return nil
+		}
+		app.Logf("team session: sent %d label events (%d new to the server); leases given up\n", lx.Pushed, lx.Created)
+	}
+	return nil
+}
+
+// teamSession connects a labeling session to the team's Neo4j, when one
+// is configured, and shares the work (triage.Session.Team). The client is
+// nil when there is no team or it cannot be reached (the plan says why).
+func teamSession(ctx context.Context, app *App, ws *workspace.Workspace, s *triage.Session, o *triageOptions, seed uint64) (*neo4j.Client, triage.TeamPlan) {
+	topts := triage.TeamOptions{Overlap: o.Overlap, Lease: o.Lease, Claim: o.Claim, Seed: seed}
+	cfg, err := neo4j.ConfigFromEnv(ws.Dir)
+	if errors.Is(err, neo4j.ErrNotConfigured) {
+		return nil, triage.TeamPlan{} // an analyst on their own
+	}
+	if err != nil {
+		return nil, s.Team(ctx, nil, err, topts)
+	}
+	// A session never waits long for a server that is away.
+	cfg.RetryFor = 5 * time.Second
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	c, err := neo4j.Connect(cctx, cfg)
+	if err != nil {
+		return nil, s.Team(ctx, nil, err, topts)
+	}
+	plan := s.Team(cctx, c, nil, topts)
+	if plan.Offline != "" {
+		c.Close(ctx)
+		return nil, plan
+	}
+	return c, plan
 }
 
 // triageScorer loads --model. A binary built without the embedded default

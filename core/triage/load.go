@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,7 +54,8 @@ func (s *Session) Items(ctx context.Context) ([]Item, error) {
 		items   []Item
 		scores  queueScores
 		current map[string]string
-		errs    [3]error
+		contest map[string]bool
+		errs    [4]error
 	)
 	read := func(err *error, f func() error) {
 		wg.Go(func() {
@@ -65,6 +67,7 @@ func (s *Session) Items(ctx context.Context) ([]Item, error) {
 	read(&errs[0], func() (err error) { items, err = queueDocuments(ctx, db); return err })
 	read(&errs[1], func() (err error) { scores, err = readQueueScores(ctx, s.ws); return err })
 	read(&errs[2], func() (err error) { current, err = s.labels.CurrentSeverities(ctx); return err })
+	read(&errs[3], func() (err error) { contest, err = s.labels.ContestedDocuments(ctx); return err })
 	wg.Wait()
 	if err := firstCause(errs[:]); err != nil {
 		return nil, fmt.Errorf("load the queue: %w", err)
@@ -79,6 +82,10 @@ func (s *Session) Items(ctx context.Context) ([]Item, error) {
 		it.Gap = gap(it.Probabilities)
 		it.Label = current[it.DocID]
 		it.LabelState = labelState(it.Severity, it.Label)
+		it.Contested = contest[it.DocID]
+	}
+	if skip := s.skipped(); len(skip) > 0 {
+		items = slices.DeleteFunc(items, func(it Item) bool { return skip[it.DocID] })
 	}
 	return items, nil
 }

@@ -50,6 +50,7 @@ type facts struct {
 	sev, source            int32 // interned ids
 	state                  LabelState
 	scored, novel          bool
+	contested              bool
 }
 
 // NewQueue holds items (as loaded, in any order; the slice is kept, not
@@ -79,7 +80,7 @@ func newQueue(items []Item, seed uint64) *Queue {
 func (q *Queue) factsOf(it *Item) facts {
 	return facts{priority: it.Priority(), novelty: it.Novelty, gap: it.Gap, when: it.When().UnixNano(),
 		sev: intern(it.Severity, &q.sevs, q.sevID), source: intern(it.Source, &q.sources, q.srcID),
-		state: it.LabelState, scored: it.Scored(), novel: it.Novel}
+		state: it.LabelState, scored: it.Scored(), novel: it.Novel, contested: it.Contested}
 }
 
 func intern(s string, names *[]string, ids map[string]int32) int32 {
@@ -392,7 +393,7 @@ func (q *Queue) matcher(f Filter) matcher {
 	case text != "":
 		m.text = []byte(text)
 	}
-	m.all = !m.none && m.sev < 0 && m.src < 0 && f.Label == AnyLabel && !f.Novel && text == ""
+	m.all = !m.none && m.sev < 0 && m.src < 0 && f.Label == AnyLabel && !f.Novel && !f.Contested && text == ""
 	return m
 }
 
@@ -406,6 +407,9 @@ func (q *Queue) pass(m *matcher, i int32) bool {
 		return false
 	}
 	if m.f.Novel && !f.novel {
+		return false
+	}
+	if m.f.Contested && !f.contested {
 		return false
 	}
 	return m.slowText == "" || m.f.match(&q.items[i], m.slowText)

@@ -54,6 +54,9 @@ type Item struct {
 	Novel      bool
 	LabelState LabelState
 	Label      string // the current label's severity, "" when unlabelled
+	// Contested says analysts of the team labelled the document
+	// differently (their latest labels disagree; labels.Filter.Contested).
+	Contested bool
 }
 
 // Scored reports whether the item has a model score.
@@ -119,6 +122,8 @@ type Filter struct {
 	Label LabelFilter
 	// Novel keeps only the documents flagged novel.
 	Novel bool
+	// Contested keeps only the documents analysts labelled differently.
+	Contested bool
 }
 
 // LabelFilter selects items by label state.
@@ -148,6 +153,9 @@ func (f *Filter) match(it *Item, text string) bool {
 		return false
 	}
 	if f.Novel && !it.Novel {
+		return false
+	}
+	if f.Contested && !it.Contested {
 		return false
 	}
 	if text != "" && !containsFold(it.Title, text) && !containsFold(it.Source, text) && !strings.Contains(it.DocID, text) {

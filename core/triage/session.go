@@ -40,6 +40,9 @@ type Session struct {
 
 	mu     sync.RWMutex
 	scorer *scoring.Scorer
+	// skip are the documents a team session leaves to teammates (Team):
+	// Items leaves them out.
+	skip map[string]bool
 
 	// tagger is the technique model, loaded when the first document is
 	// opened (start-up never waits for it); taggerErr is why it is not.

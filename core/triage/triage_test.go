@@ -230,3 +230,38 @@ func TestPriorityWeightsSeverity(t *testing.T) {
 		}
 	}
 }
+
+// TestContestedDocuments: a document teammates labelled differently is
+// marked contested and the contested filter keeps it alone, in Apply and
+// in the screen's queue; one agreed on is not.
+func TestContestedDocuments(t *testing.T) {
+	ctx := context.Background()
+	s := triagetest.Demo(t, t.TempDir())
+	items, err := s.Items(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disputed, agreed := items[0].DocID, items[1].DocID
+	for _, l := range []labels.Event{
+		{DocID: disputed, Severity: "high", Analyst: "ana"}, {DocID: disputed, Severity: "low", Analyst: "ben"},
+		{DocID: agreed, Severity: "medium", Analyst: "ana"}, {DocID: agreed, Severity: "medium", Analyst: "ben"},
+	} {
+		l.Origin = "cli"
+		if _, err := s.Workspace().Labels().Add(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, err = s.Items(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := triage.Filter{Contested: true}
+	got := triage.Apply(slices.Clone(items), f, triage.ByPriority, 0)
+	if len(got) != 1 || got[0].DocID != disputed || !got[0].Contested {
+		t.Fatalf("contested filter kept %+v, want %s alone", got, disputed)
+	}
+	q := triage.NewQueue(items, 0)
+	if sel := q.Select(triage.ByPriority, f); len(sel) != 1 || q.At(sel[0]).DocID != disputed {
+		t.Fatalf("the queue's contested selection: %v", sel)
+	}
+}

@@ -45,7 +45,7 @@ func (m *Model) View() string {
 		b.WriteString(h.FullHelpView(groups[2:]))
 	}
 	b.WriteString("\n\n")
-	b.WriteString(st.Dim.Render("Badges: [C] critical [H] high [M] medium [L] low [I] informational · ✦ novel (unlike the training data; f: filter, s: sort) · ✓ confirmed · ✎ corrected"))
+	b.WriteString(st.Dim.Render("Badges: [C] critical [H] high [M] medium [L] low [I] informational · ✦ novel (unlike the training data; f: filter, s: sort) · ✓ confirmed · ✎ corrected · ≠ teammates labelled it differently (f: contested)"))
 	b.WriteString("\n")
 	b.WriteString(st.Dim.Render("Every label is on disk before the cursor moves. Press ? or esc to close."))
 	return lipgloss.NewStyle().Width(m.width).Height(m.height).MaxHeight(m.height).Padding(1, 2).Render(b.String())

@@ -17,7 +17,7 @@ type Preset struct {
 
 // Presets are the filters `f` cycles through: none, unlabelled, novel
 // (unlike the model's training documents), each model class, the first
-// sources, confirmed and corrected.
+// sources, confirmed, corrected and contested (teammates' labels differ).
 func Presets(sources []string) []Preset {
 	ps := []Preset{{"", triage.Filter{}}, {"unlabelled", triage.Filter{Label: triage.OnlyUnlabelled}}, {"novel", triage.Filter{Novel: true}}}
 	for _, sev := range document.Severities {
@@ -29,5 +29,6 @@ func Presets(sources []string) []Preset {
 	for _, src := range sources {
 		ps = append(ps, Preset{"source " + src, triage.Filter{Source: src}})
 	}
-	return append(ps, Preset{"confirmed", triage.Filter{Label: triage.OnlyConfirmed}}, Preset{"corrected", triage.Filter{Label: triage.OnlyCorrected}})
+	return append(ps, Preset{"confirmed", triage.Filter{Label: triage.OnlyConfirmed}}, Preset{"corrected", triage.Filter{Label: triage.OnlyCorrected}},
+		Preset{"contested", triage.Filter{Contested: true}})
 }

@@ -23,7 +23,7 @@ func TestPresets(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ps := Presets(tc.sources)
-			if len(ps) != 3+5+tc.wantSources+2 {
+			if len(ps) != 3+5+tc.wantSources+3 {
 				t.Fatalf("%d presets: %+v", len(ps), ps)
 			}
 			if ps[0].Name != "" || ps[0].Filter != (triage.Filter{}) {
@@ -38,7 +38,10 @@ func TestPresets(t *testing.T) {
 			if tc.wantSources > 0 && ps[8].Filter.Source != tc.sources[0] {
 				t.Fatalf("the first source preset %+v", ps[8])
 			}
-			if last := ps[len(ps)-1]; last.Filter.Label != triage.OnlyCorrected {
+			if c := ps[len(ps)-2]; c.Filter.Label != triage.OnlyCorrected {
+				t.Fatalf("the preset before the last %+v", c)
+			}
+			if last := ps[len(ps)-1]; last.Name != "contested" || last.Filter != (triage.Filter{Contested: true}) {
 				t.Fatalf("last preset %+v", last)
 			}
 		})

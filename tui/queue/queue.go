@@ -209,6 +209,9 @@ func (m *Model) row(it *triage.Item, selected bool, now time.Time) string {
 	case triage.Corrected:
 		state = "✎" + letter(it.Label)
 	}
+	if it.Contested { // teammates labelled it differently
+		state = "≠" + letter(it.Label)
+	}
 	age := Age(now, it.When())
 	srcW := 0
 	if m.width >= 50 {
