@@ -4,7 +4,7 @@
 # folds of the TRAM sentences, with the same ATT&CK prose, judged over the
 # techniques with >= 10 training sentences; then our tagging throughput.
 # Measurement only. Needs ../shared/data and python3 (a venv is made in
-# $OUT/venv with scikit-learn).
+# $OUT/venv, with the system's scikit-learn or one installed there).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${DATA:-../shared/data}
@@ -13,7 +13,10 @@ folds=${FOLDS:-5}
 held=${HELD_OUT:-$folds}   # HELD_OUT=1: judge only the first fold (a 1/FOLDS report hold-out), FOLDS times cheaper
 mkdir -p "$out"
 if [ ! -x "$out/venv/bin/python" ]; then
-  python3 -m venv "$out/venv"
+  # The system's scikit-learn when it has one; else installed into the venv.
+  python3 -m venv --system-site-packages "$out/venv"
+fi
+if ! "$out/venv/bin/python" -c 'import sklearn, numpy' 2>/dev/null; then
   "$out/venv/bin/pip" install -q scikit-learn numpy >/dev/null
 fi
 

@@ -343,7 +343,27 @@ func (s *Session) LabelCount(ctx context.Context) (LabelStats, error) {
 // edge for each tagged or written technique).
 func (s *Session) DocsWithEntity(ctx context.Context, typ, value string, limit int) ([]string, error) {
 	if typ == "technique" {
-		return s.graph.DocumentsUsing(ctx, value, limit)
+		// Documents that write the id (newest first, known from ingest
+		// on), then those whose prose describes it (the graph's USES
+		// edges, once graph build has run).
+		tagged, err := s.graph.DocumentsUsing(ctx, value, limit)
+		if err != nil {
+			return nil, err
+		}
+		written, err := s.ws.DocumentsWithEntity(ctx, "attack_technique", value, limit)
+		if err != nil {
+			return nil, err
+		}
+		out := written
+		for _, id := range tagged {
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+		if limit > 0 && len(out) > limit {
+			out = out[:limit]
+		}
+		return out, nil
 	}
 	return s.ws.DocumentsWithEntity(ctx, typ, value, limit)
 }
