@@ -17,6 +17,16 @@ type Protocol struct {
 	Split   string
 	MinEach int
 	K       int
+	// Reveal, when set, replaces what the ranker is given: from the held-out
+	// actor and its techniques before Split, the techniques it is shown
+	// (e.g. those the technique tagger finds in the actor's procedure text,
+	// TextReveal). Those outside the graph are left out.
+	Reveal func(actor string, earlier []string) []string
+	// DropLater drops the revealed techniques that start at Split or
+	// later (a tagger's slips into later tactics) instead of giving them.
+	DropLater bool
+	// Only, when set, keeps the held-out actors it holds (a subset).
+	Only map[string]bool
 }
 
 // Result is one method's score under a protocol: macro averages over the
@@ -62,14 +72,30 @@ func (p Protocol) folds(u kg.TechniqueUsage) ([]heldOut, int, error) {
 				h.truth = append(h.truth, t)
 			}
 		}
-		if len(h.given) >= p.MinEach && len(h.truth) >= p.MinEach {
+		if len(h.given) >= p.MinEach && len(h.truth) >= p.MinEach && (p.Only == nil || p.Only[usr.Key]) {
 			out = append(out, h)
 		}
 	}
 	return out, split, nil
 }
 
-// Benchmark runs the protocol for each method.
+// HeldOut lists the actors the protocol holds out, in key order.
+func (p Protocol) HeldOut(u kg.TechniqueUsage) ([]string, error) {
+	folds, _, err := p.folds(u)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(folds))
+	for i, f := range folds {
+		out[i] = f.actor
+	}
+	return out, nil
+}
+
+// Benchmark runs the protocol for each method. With Reveal set, a
+// technique the actor is shown but that starts at Split or later is given
+// too, so it is not ranked (as `next-steps --text --from SPLIT` does): a
+// tagger's slip costs recall, unless DropLater.
 func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []Method) ([]Result, error) {
 	folds, split, err := p.folds(u)
 	if err != nil {
@@ -83,6 +109,10 @@ func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []M
 		res[mi] = Result{Method: m.Name, Split: p.Split, Actors: len(folds)}
 	}
 	for _, f := range folds {
+		shown := f.given
+		if p.Reveal != nil {
+			shown = p.Reveal(f.actor, f.given)
+		}
 		leave := func(usr kg.TechniqueUser) bool {
 			return usr.Key == f.actor || slices.Contains(usr.Actors, f.actor)
 		}
@@ -94,9 +124,11 @@ func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []M
 			if err != nil {
 				return nil, err
 			}
-			given := make([]int, len(f.given))
-			for i, t := range f.given {
-				given[i] = md.index[t]
+			var given []int
+			for _, t := range shown {
+				if i, ok := md.index[t]; ok && !slices.Contains(given, i) && !(p.DropLater && md.stage[i] >= split) {
+					given = append(given, i)
+				}
 			}
 			truth := map[int]bool{}
 			for _, t := range f.truth {

@@ -14,6 +14,10 @@ type TechniqueText struct {
 	Technique string `json:"technique"` // ATT&CK id, e.g. T1547.001
 	Kind      string `json:"kind"`      // TextDescription or TextProcedure
 	Text      string `json:"text"`      // cleaned prose: markdown links and citations removed
+	// Source is the ATT&CK id of the group, campaign or software whose
+	// procedure example this is (G0007, C0001, S0002); "" for a
+	// technique's own description or a user without an ATT&CK id.
+	Source string `json:"source,omitempty"`
 }
 
 // Kinds of TechniqueText.
@@ -30,6 +34,7 @@ type prose struct {
 	Revoked      bool   `json:"revoked"`
 	Deprecated   bool   `json:"x_mitre_deprecated"`
 	RelType      string `json:"relationship_type"`
+	SourceRef    string `json:"source_ref"`
 	TargetRef    string `json:"target_ref"`
 	ExternalRefs []struct {
 		SourceName string `json:"source_name"`
@@ -47,34 +52,41 @@ func TechniqueTexts(r io.Reader) ([]TechniqueText, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := map[string]string{} // STIX id → ATT&CK id of live techniques
+	ids := map[string]string{}   // STIX id → ATT&CK id of live techniques
+	users := map[string]string{} // STIX id → ATT&CK id of groups, campaigns, software
 	for i := range objs {
 		o := &objs[i]
-		if o.Type != "attack-pattern" || o.Revoked || o.Deprecated {
+		if o.Revoked || o.Deprecated {
 			continue
 		}
 		for _, ref := range o.ExternalRefs {
-			if ref.SourceName == "mitre-attack" && ref.ExternalID != "" {
-				ids[o.ID] = ref.ExternalID
-				break
+			if ref.SourceName != "mitre-attack" || ref.ExternalID == "" {
+				continue
 			}
+			switch o.Type {
+			case "attack-pattern":
+				ids[o.ID] = ref.ExternalID
+			case "intrusion-set", "campaign", "malware", "tool":
+				users[o.ID] = ref.ExternalID
+			}
+			break
 		}
 	}
 	var out []TechniqueText
 	for i := range objs {
 		o := &objs[i]
-		var id, kind string
+		var id, kind, source string
 		switch {
 		case o.Type == "attack-pattern":
 			id, kind = ids[o.ID], TextDescription
 		case o.Type == "relationship" && o.RelType == "uses" && !o.Revoked && !o.Deprecated:
-			id, kind = ids[o.TargetRef], TextProcedure
+			id, kind, source = ids[o.TargetRef], TextProcedure, users[o.SourceRef]
 		}
 		if id == "" {
 			continue
 		}
 		if text := CleanProse(o.Description); text != "" {
-			out = append(out, TechniqueText{Technique: id, Kind: kind, Text: text})
+			out = append(out, TechniqueText{Technique: id, Kind: kind, Text: text, Source: source})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Technique < out[j].Technique })
