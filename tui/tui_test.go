@@ -20,6 +20,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/core/triage/triagetest"
 	"github.com/cyberstreams/cyberstreams/tui"
+	"github.com/cyberstreams/cyberstreams/tui/queue"
 )
 
 // now is the fixed clock of every test: ages in the queue stay the same.
@@ -365,4 +366,34 @@ func demoWithOneLabel(t *testing.T) *triage.Session {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// A document teammates labelled differently is marked ≠ in the queue, and
+// the last filter keeps the contested documents alone.
+func TestContestedMarkAndFilter(t *testing.T) {
+	ctx := context.Background()
+	s := triagetest.Demo(t, t.TempDir())
+	items, err := s.Items(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := triage.Apply(items, triage.Filter{}, triage.ByPriority, 0)[0].DocID // first on screen
+	for _, l := range []triage.LabelEvent{{DocID: top, Severity: "high", Analyst: "ana"}, {DocID: top, Severity: "low", Analyst: "ben"}} {
+		l.Origin = "cli"
+		if _, err := s.Workspace().Labels().Add(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := openSession(t, s, 100, 40, tui.Options{})
+	items, err = s.Items(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	presets := queue.Presets(triage.NewQueue(items, 0).Sources())
+	a.press(strings.Repeat("f", len(presets)-1))
+	a.waitFor("filter contested")
+	m := a.quit()
+	if m.Visible() != 1 || !strings.Contains(m.View(), "≠L") {
+		t.Fatalf("%d documents visible with the contested filter, want 1, marked ≠ with the current label:\n%s", m.Visible(), m.View())
+	}
 }
