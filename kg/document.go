@@ -28,8 +28,9 @@ type DocInput struct {
 }
 
 // DocTechnique is one technique a document describes: Provenance
-// "explicit" (its id is written in the text) or "model" (a tagger read
-// it in the prose), with the tagger's confidence in [0,1].
+// "explicit" (its id is written in the text), "model" (a tagger read it in
+// the prose) or "analyst" (an analyst said so), with its confidence in
+// [0,1].
 type DocTechnique struct {
 	ID         string
 	Confidence float64

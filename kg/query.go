@@ -490,9 +490,12 @@ GROUP BY w.id ORDER BY dist, n.label, n.key LIMIT ?3`, string(names), q.Hops, q.
 }
 
 // DocumentsUsing returns the ids of the documents with a USES edge to the
-// technique (ids written in them, or tagged in their prose), at most limit,
-// sorted.
+// technique (ids written in them, or tagged in their prose), at most limit
+// (0: all), sorted.
 func (s *Store) DocumentsUsing(ctx context.Context, technique string, limit int) ([]string, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
 	rows, err := s.db.QueryContext(ctx, `
 SELECT substr(d.key, 5) FROM graph_nodes t
 JOIN graph_edges e ON e.dst = t.id AND e.type = 'USES'

@@ -46,8 +46,8 @@ type BuildResult struct {
 // ingested before `graph import-attack` is associated with the actors
 // and software it names, not only with what it was stored with. Each
 // document's ATT&CK techniques, as the workspace's technique model (else
-// the embedded one) tags them, become USES edges with their confidence and
-// provenance.
+// the embedded one) tags them and analysts' verdicts (label techniques)
+// correct them, become USES edges with their confidence and provenance.
 func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError func(id string, err error), progress func(done int)) (BuildResult, error) {
 	var res BuildResult
 	ex, err := Extractor(ctx, ws)
@@ -58,13 +58,17 @@ func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError fu
 	if err != nil {
 		return res, fmt.Errorf("graph build: %w", err)
 	}
+	verdicts, err := techniques.ReadVerdicts(ctx, ws.Labels(), "")
+	if err != nil {
+		return res, fmt.Errorf("graph build: %w", err)
+	}
 	err = ws.EachDocument(ctx, workspace.ListOptions{}, func(d document.Document) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		d.Entities = ingest.Entities(ex, &d)
 		in := DocInput(d)
-		in.Techniques = DocTechniques(tagger.Tag(d.Text(), false).Techniques)
+		in.Techniques = DocTechniques(verdicts.Apply(d.ID, tagger.Tag(d.Text(), false).Techniques, tagger.Names))
 		ch, err := s.UpsertDocument(ctx, in)
 		res.Documents++
 		if err != nil {

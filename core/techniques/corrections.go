@@ -1,10 +1,12 @@
 package techniques
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -140,4 +142,58 @@ func FindSentence(text, part string) (string, error) {
 		return found[0], nil
 	}
 	return "", fmt.Errorf("sentence: %d sentences contain %q; give more of it", len(found), part)
+}
+
+// Analyst is the provenance of a technique an analyst said the document
+// describes (label techniques), whatever the model said.
+const Analyst = "analyst"
+
+// Verdicts are analysts' current verdicts per document: document id →
+// technique → present. Of several verdicts on one technique (on different
+// sentences), the latest counts.
+type Verdicts map[string]map[string]bool
+
+// ReadVerdicts gathers the current technique labels of a label store (of
+// one document, or with docID "" of all).
+func ReadVerdicts(ctx context.Context, s *labels.Store, docID string) (Verdicts, error) {
+	v := Verdicts{}
+	err := s.CurrentTechniques(ctx, docID, func(l labels.TechniqueLabel) error {
+		if v[l.DocID] == nil {
+			v[l.DocID] = map[string]bool{}
+		}
+		v[l.DocID][l.Technique] = l.Present // oldest first: the latest stays
+		return nil
+	})
+	return v, err
+}
+
+// Apply corrects a document's tags by the analysts' verdicts on it: a
+// technique said absent is dropped, one said present is kept with
+// confidence 1 and provenance analyst (its evidence, when the model had
+// some, kept too; names names the ones the model did not tag).
+func (v Verdicts) Apply(docID string, tags []Tag, names map[string]string) []Tag {
+	verdicts := v[docID]
+	if len(verdicts) == 0 {
+		return tags
+	}
+	out := make([]Tag, 0, len(tags)+len(verdicts))
+	seen := map[string]bool{}
+	for _, t := range tags {
+		present, judged := verdicts[t.Technique]
+		seen[t.Technique] = true
+		switch {
+		case !judged:
+			out = append(out, t)
+		case present:
+			t.Confidence, t.Provenance = 1, Analyst
+			out = append(out, t)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(verdicts)) {
+		if verdicts[id] && !seen[id] {
+			out = append(out, Tag{Technique: id, Name: names[id], Confidence: 1, Provenance: Analyst})
+		}
+	}
+	sortTags(out)
+	return out
 }

@@ -125,3 +125,32 @@ func TestCorrectionsTrain(t *testing.T) {
 		t.Fatalf("tags %+v, want T1059.001", got)
 	}
 }
+
+func TestVerdictsApply(t *testing.T) {
+	tags := []Tag{
+		{Technique: "T1140", Confidence: 0.9, Provenance: Inferred, Evidence: &Evidence{Sentence: "s"}},
+		{Technique: "T1105", Confidence: 0.2, Provenance: Inferred},
+		{Technique: "T1547.001", Confidence: 1, Provenance: Explicit},
+	}
+	names := map[string]string{"T1027": "Obfuscated Files or Information"}
+	v := Verdicts{"d": {"T1105": false, "T1140": true, "T1027": true, "T1547.001": false}}
+	cases := []struct {
+		doc  string
+		want []string
+	}{
+		{"d", []string{"T1027 analyst 1 Obfuscated Files or Information", "T1140 analyst 1 ", "(evidence kept)"}},
+		{"other", []string{"T1140 model 0.9 ", "(evidence kept)", "T1105 model 0.2 ", "T1547.001 explicit 1 "}}, // untouched
+	}
+	for _, c := range cases {
+		var got []string
+		for _, tag := range v.Apply(c.doc, slices.Clone(tags), names) {
+			got = append(got, fmt.Sprintf("%s %s %g %s", tag.Technique, tag.Provenance, tag.Confidence, tag.Name))
+			if tag.Evidence != nil {
+				got = append(got, "(evidence kept)")
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.doc, got, c.want)
+		}
+	}
+}

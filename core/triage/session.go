@@ -261,7 +261,11 @@ func (s *Session) Detail(ctx context.Context, docID string) (Detail, error) {
 	}
 	out.Score = res
 	if tagger, err := s.Tagger(); err == nil {
-		out.Techniques = tagger.Tag(d.Text(), false).Techniques
+		verdicts, err := techniques.ReadVerdicts(ctx, s.labels, d.ID)
+		if err != nil {
+			return Detail{}, fmt.Errorf("detail: %w", err)
+		}
+		out.Techniques = verdicts.Apply(d.ID, tagger.Tag(d.Text(), false).Techniques, tagger.Names)
 	}
 	out.Label, out.Labelled, err = s.labels.Current(ctx, d.ID)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/core/triage/triagetest"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
+	"github.com/cyberstreams/cyberstreams/labels"
 )
 
 // TestDetailTechniques: a document's detail carries the techniques its
@@ -51,6 +52,25 @@ func TestDetailTechniques(t *testing.T) {
 		if evidence[id] != sentence {
 			t.Errorf("%s: evidence %q, want %q (all: %+v)", id, evidence[id], sentence, d.Techniques)
 		}
+	}
+	// An analyst's verdicts correct the detail: T1140 absent, T1027 present.
+	for _, l := range []labels.TechniqueLabel{
+		{DocID: "r1", Technique: "T1140", Sentence: want["T1140"], Analyst: "tester"},
+		{DocID: "r1", Technique: "T1027", Present: true, Sentence: want["T1140"], Analyst: "tester"},
+	} {
+		if _, err := ws.Labels().AddTechnique(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err = s.Detail(ctx, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	provenance := map[string]string{}
+	for _, tag := range d.Techniques {
+		provenance[tag.Technique] = tag.Provenance
+	}
+	if _, ok := provenance["T1140"]; ok || provenance["T1027"] != "analyst" || provenance["T1059.001"] != "explicit" {
+		t.Errorf("after the verdicts: %v", provenance)
 	}
 	got, err := s.DocsWithEntity(ctx, "technique", "T1059.001", 0)
 	if err != nil {
