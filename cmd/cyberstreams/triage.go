@@ -104,8 +104,8 @@ func runTriage(ctx context.Context, app *App, o *triageOptions) error {
 	}
 	opts := tui.Options{Session: o.Session, Color: !app.NoColor && !colorDisabled(), Mouse: o.Mouse, Seed: 1}
 	var team *neo4j.Client
+	var plan triage.TeamPlan
 	if o.Session {
-		var plan triage.TeamPlan
 		team, plan = teamSession(ctx, app, ws, s, o, opts.Seed)
 		if team != nil {
 			defer team.Close(ctx)
@@ -115,7 +115,19 @@ func runTriage(ctx context.Context, app *App, o *triageOptions) error {
 			opts.Banner = plan.Summary()
 		}
 	}
-	if err := tui.Run(ctx, s, opts, app.IO.In, app.IO.Out); err != nil {
+	stop := func() {}
+	if team != nil {
+		// While the screen is open, labels go to the team and the leases
+		// are renewed every few minutes, well inside the lease; it stops
+		// before the session's end sends the rest.
+		tctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); keepTeam(tctx, s, team, plan.Claimed, o.Lease) }()
+		stop = func() { cancel(); <-done }
+	}
+	err = tui.Run(ctx, s, opts, app.IO.In, app.IO.Out)
+	stop()
+	if err != nil {
 		return err
 	}
 	if team != nil {
@@ -127,6 +139,28 @@ func runTriage(ctx context.Context, app *App, o *triageOptions) error {
 		app.Logf("team session: sent %d label events (%d new to the server); leases given up\n", lx.Pushed, lx.Created)
 	}
 	return nil
+}
+
+// keepTeam runs triage.Session.RefreshTeam every lease/6 (at most every
+// 5 minutes) until ctx ends; a failure waits for the next tick (the
+// session's end sends everything again).
+func keepTeam(ctx context.Context, s *triage.Session, c *neo4j.Client, claimed []string, lease time.Duration) {
+	every := min(lease/6, 5*time.Minute)
+	if every <= 0 {
+		every = 5 * time.Minute
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if held, err := s.RefreshTeam(ctx, c, claimed, lease); err == nil {
+				claimed = held
+			}
+		}
+	}
 }
 
 // teamSession connects a labeling session to the team's Neo4j, when one

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/graphsync"
 	"github.com/cyberstreams/cyberstreams/core/triage"
@@ -125,6 +126,24 @@ func TestTeamSessionsShareTheWork(t *testing.T) {
 		t.Errorf("after ana's leases expired dan holds %v (ana had %v), %d held by others", pd.Claimed, pa.Claimed, pd.Held)
 	}
 
+	// A refresh in the middle of cy's session sends her label, releases
+	// that document and renews the rest.
+	if _, err := cy.Label(ctx, plans[1].Claimed[0], "medium", ""); err != nil {
+		t.Fatal(err)
+	}
+	srv.Write(t, "MATCH (l:"+neo4j.LeaseLabel+" {analyst: 'cy'}) SET l.until = datetime() + duration('PT1M')", nil)
+	still, err := cy.RefreshTeam(ctx, c, plans[1].Claimed, time.Hour)
+	if err != nil || !slices.Equal(still, plans[1].Claimed[1:]) {
+		t.Fatalf("cy's refresh holds %v (%v), want %v", still, err, plans[1].Claimed[1:])
+	}
+	_, rows, err := c.ReadQuery(ctx, "MATCH (l:"+neo4j.LeaseLabel+" {analyst: 'cy'}) WHERE l.until > datetime() + duration('PT50M') RETURN count(l) AS n", nil)
+	if err != nil || rows[0]["n"].(int64) != int64(len(still)) {
+		t.Errorf("renewed leases: %v, %v; want %d", rows, err, len(still))
+	}
+	if got := leases(t, c); got[plans[1].Claimed[0]] != "" {
+		t.Errorf("cy still holds %s, which she labelled", plans[1].Claimed[0])
+	}
+
 	// The end of ben's session sends his labels and gives up his leases.
 	if _, err := ben.Label(ctx, plans[0].Claimed[0], "low", ""); err != nil {
 		t.Fatal(err)
@@ -142,14 +161,17 @@ func TestTeamSessionsShareTheWork(t *testing.T) {
 	if pc.Labelled != 4 {
 		t.Errorf("cy's next plan counts %d documents labelled by teammates, want ben's 4", pc.Labelled)
 	}
+	if pd := dan.Team(ctx, c, nil, triage.TeamOptions{Overlap: true}); pd.Labelled != 5 {
+		t.Errorf("dan's plan counts %d documents labelled by teammates, want ben's 4 and cy's 1", pd.Labelled)
+	}
 
 	// The server is away: ana works locally and says so; what she pulled
-	// of ben's labels is still left to him.
+	// of ben's and cy's labels is still left to them.
 	if _, err := graphsync.ExchangeLabels(ctx, ana.Workspace(), c, false); err != nil {
 		t.Fatal(err)
 	}
 	off := ana.Team(ctx, nil, errors.New("connection refused"), opts)
-	if off.Offline == "" || off.Labelled != 4 || len(queueIDs(t, ana)) != len(all)-4 {
+	if off.Offline == "" || off.Labelled != 5 || len(queueIDs(t, ana)) != len(all)-5 {
 		t.Errorf("offline plan %+v with %d documents in the queue", off, len(queueIDs(t, ana)))
 	}
 }

@@ -198,3 +198,43 @@ func (s *Session) skipped() map[string]bool {
 	defer s.mu.RUnlock()
 	return s.skip
 }
+
+// RefreshTeam keeps a long team session's share of the work current: it
+// sends the labels made since the last exchange, so teammates' sessions
+// skip those documents, and renews the leases on the claimed documents
+// not labelled yet (those labelled are released). It returns the
+// documents still held. Run it every few minutes, well inside the lease.
+func (s *Session) RefreshTeam(ctx context.Context, c *neo4j.Client, claimed []string, lease time.Duration) ([]string, error) {
+	if lease <= 0 {
+		lease = DefaultLease
+	}
+	if _, err := graphsync.ExchangeLabels(ctx, s.ws, c, true); err != nil {
+		return claimed, fmt.Errorf("team session: %w", err)
+	}
+	st, err := kg.NewStore(s.ws.DB()).SyncState(ctx)
+	if err != nil {
+		return claimed, err
+	}
+	mine, _, err := s.labels.LabelledBy(ctx)
+	if err != nil {
+		return claimed, err
+	}
+	var keep, done []string
+	for _, id := range claimed {
+		if mine[id] {
+			done = append(done, id)
+		} else {
+			keep = append(keep, id)
+		}
+	}
+	if len(done) > 0 {
+		if _, err := c.ReleaseDocuments(ctx, st.Workspace, done); err != nil {
+			return claimed, err
+		}
+	}
+	held, err := c.ClaimDocuments(ctx, st.Workspace, s.analyst, keep, lease)
+	if err != nil {
+		return keep, err
+	}
+	return held, nil
+}
