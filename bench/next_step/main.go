@@ -106,6 +106,11 @@ func run() error {
 			return err
 		}
 		all = append(all, report(*asJSON, "text, tags in later tactics dropped", res, *k)...)
+		p.DropLater, p.FromShown = false, true
+		if res, err = nextstep.Benchmark(ctx, u, p, methods); err != nil {
+			return err
+		}
+		all = append(all, report(*asJSON, "text, ranked after the furthest tag (next-steps --text without --from)", res, *k)...)
 	}
 	if *retrain > 0 && reveal != nil {
 		rows, err := leakage(ctx, u, nextstep.Protocol{Split: strings.Split(*splits, ",")[0], MinEach: *minEach, K: *k}, methods, reveal, *bundle, *retrain, *asJSON)

@@ -418,7 +418,9 @@ func newGraphQueryCmd(app *App) *cobra.Command {
                               do. --remote always runs that rule, since Cypher does not
                               express the model. Give ATT&CK ids, or the incident's text
                               with --text FILE|-: the technique tagger's techniques join
-                              the given ids (those the graph does not hold are left out).
+                              the given ids (those the graph does not hold are left out;
+                              a tactic only one tag reaches is taken for a slip and does
+                              not move the start unless no tactic has two).
                               Documents' tagged techniques (graph build) count as their
                               associated actors' USES here and in actor-techniques.
   enrich VALUE                the neighbourhood of a node found by key, name, alias or
@@ -444,7 +446,7 @@ Pass values with --param key=value, never inside the query text.`,
 	f.StringVar(&o.Types, "types", "", "ioc-pairs: indicator types, comma-separated (ip, domain, url, email, hash, ...)")
 	f.IntVar(&o.MinCount, "min-count", 1, "ioc-pairs: at least this many shared documents")
 	f.StringVar(&o.Rule, "rule", "model", "next-steps: model (the next-step model) or co-usage (the rule Neo4j runs)")
-	f.StringVar(&o.From, "from", "", "next-steps (model): first tactic a next step may be in (default: after the furthest given)")
+	f.StringVar(&o.From, "from", "", "next-steps (model): first tactic a next step may be in (default: after the furthest given; of --text tags, the furthest two reach)")
 	f.StringArrayVar(&o.Text, "text", nil, "next-steps: also the techniques the technique tagger finds in this incident text (a file in any format score reads, or - for stdin; repeatable)")
 	f.IntVar(&o.MaxHops, "max-hops", 3, "next-steps --rule co-usage: longest USES/CONDUCTS path from an actor or campaign (1-4)")
 	f.IntVar(&o.Hops, "hops", 2, "enrich: how many relationships away (1-4)")

@@ -25,6 +25,11 @@ type Protocol struct {
 	// DropLater drops the revealed techniques that start at Split or
 	// later (a tagger's slips into later tactics) instead of giving them.
 	DropLater bool
+	// FromShown starts the ranking where `next-steps` does without --from
+	// instead of at Split: after the furthest tactic a given id starts in,
+	// or, with Reveal, that two found techniques start in
+	// (furthestFound); the truth before it cannot be found.
+	FromShown bool
 	// Only, when set, keeps the held-out actors it holds (a subset).
 	Only map[string]bool
 }
@@ -134,7 +139,19 @@ func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []M
 			for _, t := range f.truth {
 				truth[md.index[t]] = true
 			}
-			ranked, _, err := md.rank(given, split)
+			from := split
+			if p.FromShown && len(given) > 0 {
+				var stages []int
+				for _, i := range given {
+					stages = append(stages, md.stage[i])
+				}
+				if p.Reveal != nil {
+					from = furthestFound(stages) + 1
+				} else {
+					from = slices.Max(stages) + 1
+				}
+			}
+			ranked, _, err := md.rank(given, from)
 			if err != nil {
 				return nil, err
 			}

@@ -243,7 +243,7 @@ func queryErrorf(format string, a ...any) error { return &QueryError{Msg: fmt.Sp
 // kill chain: Valid Accounts (initial-access, persistence, …) starts at
 // initial-access.
 func (m *Model) Rank(q Query) ([]Step, error) {
-	var given []int
+	var given, found []int
 	furthest := -1
 	for _, t := range q.Techniques {
 		k := kg.TechniqueKey(t)
@@ -265,8 +265,9 @@ func (m *Model) Rank(q Query) ([]Step, error) {
 			continue
 		}
 		given = append(given, i)
-		furthest = max(furthest, m.stage[i])
+		found = append(found, m.stage[i])
 	}
+	furthest = max(furthest, furthestFound(found))
 	if len(given) == 0 {
 		if len(q.Found) > 0 {
 			return nil, queryErrorf("none of the techniques found in the text (%s) is in the graph (import ATT&CK first: cyberstreams graph import-attack FILE)", strings.Join(q.Found, ", "))
@@ -298,6 +299,28 @@ func (m *Model) Rank(q Query) ([]Step, error) {
 		out = append(out, Step{ID: t.Key, Name: t.Name, Tactics: t.Tactics, Score: scores[i]})
 	}
 	return out, nil
+}
+
+// furthestFound is the furthest tactic (of the stages given) that at least
+// two techniques found in text start in, or, when no tactic has two, the
+// furthest; -1 for none. One tag in a tactic the others do not reach is
+// more often the tagger's slip than the incident's progress, and taking it
+// as the furthest would skip the tactics in between (bench/next_step
+// -text: recall@10 at credential-access 0.16 ranking after the furthest
+// tag).
+func furthestFound(stages []int) int {
+	n := map[int]int{}
+	out, top := -1, -1
+	for _, s := range stages {
+		top = max(top, s)
+		if n[s]++; n[s] >= 2 {
+			out = max(out, s)
+		}
+	}
+	if out < 0 {
+		return top
+	}
+	return out
 }
 
 // Suggest trains the Default method on the local graph and answers q.
