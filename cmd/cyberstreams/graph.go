@@ -420,7 +420,8 @@ func newGraphQueryCmd(app *App) *cobra.Command {
                               with --text FILE|-: the technique tagger's techniques join
                               the given ids (those the graph does not hold are left out;
                               a tactic only one tag reaches is taken for a slip and does
-                              not move the start unless no tactic has two).
+                              not move the start unless no tactic has two; a tag past the
+                              start is ranked, not taken as seen).
                               Documents' tagged techniques (graph build) count as their
                               associated actors' USES here and in actor-techniques.
   enrich VALUE                the neighbourhood of a node found by key, name, alias or

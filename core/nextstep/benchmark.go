@@ -147,6 +147,7 @@ func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []M
 				}
 				if p.Reveal != nil {
 					from = furthestFound(stages) + 1
+					given = md.withoutSlips(given, given, from)
 				} else {
 					from = slices.Max(stages) + 1
 				}

@@ -243,7 +243,7 @@ func queryErrorf(format string, a ...any) error { return &QueryError{Msg: fmt.Sp
 // kill chain: Valid Accounts (initial-access, persistence, …) starts at
 // initial-access.
 func (m *Model) Rank(q Query) ([]Step, error) {
-	var given, found []int
+	var given, found, stages []int
 	furthest := -1
 	for _, t := range q.Techniques {
 		k := kg.TechniqueKey(t)
@@ -264,10 +264,11 @@ func (m *Model) Rank(q Query) ([]Step, error) {
 		if !ok || slices.Contains(given, i) {
 			continue
 		}
-		given = append(given, i)
-		found = append(found, m.stage[i])
+		found = append(found, i)
+		stages = append(stages, m.stage[i])
 	}
-	furthest = max(furthest, furthestFound(found))
+	furthest = max(furthest, furthestFound(stages))
+	given = append(given, found...)
 	if len(given) == 0 {
 		if len(q.Found) > 0 {
 			return nil, queryErrorf("none of the techniques found in the text (%s) is in the graph (import ATT&CK first: cyberstreams graph import-attack FILE)", strings.Join(q.Found, ", "))
@@ -286,7 +287,7 @@ func (m *Model) Rank(q Query) ([]Step, error) {
 	if limit <= 0 {
 		limit = 25
 	}
-	ranked, scores, err := m.rank(given, from)
+	ranked, scores, err := m.rank(m.withoutSlips(given, found, from), from)
 	if err != nil {
 		return nil, err
 	}
@@ -299,6 +300,23 @@ func (m *Model) Rank(q Query) ([]Step, error) {
 		out = append(out, Step{ID: t.Key, Name: t.Name, Tactics: t.Tactics, Score: scores[i]})
 	}
 	return out, nil
+}
+
+// withoutSlips leaves out of given the techniques found in text that start
+// at from or later (the tagger's slips past where the incident stands), so
+// they are ranked instead of taken as seen; all are kept when nothing else
+// would be left.
+func (m *Model) withoutSlips(given, found []int, from int) []int {
+	var out []int
+	for _, i := range given {
+		if m.stage[i] < from || !slices.Contains(found, i) {
+			out = append(out, i)
+		}
+	}
+	if len(out) == 0 {
+		return given
+	}
+	return out
 }
 
 // furthestFound is the furthest tactic (of the stages given) that at least

@@ -66,8 +66,9 @@ func TestRank(t *testing.T) {
 		{"from the earliest tactic", Query{Techniques: []string{"T1078"}, Limit: 1}, []string{"T1003"}, false},
 		// Found in text: execution holds two tags, command-and-control
 		// one (a slip), so the ranking starts after execution, not at
-		// exfiltration (T1486 alone).
-		{"a lone tag further on", Query{Found: []string{"T1566", "T1059.001", "T1053", "T1105"}, Limit: 2}, []string{"T1003", "T1486"}, false},
+		// exfiltration (T1486 alone), and the slip T1105 is ranked, not
+		// taken as seen.
+		{"a lone tag further on", Query{Found: []string{"T1566", "T1059.001", "T1053", "T1105"}, Limit: 2}, []string{"T1003", "T1105"}, false},
 		{"--from", Query{Techniques: []string{"T1566"}, From: "impact"}, []string{"T1486"}, false},
 		{"malformed id", Query{Techniques: []string{"X1"}}, nil, true},
 		{"unknown technique", Query{Techniques: []string{"T9999"}}, nil, true},
