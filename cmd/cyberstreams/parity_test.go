@@ -233,7 +233,15 @@ type record struct {
 	Entities      map[string][]string `json:"entities"`
 	Explanation   json.RawMessage     `json:"explanation"`
 	Model         string              `json:"model"`
+	// Exploitation is compared between the doors that carry it
+	// (exploitationDoors).
+	Exploitation json.RawMessage `json:"exploitation"`
 }
+
+// exploitationDoors are the doors whose records carry the exploitation
+// likelihood `score` adds by default; the triage session's stored scores
+// do not.
+var exploitationDoors = []string{"score", "api"}
 
 // records parses JSON lines of scored records, by id; a line that is not
 // a record fails the test.
@@ -378,6 +386,12 @@ func checkParity(t *testing.T, advs []advisory, attack string, wantActor string)
 						t.Errorf("%s: no record for %s", door, id)
 						continue
 					}
+					if len(w.Exploitation) == 0 {
+						t.Errorf("score: no exploitation likelihood on %s", id)
+					}
+					if !slices.Contains(exploitationDoors, door) {
+						g.Exploitation, w.Exploitation = nil, nil
+					}
 					if !reflect.DeepEqual(canonical(g), canonical(w)) {
 						if diffs++; diffs <= 3 {
 							t.Errorf("%s differs from score on %s:\n%s: %+v\nscore: %+v", door, id, door, canonical(g), canonical(w))
@@ -432,11 +446,16 @@ func canonical(r record) any {
 	if len(r.Explanation) > 0 {
 		json.Unmarshal(r.Explanation, &ex)
 	}
-	r.Explanation = nil
+	var exploit any
+	if len(r.Exploitation) > 0 {
+		json.Unmarshal(r.Exploitation, &exploit)
+	}
+	r.Explanation, r.Exploitation = nil, nil
 	return struct {
-		R  record
-		Ex any
-	}{r, ex}
+		R       record
+		Ex      any
+		Exploit any
+	}{r, ex, exploit}
 }
 
 // TestParityOfEveryDoorOnDemoDocuments: the embedded demo documents, plus

@@ -39,10 +39,12 @@ func newServeCmd(app *App) *cobra.Command {
 any address but loopback needs a bearer token in $` + tokenEnv + `, which every
 request but the probes must then send as "Authorization: Bearer TOKEN").
 
-  POST /v1/score[?explain=K][&techniques=true]
+  POST /v1/score[?explain=K][&horizon=D][&techniques=true]
                                score documents, read exactly as 'score' reads
                                a file (techniques=true: with their ATT&CK
-                               techniques, as 'score --techniques');
+                               techniques, as 'score --techniques'; each record
+                               has 'score's exploitation likelihood over D =
+                               30 (default), 90 or 365 days, none with 0);
                                the Content-Type says what the body is:
         application/json         one document (generic, advisory, OSV, CVE 5
                                  or STIX object) → its record as one JSON object

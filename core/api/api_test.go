@@ -406,3 +406,38 @@ func TestTechniques(t *testing.T) {
 		t.Fatalf("batch techniques %+v, want %+v", got.Techniques, want)
 	}
 }
+
+// TestHorizon: records carry the exploitation likelihood `score` adds, over
+// 30 days unless ?horizon= says 90, 365 or 0 (none); other values are a
+// 400 in words.
+func TestHorizon(t *testing.T) {
+	h := api.New(scorer(t, 0))
+	doc := `{"id":"CVE-2024-3094","title":"xz backdoor","text":"Remote code execution through a backdoor in liblzma (CWE-506).","published":"2024-03-29T00:00:00Z"}`
+	cases := []struct {
+		name   string
+		target string
+		status int
+		want   string
+		absent string
+	}{
+		{"default", "/v1/score", 200, `"horizon_days":30`, ""},
+		{"90 days", "/v1/score?horizon=90", 200, `"horizon_days":90`, ""},
+		{"365 days with reasons", "/v1/score?horizon=365&explain=2", 200, `"horizon_days":365`, ""},
+		{"none", "/v1/score?horizon=0", 200, `"severity"`, `"exploitation"`},
+		{"no model for 60 days", "/v1/score?horizon=60", 400, "horizon: want one of [30 90 365] days", ""},
+		{"negative", "/v1/score?horizon=-30", 400, "horizon", ""},
+		{"not a number", "/v1/score?horizon=month", 400, "horizon", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := do(h, "POST", c.target, "application/json", strings.NewReader(doc))
+			body := rec.Body.String()
+			if rec.Code != c.status || !strings.Contains(body, c.want) {
+				t.Fatalf("%d %.600s; want %d with %q", rec.Code, body, c.status, c.want)
+			}
+			if c.absent != "" && strings.Contains(body, c.absent) {
+				t.Errorf("answer has %q: %.300s", c.absent, body)
+			}
+		})
+	}
+}

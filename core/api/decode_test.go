@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/api"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training/trainingtest"
@@ -35,7 +36,7 @@ func post(t testing.TB, h http.Handler, body []byte) []string {
 func streamed(t testing.TB, s *scoring.Scorer, path string) []string {
 	t.Helper()
 	var lines []string
-	err := s.Stream(context.Background(), []string{path}, ingest.Options{KeepTextless: true}, scoring.Options{Explain: 5}, func(sc scoring.Scored) error {
+	err := s.Stream(context.Background(), []string{path}, ingest.Options{KeepTextless: true}, scoring.Options{Explain: 5, Exploitation: exploitation.DefaultHorizon}, func(sc scoring.Scored) error {
 		if sc.Failure != nil {
 			lines = append(lines, "failure: "+sc.Failure.Err.Error())
 			return nil

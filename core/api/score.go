@@ -11,10 +11,12 @@ import (
 	"mime"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/techniques"
@@ -78,7 +80,9 @@ func containsString(list []string, s string) bool {
 // score answers POST /v1/score. The body is read through the same ingest
 // decoding `cyberstreams score` reads a file with (fields, date layouts,
 // structured CVE/CWE entities, the scorer's own extractor), so a record
-// gets the score it gets from the CLI; ?explain=K adds the top K reasons
+// gets the score it gets from the CLI, with the exploitation likelihood
+// over ?horizon= days (30 by default, as `score --horizon`; 0 for none);
+// ?explain=K adds the top K reasons
 // and ?techniques=true the ATT&CK techniques with their evidence.
 func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 	kind, ok := kindOf(r.Header.Get("Content-Type"))
@@ -115,6 +119,15 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	horizon := exploitation.DefaultHorizon
+	if v := r.URL.Query().Get("horizon"); v != "" {
+		h, err := strconv.Atoi(v)
+		if err != nil || (h != 0 && !slices.Contains(exploitation.Horizons, h)) {
+			writeError(w, http.StatusBadRequest, problem{Error: fmt.Sprintf("horizon: want one of %v days, or 0 for no exploitation likelihood", exploitation.Horizons)})
+			return
+		}
+		horizon = h
+	}
 	limit := s.cfg.MaxRequestBytes
 	if kind.single() {
 		limit = s.cfg.MaxDocumentBytes
@@ -135,7 +148,13 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	sc := s.scorer.Load() // the whole request is scored by one model, even across a swap
 	body := http.MaxBytesReader(w, r.Body, limit)
-	opts := scoring.Options{Explain: explain, Techniques: tagger}
+	if horizon != 0 {
+		if _, err := sc.Exploitation(horizon); err != nil {
+			writeError(w, http.StatusInternalServerError, problem{Error: "horizon: the exploitation model could not be loaded"})
+			return
+		}
+	}
+	opts := scoring.Options{Explain: explain, Exploitation: horizon, Techniques: tagger}
 	if kind.single() {
 		s.scoreOne(ctx, w, sc, kind, body, opts)
 		return
