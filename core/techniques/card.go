@@ -102,8 +102,9 @@ func (c Card) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Technique model card\n\n")
 	fmt.Fprintf(&b, "One-vs-rest L2 logistic regression (L-BFGS) over words and word pairs (TF-IDF),\n")
-	fmt.Fprintf(&b, "Platt-calibrated per technique; sentence and document thresholds chosen on\n")
-	fmt.Fprintf(&b, "report-level out-of-fold predictions. Explicit ids (T1566.001) are exact matches.\n\n")
+	fmt.Fprintf(&b, "Platt-calibrated per technique; one sentence and one document threshold, chosen\n")
+	fmt.Fprintf(&b, "on report-level out-of-fold predictions pooled over the techniques. Explicit ids\n")
+	fmt.Fprintf(&b, "(T1566.001) are exact matches.\n\n")
 	fmt.Fprintf(&b, "Rebuild: `%s`\n\n", c.Command)
 	fmt.Fprintf(&b, "| input | sha256 |\n|---|---|\n")
 	for _, in := range c.Inputs {
@@ -112,7 +113,11 @@ func (c Card) Markdown() string {
 	fmt.Fprintf(&b, "\n%d techniques (those with ≥ %d annotated sentences), %d sentences from %d reports, %d ATT&CK texts, %d features, %d non-zero weights.\n\n",
 		len(c.Techniques), c.Options.MinSentences, c.Sentences, c.Reports, c.ATTACKTexts, c.Features, c.Weights)
 	if e := c.Evaluation; e != nil {
-		fmt.Fprintf(&b, "## Quality on reports never seen (%d-fold report-level cross-validation, default thresholds)\n\n", e.Folds)
+		if e.HeldOut < e.Folds {
+			fmt.Fprintf(&b, "## Quality on reports never seen (%d of %d report-level folds held out: %d reports, %d sentences; default thresholds)\n\n", e.HeldOut, e.Folds, e.Reports, e.Sentences)
+		} else {
+			fmt.Fprintf(&b, "## Quality on reports never seen (%d-fold report-level cross-validation, default thresholds)\n\n", e.Folds)
+		}
 		fmt.Fprintf(&b, "| level | precision | recall | micro-F1 | macro-F1 |\n|---|---|---|---|---|\n")
 		fmt.Fprintf(&b, "| document | %.3f | %.3f | %.3f | %.3f |\n", e.Document.Precision, e.Document.Recall, e.Document.MicroF1, e.Document.MacroF1)
 		fmt.Fprintf(&b, "| sentence | %.3f | %.3f | %.3f | %.3f |\n\n", e.Sentence.Precision, e.Sentence.Recall, e.Sentence.MicroF1, e.Sentence.MacroF1)
