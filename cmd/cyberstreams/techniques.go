@@ -40,7 +40,7 @@ span and the words that drove the decision (their exact share of the log-odds).
 With --sentences every sentence that carries a technique is listed too.
 The default model is embedded (see 'cyberstreams train-techniques' to rebuild).`,
 		Example: `  cyberstreams tag report.txt
-  cyberstreams tag --sentences --format table report.txt
+  cyberstreams tag --sentences --output table report.txt
   curl -s https://example.org/report.txt | cyberstreams tag -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -53,7 +53,7 @@ The default model is embedded (see 'cyberstreams train-techniques' to rebuild).`
 				}
 			}
 			if o.Format != "jsonl" && o.Format != "csv" && o.Format != "table" {
-				return usagef("--format %q: want jsonl, table or csv", o.Format)
+				return usagef("--output %q: want jsonl, table or csv", o.Format)
 			}
 			format, err := ingest.ParseFormat(o.Input)
 			if err != nil {
@@ -66,10 +66,10 @@ The default model is embedded (see 'cyberstreams train-techniques' to rebuild).`
 			return tagRun(cmd.Context(), app, m, o, format, args)
 		},
 	}
-	cmd.Flags().StringVar(&o.Format, "format", "", "output: jsonl, table or csv (default: table at a terminal, else jsonl)")
+	cmd.Flags().StringVarP(&o.Format, "output", "o", "", "jsonl, table or csv (default: table at a terminal, else jsonl)")
 	cmd.Flags().BoolVar(&o.Sentences, "sentences", false, "also list each sentence with techniques, with its character span")
 	cmd.Flags().StringVar(&o.Model, "model", "", "technique model file (default: the workspace's, else the embedded model)")
-	cmd.Flags().StringVar(&o.Input, "input-format", "auto", "input layout: auto, jsonl, text, osv, cve5, kev, stix")
+	cmd.Flags().StringVar(&o.Input, "format", "auto", "input format: auto, jsonl, text, osv, cve5, kev, stix")
 	return cmd
 }
 

@@ -12,7 +12,7 @@ const tagReport = "The loader decodes its payload with certutil -decode before r
 
 func TestTagCommand(t *testing.T) {
 	ws := t.TempDir()
-	r := runCLI(t, ws, tagReport, "tag", "--sentences", "--input-format", "text", "-")
+	r := runCLI(t, ws, tagReport, "tag", "--sentences", "--format", "text", "-")
 	if r.Code != 0 {
 		t.Fatalf("exit %d: %s", r.Code, r.Err)
 	}
@@ -40,7 +40,7 @@ func TestTagCommand(t *testing.T) {
 		{"csv", "id,sentence,start,end,technique,name,confidence,provenance,evidence,words\n"},
 		{"table", "TECHNIQUE"},
 	} {
-		r := runCLI(t, ws, tagReport, "tag", "--format", tc.format, "--input-format", "text", "-")
+		r := runCLI(t, ws, tagReport, "tag", "--output", tc.format, "--format", "text", "-")
 		if r.Code != 0 || !strings.Contains(r.Out, tc.want) || !strings.Contains(r.Out, "T1140") {
 			t.Errorf("--format %s: exit %d\n%s%s", tc.format, r.Code, r.Out, r.Err)
 		}
@@ -56,10 +56,10 @@ func TestTagBadInput(t *testing.T) {
 		code  int
 		err   string
 	}{
-		{"bad format", "x", []string{"tag", "--format", "xml", "-"}, exitUsage, "--format"},
+		{"bad output", "x", []string{"tag", "--output", "xml", "-"}, exitUsage, "--output"},
 		{"missing file", "", []string{"tag", "/nonexistent/report.txt"}, exitError, "report.txt"},
 		{"one bad line", `{"id":"a","text":"It used certutil to decode the payload."}` + "\n{broken\n" + `{"id":"c","text":"nothing"}` + "\n",
-			[]string{"tag", "--input-format", "jsonl", "-"}, exitError, "<stdin>:2"},
+			[]string{"tag", "--format", "jsonl", "-"}, exitError, "<stdin>:2"},
 		{"train without data", "", []string{"train-techniques"}, exitUsage, "--data"},
 		{"train with one fold", "", []string{"train-techniques", "--data", ".", "--cv", "1"}, exitUsage, "--cv"},
 	} {
