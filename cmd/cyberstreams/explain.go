@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
@@ -18,6 +19,7 @@ func newExplainCmd(app *App) *cobra.Command {
 	var ref string
 	var top int
 	var margin bool
+	var horizon int
 	cmd := &cobra.Command{
 		Use:   "explain DOC|PATH",
 		Short: "Show why a document got its score",
@@ -38,6 +40,13 @@ probabilities, so the decided class is always the most probable one shown.
 --margin prints the base and margin; --json keeps them, with every
 contribution and the reasons they make up.
 
+Below them: the likelihood that a CVE of the document is listed in CISA's
+Known Exploited Vulnerabilities catalog within --horizon days (30, 90 or
+365; 0 leaves it out), as 'score' gives it, with its strongest reasons in
+words (exact TreeSHAP in calibrated log-odds) and the patch priority
+(expected harm; see "cyberstreams priorities --help"). --json carries it as
+"exploitation", with the summary and each reason's words.
+
 DOC is a document in the workspace: its id, a CVE or GHSA id that exactly one
 document carries (as its id or an alias; when several do, the error lists
 them), or an unambiguous id prefix. PATH is a file (every document in it is
@@ -56,8 +65,13 @@ explained).`,
 			if err != nil {
 				return err
 			}
+			if horizon != 0 {
+				if _, err := s.Exploitation(horizon); err != nil {
+					return usagef("--horizon: %v", err)
+				}
+			}
 			show := func(d document.Document) error {
-				r := s.Score(&d, scoring.Options{Explain: top})
+				r := s.Score(&d, scoring.Options{Explain: top, Exploitation: horizon})
 				if app.JSON {
 					return writeJSONLine(app.IO.Out, r)
 				}
@@ -99,6 +113,7 @@ explained).`,
 	cmd.Flags().StringVar(&ref, "model", "", "model: default, a version, or a bundle directory")
 	cmd.Flags().IntVar(&top, "top", 10, "number of reasons to show (0 = all non-zero)")
 	cmd.Flags().BoolVar(&margin, "margin", false, "also print the log-odds base and margin the reasons add up to")
+	cmd.Flags().IntVar(&horizon, "horizon", exploitation.DefaultHorizon, "exploitation-likelihood horizon in days: 30, 90 or 365 (0: none)")
 	return cmd
 }
 
@@ -124,5 +139,12 @@ func printExplanation(app *App, r scoring.Result, margin bool) error {
 	fmt.Fprintln(w)
 	fmt.Fprint(w, reasons.Bars(r.Explanation, r.Confidence, reasons.View{Width: 100, Style: st, Margin: margin}))
 	fmt.Fprintln(w)
+	if e := r.Exploitation; e != nil {
+		fmt.Fprintf(w, "exploitation: %s\n", termsafe.Line(e.Summary, 400))
+		for _, c := range e.Reasons {
+			fmt.Fprintf(w, "  %+.3f  %s\n", c.SHAP, termsafe.Line(c.Text, 120))
+		}
+		fmt.Fprintf(w, "patch priority %.4f of 10 (expected severity in CVSS points × the likelihood)\n\n", e.Priority)
+	}
 	return nil
 }

@@ -241,7 +241,7 @@ type record struct {
 // exploitationDoors are the doors whose records carry the exploitation
 // likelihood `score` adds by default; the triage session's stored scores
 // do not.
-var exploitationDoors = []string{"score", "api"}
+var exploitationDoors = []string{"score", "api", "explain"}
 
 // records parses JSON lines of scored records, by id; a line that is not
 // a record fails the test.

@@ -254,7 +254,7 @@ func Sentence(members []Contribution) string {
 			}
 			return "states no " + strings.ReplaceAll(value, "_", " ")
 		}
-	case "doc", "time", "graph", "entities":
+	case "doc", "time", "graph", "entities", "kev_history", "refs", "cvss":
 		if s := measured(c.Feature, c.Value); s != "" {
 			return s
 		}
@@ -326,6 +326,40 @@ func measured(feature string, v float64) string {
 		return "has " + count(v, "indicator", "indicators") + " the graph ties to a known actor"
 	case "graph:kev_vulnerabilities":
 		return "names " + count(v, "CVE", "CVEs") + " the graph marks as known exploited"
+	case "kev_history:vendor_listings", "kev_history:product_listings":
+		what := strings.TrimSuffix(strings.TrimPrefix(feature, "kev_history:"), "_listings")
+		if v == 0 {
+			return "names no " + what + " listed in CISA's Known Exploited Vulnerabilities catalog"
+		}
+		return "names a " + what + " with " + count(v, "listing", "listings") + " in CISA's Known Exploited Vulnerabilities catalog"
+	case "kev_history:vendor_listings_last_year", "kev_history:product_listings_last_year":
+		what := strings.TrimSuffix(strings.TrimPrefix(feature, "kev_history:"), "_listings_last_year")
+		if v == 0 {
+			return "names no " + what + " with a KEV listing in the year before it"
+		}
+		return "names a " + what + " with " + count(v, "KEV listing", "KEV listings") + " in the year before it"
+	case "refs:exploit_count":
+		return "references " + count(v, "exploit write-up or proof of concept", "exploit write-ups or proofs of concept")
+	case "cvss:stated_score":
+		if v == 0 {
+			return "states no CVSS score"
+		}
+		return fmt.Sprintf("states CVSS %.1f", v)
+	}
+	if part, ok := strings.CutPrefix(feature, "cvss:"); ok {
+		if v == 0 {
+			return "states no CVSS vector"
+		}
+		values := map[string][]string{ // by the ordinal core/exploitation codes them with, from 1
+			"attack_vector":       {"physical", "local", "adjacent", "network"},
+			"attack_complexity":   {"high", "low"},
+			"privileges_required": {"high", "low", "none"},
+			"user_interaction":    {"required", "none"},
+			"scope":               {"unchanged", "changed"},
+		}
+		if vs, ok := values[part]; ok && v >= 1 && int(v) <= len(vs) && v == math.Trunc(v) {
+			return "states CVSS " + strings.ReplaceAll(part, "_", " ") + " " + vs[int(v)-1]
+		}
 	}
 	if typ, ok := strings.CutPrefix(feature, "entities:"); ok {
 		if typ, ok := strings.CutSuffix(typ, "_count"); ok {
@@ -473,16 +507,7 @@ func chain(bigrams [][2]string) ([]string, bool) {
 // execution' and states CVSS 9.8; against: it does not mention
 // 'authentication'".
 func Header(class string, prob float64, rs []Reason) string {
-	var pro, con []string
-	for _, r := range rs {
-		switch {
-		case r.SHAP > 0 && len(pro) < 3:
-			pro = append(pro, r.Text)
-		case r.SHAP < 0 && len(con) < 2:
-			con = append(con, r.Text)
-		}
-	}
-	pro, con = mergeMentions(pro), mergeMentions(con)
+	pro, con := forAgainst(rs)
 	h := fmt.Sprintf("%s (%.0f %%)", class, 100*prob)
 	switch {
 	case len(pro) > 0:
@@ -494,6 +519,52 @@ func Header(class string, prob float64, rs []Reason) string {
 		h += "; against: it " + join(con, "and")
 	}
 	return h
+}
+
+// forAgainst are the strongest reasons for (up to 3) and against (up to
+// 2), their mentions merged.
+func forAgainst(rs []Reason) (pro, con []string) {
+	for _, r := range rs {
+		switch {
+		case r.SHAP > 0 && len(pro) < 3:
+			pro = append(pro, r.Text)
+		case r.SHAP < 0 && len(con) < 2:
+			con = append(con, r.Text)
+		}
+	}
+	return mergeMentions(pro), mergeMentions(con)
+}
+
+// ExploitationHeader says an exploitation likelihood in words: the
+// probability of a KEV listing within the horizon, and what raised and
+// lowered it, e.g. "2.1 % likely to be listed as exploited within 30 days
+// — mainly because it names a vendor with 12 listings in CISA's Known
+// Exploited Vulnerabilities catalog; against: it lists no references".
+func ExploitationHeader(prob float64, horizonDays int, rs []Reason) string {
+	h := fmt.Sprintf("%s likely to be listed as exploited within %d days", Percent(prob), horizonDays)
+	pro, con := forAgainst(rs)
+	if len(pro) > 0 {
+		h += " — mainly because it " + join(pro, "and")
+	}
+	if len(con) > 0 {
+		h += "; against: it " + join(con, "and")
+	}
+	return h
+}
+
+// Percent writes a probability as a percentage with the digits a small
+// one needs: "37 %", "2.1 %", "0.03 %".
+func Percent(p float64) string {
+	switch pc := 100 * p; {
+	case pc >= 10 || pc == 0:
+		return fmt.Sprintf("%.0f %%", pc)
+	case pc >= 1:
+		return fmt.Sprintf("%.1f %%", pc)
+	case pc >= 0.01:
+		return fmt.Sprintf("%.2f %%", pc)
+	default:
+		return "< 0.01 %"
+	}
 }
 
 // mergeMentions folds the "mentions …" phrases into the first of them,

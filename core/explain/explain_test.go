@@ -31,6 +31,16 @@ func TestSentence(t *testing.T) {
 		{"kev:listed", 0, "is not in CISA's Known Exploited Vulnerabilities catalog"},
 		{"graph:known_actors", 2, "names 2 threat actors the graph knows"},
 		{"graph:kev_vulnerabilities", 0, "names no CVEs the graph marks as known exploited"},
+		{"kev_history:vendor_listings", 12, "names a vendor with 12 listings in CISA's Known Exploited Vulnerabilities catalog"},
+		{"kev_history:product_listings", 0, "names no product listed in CISA's Known Exploited Vulnerabilities catalog"},
+		{"kev_history:vendor_listings_last_year", 1, "names a vendor with 1 KEV listing in the year before it"},
+		{"kev_history:product_listings_last_year", 0, "names no product with a KEV listing in the year before it"},
+		{"refs:exploit_count", 2, "references 2 exploit write-ups or proofs of concept"},
+		{"cvss:stated_score", 9.8, "states CVSS 9.8"},
+		{"cvss:attack_vector", 4, "states CVSS attack vector network"},
+		{"cvss:privileges_required", 3, "states CVSS privileges required none"},
+		{"cvss:user_interaction", 0, "states no CVSS vector"},
+		{"cvss:scope", 7, "cvss:scope = 7"},
 		{"doc:package_count", 0, "lists no packages"},
 		{"doc:package_count", 1, "lists 1 package"},
 		{"doc:reference_count", 7, "lists 7 references"},
@@ -227,5 +237,28 @@ func TestGroupAllLinksPhrases(t *testing.T) {
 		"does not mention 'a b c d'", "does not mention 'd e'"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("reasons\n %q\nwant\n %q", got, want)
+	}
+}
+
+func TestExploitationHeader(t *testing.T) {
+	cases := []struct {
+		name string
+		prob float64
+		days int
+		rs   []Reason
+		want string
+	}{
+		{"no reasons", 0.37, 90, nil, "37 % likely to be listed as exploited within 90 days"},
+		{"for and against", 0.021, 30, []Reason{{Text: "references 1 exploit write-up or proof of concept", SHAP: 0.9},
+			{Text: "lists no references", SHAP: -0.2}, {Text: "states CVSS 9.8", SHAP: 0.1}},
+			"2.1 % likely to be listed as exploited within 30 days — mainly because it references 1 exploit write-up or proof of concept and states CVSS 9.8; against: it lists no references"},
+		{"tiny", 0.00002, 365, []Reason{{Text: "names no vendor listed in CISA's Known Exploited Vulnerabilities catalog", SHAP: -0.3}},
+			"< 0.01 % likely to be listed as exploited within 365 days; against: it names no vendor listed in CISA's Known Exploited Vulnerabilities catalog"},
+		{"small", 0.0024, 30, nil, "0.24 % likely to be listed as exploited within 30 days"},
+	}
+	for _, c := range cases {
+		if got := ExploitationHeader(c.prob, c.days, c.rs); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
 	}
 }

@@ -412,6 +412,14 @@ func (s *Scorer) exploitation(d *document.Document, res *Result, opts Options) *
 	}
 	p := m.Predict(d, reasons)
 	p.Priority = exploitation.Priority(res.Probabilities, p.Probability)
+	if opts.Explain >= 0 {
+		words := make([]explain.Reason, len(p.Reasons))
+		for i, r := range p.Reasons {
+			p.Reasons[i].Text = explain.Sentence([]explain.Contribution{{Feature: r.Feature, Value: r.Value, SHAP: r.SHAP}})
+			words[i] = explain.Reason{Text: p.Reasons[i].Text, SHAP: r.SHAP, Features: []string{r.Feature}}
+		}
+		p.Summary = explain.ExploitationHeader(p.Probability, p.HorizonDays, words)
+	}
 	return &p
 }
 
