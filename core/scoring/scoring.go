@@ -364,9 +364,7 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	if res.Entities == nil {
 		res.Entities = map[string][]string{}
 	}
-	if opts.Exploitation > 0 {
-		res.Exploitation = s.exploitation(d, &res, opts)
-	}
+	s.AddExploitation(d, &res, opts)
 	if opts.Techniques != nil {
 		res.Techniques = opts.Techniques.Tag(d.Text(), false).Techniques
 	}
@@ -394,6 +392,16 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 // its calibrated threshold (false for a model without one): how a stored
 // score's flag is read back (the triage queue, a stored explanation).
 func (s *Scorer) Novel(novelty float64) bool { return s.novelty != nil && s.novelty.Novel(novelty) }
+
+// AddExploitation sets res.Exploitation, a scored document's exploitation
+// likelihood over opts.Exploitation days with opts.Explain reasons, as
+// Score does: for a result read back from storage (the triage detail
+// pane). It does nothing when opts.Exploitation is 0.
+func (s *Scorer) AddExploitation(d *document.Document, res *Result, opts Options) {
+	if opts.Exploitation > 0 {
+		res.Exploitation = s.exploitation(d, res, opts)
+	}
+}
 
 // exploitation predicts a scored document's exploitation likelihood and
 // its patch priority from the result's severity probabilities; nil when

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/techniques"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
@@ -26,6 +27,10 @@ import (
 // ExplainTop is how many reasons the detail pane shows (the rest are summed
 // into Explanation.Omitted, so the kept ones still add up to the margin).
 const ExplainTop = 20
+
+// ExploitationTop is how many reasons the detail pane's exploitation
+// likelihood has.
+const ExploitationTop = 3
 
 // scoreBatch is how many scores share one transaction: one fsync per batch
 // instead of per document.
@@ -259,6 +264,9 @@ func (s *Session) Detail(ctx context.Context, docID string) (Detail, error) {
 		// an analyst opens a fraction of the documents.
 		res = sc.Score(&d, scoring.Options{Explain: ExplainTop})
 	}
+	// The exploitation likelihood with its top reasons, as `score` and
+	// `explain` give it over the default horizon.
+	sc.AddExploitation(&d, &res, scoring.Options{Explain: ExploitationTop, Exploitation: exploitation.DefaultHorizon})
 	out.Score = res
 	if tagger, err := s.Tagger(); err == nil {
 		verdicts, err := techniques.ReadVerdicts(ctx, s.labels, d.ID)

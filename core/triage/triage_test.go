@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
+	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/core/triage/triagetest"
 	"github.com/cyberstreams/cyberstreams/labels"
@@ -263,5 +266,31 @@ func TestContestedDocuments(t *testing.T) {
 	q := triage.NewQueue(items, 0)
 	if sel := q.Select(triage.ByPriority, f); len(sel) != 1 || q.At(sel[0]).DocID != disputed {
 		t.Fatalf("the queue's contested selection: %v", sel)
+	}
+}
+
+// TestDetailExploitation: the detail pane's score carries the exploitation
+// likelihood `score` gives the document over the default horizon, with
+// its top reasons in words and the patch priority from the score shown.
+func TestDetailExploitation(t *testing.T) {
+	ctx := context.Background()
+	s := triagetest.Demo(t, t.TempDir())
+	for _, id := range []string{"demo-003", "demo-009"} {
+		d, err := s.Detail(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := d.Score.Exploitation
+		if e == nil || e.HorizonDays != exploitation.DefaultHorizon || len(e.Reasons) == 0 || len(e.Reasons) > triage.ExploitationTop ||
+			e.Reasons[0].Text == "" || !strings.Contains(e.Summary, "likely to be listed as exploited within 30 days") {
+			t.Fatalf("%s: exploitation %+v", id, e)
+		}
+		if want := exploitation.Priority(d.Score.Probabilities, e.Probability); math.Abs(e.Priority-want) > 1e-12 {
+			t.Errorf("%s: priority %v, want %v from the shown severity", id, e.Priority, want)
+		}
+		fresh := s.Scorer().Score(&d.Document, scoring.Options{Explain: triage.ExploitationTop, Exploitation: exploitation.DefaultHorizon})
+		if math.Abs(fresh.Exploitation.Probability-e.Probability) > 1e-12 {
+			t.Errorf("%s: probability %v, score gives %v", id, e.Probability, fresh.Exploitation.Probability)
+		}
 	}
 }

@@ -165,6 +165,16 @@ func (m *Model) render() {
 	b.WriteString("\n")
 	b.WriteByte('\n')
 
+	// The exploitation likelihood over its horizon, with its top reasons.
+	if e := r.Exploitation; e != nil {
+		b.WriteString(st.Section.Render("Exploitation"))
+		b.WriteByte('\n')
+		b.WriteString(wrap(termsafe.Line(e.Summary, 600)))
+		b.WriteByte('\n')
+		b.WriteString(wrap(st.Dim.Render(fmt.Sprintf("patch priority %.3f of 10 (expected severity in CVSS points × the likelihood)", e.Priority))))
+		b.WriteString("\n\n")
+	}
+
 	// Techniques, each with the sentence that shows it best.
 	if len(m.d.Techniques) > 0 {
 		b.WriteString(st.Section.Render("Techniques"))
