@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/cyberstreams/cyberstreams/kg"
 )
 
 // SharedEvent is a label event as teammates exchange it through Neo4j:
@@ -24,6 +26,27 @@ type SharedEvent struct {
 	Predicted    string `json:"predicted,omitempty"`
 	Origin       string `json:"origin"`
 	RetractsUID  string `json:"retracts_uid,omitempty"`
+	// A technique verdict (the technique log) names the technique, says
+	// whether it is present, and carries its evidence sentence.
+	Technique string `json:"technique,omitempty"`
+	Present   bool   `json:"present,omitempty"`
+	Sentence  string `json:"sentence,omitempty"`
+}
+
+// sharedLog is one history exchanged with teammates: its state and
+// waiting tables, and how a pulled event joins it. Severity labels and
+// technique verdicts are two logs, each with its own place on the server.
+type sharedLog struct {
+	state, waiting string
+	append         func(ctx context.Context, tx *sql.Tx, e SharedEvent) (appendOutcome, error)
+}
+
+func severityLog() sharedLog {
+	return sharedLog{state: "label_share_state", waiting: "label_pull_waiting", append: appendPulled}
+}
+
+func techniqueLog() sharedLog {
+	return sharedLog{state: "technique_share_state", waiting: "technique_pull_waiting", append: appendPulledTechnique}
 }
 
 // ShareState is how far this workspace's label history was exchanged with
@@ -37,9 +60,18 @@ type ShareState struct {
 
 // ShareState reads the exchange state.
 func (s *Store) ShareState(ctx context.Context) (ShareState, error) {
+	return s.shareState(ctx, severityLog())
+}
+
+// TechniqueShareState reads the exchange state of the technique verdicts.
+func (s *Store) TechniqueShareState(ctx context.Context) (ShareState, error) {
+	return s.shareState(ctx, techniqueLog())
+}
+
+func (s *Store) shareState(ctx context.Context, l sharedLog) (ShareState, error) {
 	var st ShareState
 	err := s.db.QueryRowContext(ctx, `SELECT log, pushed_through, pulled_through,
-		(SELECT count(*) FROM label_pull_waiting) FROM label_share_state WHERE id = 1`).
+		(SELECT count(*) FROM `+l.waiting+`) FROM `+l.state+` WHERE id = 1`).
 		Scan(&st.Log, &st.PushedThrough, &st.PulledThrough, &st.Waiting)
 	if err != nil {
 		return st, fmt.Errorf("label share state: %w", err)
@@ -51,7 +83,16 @@ func (s *Store) ShareState(ctx context.Context) (ShareState, error) {
 // exchanged with (a new server, or one reset since): everything is pushed
 // and pulled again, which appends nothing twice.
 func (s *Store) StartLog(ctx context.Context, log string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE label_share_state SET log = ?, pushed_through = 0, pulled_through = 0 WHERE id = 1`, log)
+	return s.startLog(ctx, severityLog(), log)
+}
+
+// StartTechniqueLog is StartLog for the technique verdicts' log.
+func (s *Store) StartTechniqueLog(ctx context.Context, log string) error {
+	return s.startLog(ctx, techniqueLog(), log)
+}
+
+func (s *Store) startLog(ctx context.Context, l sharedLog, log string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE `+l.state+` SET log = ?, pushed_through = 0, pulled_through = 0 WHERE id = 1`, log)
 	if err != nil {
 		return fmt.Errorf("label share state: %w", err)
 	}
@@ -61,11 +102,32 @@ func (s *Store) StartLog(ctx context.Context, log string) error {
 // Unpushed returns up to limit of this workspace's own events not yet on
 // the server, in the order they were made, stamped with workspace.
 func (s *Store) Unpushed(ctx context.Context, workspace string, limit int) ([]SharedEvent, int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.uid, e.doc_id, e.kind, coalesce(e.severity, ''), e.analyst, e.created_at,
+	return s.unpushed(ctx, `SELECT e.id, e.uid, e.doc_id, e.kind, coalesce(e.severity, ''), e.analyst, e.created_at,
 		e.note, e.model_version, e.predicted, e.origin, coalesce(r.uid, '')
 		FROM label_events e LEFT JOIN label_events r ON r.id = e.retracts
 		WHERE e.workspace = '' AND e.id > (SELECT pushed_through FROM label_share_state WHERE id = 1)
-		ORDER BY e.id LIMIT ?`, limit)
+		ORDER BY e.id LIMIT ?`, workspace, limit, func(e *SharedEvent) []any {
+		return []any{&e.UID, &e.DocID, &e.Kind, &e.Severity, &e.Analyst, &e.CreatedAt,
+			&e.Note, &e.ModelVersion, &e.Predicted, &e.Origin, &e.RetractsUID}
+	})
+}
+
+// UnpushedTechniques is Unpushed for the technique verdicts.
+func (s *Store) UnpushedTechniques(ctx context.Context, workspace string, limit int) ([]SharedEvent, int64, error) {
+	return s.unpushed(ctx, `SELECT e.id, e.uid, e.doc_id, e.kind, e.technique, coalesce(e.present, 0), e.sentence,
+		e.analyst, e.created_at, e.note, e.origin, coalesce(r.uid, '')
+		FROM technique_label_events e LEFT JOIN technique_label_events r ON r.id = e.retracts
+		WHERE e.workspace = '' AND e.id > (SELECT pushed_through FROM technique_share_state WHERE id = 1)
+		ORDER BY e.id LIMIT ?`, workspace, limit, func(e *SharedEvent) []any {
+		return []any{&e.UID, &e.DocID, &e.Kind, &e.Technique, &e.Present, &e.Sentence,
+			&e.Analyst, &e.CreatedAt, &e.Note, &e.Origin, &e.RetractsUID}
+	})
+}
+
+// unpushed runs query, whose rows are an event's id and then the fields
+// that fields points at, and returns the events and the last id.
+func (s *Store) unpushed(ctx context.Context, query, workspace string, limit int, fields func(*SharedEvent) []any) ([]SharedEvent, int64, error) {
+	rows, err := s.db.QueryContext(ctx, query, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("labels to push: %w", err)
 	}
@@ -74,8 +136,7 @@ func (s *Store) Unpushed(ctx context.Context, workspace string, limit int) ([]Sh
 	var last int64
 	for rows.Next() {
 		e := SharedEvent{Workspace: workspace}
-		if err := rows.Scan(&last, &e.UID, &e.DocID, &e.Kind, &e.Severity, &e.Analyst, &e.CreatedAt,
-			&e.Note, &e.ModelVersion, &e.Predicted, &e.Origin, &e.RetractsUID); err != nil {
+		if err := rows.Scan(append([]any{&last}, fields(&e)...)...); err != nil {
 			return nil, 0, fmt.Errorf("labels to push: %w", err)
 		}
 		out = append(out, e)
@@ -85,7 +146,17 @@ func (s *Store) Unpushed(ctx context.Context, workspace string, limit int) ([]Sh
 
 // MarkPushed records that own events up to id are on the server.
 func (s *Store) MarkPushed(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE label_share_state SET pushed_through = max(pushed_through, ?) WHERE id = 1`, id)
+	return s.markPushed(ctx, severityLog(), id)
+}
+
+// MarkTechniquesPushed records that own technique events up to id are on
+// the server.
+func (s *Store) MarkTechniquesPushed(ctx context.Context, id int64) error {
+	return s.markPushed(ctx, techniqueLog(), id)
+}
+
+func (s *Store) markPushed(ctx context.Context, l sharedLog, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE `+l.state+` SET pushed_through = max(pushed_through, ?) WHERE id = 1`, id)
 	if err != nil {
 		return fmt.Errorf("label share state: %w", err)
 	}
@@ -118,13 +189,24 @@ type AppendResult struct {
 // uid, or by content for a label imported from a file) is not appended
 // again.
 func (s *Store) AppendPulled(ctx context.Context, evs []PulledEvent, through int64) (AppendResult, error) {
+	return s.appendPulled(ctx, severityLog(), evs, through)
+}
+
+// AppendPulledTechniques is AppendPulled for teammates' technique
+// verdicts: appended once (by uid), an undo after the verdict it takes
+// back, a verdict on a document this workspace lacks kept waiting.
+func (s *Store) AppendPulledTechniques(ctx context.Context, evs []PulledEvent, through int64) (AppendResult, error) {
+	return s.appendPulled(ctx, techniqueLog(), evs, through)
+}
+
+func (s *Store) appendPulled(ctx context.Context, l sharedLog, evs []PulledEvent, through int64) (AppendResult, error) {
 	var res AppendResult
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("label pull: %w", err)
 	}
 	defer tx.Rollback()
-	waiting, err := waitingEvents(ctx, tx)
+	waiting, err := waitingEvents(ctx, tx, l.waiting)
 	if err != nil {
 		return res, err
 	}
@@ -136,7 +218,7 @@ func (s *Store) AppendPulled(ctx context.Context, evs []PulledEvent, through int
 		var again []PulledEvent
 		progress := false
 		for _, e := range pass {
-			ok, err := appendPulled(ctx, tx, e.SharedEvent)
+			ok, err := l.append(ctx, tx, e.SharedEvent)
 			if errors.Is(err, errBadShared) {
 				// One malformed event (another version's, or hand-made on the
 				// server) never stops the others; it is counted and dropped.
@@ -156,7 +238,7 @@ func (s *Store) AppendPulled(ctx context.Context, evs []PulledEvent, through int
 				again = append(again, e)
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM label_pull_waiting WHERE uid = ?`, e.UID); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+l.waiting+` WHERE uid = ?`, e.UID); err != nil {
 				return res, fmt.Errorf("label pull: %w", err)
 			}
 		}
@@ -166,7 +248,7 @@ func (s *Store) AppendPulled(ctx context.Context, evs []PulledEvent, through int
 				if err != nil {
 					return res, err
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO label_pull_waiting (uid, seq, event) VALUES (?, ?, ?)
+				if _, err := tx.ExecContext(ctx, `INSERT INTO `+l.waiting+` (uid, seq, event) VALUES (?, ?, ?)
 					ON CONFLICT (uid) DO NOTHING`, e.UID, e.Seq, string(b)); err != nil {
 					return res, fmt.Errorf("label pull: %w", err)
 				}
@@ -175,10 +257,10 @@ func (s *Store) AppendPulled(ctx context.Context, evs []PulledEvent, through int
 		}
 		pass = again
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM label_pull_waiting`).Scan(&res.Waiting); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+l.waiting).Scan(&res.Waiting); err != nil {
 		return res, fmt.Errorf("label pull: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE label_share_state SET pulled_through = max(pulled_through, ?) WHERE id = 1`, through); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE `+l.state+` SET pulled_through = max(pulled_through, ?) WHERE id = 1`, through); err != nil {
 		return res, fmt.Errorf("label pull: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -187,8 +269,8 @@ func (s *Store) AppendPulled(ctx context.Context, evs []PulledEvent, through int
 	return res, nil
 }
 
-func waitingEvents(ctx context.Context, tx *sql.Tx) ([]PulledEvent, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT seq, event FROM label_pull_waiting ORDER BY seq`)
+func waitingEvents(ctx context.Context, tx *sql.Tx, table string) ([]PulledEvent, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT seq, event FROM `+table+` ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("label pull: %w", err)
 	}
@@ -221,8 +303,52 @@ const (
 var errBadShared = errors.New("not a label event")
 
 func appendPulled(ctx context.Context, tx *sql.Tx, e SharedEvent) (appendOutcome, error) {
+	return appendShared(ctx, tx, "label_events", e, func() (sql.Result, error) {
+		if severityRank(e.Severity) < 0 {
+			return nil, fmt.Errorf("%w: severity %q", errBadShared, e.Severity)
+		}
+		return tx.ExecContext(ctx, `INSERT OR IGNORE INTO label_events
+			(doc_id, kind, severity, analyst, created_at, note, model_version, predicted, origin, import_key, uid, workspace)
+			VALUES (?, 'label', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.DocID, e.Severity, e.Analyst, e.CreatedAt, e.Note, e.ModelVersion, e.Predicted, e.Origin,
+			importKey(e.DocID, e.Severity, e.Analyst, e.CreatedAt, e.Note), e.UID, e.Workspace)
+	}, func(target int64) (sql.Result, error) {
+		return tx.ExecContext(ctx, `INSERT OR IGNORE INTO label_events
+			(doc_id, kind, analyst, created_at, note, origin, retracts, uid, workspace)
+			VALUES (?, 'retract', ?, ?, ?, ?, ?, ?, ?)`,
+			e.DocID, e.Analyst, e.CreatedAt, e.Note, e.Origin, target, e.UID, e.Workspace)
+	})
+}
+
+// appendPulledTechnique appends one teammate's technique event, as
+// appendPulled does a severity event.
+func appendPulledTechnique(ctx context.Context, tx *sql.Tx, e SharedEvent) (appendOutcome, error) {
+	technique := kg.TechniqueKey(e.Technique)
+	return appendShared(ctx, tx, "technique_label_events", e, func() (sql.Result, error) {
+		if technique == "" {
+			return nil, fmt.Errorf("%w: technique %q", errBadShared, e.Technique)
+		}
+		return tx.ExecContext(ctx, `INSERT OR IGNORE INTO technique_label_events
+			(doc_id, kind, technique, present, sentence, analyst, created_at, note, origin, uid, workspace)
+			VALUES (?, 'label', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.DocID, technique, e.Present, e.Sentence, e.Analyst, e.CreatedAt, e.Note, e.Origin, e.UID, e.Workspace)
+	}, func(target int64) (sql.Result, error) {
+		return tx.ExecContext(ctx, `INSERT OR IGNORE INTO technique_label_events
+			(doc_id, kind, technique, analyst, created_at, note, origin, retracts, uid, workspace)
+			VALUES (?, 'retract', (SELECT technique FROM technique_label_events WHERE id = ?), ?, ?, ?, ?, ?, ?, ?)`,
+			e.DocID, target, e.Analyst, e.CreatedAt, e.Note, e.Origin, target, e.UID, e.Workspace)
+	})
+}
+
+// appendShared appends a pulled event to the events table: not at all
+// when an event with its uid is there; after checking what every event
+// carries; waiting while its document, or the label an undo takes back,
+// is missing. label and retract insert a label, or an undo of the label
+// with id target.
+func appendShared(ctx context.Context, tx *sql.Tx, table string, e SharedEvent,
+	label func() (sql.Result, error), retract func(target int64) (sql.Result, error)) (appendOutcome, error) {
 	var one int
-	switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM label_events WHERE uid = ?`, e.UID).Scan(&one); {
+	switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE uid = ?`, e.UID).Scan(&one); {
 	case err == nil:
 		return already, nil
 	case !errors.Is(err, sql.ErrNoRows):
@@ -238,26 +364,16 @@ func appendPulled(ctx context.Context, tx *sql.Tx, e SharedEvent) (appendOutcome
 	var r sql.Result
 	switch e.Kind {
 	case "label":
-		if severityRank(e.Severity) < 0 {
-			return 0, fmt.Errorf("%w: severity %q", errBadShared, e.Severity)
-		}
-		r, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO label_events
-			(doc_id, kind, severity, analyst, created_at, note, model_version, predicted, origin, import_key, uid, workspace)
-			VALUES (?, 'label', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.DocID, e.Severity, e.Analyst, e.CreatedAt, e.Note, e.ModelVersion, e.Predicted, e.Origin,
-			importKey(e.DocID, e.Severity, e.Analyst, e.CreatedAt, e.Note), e.UID, e.Workspace)
+		r, err = label()
 	case "retract":
 		var target int64
-		switch err := tx.QueryRowContext(ctx, `SELECT id FROM label_events WHERE uid = ? AND kind = 'label'`, e.RetractsUID).Scan(&target); {
+		switch err := tx.QueryRowContext(ctx, `SELECT id FROM `+table+` WHERE uid = ? AND kind = 'label'`, e.RetractsUID).Scan(&target); {
 		case errors.Is(err, sql.ErrNoRows):
 			return wait, nil
 		case err != nil:
 			return 0, err
 		}
-		r, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO label_events
-			(doc_id, kind, analyst, created_at, note, origin, retracts, uid, workspace)
-			VALUES (?, 'retract', ?, ?, ?, ?, ?, ?, ?)`,
-			e.DocID, e.Analyst, e.CreatedAt, e.Note, e.Origin, target, e.UID, e.Workspace)
+		r, err = retract(target)
 	default:
 		return 0, fmt.Errorf("%w: kind %q", errBadShared, e.Kind)
 	}

@@ -56,6 +56,68 @@ func TechniqueMigrations() []string {
 			      WHERE e.kind = 'label'
 			        AND NOT EXISTS (SELECT 1 FROM technique_label_events r WHERE r.retracts = e.id))
 			WHERE latest = 1;`,
+		// 2: technique verdicts shared with the team through Neo4j, as
+		// severity labels are (labels migration 2): a uid names every event
+		// everywhere, workspace is '' for this workspace's own events and
+		// the sender's id for pulled ones; technique_share_state and
+		// technique_pull_waiting are label_share_state and
+		// label_pull_waiting for the technique log. With several analysts,
+		// the verdict in force on a technique in a sentence follows the
+		// severity labels' rule (labels migration 3) over each analyst's
+		// latest live verdict: an adjudicator's (the latest, if several);
+		// else the one a strict majority gave (its latest); else the
+		// latest. One analyst correcting themselves still gets their latest.
+		`ALTER TABLE technique_label_events ADD COLUMN uid TEXT;
+		ALTER TABLE technique_label_events ADD COLUMN workspace TEXT NOT NULL DEFAULT '';
+		UPDATE technique_label_events SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+		CREATE UNIQUE INDEX technique_label_events_uid ON technique_label_events(uid);
+		CREATE TRIGGER technique_label_events_uid AFTER INSERT ON technique_label_events WHEN NEW.uid IS NULL
+		BEGIN UPDATE technique_label_events SET uid = lower(hex(randomblob(16))) WHERE id = NEW.id; END;
+		CREATE TABLE technique_share_state (
+			id             INTEGER PRIMARY KEY CHECK (id = 1),
+			log            TEXT NOT NULL DEFAULT '',
+			pushed_through INTEGER NOT NULL DEFAULT 0,
+			pulled_through INTEGER NOT NULL DEFAULT 0
+		);
+		INSERT INTO technique_share_state (id) VALUES (1);
+		CREATE TABLE technique_pull_waiting (
+			uid   TEXT PRIMARY KEY,
+			seq   INTEGER NOT NULL,
+			event TEXT NOT NULL
+		);
+		DROP VIEW current_technique_labels;
+		-- per_analyst_technique_labels: each analyst's latest live verdict
+		-- on a technique of a document in a sentence.
+		CREATE VIEW per_analyst_technique_labels AS
+			SELECT id, doc_id, technique, present, sentence, analyst, created_at, note, origin
+			FROM (SELECT e.*, row_number() OVER (PARTITION BY e.doc_id, e.technique, e.sentence, e.analyst
+			                                     ORDER BY e.created_at DESC, e.id DESC) AS latest
+			      FROM technique_label_events e
+			      WHERE e.kind = 'label'
+			        AND NOT EXISTS (SELECT 1 FROM technique_label_events r WHERE r.retracts = e.id))
+			WHERE latest = 1;
+		CREATE VIEW current_technique_labels AS
+			WITH votes AS (
+				SELECT doc_id, technique, sentence, present, count(*) AS n
+				FROM per_analyst_technique_labels GROUP BY doc_id, technique, sentence, present
+			), ranked_votes AS (
+				SELECT doc_id, technique, sentence, present,
+				       rank() OVER (PARTITION BY doc_id, technique, sentence ORDER BY n DESC) AS r,
+				       count(*) OVER (PARTITION BY doc_id, technique, sentence, n) AS ties
+				FROM votes
+			), majority AS (
+				SELECT doc_id, technique, sentence, present FROM ranked_votes WHERE r = 1 AND ties = 1
+			)
+			SELECT id, doc_id, technique, present, sentence, analyst, created_at, note, origin
+			FROM (SELECT p.*, row_number() OVER (PARTITION BY p.doc_id, p.technique, p.sentence ORDER BY
+			                  (a.analyst IS NOT NULL) DESC,
+			                  (a.analyst IS NULL AND m.doc_id IS NOT NULL) DESC,
+			                  p.created_at DESC, p.id DESC) AS pick
+			      FROM per_analyst_technique_labels p
+			      LEFT JOIN label_adjudicators a ON a.analyst = p.analyst
+			      LEFT JOIN majority m ON m.doc_id = p.doc_id AND m.technique = p.technique
+			                          AND m.sentence = p.sentence AND m.present = p.present)
+			WHERE pick = 1;`,
 	}
 }
 
@@ -119,11 +181,12 @@ func (s *Store) AddTechnique(ctx context.Context, l TechniqueLabel) (TechniqueLa
 
 // UndoTechnique retracts the analyst's most recently entered technique
 // label that is still live and returns it; again goes one further back.
+// Teammates' verdicts pulled from the team's server are theirs to undo.
 func (s *Store) UndoTechnique(ctx context.Context, analyst string) (TechniqueLabel, error) {
 	var retracted int64
 	err := s.db.QueryRowContext(ctx, `INSERT INTO technique_label_events (doc_id, kind, technique, analyst, created_at, origin, retracts)
 		SELECT e.doc_id, 'retract', e.technique, e.analyst, ?, e.origin, e.id FROM technique_label_events e
-		WHERE e.analyst = ? AND e.kind = 'label'
+		WHERE e.analyst = ? AND e.kind = 'label' AND e.workspace = ''
 		  AND NOT EXISTS (SELECT 1 FROM technique_label_events r WHERE r.retracts = e.id)
 		ORDER BY e.id DESC LIMIT 1
 		RETURNING retracts`, formatTime(time.Now()), analyst).Scan(&retracted)

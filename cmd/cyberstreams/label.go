@@ -471,8 +471,10 @@ func newLabelPullCmd(app *App) *cobra.Command {
 that teammates' workspaces sent to the team's Neo4j since the last pull, in the
 order the server received them. Events are named by an id of their own, so
 pulling twice appends nothing twice; an event for a document this workspace
-does not hold waits, and every pull tries it again. graph sync sends this
-workspace's own events and pulls too.
+does not hold waits, and every pull tries it again. Analysts' technique
+verdicts ('label techniques', the TUI's t key) travel the same way, in a log
+of their own, and teammates' verdicts then count in the next train-techniques.
+graph sync sends this workspace's own events and pulls too.
 
 Both also send this workspace's champion and promotion records (as $USER) and
 learn which model every teammate runs: 'models list' shows it.
@@ -519,14 +521,23 @@ func exchangeLabels(ctx context.Context, app *App, c *neo4j.Client, push bool) (
 }
 
 func printLabelExchange(app *App, lx neo4j.LabelExchange) error {
-	if lx.NewLog {
-		fmt.Fprintln(app.IO.ErrOut, "labels: the server's label log is new to this workspace (first exchange, or a reset server): all label events exchanged again")
+	if err := printLogExchange(app, "labels", "events", lx.LogExchange); err != nil {
+		return err
 	}
-	if lx.Failed > 0 {
-		fmt.Fprintf(app.IO.ErrOut, "labels: %d pulled events are no label event this version accepts; skipped\n", lx.Failed)
+	return printLogExchange(app, "technique verdicts", "verdicts", lx.Techniques)
+}
+
+// printLogExchange says what an exchange did with one log: what it sent
+// and appended, and on stderr a reset log or events it skipped.
+func printLogExchange(app *App, log, what string, x neo4j.LogExchange) error {
+	if x.NewLog {
+		fmt.Fprintf(app.IO.ErrOut, "%s: the server's log is new to this workspace (first exchange, or a reset server): all %s exchanged again\n", log, what)
 	}
-	_, err := fmt.Fprintf(app.IO.Out, "labels: sent %d events (%d new to the server), appended %d from teammates (%d already here), %d waiting for documents or labels this workspace lacks\n",
-		lx.Pushed, lx.Created, lx.Appended, lx.Already, lx.Waiting)
+	if x.Failed > 0 {
+		fmt.Fprintf(app.IO.ErrOut, "%s: %d pulled %s are none this version accepts; skipped\n", log, x.Failed, what)
+	}
+	_, err := fmt.Fprintf(app.IO.Out, "%s: sent %d %s (%d new to the server), appended %d from teammates (%d already here), %d waiting for documents or labels this workspace lacks\n",
+		log, x.Pushed, what, x.Created, x.Appended, x.Already, x.Waiting)
 	return err
 }
 
@@ -538,7 +549,8 @@ func newLabelAdjudicatorsCmd(app *App) *cobra.Command {
 		Long: `With names, make them the workspace's adjudicators (replacing the list); with
 --clear, have none; with neither, list them. Where an adjudicator labelled a
 document, their latest label is its current label and the one training uses;
-elsewhere the severity most analysts gave decides, and on a tie the latest label.`,
+elsewhere the severity most analysts gave decides, and on a tie the latest label.
+Technique verdicts follow the same rule per technique and evidence sentence.`,
 		Example: "  cyberstreams label adjudicators lead-ana\n  cyberstreams label adjudicators\n  cyberstreams label adjudicators --clear",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -15,7 +15,6 @@ import (
 	"github.com/cyberstreams/cyberstreams/core/techniques"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
-	"github.com/cyberstreams/cyberstreams/labels"
 )
 
 type tagOptions struct {
@@ -223,11 +222,8 @@ func addTechniqueCorrections(ctx context.Context, app *App, c *techniques.Corpus
 	if err != nil {
 		return nil, err
 	}
-	var ls []labels.TechniqueLabel
-	if err := ws.Labels().CurrentTechniques(ctx, "", func(l labels.TechniqueLabel) error {
-		ls = append(ls, l)
-		return nil
-	}); err != nil {
+	ls, err := techniques.LabelsInForce(ctx, ws.Labels())
+	if err != nil {
 		return nil, err
 	}
 	if len(ls) == 0 {

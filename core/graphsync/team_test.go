@@ -96,11 +96,7 @@ func byAnalyst(h []string, who string) []string {
 
 func serverEvents(t *testing.T, c *neo4j.Client) int {
 	t.Helper()
-	_, rows, err := c.ReadQuery(context.Background(), "MATCH (e:"+neo4j.LabelEventLabel+") RETURN count(e) AS n", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(rows[0]["n"].(int64))
+	return serverCount(t, c, neo4j.LabelEventLabel)
 }
 
 // TestLabelsTravelAcrossTheTeam runs three analysts against the real

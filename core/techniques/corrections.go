@@ -82,6 +82,19 @@ func (c *Corpus) AddCorrections(ls []labels.TechniqueLabel) (int, Input) {
 	return changed, correctionsInput(ls)
 }
 
+// LabelsInForce are the technique verdicts in force in a label store, the
+// corrections the next training adds: per document, technique and evidence
+// sentence, the one the analysts' adjudication rule picks among their own
+// and their teammates' pulled verdicts (labels' current_technique_labels).
+func LabelsInForce(ctx context.Context, s *labels.Store) ([]labels.TechniqueLabel, error) {
+	var ls []labels.TechniqueLabel
+	err := s.CurrentTechniques(ctx, "", func(l labels.TechniqueLabel) error {
+		ls = append(ls, l)
+		return nil
+	})
+	return ls, err
+}
+
 // correctionsInput checksums the labels as they were read.
 func correctionsInput(ls []labels.TechniqueLabel) Input {
 	h := sha256.New()
