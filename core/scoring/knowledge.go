@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/graphsync"
@@ -47,7 +48,12 @@ type Knowledge struct {
 //
 //	1: the per-class decision offsets are folded into the probabilities
 //	   (training.Fold), so the shown class is the most probable one.
-const PathVersion = 1
+//	2: a stored score carries the exploitation likelihood over
+//	   exploitation.DefaultHorizon and the patch priority (workspace
+//	   documents migration 7), which the triage queue shows and sorts
+//	   by; scores stored before carry none. (A retrained embedded
+//	   exploitation model changes the basis by itself: Knowledge.Basis.)
+const PathVersion = 2
 
 // PlainKnowledge is the knowledge of no workspace: the workbench's
 // indicator extractor (refanging on) without names, and no graph features.
@@ -90,14 +96,16 @@ func (k Knowledge) Entities(d *document.Document) map[string][]string {
 }
 
 // Basis is what a score made by this scorer depends on: its model
-// version, the scoring path (PathVersion) and the workspace knowledge
-// (Knowledge.Revision). A stored score with another basis is stale.
+// version, the scoring path (PathVersion), the workspace knowledge
+// (Knowledge.Revision) and the exploitation model whose likelihood a
+// stored score carries. A stored score with another basis is stale.
 func (s *Scorer) Basis() string { return s.knowledge.Basis(s.version) }
 
 // Basis is what a score by a model version with this knowledge depends
 // on (Scorer.Basis), for readers of stored scores that build no scorer.
 func (k Knowledge) Basis(version string) string {
-	return fmt.Sprintf("%s path %d %s", version, PathVersion, k.Revision)
+	return fmt.Sprintf("%s path %d %s exploitation %s", version, PathVersion, k.Revision,
+		exploitation.DefaultRevision(exploitation.DefaultHorizon))
 }
 
 // HasGraph reports whether the graph-aware features are on.

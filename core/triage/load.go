@@ -144,11 +144,21 @@ type storedScore struct {
 	docID, severity             string
 	confidence, margin, novelty float64
 	probabilities               [5]float64
+	exploitation, patch         float64
+	horizon                     int
+}
+
+// newStoredScore is the score half of a queue row read from s, all but
+// the probabilities (setProbabilities).
+func newStoredScore(s *workspace.Score) storedScore {
+	return storedScore{docID: s.DocID, severity: s.Severity, confidence: s.Confidence, margin: s.Margin, novelty: s.Novelty,
+		exploitation: s.Exploitation, patch: s.PatchPriority, horizon: s.ExploitationHorizon}
 }
 
 func (sc *storedScore) fill(it *Item) {
 	it.Severity, it.Confidence, it.Margin, it.Novelty = sc.severity, sc.confidence, sc.margin, sc.novelty
 	it.Probabilities = sc.probabilities
+	it.Exploitation, it.ExploitationHorizon, it.PatchPriority = sc.exploitation, sc.horizon, sc.patch
 }
 
 // setProbabilities parses the stored probabilities ("" for none).
@@ -180,7 +190,7 @@ func readQueueScores(ctx context.Context, ws *workspace.Workspace) (queueScores,
 	}
 	out := queueScores{rows: make([]storedScore, 0, n+n/16), of: make(map[string]int32, n+n/16)}
 	err = ws.EachQueueScore(ctx, func(s *workspace.Score) error {
-		out.rows = append(out.rows, storedScore{docID: s.DocID, severity: s.Severity, confidence: s.Confidence, margin: s.Margin, novelty: s.Novelty})
+		out.rows = append(out.rows, newStoredScore(s))
 		sc := &out.rows[len(out.rows)-1]
 		if err := sc.setProbabilities(s.Probabilities); err != nil {
 			return err
@@ -208,7 +218,7 @@ func (s *Session) Item(ctx context.Context, docID string) (Item, error) {
 		return it, fmt.Errorf("queue row %s: %w", docID, err)
 	}
 	if ok {
-		sc := storedScore{docID: docID, severity: stored.Severity, confidence: stored.Confidence, margin: stored.Margin, novelty: stored.Novelty}
+		sc := newStoredScore(&stored)
 		if err := sc.setProbabilities(stored.Probabilities); err != nil {
 			return it, fmt.Errorf("queue row %s: %w", docID, err)
 		}

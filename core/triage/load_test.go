@@ -38,7 +38,8 @@ func itemsAsBefore(t *testing.T, s *triage.Session) []triage.Item {
 	}
 	rows, err := db.QueryContext(ctx, `SELECT d.id, CASE WHEN d.title <> '' THEN d.title ELSE d.headline END, d.source, d.published, d.ingested_at,
 		coalesce(s.severity, ''), coalesce(s.confidence, 0), coalesce(s.margin, 0), coalesce(s.novelty, 0),
-		coalesce(s.probabilities, '')
+		coalesce(s.probabilities, ''),
+		coalesce(s.exploitation, 0), coalesce(s.exploitation_horizon, 0), coalesce(s.patch_priority, 0)
 		FROM documents d LEFT JOIN scores s ON s.doc_id = d.id`)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +49,8 @@ func itemsAsBefore(t *testing.T, s *triage.Session) []triage.Item {
 	for rows.Next() {
 		var it triage.Item
 		var pub, ing, prob string
-		if err := rows.Scan(&it.DocID, &it.Title, &it.Source, &pub, &ing, &it.Severity, &it.Confidence, &it.Margin, &it.Novelty, &prob); err != nil {
+		if err := rows.Scan(&it.DocID, &it.Title, &it.Source, &pub, &ing, &it.Severity, &it.Confidence, &it.Margin, &it.Novelty, &prob,
+			&it.Exploitation, &it.ExploitationHorizon, &it.PatchPriority); err != nil {
 			t.Fatal(err)
 		}
 		if prob != "" {

@@ -1,7 +1,6 @@
 package triage_test
 
 import (
-	"slices"
 	"testing"
 	"time"
 
@@ -32,23 +31,7 @@ func TestNovelFilterAndSort(t *testing.T) {
 		{"novel only, by priority (4×0.9 before 5×0.7)", triage.Filter{Novel: true}, triage.ByPriority, []string{"a", "e", "c"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got []string
-			for _, it := range triage.Apply(items, tt.filter, tt.by, 1) {
-				got = append(got, it.DocID)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Fatalf("Apply: %v, want %v", got, tt.want)
-			}
-			q := triage.NewQueue(items, 1)
-			got = got[:0]
-			for _, i := range q.Select(tt.by, tt.filter) {
-				got = append(got, items[i].DocID)
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Fatalf("Queue.Select: %v, want %v", got, tt.want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantOrder(t, items, tt.filter, tt.by, tt.want) })
 	}
 	if triage.ByNovelty.String() != "novelty" {
 		t.Fatalf("ByNovelty is called %q", triage.ByNovelty.String())

@@ -41,7 +41,7 @@ type Queue struct {
 }
 
 // numSorts is the number of Sort values.
-const numSorts = int(ByNovelty) + 1
+const numSorts = int(ByPatchPriority) + 1
 
 // facts are what sorting and filtering read of an item, computed once.
 type facts struct {
@@ -51,6 +51,10 @@ type facts struct {
 	state                  LabelState
 	scored, novel          bool
 	contested              bool
+	// patch and exploit are the patch priority and exploitation
+	// likelihood; hasExploit says the item has them.
+	patch, exploit float64
+	hasExploit     bool
 }
 
 // NewQueue holds items (as loaded, in any order; the slice is kept, not
@@ -79,6 +83,7 @@ func newQueue(items []Item, seed uint64) *Queue {
 
 func (q *Queue) factsOf(it *Item) facts {
 	return facts{priority: it.Priority(), novelty: it.Novelty, gap: it.Gap, when: it.When().UnixNano(),
+		patch: it.PatchPriority, exploit: it.Exploitation, hasExploit: it.HasExploitation(),
 		sev: intern(it.Severity, &q.sevs, q.sevID), source: intern(it.Source, &q.sources, q.srcID),
 		state: it.LabelState, scored: it.Scored(), novel: it.Novel, contested: it.Contested}
 }
@@ -202,6 +207,13 @@ func (q *Queue) key(by Sort, i int32) orderKey {
 			a = 1
 		}
 		b = -f.novelty
+	case ByPatchPriority:
+		// A patch priority lies in [0, 10], so −priority ≤ 0 < 1 puts
+		// every item with one before those without.
+		a, b = 1, 0
+		if f.hasExploit {
+			a, b = -f.patch, -f.exploit
+		}
 	}
 	return orderKey{a: floatKey(a), b: floatKey(b), when: -f.when, i: i}
 }
@@ -223,8 +235,8 @@ type Sorter struct {
 	q       Queue // facts and ids copied; no items
 }
 
-// Sorter snapshots the queue's sort keys (a copy of about 60 bytes per
-// item: 2 ms at 100,000 items).
+// Sorter snapshots the queue's sort keys (a copy of about 100 bytes
+// per item: 10 MB at 100,000 items).
 func (q *Queue) Sorter() *Sorter {
 	return &Sorter{src: q, version: q.version, q: Queue{facts: slices.Clone(q.facts), ids: slices.Clone(q.ids), seed: q.seed}}
 }

@@ -57,7 +57,18 @@ type Item struct {
 	// Contested says analysts of the team labelled the document
 	// differently (their latest labels disagree; labels.Filter.Contested).
 	Contested bool
+	// Exploitation is the probability of a KEV listing within
+	// ExploitationHorizon days of publication and PatchPriority the
+	// expected harm (exploitation.Priority), as stored with the score;
+	// ExploitationHorizon is 0 when the item has neither.
+	Exploitation        float64
+	ExploitationHorizon int
+	PatchPriority       float64
 }
+
+// HasExploitation reports whether the item carries an exploitation
+// likelihood and patch priority.
+func (it *Item) HasExploitation() bool { return it.ExploitationHorizon > 0 }
 
 // Scored reports whether the item has a model score.
 func (it *Item) Scored() bool { return it.Severity != "" }
@@ -210,10 +221,16 @@ const (
 	// ByNovelty: documents flagged novel first, each group the most
 	// unlike the training documents first, then newest.
 	ByNovelty
+	// ByPatchPriority: for a patch meeting, the highest patch priority
+	// (expected harm: expected severity × exploitation likelihood,
+	// exploitation.Priority) first, then the likelier to be exploited,
+	// then newest — the order `cyberstreams priorities` prints
+	// (scoring.SortByPriority). Documents without a likelihood go last.
+	ByPatchPriority
 )
 
 func (s Sort) String() string {
-	return [...]string{"priority", "uncertainty", "newest", "active learning", "novelty"}[s]
+	return [...]string{"priority", "uncertainty", "newest", "active learning", "novelty", "patch priority"}[s]
 }
 
 // jitterWidth is the spread of the active-learning jitter, in probability

@@ -109,9 +109,11 @@ type Progress struct {
 
 // ScoreMissing scores every document that has no score made the way the
 // current scorer makes them (Scorer.Basis: the model version, the scoring
-// path and the workspace's graph knowledge) and stores the results in
-// batched transactions, without reasons: Detail computes those for the
-// documents an analyst opens. A document scored again gets the entities
+// path, the workspace's graph knowledge and the exploitation model) and
+// stores the results in batched transactions, with the exploitation
+// likelihood over exploitation.DefaultHorizon and the patch priority (the
+// queue's column and sort) but without reasons: Detail computes those for
+// the documents an analyst opens. A document scored again gets the entities
 // the current knowledge gives it (Knowledge.Entities), stored with its
 // score when they changed: a document ingested before `graph
 // import-attack` then carries the actor and software names that `score`
@@ -197,7 +199,7 @@ func scoreAll(sc *scoring.Scorer, docs []document.Document) []scoring.Result {
 		go func(w int) {
 			defer wg.Done()
 			for i := w; i < len(docs); i += workers {
-				out[i] = sc.Score(&docs[i], scoring.Options{Explain: -1})
+				out[i] = sc.Score(&docs[i], scoring.Options{Explain: -1, Exploitation: exploitation.DefaultHorizon})
 			}
 		}(w)
 	}
@@ -219,6 +221,9 @@ func (s *Session) storeScores(ctx context.Context, basis string, results []scori
 		}
 		scores[i] = workspace.Score{DocID: r.ID, Model: r.Model, Severity: r.Severity, Confidence: r.Confidence,
 			Margin: r.Margin, Novelty: r.Novelty, Probabilities: string(p), Explanation: string(ex), Basis: basis}
+		if e := r.Exploitation; e != nil {
+			scores[i].Exploitation, scores[i].ExploitationHorizon, scores[i].PatchPriority = e.Probability, e.HorizonDays, e.Priority
+		}
 		if renamed[i] {
 			scores[i].Entities = r.Entities
 		}

@@ -203,4 +203,20 @@ var documentMigrations = []string{
 	// scorer's is stale and triage scores the document again. Scores
 	// stored before have none, so every one of them is made again once.
 	`ALTER TABLE scores ADD COLUMN basis TEXT NOT NULL DEFAULT '';`,
+	// 7: the exploitation likelihood and patch priority of a stored score,
+	// which the triage queue shows in a column and sorts by. exploitation
+	// is the probability of a KEV listing within exploitation_horizon days
+	// of publication, patch_priority the expected harm
+	// (exploitation.Priority); a horizon of 0 says the score carries
+	// neither, as every score stored before does. Those are stale anyway:
+	// scoring.PathVersion 2 (scores carry the likelihood) changes their
+	// basis, so triage scores them again. The queue reads the three from
+	// its covering index, which is rebuilt with them (under a second at
+	// 100,000 scores, once).
+	`ALTER TABLE scores ADD COLUMN exploitation REAL NOT NULL DEFAULT 0;
+	ALTER TABLE scores ADD COLUMN exploitation_horizon INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE scores ADD COLUMN patch_priority REAL NOT NULL DEFAULT 0;
+	DROP INDEX scores_queue;
+	CREATE INDEX scores_queue ON scores(doc_id, severity, confidence, margin, novelty, probabilities,
+		exploitation, exploitation_horizon, patch_priority);`,
 }

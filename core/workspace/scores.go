@@ -34,6 +34,14 @@ type Score struct {
 	// knowledge); a score whose basis is not the current scorer's is
 	// stale (Unscored). Documents migration 6.
 	Basis string
+	// Exploitation is the probability that the document's vulnerability
+	// is listed as exploited (CISA KEV) within ExploitationHorizon days of
+	// publication, and PatchPriority its expected harm
+	// (exploitation.Priority). ExploitationHorizon 0 says the score
+	// carries neither. Documents migration 7.
+	Exploitation        float64
+	ExploitationHorizon int
+	PatchPriority       float64
 	// Entities, when not nil in PutScores, replace the document's stored
 	// entities in the same transaction: the scorer derived them with newer
 	// knowledge than the document was stored with (actor and software
@@ -55,12 +63,14 @@ func (w *Workspace) PutScores(ctx context.Context, scores []Score) error {
 	}
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, `INSERT INTO scores
-		(doc_id, model, severity, confidence, margin, novelty, probabilities, explanation, scored_at, basis)
-		VALUES (?,?,?,?,?,?,?,?,?,?)
+		(doc_id, model, severity, confidence, margin, novelty, probabilities, explanation, scored_at, basis,
+			exploitation, exploitation_horizon, patch_priority)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(doc_id) DO UPDATE SET model = excluded.model, severity = excluded.severity,
 			confidence = excluded.confidence, margin = excluded.margin, novelty = excluded.novelty,
 			probabilities = excluded.probabilities, explanation = excluded.explanation, scored_at = excluded.scored_at,
-			basis = excluded.basis`)
+			basis = excluded.basis, exploitation = excluded.exploitation,
+			exploitation_horizon = excluded.exploitation_horizon, patch_priority = excluded.patch_priority`)
 	if err != nil {
 		return fmt.Errorf("store scores: %w", err)
 	}
@@ -77,7 +87,8 @@ func (w *Workspace) PutScores(ctx context.Context, scores []Score) error {
 		if ex == "" {
 			ex = "{}"
 		}
-		if _, err := st.ExecContext(ctx, s.DocID, s.Model, s.Severity, s.Confidence, s.Margin, s.Novelty, s.Probabilities, ex, at, s.Basis); err != nil {
+		if _, err := st.ExecContext(ctx, s.DocID, s.Model, s.Severity, s.Confidence, s.Margin, s.Novelty, s.Probabilities, ex, at, s.Basis,
+			s.Exploitation, s.ExploitationHorizon, s.PatchPriority); err != nil {
 			return fmt.Errorf("store score of %s: %w", s.DocID, err)
 		}
 		if s.Entities != nil {
@@ -145,8 +156,10 @@ func (r *entityReplacer) close() {
 func (w *Workspace) Score(ctx context.Context, docID string) (Score, bool, error) {
 	s := Score{DocID: docID}
 	var at string
-	err := w.db.QueryRowContext(ctx, `SELECT model, severity, confidence, margin, novelty, probabilities, explanation, scored_at, basis
-		FROM scores WHERE doc_id = ?`, docID).Scan(&s.Model, &s.Severity, &s.Confidence, &s.Margin, &s.Novelty, &s.Probabilities, &s.Explanation, &at, &s.Basis)
+	err := w.db.QueryRowContext(ctx, `SELECT model, severity, confidence, margin, novelty, probabilities, explanation, scored_at, basis,
+			exploitation, exploitation_horizon, patch_priority
+		FROM scores WHERE doc_id = ?`, docID).Scan(&s.Model, &s.Severity, &s.Confidence, &s.Margin, &s.Novelty, &s.Probabilities,
+		&s.Explanation, &at, &s.Basis, &s.Exploitation, &s.ExploitationHorizon, &s.PatchPriority)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Score{}, false, nil
 	}
@@ -167,12 +180,15 @@ func (w *Workspace) ScoreCount(ctx context.Context) (int, error) {
 }
 
 // queueScoresQuery reads the columns of scores_queue only.
-const queueScoresQuery = `SELECT doc_id, severity, confidence, margin, novelty, probabilities FROM scores`
+const queueScoresQuery = `SELECT doc_id, severity, confidence, margin, novelty, probabilities,
+	exploitation, exploitation_horizon, patch_priority FROM scores`
 
 // EachQueueScore calls fn with the short columns of every stored score —
-// DocID, Severity, Confidence, Margin, Novelty and Probabilities; not
-// Model, Explanation or ScoredAt — in no particular order. They are read
-// from the covering index scores_queue (migration 3), never from the wide
+// DocID, Severity, Confidence, Margin, Novelty, Probabilities and the
+// exploitation likelihood (Exploitation, ExploitationHorizon,
+// PatchPriority); not Model, Explanation or ScoredAt — in no particular
+// order. They are read from the covering index scores_queue (migrations 3
+// and 7), never from the wide
 // rows, which is what keeps loading a queue of 100,000 documents fast. fn
 // gets the same *Score each time: copy what it keeps.
 func (w *Workspace) EachQueueScore(ctx context.Context, fn func(*Score) error) error {
@@ -183,7 +199,8 @@ func (w *Workspace) EachQueueScore(ctx context.Context, fn func(*Score) error) e
 	defer rows.Close()
 	var s Score
 	for rows.Next() {
-		if err := rows.Scan(&s.DocID, &s.Severity, &s.Confidence, &s.Margin, &s.Novelty, &s.Probabilities); err != nil {
+		if err := rows.Scan(&s.DocID, &s.Severity, &s.Confidence, &s.Margin, &s.Novelty, &s.Probabilities,
+			&s.Exploitation, &s.ExploitationHorizon, &s.PatchPriority); err != nil {
 			return fmt.Errorf("read scores: %w", err)
 		}
 		if err := fn(&s); err != nil {

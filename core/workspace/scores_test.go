@@ -45,7 +45,8 @@ func TestScoreRoundTripAndReplace(t *testing.T) {
 	ctx := context.Background()
 	ws := scoredWorkspace(t)
 	want := Score{DocID: "a", Model: "v2", Basis: "v2", Severity: "low", Confidence: 0.6, Margin: 0.2, Novelty: 0.3,
-		Probabilities: `{"low":0.6}`, Explanation: `{"class":"low"}`, ScoredAt: time.Date(2025, 4, 1, 1, 2, 3, 4, time.UTC)}
+		Probabilities: `{"low":0.6}`, Explanation: `{"class":"low"}`, ScoredAt: time.Date(2025, 4, 1, 1, 2, 3, 4, time.UTC),
+		Exploitation: 0.0123, ExploitationHorizon: 30, PatchPriority: 0.0456}
 	if err := ws.PutScores(ctx, []Score{want}); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +63,17 @@ func TestScoreRoundTripAndReplace(t *testing.T) {
 		if err != nil || ok != tc.wantOK || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Score(%s) = %+v, %v, %v; want %+v, %v", tc.id, got, ok, err, tc.want, tc.wantOK)
 		}
+	}
+	// The queue reads the likelihood from its covering index too.
+	err := ws.EachQueueScore(ctx, func(s *Score) error {
+		if s.DocID == "a" && (s.Exploitation != want.Exploitation || s.ExploitationHorizon != want.ExploitationHorizon || s.PatchPriority != want.PatchPriority) {
+			t.Errorf("queue score of a: exploitation %v over %d days, priority %v; want %v, %d, %v", s.Exploitation, s.ExploitationHorizon,
+				s.PatchPriority, want.Exploitation, want.ExploitationHorizon, want.PatchPriority)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if n, err := ws.ScoreCount(ctx); err != nil || n != 3 {
 		t.Fatalf("%d scores (%v) after replacing one of three", n, err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/demo"
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/triage"
@@ -68,7 +69,7 @@ func Demo(tb testing.TB, dir string) *triage.Session {
 // Synthetic opens a workspace in dir holding n documents with stored
 // scores — ids doc-000000, doc-000001, …, one minute apart, the model's
 // class cycling through the five severities at confidences spread over
-// [0.5, 1) with the rest on the next class, novelty spread over [0, 1) —
+// [0.5, 1) with the rest on the next class, novelty spread over [0, 1), a 30-day exploitation likelihood over [0, 0.1) —
 // every 20th already labelled "high" by another
 // analyst, and a session for analyst "tester" scored by Scorer. It is the
 // queue size the triage screen must stay fast at (100,000 in the
@@ -146,8 +147,10 @@ func syntheticScores(ctx context.Context, ws *workspace.Workspace, docs []docume
 		if err != nil {
 			return err
 		}
+		exploited := float64(i%31) / 310 // [0, 0.1): a rare event, as KEV listings are
 		scores = append(scores, workspace.Score{DocID: d.ID, Model: "synthetic", Severity: ex.Class, Confidence: top, Margin: 0.4,
-			Novelty: float64(i%13) / 13, Probabilities: string(prob), Explanation: string(exj), ScoredAt: scoredAt, Basis: basis})
+			Novelty: float64(i%13) / 13, Probabilities: string(prob), Explanation: string(exj), ScoredAt: scoredAt, Basis: basis,
+			Exploitation: exploited, ExploitationHorizon: exploitation.DefaultHorizon, PatchPriority: exploitation.Priority(p, exploited)})
 	}
 	return ws.PutScores(ctx, scores)
 }
