@@ -12,19 +12,26 @@ Each case is {"id", "class", "text"}; texts hold no newline (the bench runs
 `cyberstreams extract --lines`).
 """
 
+import base64
 import json
 import os
 import random
 
 WORDS = ["loader", "beacon", "payload", "implant", "gate", "panel", "update", "static", "cdn", "mail", "login", "api"]
 TLDS = ["com", "net", "org", "info", "ru", "io", "co.uk", "de"]
-# Sentences around a generated form. None ends the form with a full stop:
-# the peers keep sentence punctuation in URLs, and that one known
-# difference would hide the others in every class.
+# Sentences around a generated form, short as the peers' own examples are
+# (a form alone, or with a word or two). None ends the form with a full
+# stop: the peers keep sentence punctuation in URLs, and that one known
+# difference would hide the others in every class (plain/url-full-stop
+# measures it). None puts "at" before the form: iocextract reads "payload
+# at evil[.]com" as an e-mail address, a difference of the filler, not of
+# the form.
 FILLER = [
-    "The actor staged the payload at {} last week",
+    "The actor staged the payload on {} last week",
     "C2 traffic was observed to {} over HTTPS.",
     "Block {} at the perimeter.",
+    "{}",
+    "{}",
     "{}",
     "IOC: {}",
     "Victims downloaded the dropper from {} on Tuesday.",
@@ -60,6 +67,12 @@ def dots(s, rep):
     return s.replace(".", rep)
 
 
+def mixed_dots(g, s):
+    """Each dot of s defanged a different way, whole or partial brackets
+    mixed, as iocextract's and ioc-extractor's "any combination" rows."""
+    return "".join(g.r.choice(["[.]", "(.)", "[.", ".]", "\\.", "[.)", ".)"]) if c == "." else c for c in s)
+
+
 def generated(n_per_class=12, seed=16):
     """Yields (class, text) pairs."""
     g = Gen(seed)
@@ -92,6 +105,13 @@ def generated(n_per_class=12, seed=16):
         "defang/email-parens": lambda: "%s(@)%s" % (g.word(), dots(g.domain(), "(.)")),
         "defang/email-words": lambda: "%s at %s" % (g.word(), dots(g.domain(), " dot ")),
         "defang/email-spaced-bracket": lambda: "%s@%s [.] %s" % (g.word(), g.word(), g.r.choice(["com", "net"])),
+        "defang/email-at-word-bracket": lambda: "%s[at]%s" % (g.word(), g.domain()),
+        "defang/email-partial-bracket": lambda: "%s@%s" % (g.word(), g.domain().replace(".", "[.", 1)),
+        "defang/ip-mixed": lambda: mixed_dots(g, g.ip()),
+        "defang/url-mixed": lambda: "hxxps[:]//%s%s[/]%s" % (g.word(), mixed_dots(g, "." + g.domain()), g.path()),
+        "defang/ip-spaced-dot": lambda: g.ip().rsplit(".", 1)[0] + " . " + g.ip().rsplit(".", 1)[1],
+        "defang/tcp-port": lambda: "tcp://%s:%d/%s" % (dots(g.domain(), "[.]"), g.r.randint(1024, 65535), g.path()),
+        "defang/bare-host-in-prose": lambda: "I really love %s!" % dots(g.domain(), "[.]"),
         # indicators inside other indicators
         "nested/hash-in-url": lambda: "https://www.virustotal.com/gui/file/%s/detection" % g.hexs(64),
         "nested/md5-in-url-query": lambda: "http://%s/lookup?md5=%s" % (g.domain(), g.hexs(32)),
@@ -100,6 +120,10 @@ def generated(n_per_class=12, seed=16):
         "nested/schemeless-url-path": lambda: "github.com/%s/%s/blob/main/%s.py" % (g.word(), g.word(), g.word()),
         "nested/schemeless-defanged-url": lambda: "%s/%s" % (dots(g.domain(), "[.]"), g.path()),
         "nested/ip-in-url": lambda: "http://%s:8080/%s" % (g.ip(), g.path()),
+        "nested/hex-encoded-url": lambda: ("http://%s/%s" % (g.domain(), g.path())).encode().hex(),
+        "nested/base64-url": lambda: base64.b64encode(("http://%s/%s" % (g.domain(), g.path())).encode()).decode(),
+        "nested/percent-encoded-dots": lambda: "http%%3A%%2F%%2F%s%%2F%s" % (dots(g.domain(), "%2E"), g.word()),
+        "nested/ipv6-url": lambda: "http://[2001:db8::%x]:%d/%s" % (g.r.randint(1, 0xffff), g.r.choice([80, 443, 8080]), g.path()),
         # written forms
         "written/cve-space": lambda: "CVE %d-%d" % (g.r.randint(2000, 2025), g.r.randint(1000, 49999)),
         "written/cve-lower": lambda: "cve-%d-%d" % (g.r.randint(2000, 2025), g.r.randint(1000, 49999)),
@@ -119,6 +143,8 @@ def generated(n_per_class=12, seed=16):
                                                  "".join(g.r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(g.r.randint(20, 64))),
                                                  "".join(g.r.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(g.r.randint(10, 32)))),
         "written/asn": lambda: "AS%d" % g.r.randint(1000, 400000),
+        "written/asn-words": lambda: g.r.choice(["asn%d", "ASN %d", "ASN%d", "asn %d"]) % g.r.randint(1000, 400000),
+        "written/technique": lambda: g.r.choice(["T1%03d", "T1%03d.001"]) % g.r.randint(0, 599),
         "written/mac": lambda: ":".join("%02x" % g.r.randint(0, 255) for _ in range(6)),
         # plain controls
         "plain/url": lambda: "https://%s/%s" % (g.domain(), g.path()),
@@ -126,6 +152,8 @@ def generated(n_per_class=12, seed=16):
         "plain/ip": lambda: g.ip(),
         "plain/email": lambda: "%s@%s" % (g.word(), g.domain()),
         "plain/hashes": lambda: "%s %s %s" % (g.hexs(32), g.hexs(40), g.hexs(64)),
+        "plain/url-full-stop": lambda: "See https://%s/%s." % (g.domain(), g.path().rstrip("/")),
+        "plain/cidr": lambda: "%s/%d" % (g.ip(), g.r.choice([16, 24, 28])),
         "plain/cve": lambda: "CVE-%d-%d" % (g.r.randint(2000, 2025), g.r.randint(1000, 49999)),
         # what not to extract
         "negative/file-names": lambda: "%s.%s" % (g.word(), g.r.choice(["pdf", "exe", "docx", "dll", "ps1", "py", "zip", "js"])),
@@ -135,7 +163,9 @@ def generated(n_per_class=12, seed=16):
     for cls, make in classes.items():
         for _ in range(n_per_class):
             ioc = make()
-            text = ioc if cls.startswith("negative/") else g.sentence(ioc)
+            # e-mail addresses stand alone, as in the peers' examples:
+            # iocextract glues any word before an address into it.
+            text = ioc if cls.startswith("negative/") or "email" in cls else g.sentence(ioc)
             yield cls, text
 
 

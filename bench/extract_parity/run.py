@@ -125,7 +125,7 @@ DECISIONS = [
     ("a certificate fingerprint is no MAC or IPv6 address", lambda peer, typ, text, v, ours:
         typ in ("mac", "ipv6") and re.search(r"([0-9a-fA-F]{2}:){10,}", text) is not None),
     ("a bare host, defanged or not, is a domain or address, not a URL", lambda peer, typ, text, v, ours:
-        typ == "url" and peer == "iocextract" and re.match(r"^https?://[^/]+$", v) is not None
+        typ == "url" and peer.startswith("iocextract") and re.match(r"^https?://[^/]+$", v) is not None
         and v.split("://", 1)[1] + "/" not in text.replace("[.]", ".").replace("(.)", ".")),
     ("we keep the scheme as written (sftp, tcp), where iocextract writes http", lambda peer, typ, text, v, ours:
         typ == "url" and v.startswith("http://") and any(o.endswith(v[len("http"):]) for o in ours)),
@@ -199,15 +199,17 @@ def decided(peer, typ, text, missing, extra, ours):
     return reasons
 
 
-def run_iocextract(texts):
+def run_iocextract(texts, refang=True):
+    """iocextract refanging (refang=True) or as it extracts by default,
+    values as written (refang=False): its users and its tests use both."""
     import iocextract as ie
     out = []
     for t in texts:
         r = {
-            "url": list(ie.extract_urls(t, refang=True)),
-            "ipv4": list(ie.extract_ipv4s(t, refang=True)),
+            "url": list(ie.extract_urls(t, refang=refang)),
+            "ipv4": list(ie.extract_ipv4s(t, refang=refang)),
             "ipv6": list(ie.extract_ipv6s(t)),
-            "email": list(ie.extract_emails(t, refang=True)),
+            "email": list(ie.extract_emails(t, refang=refang)),
             "md5": list(ie.extract_md5_hashes(t)),
             "sha1": list(ie.extract_sha1_hashes(t)),
             "sha256": list(ie.extract_sha256_hashes(t)),
@@ -295,6 +297,7 @@ def main():
     ours = run_ours(args.bin, texts)
     peers = {
         "iocextract": run_iocextract(texts),
+        "iocextract as written": run_iocextract(texts, refang=False),
         "ioc-finder": run_ioc_finder(texts),
         "ioc-extractor": run_ioc_extractor(texts),
     }

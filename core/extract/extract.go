@@ -25,8 +25,10 @@
 // purpose:
 //
 // Defanging undone: hxxp, hXXps, h**p, fxp and ftx (ftp); [.] (.) {.} [dot]
-// (dot), partial brackets (example[.com), \. and %2E; [:] [://] [/]; [@] (@)
-// {@} [at] (at); "http__host" and "http:__host" for "http://host";
+// (dot), partial and mixed brackets (example[.com, 1\.)1[.1.)1, a ')' or
+// '}' after a dot only inside a name, so "(see x.)" stays prose), \. and
+// %2E; [:] [://] [/]; [@] (@) {@} [at] (at); "http__host" and
+// "http:__host" for "http://host";
 // "http:\\host" for "http://host"; spaces around or after the scheme
 // separator ("http :// host") and inside a URL's host and before its path
 // (Cisco ESA's "http:// example .com /path", also "example .com/test"). A
@@ -39,7 +41,9 @@
 //
 // Nested indicators: a URL percent-encoded inside another's query
 // ("?u=http:%2F%2Fevil…") is reported as well as the outer URL (the peers
-// report only the outer one, or a host "2fevil…"); base64 URLs are decoded.
+// report only the outer one, or a host "2fevil…"); base64 and hex-encoded
+// URLs ("aHR0cDovL…", "687474703a2f2f…", as iocextract reads them) are
+// decoded, the encoded text being the value as written.
 // A file hash inside a URL is reported when the URL says it is about a file
 // ("…/file/<sha256>", "/sample/<sha256>", "?md5=<md5>"); other hex runs in
 // URLs are commit and gist ids, signatures and tokens, and are not hashes.
@@ -49,9 +53,17 @@
 // was written (iocextract adds "http://", ioc-finder does not). Its path
 // ends at a bracket, quote or '*'; a path whose first segment is itself a
 // domain ("example.com/example.org") is two names; an IP address before a
-// slash is a CIDR range, not a URL. A bare host, defanged or not, is a
-// domain or an address and never a URL (iocextract makes "example[.]com" a
-// URL).
+// slash is a CIDR range, not a URL.
+//
+// Bare hosts: a domain standing alone with bracketed or escaped dots
+// ("example[.]com", "evil(.)example\.net", iocextract's anchors) is a
+// domain and a URL too, refanged "http://example.com": whoever defanged it
+// took it for a link, and iocextract, the extractor most used for
+// defanged text, reports it so. A plain "example.com" is a domain only;
+// so are names defanged only by words or braces ("example[dot]com") and
+// names with a port. iocextract's URL pattern also takes defanged
+// addresses ("192[.]0[.]2[.]1") and the domains of defanged e-mail
+// addresses: those stay an IPv4 address and an e-mail address, no link.
 //
 // Written forms: "CVE 2014-1001" and "cve-2014-1001" (refanged
 // CVE-2014-1001); "t1059.001" (T1059.001); "0x"-prefixed hashes (the hash

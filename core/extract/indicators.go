@@ -37,8 +37,8 @@ func pieceByte(c byte) bool {
 }
 
 // pieces splits norm[a:b] at bytes that no host, address, hash or id
-// contains and classifies each piece. A base64 run that starts like an
-// encoded http(s) URL is decoded first.
+// contains and classifies each piece. A base64 or hex run that starts
+// like an encoded URL is decoded first.
 func (r *run) pieces(a, b int) {
 	n := r.norm
 	i := a
@@ -51,6 +51,12 @@ func (r *run) pieces(a, b int) {
 		}
 		if n[i] == 'a' && i+5 <= b && string(n[i:i+5]) == "aHR0c" {
 			if end := r.base64URL(i, b); end > i {
+				i = end
+				continue
+			}
+		}
+		if (n[i] == '6') && hexURLStart(n[i:b]) {
+			if end := r.hexURL(i, b); end > i {
 				i = end
 				continue
 			}
@@ -72,8 +78,43 @@ func (r *run) pieces(a, b int) {
 			}
 		}
 		r.piece(i, j)
+		if !r.identity && (j >= b || n[j] != '/') && (i == 0 || !pathLead(n[i-1])) {
+			r.bracketHost(i, j)
+		}
 		i = j
 	}
+}
+
+// bracketHost reports a domain written with bracketed or escaped dots,
+// standing alone at norm[i:j] ("example[.]com", "evil(.)example\.net"), as
+// a URL too, as iocextract does: a name defanged that way was a link, and
+// is refanged to "http://" and the name. Addresses, e-mail domains, names
+// with a port and names defanged only by words ("example dot com") or
+// braces are not.
+func (r *run) bracketHost(i, j int) {
+	n := r.norm
+	i, j = trimPiece(n, i, j, false)
+	if j-i < 4 || j-i > 253 {
+		return
+	}
+	for _, c := range n[i:j] {
+		if c == '@' || c == ':' {
+			return
+		}
+	}
+	w := r.written(i, j)
+	if !strings.Contains(w, "[.]") && !strings.Contains(w, "(.)") && !strings.Contains(w, "[.)") &&
+		!strings.Contains(w, "(.]") && !strings.Contains(w, "\\.") {
+		return
+	}
+	var buf [len("http://") + 253]byte
+	canon := append(buf[:0], "http://"...)
+	canon = canon[:len("http://")+j-i]
+	toLower(canon[len("http://"):], n[i:j])
+	if !r.suffixes.isDomain(canon[len("http://"):]) {
+		return
+	}
+	r.emitBytes(kURL, i, j, canon)
 }
 
 // pathLead are the bytes that, before a name, make it part of a path or

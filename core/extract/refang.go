@@ -9,7 +9,8 @@ package extract
 //	[:] [://] [/] (:)          → the bracketed characters
 //	[@] (@) [at] (at)          → @
 //	" dot " " at " " [.] "     → . @ .   (spans joined by tryJoined)
-//	example[.com  example.]com → example.com   (stray bracket beside . or @)
+//	example[.com  example.]com → example.com   (stray bracket beside . or @;
+//	example[.)com  1\.)1          ')' '}' too, inside a name: "any combination")
 //	%2E %40                    → . @
 //	\.  \/                     → . /   (regex and JSON escaping)
 //
@@ -37,11 +38,19 @@ func (r *run) normalize(s, e int) {
 				continue
 			}
 			if c == '[' && i+1 < e && (t[i+1] == '.' || t[i+1] == '@') {
+				// a stray opener: "example[.com", "1[.)1"
 				i++
 				continue
 			}
 		case ']':
 			if i > s && (t[i-1] == '.' || t[i-1] == '@') {
+				i++
+				continue
+			}
+		case ')', '}':
+			if i > s && (t[i-1] == '.' || t[i-1] == '@') && i+1 < e && isAlnum(t[i+1]) {
+				// "1\.)1", "me@}example", inside a name only:
+				// "prereleases.)" and "(@user)" stay
 				i++
 				continue
 			}

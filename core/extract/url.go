@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 )
 
@@ -625,7 +626,52 @@ func (r *run) base64URL(i, b int) int {
 	if err != nil {
 		return i
 	}
-	dec = dec[:m]
+	if r.decodedURL(i, end, dec[:m]) {
+		return end
+	}
+	return i
+}
+
+// hexURL decodes a run of hex digits at norm[i:] that starts like "http"
+// or "ftp" in hex ("687474703a2f2f", iocextract's hex-encoded URLs) and
+// reports it as a URL when it decodes to one. It returns the run's end, or
+// i when it is not a URL.
+func (r *run) hexURL(i, b int) int {
+	n := r.norm
+	j := i
+	for j < b && isHex(n[j]) {
+		j++
+	}
+	if j < b && (isAlnum(n[j]) || n[j] == '.') {
+		return i
+	}
+	end := j
+	j -= (j - i) % 2
+	dec := make([]byte, (j-i)/2)
+	if _, err := hex.Decode(dec, n[i:j]); err != nil {
+		return i
+	}
+	if r.decodedURL(i, end, dec) {
+		return end
+	}
+	return i
+}
+
+// hexURLStart reports whether p starts like a URL written in hex:
+// "http://", "https://" or "ftp://", in either case.
+func hexURLStart(p []byte) bool {
+	for _, pre := range [...]string{"687474703a2f2f", "68747470733a2f2f", "6674703a2f2f"} {
+		if len(p) >= len(pre)+8 && equalFoldASCII(string(p[:len(pre)]), pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// decodedURL reports the URL that norm[i:end], a base64 or hex run,
+// decodes to (dec), cut at its first byte no URL holds; false when dec
+// holds no http(s) or ftp URL.
+func (r *run) decodedURL(i, end int, dec []byte) bool {
 	k := 0
 	for k < len(dec) && urlSafe(dec[k]) {
 		k++
@@ -637,28 +683,30 @@ func (r *run) base64URL(i, b int) int {
 		scheme = "http"
 	case strings.HasPrefix(string(dec), "https://"):
 		scheme = "https"
+	case strings.HasPrefix(string(dec), "ftp://"):
+		scheme = "ftp"
 	default:
-		return i
+		return false
 	}
 	rest := dec[len(scheme)+3:]
 	rest = rest[:urlTrail(rest, 0, len(rest))]
 	u, ok := r.parseRemainder(scheme, rest, "")
 	if !ok {
-		return i
+		return false
 	}
 	if !r.refang {
 		r.emit(kURL, i, end, "")
-		return end
+		return true
 	}
 	canon := u.canon
 	if r.depth == 0 {
 		if canon, ok = r.stableURL(canon); !ok {
-			return i
+			return false
 		}
 	}
 	r.emit(kURL, i, end, canon)
 	r.emitHost(u, -1, -1)
-	return end
+	return true
 }
 
 // pathHashes reports the file hashes in a URL's path and query, norm[a:b],
