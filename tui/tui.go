@@ -125,7 +125,7 @@ func NewWithItems(ctx context.Context, s *triage.Session, items []triage.Item, o
 		queue: queue.New(c), detail: detail.New(c), details: detail.NewCache(ctx, s), status: statusbar.New(c),
 		help: help.New(c), pivot: pivot.New(c), input: prompt.New("/", 200),
 		writer: labeling.New(ctx, s), learning: learning.New(ctx, s, opts.Learner)}
-	m.sorts = []triage.Sort{triage.ByPriority, triage.ByUncertainty, triage.ByNewest, triage.ByNovelty}
+	m.sorts = []triage.Sort{triage.ByPriority, triage.ByUncertainty, triage.ByNewest, triage.ByNovelty, triage.ByPatchPriority}
 	if opts.Session {
 		m.sorts = append([]triage.Sort{triage.ByActiveLearning}, m.sorts...)
 	}

@@ -397,3 +397,41 @@ func TestContestedMarkAndFilter(t *testing.T) {
 		t.Fatalf("%d documents visible with the contested filter, want 1, marked ≠ with the current label:\n%s", m.Visible(), m.View())
 	}
 }
+
+// TestPatchPrioritySortGolden: the fifth sort order is patch priority;
+// its first row (g) is the document with the highest expected harm, what
+// triage.ByPatchPriority puts first, and each row shows its 30-day
+// exploitation likelihood as the detail pane does. The help says what the
+// column and the sort are.
+func TestPatchPrioritySortGolden(t *testing.T) {
+	a := open(t, 80, 24, tui.Options{})
+	items, err := a.s.Items(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := triage.Apply(items, triage.Filter{}, triage.ByPatchPriority, 0)[0]
+	a.press("s", "s", "s", "s")
+	a.waitFor("sort patch priority")
+	a.press("g")
+	a.waitForSince(top.DocID + " · ") // its detail pane
+	m := a.quit()
+	if m.Current() != top.DocID || !top.HasExploitation() {
+		t.Fatalf("first row %s, want %s (patch priority %.3f)", m.Current(), top.DocID, top.PatchPriority)
+	}
+	var row string
+	for line := range strings.Lines(m.View()) {
+		if strings.HasPrefix(line, "▸[") { // the queue's cursor, not the detail pane's class
+			row = line
+			break
+		}
+	}
+	if cell := queue.Likelihood(&top); !strings.Contains(row, " "+cell+" ") {
+		t.Fatalf("the first row does not show the likelihood %q: %q", cell, row)
+	}
+	golden.RequireEqual(t, []byte(m.View()))
+
+	h := open(t, 120, 40, tui.Options{})
+	h.press("?")
+	h.waitFor("likelihood of a KEV listing")
+	h.quit()
+}

@@ -41,7 +41,7 @@ func DefaultKeyMap() KeyMap {
 
 		Filter:      b([]string{"/"}, "/", "filter by text"),
 		CycleFilter: b([]string{"f"}, "f", "cycle filters (novel, severity, source, label)"),
-		CycleSort:   b([]string{"s"}, "s", "cycle sort (priority, uncertainty, newest, novelty)"),
+		CycleSort:   b([]string{"s"}, "s", "cycle sort (priority, uncertainty, newest, novelty, patch priority)"),
 		Pivot:       b([]string{"p"}, "p", "pivot on an entity"),
 		DetailUp:    b([]string{"["}, "[", "scroll detail up"),
 		DetailDown:  b([]string{"]"}, "]", "scroll detail down"),

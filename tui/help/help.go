@@ -3,11 +3,13 @@
 package help
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/tui/common"
 )
 
@@ -45,6 +47,8 @@ func (m *Model) View() string {
 		b.WriteString(h.FullHelpView(groups[2:]))
 	}
 	b.WriteString("\n\n")
+	b.WriteString(st.Dim.Render(fmt.Sprintf("Columns: class, confidence, likelihood of a KEV listing (known exploited) within %d days of publication, novel, title, source, age, label. Patch priority (s) = expected severity in CVSS points × that likelihood.", exploitation.DefaultHorizon)))
+	b.WriteString("\n")
 	b.WriteString(st.Dim.Render("Badges: [C] critical [H] high [M] medium [L] low [I] informational · ✦ novel (unlike the training data; f: filter, s: sort) · ✓ confirmed · ✎ corrected · ≠ teammates labelled it differently (f: contested)"))
 	b.WriteString("\n")
 	b.WriteString(st.Dim.Render("Every label is on disk before the cursor moves. Press ? or esc to close."))

@@ -1,6 +1,6 @@
 // Package queue is the triage queue list: one row per document with its
-// severity badge, confidence, novelty marker, title, source, age and label
-// state. It is virtualised — View renders only the rows that fit — so a
+// severity badge, confidence, exploitation likelihood, novelty marker,
+// title, source, age and label state. It is virtualised — View renders only the rows that fit — so a
 // queue of 100,000 documents scrolls as fast as one of ten.
 package queue
 
@@ -182,7 +182,7 @@ func (m *Model) View() string {
 	return b.String()
 }
 
-// row: "▸[C] 92% ✦ title…  source  age ✓H".
+// row: "▸[C]  92%  2.1% ✦ title…  source  age ✓H".
 func (m *Model) row(it *triage.Item, selected bool, now time.Time) string {
 	st := m.c.Styles
 	mark := " "
@@ -198,6 +198,7 @@ func (m *Model) row(it *triage.Item, selected bool, now time.Time) string {
 	if it.Scored() {
 		conf = fmt.Sprintf("%3.0f%%", 100*it.Confidence)
 	}
+	exploited := st.Dim.Render(Likelihood(it))
 	novel := " "
 	if it.Novel { // at or above the model's calibrated threshold
 		novel = "✦"
@@ -217,8 +218,9 @@ func (m *Model) row(it *triage.Item, selected bool, now time.Time) string {
 	if m.width >= 50 {
 		srcW = min(18, m.width/5)
 	}
-	// mark badge conf novel title src age state, single spaces between.
-	fixed := 1 + 3 + 1 + 4 + 1 + 1 + 1 + 1 + 4 + 1 + 2
+	// mark badge conf likelihood novel title src age state, single
+	// spaces between.
+	fixed := 1 + 3 + 1 + 4 + 1 + likelihoodWidth + 1 + 1 + 1 + 1 + 4 + 1 + 2
 	if srcW > 0 {
 		fixed += srcW + 1
 	}
@@ -228,11 +230,31 @@ func (m *Model) row(it *triage.Item, selected bool, now time.Time) string {
 	if srcW > 0 {
 		src = fit(it.Source, srcW) + " "
 	}
-	line := mark + bs.Render(badge) + " " + conf + " " + novel + " " + title + " " + st.Dim.Render(src+fmt.Sprintf("%4s", age)) + " " + state
+	line := mark + bs.Render(badge) + " " + conf + " " + exploited + " " + novel + " " + title + " " + st.Dim.Render(src+fmt.Sprintf("%4s", age)) + " " + state
 	if selected {
 		return st.Selected.Render(line)
 	}
 	return line
+}
+
+// likelihoodWidth is the width of the exploitation likelihood column.
+const likelihoodWidth = 5
+
+// Likelihood is the queue's exploitation column: the stored probability
+// of a KEV listing within the item's horizon (30 days), as a percentage
+// with the digits a rare event needs — "  12%", " 2.1%", " 0.3%",
+// "<0.1%" — and "    –" for an item without one.
+func Likelihood(it *triage.Item) string {
+	if !it.HasExploitation() {
+		return "    –"
+	}
+	switch pc := 100 * it.Exploitation; {
+	case pc >= 9.95:
+		return fmt.Sprintf("%4.0f%%", pc)
+	case pc >= 0.05:
+		return fmt.Sprintf("%4.1f%%", pc)
+	}
+	return "<0.1%"
 }
 
 func letter(sev string) string {
