@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -100,9 +101,13 @@ type Bundle struct {
 	// DriftReference is reference.json as stored (nil when the bundle has
 	// none); drift.ParseReference decodes it.
 	DriftReference []byte
+	// sources are the digests of the files as loaded or saved, which a
+	// compiled form must match (CompiledFile).
+	sources sources
 }
 
-// Save writes the bundle into dir (created if needed).
+// Save writes the bundle into dir (created if needed), with its compiled
+// form (CompiledFile) last, made from the very bytes written.
 func (b *Bundle) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save model %s: %w", dir, err)
@@ -114,24 +119,56 @@ func (b *Bundle) Save(dir string) error {
 	b.ModelText = mt.Bytes()
 	b.modelSHA256 = modelDigest(b.ModelText)
 	b.Card.ModelSHA256 = b.modelSHA256
-	files := map[string]func(io.Writer) error{
-		ModelFile:    func(w io.Writer) error { _, err := w.Write(mt.Bytes()); return err },
-		FeaturesFile: b.Spec.Write,
-		CardFile:     func(w io.Writer) error { return writeJSON(w, b.Card) },
+	files := map[string][]byte{ModelFile: b.ModelText}
+	render := func(name string, write func(io.Writer) error) error {
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			return fmt.Errorf("save model %s: %w", filepath.Join(dir, name), err)
+		}
+		files[name] = buf.Bytes()
+		return nil
+	}
+	if err := render(FeaturesFile, b.Spec.Write); err != nil {
+		return err
+	}
+	if err := render(CardFile, func(w io.Writer) error { return writeJSON(w, b.Card) }); err != nil {
+		return err
 	}
 	if b.Novelty != nil {
-		files[NoveltyFile] = func(w io.Writer) error { return writeJSON(w, b.Novelty) }
+		if err := render(NoveltyFile, func(w io.Writer) error { return writeJSON(w, b.Novelty) }); err != nil {
+			return err
+		}
 	}
 	if b.DriftReference != nil {
-		files[ReferenceFile] = func(w io.Writer) error { _, err := w.Write(b.DriftReference); return err }
+		// Checked here as load checks it: a load that finds the compiled
+		// form made from these files skips the check.
+		if err := checkReference(b.DriftReference, b.Spec); err != nil {
+			return fmt.Errorf("save model %s: %w", filepath.Join(dir, ReferenceFile), err)
+		}
+		files[ReferenceFile] = b.DriftReference
 	}
-	for name, write := range files {
+	b.sources = sources{model: b.modelSHA256, features: modelDigest(files[FeaturesFile]),
+		novelty: digestOf(files, NoveltyFile), reference: digestOf(files, ReferenceFile)}
+	for name, data := range files {
 		// Each file is whole or absent after a crash, never half-written.
-		if err := atomicfile.Write(filepath.Join(dir, name), 0o644, write); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, name), 0o644, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return fmt.Errorf("save model %s: %w", filepath.Join(dir, name), err)
 		}
 	}
+	if err := atomicfile.Write(filepath.Join(dir, CompiledFile), 0o644, func(w io.Writer) error {
+		return encodeCompiled(w, b.Trees, b.Novelty, b.sources)
+	}); err != nil {
+		return fmt.Errorf("save model %s: %w", filepath.Join(dir, CompiledFile), err)
+	}
 	return nil
+}
+
+// digestOf is the digest of files[name], "" when there is no such file.
+func digestOf(files map[string][]byte, name string) string {
+	if data, ok := files[name]; ok {
+		return modelDigest(data)
+	}
+	return ""
 }
 
 // ModelSHA256 is the hex SHA-256 of the bundle's model.txt as loaded or
@@ -219,7 +256,11 @@ func readAll(open func(string) (io.Reader, error), name string) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	return io.ReadAll(r)
+	// One buffer of the announced size: io.ReadAll's doubling copied the
+	// megabytes of a model text several times over.
+	buf := bytes.NewBuffer(make([]byte, 0, sizeHint(r)+bytes.MinRead))
+	_, err = buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 // readTrees parses the model text while another goroutine is still
@@ -291,34 +332,60 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 
 func load(open func(name string) (io.Reader, error), where string) (*Bundle, error) {
 	b := &Bundle{}
-	// The trees are most of the loading time (decompressing and parsing
-	// ~600 trees); read them on a second core while the rest is parsed.
+	// The compiled form, when the bundle has one that matches its files,
+	// stands in for parsing the trees and the novelty model; both loading
+	// goroutines ask for it, and the first one decodes it.
+	comp := sync.OnceValue(func() *compiled { return readCompiled(open) })
+	// The trees are most of the loading time when they are parsed
+	// (decompressing and parsing ~600 trees); read them on a second core
+	// while the rest is read.
 	treesDone := make(chan error, 1)
 	go func() {
-		r, err := open(ModelFile)
-		if err == nil {
-			b.ModelText, b.Trees, err = readTrees(r)
-		}
-		if err == nil {
-			b.modelSHA256 = modelDigest(b.ModelText)
-		}
-		if err != nil {
+		if err := b.loadTrees(open, comp); err != nil {
 			treesDone <- fmt.Errorf("load model %s: %w", filepath.Join(where, ModelFile), err)
 			return
 		}
 		treesDone <- nil
 	}()
-	restErr := b.loadRest(func(name string) ([]byte, error) { return readAll(open, name) }, where)
+	restErr := b.loadRest(func(name string) ([]byte, error) { return readAll(open, name) }, where, comp)
 	if err := <-treesDone; err != nil { // the model file's error first, as it was read first
 		return nil, err
 	}
 	if restErr != nil {
 		return nil, restErr
 	}
+	b.sources.model = b.modelSHA256
 	if err := b.checkTogether(where); err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// loadTrees reads model.txt: its trees from the compiled form when that
+// was compiled from this very text, else parsed.
+func (b *Bundle) loadTrees(open func(name string) (io.Reader, error), comp func() *compiled) error {
+	if c := comp(); c != nil {
+		text, err := readAll(open, ModelFile)
+		if err != nil {
+			return err
+		}
+		b.ModelText, b.modelSHA256 = text, modelDigest(text)
+		if c.ModelSHA256 == b.modelSHA256 {
+			b.Trees = c.Trees
+			return nil
+		}
+		b.Trees, err = lgbm.Read(bytes.NewReader(text))
+		return err
+	}
+	r, err := open(ModelFile)
+	if err != nil {
+		return err
+	}
+	if b.ModelText, b.Trees, err = readTrees(r); err != nil {
+		return err
+	}
+	b.modelSHA256 = modelDigest(b.ModelText)
+	return nil
 }
 
 // checkTogether checks that the bundle's files belong together, so that a
@@ -357,14 +424,16 @@ func (b *Bundle) checkTogether(where string) error {
 }
 
 // checkRest is checkTogether for the files other than the trees, which
-// loadRest checks while the trees are still being parsed.
-func (b *Bundle) checkRest(where string) error {
+// loadRest checks while the trees are still being parsed. checkedReference
+// says that the drift reference and feature spec are those a compiled
+// form was made from, which were checked then (by Save or Compile).
+func (b *Bundle) checkRest(where string, checkedReference bool) error {
 	if b.Novelty != nil {
 		if _, err := b.Novelty.Scorer(b.Spec, b.Spec.NumFeatures()); err != nil {
 			return fmt.Errorf("load model %s: %w: the files do not belong together", filepath.Join(where, NoveltyFile), err)
 		}
 	}
-	if b.DriftReference != nil {
+	if b.DriftReference != nil && !checkedReference {
 		if err := checkReference(b.DriftReference, b.Spec); err != nil {
 			return fmt.Errorf("load model %s: %w", filepath.Join(where, ReferenceFile), err)
 		}
@@ -457,24 +526,39 @@ const maxVersionLen = 128
 
 // loadRest reads everything of a bundle but its trees (which load writes
 // concurrently: the two touch different fields).
-func (b *Bundle) loadRest(read func(name string) ([]byte, error), where string) error {
+func (b *Bundle) loadRest(read func(name string) ([]byte, error), where string, comp func() *compiled) error {
 	var err error
 	fs, err := read(FeaturesFile)
 	if err != nil {
 		return fmt.Errorf("load model %s: %w", filepath.Join(where, FeaturesFile), err)
 	}
+	b.sources.features = modelDigest(fs)
 	if b.Spec, err = features.ReadSpec(bytes.NewReader(fs), filepath.Join(where, FeaturesFile)); err != nil {
 		return fmt.Errorf("load model: %w", err)
 	}
+	// A part of the compiled form stands in for a file when it was
+	// compiled from that file and the same feature spec (a legacy novelty
+	// model takes its inputs from the spec; a reference was checked
+	// against it).
+	c := comp()
+	fromCompiled := func(digest string, compiledDigest func(*compiled) string) bool {
+		return c != nil && c.FeaturesSHA256 == b.sources.features && compiledDigest(c) == digest
+	}
 	if nv, err := read(NoveltyFile); err == nil {
-		if b.Novelty, err = novelty.Parse(nv, b.Spec); err != nil {
+		b.sources.novelty = modelDigest(nv)
+		if fromCompiled(b.sources.novelty, func(c *compiled) string { return c.NoveltySHA256 }) {
+			b.Novelty = c.Novelty
+		} else if b.Novelty, err = novelty.Parse(nv, b.Spec); err != nil {
 			return fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
 		}
 	} else if !errors.Is(err, errMissing) {
 		return fmt.Errorf("load model %s: %w", filepath.Join(where, NoveltyFile), err)
 	}
+	checkedReference := false
 	if ref, err := read(ReferenceFile); err == nil {
 		b.DriftReference = ref
+		b.sources.reference = modelDigest(ref)
+		checkedReference = fromCompiled(b.sources.reference, func(c *compiled) string { return c.ReferenceSHA256 })
 	} else if !errors.Is(err, errMissing) {
 		return fmt.Errorf("load model %s: %w", filepath.Join(where, ReferenceFile), err)
 	}
@@ -485,7 +569,7 @@ func (b *Bundle) loadRest(read func(name string) ([]byte, error), where string) 
 	} else if !errors.Is(err, errMissing) {
 		return fmt.Errorf("load model %s: %w", filepath.Join(where, CardFile), err)
 	}
-	return b.checkRest(where)
+	return b.checkRest(where, checkedReference)
 }
 
 // modelDigest is the hex SHA-256 of a model.txt, as cards record it.

@@ -9,6 +9,8 @@ import (
 	"path"
 )
 
+//go:generate go run ../../internal/compilemodel severity default
+
 // defaultFS holds the default model, trained by `cyberstreams train` on the
 // shared advisory corpus (see default/MODEL_CARD.md for the exact command,
 // input checksums and licences).

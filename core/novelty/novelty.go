@@ -486,6 +486,28 @@ func Parse(data []byte, spec *features.Spec) (*Model, error) {
 	return &m, nil
 }
 
+// Validate checks what Parse checks of a model, for one decoded from
+// another encoding (a bundle's compiled form): its format version, and a
+// forest and autoencoder that can be scored without indexing out of
+// range. Whether it reads a feature spec is Scorer's check.
+func (m *Model) Validate() error {
+	if m.Version != FormatVersion && m.Version != 1 {
+		return fmt.Errorf("novelty model: format version %d, this cyberstreams reads %d", m.Version, FormatVersion)
+	}
+	if m.Forest == nil {
+		return fmt.Errorf("novelty model: no forest")
+	}
+	if err := m.Forest.Validate(); err != nil {
+		return fmt.Errorf("novelty model: %w", err)
+	}
+	if m.Autoencoder != nil {
+		if err := m.Autoencoder.Validate(); err != nil {
+			return fmt.Errorf("novelty model: %w", err)
+		}
+	}
+	return nil
+}
+
 // MarshalJSON writes a Legacy model as the bare forest it was read from,
 // so that a bundle saved again keeps its format.
 func (m *Model) MarshalJSON() ([]byte, error) {

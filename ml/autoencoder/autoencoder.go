@@ -216,21 +216,30 @@ func (m *Model) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return err
 	}
-	switch {
-	case p.Inputs <= 0 || p.Hidden <= 0:
-		return fmt.Errorf("autoencoder: %d inputs and %d hidden units; want both positive", p.Inputs, p.Hidden)
-	case len(p.W1) != p.Inputs*p.Hidden || len(p.W2) != p.Inputs*p.Hidden:
-		return fmt.Errorf("autoencoder: weights of %d and %d values for %d inputs × %d hidden units", len(p.W1), len(p.W2), p.Inputs, p.Hidden)
-	case len(p.B1) != p.Hidden || len(p.B2) != p.Inputs:
-		return fmt.Errorf("autoencoder: biases of %d and %d values for %d hidden units and %d inputs", len(p.B1), len(p.B2), p.Hidden, p.Inputs)
+	if err := (*Model)(&p).Validate(); err != nil {
+		return err
 	}
-	for _, w := range [][]float64{p.W1, p.B1, p.W2, p.B2} {
+	*m = Model(p)
+	return nil
+}
+
+// Validate checks the model's shape and weights (what UnmarshalJSON
+// checks), for a model decoded from another encoding.
+func (m *Model) Validate() error {
+	switch {
+	case m.Inputs <= 0 || m.Hidden <= 0:
+		return fmt.Errorf("autoencoder: %d inputs and %d hidden units; want both positive", m.Inputs, m.Hidden)
+	case len(m.W1) != m.Inputs*m.Hidden || len(m.W2) != m.Inputs*m.Hidden:
+		return fmt.Errorf("autoencoder: weights of %d and %d values for %d inputs × %d hidden units", len(m.W1), len(m.W2), m.Inputs, m.Hidden)
+	case len(m.B1) != m.Hidden || len(m.B2) != m.Inputs:
+		return fmt.Errorf("autoencoder: biases of %d and %d values for %d hidden units and %d inputs", len(m.B1), len(m.B2), m.Hidden, m.Inputs)
+	}
+	for _, w := range [][]float64{m.W1, m.B1, m.W2, m.B2} {
 		for _, v := range w {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return errors.New("autoencoder: a weight is not a finite number")
 			}
 		}
 	}
-	*m = Model(p)
 	return nil
 }

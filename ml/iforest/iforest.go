@@ -358,6 +358,15 @@ func (f *Forest) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// Validate is what UnmarshalJSON checks, for a forest decoded from another
+// encoding.
+func (f *Forest) Validate() error {
+	if err := f.validate(); err != nil {
+		return fmt.Errorf("iforest: %w", err)
+	}
+	return nil
+}
+
 func (f *Forest) validate() error {
 	if f.NumFeatures < 1 {
 		return fmt.Errorf("num_features is %d", f.NumFeatures)

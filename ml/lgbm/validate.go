@@ -6,6 +6,11 @@ import (
 	"strings"
 )
 
+// Validate is validate for a model that did not come through Read (one
+// decoded from another encoding): what Read checks of every model it
+// returns.
+func (m *Model) Validate() error { return m.validate() }
+
 // validate checks everything that PredictRaw, the TreeSHAP explainer and
 // LightGBM's own loader rely on: consistent header counts, array lengths per
 // tree, and child links that form one tree rooted at node 0. A model that
