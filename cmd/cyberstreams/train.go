@@ -223,7 +223,7 @@ The same command with the same --seed writes byte-identical model files.`,
 	f.StringVar(&o.Version, "version", "", "model version name (default: m and 12 hex digits of the digest of the inputs, settings and seed)")
 	f.StringVar(&o.Until, "train-until", "", "leave out documents published on or after this date (YYYY-MM-DD), to train as of a past date")
 	f.Float64Var(&o.HalfLife, "recency-half-life", 0, "weigh training documents by 0.5^(age/DAYS), age from the newest (0: all equal)")
-	f.StringArrayVar(&o.DropNumeric, "drop-numeric", nil, "leave a numeric feature out of the model, e.g. time:year (repeatable)")
+	f.StringArrayVar(&o.DropNumeric, "drop-numeric", nil, "leave a numeric feature out of the model, e.g. doc:alias_count (repeatable)")
 	f.Float64Var(&o.NoveltyFPR, "novelty-fpr", novelty.DefaultTargetFPR,
 		"share of validation documents the novel flag may mark (its threshold is picked on them)")
 	f.IntVar(&o.MinLeaf, "min-data-in-leaf", 0, "fewest documents per leaf (default: the built-in setting)")

@@ -126,7 +126,7 @@ func TestTrainUntilThenEvalSince(t *testing.T) {
 	data := writeLabelled(t, 400) // four a day from 2024-01-01, up to 2024-04-09
 	out := filepath.Join(t.TempDir(), "model")
 	r := runCLI(t, ws, "", "--quiet", "train", "--data", data, "--out", out, "--iterations", "10", "--seed", "7",
-		"--train-until", "2024-03-01", "--recency-half-life", "30", "--drop-numeric", "time:year",
+		"--train-until", "2024-03-01", "--recency-half-life", "30", "--drop-numeric", "doc:alias_count",
 		"--min-data-in-leaf", "5", "--feature-fraction", "0.8")
 	if r.Code != 1 { // the broken line
 		t.Fatalf("train: exit %d, want 1 for the broken line (stderr %q)", r.Code, r.Err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,7 +87,7 @@ func TestTransform(t *testing.T) {
 	if got["text:remote code"] == 0 || got["text:remote"] == 0 {
 		t.Errorf("expected unigram and bigram features, got %v", got)
 	}
-	if got["cwe:CWE-94"] != 1 || got["kev:listed"] != 1 || got["entities:cve_count"] != 1 || got["time:year"] != 2024 {
+	if got["cwe:CWE-94"] != 1 || got["kev:listed"] != 1 || got["entities:cve_count"] != 1 {
 		t.Errorf("meta features wrong: %v", got)
 	}
 	empty := document.Document{Source: "unknown-source"}
@@ -136,8 +137,8 @@ func TestTransformStated(t *testing.T) {
 	if spec, err = Fit(context.Background(), docs, FitOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if slices.Contains(spec.Names(), "time:hour") || slices.Contains(spec.Names(), "time:weekday") {
-		t.Errorf("a new spec has time-of-day features: %v", spec.Numeric)
+	if slices.ContainsFunc(spec.Names(), func(n string) bool { return strings.HasPrefix(n, "time:") }) {
+		t.Errorf("a new spec has time-of-publication features: %v", spec.Numeric)
 	}
 	f := New(spec)
 	d := document.Document{Title: "Remote code execution", Body: "Critical severity. CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H remote code execution"}
@@ -183,18 +184,33 @@ func TestGraphFacts(t *testing.T) {
 	}
 }
 
-func TestUndatedDocumentGetsTheNewestTrainingYear(t *testing.T) {
+// Models trained before time:year left the features still read it: a
+// dated document gets its year, an undated one the spec's DefaultYear.
+func TestOlderSpecsStillFeaturiseTheYear(t *testing.T) {
 	spec, err := Fit(context.Background(), trainingDocs(), FitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.DefaultYear != 2024 {
-		t.Fatalf("default year %d, want 2024 (newest training document)", spec.DefaultYear)
+	if slices.Contains(spec.Numeric, "time:year") || spec.DefaultYear != 0 {
+		t.Fatalf("a new spec has time:year (%v) or a default year (%d)", spec.Numeric, spec.DefaultYear)
 	}
+	at := slices.Index(spec.Numeric, "doc:cwe_count") + 1
+	spec.Numeric = slices.Insert(spec.Numeric, at, "time:year")
+	spec.DefaultYear = 2023
 	f := New(spec)
-	x := make([]float64, f.Width())
-	f.Dense(f.Transform(&document.Document{Title: "undated"}), x)
-	if got := x[slices.Index(spec.Names(), "time:year")]; got != 2024 {
-		t.Fatalf("undated document has time:year %v, want 2024", got)
+	year := slices.Index(spec.Names(), "time:year")
+	for _, tc := range []struct {
+		name string
+		doc  document.Document
+		want float64
+	}{
+		{"dated", document.Document{Title: "dated", Published: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)}, 2024},
+		{"undated", document.Document{Title: "undated"}, 2023},
+	} {
+		x := make([]float64, f.Width())
+		f.Dense(f.Transform(&tc.doc), x)
+		if x[year] != tc.want {
+			t.Errorf("%s document has time:year %v, want %v", tc.name, x[year], tc.want)
+		}
 	}
 }

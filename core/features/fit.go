@@ -163,9 +163,6 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 		return k >= 0 && statedDocs[k] < opts.MinCategory
 	})
 	spec.Reputation, spec.ReputationPrior = reputation(docs)
-	for i := range docs {
-		spec.DefaultYear = max(spec.DefaultYear, docs[i].Published.Year())
-	}
 	return spec, nil
 }
 

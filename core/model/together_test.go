@@ -154,13 +154,13 @@ func TestBundleFilesMustBelongTogether(t *testing.T) {
 			return []byte(`{"docs":3,"numeric":{"doc:page_count":[1,2,3]}}`)
 		}, []string{model.ReferenceFile, "doc:page_count", "do not belong together"}},
 		{"drift reference of no documents", model.ReferenceFile, func() []byte {
-			return []byte(`{"docs":0,"numeric":{"time:year":[1]}}`)
+			return []byte(`{"docs":0,"numeric":{"doc:cwe_count":[1]}}`)
 		}, []string{model.ReferenceFile, "not a drift reference"}},
 		{"drift reference of an unknown class", model.ReferenceFile, func() []byte {
-			return []byte(`{"docs":3,"numeric":{"time:year":[1]},"predicted":{"severe":3}}`)
+			return []byte(`{"docs":3,"numeric":{"doc:cwe_count":[1]},"predicted":{"severe":3}}`)
 		}, []string{model.ReferenceFile, `"severe"`}},
 		{"drift reference with negative counts", model.ReferenceFile, func() []byte {
-			return []byte(`{"docs":3,"numeric":{"time:year":[1]},"categorical":{"source":{"a":-1}}}`)
+			return []byte(`{"docs":3,"numeric":{"doc:cwe_count":[1]},"categorical":{"source":{"a":-1}}}`)
 		}, []string{model.ReferenceFile, "-1"}},
 		{"drift reference that is no JSON", model.ReferenceFile, func() []byte { return []byte(`{"docs":`) },
 			[]string{model.ReferenceFile, "unexpected end"}},

@@ -60,7 +60,7 @@ type Options struct {
 	// sources the model learns leans toward the current one. Undated
 	// documents weigh 1. Zero weighs every document equally.
 	RecencyHalfLife time.Duration
-	// DropNumeric names numeric features (Spec.Numeric, e.g. "time:year")
+	// DropNumeric names numeric features (Spec.Numeric, e.g. "doc:alias_count")
 	// to leave out of the fitted spec.
 	DropNumeric []string
 	// Novelty sets the novelty model (its Seed is Seed); its TargetFPR is

@@ -167,9 +167,9 @@ func TestTrainOptionsForTheFuture(t *testing.T) {
 		check func(t *testing.T, res *training.Result)
 	}{
 		{"recency half-life", func(o *training.Options) { o.RecencyHalfLife = 30 * 24 * time.Hour }, nil},
-		{"drop numeric features", func(o *training.Options) { o.DropNumeric = []string{"time:year", "doc:title_tokens"} }, func(t *testing.T, res *training.Result) {
+		{"drop numeric features", func(o *training.Options) { o.DropNumeric = []string{"doc:alias_count", "doc:title_tokens"} }, func(t *testing.T, res *training.Result) {
 			for _, n := range res.Bundle.Spec.Names() {
-				if n == "time:year" || n == "doc:title_tokens" {
+				if n == "doc:alias_count" || n == "doc:title_tokens" {
 					t.Errorf("spec still has %s", n)
 				}
 			}

@@ -14,6 +14,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -26,14 +27,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cyberstreams/cyberstreams/bench/classifier/gapdata"
 	"github.com/cyberstreams/cyberstreams/core/document"
 	"github.com/cyberstreams/cyberstreams/core/extract"
 	"github.com/cyberstreams/cyberstreams/core/features"
-	"github.com/cyberstreams/cyberstreams/core/ingest"
-	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
 	"github.com/cyberstreams/cyberstreams/ml/gbdt"
 	"github.com/cyberstreams/cyberstreams/ml/metrics"
+	"gonum.org/v1/gonum/stat"
 )
 
 // meta is what every seed's run shares: the judged labels and sources,
@@ -75,7 +76,13 @@ func main() {
 	}
 	seeds := parseSeeds(*seedList)
 	if !*analyseOnly {
-		if err := trainAll(ctx, dir, *data, *kev, day(*until), day(*since), day(*evalUntil), seeds, *k); err != nil {
+		u, err1 := gapdata.Day(*until)
+		sn, err2 := gapdata.Day(*since)
+		eu, err3 := gapdata.Day(*evalUntil)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			log.Fatal(err)
+		}
+		if err := trainAll(ctx, dir, *data, *kev, u, sn, eu, seeds, *k); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -85,26 +92,9 @@ func main() {
 }
 
 func trainAll(ctx context.Context, dir, data, kevPath string, until, since, evalUntil time.Time, seeds []int64, k int) error {
-	know := scoring.PlainKnowledge()
-	var docs []document.Document
-	err := ingest.Read(ctx, []string{data}, know.Reading(ingest.Options{SkipMeta: true}), func(r ingest.Record) error {
-		if r.Err == nil && document.SeverityIndex(r.Doc.Severity) >= 0 {
-			docs = append(docs, r.Doc.Detach())
-		}
-		return nil
-	})
+	past, gap, err := gapdata.Load(ctx, data, until, since, evalUntil)
 	if err != nil {
 		return err
-	}
-	training.SortByTime(docs)
-	var past, gap []document.Document
-	for _, d := range docs {
-		switch {
-		case d.Published.Before(until):
-			past = append(past, d)
-		case !d.Published.Before(since) && (evalUntil.IsZero() || d.Published.Before(evalUntil)):
-			gap = append(gap, d)
-		}
 	}
 	opts := training.DefaultOptions()
 	train, valid, validFrom := training.Split(past, time.Time{}, opts.ValidShare)
@@ -421,19 +411,12 @@ func emSource(prob [][]float64, src []string, prior []float64, by map[string][]f
 	return out
 }
 
+// meanSD is the mean and the sample standard deviation (0 for one value).
 func meanSD(v []float64) (float64, float64) {
-	var s, ss float64
-	for _, x := range v {
-		s += x
-	}
-	mu := s / float64(len(v))
-	for _, x := range v {
-		ss += (x - mu) * (x - mu)
-	}
 	if len(v) < 2 {
-		return mu, 0
+		return stat.Mean(v, nil), 0
 	}
-	return mu, math.Sqrt(ss / float64(len(v)-1))
+	return stat.MeanStdDev(v, nil)
 }
 
 func parseSeeds(s string) []int64 {
@@ -446,17 +429,6 @@ func parseSeeds(s string) []int64 {
 		out = append(out, n)
 	}
 	return out
-}
-
-func day(s string) time.Time {
-	if s == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		log.Fatalf("date %q: %v", s, err)
-	}
-	return t
 }
 
 func save(path string, v any) error {
