@@ -30,6 +30,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.filterKey(msg)
 	case modeNote:
 		return m.noteKey(msg)
+	case modeTechniques:
+		return m.techniqueKey(msg)
+	case modeTechniqueAdd:
+		return m.techniqueAddKey(msg)
 	}
 	return m.queueKey(msg)
 }
@@ -106,6 +110,10 @@ func (m *Model) queueKey(msg tea.KeyMsg) tea.Cmd {
 		m.detail.Scroll(5)
 	case key.Matches(msg, k.Margin):
 		m.detail.ToggleMargin()
+	case key.Matches(msg, k.Techniques):
+		if m.queue.CurrentID() != "" {
+			m.startJudging()
+		}
 	case key.Matches(msg, k.Critical, k.High, k.Medium, k.Low, k.Informational):
 		return m.label(document.Severities[msg.Runes[0]-'1'])
 	case key.Matches(msg, k.Accept):

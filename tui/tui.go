@@ -6,12 +6,13 @@
 //	queue      the document list          detail     the document pane (and its loader)
 //	statusbar  counters, messages, tasks  help       the key reference
 //	pivot      entity lookups             prompt     the filter and note entry
-//	labeling   label, undo and note writes
+//	labeling   label, undo, note and technique verdict writes
 //	learning   retraining triggers and the background retrain
 //
 // The root itself is tui.go (model, messages, Update), keys.go (the keys
 // of each mode), view.go (layout and View), sync.go (the shown document),
-// write.go (after a label lands) and retrain.go (after the learner
+// write.go (after a label lands), techniques.go (verdicts on the shown
+// document's techniques) and retrain.go (after the learner
 // answers). Everything slow — database writes, loading a document,
 // retraining — runs as a tea.Cmd and reports back with a message, so
 // Update never waits.
@@ -71,6 +72,8 @@ const (
 	modeNote
 	modeHelp
 	modePivot
+	modeTechniques   // t: verdicts on the shown document's techniques
+	modeTechniqueAdd // + inside t: the id (and words of its sentence)
 )
 
 // WideAt is the width from which queue and detail sit side by side.
@@ -281,6 +284,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.labelled(msg)
 	case labeling.UndoneMsg:
 		return m, m.undone(msg)
+	case labeling.TechniqueMsg:
+		return m, m.judged(msg)
 	case itemsMsg:
 		if msg.err != nil {
 			m.status.Fail(msg.err)

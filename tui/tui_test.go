@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -434,4 +435,73 @@ func TestPatchPrioritySortGolden(t *testing.T) {
 	h.press("?")
 	h.waitFor("likelihood of a KEV listing")
 	h.quit()
+}
+
+// techniqueVerdicts are the technique verdicts in force on a document, as
+// "T1095 absent tester tui".
+func (a *analyst) techniqueVerdicts(docID string) []string {
+	a.t.Helper()
+	var out []string
+	if err := a.s.Workspace().Labels().CurrentTechniques(context.Background(), docID, func(l triage.TechniqueLabel) error {
+		v := "absent"
+		if l.Present {
+			v = "present"
+		}
+		out = append(out, strings.Join([]string{l.Technique, v, l.Analyst, l.Origin}, " "))
+		return nil
+	}); err != nil {
+		a.t.Fatal(err)
+	}
+	return out
+}
+
+// TestTechniqueVerdictKeys: t opens the verdicts on the shown document's
+// techniques; n rejects the chosen one, u takes that back, y confirms it,
+// + adds another by id with words of its sentence; each is a technique
+// label like the CLI's, and the pane marks every verdict.
+func TestTechniqueVerdictKeys(t *testing.T) {
+	a := open(t, 160, 48, tui.Options{})
+	doc := a.m.Current()
+	a.press("t")
+	a.waitFor("▸ · T1095")
+	a.press("n")
+	a.waitFor("T1095 rejected on " + doc)
+	if got := a.techniqueVerdicts(doc); len(got) != 1 || got[0] != "T1095 absent tester tui" {
+		t.Fatalf("after n: %q", got)
+	}
+	a.waitForSince("✗ T1095")
+	a.press("u")
+	a.waitFor("undid T1095 rejected")
+	if got := a.techniqueVerdicts(doc); len(got) != 0 {
+		t.Fatalf("after u: %q", got)
+	}
+	a.press("y")
+	a.waitFor("T1095 confirmed on " + doc)
+	a.press("+", "T1203 deserializes untrusted", "enter")
+	a.waitFor("T1203 confirmed on " + doc)
+	a.waitForSince("confirmed by tester")
+	a.press("esc", "j") // leave t; j moves the queue again
+	m := a.quit()
+	want := []string{"T1095 present tester tui", "T1203 present tester tui"}
+	if got := a.techniqueVerdicts(doc); !slices.Equal(got, want) {
+		t.Fatalf("verdicts %q, want %q", got, want)
+	}
+	if m.Current() == doc {
+		t.Fatal("j after esc did not move the queue")
+	}
+	st, err := a.s.LabelCount(context.Background())
+	if err != nil || st.Labels != 0 {
+		t.Fatalf("technique keys wrote severity labels: %+v %v", st, err)
+	}
+}
+
+// A technique nothing points at is refused with the way to add it.
+func TestAddTechniqueWithoutEvidenceSaysHow(t *testing.T) {
+	a := open(t, 160, 48, tui.Options{})
+	a.press("t", "+", "T9999", "enter")
+	a.waitFor("give the id with a few words")
+	a.quit()
+	if got := a.techniqueVerdicts(a.m.Current()); len(got) != 0 {
+		t.Fatalf("a refused verdict was stored: %q", got)
+	}
 }

@@ -13,7 +13,7 @@ import (
 func (m *Model) layout() {
 	w, h := m.c.Width, m.c.Height
 	body := max(h-3, 4) // header line + two status lines
-	if m.mode == modeFilter || m.mode == modeNote {
+	if m.prompting() {
 		body--
 	}
 	if w >= WideAt {
@@ -60,11 +60,16 @@ func (m *Model) View() string {
 		}
 	}
 	parts := []string{top, body}
-	if m.mode == modeFilter || m.mode == modeNote {
+	if m.prompting() {
 		parts = append(parts, fit(m.input.View(), w))
 	}
 	parts = append(parts, m.status.View())
 	return strings.Join(parts, "\n")
+}
+
+// prompting reports whether the one-line entry is open.
+func (m *Model) prompting() bool {
+	return m.mode == modeFilter || m.mode == modeNote || m.mode == modeTechniqueAdd
 }
 
 func fit(s string, w int) string {

@@ -44,9 +44,11 @@ func newLabelTechniquesAddCmd(app *App) *cobra.Command {
 		Long: `Record a verdict on technique TECHNIQUE (T1140, T1547.001) of document DOC
 (an id, a CVE or GHSA id one document carries, or an id prefix). The evidence
 sentence is the one --sentence names in a few of its words; without it, the
-sentence that writes the id, else the one the technique model rates highest
-for the technique (the evidence 'tag' shows). The verdict is on disk when the
-command returns.`,
+sentence of the verdict in force on the technique (yours or a teammate's, so
+that verdicts on it meet), else the sentence that writes the id, else the one
+the technique model rates highest for the technique (the evidence 'tag'
+shows). The verdict is on disk when the command returns; graph sync and label
+pull share it with the team.`,
 		Example: `  cyberstreams label techniques add doc-3f2a9c T1140
   cyberstreams label techniques add doc-3f2a9c T1105 --absent --note "certutil decodes here, it downloads nothing"
   cyberstreams label techniques add doc-3f2a9c T1547.001 --sentence "Run key"`,
@@ -84,21 +86,16 @@ func labelTechniqueAdd(ctx context.Context, app *App, o labelTechniqueOptions) e
 	if err != nil {
 		return err
 	}
-	text := d.Text()
-	var sentence string
-	if o.Sentence != "" {
-		if sentence, err = techniques.FindSentence(text, o.Sentence); err != nil {
-			return usagef("%s: %v", termsafe.Line(d.ID, 60), err)
-		}
-	} else {
-		m, err := loadTechniqueModel(app, o.Model)
-		if err != nil {
-			return err
-		}
-		id := strings.ToUpper(strings.TrimSpace(o.Technique))
-		if sentence = m.EvidenceSentence(text, id); sentence == "" {
-			return usagef("%s: no sentence writes %s and the model does not read it: name the evidence with --sentence", termsafe.Line(d.ID, 60), termsafe.Line(id, 20))
-		}
+	id := strings.ToUpper(strings.TrimSpace(o.Technique))
+	sentence, err := techniques.VerdictSentence(ctx, store, func() (*techniques.Model, error) { return loadTechniqueModel(app, o.Model) },
+		d.ID, d.Text(), id, o.Sentence)
+	switch {
+	case errors.Is(err, techniques.ErrNoEvidence):
+		return usagef("%s: %v: name the evidence with --sentence", termsafe.Line(d.ID, 60), termsafe.Line(err.Error(), 120))
+	case err != nil && o.Sentence != "":
+		return usagef("%s: %v", termsafe.Line(d.ID, 60), err)
+	case err != nil:
+		return err
 	}
 	if o.Analyst == "" {
 		o.Analyst = defaultAnalyst()

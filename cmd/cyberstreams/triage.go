@@ -36,7 +36,11 @@ func newTriageCmd(app *App) *cobra.Command {
 		Long: `Triage opens the workspace's documents as a queue, worst first: each with its
 severity, confidence, novelty and the reasons for its score. One key labels a
 document (1 critical … 5 informational, a accepts the model's class) and the
-label is on disk before the cursor moves; u undoes; ? lists every key.
+label is on disk before the cursor moves; u undoes; ? lists every key. t
+opens verdicts on the shown document's ATT&CK techniques: y confirms the
+chosen one, n rejects it, + adds one by id (with a few words of its
+sentence), u takes the last verdict back, esc ends; each verdict is the
+technique label 'label techniques add' records.
 
 --demo loads the embedded demo documents into the workspace in use first.
 --session starts a labeling session: the documents that teach the model most
@@ -46,7 +50,7 @@ With a team's Neo4j configured (NEO4J_URI, as for graph sync), a session
 leaves to teammates the documents they labelled or hold, and holds the first
 --claim documents of its own order for --lease (a lease on the server, on the
 server's clock), so two analysts never label the same documents by accident;
-at the end it sends its labels and gives its leases up. --overlap keeps
+at the end it sends its labels (technique verdicts too) and gives its leases up. --overlap keeps
 teammates' documents in the queue, to label them too and measure agreement
 ('label agreement'). When the server cannot be reached the session works
 locally and says so. In the queue, ≠ marks a document teammates labelled

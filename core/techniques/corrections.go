@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/cyberstreams/cyberstreams/kg"
 	"github.com/cyberstreams/cyberstreams/labels"
 )
 
@@ -161,10 +163,18 @@ func FindSentence(text, part string) (string, error) {
 // describes (label techniques), whatever the model said.
 const Analyst = "analyst"
 
+// Verdict is the analysts' verdict in force on a technique of a document:
+// present or not, and who gave it.
+type Verdict struct {
+	Present  bool
+	Analyst  string
+	Sentence string // the evidence the verdict is about
+}
+
 // Verdicts are analysts' current verdicts per document: document id →
-// technique → present. Of several verdicts on one technique (on different
+// technique → verdict. Of several verdicts on one technique (on different
 // sentences), the latest counts.
-type Verdicts map[string]map[string]bool
+type Verdicts map[string]map[string]Verdict
 
 // ReadVerdicts gathers the current technique labels of a label store (of
 // one document, or with docID "" of all).
@@ -172,9 +182,9 @@ func ReadVerdicts(ctx context.Context, s *labels.Store, docID string) (Verdicts,
 	v := Verdicts{}
 	err := s.CurrentTechniques(ctx, docID, func(l labels.TechniqueLabel) error {
 		if v[l.DocID] == nil {
-			v[l.DocID] = map[string]bool{}
+			v[l.DocID] = map[string]Verdict{}
 		}
-		v[l.DocID][l.Technique] = l.Present // oldest first: the latest stays
+		v[l.DocID][l.Technique] = Verdict{Present: l.Present, Analyst: l.Analyst, Sentence: l.Sentence} // oldest first: the latest stays
 		return nil
 	})
 	return v, err
@@ -183,7 +193,8 @@ func ReadVerdicts(ctx context.Context, s *labels.Store, docID string) (Verdicts,
 // Apply corrects a document's tags by the analysts' verdicts on it: a
 // technique said absent is dropped, one said present is kept with
 // confidence 1 and provenance analyst (its evidence, when the model had
-// some, kept too; names names the ones the model did not tag).
+// some, kept too; names names the ones the model did not tag, whose
+// evidence is the sentence of the verdict, without a span).
 func (v Verdicts) Apply(docID string, tags []Tag, names map[string]string) []Tag {
 	verdicts := v[docID]
 	if len(verdicts) == 0 {
@@ -192,21 +203,84 @@ func (v Verdicts) Apply(docID string, tags []Tag, names map[string]string) []Tag
 	out := make([]Tag, 0, len(tags)+len(verdicts))
 	seen := map[string]bool{}
 	for _, t := range tags {
-		present, judged := verdicts[t.Technique]
+		verdict, judged := verdicts[t.Technique]
 		seen[t.Technique] = true
 		switch {
 		case !judged:
 			out = append(out, t)
-		case present:
+		case verdict.Present:
 			t.Confidence, t.Provenance = 1, Analyst
 			out = append(out, t)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(verdicts)) {
-		if verdicts[id] && !seen[id] {
-			out = append(out, Tag{Technique: id, Name: names[id], Confidence: 1, Provenance: Analyst})
+		if v := verdicts[id]; v.Present && !seen[id] {
+			t := Tag{Technique: id, Name: names[id], Confidence: 1, Provenance: Analyst}
+			if v.Sentence != "" {
+				t.Evidence = &Evidence{Sentence: v.Sentence}
+			}
+			out = append(out, t)
 		}
 	}
 	sortTags(out)
 	return out
+}
+
+// Rejected are the techniques of a document that analysts said it does
+// not describe, the ones Apply drops: the model's tag where it had one
+// (with its evidence), else the technique by name, by id.
+func (v Verdicts) Rejected(docID string, tags []Tag, names map[string]string) []Tag {
+	var out []Tag
+	for _, id := range slices.Sorted(maps.Keys(v[docID])) {
+		if v[docID][id].Present {
+			continue
+		}
+		if i := slices.IndexFunc(tags, func(t Tag) bool { return t.Technique == id }); i >= 0 {
+			out = append(out, tags[i])
+		} else {
+			out = append(out, Tag{Technique: id, Name: names[id], Provenance: Analyst})
+		}
+	}
+	return out
+}
+
+// ErrNoEvidence is VerdictSentence's answer when nothing names the
+// sentence a verdict is about.
+// (It reads "no sentence writes T1234 and the model does not read it".)
+var ErrNoEvidence = errors.New("the model does not read it")
+
+// VerdictSentence is the sentence of a document's text that an analyst's
+// verdict on technique id is about: the one sentence that contains words
+// when the analyst names it in a few words; else the sentence of the
+// verdict in force on the technique, an own or a teammate's, so that
+// analysts judge the same evidence and their verdicts meet in the
+// adjudication; else the model's evidence (EvidenceSentence, with the
+// model model loads). ErrNoEvidence when there is none of these.
+func VerdictSentence(ctx context.Context, s *labels.Store, model func() (*Model, error), docID, text, id, words string) (string, error) {
+	if k := kg.TechniqueKey(id); k != "" {
+		id = k
+	}
+	if strings.TrimSpace(words) != "" {
+		return FindSentence(text, words)
+	}
+	var sentence string
+	if err := s.CurrentTechniques(ctx, docID, func(l labels.TechniqueLabel) error {
+		if l.Technique == id && l.Sentence != "" {
+			sentence = l.Sentence // oldest first: the latest stays
+		}
+		return nil
+	}); err != nil {
+		return "", err
+	}
+	if sentence != "" {
+		return sentence, nil
+	}
+	m, err := model()
+	if err != nil {
+		return "", err
+	}
+	if sentence = m.EvidenceSentence(text, id); sentence == "" {
+		return "", fmt.Errorf("no sentence writes %s and %w", id, ErrNoEvidence)
+	}
+	return sentence, nil
 }

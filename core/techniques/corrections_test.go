@@ -133,7 +133,7 @@ func TestVerdictsApply(t *testing.T) {
 		{Technique: "T1547.001", Confidence: 1, Provenance: Explicit},
 	}
 	names := map[string]string{"T1027": "Obfuscated Files or Information"}
-	v := Verdicts{"d": {"T1105": false, "T1140": true, "T1027": true, "T1547.001": false}}
+	v := Verdicts{"d": {"T1105": {Analyst: "ana"}, "T1140": {Present: true}, "T1027": {Present: true}, "T1547.001": {}}}
 	cases := []struct {
 		doc  string
 		want []string
@@ -152,5 +152,15 @@ func TestVerdictsApply(t *testing.T) {
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: %q, want %q", c.doc, got, c.want)
 		}
+	}
+	var rejected []string
+	for _, tag := range v.Rejected("d", tags, names) {
+		rejected = append(rejected, fmt.Sprintf("%s %s %g", tag.Technique, tag.Provenance, tag.Confidence))
+	}
+	if want := []string{"T1105 model 0.2", "T1547.001 explicit 1"}; !slices.Equal(rejected, want) {
+		t.Errorf("rejected %q, want %q", rejected, want)
+	}
+	if got := v.Rejected("other", tags, names); len(got) != 0 {
+		t.Errorf("rejected on an unjudged document: %+v", got)
 	}
 }

@@ -241,8 +241,14 @@ type Detail struct {
 	Label    labels.Event
 	Labelled bool
 	// Techniques are the ATT&CK techniques the text describes, each with
-	// its evidence sentence (nil when no technique model could be loaded).
+	// its evidence sentence (nil when no technique model could be loaded),
+	// as analysts' verdicts correct them: confirmed or added ones kept,
+	// rejected ones moved to Rejected.
 	Techniques []techniques.Tag
+	Rejected   []techniques.Tag
+	// Verdicts are the analysts' verdicts in force on the document's
+	// techniques (own and pulled teammates'), by technique id.
+	Verdicts map[string]techniques.Verdict
 }
 
 // Detail loads one document with its score and current label. Title and
@@ -278,7 +284,10 @@ func (s *Session) Detail(ctx context.Context, docID string) (Detail, error) {
 		if err != nil {
 			return Detail{}, fmt.Errorf("detail: %w", err)
 		}
-		out.Techniques = verdicts.Apply(d.ID, tagger.Tag(d.Text(), false).Techniques, tagger.Names)
+		tags := tagger.Tag(d.Text(), false).Techniques
+		out.Techniques = verdicts.Apply(d.ID, tags, tagger.Names)
+		out.Rejected = verdicts.Rejected(d.ID, tags, tagger.Names)
+		out.Verdicts = verdicts[d.ID]
 	}
 	out.Label, out.Labelled, err = s.labels.Current(ctx, d.ID)
 	if err != nil {
@@ -338,6 +347,47 @@ func (s *Session) Label(ctx context.Context, docID, severity, note string) (Labe
 // (ErrNothingToUndo when there is none).
 func (s *Session) Undo(ctx context.Context) (LabelEvent, error) {
 	return s.labels.Undo(ctx, s.analyst)
+}
+
+// TechniqueLabel is one technique verdict as the label store records it.
+type TechniqueLabel = labels.TechniqueLabel
+
+// Tag is a technique the text describes, with its evidence; the triage
+// screen names tags and verdicts by these names.
+type Tag = techniques.Tag
+
+// TechniqueVerdict is the analysts' verdict in force on a technique.
+type TechniqueVerdict = techniques.Verdict
+
+// ErrNoEvidence is JudgeTechnique's error when nothing names the sentence
+// a verdict is about: give a few words of it.
+var ErrNoEvidence = techniques.ErrNoEvidence
+
+// JudgeTechnique records the analyst's verdict that a document describes
+// ATT&CK technique id (present) or not, as label techniques add does (from
+// the TUI), and returns it once it is durable on disk. The evidence is the
+// sentence words name, else the one the verdict in force on the technique
+// is about, else the model's evidence (techniques.VerdictSentence).
+func (s *Session) JudgeTechnique(ctx context.Context, docID, id string, present bool, words string) (TechniqueLabel, error) {
+	d, err := s.ws.Document(ctx, docID)
+	if err != nil {
+		return TechniqueLabel{}, fmt.Errorf("technique verdict: %w", err)
+	}
+	if kg.TechniqueKey(id) == "" {
+		return TechniqueLabel{}, fmt.Errorf("technique verdict: %q is not an ATT&CK technique id (T1234 or T1234.001)", termsafe.Line(id, 20))
+	}
+	sentence, err := techniques.VerdictSentence(ctx, s.labels, s.Tagger, d.ID, d.Text(), id, words)
+	if err != nil {
+		return TechniqueLabel{}, fmt.Errorf("technique verdict on %s: %w", d.ID, err)
+	}
+	return s.labels.AddTechnique(ctx, labels.TechniqueLabel{DocID: d.ID, Technique: id, Present: present,
+		Sentence: sentence, Analyst: s.analyst, Origin: "tui"})
+}
+
+// UndoTechnique retracts the analyst's most recent technique verdict still
+// in force and returns it (ErrNothingToUndo when there is none).
+func (s *Session) UndoTechnique(ctx context.Context) (TechniqueLabel, error) {
+	return s.labels.UndoTechnique(ctx, s.analyst)
 }
 
 // CurrentLabel is a document's current label, whoever gave it; false when

@@ -3,6 +3,7 @@ package triage_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
@@ -78,5 +79,76 @@ func TestDetailTechniques(t *testing.T) {
 	}
 	if !slices.Contains(got, "r2") || slices.Contains(got, "r3") {
 		t.Fatalf("documents with T1059.001: %v", got)
+	}
+}
+
+// TestJudgeTechnique: the TUI's verdicts are the CLI's technique labels
+// (durable, from the tui, undoable): a confirmation or rejection judges
+// the evidence sentence shown, an added technique the sentence its words
+// name; the detail then shows each verdict, rejected techniques apart.
+func TestJudgeTechnique(t *testing.T) {
+	ctx := context.Background()
+	ws, err := workspace.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	const decodes = "The loader decodes its payload with certutil."
+	d := document.Document{ID: "r1", Title: "Loader report", Body: decodes + " It persists through a Run key."}
+	if _, err := ws.PutDocuments(ctx, []document.Document{d}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := triage.New(ws, triagetest.Scorer(t), "tester")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name        string
+		id          string
+		present     bool
+		words       string
+		wantSurface string // the sentence judged, or the error's words
+	}{
+		{"confirm", "t1140", true, "", decodes},
+		{"reject", "T1547.001", false, "", "It persists through a Run key."},
+		{"add by id with words", "T1027", true, "payload with", decodes},
+		{"not an id", "certutil", true, "", "not an ATT&CK technique id"},
+		{"nothing names the sentence", "T9999", true, "", triage.ErrNoEvidence.Error()},
+		{"words no sentence holds", "T1105", true, "nowhere", "no sentence of the document contains"},
+	}
+	for _, st := range steps {
+		l, err := s.JudgeTechnique(ctx, "r1", st.id, st.present, st.words)
+		if err != nil {
+			if !strings.Contains(err.Error(), st.wantSurface) {
+				t.Errorf("%s: %v, want %q", st.name, err, st.wantSurface)
+			}
+			continue
+		}
+		if l.Sentence != st.wantSurface || l.Origin != "tui" || l.Analyst != "tester" || l.Present != st.present || l.ID == 0 {
+			t.Errorf("%s: recorded %+v, want %q from tester via tui", st.name, l, st.wantSurface)
+		}
+	}
+	det, err := s.Detail(ctx, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept, rejected []string
+	for _, tag := range det.Techniques {
+		kept = append(kept, tag.Technique+" "+tag.Provenance)
+	}
+	for _, tag := range det.Rejected {
+		rejected = append(rejected, tag.Technique)
+	}
+	if !slices.Contains(kept, "T1140 analyst") || !slices.Contains(kept, "T1027 analyst") || !slices.Equal(rejected, []string{"T1547.001"}) {
+		t.Errorf("detail after the verdicts: kept %q, rejected %q", kept, rejected)
+	}
+	if v := det.Verdicts["T1547.001"]; v.Present || v.Analyst != "tester" || len(det.Verdicts) != 3 {
+		t.Errorf("verdicts %+v", det.Verdicts)
+	}
+	if l, err := s.UndoTechnique(ctx); err != nil || l.Technique != "T1027" {
+		t.Fatalf("undo: %+v %v, want T1027 taken back", l, err)
+	}
+	if det, err = s.Detail(ctx, "r1"); err != nil || len(det.Verdicts) != 2 {
+		t.Fatalf("after undo: %+v %v", det.Verdicts, err)
 	}
 }

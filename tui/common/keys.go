@@ -1,6 +1,10 @@
 package common
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // KeyMap is every binding of the triage screen. The program matches keys
 // against it and the help view is generated from it, so the two never
@@ -14,6 +18,11 @@ type KeyMap struct {
 	Filter, CycleFilter, CycleSort, Pivot key.Binding
 	DetailUp, DetailDown, Margin          key.Binding
 	Help, Back, Quit                      key.Binding
+
+	// Techniques opens the verdicts on the shown document's ATT&CK
+	// techniques; inside, Present, Absent, AddTechnique and Undo judge the
+	// chosen one (Up and Down choose, Back or Techniques close).
+	Techniques, Present, Absent, AddTechnique key.Binding
 }
 
 // DefaultKeyMap is the triage key map.
@@ -47,6 +56,11 @@ func DefaultKeyMap() KeyMap {
 		DetailDown:  b([]string{"]"}, "]", "scroll detail down"),
 		Margin:      b([]string{"m"}, "m", "show/hide the reasons' log-odds"),
 
+		Techniques:   b([]string{"t"}, "t", "judge techniques"),
+		Present:      b([]string{"y"}, "y", "the technique is described (confirm)"),
+		Absent:       b([]string{"n"}, "n", "it is not (reject)"),
+		AddTechnique: b([]string{"+"}, "+", "add a technique by id"),
+
 		Help: b([]string{"?"}, "?", "help"),
 		Back: b([]string{"esc"}, "esc", "back / clear"),
 		Quit: b([]string{"q", "ctrl+c"}, "q", "quit"),
@@ -61,8 +75,16 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the help screen, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.DetailUp, k.DetailDown},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.DetailUp, k.DetailDown, k.Techniques},
 		{k.Critical, k.High, k.Medium, k.Low, k.Informational, k.Accept, k.Skip, k.Undo, k.Note},
 		{k.Filter, k.CycleFilter, k.CycleSort, k.Pivot, k.Margin, k.Help, k.Back, k.Quit},
 	}
+}
+
+// TechniqueHelp is the reminder of the keys inside t, for the status bar
+// and the help screen.
+func (k KeyMap) TechniqueHelp() string {
+	name := func(b key.Binding) string { return b.Keys()[0] }
+	return fmt.Sprintf("techniques: %s/%s choose · %s present · %s absent · %s add by id · %s undo · %s done",
+		name(k.Down), name(k.Up), name(k.Present), name(k.Absent), name(k.AddTechnique), name(k.Undo), name(k.Back))
 }

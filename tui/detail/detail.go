@@ -32,6 +32,13 @@ type Model struct {
 	lines  []string
 	offset int
 	view   string // cached View; "" when stale
+
+	// judging: the analyst is giving verdicts on the techniques (t); the
+	// chosen one, by id so that it stays chosen when a verdict reorders
+	// them, and the line each technique starts on.
+	judging   bool
+	chosen    string
+	techLines []int
 }
 
 // New returns an empty pane.
@@ -54,7 +61,71 @@ func (m *Model) SetDetail(d *triage.Detail, note string) {
 	if !same {
 		m.offset = 0
 	}
+	m.keepChoice()
 	m.render()
+}
+
+// Judge starts (true) or ends the choice of a technique to give a verdict
+// on; starting shows the techniques and chooses the first.
+func (m *Model) Judge(on bool) {
+	m.judging = on
+	m.keepChoice()
+	m.render()
+}
+
+// keepChoice chooses the first technique while judging when the chosen one
+// is not the shown document's.
+func (m *Model) keepChoice() {
+	if ts := m.techniques(); m.judging && len(ts) > 0 && !slices.ContainsFunc(ts, func(t techniqueRow) bool { return t.Technique == m.chosen }) {
+		m.chosen = ts[0].Technique
+	}
+}
+
+// ChooseTechnique moves the choice n techniques down (up when negative).
+func (m *Model) ChooseTechnique(n int) {
+	ts := m.techniques()
+	if len(ts) == 0 {
+		return
+	}
+	i := slices.IndexFunc(ts, func(t techniqueRow) bool { return t.Technique == m.chosen })
+	m.chosen = ts[max(min(i+n, len(ts)-1), 0)].Technique
+	m.render()
+}
+
+// ChosenTechnique is the id of the technique chosen for a verdict.
+func (m *Model) ChosenTechnique() (string, bool) {
+	if !m.judging || !slices.ContainsFunc(m.techniques(), func(t techniqueRow) bool { return t.Technique == m.chosen }) {
+		return "", false
+	}
+	return m.chosen, true
+}
+
+// Choose chooses a technique by id (one just added).
+func (m *Model) Choose(id string) {
+	m.chosen = id
+	m.render()
+}
+
+// techniqueRow is a technique as the pane lists it, with the verdict in
+// force on it (judged false: none).
+type techniqueRow struct {
+	triage.Tag
+	verdict triage.TechniqueVerdict
+	judged  bool
+}
+
+// techniques lists the document's techniques: the ones it describes, as
+// verdicts correct them, then the ones analysts rejected.
+func (m *Model) techniques() []techniqueRow {
+	if m.d == nil {
+		return nil
+	}
+	out := make([]techniqueRow, 0, len(m.d.Techniques)+len(m.d.Rejected))
+	for _, t := range append(slices.Clone(m.d.Techniques), m.d.Rejected...) {
+		v, ok := m.d.Verdicts[t.Technique]
+		out = append(out, techniqueRow{Tag: t, verdict: v, judged: ok})
+	}
+	return out
 }
 
 // ToggleMargin shows or hides the log-odds base and margin under the
@@ -175,13 +246,19 @@ func (m *Model) render() {
 		b.WriteString("\n\n")
 	}
 
-	// Techniques, each with the sentence that shows it best.
-	if len(m.d.Techniques) > 0 {
+	// Techniques, each with its verdict and the sentence that shows it
+	// best.
+	m.techLines = m.techLines[:0]
+	if ts := m.techniques(); len(ts) > 0 || m.judging {
 		b.WriteString(st.Section.Render("Techniques"))
 		b.WriteByte('\n')
-		for _, t := range m.d.Techniques {
-			b.WriteString(wrap(fmt.Sprintf("%s %s  %.0f%% %s", st.Entity[common.EntityGroup("attack_technique")].Render(t.Technique),
-				termsafe.Line(t.Name, 50), 100*t.Confidence, st.Dim.Render(t.Provenance))))
+		if len(ts) == 0 {
+			b.WriteString(wrap(st.Dim.Render("none found; + adds one by id")))
+			b.WriteByte('\n')
+		}
+		for _, t := range ts {
+			m.techLines = append(m.techLines, strings.Count(b.String(), "\n"))
+			b.WriteString(wrap(techniqueLine(t, m.judging, t.Technique == m.chosen, st)))
 			b.WriteByte('\n')
 			if e := t.Evidence; e != nil {
 				b.WriteString(lipgloss.NewStyle().Width(w).PaddingLeft(4).Render(st.Dim.Render("“" + termsafe.Line(e.Sentence, 300) + "”")))
@@ -205,7 +282,56 @@ func (m *Model) render() {
 		}
 	}
 	m.lines = strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	m.showChosen()
 	m.clampOffset()
+}
+
+// showChosen scrolls the chosen technique, with a line of its evidence,
+// into view while the analyst judges.
+func (m *Model) showChosen() {
+	if !m.judging {
+		return
+	}
+	i := slices.IndexFunc(m.techniques(), func(t techniqueRow) bool { return t.Technique == m.chosen })
+	if i < 0 || i >= len(m.techLines) {
+		return
+	}
+	line := m.techLines[i]
+	if line < m.offset {
+		m.offset = line
+	}
+	if line+1 >= m.offset+m.height {
+		m.offset = line + 2 - m.height
+	}
+}
+
+// techniqueLine is one technique of the pane: the verdict in force on it
+// (✓ described, ✗ not, · no verdict yet) and who gave it, the id, name,
+// confidence and provenance; while judging, ▸ marks the chosen one.
+func techniqueLine(t techniqueRow, judging, chosen bool, st common.Styles) string {
+	mark, said := "·", ""
+	if t.judged {
+		mark, said = "✗", "rejected by "
+		if t.verdict.Present {
+			mark, said = "✓", "confirmed by "
+		}
+		said += termsafe.Line(t.verdict.Analyst, 30)
+	}
+	line := fmt.Sprintf("%s %s %s", mark, st.Entity[common.EntityGroup("attack_technique")].Render(t.Technique), termsafe.Line(t.Name, 50))
+	switch {
+	case said != "":
+		line += "  " + st.Dim.Render(said)
+	default:
+		line += fmt.Sprintf("  %.0f%% %s", 100*t.Confidence, st.Dim.Render(t.Provenance))
+	}
+	if judging {
+		cursor := "  "
+		if chosen {
+			cursor = "▸ "
+		}
+		line = cursor + line
+	}
+	return line
 }
 
 func sortedTypes(m map[string][]string) []string {

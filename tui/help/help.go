@@ -49,6 +49,8 @@ func (m *Model) View() string {
 	b.WriteString("\n\n")
 	b.WriteString(st.Dim.Render(fmt.Sprintf("Columns: class, confidence, likelihood of a KEV listing (known exploited) within %d days of publication, novel, title, source, age, label. Patch priority (s) = expected severity in CVSS points × that likelihood.", exploitation.DefaultHorizon)))
 	b.WriteString("\n")
+	b.WriteString(st.Dim.Render("In t, " + m.c.Keys.TechniqueHelp() + ". Beside each technique: ✓ confirmed, ✗ rejected (by whom), · no verdict yet; verdicts travel to the team with graph sync and label pull."))
+	b.WriteString("\n")
 	b.WriteString(st.Dim.Render("Badges: [C] critical [H] high [M] medium [L] low [I] informational · ✦ novel (unlike the training data; f: filter, s: sort) · ✓ confirmed · ✎ corrected · ≠ teammates labelled it differently (f: contested)"))
 	b.WriteString("\n")
 	b.WriteString(st.Dim.Render("Every label is on disk before the cursor moves. Press ? or esc to close."))

@@ -1,5 +1,5 @@
-// Package labeling writes the analyst's labels, undos and notes from the
-// triage screen. Each write runs in the background and reports back with a
+// Package labeling writes the analyst's labels, undos and notes, and
+// technique verdicts, from the triage screen. Each write runs in the background and reports back with a
 // message once it is on disk; while one is in flight, keys that write (or
 // move the cursor off the document being written) wait here and are
 // replayed in order, so a burst of key presses loses nothing and a label
@@ -28,6 +28,13 @@ type (
 	UndoneMsg struct {
 		Item  triage.Item
 		Event triage.LabelEvent
+		Err   error
+	}
+	// TechniqueMsg: a technique verdict is on disk, or (Undo) the
+	// analyst's last one is retracted.
+	TechniqueMsg struct {
+		Label triage.TechniqueLabel
+		Undo  bool
 		Err   error
 	}
 )
@@ -122,5 +129,29 @@ func (w *Writer) Undo() tea.Cmd {
 		}
 		fresh, err := s.Item(ctx, ev.DocID)
 		return UndoneMsg{Item: fresh, Event: ev, Err: err}
+	}
+}
+
+// Technique records the verdict that a document describes technique id
+// (present) or not, its evidence named by words ("" for the one shown); a
+// TechniqueMsg follows.
+func (w *Writer) Technique(docID, id string, present bool, words string) tea.Cmd {
+	w.busy = true
+	s, ctx := w.s, w.ctx
+	return func() tea.Msg {
+		l, err := s.JudgeTechnique(ctx, docID, id, present, words)
+		return TechniqueMsg{Label: l, Err: err}
+	}
+}
+
+// UndoTechnique retracts the analyst's last technique verdict; a
+// TechniqueMsg with Undo set follows (its Err is triage.ErrNothingToUndo
+// when there was none).
+func (w *Writer) UndoTechnique() tea.Cmd {
+	w.busy = true
+	s, ctx := w.s, w.ctx
+	return func() tea.Msg {
+		l, err := s.UndoTechnique(ctx)
+		return TechniqueMsg{Label: l, Undo: true, Err: err}
 	}
 }

@@ -37,6 +37,9 @@ type Model struct {
 	// Message is the latest notice; Error marks it as a failure.
 	Message string
 	Error   bool
+	// Hint replaces the key reminder while a mode has keys of its own
+	// (the technique verdicts); a notice is shown before it.
+	Hint string
 }
 
 // New returns a status bar; the session clock starts now.
@@ -58,6 +61,9 @@ func (m *Model) PerHour() float64 {
 func (m *Model) Say(format string, args ...any) {
 	m.Message, m.Error = fmt.Sprintf(format, args...), false
 }
+
+// Clear drops the message.
+func (m *Model) Clear() { m.Message, m.Error = "", false }
 
 // Fail shows an error.
 func (m *Model) Fail(err error) { m.Message, m.Error = termsafe.Line(err.Error(), 200), true }
@@ -88,8 +94,12 @@ func (m *Model) View() string {
 		bottom = st.Bold.Render(fit("⟳ "+m.Task, m.width))
 	case m.Message != "" && m.Error:
 		bottom = st.Error.Render(fit("✗ "+m.Message, m.width))
+	case m.Message != "" && m.Hint != "":
+		bottom = fit(m.Message+" — "+m.Hint, m.width)
 	case m.Message != "":
 		bottom = fit(m.Message, m.width)
+	case m.Hint != "":
+		bottom = fit(m.Hint, m.width)
 	default:
 		bottom = st.Dim.Render(fit(shortHelp(m.c.Keys), m.width))
 	}
