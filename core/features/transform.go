@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -672,11 +671,11 @@ func ReferenceDomains(refs []string) []string {
 // referenceDomain is one reference URL's lower-cased host without a
 // leading "www.", or false when the reference is not a URL with a host.
 func referenceDomain(ref string) (string, bool) {
-	u, err := url.Parse(strings.TrimSpace(ref))
-	if err != nil || u.Host == "" {
+	host, _, ok := ReferenceURL(ref)
+	if !ok || host == "" {
 		return "", false
 	}
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www."), true
+	return strings.TrimPrefix(strings.ToLower(host), "www."), true
 }
 
 func lowerAll(vs []string) []string {
