@@ -66,11 +66,16 @@
 // addresses: those stay an IPv4 address and an e-mail address, no link.
 //
 // Written forms: "CVE 2014-1001" and "cve-2014-1001" (refanged
-// CVE-2014-1001); "t1059.001" (T1059.001); "0x"-prefixed hashes (the hash
-// is the hex after the prefix); hosts with underscores in subdomain labels
-// ("cdn_01.example.com"); IPv6 in any spelling, refanged to RFC 5952 form;
-// e-mail addresses with an IPv4 literal ("user@[192.0.2.1]"); ssdeep hashes
-// whose block size is 3·2ⁿ.
+// CVE-2014-1001); "t1059.001" (T1059.001); "AS13335", "ASN 13335" and
+// "asn13335" (AS13335; not "asn1", the notation); "0x"-prefixed hashes (the
+// hash is the hex after the prefix); hosts with underscores in subdomain
+// labels ("cdn_01.example.com"); IPv6 in any spelling, refanged to RFC 5952
+// form, the loopback "::1" included, and the IPv4 address an IPv6 one ends
+// in ("::ffff:192.0.2.1") reported too, as ioc-extractor does; e-mail
+// addresses with a tag ("user+tag@example.com") or an IPv4 literal
+// ("user@[192.0.2.1]"); ssdeep hashes whose block size is 3·2ⁿ; an IPv4
+// address with a spaced dot ("192.0.2 . 1", ioc-extractor's " . "), which
+// joins numbers only, never words ("end . Next").
 //
 // Not extracted:
 //   - file names: a two-label name whose TLD is also a common file

@@ -45,7 +45,7 @@ func TestExtractRefanged(t *testing.T) {
 		// IPv6
 		{"ipv6 compressed", "seen from 2001:db8::1 too", E{"ipv6": {"2001:db8::1"}}},
 		{"ipv6 full form canonicalised", "2001:DB8:0:0:0:0:0:1", E{"ipv6": {"2001:db8::1"}}},
-		{"ipv6 leading compression", "::ffff:192.0.2.1", E{"ipv6": {"::ffff:192.0.2.1"}}},
+		{"ipv6 leading compression", "::ffff:192.0.2.1", E{"ipv6": {"::ffff:192.0.2.1"}, "ipv4": {"192.0.2.1"}}},
 		{"ipv6 trailing compression", "2001:db8:85a3::", E{"ipv6": {"2001:db8:85a3::"}}},
 		{"ipv6 link local", "fe80::1", E{"ipv6": {"fe80::1"}}},
 		{"ipv6 middle compression", "2001:db8:0:1::a:b", E{"ipv6": {"2001:db8:0:1::a:b"}}},
@@ -293,6 +293,15 @@ func TestPeerForms(t *testing.T) {
 		{"underscore in the registrable label is a file name", "item_func.cc and new_report.kp", E{}},
 		{"e-mail with an IP literal", "admin@[192.0.2.1]", E{"email": {"admin@[192.0.2.1]"}, "ipv4": {"192.0.2.1"}}},
 		{"ipv6 upper case", "2001:DB8::1", E{"ipv6": {"2001:db8::1"}}},
+		{"ipv6 loopback", "bound to ::1 only", E{"ipv6": {"::1"}}},
+		{"ipv6 with an IPv4 tail gives the IPv4 too", "::ffff:192.0.2.128", E{"ipv6": {"::ffff:192.0.2.128"}, "ipv4": {"192.0.2.128"}}},
+		{"a code scope is no loopback", "std::1 and a::1", E{}},
+		{"e-mail with a tag", "test+tag@example.com and x+y+z@mail.example.org", E{"email": {"test+tag@example.com", "x+y+z@mail.example.org"}, "domain": {"example.com", "mail.example.org"}}},
+		{"a plus outside an address joins nothing", "c++ 1+1 a+evil.com", E{"domain": {"evil.com"}}},
+		{"ASN in lower case", "asn13335", E{"asn": {"AS13335"}}},
+		{"asn1 is the notation", "asn1 and pyasn1", E{}},
+		{"spaced dot in an IP", "1.1.1 . 1", E{"ipv4": {"1.1.1.1"}}},
+		{"spaced dot in prose", "example . com and end . Next 1 . 2", E{}},
 		{"ipv6 leading zeros", "2001:0db8:0000:0000:0000:0000:0000:0001", E{"ipv6": {"2001:db8::1"}}},
 
 		// what not to extract

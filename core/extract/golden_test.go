@@ -98,8 +98,12 @@ func writeEntities(h hash.Hash, key string, e Entities) {
 //     in the generated corpus, none in the advisories; nothing lost). The
 //     hex-encoded URLs and the mixed partial brackets ("1\.)1[.1.)1") added
 //     with it change none of the three.
+//   - then: e-mail addresses with a tag keep it ("foo+bar@example.com",
+//     7 addresses in the advisories that lost their local part's head),
+//     and "::1" is an address (3 in the advisories); TRAM and the
+//     generated corpus unchanged.
 const (
-	advisoriesDigest = "cb73686d55dd23edd8c54ff7481bfecc40c100b53bee47bca155520039080511"
+	advisoriesDigest = "3ce1bd5604612322fcd70bdeed90f3ebeaa67d0f5aa09df934a719d88973d986"
 	tramDigest       = "9860849647c3c7c8b6a77f22bb4143c1140d38ff5852922ac0bae9e8d6dee595"
 	reportDigest     = "ac1ff4102abb2f9ffb56c19409eaa27fb4fa4de0ae1a5735cbd201784c601378"
 )

@@ -65,6 +65,21 @@ func (r *run) pieces(a, b int) {
 		for j < b && pieceByte(n[j]) {
 			j++
 		}
+		for j+1 < b && n[j] == '+' && j > i {
+			// "user+tag@example.com": a '+' joins the parts of an
+			// e-mail address's local part, and nothing else
+			k := j + 1
+			for k < b && (pieceByte(n[k]) || n[k] == '+') && n[k] != '@' {
+				k++
+			}
+			if k >= b || n[k] != '@' || k == j+1 || indexByte(n[i:j], '@') >= 0 {
+				break
+			}
+			for k < b && pieceByte(n[k]) {
+				k++
+			}
+			j = k
+		}
 		if j+1 < b && n[j] == '/' && (i == 0 || !pathLead(n[i-1])) {
 			if end := r.schemelessURL(i, j, b); end > 0 {
 				i = end
@@ -268,7 +283,7 @@ func (r *run) piece(i, j int) {
 		// A leading or trailing colon belongs to an IPv6 address or to
 		// nothing ("Note:", "::").
 		if v, ok := ipv6Address(n[i:j]); ok {
-			r.emit(kIPv6, i, j, v)
+			r.emitIPv6(i, j, v)
 			return
 		}
 		i, j = a, b
@@ -278,7 +293,7 @@ func (r *run) piece(i, j int) {
 		return
 	}
 	if v, ok := ipv6Address(n[i:j]); ok {
-		r.emit(kIPv6, i, j, v)
+		r.emitIPv6(i, j, v)
 		return
 	}
 	k := i
@@ -292,6 +307,21 @@ func (r *run) piece(i, j int) {
 			r.simple(a, b)
 		}
 		k = m + 1
+	}
+}
+
+// emitIPv6 reports the IPv6 address at norm[i:j], canonical form v, and
+// the IPv4 address an IPv4-mapped or -embedded one ends in
+// ("::ffff:192.0.2.1").
+func (r *run) emitIPv6(i, j int, v string) {
+	r.emit(kIPv6, i, j, v)
+	n := r.norm
+	if indexByte(n[i:j], '.') < 0 {
+		return
+	}
+	c := lastIndexByte(n[i:j], ':') + i + 1
+	if ip, end, ok := parseIPv4(n[c:j]); ok && c+end == j {
+		r.emit(kIPv4, c, j, ip)
 	}
 }
 
@@ -365,9 +395,11 @@ func (r *run) ids(i, j int) {
 			r.emitBytes(kTechnique, i, j, canon)
 		}
 		return
-	case p[0] == 'A' && len(p) >= 3 && p[1] == 'S':
+	case p[0] == 'A' && len(p) >= 3 && p[1] == 'S' || p[0] == 'a' && len(p) >= 5 && p[1] == 's' && p[2] == 'n':
+		// "AS13335", "ASN13335", "asn13335" (not "as1", a word, nor
+		// "asn1", the notation)
 		d := p[2:]
-		if d[0] == 'N' {
+		if d[0] == 'N' || d[0] == 'n' {
 			d = d[1:]
 		}
 		if v, ok := asnValue(string(d)); ok {
@@ -714,8 +746,12 @@ func macAddress(p []byte) (string, bool) {
 // ipv6Address accepts a textual IPv6 address and returns its RFC 5952 form.
 // Short forms that also read as code ("a::b", "Cafe::Add") are refused (see
 // ipv6Shape), in the text and in the canonical form, so that the canonical
-// form reads back as an address; so is the unspecified address "::".
+// form reads back as an address; so is the unspecified address "::". The
+// loopback "::1" is an address as written.
 func ipv6Address(p []byte) (string, bool) {
+	if string(p) == "::1" {
+		return "::1", true // the loopback address, short as it is
+	}
 	if len(p) < 3 || len(p) > 45 || !ipv6Shape(p) {
 		return "", false
 	}
@@ -769,13 +805,13 @@ func ipv6Shape(p []byte) bool {
 }
 
 // validLocal checks the local part of an e-mail address (the dot-atom subset
-// seen in reports: letters, digits, '.', '_', '-').
+// seen in reports: letters, digits, '.', '_', '-', and '+' for tags).
 func validLocal(p []byte) bool {
 	if len(p) == 0 || len(p) > 64 || !wordByte(p[0]) || !wordByte(p[len(p)-1]) {
 		return false
 	}
 	for k, c := range p {
-		if !(isAlnum(c) || c == '.' || c == '_' || c == '-') {
+		if !(isAlnum(c) || c == '.' || c == '_' || c == '-' || c == '+') {
 			return false
 		}
 		if c == '.' && k > 0 && p[k-1] == '.' {

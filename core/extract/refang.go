@@ -55,7 +55,7 @@ func (r *run) normalize(s, e int) {
 				continue
 			}
 		case ' ':
-			if rep, l := spacedToken(t[i:e]); l > 0 {
+			if rep, l := spacedToken(t[i:e]); l > 0 && (!spacedDot(t[i:i+l]) || i > s && isDigit(t[i-1])) {
 				r.joins = append(r.joins, len(r.norm))
 				r.put(rep, i, i+l)
 				i += l
@@ -220,13 +220,24 @@ func spacedToken(b string) (string, int) {
 	for j < len(b) && b[j] == ' ' {
 		j++
 	}
-	if j == w || j >= len(b) {
+	if j == w || j >= len(b) || b[i:w] == "." && !isDigit(b[j]) {
 		return "", 0
 	}
 	if sep == '.' {
 		return ".", j
 	}
 	return "@", j
+}
+
+// spacedDot reports whether a spaced separator is a bare " . ", which joins
+// the numbers of an IPv4 address only ("192.0.2 . 1").
+func spacedDot(tok string) bool {
+	for i := 0; i < len(tok); i++ {
+		if tok[i] != ' ' && tok[i] != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // defangedScheme recognises hxxp, hXXps, hxtp, h**p, fxp, ftx and similar at the

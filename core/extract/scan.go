@@ -412,10 +412,10 @@ func (r *run) cveAfter(s, e int) int {
 }
 
 // sepWord is a defang separator written between spaces: "example dot com",
-// "user at example[.]com", "example [.] com".
+// "user at example[.]com", "example [.] com", "192.0.2 . 1".
 func sepWord(w string) byte {
 	switch w {
-	case "dot", "DOT", "Dot", "[dot]", "(dot)", "{dot}", "[DOT]", "(DOT)", "{DOT}", "[.]", "(.)", "{.}":
+	case ".", "dot", "DOT", "Dot", "[dot]", "(dot)", "{dot}", "[DOT]", "(DOT)", "{DOT}", "[.]", "(.)", "{.}":
 		return '.'
 	case "at", "AT", "[at]", "(at)", "{at}", "[AT]", "(AT)", "{AT}", "[@]", "(@)", "{@}":
 		return '@'
@@ -450,7 +450,7 @@ func (r *run) joinAhead(e int) bool {
 // joinNext maps the first byte of a separator word to 1, or, for "dot" and
 // "at", to their second letter in lower case; other bytes map to 0.
 var joinNext = func() (t [256]byte) {
-	for _, c := range "[({ " {
+	for _, c := range "[({ ." {
 		t[c] = 1
 	}
 	t['d'], t['D'] = 'o', 'o'
@@ -477,6 +477,9 @@ func (r *run) tryJoined(s, e int) (int, bool) {
 		sep := sepWord(t[i:w])
 		if sep == 0 || w >= len(t) || t[w] != ' ' {
 			break
+		}
+		if t[i:w] == "." && (!isDigit(t[end-1]) || w+1 >= len(t) || !isDigit(t[w+1])) {
+			break // a spaced "." joins the numbers of an address only
 		}
 		if sep == '.' && !joined {
 			// the label before the first " dot " must not be a stop word
@@ -542,6 +545,9 @@ func (r *run) joinsValid() bool {
 		}
 		if at := lastIndexByte(w, '@'); at >= 0 {
 			w = w[at+1:]
+		}
+		if _, end, ok := parseIPv4(w); ok && end == len(w) {
+			continue // "192.0.2 . 1"
 		}
 		if !r.suffixes.isDomain(w) {
 			return false
