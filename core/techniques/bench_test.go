@@ -3,13 +3,18 @@ package techniques
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
-// BenchmarkTag tags the TRAM reports (rebuilt from their sentences) with
-// the embedded model; b.SetBytes makes `go test -bench` report MB/s.
-func BenchmarkTag(b *testing.B) {
+// tramReports are the TRAM reports rebuilt from their sentences, in file
+// order, and their size in bytes; the benchmark skips without the shared
+// data.
+func tramReports(b *testing.B) ([]string, int) {
+	b.Helper()
 	f, err := os.Open(filepath.Join("..", "..", "..", "shared", "data", SentencesFile))
 	if err != nil {
 		b.Skipf("shared data not beside the repository (%v)", err)
@@ -33,6 +38,17 @@ func BenchmarkTag(b *testing.B) {
 		d.WriteString(" ")
 		size += len(s.Text) + 1
 	}
+	out := make([]string, len(order))
+	for i, id := range order {
+		out[i] = docs[id].String()
+	}
+	return out, size
+}
+
+// BenchmarkTag tags the TRAM reports with the embedded model on one
+// goroutine; b.SetBytes makes `go test -bench` report MB/s of report text.
+func BenchmarkTag(b *testing.B) {
+	docs, size := tramReports(b)
 	m, err := Embedded()
 	if err != nil {
 		b.Fatal(err)
@@ -40,8 +56,35 @@ func BenchmarkTag(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ResetTimer()
 	for b.Loop() {
-		for _, id := range order {
-			m.Tag(docs[id].String(), false)
+		for _, d := range docs {
+			m.Tag(d, false)
 		}
+	}
+}
+
+// BenchmarkTagAllCores tags the TRAM reports as `tag` does, one report
+// per worker at a time on GOMAXPROCS workers sharing one model: the
+// throughput goal (5 MB/s of report text on 2 cores) is read from this
+// one with -cpu 2.
+func BenchmarkTagAllCores(b *testing.B) {
+	docs, size := tramReports(b)
+	m, err := Embedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	for b.Loop() {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for i := next.Add(1) - 1; i < int64(len(docs)); i = next.Add(1) - 1 {
+					m.Tag(docs[i], false)
+				}
+			})
+		}
+		wg.Wait()
 	}
 }
