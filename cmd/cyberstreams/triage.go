@@ -140,7 +140,8 @@ func runTriage(ctx context.Context, app *App, o *triageOptions) error {
 			fmt.Fprintf(app.IO.ErrOut, "%v\n", err)
 			return nil
 		}
-		app.Logf("team session: sent %d label events (%d new to the server); leases given up\n", lx.Pushed, lx.Created)
+		app.Logf("team session: sent %d label events (%d new to the server) and %d technique verdicts (%d new); leases given up\n",
+			lx.Pushed, lx.Created, lx.Techniques.Pushed, lx.Techniques.Created)
 	}
 	return nil
 }
