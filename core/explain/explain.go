@@ -59,7 +59,19 @@ const phraseWindow = 64
 // a reason of its own. Phrases are made of the first phraseWindow
 // contributions (the strongest, in the scorer's order). Ties keep the
 // order of the first member in cs.
-func GroupAll(cs []Contribution) []Group {
+func GroupAll(cs []Contribution) []Group { return GroupAllIn(cs, nil) }
+
+// GroupAllIn is GroupAll for a document whose words it can check:
+// contains says whether the document has a run of words (as its bigram
+// terms were counted), and a phrase of present terms grows past two words
+// only into one the document has. "remote code" and "code execution" make
+// "remote code execution" only when those three words stand together in
+// the text; otherwise each is a reason of its own. A nil contains trusts
+// every chain (GroupAll, for contributions whose text is not at hand).
+func GroupAllIn(cs []Contribution, contains func(words []string) bool) []Group {
+	inText := func(present bool, words []string) bool {
+		return !present || contains == nil || contains(words)
+	}
 	type phrase struct {
 		group   int
 		present bool
@@ -87,14 +99,19 @@ func GroupAll(cs []Contribution) []Group {
 			if p.present != present || len(p.words) >= maxPhrase {
 				continue
 			}
+			var words []string
 			switch {
 			case p.words[len(p.words)-1] == a && !slices.Contains(p.words, b):
-				p.words = append(p.words, b)
+				words = append(slices.Clone(p.words), b)
 			case p.words[0] == b && !slices.Contains(p.words, a):
-				p.words = append([]string{a}, p.words...)
+				words = append([]string{a}, p.words...)
 			default:
 				continue
 			}
+			if !inText(present, words) {
+				continue
+			}
+			p.words = words
 			add(p.group, i)
 			joined = k
 			break
@@ -122,7 +139,7 @@ func GroupAll(cs []Contribution) []Group {
 			default:
 				continue
 			}
-			if len(dedupe(words)) != len(words) {
+			if len(dedupe(words)) != len(words) || !inText(present, words) {
 				continue
 			}
 			p.words = words

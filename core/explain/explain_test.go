@@ -240,6 +240,41 @@ func TestGroupAllLinksPhrases(t *testing.T) {
 	}
 }
 
+// A phrase of present terms grows only into words the document has:
+// "remote code" and "code execution" of a text that says "remote code
+// injection ... code execution" are two reasons, not "remote code
+// execution". Absent terms chain as before (nothing to check).
+func TestGroupAllInChecksPhrasesAgainstTheText(t *testing.T) {
+	cs := []Contribution{
+		{"text:remote code", 0.2, 0.9},
+		{"text:code execution", 0.2, 0.5},
+		{"text:a b", 0, 0.01}, {"text:b c", 0, 0.01},
+	}
+	for _, tc := range []struct {
+		name string
+		text []string
+		want []string
+	}{
+		{"phrase in the text", []string{"unauthenticated", "remote", "code", "execution"},
+			[]string{"mentions 'remote code execution'", "does not mention 'a b c'"}},
+		{"bigrams apart", []string{"remote", "code", "injection", "leads", "code", "execution"},
+			[]string{"mentions 'remote code'", "mentions 'code execution'", "does not mention 'a b c'"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			contains := func(words []string) bool {
+				return strings.Contains(" "+strings.Join(tc.text, " ")+" ", " "+strings.Join(words, " ")+" ")
+			}
+			var got []string
+			for _, g := range GroupAllIn(cs, contains) {
+				got = append(got, Words(cs, g).Text)
+			}
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Errorf("reasons\n %q\nwant\n %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestExploitationHeader(t *testing.T) {
 	cases := []struct {
 		name string

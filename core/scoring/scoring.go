@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -369,7 +370,7 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 		res.Techniques = opts.Techniques.Tag(d.Text(), false).Techniques
 	}
 	if opts.Explain >= 0 {
-		res.Explanation = s.explain(sc, class, raw[class], opts.Explain)
+		res.Explanation = s.explain(sc, d, class, raw[class], opts.Explain)
 		res.Explanation.Summary = explain.Header(res.Explanation.Class, res.Confidence, res.Explanation.Reasons)
 	}
 	if s.novelty != nil {
@@ -436,7 +437,7 @@ func (s *Scorer) exploitation(d *document.Document, res *Result, opts Options) *
 // order, and the left-out values are summed in rank order, so the record is
 // the same however the ranking is computed. sc.dense holds the document's
 // feature values.
-func (s *Scorer) explain(sc *scratch, class int, margin float64, k int) *Explanation {
+func (s *Scorer) explain(sc *scratch, d *document.Document, class int, margin float64, k int) *Explanation {
 	phi := sc.phi
 	base := s.explainer.ExplainClass(sc.row.Idx, sc.row.Val, class, phi)
 	if bias := s.bundle.Spec.ClassBias; len(bias) > class {
@@ -467,7 +468,7 @@ func (s *Scorer) explain(sc *scratch, class int, margin float64, k int) *Explana
 		all[i] = Contribution{Feature: s.names[r.feature], Value: sc.dense[r.feature], SHAP: r.shap}
 		total += math.Abs(r.shap)
 	}
-	groups := explain.GroupAll(all)
+	groups := explain.GroupAllIn(all, phraseChecker(d))
 	shown := groups
 	if k > 0 && len(groups) > k {
 		shown = groups[:k]
@@ -490,4 +491,30 @@ func (s *Scorer) explain(sc *scratch, class int, margin float64, k int) *Explana
 		ex.Coverage = covered / total
 	}
 	return ex
+}
+
+// phraseChecker says whether a document's title or text has a run of
+// words, as the featuriser counted its bigrams (features.Tokenize of the
+// lower-cased text): explain.GroupAllIn joins overlapping bigram reasons
+// into a phrase only where the document has it. The text is tokenised
+// once, on the first question.
+func phraseChecker(d *document.Document) func(words []string) bool {
+	var texts [][]string
+	return func(words []string) bool {
+		if texts == nil {
+			for _, t := range []string{d.Title, d.Body} {
+				var toks []string
+				features.Tokenize(strings.ToLower(t), func(tok string) { toks = append(toks, tok) })
+				texts = append(texts, toks)
+			}
+		}
+		for _, toks := range texts {
+			for i := 0; i+len(words) <= len(toks); i++ {
+				if slices.Equal(toks[i:i+len(words)], words) {
+					return true
+				}
+			}
+		}
+		return false
+	}
 }
