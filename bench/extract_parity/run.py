@@ -144,7 +144,7 @@ DECISIONS = [
     ("a host with an underscore keeps its whole name", lambda peer, typ, text, v, ours:
         typ in ("domain", "url") and (any("_" in o and o.endswith(v.split("//")[-1]) for o in ours)
                                       or re.search(r"_" + re.escape(v.split("//")[-1]), text, re.I) is not None)),
-    ("a URL encoded inside another URL is reported too", lambda peer, typ, text, v, ours:
+    ("a URL nested in another URL is read through", lambda peer, typ, text, v, ours:
         typ in ("url", "domain") and v in ours and "%2f%2f" in text.lower()),
     ("a hex run in a version-control or non-file URL is a commit id, not a file hash", lambda peer, typ, text, v, ours:
         typ in ("md5", "sha1", "sha256") and re.search(r"/(commit|commits|blob|tree|gist)/[^ ]*" + v, text, re.I) is not None),
@@ -165,7 +165,7 @@ EXTRA_DECISIONS = [
         typ == "email" and any(t.endswith(v) and t != v for t in theirs)),
     ("peer leaves a defanged scheme in the URL", lambda peer, typ, text, v, theirs:
         typ == "url" and any(re.search(r"h[x*]{2}ps?(://|\[)", t, re.I) for t in theirs)),
-    ("a URL encoded inside another URL is reported too", lambda peer, typ, text, v, theirs:
+    ("a URL nested in another URL is read through", lambda peer, typ, text, v, theirs:
         typ in ("url", "domain") and "%2f" in text.lower()),
     ("a host with an underscore keeps its whole name", lambda peer, typ, text, v, theirs:
         typ in ("url", "domain") and "_" in v),

@@ -39,18 +39,23 @@
 // Schemes are kept as written (sftp, tcp, udp, ssh …): iocextract writes
 // any unknown scheme as http, which loses what the URL was.
 //
-// Nested indicators: a URL percent-encoded inside another's query
-// ("?u=http:%2F%2Fevil…") is reported as well as the outer URL (the peers
-// report only the outer one, or a host "2fevil…"); base64 and hex-encoded
+// Nested indicators: a URL inside another's query, plain or
+// percent-encoded ("?u=http:%2F%2Fevil…"), gives its host (and the file
+// hashes in its path), not a URL of its own: the outer URL is the
+// indicator, as all three peers read it (ioc-finder reports the inner
+// host too; ioc-extractor makes it "2fevil…"). A URL inside another's path
+// (an archived copy, "web.archive.org/web/2021/http://…", or two URLs run
+// together) is a URL too, where the peers see one. Base64 and hex-encoded
 // URLs ("aHR0cDovL…", "687474703a2f2f…", as iocextract reads them) are
 // decoded, the encoded text being the value as written.
 // A file hash inside a URL is reported when the URL says it is about a file
 // ("…/file/<sha256>", "/sample/<sha256>", "?md5=<md5>"); other hex runs in
 // URLs are commit and gist ids, signatures and tokens, and are not hashes.
 //
-// Schemeless URLs: a domain followed by a path ("github.com/owner/repo",
-// "evil[.]example/gate.php") is a URL, refanged without a scheme, as none
-// was written (iocextract adds "http://", ioc-finder does not). Its path
+// Schemeless URLs: a domain, with or without a port, followed by a path
+// ("github.com/owner/repo", "evil[.]example:8080/gate.php") is a URL,
+// refanged without a scheme, as none was written (iocextract adds
+// "http://", ioc-finder does not). Its path
 // ends at a bracket, quote or '*'; a path whose first segment is itself a
 // domain ("example.com/example.org") is two names; an IP address before a
 // slash is a CIDR range, not a URL.
@@ -59,9 +64,10 @@
 // ("example[.]com", "evil(.)example\.net", iocextract's anchors) is a
 // domain and a URL too, refanged "http://example.com": whoever defanged it
 // took it for a link, and iocextract, the extractor most used for
-// defanged text, reports it so. A plain "example.com" is a domain only;
-// so are names defanged only by words or braces ("example[dot]com") and
-// names with a port. iocextract's URL pattern also takes defanged
+// defanged text, reports it so, with its port if one is written
+// ("example[.]com:8080"). A plain "example.com" is a domain only; so are
+// names defanged only by words or braces ("example[dot]com"). iocextract's
+// URL pattern also takes defanged
 // addresses ("192[.]0[.]2[.]1") and the domains of defanged e-mail
 // addresses: those stay an IPv4 address and an e-mail address, no link.
 //

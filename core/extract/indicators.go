@@ -103,21 +103,20 @@ func (r *run) pieces(a, b int) {
 // bracketHost reports a domain written with bracketed or escaped dots,
 // standing alone at norm[i:j] ("example[.]com", "evil(.)example\.net"), as
 // a URL too, as iocextract does: a name defanged that way was a link, and
-// is refanged to "http://" and the name. Addresses, e-mail domains, names
-// with a port and names defanged only by words ("example dot com") or
-// braces are not.
+// is refanged to "http://" and the name (and its port, "example[.]com:8080").
+// Addresses, e-mail domains and names defanged only by words ("example dot
+// com") or braces are not.
 func (r *run) bracketHost(i, j int) {
 	n := r.norm
 	i, j = trimPiece(n, i, j, false)
 	if j-i < 4 || j-i > 253 {
 		return
 	}
-	for _, c := range n[i:j] {
-		if c == '@' || c == ':' {
-			return
-		}
+	h := hostPort(n[i:j])
+	if h < 0 {
+		return
 	}
-	w := r.written(i, j)
+	w := r.written(i, i+h)
 	if !strings.Contains(w, "[.]") && !strings.Contains(w, "(.)") && !strings.Contains(w, "[.)") &&
 		!strings.Contains(w, "(.]") && !strings.Contains(w, "\\.") {
 		return
@@ -126,7 +125,7 @@ func (r *run) bracketHost(i, j int) {
 	canon := append(buf[:0], "http://"...)
 	canon = canon[:len("http://")+j-i]
 	toLower(canon[len("http://"):], n[i:j])
-	if !r.suffixes.isDomain(canon[len("http://"):]) {
+	if !r.suffixes.isDomain(canon[len("http://") : len("http://")+h]) {
 		return
 	}
 	r.emitBytes(kURL, i, j, canon)
@@ -153,12 +152,8 @@ func (r *run) schemelessURL(i, j, b int) int {
 	default:
 		return 0
 	}
-	for k := i; k < j; k++ {
-		if n[k] == '@' || n[k] == ':' {
-			return 0
-		}
-	}
-	if !r.suffixes.isDomain(n[i:j]) {
+	h := hostPort(n[i:j])
+	if h < 0 || !r.suffixes.isDomain(n[i:i+h]) {
 		return 0
 	}
 	var buf [253]byte
@@ -191,6 +186,38 @@ func (r *run) schemelessURL(i, j, b int) int {
 	r.emitHost(u, i+u.hostA, i+u.hostB)
 	r.pathHashes(i+u.hostB, end)
 	return end
+}
+
+// hostPort returns the length of the host in p, a name with an optional
+// port ("example.com:8080"), or -1 when p holds an '@', another colon or
+// a port that is no number up to 65535.
+func hostPort(p []byte) int {
+	h := -1
+	for k, c := range p {
+		if c == '@' || c == ':' && h >= 0 {
+			return -1
+		}
+		if c == ':' {
+			h = k
+		}
+	}
+	if h < 0 {
+		return len(p)
+	}
+	port := 0
+	for _, c := range p[h+1:] {
+		if !isDigit(c) {
+			return -1
+		}
+		port = port*10 + int(c-'0')
+		if port > 65535 {
+			return -1
+		}
+	}
+	if h+1 == len(p) || port == 0 {
+		return -1
+	}
+	return h
 }
 
 // schemelessPathByte are the bytes a schemeless URL's path may hold: those

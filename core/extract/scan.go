@@ -100,6 +100,10 @@ type run struct {
 	wantWhole bool
 	whole     string
 
+	// inner is set while reading the URLs nested in another URL's query:
+	// their hosts are reported, not the URLs themselves.
+	inner bool
+
 	// depth is 1 inside the re-extraction that checks a URL is stable.
 	depth int
 	// sub is the run that re-extraction uses, kept for its buffers.

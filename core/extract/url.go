@@ -393,7 +393,9 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 			return 0, false
 		}
 	}
-	r.emit(kURL, us, q, canon)
+	if !r.inner {
+		r.emit(kURL, us, q, canon)
+	}
 	switch {
 	case enc:
 		// The host is not written as such in the text.
@@ -444,13 +446,25 @@ func (r *run) emitHost(u parsedURL, a, b int) {
 	r.emit(u.hostKind, a, b, u.host)
 }
 
-// nested finds URLs inside norm[a:b] that start after a '=' or '/'.
+// nested finds URLs inside norm[a:b] that start after a '=' or '/'. One in
+// the query ("…?u=http%3A%2F%2Fevil…", a redirect or tracking parameter)
+// gives its host (and the file hashes in its path), not a URL of its own:
+// the outer URL is the indicator, as all three peers read it, and the host
+// the redirect leads to is the pivot. One in the path (an archived copy,
+// "web.archive.org/web/2021/http://…", or URLs run together) is a URL.
 func (r *run) nested(a, b int) {
+	inner := r.inner
+	defer func() { r.inner = inner }()
+	query := indexByte(r.norm[a:b], '?')
+	if query >= 0 {
+		query += a
+	}
 	for a < b {
 		us, sep, sepLen, enc := findURL(r.norm, a, b)
 		if us < 0 {
 			return
 		}
+		r.inner = inner || query >= 0 && us > query
 		end, ok := r.url(us, sep, sepLen, enc, b)
 		if !ok {
 			a = sep + sepLen
