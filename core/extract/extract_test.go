@@ -308,6 +308,7 @@ func TestPeerForms(t *testing.T) {
 		{"ASN in lower case", "asn13335", E{"asn": {"AS13335"}}},
 		{"asn1 is the notation", "asn1 and pyasn1", E{}},
 		{"spaced dot in an IP", "1.1.1 . 1", E{"ipv4": {"1.1.1.1"}}},
+		{"a join stops before a separator that makes no name", "Block 45.148.15 . 189 at the perimeter.", E{"ipv4": {"45.148.15.189"}}},
 		{"spaced dot in prose", "example . com and end . Next 1 . 2", E{}},
 		{"ipv6 leading zeros", "2001:0db8:0000:0000:0000:0000:0000:0001", E{"ipv6": {"2001:db8::1"}}},
 

@@ -469,6 +469,8 @@ func (r *run) tryJoined(s, e int) (int, bool) {
 	t := r.text
 	end := e
 	joined := false
+	var ends [4]int // the ends of the first joins, to fall back on
+	nj := 0
 	for end < len(t) && t[end] == ' ' && isAlnum(t[end-1]) {
 		i := end
 		for i < len(t) && t[i] == ' ' && i-end < 2 {
@@ -506,19 +508,30 @@ func (r *run) tryJoined(s, e int) (int, bool) {
 		for k < len(t) && cls[t[k]]&cBreak == 0 {
 			k++
 		}
+		if nj < len(ends) {
+			ends[nj] = k
+			nj++
+		}
 		end = k
 		joined = true
 	}
 	if !joined {
 		return 0, false
 	}
-	s2, e2 := r.trim(s, end)
-	r.normalize(s2, e2)
-	if !r.joinsValid() {
-		return 0, false
+	// The longest join whose separators all sit inside a name stands:
+	// "192.0.2 . 1 at the perimeter" keeps "192.0.2 . 1".
+	for k := nj - 1; k >= 0; k-- {
+		if k < nj-1 {
+			end = ends[k]
+		}
+		s2, e2 := r.trim(s, end)
+		r.normalize(s2, e2)
+		if r.joinsValid() {
+			r.parse()
+			return end, true
+		}
 	}
-	r.parse()
-	return end, true
+	return 0, false
 }
 
 // joinsValid checks that every spaced separator in norm lies inside a valid
