@@ -236,8 +236,9 @@ func TestGraphCommandsNeverPrintCredentials(t *testing.T) {
 }
 
 // TestLabelsTravelThroughGraphSync: two analysts' workspaces exchange label
-// events through the test server with graph sync and label pull, and see
-// each other's labels in label list, agreement and the training rule.
+// events and technique verdicts through the test server with graph sync
+// and label pull, and see each other's labels in label list, agreement and
+// the training rule.
 func TestLabelsTravelThroughGraphSync(t *testing.T) {
 	srv := neo4jtest.Empty(t)
 	t.Setenv("NEO4J_URI", srv.Config.URI)
@@ -247,25 +248,38 @@ func TestLabelsTravelThroughGraphSync(t *testing.T) {
 	steps := []struct {
 		ws   string
 		args []string
-		want string
+		want []string
 	}{
-		{ana, []string{"label", "add", "doc-1", "high", "--analyst", "ana"}, ""},
-		{ana, []string{"label", "add", "doc-2", "low", "--analyst", "ana"}, ""},
-		{ben, []string{"label", "add", "doc-1", "low", "--analyst", "ben"}, ""},
-		{ben, []string{"label", "add", "doc-2", "low", "--analyst", "ben"}, ""},
-		{ana, []string{"graph", "sync"}, "labels: sent 2 events (2 new to the server), appended 0 from teammates"},
-		{ben, []string{"graph", "sync"}, "labels: sent 2 events (2 new to the server), appended 2 from teammates"},
-		{ana, []string{"label", "pull"}, "labels: sent 0 events (0 new to the server), appended 2 from teammates"},
-		{ana, []string{"label", "pull"}, "appended 0 from teammates"},
-		{ana, []string{"label", "list", "--contested", "--json"}, `"doc_id": "doc-1"`},
-		{ana, []string{"label", "agreement"}, "Krippendorff's alpha (nominal): 0.000 over 2 documents"},
-		{ana, []string{"label", "adjudicators", "ana"}, "ana"},
-		{ana, []string{"label", "list", "--contested", "--json"}, `"severity": "high"`},
+		{ana, []string{"label", "add", "doc-1", "high", "--analyst", "ana"}, nil},
+		{ana, []string{"label", "add", "doc-2", "low", "--analyst", "ana"}, nil},
+		{ana, []string{"label", "techniques", "add", "doc-1", "T1140", "--sentence", "doc-1", "--analyst", "ana"}, nil},
+		{ben, []string{"label", "add", "doc-1", "low", "--analyst", "ben"}, nil},
+		{ben, []string{"label", "add", "doc-2", "low", "--analyst", "ben"}, nil},
+		{ben, []string{"label", "techniques", "add", "doc-1", "T1140", "--absent", "--sentence", "doc-1", "--analyst", "ben"}, nil},
+		{ana, []string{"graph", "sync"}, []string{"labels: sent 2 events (2 new to the server), appended 0 from teammates",
+			"technique verdicts: sent 1 verdicts (1 new to the server), appended 0 from teammates"}},
+		{ben, []string{"graph", "sync"}, []string{"labels: sent 2 events (2 new to the server), appended 2 from teammates",
+			"technique verdicts: sent 1 verdicts (1 new to the server), appended 1 from teammates"}},
+		{ana, []string{"label", "pull"}, []string{"labels: sent 0 events (0 new to the server), appended 2 from teammates",
+			"technique verdicts: sent 0 verdicts (0 new to the server), appended 1 from teammates"}},
+		{ana, []string{"label", "pull"}, []string{"appended 0 from teammates"}},
+		{ana, []string{"label", "list", "--contested", "--json"}, []string{`"doc_id": "doc-1"`}},
+		{ana, []string{"label", "agreement"}, []string{"Krippendorff's alpha (nominal): 0.000 over 2 documents"}},
+		// A tie on the technique: the latest verdict, ben's, is in force.
+		{ana, []string{"label", "techniques", "list", "doc-1", "--json"}, []string{`"analyst": "ben"`, `"present": false`}},
+		{ana, []string{"label", "adjudicators", "ana"}, []string{"ana"}},
+		{ana, []string{"label", "list", "--contested", "--json"}, []string{`"severity": "high"`}},
+		{ana, []string{"label", "techniques", "list", "doc-1", "--json"}, []string{`"analyst": "ana"`, `"present": true`}},
 	}
 	for i, st := range steps {
 		r := runCLI(t, st.ws, "", st.args...)
-		if r.Code != 0 || !strings.Contains(r.Out, st.want) {
+		if r.Code != 0 {
 			t.Fatalf("step %d %v: exit %d\n%s%s", i+1, st.args, r.Code, r.Out, r.Err)
+		}
+		for _, w := range st.want {
+			if !strings.Contains(r.Out, w) {
+				t.Fatalf("step %d %v: no %q in\n%s%s", i+1, st.args, w, r.Out, r.Err)
+			}
 		}
 	}
 	r := runCLI(t, ana, "", "--json", "label", "list", "--contested")
