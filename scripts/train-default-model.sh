@@ -25,6 +25,7 @@ for f in features.json novelty.json reference.json; do
   gzip -n -9 -c "$out/model/$f" > "$dst/$f.gz"
 done
 cp "$out/model/card.json" "$dst/card.json"
+rm -f "$dst/compiled.bin" # compiled again below, from the files as shipped
 
 python3 - "$dst" "$out/train.txt" "$data" <<'PY'
 import gzip, json, sys, hashlib, os
@@ -71,6 +72,7 @@ lines = [
  + f"{min(ref['docs'], 5000)} of the {ref['docs']} training documents, the source and ecosystem counts over all of them, and the model's "
  + "predicted-class counts on its validation slice. A summary computed by the trainer; it holds no document text. |",
  "| `card.json` | lineage and validation metrics (this card, as data) |",
+ "| `compiled.bin` | the trees and the novelty model already decoded (gob), with the SHA-256 of each file above it was compiled from; used only while they match, so that a one-document `score` starts without parsing the text (`go generate ./core/model`) |",
  "",
  "## Inputs",
  "",
@@ -181,4 +183,5 @@ lines += [
 ]
 open(f"{dst}/MODEL_CARD.md", "w").write("\n".join(lines) + "\n")
 PY
+go generate ./core/model
 ls -la "$dst"
