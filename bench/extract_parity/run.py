@@ -124,7 +124,7 @@ DECISIONS = [
         re.search(r"(?<![0-9A-Za-z])" + re.escape(v) + r"(?![0-9A-Za-z])", text, re.I) is None),
     ("a certificate fingerprint is no MAC or IPv6 address", lambda peer, typ, text, v, ours:
         typ in ("mac", "ipv6") and re.search(r"([0-9a-fA-F]{2}:){10,}", text) is not None),
-    ("a bare host, defanged or not, is a domain or address, not a URL", lambda peer, typ, text, v, ours:
+    ("a defanged address or e-mail domain is no URL", lambda peer, typ, text, v, ours:
         typ == "url" and peer.startswith("iocextract") and re.match(r"^https?://[^/]+$", v) is not None
         and v.split("://", 1)[1] + "/" not in text.replace("[.]", ".").replace("(.)", ".")),
     ("we keep the scheme as written (sftp, tcp), where iocextract writes http", lambda peer, typ, text, v, ours:
