@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // tramReports are the TRAM reports rebuilt from their sentences, in file
@@ -45,6 +46,17 @@ func tramReports(b *testing.B) ([]string, int) {
 	return out, size
 }
 
+// reportCPU adds the throughput per CPU-second since start (MB/cpu-s)
+// to a benchmark that tagged size bytes b.N times: on a machine other
+// work shares, MB/s is what the benchmark got of the cores, and MB/cpu-s
+// what tagging costs; GOMAXPROCS cores to itself would tag up to
+// GOMAXPROCS times MB/cpu-s.
+func reportCPU(b *testing.B, start time.Duration, size int) {
+	if cpu := processCPU() - start; cpu > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
+}
+
 // BenchmarkTag tags the TRAM reports with the embedded model on one
 // goroutine; b.SetBytes makes `go test -bench` report MB/s of report text.
 func BenchmarkTag(b *testing.B) {
@@ -55,11 +67,13 @@ func BenchmarkTag(b *testing.B) {
 	}
 	b.SetBytes(int64(size))
 	b.ResetTimer()
+	start := processCPU()
 	for b.Loop() {
 		for _, d := range docs {
 			m.Tag(d, false)
 		}
 	}
+	reportCPU(b, start, size)
 }
 
 // BenchmarkTagAllCores tags the TRAM reports as `tag` does, one report
@@ -75,6 +89,7 @@ func BenchmarkTagAllCores(b *testing.B) {
 	workers := runtime.GOMAXPROCS(0)
 	b.SetBytes(int64(size))
 	b.ResetTimer()
+	start := processCPU()
 	for b.Loop() {
 		var next atomic.Int64
 		var wg sync.WaitGroup
@@ -87,4 +102,5 @@ func BenchmarkTagAllCores(b *testing.B) {
 		}
 		wg.Wait()
 	}
+	reportCPU(b, start, size)
 }
