@@ -122,6 +122,7 @@ func main() {
 	out := flag.String("out", "bench/classifier/out/featurestudy", "directory for the saved results")
 	sample := flag.Float64("sample", 1, "keep this share of the training documents (a quick look)")
 	analyseOnly := flag.Bool("analyse-only", false, "only summarise the saved results")
+	leaveOut := flag.String("leave-out-assigner", "", "also judge without the documents this assigner (CNA) scored")
 	flag.Parse()
 	dir := filepath.Join(*out, fmt.Sprintf("%s-%s-sample%g", *until, *since, *sample))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -145,6 +146,14 @@ func main() {
 		}
 	}
 	summarise(dir, vs, seeds)
+	decisions(dir, vs, seeds)
+	if *leaveOut != "" {
+		u, _ := gapdata.Day(*until)
+		sn, _ := gapdata.Day(*since)
+		if err := withoutAssigner(context.Background(), dir, *data, u, sn, *leaveOut, vs, seeds); err != nil {
+			log.Fatal(err)
+		}
+	}
 }
 
 func run(ctx context.Context, dir, data, kevPath string, until, since time.Time, sample float64, vs, seeds []string) error {
@@ -436,9 +445,8 @@ func summarise(dir string, vs, seeds []string) {
 		var perClass [5][]float64
 		var dAcc, dF1 []float64
 		for _, s := range seeds {
-			var r result
-			b, err := os.ReadFile(filepath.Join(dir, v+"-seed"+s+".json"))
-			if err != nil || json.Unmarshal(b, &r) != nil {
+			r, ok := load(dir, v, s)
+			if !ok {
 				continue
 			}
 			if v == "baseline" {
@@ -472,6 +480,82 @@ func summarise(dir string, vs, seeds []string) {
 		}
 		fmt.Println(line)
 	}
+}
+
+// load reads the saved result of one variant and seed.
+func load(dir, v, seed string) (result, bool) {
+	var r result
+	b, err := os.ReadFile(filepath.Join(dir, v+"-seed"+seed+".json"))
+	return r, err == nil && json.Unmarshal(b, &r) == nil
+}
+
+// decisions judges the saved probabilities with the shipped offsets and
+// the low class's offset raised by δ: are the missed low advisories near
+// the decision boundary?
+func decisions(dir string, vs, seeds []string) {
+	var labels struct {
+		YGap []int `json:"y_gap"`
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "labels.json")); err != nil || json.Unmarshal(b, &labels) != nil {
+		return
+	}
+	fmt.Printf("\n%-18s %-10s %5s %17s %17s %8s\n", "variant", "low +δ", "seeds", "accuracy", "macro-F1", "low F1")
+	for _, v := range vs {
+		for _, delta := range []float64{0, 0.25, 0.5, 1} {
+			var acc, mf1, low []float64
+			for _, s := range seeds {
+				r, ok := load(dir, v, s)
+				if !ok || len(r.GapProb) != len(labels.YGap) {
+					continue
+				}
+				bias := slices.Clone(r.Bias)
+				bias[3] += delta
+				rep := training.Evaluate(labels.YGap, r.GapProb, bias)
+				acc, mf1, low = append(acc, rep.Accuracy), append(mf1, rep.MacroF1), append(low, rep.PerClass[3].F1)
+			}
+			if len(acc) > 0 {
+				m, _ := meanSD(low)
+				fmt.Printf("%-18s %-10.2f %5d %17s %17s %8.3f\n", v, delta, len(acc), ms(acc), ms(mf1), m)
+			}
+		}
+	}
+}
+
+// withoutAssigner judges the saved probabilities, with the shipped
+// offsets, on all judged documents and on those another assigner scored.
+func withoutAssigner(ctx context.Context, dir, data string, until, since time.Time, assigner string, vs, seeds []string) error {
+	_, gap, err := gapdata.Load(ctx, data, until, since, time.Time{})
+	if err != nil {
+		return err
+	}
+	var keep []int
+	for i := range gap {
+		if gap[i].Assigner != assigner {
+			keep = append(keep, i)
+		}
+	}
+	fmt.Printf("\nwithout the %d judged documents assigned by %s (%d left):\n", len(gap)-len(keep), assigner, len(keep))
+	fmt.Printf("%-18s %5s %17s %17s\n", "variant", "seeds", "accuracy", "macro-F1")
+	for _, v := range vs {
+		var acc, mf1 []float64
+		for _, s := range seeds {
+			r, ok := load(dir, v, s)
+			if !ok || len(r.GapProb) != len(gap) {
+				continue
+			}
+			y := make([]int, len(keep))
+			p := make([][]float64, len(keep))
+			for j, i := range keep {
+				y[j], p[j] = document.SeverityIndex(gap[i].Severity), r.GapProb[i]
+			}
+			rep := training.Evaluate(y, p, r.Bias)
+			acc, mf1 = append(acc, rep.Accuracy), append(mf1, rep.MacroF1)
+		}
+		if len(acc) > 0 {
+			fmt.Printf("%-18s %5d %17s %17s\n", v, len(acc), ms(acc), ms(mf1))
+		}
+	}
+	return nil
 }
 
 func ms(v []float64) string {
