@@ -27,7 +27,7 @@ const CompiledFile = "compiled.bin"
 
 // compiledFormat changes whenever the compiled encoding or the types it
 // holds change: an older compiled file is then ignored, not misread.
-const compiledFormat = 1
+const compiledFormat = 2
 
 // compiled is what CompiledFile holds.
 type compiled struct {

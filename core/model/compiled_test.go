@@ -80,6 +80,11 @@ func TestCompiledStandsInOnlyForItsFiles(t *testing.T) {
 		{"compiled file damaged", func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, model.CompiledFile), []byte("not a compiled model"), 0o644)
 		}, false, false},
+		{"compiled file damaged in place", func(t *testing.T, dir string) {
+			data, _ := os.ReadFile(filepath.Join(dir, model.CompiledFile))
+			data[len(data)*2/3] ^= 0x01 // decodes, but to other values
+			os.WriteFile(filepath.Join(dir, model.CompiledFile), data, 0o644)
+		}, false, false},
 		{"compiled file truncated", func(t *testing.T, dir string) {
 			data, _ := os.ReadFile(filepath.Join(dir, model.CompiledFile))
 			os.WriteFile(filepath.Join(dir, model.CompiledFile), data[:len(data)/2], 0o644)
