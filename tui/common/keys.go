@@ -49,7 +49,7 @@ func DefaultKeyMap() KeyMap {
 		Note:          b([]string{"n"}, "n", "add a note"),
 
 		Filter:      b([]string{"/"}, "/", "filter by text"),
-		CycleFilter: b([]string{"f"}, "f", "cycle filters (novel, severity, source, label)"),
+		CycleFilter: b([]string{"f"}, "f", "cycle filters (novel, severity, source, label, contested)"),
 		CycleSort:   b([]string{"s"}, "s", "cycle sort (priority, uncertainty, newest, novelty, patch priority)"),
 		Pivot:       b([]string{"p"}, "p", "pivot on an entity"),
 		DetailUp:    b([]string{"["}, "[", "scroll detail up"),
