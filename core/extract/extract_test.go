@@ -2,6 +2,7 @@ package extract
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -503,6 +504,27 @@ func TestTypesOption(t *testing.T) {
 		}
 		if got := New(Options{Refang: true, Types: types}).Extract(text); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("types %q: got %v, want %v", c.list, got, c.want)
+		}
+	}
+}
+
+// The ASCII tail of a word in a script written with spaces is no
+// indicator; indicators against Chinese text, or in curly quotes, are.
+func TestNoIndicatorFromTheTailOfAForeignWord(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"visit bücher[.]de", ""},
+		{"mail admin@bücher.de", ""},
+		{"straße.example.com", ""},
+		{"see “evil.example.com” now", "evil.example.com"},
+		{"DBE21B19C484645000F4AEE558E5546880886DC0电报-中文版.msi", "dbe21b19c484645000f4aee558e5546880886dc0"},
+		{"xn--bcher-kva[.]de", "xn--bcher-kva.de"},
+	} {
+		var got []string
+		for _, vs := range New(Options{Refang: true}).Extract(tc.in) {
+			got = append(got, vs...)
+		}
+		if tc.want == "" && len(got) != 0 || tc.want != "" && !slices.Contains(got, tc.want) {
+			t.Errorf("Extract(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package extract
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Character classes for the single pass over the text. A span is a maximal
 // run of non-breaking bytes; its class flags decide whether it can hold an
@@ -149,10 +153,32 @@ func (r *run) scan() {
 			prevStart, prevEnd = start, end
 			continue
 		}
+		if inForeignWord(t, start, end) {
+			// "bücher[.]de", "straße.example.com": the ASCII part of a
+			// word in another script is no name ("cher.de" is someone
+			// else's domain).
+			prevStart, prevEnd = start, end
+			continue
+		}
 		r.prevStart, r.prevEnd, r.spanStart = prevStart, prevEnd, start
 		i = max(r.span(start, end, fl), end)
 		prevStart, prevEnd = start, end
 	}
+}
+
+// inForeignWord reports whether the span t[s:e] begins inside a word of a
+// script written with spaces between words (Latin, Greek, Cyrillic): its
+// ASCII bytes are then the tail of that word, and only look like an
+// indicator ("bücher[.]de" is no "cher.de", which is someone else's
+// domain). Scripts written without spaces (Chinese, Japanese, ...) put
+// indicators right against their letters, and punctuation outside ASCII
+// (curly quotes, arrows) is no part of a word: both are still read.
+func inForeignWord(t string, s, e int) bool {
+	if s == 0 || t[s-1] < utf8.RuneSelf {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(t[:s])
+	return unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Mn)
 }
 
 // span handles one whitespace-delimited span [s,e) with class flags fl and
