@@ -17,7 +17,13 @@ JSONL:
 
 Prints JSON with wall and CPU docs/s. Measurement only.
 
-usage: python3 anchor.py CORPUS.jsonl.gz SCORE.jsonl [--skip N] [--train N] [--top5 N] [--out PATH]
+--save PATH also pickles the trained pipeline, and `anchor.py --load PATH
+SCORE --out OUT` is the anchor as a whole process, as the issue times it:
+Python start-up, imports and loading the pipeline, then disk_to_jsonl
+(compare.sh times that process as it times ours).
+
+usage: python3 anchor.py CORPUS.jsonl.gz SCORE.jsonl [--skip N] [--train N] [--top5 N] [--out PATH] [--save PATH]
+       python3 anchor.py --load PATH SCORE.jsonl [--out PATH]
   --skip N   the first N corpus lines are the scored documents: train on the rest
   --train N  train on at most N of them (default all; a quicker trial run)
   --top5 N   documents timed with reasons (default 1000)
@@ -26,6 +32,7 @@ usage: python3 anchor.py CORPUS.jsonl.gz SCORE.jsonl [--skip N] [--train N] [--t
 import argparse
 import gzip
 import json
+import pickle
 import time
 
 import numpy as np
@@ -54,13 +61,26 @@ def record(d, p):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("corpus")
-    ap.add_argument("score")
+    ap.add_argument("corpus", nargs="?")
+    ap.add_argument("score", nargs="?")
+    ap.add_argument("--save")
+    ap.add_argument("--load")
     ap.add_argument("--skip", type=int, default=0)
     ap.add_argument("--train", type=int, default=0)
     ap.add_argument("--top5", type=int, default=1000)
     ap.add_argument("--out", default="/dev/null")
     a = ap.parse_args()
+    if a.load:
+        # The whole-process anchor: SCORE is the one positional argument.
+        with open(a.load, "rb") as f:
+            vec, sel, booster = pickle.load(f)
+        with open(a.corpus) as f:
+            docs = [json.loads(l) for l in f if l.strip()]
+        prob = booster.predict_proba(sel.transform(vec.transform([text(d) for d in docs])))
+        with open(a.out, "w") as out:
+            for d, p in zip(docs, prob):
+                out.write(json.dumps(record(d, p)) + "\n")
+        return
 
     train = [json.loads(l) for l in gzip.open(a.corpus, "rt").read().splitlines()[a.skip:]]
     if a.train:
@@ -74,6 +94,9 @@ def main():
                                 n_jobs=2, objective="multi:softprob", random_state=42)
     booster.fit(xs, y)
     names = np.array(vec.get_feature_names_out())[sel.get_support()]
+    if a.save:
+        with open(a.save, "wb") as f:
+            pickle.dump((vec, sel, booster), f)
 
     def read(limit=None):
         with open(a.score) as f:

@@ -64,12 +64,25 @@ echo "== ours: in process (BenchmarkScoreEndToEnd on the same file)" >&2
 inproc=$(CYBERSTREAMS_BENCH_INPUT=$tmp/score.jsonl go test ./bench/score_throughput -run XXX -bench 'EndToEnd/plain' -cpu 2 -benchtime 2x 2>&1 |
   awk '/EndToEnd\/plain/{for(i=1;i<=NF;i++){if($(i+1)=="docs/s")w=$i; if($(i+1)=="docs/cpu-s")c=$i}} END{printf "{\"docs_per_s\": %s, \"docs_per_cpu_s\": %s}\n", w, c}')
 echo "== anchor: TF-IDF -> chi2 -> XGBoost (trains first, a few minutes)" >&2
-python3 bench/score_throughput/anchor.py "$data" "$tmp/score.jsonl" --skip "$n" ${TRAIN:+--train "$TRAIN"} --top5 "$top5" --out "$tmp/anchor.jsonl" > "$tmp/anchor.json"
+python3 bench/score_throughput/anchor.py "$data" "$tmp/score.jsonl" --skip "$n" ${TRAIN:+--train "$TRAIN"} --top5 "$top5" --out "$tmp/anchor.jsonl" --save "$tmp/anchor.pkl" > "$tmp/anchor.json"
+# The anchor as a whole process, as the issue times it (start-up, imports,
+# loading the pipeline, disk -> scored JSONL), best of RUNS like ours.
+echo "== anchor: whole process (best of $runs)" >&2
+whole=""
+for _ in $(seq "$runs"); do
+  line=$(/usr/bin/time -f "%e %U %S" python3 bench/score_throughput/anchor.py --load "$tmp/anchor.pkl" "$tmp/score.jsonl" --out /dev/null 2>&1 >/dev/null | tail -n 1)
+  read -r w u s <<<"$line"
+  if [[ -z "$whole" ]] || awk "BEGIN{exit !($w < ${whole%% *})}"; then
+    whole="$w $(awk "BEGIN{print $u + $s}")"
+  fi
+done
+read -r w c <<<"$whole"
+anchor_whole=$(awk -v n="$total" -v w="$w" -v c="$c" 'BEGIN{printf "{\"docs_per_s\": %.1f, \"docs_per_cpu_s\": %.1f, \"wall_s\": %s}\n", n/w, n/c, w}')
 
-python3 - "$tmp/anchor.json" "$plain" "$reasons" "$inproc" <<'PY'
+python3 - "$tmp/anchor.json" "$plain" "$reasons" "$inproc" "$anchor_whole" <<'PY'
 import json, sys
 a = json.load(open(sys.argv[1]))
-plain, reasons, inproc = (json.loads(s) for s in sys.argv[2:5])
+plain, reasons, inproc, whole = (json.loads(s) for s in sys.argv[2:6])
 print(f"documents: {a['score_docs']} scored, {a['top5_docs']} with reasons; anchor trained on {a['train_docs']}\n")
 print(f"{'measurement':44} {'docs/s':>9} {'docs/cpu-s':>11} {'x anchor':>9}")
 ad = a["disk_to_jsonl"]
@@ -82,6 +95,9 @@ rows = [("anchor: JSONL on disk -> scored JSONL", ad, None),
 for name, r, ref in rows:
     x = f"{r['docs_per_s'] / ref['docs_per_s']:8.1f}x" if ref else ""
     print(f"{name:44} {r['docs_per_s']:9.0f} {r['docs_per_cpu_s']:11.0f} {x:>9}")
+print(f"\nas whole processes (the issue's measurement: start-up and model load included):")
+print(f"  anchor {whole['wall_s']} s, ours {plain['wall_s']} s wall for the same {a['score_docs']} documents: "
+      f"{whole['wall_s'] / plain['wall_s']:.1f}x")
 print(f"\nours vs the anchor's narrower in-memory figure: CLI {plain['docs_per_s'] / a['lines_in_memory']['docs_per_s']:.1f}x, "
       f"in process {inproc['docs_per_s'] / a['lines_in_memory']['docs_per_s']:.1f}x")
 PY
