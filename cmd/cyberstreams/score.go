@@ -125,6 +125,12 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 	if err != nil {
 		return err
 	}
+	// Loading the model allocates tens of megabytes that all stay live:
+	// collecting while it grows only repeats the marking (a fifth of a
+	// one-document score). Scoring streams with the same setting.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(scoring.StreamGCPercent)
+	}
 	s, err := app.loadScorer(cmd.Context(), o.Model)
 	if err != nil {
 		return err
@@ -142,9 +148,6 @@ func scoreRun(cmd *cobra.Command, app *App, o scoreOptions, args []string) error
 		if sopts.Techniques, err = loadTechniqueModel(app, ""); err != nil {
 			return err
 		}
-	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(scoring.StreamGCPercent)
 	}
 	w := bufio.NewWriterSize(app.IO.Out, 256<<10)
 	defer w.Flush()
