@@ -10,13 +10,13 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"github.com/cyberstreams/cyberstreams/internal/cputime"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -129,14 +129,7 @@ func writeInput(tb testing.TB, lines [][]byte) string {
 
 // cpuSeconds is the process's user+system CPU time: on a shared machine
 // wall time depends on other jobs, CPU time much less.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
-}
+func cpuSeconds() float64 { return cputime.Process().Seconds() }
 
 // BenchmarkScoreEndToEnd scores a JSONL file of benchDocs documents per
 // iteration (or the JSONL file CYBERSTREAMS_BENCH_INPUT names) through
