@@ -172,7 +172,7 @@ func (r *run) schemelessURL(i, j, b int) int {
 	if r.suffixes.isDomain(toLower(buf[:], n[j+1:seg])) {
 		return 0 // "example.com/example.org": two names, no path
 	}
-	u, ok := r.parseRemainder("http", n[i:end], "")
+	u, ok := r.parseRemainder("http", n[i:end], "", false)
 	if !ok {
 		return 0
 	}
@@ -184,7 +184,7 @@ func (r *run) schemelessURL(i, j, b int) int {
 	}
 	r.emit(kURL, i, end, canon)
 	r.emitHost(u, i+u.hostA, i+u.hostB)
-	r.pathHashes(i+u.hostB, end)
+	r.pathHashes(u.host, i+u.hostB, end)
 	return end
 }
 
@@ -228,8 +228,8 @@ func schemelessPathByte(c byte) bool {
 	return c == '%' || c != '*' && urlSafe(c)
 }
 
-// ipLiteralEmail reads an e-mail address whose domain is an IPv4 literal
-// (RFC 5321 §4.1.3), "user@[192.0.2.1]", the local part at norm[i:at-1] and
+// ipLiteralEmail reads an e-mail address whose domain is an address
+// literal (RFC 5321 §4.1.3), "user@[192.0.2.1]" or "user@[IPv6:2001:db8::1]", the local part at norm[i:at-1] and
 // the literal at norm[at:], and reports it and the address. It returns the
 // address's end, or 0.
 func (r *run) ipLiteralEmail(i, at, b int) int {
@@ -240,6 +240,22 @@ func (r *run) ipLiteralEmail(i, at, b int) int {
 	}
 	if !validLocal(n[l : at-1]) {
 		return 0
+	}
+	if hasPrefixFoldBytes(n[at+1:b], "ipv6:") {
+		// "user@[IPv6:2001:db8::1]", the address refanged to RFC 5952 form
+		a := at + 1 + len("ipv6:")
+		end := a
+		for end < b && n[end] != ']' {
+			end++
+		}
+		ip, ok := ipv6Address(n[a:end])
+		if !ok || end >= b {
+			return 0
+		}
+		canon := string(toLower(make([]byte, at-l), n[l:at])) + "[IPv6:" + ip + "]"
+		r.emit(kEmail, l, end+1, canon)
+		r.emitIPv6(a, end, ip)
+		return end + 1
 	}
 	ip, end, ok := parseIPv4(n[at+1 : b])
 	end += at + 1
@@ -510,6 +526,7 @@ func (r *run) hashes(i, j int) {
 	}
 	n := r.norm
 	for k := i; k < j; {
+		from := k // where the hash is written, its "0x" included
 		if n[k] == '0' && k+2 < j && lower(n[k+1]) == 'x' && isHex(n[k+2]) && (k == i || !isAlnum(n[k-1])) {
 			k += 2 // "0x…": the hash is the hex digits after the prefix
 		} else if !isHex(n[k]) || (k > i && isAlnum(n[k-1])) {
@@ -540,7 +557,7 @@ func (r *run) hashes(i, j int) {
 			}
 			if hk != 0 {
 				var buf [128]byte // the longest hash
-				r.emitBytes(hk, k, m, toLower(buf[:], n[k:m]))
+				r.emitBytes(hk, from, m, toLower(buf[:], n[k:m]))
 			}
 		}
 		k = m + 1
@@ -969,7 +986,9 @@ func (m suffixMemo) domainLabels(p []byte, tldLen int) bool {
 			} else {
 				inner = nil
 			}
-			if fileExtensions[string(l)] || ambiguousTLDs[string(l)] {
+			// "app" is a subdomain more often than an extension
+			// ("app.any.run").
+			if fileExtensions[string(l)] || ambiguousTLDs[string(l)] && string(l) != "app" {
 				return false
 			}
 		}
@@ -1005,6 +1024,25 @@ func indexByte(b []byte, c byte) int {
 // URL's scheme already says it is a network name, so file-extension TLDs
 // and letter case are accepted.
 func (m suffixMemo) hostLabels(p []byte) ([]byte, bool) {
+	tld, ok := hostSyntax(p)
+	if !ok {
+		return nil, false
+	}
+	var buf [63]byte
+	for k, c := range tld {
+		buf[k] = lower(c)
+	}
+	if _, icann := m.publicSuffix(buf[:len(tld)]); !icann {
+		return nil, false
+	}
+	return tld, true
+}
+
+// hostSyntax checks that p is a dotted host name, two labels or more of
+// letters, digits, '-' and '_' whose last one is letters (or an IDNA
+// "xn--" label), and returns that last label. It does not ask whether the
+// TLD exists: hostLabels does.
+func hostSyntax(p []byte) ([]byte, bool) {
 	if len(p) < 4 || len(p) > 253 {
 		return nil, false
 	}
@@ -1043,13 +1081,6 @@ func (m suffixMemo) hostLabels(p []byte) ([]byte, bool) {
 				return nil, false
 			}
 		}
-	}
-	var buf [63]byte
-	for k, c := range tld {
-		buf[k] = lower(c)
-	}
-	if _, icann := m.publicSuffix(buf[:len(tld)]); !icann {
-		return nil, false
 	}
 	return tld, true
 }

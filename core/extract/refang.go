@@ -87,6 +87,14 @@ func (r *run) normalize(s, e int) {
 					i += l
 					continue
 				}
+				if r.squeeze {
+					// "hxxp :// example .com": the separator after a space
+					if rep, l := schemeDefang(t[i:e]); l > 0 && i+l < e && t[i+l] == ' ' {
+						r.put(rep, i, i+l)
+						i += l
+						continue
+					}
+				}
 			}
 		case '%':
 			if i+2 < e && t[i+1] == '2' && (t[i+2] == 'E' || t[i+2] == 'e') {

@@ -80,8 +80,11 @@ type run struct {
 	pairs bool
 	// squeeze makes normalize drop spaces: spacedURL's joined spans.
 	squeeze bool
-	text    string
-	found   []finding
+	// joined is set while such a span is parsed: a URL host joined across
+	// spaces must end in a listed TLD ("http:// the .Net" is prose).
+	joined bool
+	text   string
+	found  []finding
 
 	// norm is the refanged copy of the current span; oStart[i] and oEnd[i]
 	// are the text offsets of the bytes that produced norm[i], so that a
@@ -149,7 +152,7 @@ func (r *run) scan() {
 			i++
 		}
 		end := i
-		if fl&cTrigger == 0 && !(end-start <= 3 && wordAhead[t[start]]) && !(end+2 < n && spanNext[t[end+1]]) {
+		if fl&cTrigger == 0 && !(end-start <= 3 && wordAhead[t[start]]&(1<<(end-start)) != 0) && !(end+2 < n && spanNext[t[end+1]]) {
 			prevStart, prevEnd = start, end
 			continue
 		}
@@ -192,13 +195,8 @@ func (r *run) span(s, e int, fl uint16) int {
 	}
 	if fl&cTrigger == 0 {
 		// A plain word: only "AS 13335" and " dot "/" at " joins concern it.
-		if e-s <= 3 && (t[s:e] == "AS" || t[s:e] == "ASN") {
-			if next := r.asnAfter(s, e); next > 0 {
-				return next
-			}
-		}
-		if e-s == 3 && equalFoldASCII(t[s:e], "cve") {
-			if next := r.cveAfter(s, e); next > 0 {
+		if e-s <= 3 {
+			if next := r.wordNumber(s, e); next > 0 {
 				return next
 			}
 		}
@@ -212,6 +210,12 @@ func (r *run) span(s, e int, fl uint16) int {
 	s, e = r.trim(s, e)
 	if s >= e {
 		return e
+	}
+	if e-s <= 3 && isLetter(t[s]) {
+		// "(CVE 2014-1001)", "[CWE 89]"
+		if next := r.wordNumber(s, e); next > 0 {
+			return next
+		}
 	}
 	if fl&cColon != 0 && isDigit(t[s]) {
 		// "BLOCKSIZE:HASH1:HASH2", possibly with ",FILENAME" after it.
@@ -302,18 +306,28 @@ func unbalanced(s string, c byte) bool {
 	return d < 0
 }
 
-// asnAfter handles "AS 13335" written with a space.
+// wordNumber reads an id written as a word and a number apart, the word
+// at t[s:e]: "AS 13335", "ASN 13335", "asn 13335", "CVE 2014-1001", "cwe
+// 89". It returns where scanning continues, or 0.
+func (r *run) wordNumber(s, e int) int {
+	w := r.text[s:e]
+	switch {
+	case w == "AS" || equalFoldASCII(w, "asn"):
+		return r.asnAfter(s, e)
+	case equalFoldASCII(w, "cve"):
+		return r.cveAfter(s, e)
+	case equalFoldASCII(w, "cwe"):
+		return r.cweAfter(s, e)
+	}
+	return 0
+}
+
+// asnAfter handles "AS 13335" and "asn 13335" written with a space.
 func (r *run) asnAfter(s, e int) int {
 	t := r.text
 	i := e + 1
-	if e >= len(t) || t[e] != ' ' {
-		return 0
-	}
-	j := i
-	for j < len(t) && isDigit(t[j]) {
-		j++
-	}
-	if j == i || j-i > 10 || (j < len(t) && cls[t[j]]&(cBreak|cDot|cOther|cClose|cColon) == 0) {
+	j := numberAfter(t, e, 10)
+	if j < 0 {
 		return 0
 	}
 	if v, ok := asnValue(t[i:j]); ok {
@@ -398,7 +412,9 @@ func (r *run) joinedURL(s, end int) (int, bool) {
 	r.squeeze = true
 	r.normalize(a, b)
 	r.squeeze = false
+	r.joined = true
 	r.parse()
+	r.joined = false
 	for _, f := range r.found[mark:] {
 		if f.k == kURL {
 			return end, true
@@ -420,11 +436,46 @@ var spanNext = func() (t [256]bool) {
 }()
 
 // wordAhead marks the first bytes of the short words whose number follows
-// after a space: "AS 13335", "CVE 2014-1001".
-var wordAhead = func() (t [256]bool) {
-	t['A'], t['C'], t['c'] = true, true, true
+// after a space, "AS 13335", "asn 13335", "CVE 2014-1001", "cwe 89", with a
+// bit for each length such a word has.
+var wordAhead = func() (t [256]uint8) {
+	t['A'] = 1<<2 | 1<<3
+	t['a'], t['C'], t['c'] = 1<<3, 1<<3, 1<<3
 	return t
 }()
+
+// numberAfter reads the number of at most max digits that follows the
+// word ending at t[e] after one space, and returns its end, or -1 when
+// no number stands there on its own ("CWE 89", not "CWE 2021-44228" or
+// "AS 64a").
+func numberAfter(t string, e, max int) int {
+	if e >= len(t) || t[e] != ' ' {
+		return -1
+	}
+	i := e + 1
+	j := i
+	for j < len(t) && isDigit(t[j]) {
+		j++
+	}
+	if j == i || j-i > max || (j < len(t) && cls[t[j]]&(cBreak|cDot|cOther|cClose|cColon) == 0) {
+		return -1
+	}
+	if j+1 < len(t) && (t[j] == '-' || t[j] == '.' || t[j] == '_') && isAlnum(t[j+1]) {
+		return -1 // "CWE 2021-44228", "AS 1.2": the number goes on
+	}
+	return j
+}
+
+// cweAfter handles "CWE 89" and "cwe 89" written with a space.
+func (r *run) cweAfter(s, e int) int {
+	t := r.text
+	j := numberAfter(t, e, 5)
+	if j < 0 || t[e+1] == '0' {
+		return 0
+	}
+	r.found = append(r.found, r.found1(kCWE, "CWE-"+t[e+1:j], t[s:j]))
+	return j
+}
 
 // cveAfter handles "CVE 2014-1001" written with a space.
 func (r *run) cveAfter(s, e int) int {

@@ -160,8 +160,10 @@ type parsedURL struct {
 // parseRemainder validates what follows "scheme://": [userinfo@]host[:port]
 // then path, query and fragment kept as they are. The canonical URL is
 // built in r.canon and is written, the text the URL was read from, when
-// the two read the same ("" when the URL is not written as such).
-func (r *run) parseRemainder(scheme string, rest []byte, written string) (parsedURL, bool) {
+// the two read the same ("" when the URL is not written as such). A host
+// name must end in an ICANN TLD unless anyTLD is set, for a scheme written
+// in the text.
+func (r *run) parseRemainder(scheme string, rest []byte, written string, anyTLD bool) (parsedURL, bool) {
 	var u parsedURL
 	authEnd := len(rest)
 	for k, c := range rest {
@@ -219,6 +221,11 @@ func (r *run) parseRemainder(scheme string, rest []byte, written string) (parsed
 			// u.host is set below, as the lower-cased host within canon.
 			u.hostKind = kDomain
 			u.hostDomain = domain
+		} else if _, ok := hostSyntax(h); ok && anyTLD {
+			// "http://a.example/", "http://intranet.corp/": the
+			// written scheme says it is a network name, even under a
+			// TLD no registry lists; the name alone is no domain.
+			u.hostKind = kDomain
 		} else {
 			return u, false
 		}
@@ -379,7 +386,7 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 	if r.identity && !enc {
 		written = r.text[r.base+us : r.base+q]
 	}
-	u, ok := r.parseRemainder(schemeName(n[us:sep]), rest, written)
+	u, ok := r.parseRemainder(schemeName(n[us:sep]), rest, written, !r.joined)
 	if !ok {
 		return 0, false
 	}
@@ -404,7 +411,7 @@ func (r *run) url(us, sep, sepLen int, enc bool, limit int) (int, bool) {
 		r.emitHost(u, restStart+u.hostA, restStart+u.hostB)
 	}
 	if !enc {
-		r.pathHashes(restStart+u.hostB, q)
+		r.pathHashes(u.host, restStart+u.hostB, q)
 	}
 	if !enc && lastSep >= restStart+u.hostB {
 		// URLs nested in the query ("…?u=http%3A%2F%2F…"), which
@@ -704,7 +711,7 @@ func (r *run) decodedURL(i, end int, dec []byte) bool {
 	}
 	rest := dec[len(scheme)+3:]
 	rest = rest[:urlTrail(rest, 0, len(rest))]
-	u, ok := r.parseRemainder(scheme, rest, "")
+	u, ok := r.parseRemainder(scheme, rest, "", false)
 	if !ok {
 		return false
 	}
@@ -724,16 +731,21 @@ func (r *run) decodedURL(i, end int, dec []byte) bool {
 }
 
 // pathHashes reports the file hashes in a URL's path and query, norm[a:b],
-// where the URL says it is about a file: a path segment after one named
-// "file", "sample", "md5" … ("…/gui/file/<sha256>/detection",
-// "…/sample/<sha256>/"), or a query value under such a key
-// ("…?md5=<md5>", "?hash=…"). Other hex runs of hash length in URLs are
-// commit and gist ids, request signatures and session tokens, which are no
-// file hashes.
-func (r *run) pathHashes(a, b int) {
+// of a URL whose host is host, where the URL says it is about a file: any
+// path segment or query value that is a hex run of hash length on a
+// file-reputation or sandbox host ("www.virustotal.com/gui/file/<sha256>",
+// "app.any.run/tasks/<sha256>"); elsewhere, a segment after one named
+// "file", "sample", "analysis" … ("…/sample/<sha256>/"), a query value
+// under such a key ("?md5=<md5>", "?hash=…"), and a sample named by its
+// hash ("…/<md5>.exe"). Other hex runs of hash length in URLs are commit,
+// tree and gist ids, bug and note ids, request signatures and session
+// tokens (120 of them in the advisories' URLs, none a file's hash), and
+// are not reported.
+func (r *run) pathHashes(host string, a, b int) {
 	if b-a < 33 {
 		return
 	}
+	anywhere := reputationHost(host)
 	n := r.norm
 	ctxA, ctxB := a, a // the previous segment, or the current query key
 	for k := a; k < b; {
@@ -741,18 +753,58 @@ func (r *run) pathHashes(a, b int) {
 		for e < b && !urlDelim(n[e]) {
 			e++
 		}
-		v := k
+		v, query := k, false
 		if eq := indexByte(n[k:e], '='); eq >= 0 {
-			ctxA, ctxB, v = k, k+eq, k+eq+1
+			ctxA, ctxB, v, query = k, k+eq, k+eq+1, true
 		}
-		if l := e - v; (l == 32 || l == 40 || l == 64 || l == 128) && hashContext(n[ctxA:ctxB]) {
-			r.hashes(v, e)
+		h := v
+		for h < e && isHex(n[h]) {
+			h++
 		}
-		if v == k {
+		if l := h - v; l == 32 || l == 40 || l == 64 || l == 128 {
+			switch {
+			case h == e && (anywhere || hashContext(n[ctxA:ctxB])):
+				r.hashes(v, h)
+			case !query && h < e && n[h] == '.' && sampleExtension(n[h+1:e]):
+				r.hashes(v, h)
+			}
+		}
+		if !query {
 			ctxA, ctxB = k, e
 		}
 		k = e + 1
 	}
+}
+
+// reputationHost reports the file-reputation and sandbox services whose
+// links name a sample by its hash.
+func reputationHost(host string) bool {
+	host = strings.TrimPrefix(host, "www.")
+	switch host {
+	case "virustotal.com", "hybrid-analysis.com", "bazaar.abuse.ch", "mb-api.abuse.ch", "urlhaus.abuse.ch",
+		"app.any.run", "any.run", "tria.ge", "joesandbox.com", "otx.alienvault.com", "malshare.com",
+		"analyze.intezer.com", "polyswarm.network", "metadefender.opswat.com", "filescan.io",
+		"virusshare.com", "malwares.com", "capesandbox.com", "threatfox.abuse.ch", "exchange.xforce.ibmcloud.com":
+		return true
+	}
+	return false
+}
+
+// sampleExtension reports the extensions of the files a URL serves a
+// sample as (executables, scripts, documents, archives, disk images), not
+// of web pages.
+func sampleExtension(w []byte) bool {
+	if len(w) > 4 {
+		return false
+	}
+	var buf [4]byte
+	switch string(toLower(buf[:], w)) {
+	case "exe", "dll", "sys", "scr", "msi", "bin", "elf", "so", "apk", "jar", "dmg", "bat", "cmd", "ps1",
+		"vbs", "vbe", "js", "jse", "hta", "wsf", "lnk", "doc", "docx", "docm", "xls", "xlsx", "xlsm",
+		"ppt", "pptx", "pdf", "rtf", "zip", "rar", "7z", "gz", "tar", "iso", "img", "vhd", "chm", "dat":
+		return true
+	}
+	return false
 }
 
 // urlDelim are the bytes that end a path segment or query parameter.
@@ -763,13 +815,13 @@ func urlDelim(c byte) bool {
 // hashContext reports whether a path segment or query key says that what
 // follows is a file or its hash.
 func hashContext(w []byte) bool {
-	if len(w) > 8 {
+	if len(w) > 9 {
 		return false
 	}
-	var buf [8]byte
+	var buf [9]byte
 	switch string(toLower(buf[:], w)) {
 	case "file", "sample", "samples", "md5", "sha1", "sha256", "sha512", "hash", "hashes",
-		"resource", "query", "q", "search", "ioc", "indicator":
+		"resource", "query", "q", "search", "ioc", "indicator", "analysis", "report", "reports", "malware":
 		return true
 	}
 	return false
