@@ -37,7 +37,11 @@
 // "MongoDB .NET/C#") never joins.
 //
 // Schemes are kept as written (sftp, tcp, udp, ssh …): iocextract writes
-// any unknown scheme as http, which loses what the URL was.
+// any unknown scheme as http, which loses what the URL was. A written
+// scheme is evidence enough that a name is a host: "http://a.example/" and
+// "https://intranet.corp/x" are URLs whatever their TLD (the name alone is
+// no domain, and a host joined across spaces must still end in a listed
+// TLD).
 //
 // Nested indicators: a URL inside another's query, plain or
 // percent-encoded ("?u=http:%2F%2Fevil…"), gives its host (and the file
@@ -48,9 +52,16 @@
 // together) is a URL too, where the peers see one. Base64 and hex-encoded
 // URLs ("aHR0cDovL…", "687474703a2f2f…", as iocextract reads them) are
 // decoded, the encoded text being the value as written.
-// A file hash inside a URL is reported when the URL says it is about a file
-// ("…/file/<sha256>", "/sample/<sha256>", "?md5=<md5>"); other hex runs in
-// URLs are commit and gist ids, signatures and tokens, and are not hashes.
+// A file hash inside a URL is reported when the URL says it is about a file:
+// any hex run of hash length standing as a path segment or query value on a
+// file-reputation or sandbox host (VirusTotal, any.run, tria.ge, Hybrid
+// Analysis, MalwareBazaar …), elsewhere one after a "file", "sample",
+// "analysis" or "report" segment ("…/sample/<sha256>"), under a "md5",
+// "hash" … query key ("?md5=<md5>"), or naming a sample ("…/<md5>.exe").
+// The peers report every hex run in a URL; in the advisories' URLs that
+// reading adds about 120 commit, tree, note and bug ids and no file hash,
+// so other hex runs in URLs (commit and gist ids, signatures, tokens) are
+// not hashes.
 //
 // Schemeless URLs: a domain, with or without a port, followed by a path
 // ("github.com/owner/repo", "evil[.]example:8080/gate.php") is a URL,
@@ -72,21 +83,23 @@
 // addresses: those stay an IPv4 address and an e-mail address, no link.
 //
 // Written forms: "CVE 2014-1001" and "cve-2014-1001" (refanged
-// CVE-2014-1001); "t1059.001" (T1059.001); "AS13335", "ASN 13335" and
-// "asn13335" (AS13335; not "asn1", the notation); "0x"-prefixed hashes (the
-// hash is the hex after the prefix); hosts with underscores in subdomain
+// CVE-2014-1001); "CWE 89" and "cwe 89" (CWE-89); "t1059.001" (T1059.001);
+// "AS13335", "ASN 13335", "asn 13335" and "asn13335" (AS13335; not "asn1",
+// the notation, nor "as 2019", a word); "0x"-prefixed hashes (written with
+// the prefix, the value the hex after it); hosts with underscores in subdomain
 // labels ("cdn_01.example.com"); IPv6 in any spelling, refanged to RFC 5952
 // form, the loopback "::1" included, and the IPv4 address an IPv6 one ends
 // in ("::ffff:192.0.2.1") reported too, as ioc-extractor does; e-mail
-// addresses with a tag ("user+tag@example.com") or an IPv4 literal
-// ("user@[192.0.2.1]"); ssdeep hashes whose block size is 3·2ⁿ; an IPv4
+// addresses with a tag ("user+tag@example.com") or an address literal
+// ("user@[192.0.2.1]", "user@[IPv6:2001:db8::1]"); ssdeep hashes whose block size is 3·2ⁿ; an IPv4
 // address with a spaced dot ("192.0.2 . 1", ioc-extractor's " . "), which
 // joins numbers only, never words ("end . Next").
 //
 // Not extracted:
 //   - file names: a two-label name whose TLD is also a common file
 //     extension ("invoice.zip", "setup.py", "README.md"), and names whose
-//     last label is no ICANN TLD ("update.exe", "report.pdf"). With three
+//     last label is no ICANN TLD ("update.exe", "report.pdf") unless a
+//     written scheme says they are hosts. With three
 //     labels ("cdn.example.zip") it is a domain unless an inner label is an
 //     extension too ("invoice.pdf.zip");
 //   - a name whose registrable label has an underscore ("item_func.cc",
