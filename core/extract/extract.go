@@ -36,7 +36,8 @@
 // " .tld" that is a stop word or written in mixed case ("the .be",
 // "MongoDB .NET/C#") never joins.
 //
-// Schemes are kept as written (sftp, tcp, udp, ssh …): iocextract writes
+// Schemes are kept as written (sftp, tcp, udp, ssh, and ldap, rmi and dns
+// for JNDI lookups, "${jndi:ldap://…}"): iocextract writes
 // any unknown scheme as http, which loses what the URL was. A written
 // scheme is evidence enough that a name is a host: "http://a.example/" and
 // "https://intranet.corp/x" are URLs whatever their TLD (the name alone is
@@ -63,13 +64,14 @@
 // so other hex runs in URLs (commit and gist ids, signatures, tokens) are
 // not hashes.
 //
-// Schemeless URLs: a domain, with or without a port, followed by a path
-// ("github.com/owner/repo", "evil[.]example:8080/gate.php") is a URL,
+// Schemeless URLs: a domain or an IPv4 address, with or without a port,
+// followed by a path ("github.com/owner/repo",
+// "evil[.]example:8080/gate.php", "192.0.2.1/admin/") is a URL,
 // refanged without a scheme, as none was written (iocextract adds
 // "http://", ioc-finder does not). Its path
 // ends at a bracket, quote or '*'; a path whose first segment is itself a
 // domain ("example.com/example.org") is two names; an IP address before a
-// slash is a CIDR range, not a URL.
+// slash and a number is a CIDR range, not a URL.
 //
 // Bare hosts: a domain standing alone with bracketed or escaped dots
 // ("example[.]com", "evil(.)example\.net", iocextract's anchors) is a
@@ -88,7 +90,7 @@
 // the notation, nor "as 2019", a word); "0x"-prefixed hashes (written with
 // the prefix, the value the hex after it); hosts with underscores in subdomain
 // labels ("cdn_01.example.com"); IPv6 in any spelling, refanged to RFC 5952
-// form, the loopback "::1" included, and the IPv4 address an IPv6 one ends
+// form, the loopback "::1" ("0:0:0:0:0:0:0:1") included, and the IPv4 address an IPv6 one ends
 // in ("::ffff:192.0.2.1") reported too, as ioc-extractor does; e-mail
 // addresses with a tag ("user+tag@example.com") or an address literal
 // ("user@[192.0.2.1]", "user@[IPv6:2001:db8::1]"); ssdeep hashes whose block size is 3·2ⁿ; an IPv4

@@ -140,8 +140,10 @@ func pathLead(c byte) bool {
 // schemelessURL reads a URL written without its scheme, a domain and a
 // path ("github.com/owner/repo/blob/main/x.py", "evil[.]example/gate.php"),
 // the domain at norm[i:j] and the path from norm[j], a '/', up to at most
-// norm[b]. The host must pass the strict domain test (so "setup.py/x" and
-// "10.0.0.0/8" are no URLs) and the path must hold more than the slash.
+// norm[b]. The host must pass the strict domain test (so "setup.py/x" is
+// no URL) or be an IPv4 address before a path that does not begin with a
+// digit (so "10.0.0.0/8" is a CIDR range), and the path must hold more
+// than the slash.
 // The URL is reported refanged as it was written, with no scheme (none
 // was written, and "http" would be a guess); it returns the URL's end, or
 // 0.
@@ -153,7 +155,16 @@ func (r *run) schemelessURL(i, j, b int) int {
 		return 0
 	}
 	h := hostPort(n[i:j])
-	if h < 0 || !r.suffixes.isDomain(n[i:i+h]) {
+	if h < 0 {
+		return 0
+	}
+	if _, end, ok := parseIPv4(n[i : i+h]); ok && end == h {
+		// "192.0.2.1/gate.php", "1[.]2[.]3[.]4/x": an address before a
+		// path; before a number it is a CIDR range ("10.0.0.0/8")
+		if isDigit(n[j+1]) || r.afterVersionWord(i) {
+			return 0
+		}
+	} else if !r.suffixes.isDomain(n[i : i+h]) {
 		return 0
 	}
 	var buf [253]byte
@@ -804,7 +815,7 @@ func ipv6Address(p []byte) (string, bool) {
 		return "", false
 	}
 	c := a.String()
-	if !ipv6Shape([]byte(c)) {
+	if c != "::1" && !ipv6Shape([]byte(c)) { // "0:0:0:0:0:0:0:1" is the loopback
 		return "", false
 	}
 	return c, true

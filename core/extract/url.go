@@ -7,7 +7,8 @@ import (
 )
 
 // schemes are the URL schemes reported as url values.
-var schemes = []string{"https", "http", "ftps", "ftp", "sftp", "wss", "ws", "smb", "tcp", "udp", "ssh"}
+var schemes = []string{"https", "http", "ftps", "ftp", "sftp", "wss", "ws", "smb", "tcp", "udp", "ssh",
+	"ldap", "ldaps", "rmi", "dns", "irc", "telnet", "rtsp"}
 
 // separatorAt matches a scheme separator at n[j]: "://" or a percent-encoded
 // form (":%2F%2F", "%3A%2F%2F", "%3A//"). enc reports the encoded forms,
