@@ -134,6 +134,7 @@ for c in v["per_class"]:
 # one per seed), when given: a table with their mean.
 gaps = [(os.path.basename(os.path.dirname(p)), json.load(open(p))["report"])
         for p in filter(None, os.environ.get("GAP_EVAL", "").split(","))]
+gaps.sort(key=lambda g: int(g[0].rsplit("seed", 1)[-1]))  # seed order, however GAP_EVAL lists them
 gap_lines = [""]
 if gaps:
     import statistics
