@@ -37,8 +37,8 @@
 // "MongoDB .NET/C#") never joins.
 //
 // Schemes are kept as written (sftp, tcp, udp, ssh, and ldap, rmi and dns
-// for JNDI lookups, "${jndi:ldap://…}"): iocextract writes
-// any unknown scheme as http, which loses what the URL was. A written
+// for JNDI lookups, "${jndi:ldap://…}"): iocextract writes any unknown
+// scheme as http, which loses what the URL was. A written
 // scheme is evidence enough that a name is a host: "http://a.example/" and
 // "https://intranet.corp/x" are URLs whatever their TLD (the name alone is
 // no domain, and a host joined across spaces must still end in a listed
@@ -66,12 +66,15 @@
 //
 // Schemeless URLs: a domain or an IPv4 address, with or without a port,
 // followed by a path ("github.com/owner/repo",
-// "evil[.]example:8080/gate.php", "192.0.2.1/admin/") is a URL,
-// refanged without a scheme, as none was written (iocextract adds
-// "http://", ioc-finder does not). Its path
-// ends at a bracket, quote or '*'; a path whose first segment is itself a
-// domain ("example.com/example.org") is two names; an IP address before a
-// slash and a number is a CIDR range, not a URL.
+// "evil[.]example:8080/gate.php", "192.0.2.1/admin/") is a URL. One whose
+// host is defanged as links are ("[.]", "(.)", "\.") is refanged with
+// "http://" ("http://evil.example:8080/gate.php"), as a bare host defanged
+// so is and as iocextract documents it; any other is refanged without a
+// scheme, as none was written ("github.com/owner/repo", as ioc-finder
+// reports it). Its path ends at a bracket, quote or '*'; a path whose
+// first segment is itself a domain ("example.com/example.org") is two
+// names; an IP address before a slash and a number is a CIDR range, not a
+// URL.
 //
 // Bare hosts: a domain standing alone with bracketed or escaped dots
 // ("example[.]com", "evil(.)example\.net", iocextract's anchors) is a
@@ -88,12 +91,13 @@
 // CVE-2014-1001); "CWE 89" and "cwe 89" (CWE-89); "t1059.001" (T1059.001);
 // "AS13335", "ASN 13335", "asn 13335" and "asn13335" (AS13335; not "asn1",
 // the notation, nor "as 2019", a word); "0x"-prefixed hashes (written with
-// the prefix, the value the hex after it); hosts with underscores in subdomain
-// labels ("cdn_01.example.com"); IPv6 in any spelling, refanged to RFC 5952
-// form, the loopback "::1" ("0:0:0:0:0:0:0:1") included, and the IPv4 address an IPv6 one ends
-// in ("::ffff:192.0.2.1") reported too, as ioc-extractor does; e-mail
-// addresses with a tag ("user+tag@example.com") or an address literal
-// ("user@[192.0.2.1]", "user@[IPv6:2001:db8::1]"); ssdeep hashes whose block size is 3·2ⁿ; an IPv4
+// the prefix, the value the hex after it); hosts with underscores in
+// subdomain labels ("cdn_01.example.com"); IPv6 in any spelling, refanged to RFC 5952
+// form, the loopback "::1" ("0:0:0:0:0:0:0:1") included, and the IPv4
+// address an IPv6 one ends in ("::ffff:192.0.2.1") reported too, as
+// ioc-extractor does; e-mail addresses with a tag ("user+tag@example.com")
+// or an address literal ("user@[192.0.2.1]", "user@[IPv6:2001:db8::1]");
+// ssdeep hashes whose block size is 3·2ⁿ; an IPv4
 // address with a spaced dot ("192.0.2 . 1", ioc-extractor's " . "), which
 // joins numbers only, never words ("end . Next").
 //

@@ -274,11 +274,14 @@ func TestPeerForms(t *testing.T) {
 			E{"url": {"http://example.com/?q=http://other.example.org/x"}, "domain": {"example.com", "other.example.org"}}},
 		{"archived URL in a path", "https://web.archive.org/web/2021/http://www.example.com/id/1",
 			E{"url": {"http://www.example.com/id/1", "https://web.archive.org/web/2021/http://www.example.com/id/1"}, "domain": {"web.archive.org", "www.example.com"}}},
-		{"schemeless URL with a port", "example[.]com:8080/path and example.com:8443/x", E{"url": {"example.com:8080/path", "example.com:8443/x"}, "domain": {"example.com"}}},
+		{"schemeless URL with a port", "example[.]com:8080/path and example.com:8443/x", E{"url": {"example.com:8443/x", "http://example.com:8080/path"}, "domain": {"example.com"}}},
 		{"bracketed bare host with a port", "evil[.]example[.]com:443", E{"url": {"http://evil.example.com:443"}, "domain": {"evil.example.com"}}},
 		{"no port above 65535", "example.com:99999/x", E{"domain": {"example.com"}}},
 		{"schemeless URL with a path", "github.com/owner/repo/blob/main/x.py", E{"url": {"github.com/owner/repo/blob/main/x.py"}, "domain": {"github.com"}}},
-		{"schemeless defanged URL", "evil[.]example[.]com/gate.php?id=1", E{"url": {"evil.example.com/gate.php?id=1"}, "domain": {"evil.example.com"}}},
+		{"schemeless URL defanged as a link is refanged with http", "evil[.]example[.]com/gate.php?id=1 and example\\.net/x",
+			E{"url": {"http://evil.example.com/gate.php?id=1", "http://example.net/x"}, "domain": {"evil.example.com", "example.net"}}},
+		{"schemeless URL defanged by words or braces has no scheme", "example[dot]com/path and example{.}org/x",
+			E{"url": {"example.com/path", "example.org/x"}, "domain": {"example.com", "example.org"}}},
 		{"schemeless URL ends at a bracket", "[tekton.dev/pipeline](x)", E{"url": {"tekton.dev/pipeline"}, "domain": {"tekton.dev"}}},
 		{"two names are no URL", "readthedocs.org/readthedocs.com", E{"domain": {"readthedocs.com", "readthedocs.org"}}},
 		{"a bracketed bare host is a URL too", "evil[.]example[.]com and 192[.]0[.]2[.]1", E{"domain": {"evil.example.com"}, "ipv4": {"192.0.2.1"}, "url": {"http://evil.example.com"}}},
@@ -289,7 +292,7 @@ func TestPeerForms(t *testing.T) {
 		{"hex run of hash length that is no URL", "687474703a2f2f00112233445566778899aabbcc", E{"sha1": {"687474703a2f2f00112233445566778899aabbcc"}}},
 		{"a CIDR is no URL", "10.0.0.0/8", E{"ipv4": {"10.0.0.0"}}},
 		{"an address before a path is a schemeless URL", "1[.]2[.]3[.]4/gate.php and 192.0.2.1:8080/x",
-			E{"url": {"1.2.3.4/gate.php", "192.0.2.1:8080/x"}, "ipv4": {"1.2.3.4", "192.0.2.1"}}},
+			E{"url": {"192.0.2.1:8080/x", "http://1.2.3.4/gate.php"}, "ipv4": {"1.2.3.4", "192.0.2.1"}}},
 		{"a version before a path is no URL", "version 1.2.3.4/abc", E{}},
 		{"JNDI lookup URLs", "${jndi:ldap://evil.example.com:1389/a} ${jndi:rmi://192.0.2.1/b}",
 			E{"url": {"ldap://evil.example.com:1389/a", "rmi://192.0.2.1/b"}, "domain": {"evil.example.com"}, "ipv4": {"192.0.2.1"}}},
@@ -385,7 +388,7 @@ func TestPeerFormsAsWritten(t *testing.T) {
 		{"hex-encoded URL", "6674703a2f2f6578616d706c652e636f6d2f66", []Indicator{
 			{"domain", "", "example.com"}, {"url", "6674703a2f2f6578616d706c652e636f6d2f66", "ftp://example.com/f"}}},
 		{"schemeless defanged URL", "evil[.]example[.]com/gate.php", []Indicator{
-			{"domain", "evil[.]example[.]com", "evil.example.com"}, {"url", "evil[.]example[.]com/gate.php", "evil.example.com/gate.php"}}},
+			{"domain", "evil[.]example[.]com", "evil.example.com"}, {"url", "evil[.]example[.]com/gate.php", "http://evil.example.com/gate.php"}}},
 	}
 	ex := New(Options{})
 	for _, c := range cases {
@@ -441,7 +444,8 @@ func TestRefang(t *testing.T) {
 		{"  example[.]org  ", "example.org"},
 		{"not[.]an indicator", "not.an indicator"},
 		{"hxxp__example[.]com/x", "http://example.com/x"},
-		{"example[.]com/Path", "example.com/Path"},
+		{"example[.]com/Path", "http://example.com/Path"},
+		{"example[dot]com/Path", "example.com/Path"},
 		{"CVE 2014-1001", "CVE-2014-1001"},
 		{"http:// example .com /path", "http://example.com/path"},
 		{"me[@]example[.]com", "me@example.com"},

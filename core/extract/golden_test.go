@@ -127,9 +127,14 @@ func writeEntities(h hash.Hash, key string, e Entities) {
 //     in TRAM); "0:0:0:0:0:0:0:1" is the loopback (one in the
 //     advisories, "000:0:0000::01"); the ldap, ldaps, rmi, dns, irc,
 //     telnet and rtsp schemes change none of the three.
+//   - then: a schemeless URL whose host is defanged as links are ("[.]",
+//     "(.)", "\.") is refanged with "http://", as the bare host is and as
+//     iocextract documents ("example[.]com/path" -> "http://example.com/path"):
+//     16 URLs in TRAM and one in the advisories ("github\.com/…") change
+//     their refanged value, none is gained or lost.
 const (
-	advisoriesDigest = "ae4fc1690bd3e8a70f2a5ae20e3bc3eed2ab044c925bdb438e24792c5a2a1bcf"
-	tramDigest       = "a8590b3cc53afc901eb8854695caa15082d03be59b7848e44c4f7527c58e2204"
+	advisoriesDigest = "bca0c41aabc702245b640791241be5db98c5e5b3f77bda737efd47e513a45cd2"
+	tramDigest       = "a58899d077a6fc7495a38b0b2ac231c8fff81887c0175bb7d2705be169986298"
 	reportDigest     = "ac1ff4102abb2f9ffb56c19409eaa27fb4fa4de0ae1a5735cbd201784c601378"
 )
 

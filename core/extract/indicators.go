@@ -116,9 +116,7 @@ func (r *run) bracketHost(i, j int) {
 	if h < 0 {
 		return
 	}
-	w := r.written(i, i+h)
-	if !strings.Contains(w, "[.]") && !strings.Contains(w, "(.)") && !strings.Contains(w, "[.)") &&
-		!strings.Contains(w, "(.]") && !strings.Contains(w, "\\.") {
+	if !r.linkDefanged(i, i+h) {
 		return
 	}
 	var buf [len("http://") + 253]byte
@@ -129,6 +127,19 @@ func (r *run) bracketHost(i, j int) {
 		return
 	}
 	r.emitBytes(kURL, i, j, canon)
+}
+
+// linkDefanged reports whether the name at norm[i:j] is written with its
+// dots bracketed or escaped ("example[.]com", "evil(.)example\.net",
+// "1[.]2[.]3[.]4"), as links are defanged; words and braces ("example[dot]com",
+// "example{.}com") are not.
+func (r *run) linkDefanged(i, j int) bool {
+	if r.identity {
+		return false
+	}
+	w := r.written(i, j)
+	return strings.Contains(w, "[.]") || strings.Contains(w, "(.)") || strings.Contains(w, "[.)") ||
+		strings.Contains(w, "(.]") || strings.Contains(w, "\\.")
 }
 
 // pathLead are the bytes that, before a name, make it part of a path or
@@ -144,9 +155,11 @@ func pathLead(c byte) bool {
 // no URL) or be an IPv4 address before a path that does not begin with a
 // digit (so "10.0.0.0/8" is a CIDR range), and the path must hold more
 // than the slash.
-// The URL is reported refanged as it was written, with no scheme (none
-// was written, and "http" would be a guess); it returns the URL's end, or
-// 0.
+// A host defanged as links are (linkDefanged: "evil[.]example/gate.php")
+// is refanged with "http://", as a bare host defanged so is and as
+// iocextract documents it; any other URL is reported as it was written,
+// with no scheme ("github.com/owner/repo": none was written, as ioc-finder
+// reports it). It returns the URL's end, or 0.
 func (r *run) schemelessURL(i, j, b int) int {
 	n := r.norm
 	switch c := n[j+1]; {
@@ -187,7 +200,10 @@ func (r *run) schemelessURL(i, j, b int) int {
 	if !ok {
 		return 0
 	}
-	canon := u.canon[len("http://"):]
+	canon := u.canon
+	if !r.linkDefanged(i, i+h) {
+		canon = canon[len("http://"):]
+	}
 	if r.refang && r.depth == 0 {
 		if canon, ok = r.stableURL(canon); !ok {
 			return 0
