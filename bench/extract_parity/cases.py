@@ -162,6 +162,16 @@ def generated(n_per_class=12, seed=16):
         "negative/file-names": lambda: "%s.%s" % (g.word(), g.r.choice(["pdf", "exe", "docx", "dll", "ps1", "py", "zip", "js"])),
         "negative/version": lambda: "version %d.%d.%d.%d" % (g.r.randint(1, 20), g.r.randint(0, 9), g.r.randint(0, 99), g.r.randint(0, 9999)),
         "negative/prose": lambda: "the dot com bubble burst at %d:%02d" % (g.r.randint(1, 12), g.r.randint(0, 59)),
+        # added after the first results (at the end, so that the classes
+        # above draw the same texts as before)
+        "defang/spaced-defanged-scheme": lambda: "hxxp :// %s .%s /%s" % (g.word(), g.r.choice(["com", "net", "org"]), g.path()),
+        "defang/ip-schemeless-path": lambda: "%s/%s" % (dots(g.ip(), "[.]"), g.path()),
+        "nested/hash-in-sandbox-url": lambda: "https://app.any.run/tasks/%s/" % g.hexs(64),
+        "nested/hash-named-sample": lambda: "http://%s/%s.exe" % (g.domain(), g.hexs(32)),
+        "plain/url-unlisted-tld": lambda: "http://%s.example/%s" % (g.word(), g.path()),
+        "plain/url-jndi-ldap": lambda: "${jndi:ldap://%s:1389/%s}" % (g.domain(), g.word()),
+        "written/email-ipv6-literal": lambda: "%s@[IPv6:2001:db8::%x]" % (g.word(), g.r.randint(1, 0xffff)),
+        "written/ipv6-loopback-full": lambda: "0:0:0:0:0:0:0:1",
     }
     for cls, make in classes.items():
         for _ in range(n_per_class):

@@ -155,6 +155,8 @@ DECISIONS = [
         typ == "url" and v.rstrip(".,;:") in ours),
     ("a certificate fingerprint is no MAC address", lambda peer, typ, text, v, ours:
         typ == "mac" and re.search(re.escape(v) + ":[0-9a-fA-F]{2}", text) is not None),
+    ("an e-mail address literal's 'IPv6:' tag is no part of the address", lambda peer, typ, text, v, ours:
+        typ == "ipv6" and "[ipv6:" in text.lower() and any(v.endswith(o) for o in ours)),
 ]
 
 
@@ -175,6 +177,8 @@ EXTRA_DECISIONS = [
                                          for t in theirs)),
     ("sentence punctuation and colons after a URL are not part of it", lambda peer, typ, text, v, theirs:
         typ == "url" and any(t.rstrip(".,;:") == v for t in theirs)),
+    ("an e-mail address literal's 'IPv6:' tag is no part of the address", lambda peer, typ, text, v, theirs:
+        typ == "ipv6" and "[ipv6:" in text.lower() and any(t.endswith(v) for t in theirs)),
 ]
 
 
