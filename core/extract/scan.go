@@ -152,7 +152,8 @@ func (r *run) scan() {
 			i++
 		}
 		end := i
-		if fl&cTrigger == 0 && !(end-start <= 3 && wordAhead[t[start]]&(1<<(end-start)) != 0) && !(end+2 < n && spanNext[t[end+1]]) {
+		if fl&cTrigger == 0 && !(end-start <= 3 && wordAhead[t[start]]&(1<<(end-start)) != 0 && wordAhead2[t[start+1]]) &&
+			!(end+2 < n && spanNext[t[end+1]]) {
 			prevStart, prevEnd = start, end
 			continue
 		}
@@ -441,6 +442,15 @@ var spanNext = func() (t [256]bool) {
 var wordAhead = func() (t [256]uint8) {
 	t['A'] = 1<<2 | 1<<3
 	t['a'], t['C'], t['c'] = 1<<3, 1<<3, 1<<3
+	return t
+}()
+
+// wordAhead2 marks the second bytes of those words, so that the common
+// "and", "are" and "can" pass by.
+var wordAhead2 = func() (t [256]bool) {
+	for _, c := range "sSvVwW" {
+		t[c] = true
+	}
 	return t
 }()
 
