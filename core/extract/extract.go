@@ -89,8 +89,9 @@
 //
 // Written forms: "CVE 2014-1001" and "cve-2014-1001" (refanged
 // CVE-2014-1001); "CWE 89" and "cwe 89" (CWE-89); "t1059.001" (T1059.001);
-// "AS13335", "ASN 13335", "asn 13335" and "asn13335" (AS13335; not "asn1",
-// the notation, nor "as 2019", a word); "0x"-prefixed hashes (written with
+// "AS13335", "ASN 13335", "asn 13335", "asn13335" and "as13335" (AS13335;
+// not "asn1", the notation, nor "as 2019" or "as1", words); MAC addresses
+// with colons, hyphens or dots, letters only included ("aa-bb-cc-dd-ee-ff"); "0x"-prefixed hashes (written with
 // the prefix, the value the hex after it); hosts with underscores in
 // subdomain labels ("cdn_01.example.com"); IPv6 in any spelling, refanged to RFC 5952
 // form, the loopback "::1" ("0:0:0:0:0:0:0:1") included, and the IPv4

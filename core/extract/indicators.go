@@ -465,12 +465,15 @@ func (r *run) ids(i, j int) {
 			r.emitBytes(kTechnique, i, j, canon)
 		}
 		return
-	case p[0] == 'A' && len(p) >= 3 && p[1] == 'S' || p[0] == 'a' && len(p) >= 5 && p[1] == 's' && p[2] == 'n':
-		// "AS13335", "ASN13335", "asn13335" (not "as1", a word, nor
-		// "asn1", the notation)
+	case p[0] == 'A' && len(p) >= 3 && p[1] == 'S' || p[0] == 'a' && len(p) >= 5 && p[1] == 's':
+		// "AS13335", "ASN13335", "asn13335", "as13335" (not "as1",
+		// a word, nor "asn1", the notation: "as" in lower case takes
+		// four digits at least)
 		d := p[2:]
 		if d[0] == 'N' || d[0] == 'n' {
 			d = d[1:]
+		} else if p[0] == 'a' && len(d) < 4 {
+			return
 		}
 		if v, ok := asnValue(string(d)); ok {
 			r.emit(kASN, i, j, v)

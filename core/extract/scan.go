@@ -129,8 +129,9 @@ type run struct {
 }
 
 // scan is the single pass over the text. Most spans are plain words, which
-// concern span only when they read "AS"/"ASN" or a spaced separator may
-// follow (joinAhead); scan passes over the rest of them without a call.
+// concern span only when they read "AS"/"ASN"/"CVE"/"CWE" before a number,
+// may be a MAC address of letters only, or a spaced separator may follow
+// (joinAhead); scan passes over the rest of them without a call.
 func (r *run) scan() {
 	t := r.text
 	n := len(t)
@@ -153,7 +154,7 @@ func (r *run) scan() {
 		}
 		end := i
 		if fl&cTrigger == 0 && !(end-start <= 3 && wordAhead[t[start]]&(1<<(end-start)) != 0 && wordAhead2[t[start+1]]) &&
-			!(end+2 < n && spanNext[t[end+1]]) {
+			!(end+2 < n && spanNext[t[end+1]]) && !(end-start == 17 && t[start+2] == '-') {
 			prevStart, prevEnd = start, end
 			continue
 		}
@@ -200,6 +201,11 @@ func (r *run) span(s, e int, fl uint16) int {
 			if next := r.wordNumber(s, e); next > 0 {
 				return next
 			}
+		}
+		if e-s == 17 && t[s+2] == '-' {
+			// a MAC address of letters only, "aa-bb-cc-dd-ee-ff"
+			r.candidate(s, e, fl)
+			return e
 		}
 		if r.joinAhead(e) {
 			if next, ok := r.tryJoined(s, e); ok {
