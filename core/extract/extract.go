@@ -30,11 +30,14 @@
 // %2E; [:] [://] [/]; [@] (@) {@} [at] (at); "http__host" and
 // "http:__host" for "http://host";
 // "http:\\host" for "http://host"; spaces around or after the scheme
-// separator ("http :// host") and inside a URL's host and before its path
-// (Cisco ESA's "http:// example .com /path", also "example .com/test"). A
-// spaced join stands only when the whole reads as a URL, and a word before
-// " .tld" that is a stop word or written in mixed case ("the .be",
-// "MongoDB .NET/C#") never joins.
+// separator ("http :// host", "hxxp :// host", "hxxp__ host") and inside a
+// URL's host and before its path (Cisco ESA's "http:// example .com
+// /path", also "example .com/test", iocextract's "hxxp__ example( .com[/]path").
+// A spaced join stands only when the whole reads as a URL, and a word
+// before " .tld" that is a stop word or written in mixed case ("the .be",
+// "MongoDB .NET/C#") never joins. An e-mail address with a space beside
+// its '@' ("me@} example[.com", "me @example [.)com") joins only when its
+// domain is defanged, so "thanks @example" stays a word and a handle.
 //
 // Schemes are kept as written (sftp, tcp, udp, ssh, and ldap, rmi and dns
 // for JNDI lookups, "${jndi:ldap://…}"): iocextract writes any unknown

@@ -43,6 +43,7 @@ func FuzzExtract(f *testing.F) {
 		"96:s4Ud1Lj96tHHlZDrwciQmA+4uy1I0G4HYuL8N3TzS8QsO/wqWXLcMSx:sF1LjEtHHlZDrJzrhuyZvHYm8tKp/RWO,\"a.exe\" 12:30:45",
 		"http://a.example/ hxxp :// example .com /path cwe 89 (CVE 2023-44487) asn 262036 me@[IPv6:2001:DB8::1]",
 		"${jndi:ldap://evil.example.com:1389/a} 1[.]2[.]3[.]4/gate.php 10.0.0.0/8 0:0:0:0:0:0:0:1 telnet://192.0.2.5 aa-bb-cc-dd-ee-ff as13335",
+		"me@} example[.com me @example [.)com hxxp__ example( .com[/]path thanks @jack [.] com",
 		"https://app.any.run/tasks/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855/ http://x.example.com/d41d8cd98f00b204e9800998ecf8427e.exe",
 	} {
 		f.Add(s)

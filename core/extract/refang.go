@@ -1,5 +1,7 @@
 package extract
 
+import "strings"
+
 // normalize writes the refanged form of text[s:e] into r.norm, recording for
 // each output byte the text range that produced it. It undoes the defanging
 // styles seen in reports and tool output:
@@ -42,13 +44,23 @@ func (r *run) normalize(s, e int) {
 				i++
 				continue
 			}
+			if r.squeeze && c == '(' && i+2 < e && t[i+1] == ' ' && t[i+2] == '.' {
+				// "hxxp__ example( .com[/]path": an opener split
+				// from its dot in a URL written with spaces
+				i++
+				continue
+			}
 		case ']':
 			if i > s && (t[i-1] == '.' || t[i-1] == '@') {
 				i++
 				continue
 			}
 		case ')', '}':
-			if i > s && (t[i-1] == '.' || t[i-1] == '@') && i+1 < e && isAlnum(t[i+1]) {
+			next := i + 1
+			if r.squeeze && next < e && t[next] == ' ' {
+				next++ // "me@} example[.com", spaces dropped
+			}
+			if i > s && (t[i-1] == '.' || t[i-1] == '@') && next < e && isAlnum(t[next]) {
 				// "1\.)1", "me@}example", inside a name only:
 				// "prereleases.)" and "(@user)" stay
 				i++
@@ -67,7 +79,14 @@ func (r *run) normalize(s, e int) {
 			}
 		case 'h', 'H', 'f', 'F':
 			if i == s || !isLetter(t[i-1]) {
-				if l := underscoreScheme(t[i:e]); l > 0 {
+				l := underscoreScheme(t[i:e])
+				if l == 0 && r.squeeze {
+					// "hxxp__ example.com": the host after a space
+					if sp := strings.IndexByte(t[i:e], ' '); sp > 0 && underscoreSep(t[i:i+sp]) {
+						l = sp
+					}
+				}
+				if l > 0 {
 					// "http__example.com": the scheme (refanged), then "://"
 					k := l - 2
 					if t[i+k-1] == ':' {

@@ -130,8 +130,10 @@ type run struct {
 
 // scan is the single pass over the text. Most spans are plain words, which
 // concern span only when they read "AS"/"ASN"/"CVE"/"CWE" before a number,
-// may be a MAC address of letters only, or a spaced separator may follow
-// (joinAhead); scan passes over the rest of them without a call.
+// may be a MAC address of letters only, are a scheme and its "__"
+// separator before a spaced host ("hxxp__ example.com"), or a spaced
+// separator may follow (joinAhead); scan passes over the rest of them
+// without a call.
 func (r *run) scan() {
 	t := r.text
 	n := len(t)
@@ -154,7 +156,8 @@ func (r *run) scan() {
 		}
 		end := i
 		if fl&cTrigger == 0 && !(end-start <= 3 && wordAhead[t[start]]&(1<<(end-start)) != 0 && wordAhead2[t[start+1]]) &&
-			!(end+2 < n && spanNext[t[end+1]]) && !(end-start == 17 && t[start+2] == '-') {
+			!(end+2 < n && spanNext[t[end+1]]) && !(end-start == 17 && t[start+2] == '-') &&
+			!(t[end-1] == '_' && end+2 < n && underscoreSep(t[start:end])) {
 			prevStart, prevEnd = start, end
 			continue
 		}
@@ -192,6 +195,11 @@ func (r *run) span(s, e int, fl uint16) int {
 	t := r.text
 	if e+2 < len(t) && t[e] == ' ' && urlAhead(t, s, e) {
 		if next, ok := r.spacedURL(s, e); ok {
+			return next
+		}
+	}
+	if e+2 < len(t) && t[e] == ' ' && emailAhead(t, s, e) {
+		if next, ok := r.spacedEmail(s, e); ok {
 			return next
 		}
 	}
@@ -362,7 +370,20 @@ func urlAhead(t string, s, e int) bool {
 	case '.':
 		return isLetter(t[n+1]) && isAlnum(t[e-1])
 	}
-	return e-s >= 3 && t[e-1] == '/' && (t[e-2] == '/' || t[e-2] == ']')
+	return e-s >= 3 && (t[e-1] == '/' && (t[e-2] == '/' || t[e-2] == ']') || underscoreSep(t[s:e]))
+}
+
+// underscoreSep reports a span that is a scheme and its "__" separator and
+// nothing more ("hxxp__", before a space and the host).
+func underscoreSep(w string) bool {
+	if len(w) < 5 || len(w) > 8 || w[len(w)-1] != '_' || w[len(w)-2] != '_' {
+		return false
+	}
+	k := len(w) - 2
+	if w[k-1] == ':' {
+		k--
+	}
+	return knownScheme(w[:k]) || schemeDefangLen(w[:k]) == k
 }
 
 func schemeDefangLen(w string) int {
@@ -379,7 +400,7 @@ func schemeDefangLen(w string) int {
 func (r *run) spacedURL(s, e int) (int, bool) {
 	t := r.text
 	end := e
-	sep := strings.Contains(t[s:e], "//") || strings.Contains(t[s:e], "[:")
+	sep := strings.Contains(t[s:e], "//") || strings.Contains(t[s:e], "[:") || underscoreSep(t[s:e])
 	for words := 0; words < 4 && end < len(t) && t[end] == ' '; words++ {
 		n := end
 		for n < len(t) && n-end < 2 && t[n] == ' ' {
@@ -393,11 +414,17 @@ func (r *run) spacedURL(s, e int) (int, bool) {
 			w++
 		}
 		c := t[n]
-		afterSep := end-s >= 2 && t[end-1] == '/' && (t[end-2] == '/' || t[end-2] == ']')
+		afterSep := end-s >= 2 && t[end-1] == '/' && (t[end-2] == '/' || t[end-2] == ']') ||
+			words == 0 && underscoreSep(t[s:end])
+		// a label may end in the opener of a split bracketed dot, "example( .com"
+		last := end - 1
+		if sep && last > s && (t[last] == '(' || t[last] == '[') {
+			last--
+		}
 		switch {
 		case c == ':' && words == 0 && !sep:
 			sep = true
-		case c == '.' && w > n+1 && isLetter(t[n+1]) && isAlnum(t[end-1]) && (sep || strings.IndexByte(t[n:w], '/') > 0 && !stopLabel(t[s:end])):
+		case c == '.' && w > n+1 && isLetter(t[n+1]) && isAlnum(t[last]) && (sep || strings.IndexByte(t[n:w], '/') > 0 && !stopLabel(t[s:end])):
 		case c == '/' && sep && isAlnum(t[end-1]):
 		case afterSep && isAlnum(c) && sep:
 		default:
@@ -431,6 +458,69 @@ func (r *run) joinedURL(s, end int) (int, bool) {
 	return 0, false
 }
 
+// emailAhead is the cheap test for an e-mail address written with a space
+// beside its '@': the span t[s:e], followed by a space, ends in an '@'
+// (bracketed or not: "me@}", "me[@") or the next word starts with one
+// ("me @example").
+func emailAhead(t string, s, e int) bool {
+	if t[e+1] == '@' {
+		return isAlnum(t[e-1]) && e+2 < len(t) && isAlnum(t[e+2])
+	}
+	k := e - 1
+	for k > s && cls[t[k]]&(cOpen|cClose) != 0 {
+		k--
+	}
+	return t[k] == '@' && k > s
+}
+
+// spacedEmail joins the span t[s:e] with the words after it into one
+// e-mail address written with spaces beside its '@' and defanged dots
+// (iocextract's "me@} example[.com" and "me @example [.)com"). The join
+// stands only when it reads as an address and its dots are defanged, so
+// a handle after a word ("thanks @example") stays apart.
+func (r *run) spacedEmail(s, e int) (int, bool) {
+	t := r.text
+	end := e
+	for words := 0; words < 3 && end+1 < len(t) && t[end] == ' '; words++ {
+		n := end + 1
+		w := n
+		for w < len(t) && cls[t[w]]&cBreak == 0 {
+			w++
+		}
+		c := t[n]
+		switch {
+		case words == 0 && (c == '@' || isAlnum(c)):
+		case words > 0 && cls[c]&(cOpen|cDot) != 0 && w > n+1:
+		default:
+			return r.joinedEmail(s, end)
+		}
+		end = w
+	}
+	return r.joinedEmail(s, end)
+}
+
+// joinedEmail parses t[s:end], spaces dropped, and keeps what it finds when
+// that holds an e-mail address whose domain was written defanged.
+func (r *run) joinedEmail(s, end int) (int, bool) {
+	t := r.text
+	if end == s || strings.IndexByte(t[s:end], ' ') < 0 || !strings.ContainsAny(t[s:end], "[({\\") {
+		return 0, false
+	}
+	a, b := r.trim(s, end)
+	mark := len(r.found)
+	r.squeeze = true
+	r.normalize(a, b)
+	r.squeeze = false
+	r.parse()
+	for _, f := range r.found[mark:] {
+		if f.k == kEmail {
+			return end, true
+		}
+	}
+	r.found = r.found[:mark]
+	return 0, false
+}
+
 // spanNext marks the first bytes of a next word that may concern a plain
 // word before it: a spaced separator (joinNext), or the rest of a URL
 // written with spaces ("http ://", "example .com/test").
@@ -438,7 +528,7 @@ var spanNext = func() (t [256]bool) {
 	for c := range joinNext {
 		t[c] = joinNext[c] != 0
 	}
-	t[':'], t['.'] = true, true
+	t[':'], t['.'], t['@'] = true, true, true
 	return t
 }()
 
