@@ -102,9 +102,11 @@ func (c Card) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Technique model card\n\n")
 	fmt.Fprintf(&b, "One-vs-rest L2 logistic regression (L-BFGS) over words and word pairs (TF-IDF),\n")
-	fmt.Fprintf(&b, "Platt-calibrated per technique; one sentence and one document threshold, chosen\n")
-	fmt.Fprintf(&b, "on report-level out-of-fold predictions pooled over the techniques. Explicit ids\n")
-	fmt.Fprintf(&b, "(T1566.001) are exact matches.\n\n")
+	fmt.Fprintf(&b, "Platt-calibrated per technique, then stacked: a sentence's probability reads its\n")
+	fmt.Fprintf(&b, "calibrated log-odds and its length; a document's its best two sentences' log-odds\n")
+	fmt.Fprintf(&b, "and how many training reports have the technique. The stacks, and one sentence\n")
+	fmt.Fprintf(&b, "and one document threshold, are fitted on report-level out-of-fold predictions\n")
+	fmt.Fprintf(&b, "pooled over the techniques. Explicit ids (T1566.001) are exact matches.\n\n")
 	fmt.Fprintf(&b, "Rebuild: `%s`\n\n", c.Command)
 	fmt.Fprintf(&b, "| input | sha256 |\n|---|---|\n")
 	for _, in := range c.Inputs {

@@ -3,7 +3,6 @@ package techniques
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/cyberstreams/cyberstreams/ml/multilabel"
@@ -93,16 +92,16 @@ func CrossValidate(ctx context.Context, c Corpus, opts Options, folds, heldOut i
 func (m *Model) judge(test []Sentence, sent, doc *judged) {
 	type report struct {
 		truth []string
-		best  []float64
+		top   topTwo
 		exact []string
 	}
 	var order []string
 	reports := map[string]*report{}
 	margins := make([]float64, len(m.Techniques))
-	for _, s := range test {
+	for i, s := range test {
 		r := reports[s.DocID]
 		if r == nil {
-			r = &report{best: make([]float64, len(m.Techniques))}
+			r = &report{top: newTopTwo(len(m.Techniques))}
 			reports[s.DocID] = r
 			order = append(order, s.DocID)
 		}
@@ -112,8 +111,8 @@ func (m *Model) judge(test []Sentence, sent, doc *judged) {
 			if p >= m.SentenceCut[l] {
 				pred = append(pred, m.Techniques[l])
 			}
-			r.best[l] = math.Max(r.best[l], p)
 		}
+		r.top.add(i, sc.logit)
 		sent.add(s.Techniques, pred, m.Techniques)
 		r.truth = append(r.truth, s.Techniques...)
 		r.exact = append(r.exact, sc.exact...)
@@ -121,8 +120,8 @@ func (m *Model) judge(test []Sentence, sent, doc *judged) {
 	for _, id := range order {
 		r := reports[id]
 		pred := r.exact
-		for l, p := range r.best {
-			if p >= m.DocumentCut[l] {
+		for l := range m.Techniques {
+			if m.documentProb(l, r.top.best[l], r.top.second[l]) >= m.DocumentCut[l] {
 				pred = append(pred, m.Techniques[l])
 			}
 		}

@@ -1,25 +1,39 @@
 package techniques
 
 import (
+	"math"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/cyberstreams/cyberstreams/kg"
+	"github.com/cyberstreams/cyberstreams/ml/calibrate"
 	"github.com/cyberstreams/cyberstreams/ml/multilabel"
 )
 
 // Model tags ATT&CK techniques in text: a one-vs-rest linear model over
 // words and word pairs, calibrated per technique, with a sentence and a
 // document threshold per technique.
+//
+// A sentence's probability of technique l is σ(SentenceStack · [Platt
+// log-odds of its margin, log(1 + its words)]): the length term, because
+// a long sentence's L2-normalised TF-IDF row dilutes its margin. A
+// document's probability is σ(DocumentStack · [its best sentence's
+// log-odds, its second best's, Prior[l]]): a technique that two sentences
+// show, or that many reports have, is more likely the document's than one
+// sentence alone says. Models without the stacks (format 1) use the
+// Platt probability and the best sentence's.
 type Model struct {
-	Techniques  []string          // ATT&CK ids, the model's label order
-	Names       map[string]string // ATT&CK id → technique name, for every technique known
-	Vocab       *Vocabulary
-	Linear      *multilabel.Linear
-	Platt       []multilabel.Platt
-	SentenceCut []float64 // a sentence has technique l when its probability ≥ SentenceCut[l]
-	DocumentCut []float64 // a document has it when its best sentence's probability ≥ DocumentCut[l]
+	Techniques    []string          // ATT&CK ids, the model's label order
+	Names         map[string]string // ATT&CK id → technique name, for every technique known
+	Vocab         *Vocabulary
+	Linear        *multilabel.Linear
+	Platt         []multilabel.Platt
+	SentenceStack multilabel.Logistic
+	DocumentStack multilabel.Logistic
+	Prior         []float64 // log-odds that a training report has technique l
+	SentenceCut   []float64 // a sentence has technique l when its probability ≥ SentenceCut[l]
+	DocumentCut   []float64 // a document has it when its probability ≥ DocumentCut[l]
 }
 
 // explicitID finds ATT&CK technique ids written out in text.
@@ -28,15 +42,19 @@ var explicitID = regexp.MustCompile(`\bT\d{4}(?:\.\d{3})?\b`)
 // sentenceScore is what the model says about one sentence.
 type sentenceScore struct {
 	x     multilabel.Vector
-	prob  []float64 // calibrated, per model technique
+	logit []float64 // calibrated log-odds, per model technique
+	prob  []float64 // calibrated probability, per model technique
 	exact []string  // ids written in the sentence
 }
 
 func (m *Model) score(text string, margins []float64) sentenceScore {
-	s := sentenceScore{x: m.Vocab.Vector(text), prob: make([]float64, len(m.Techniques))}
+	x, words := m.Vocab.vector(text)
+	s := sentenceScore{x: x, logit: make([]float64, len(m.Techniques)), prob: make([]float64, len(m.Techniques))}
 	m.Linear.Margins(s.x, margins)
+	lw := lengthInput(words)
 	for l, v := range margins {
-		s.prob[l] = m.Platt[l].Prob(v)
+		z := m.sentenceLogit(l, v, lw)
+		s.logit[l], s.prob[l] = z, calibrate.Sigmoid(z)
 	}
 	if !mayHaveID(text) {
 		return s
@@ -47,6 +65,63 @@ func (m *Model) score(text string, margins []float64) sentenceScore {
 		}
 	}
 	return s
+}
+
+// lengthInput is the sentence-length input of the sentence stack.
+func lengthInput(words int) float64 { return math.Log1p(float64(words)) }
+
+// sentenceLogit is the calibrated log-odds of technique l for a sentence
+// with margin v and length input lw.
+func (m *Model) sentenceLogit(l int, v, lw float64) float64 {
+	z := -(m.Platt[l].A*v + m.Platt[l].B)
+	if len(m.SentenceStack.W) == 0 {
+		return z
+	}
+	in := [2]float64{z, lw}
+	return m.SentenceStack.Logit(in[:])
+}
+
+// logOddsBound bounds the log-odds a document's probability reads, and
+// stands for the second best sentence of a one-sentence document.
+const logOddsBound = 14
+
+// documentProb is the probability that a document has technique l when
+// its best two sentences' log-odds for it are best and second.
+func (m *Model) documentProb(l int, best, second float64) float64 {
+	if len(m.DocumentStack.W) == 0 {
+		return calibrate.Sigmoid(best)
+	}
+	in := [3]float64{clampOdds(best), clampOdds(second), m.Prior[l]}
+	return m.DocumentStack.Prob(in[:])
+}
+
+func clampOdds(z float64) float64 { return max(-logOddsBound, min(logOddsBound, z)) }
+
+// topTwo keeps, per technique, a document's best two sentence log-odds and
+// where the best is.
+type topTwo struct {
+	best, second []float64
+	bestAt       []int
+}
+
+func newTopTwo(k int) topTwo {
+	t := topTwo{best: make([]float64, k), second: make([]float64, k), bestAt: make([]int, k)}
+	for l := range k {
+		t.best[l], t.second[l], t.bestAt[l] = -logOddsBound, -logOddsBound, -1
+	}
+	return t
+}
+
+func (t topTwo) add(i int, logit []float64) {
+	for l, z := range logit {
+		switch {
+		case z > t.best[l]:
+			t.second[l] = t.best[l]
+			t.best[l], t.bestAt[l] = z, i
+		case z > t.second[l]:
+			t.second[l] = z
+		}
+	}
 }
 
 // mayHaveID reports whether text has a 'T' followed by a digit, the start

@@ -35,8 +35,8 @@ type Evidence struct {
 }
 
 // Word is a word or word pair and its exact share of the technique's
-// log-odds (weight × TF-IDF value; with the calibration they make the
-// confidence).
+// margin (weight × TF-IDF value; with the calibration, which also reads
+// the sentence's length, they make the confidence).
 type Word struct {
 	Term         string  `json:"term"`
 	Contribution float64 `json:"contribution"`
@@ -60,16 +60,16 @@ type DocumentTags struct {
 // evidenceWords is how many words an evidence lists.
 const evidenceWords = 5
 
-// Tag finds the techniques of text. A technique is the document's when its
-// best sentence's calibrated probability reaches the technique's document
-// threshold, and a sentence's when it reaches the sentence threshold; ids
-// written in the text are always tags, with confidence 1.
+// Tag finds the techniques of text. A technique is a sentence's when its
+// calibrated probability there reaches the sentence threshold, and the
+// document's when the document's probability (from its best two
+// sentences and how common the technique is) reaches the document
+// threshold; ids written in the text are always tags, with confidence 1.
 func (m *Model) Tag(text string, sentences bool) DocumentTags {
 	var out DocumentTags
 	spans := Sentences(text)
 	margins := make([]float64, len(m.Techniques))
-	best := make([]float64, len(m.Techniques))
-	bestAt := make([]int, len(m.Techniques))
+	top := newTopTwo(len(m.Techniques))
 	scores := make([]sentenceScore, len(spans))
 	chars := make([][2]int, len(spans))
 	runes, last := 0, 0
@@ -83,11 +83,7 @@ func (m *Model) Tag(text string, sentences bool) DocumentTags {
 		chars[i] = [2]int{start, runes}
 		sc := m.score(text[sp.Start:sp.End], margins)
 		scores[i] = sc
-		for l, p := range sc.prob {
-			if p > best[l] {
-				best[l], bestAt[l] = p, i
-			}
-		}
+		top.add(i, sc.logit)
 		for _, id := range sc.exact {
 			if _, ok := explicitAt[id]; !ok {
 				explicitAt[id] = i
@@ -123,13 +119,16 @@ func (m *Model) Tag(text string, sentences bool) DocumentTags {
 		out.Techniques = append(out.Techniques, Tag{Technique: id, Name: m.name(id), Confidence: 1,
 			Provenance: Explicit, Evidence: evidence(explicitAt[id], -1)})
 	}
-	for l, p := range best {
-		if p >= m.DocumentCut[l] && p > 0 {
+	for l, at := range top.bestAt {
+		if at < 0 {
+			continue
+		}
+		if p := m.documentProb(l, top.best[l], top.second[l]); p >= m.DocumentCut[l] && p > 0 {
 			if _, ok := explicitAt[m.Techniques[l]]; ok {
 				continue
 			}
 			out.Techniques = append(out.Techniques, Tag{Technique: m.Techniques[l], Name: m.nameOf(l),
-				Confidence: p, Provenance: Inferred, Evidence: evidence(bestAt[l], l)})
+				Confidence: p, Provenance: Inferred, Evidence: evidence(at, l)})
 		}
 	}
 	sortTags(out.Techniques)

@@ -2,11 +2,15 @@ package techniques
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -188,6 +192,71 @@ func TestModelRoundTrip(t *testing.T) {
 	for _, bad := range [][]byte{nil, []byte("not gzip"), buf.Bytes()[:buf.Len()/2]} {
 		if _, err := Read(bytes.NewReader(bad)); err == nil {
 			t.Errorf("Read(%d bytes) accepted", len(bad))
+		}
+	}
+}
+
+// A format-1 model (no stacks) still reads and tags as it did: a
+// sentence's probability is its Platt probability and a document's its
+// best sentence's; a format-2 model without its stacks is refused.
+func TestFormatOneModelStillReads(t *testing.T) {
+	m := trainToy(t)
+	encode := func(version int, stacks bool) []byte {
+		e := encoded{Version: version, Techniques: m.Techniques, Names: m.Names, Terms: m.Vocab.Terms, IDF: m.Vocab.IDF,
+			Linear: *m.Linear, Platt: m.Platt, SentenceCut: m.SentenceCut, DocumentCut: m.DocumentCut}
+		if stacks {
+			e.SentenceStack, e.DocumentStack, e.Prior = m.SentenceStack, m.DocumentStack, m.Prior
+		} else {
+			e.DocumentCut = make([]float64, len(m.Techniques)) // every technique, to read its confidence
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if err := gob.NewEncoder(zw).Encode(&e); err != nil {
+			t.Fatal(err)
+		}
+		zw.Close()
+		return buf.Bytes()
+	}
+	for _, tc := range []struct {
+		name    string
+		version int
+		stacks  bool
+		ok      bool
+	}{
+		{"format 1", 1, false, true},
+		{"format 1 with stacks", 1, true, false},
+		{"format 2", 2, true, true},
+		{"format 2 without stacks", 2, false, false},
+		{"format 3", 3, true, false},
+	} {
+		back, err := Read(bytes.NewReader(encode(tc.version, tc.stacks)))
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: error %v, want ok=%v", tc.name, err, tc.ok)
+			continue
+		}
+		if err != nil || tc.version != 1 {
+			continue
+		}
+		text := "The loader used certutil to decode the payload. The group has been active since 2001."
+		l := slices.Index(back.Techniques, "T1140")
+		best := 0.0
+		margins := make([]float64, len(back.Techniques))
+		for _, sp := range Sentences(text) {
+			x := back.Vocab.Vector(text[sp.Start:sp.End])
+			back.Linear.Margins(x, margins)
+			best = math.Max(best, back.Platt[l].Prob(margins[l]))
+		}
+		found := false
+		for _, tag := range back.Tag(text, false).Techniques {
+			if tag.Technique == "T1140" {
+				found = true
+				if math.Abs(tag.Confidence-best) > 1e-12 {
+					t.Errorf("%s: confidence %v, want the best sentence's Platt probability %v", tc.name, tag.Confidence, best)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: T1140 not tagged", tc.name)
 		}
 	}
 }

@@ -165,8 +165,18 @@ func FitVocabulary(texts []string, minDF int) *Vocabulary {
 
 // Vector featurises one text.
 func (v *Vocabulary) Vector(text string) multilabel.Vector {
+	x, _ := v.vector(text)
+	return x
+}
+
+// vector featurises one text and counts its words (stop words aside).
+func (v *Vocabulary) vector(text string) (multilabel.Vector, int) {
 	var idx []int32
-	eachTerm(text, func(h uint64, _, _ string) {
+	words := 0
+	eachTerm(text, func(h uint64, _, prev string) {
+		if prev == "" {
+			words++
+		}
 		if f, ok := v.index[h]; ok {
 			idx = append(idx, f)
 		}
@@ -191,5 +201,5 @@ func (v *Vocabulary) Vector(text string) multilabel.Vector {
 			x.Val[i] = float32(float64(x.Val[i]) * inv)
 		}
 	}
-	return x
+	return x, words
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/cyberstreams/cyberstreams/kg/attack"
+	"github.com/cyberstreams/cyberstreams/ml/calibrate"
 	"github.com/cyberstreams/cyberstreams/ml/multilabel"
 )
 
@@ -50,6 +51,7 @@ func DefaultOptions() Options {
 // labelled is a featurised training row.
 type labelled struct {
 	x      multilabel.Vector
+	words  int // words, stop words aside: the sentence stack's length input
 	labels []int
 	weight float64
 }
@@ -109,7 +111,8 @@ func newTrainer(c Corpus, opts Options) (*trainer, error) {
 func (t *trainer) rows(ss []Sentence) []labelled {
 	out := make([]labelled, len(ss))
 	for i, s := range ss {
-		out[i] = labelled{x: t.vocab.Vector(s.Text), labels: t.labels(s), weight: 1}
+		x, words := t.vocab.vector(s.Text)
+		out[i] = labelled{x: x, words: words, labels: t.labels(s), weight: 1}
 	}
 	return out
 }
@@ -183,8 +186,9 @@ func (t *trainer) outOfFold(ctx context.Context, ss []Sentence, rows []labelled)
 }
 
 // Train fits the technique model: out-of-fold margins over report-level
-// folds calibrate each technique (Platt) and choose its sentence and
-// document thresholds, then one model is fitted on everything.
+// folds calibrate each technique (Platt), fit the sentence and document
+// stacks and choose the sentence and document thresholds, then one model
+// is fitted on everything.
 func Train(ctx context.Context, c Corpus, opts Options) (*Model, error) {
 	t, err := newTrainer(c, opts)
 	if err != nil {
@@ -203,49 +207,106 @@ func Train(ctx context.Context, c Corpus, opts Options) (*Model, error) {
 	return m, nil
 }
 
-// calibrate fits Platt scaling per technique on out-of-fold margins and
-// chooses the thresholds: one cut on the calibrated probability for every
-// technique, per sentence by F-beta and per document (the maximum over its
-// sentences) by F1, each over the pooled decisions of all techniques.
-// Pooled, because a cut chosen per technique from its few out-of-fold
-// positives overfits: on a held-out fold of TRAM reports per-technique
-// cuts gave sentence micro-F1 0.400 and document 0.613, one cut 0.45 and
-// 0.67.
+// calibrate fits, on out-of-fold margins, Platt scaling per technique,
+// then the sentence stack (Platt log-odds and length) pooled over the
+// techniques, the techniques' priors and the document stack, and chooses
+// the thresholds: one cut on the calibrated probability for every
+// technique, per sentence by F-beta and per document by F1, each over the
+// pooled decisions of all techniques. Pooled, because a cut chosen per
+// technique from its few out-of-fold positives overfits: on a held-out
+// fold of TRAM reports per-technique cuts gave sentence micro-F1 0.400
+// and document 0.613, one cut 0.45 and 0.67.
 func (m *Model) calibrate(ss []Sentence, rows []labelled, margins [][]float64, beta float64) {
-	k := len(m.Techniques)
+	k, n := len(m.Techniques), len(ss)
 	m.Platt = make([]multilabel.Platt, k)
-	col := make([]float64, len(ss))
-	pos := make([]bool, len(ss))
+	col := make([]float64, n)
+	pos := make([]bool, k*n) // technique-major: pos[l*n+i]
+	for l := range k {
+		for i := range ss {
+			col[i] = margins[i][l]
+			pos[l*n+i] = slices.Contains(rows[i].labels, l)
+		}
+		m.Platt[l] = multilabel.FitPlatt(col, pos[l*n:(l+1)*n])
+	}
+	// The sentence stack, on every (technique, sentence) pair.
+	in := make([]float64, 2*k*n)
+	xs := make([][]float64, k*n)
+	for l := range k {
+		for i := range ss {
+			j := l*n + i
+			xs[j] = in[2*j : 2*j+2]
+			xs[j][0] = -(m.Platt[l].A*margins[i][l] + m.Platt[l].B)
+			xs[j][1] = lengthInput(rows[i].words)
+		}
+	}
+	m.SentenceStack = multilabel.FitLogistic(xs, pos, stackL2)
+	logit := make([]float64, k*n)
+	sentP := make([]float64, k*n)
+	for j, x := range xs {
+		logit[j] = m.SentenceStack.Logit(x)
+		sentP[j] = calibrate.Sigmoid(logit[j])
+	}
+	sentenceCut, _ := multilabel.Threshold(sentP, pos, beta)
+
+	// The document stack, on every (technique, report) pair.
 	docOf := map[string]int{}
 	for _, s := range ss {
 		if _, ok := docOf[s.DocID]; !ok {
 			docOf[s.DocID] = len(docOf)
 		}
 	}
-	sentP := make([]float64, 0, k*len(ss))
-	sentPos := make([]bool, 0, k*len(ss))
-	docP := make([]float64, k*len(docOf))
-	docPos := make([]bool, k*len(docOf))
-	for l := range k {
-		for i := range ss {
-			col[i] = margins[i][l]
-			pos[i] = slices.Contains(rows[i].labels, l)
+	nd := len(docOf)
+	docPos := make([]bool, k*nd)
+	tops := make([]topTwo, nd)
+	for d := range tops {
+		tops[d] = newTopTwo(k)
+	}
+	z := make([]float64, k)
+	for i, s := range ss {
+		d := docOf[s.DocID]
+		for l := range k {
+			z[l] = logit[l*n+i]
+			docPos[l*nd+d] = docPos[l*nd+d] || pos[l*n+i]
 		}
-		m.Platt[l] = multilabel.FitPlatt(col, pos)
-		for i, s := range ss {
-			p := m.Platt[l].Prob(col[i])
-			sentP = append(sentP, p)
-			sentPos = append(sentPos, pos[i])
-			d := l*len(docOf) + docOf[s.DocID]
-			docP[d] = math.Max(docP[d], p)
-			docPos[d] = docPos[d] || pos[i]
+		tops[d].add(i, z)
+	}
+	m.Prior = make([]float64, k)
+	for l := range k {
+		has := 0
+		for d := range nd {
+			if docPos[l*nd+d] {
+				has++
+			}
+		}
+		m.Prior[l] = math.Log(float64(has+1) / float64(nd-has+1))
+	}
+	in = make([]float64, 3*k*nd)
+	xs = make([][]float64, k*nd)
+	for l := range k {
+		for d, t := range tops {
+			j := l*nd + d
+			xs[j] = in[3*j : 3*j+3]
+			xs[j][0], xs[j][1], xs[j][2] = clampOdds(t.best[l]), clampOdds(t.second[l]), m.Prior[l]
 		}
 	}
-	sentenceCut, _ := multilabel.Threshold(sentP, sentPos, beta)
+	m.DocumentStack = multilabel.FitLogistic(xs, docPos, stackL2)
+	if !slices.Contains(docPos, false) {
+		// Every report has every technique: nothing to learn a document's
+		// odds from but its best sentence's.
+		m.DocumentStack = multilabel.Logistic{W: []float64{1, 0, 0}}
+	}
+	docP := make([]float64, k*nd)
+	for j, x := range xs {
+		docP[j] = m.DocumentStack.Prob(x)
+	}
 	documentCut, _ := multilabel.Threshold(docP, docPos, 1)
 	m.SentenceCut = slices.Repeat([]float64{sentenceCut}, k)
 	m.DocumentCut = slices.Repeat([]float64{documentCut}, k)
 }
+
+// stackL2 is the L2 penalty of the stacks' weights: a light one, as they
+// have two or three weights fitted on thousands of rows.
+const stackL2 = 1
 
 func uniq(ids []string) []string {
 	out := slices.Clone(ids)

@@ -17,14 +17,7 @@ func (p Platt) Prob(s float64) float64 { return sigmoid(-(p.A*s + p.B)) }
 // machines" (Machine Learning 68, 2007), Algorithm 1. With no positive or
 // no negative outcome it returns the identity map (A = -1, B = 0).
 func FitPlatt(margins []float64, pos []bool) Platt {
-	var np, nn float64
-	for _, y := range pos {
-		if y {
-			np++
-		} else {
-			nn++
-		}
-	}
+	np, nn := outcomes(pos)
 	if np == 0 || nn == 0 {
 		return Platt{A: -1}
 	}
@@ -137,4 +130,179 @@ func Threshold(p []float64, pos []bool, beta float64) (cut, fbeta float64) {
 		}
 	}
 	return cut, fbeta
+}
+
+// Logistic is a logistic regression over a few dense inputs: the
+// probability of x is σ(W·x + B). It stacks on calibrated scores, for
+// instance a sentence's calibrated log-odds beside its length.
+type Logistic struct {
+	W []float64
+	B float64
+}
+
+// Logit is W·x + B.
+func (g Logistic) Logit(x []float64) float64 {
+	z := g.B
+	for i, w := range g.W {
+		z += w * x[i]
+	}
+	return z
+}
+
+// Prob is σ(W·x + B).
+func (g Logistic) Prob(x []float64) float64 { return sigmoid(g.Logit(x)) }
+
+// FitLogistic fits a logistic regression to rows xs (all of one small
+// width) and their outcomes by Newton's method with backtracking,
+// minimising the log-loss plus l2/2·‖W‖² (the bias is not penalised).
+// With no positive or no negative outcome it returns zero weights and the
+// smoothed log-odds of the outcome as the bias.
+func FitLogistic(xs [][]float64, pos []bool, l2 float64) Logistic {
+	np, nn := outcomes(pos)
+	d := 0
+	if len(xs) > 0 {
+		d = len(xs[0])
+	}
+	g := Logistic{W: make([]float64, d), B: math.Log((np + 1) / (nn + 1))}
+	if np == 0 || nn == 0 {
+		return g
+	}
+	loss := func(w []float64, b float64) float64 {
+		f := 0.0
+		for i, x := range xs {
+			z := b
+			for j, v := range x {
+				z += w[j] * v
+			}
+			if pos[i] {
+				z = -z
+			}
+			f += softplus(z) // -log σ(±z)
+		}
+		for _, v := range w {
+			f += l2 / 2 * v * v
+		}
+		return f
+	}
+	n := d + 1 // weights, then the bias
+	f := loss(g.W, g.B)
+	grad := make([]float64, n)
+	hess := make([]float64, n*n)
+	row := make([]float64, n)
+	for range 100 {
+		clear(grad)
+		clear(hess)
+		for i, x := range xs {
+			copy(row, x)
+			row[d] = 1
+			p := sigmoid(g.Logit(x))
+			r := p
+			if pos[i] {
+				r = p - 1
+			}
+			h := p * (1 - p)
+			for a := range n {
+				grad[a] += r * row[a]
+				for b := 0; b <= a; b++ {
+					hess[a*n+b] += h * row[a] * row[b]
+				}
+			}
+		}
+		for a := range d {
+			grad[a] += l2 * g.W[a]
+			hess[a*n+a] += l2
+		}
+		for a := range n {
+			hess[a*n+a] += 1e-12
+			for b := 0; b < a; b++ {
+				hess[b*n+a] = hess[a*n+b]
+			}
+		}
+		step, ok := solve(hess, grad, n)
+		if !ok {
+			break
+		}
+		gd := 0.0
+		for a := range n {
+			gd -= grad[a] * step[a]
+		}
+		if -gd < 1e-10 {
+			break
+		}
+		t := 1.0
+		w := make([]float64, d)
+		for ; t >= 1e-10; t /= 2 {
+			for a := range d {
+				w[a] = g.W[a] - t*step[a]
+			}
+			b := g.B - t*step[d]
+			if nf := loss(w, b); nf <= f+1e-4*t*gd {
+				g.W, g.B, f = w, b, nf
+				break
+			}
+		}
+		if t < 1e-10 {
+			break
+		}
+	}
+	return g
+}
+
+// softplus is log(1 + eˣ), without overflow.
+func softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// solve returns x with a·x = b for the n×n symmetric positive definite a
+// (row-major), by Cholesky decomposition; false when a is not.
+func solve(a, b []float64, n int) ([]float64, bool) {
+	l := make([]float64, n*n)
+	for i := range n {
+		for j := 0; j <= i; j++ {
+			s := a[i*n+j]
+			for k := range j {
+				s -= l[i*n+k] * l[j*n+k]
+			}
+			if i == j {
+				if s <= 0 {
+					return nil, false
+				}
+				l[i*n+i] = math.Sqrt(s)
+			} else {
+				l[i*n+j] = s / l[j*n+j]
+			}
+		}
+	}
+	y := make([]float64, n)
+	for i := range n {
+		s := b[i]
+		for k := range i {
+			s -= l[i*n+k] * y[k]
+		}
+		y[i] = s / l[i*n+i]
+	}
+	x := make([]float64, n)
+	for i := n - 1; i >= 0; i-- {
+		s := y[i]
+		for k := i + 1; k < n; k++ {
+			s -= l[k*n+i] * x[k]
+		}
+		x[i] = s / l[i*n+i]
+	}
+	return x, true
+}
+
+// outcomes counts the positive and the negative outcomes.
+func outcomes(pos []bool) (np, nn float64) {
+	for _, y := range pos {
+		if y {
+			np++
+		} else {
+			nn++
+		}
+	}
+	return np, nn
 }

@@ -102,6 +102,45 @@ func TestFitPlattIsCalibrated(t *testing.T) {
 	}
 }
 
+func TestFitLogisticRecoversAKnownModel(t *testing.T) {
+	// Outcomes drawn with P(y) = σ(1.5·a - 0.8·b + 0.5): the fit should
+	// find those weights; a one-outcome sample gets zero weights.
+	rng := rand.New(rand.NewPCG(5, 5))
+	var xs [][]float64
+	var y []bool
+	for range 20000 {
+		a, b := rng.NormFloat64(), rng.NormFloat64()*2
+		xs = append(xs, []float64{a, b})
+		y = append(y, rng.Float64() < sigmoid(1.5*a-0.8*b+0.5))
+	}
+	for _, tc := range []struct {
+		name   string
+		xs     [][]float64
+		y      []bool
+		w      []float64
+		b, tol float64
+	}{
+		{name: "known model", xs: xs, y: y, w: []float64{1.5, -0.8}, b: 0.5, tol: 0.1},
+		{name: "no positive", xs: [][]float64{{1, 2}, {3, 4}}, y: []bool{false, false}, w: []float64{0, 0}, b: math.Log(1.0 / 3), tol: 1e-12},
+		{name: "no negative", xs: [][]float64{{1, 2}}, y: []bool{true}, w: []float64{0, 0}, b: math.Log(2), tol: 1e-12},
+	} {
+		g := FitLogistic(tc.xs, tc.y, 1)
+		if len(g.W) != len(tc.w) || math.Abs(g.B-tc.b) > tc.tol {
+			t.Errorf("%s: %+v, want W≈%v B≈%.3f", tc.name, g, tc.w, tc.b)
+			continue
+		}
+		for i := range tc.w {
+			if math.Abs(g.W[i]-tc.w[i]) > tc.tol {
+				t.Errorf("%s: %+v, want W≈%v B≈%.3f", tc.name, g, tc.w, tc.b)
+			}
+		}
+	}
+	g := Logistic{W: []float64{2, -1}, B: 0.5}
+	if got, want := g.Prob([]float64{1, 1}), sigmoid(1.5); got != want {
+		t.Errorf("Prob = %v, want %v", got, want)
+	}
+}
+
 func TestThreshold(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
