@@ -259,6 +259,9 @@ func Sentence(members []Contribution) string {
 	case "kev":
 		return yesNo(has, "is in CISA's Known Exploited Vulnerabilities catalog", "is not in CISA's Known Exploited Vulnerabilities catalog")
 	case "stated":
+		if c.Feature == "stated:exploited_in_the_wild" { // core/exploitation.StatedFeature
+			return yesNo(has, "says it is exploited in the wild", "does not say it is exploited in the wild")
+		}
 		if s, ok := features.StatedValue(c.Feature, c.Value); ok {
 			return "states " + s
 		}
