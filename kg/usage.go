@@ -29,8 +29,9 @@ type TechniqueInfo struct {
 // it uses (a direct USES relationship, not through other nodes). A
 // workspace document is a Threat node of Kind "document" whose USES are the
 // techniques it names. Actors
-// lists, for a campaign, the actors that conduct it, so a measurement that
-// leaves an actor out can leave its campaigns out too.
+// lists, for a campaign, the actors that conduct it and, for malware or a
+// tool, the actors that use it, so a measurement that leaves an actor out
+// can leave its campaigns and its software out too.
 type TechniqueUser struct {
 	Label      Label     `json:"label"`
 	Key        string    `json:"key"`
@@ -70,7 +71,8 @@ func UsageOf(nodes []Node, edges []Edge) TechniqueUsage {
 		switch {
 		case e.Type == Uses && to.Label == Technique && from.Label != Technique:
 			uses[e.From] = append(uses[e.From], e.To)
-		case e.Type == Conducts && from.Label == Actor && to.Label == Campaign:
+		case e.Type == Conducts && from.Label == Actor && to.Label == Campaign,
+			e.Type == Uses && from.Label == Actor && to.Label == Threat:
 			actorsOf[e.To] = append(actorsOf[e.To], e.From)
 		}
 	}
@@ -143,7 +145,7 @@ WHERE label IN ('Technique', 'Actor', 'Campaign', 'Threat') AND deprecated = 0`)
 SELECT a.key, e.type, b.key FROM graph_edges e
 JOIN graph_nodes a ON a.id = e.src JOIN graph_nodes b ON b.id = e.dst
 WHERE e.type IN ('USES', 'CONDUCTS') AND a.label IN ('Actor', 'Campaign', 'Threat')
-AND b.label IN ('Technique', 'Campaign')`)
+AND b.label IN ('Technique', 'Campaign', 'Threat')`)
 	if err != nil {
 		return TechniqueUsage{}, fmt.Errorf("technique usage: relationships: %w", err)
 	}

@@ -56,8 +56,8 @@ func TestTechniqueUsage(t *testing.T) {
 		actors []string
 	}{
 		{"G0001", []string{"T1059", "T1566.001"}, nil},
-		{"G0003", []string{"T1059", "T1566"}, nil},     // the deprecated T1999 is left out
-		{"S0001", []string{"T1059.001", "T1071"}, nil}, // revoked T1086 → T1059.001
+		{"G0003", []string{"T1059", "T1566"}, nil},                   // the deprecated T1999 is left out
+		{"S0001", []string{"T1059.001", "T1071"}, []string{"G0001"}}, // revoked T1086 → T1059.001; G0001 uses it
 		{"C0001", []string{"T1105"}, []string{"G0001"}},
 	}
 	for _, tt := range tests {

@@ -69,7 +69,8 @@ func run() error {
 	}
 	u := kg.UsageOf(b.Nodes, b.Edges)
 	methods := nextstep.Baselines()
-	methods = append(methods, nextstep.Default())
+	// The default before software rows joined it, for comparison.
+	methods = append(methods, nextstep.ItemCosineOf(1, 1, 0, false), nextstep.Default())
 	if *grid {
 		methods = append(methods, nextstep.Candidates()...)
 	}

@@ -410,8 +410,9 @@ func newGraphQueryCmd(app *App) *cobra.Command {
   next-steps TECHNIQUE...     the techniques most likely next, in the kill chain's later
                               tactics (from the tactic after the furthest given one, or
                               --from TACTIC), ranked by the next-step model: item-to-item
-                              cosine over the co-usage of ATT&CK actors and their campaigns
-                              (recall@10 0.32 leaving each group out; bench/next_step).
+                              cosine over the co-usage of ATT&CK actors, their campaigns
+                              and software (malware and tools, weighted 0.3) (recall@10
+                              0.33 leaving each group out, popularity 0.31; bench/next_step).
                               --rule co-usage ranks instead by the co-usage rule: the
                               techniques used by the actors and campaigns that use all the
                               given ones within --max-hops USES/CONDUCTS steps, by how many

@@ -65,10 +65,11 @@ func TestGraphCommands(t *testing.T) {
 		want []string
 	}{
 		{"actor techniques by alias", []string{"graph", "query", "actor-techniques", "fancy test"}, 0, []string{"G0001", "T1105", "C0001", "T1059.001"}},
-		// The model: cosine over actor and campaign co-usage; T1566's users
-		// are G0002 (T1059.001, T1003) and G0003 (T1059, whose other user
-		// is G0001).
-		{"next steps", []string{"graph", "query", "next-steps", "T1566"}, 0, []string{"0.707  T1003 ", "0.707  T1059.001", "0.500  T1059 "}},
+		// The model: cosine over actor, campaign and software (weight 0.3)
+		// co-usage; T1566's users are G0002 (T1059.001, T1003) and G0003
+		// (T1059, whose other user is G0001); the malware S0001 uses
+		// T1059.001 too: 1/√(2·1.3).
+		{"next steps", []string{"graph", "query", "next-steps", "T1566"}, 0, []string{"0.707  T1003 ", "0.620  T1059.001", "0.500  T1059 "}},
 		{"next steps from a tactic", []string{"graph", "query", "next-steps", "T1566", "--from", "credential-access", "--limit", "1"}, 0, []string{"T1003"}},
 		{"next steps by the co-usage rule", []string{"graph", "query", "next-steps", "T1566", "--rule", "co-usage", "--max-hops", "1"}, 0, []string{"2       T1059"}},
 		{"bad rule", []string{"graph", "query", "next-steps", "T1566", "--rule", "magic"}, 2, nil},

@@ -117,6 +117,8 @@ func (c *coUsage) Scores(given []int) []float64 {
 type Model struct {
 	method  Method
 	baskets []ml.Basket
+	owners  [][]string // the actors each basket is (an actor's) or is attributed to
+	isActor []bool
 	keys    []string
 	index   map[string]int
 	info    []kg.TechniqueInfo
@@ -128,6 +130,8 @@ type Model struct {
 // starts at (a method may fit differently for each).
 type trainData struct {
 	baskets []ml.Basket
+	owners  [][]string
+	isActor []bool
 	n       int
 	stage   []int
 	split   int
@@ -164,6 +168,12 @@ func train(u kg.TechniqueUsage, m Method, leave func(kg.TechniqueUser) bool) (*M
 		}
 		if len(b.Items) > 0 {
 			baskets = append(baskets, b)
+			md.isActor = append(md.isActor, usr.Label == kg.Actor)
+			if usr.Label == kg.Actor {
+				md.owners = append(md.owners, []string{usr.Key})
+			} else {
+				md.owners = append(md.owners, usr.Actors)
+			}
 		}
 	}
 	if len(baskets) == 0 {
@@ -175,7 +185,7 @@ func train(u kg.TechniqueUsage, m Method, leave func(kg.TechniqueUser) bool) (*M
 
 // scorer fits the method for rankings that start at tactic split.
 func (m *Model) scorer(split int) (ml.Scorer, error) {
-	s, err := m.method.build(trainData{baskets: m.baskets, n: len(m.keys), stage: m.stage, split: split})
+	s, err := m.method.build(trainData{baskets: m.baskets, owners: m.owners, isActor: m.isActor, n: len(m.keys), stage: m.stage, split: split})
 	if err != nil {
 		return nil, fmt.Errorf("next-step model %s: %w", m.method.Name, err)
 	}

@@ -8,6 +8,7 @@ package nextstep
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
@@ -170,37 +171,160 @@ func (m *Neighbours) Scores(given []int) []float64 {
 
 // EASE is the closed-form shallow autoencoder of Steck, "Embarrassingly
 // shallow autoencoders for sparse data" (WWW 2019): item weights
-// B = I − P·diag(1/diag(P)) with P = (XᵀX + λI)⁻¹ and a zero diagonal, so
-// each item is predicted from the others by ridge regression.
-type EASE struct{ b *mat.Dense }
+// B = I − P·diag(1/diag(P)) with P = (XᵀWX + λI)⁻¹ and a zero diagonal, so
+// each item is predicted from the others by ridge regression. With fewer
+// baskets than items it is solved in the dual (Woodbury):
+// P = (I − XᵀK⁻¹X)/λ with K = λW⁻¹ + XXᵀ, so item j scores
+// Σ_{g given, g≠j} B(g,j) = (s − x_j[j given])ᵀK⁻¹x_j / (1 − x_jᵀK⁻¹x_j),
+// s the given items' count per basket and x_j the baskets holding j.
+type EASE struct {
+	holds [][]int // the baskets holding each item
+	kinv  *mat.SymDense
+	quad  []float64 // x_jᵀK⁻¹x_j
+}
 
 // NewEASE fits the item weights with ridge strength lambda.
 func NewEASE(baskets []Basket, n int, lambda float64) (*EASE, error) {
-	g := cooccurrence(baskets, n)
-	for i := 0; i < n; i++ {
-		g.SetSym(i, i, g.At(i, i)+lambda)
+	holds, xxt := basketGram(baskets, n)
+	kinv, err := easeDualInverse(baskets, xxt, lambda)
+	if err != nil {
+		return nil, err
 	}
-	var ch mat.Cholesky
-	if !ch.Factorize(g) {
-		return nil, fmt.Errorf("ease: XᵀX + %gI is not positive definite", lambda)
-	}
-	var p mat.SymDense
-	if err := ch.InverseTo(&p); err != nil {
-		return nil, fmt.Errorf("ease: inverse: %w", err)
-	}
-	b := mat.NewDense(n, n, nil)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			if i != j {
-				b.Set(i, j, -p.At(i, j)/p.At(j, j))
+	m := &EASE{holds: holds, kinv: kinv, quad: make([]float64, n)}
+	for j, h := range holds {
+		for _, a := range h {
+			for _, b := range h {
+				m.quad[j] += kinv.At(a, b)
 			}
 		}
 	}
-	return &EASE{b: b}, nil
+	return m, nil
 }
 
-// Scores sums the given items' weight rows.
-func (m *EASE) Scores(given []int) []float64 { return sumRows(m.b, given) }
+// Scores sums the given items' weight columns.
+func (m *EASE) Scores(given []int) []float64 {
+	mb, _ := m.kinv.Dims()
+	s := make([]float64, mb)
+	for _, g := range given {
+		for _, a := range m.holds[g] {
+			s[a]++
+		}
+	}
+	t := make([]float64, mb)
+	for a, v := range s {
+		if v == 0 {
+			continue
+		}
+		for b := range t {
+			t[b] += m.kinv.At(b, a) * v
+		}
+	}
+	out := make([]float64, len(m.holds))
+	for j, h := range m.holds {
+		if len(h) == 0 {
+			continue
+		}
+		var lin float64
+		for _, a := range h {
+			lin += t[a]
+		}
+		if slices.Contains(given, j) {
+			lin -= m.quad[j]
+		}
+		out[j] = lin / (1 - m.quad[j])
+	}
+	return out
+}
+
+// basketGram lists the baskets holding each item and the basket × basket
+// matrix XXᵀ of shared items.
+func basketGram(baskets []Basket, n int) ([][]int, *mat.SymDense) {
+	m := len(baskets)
+	holds := make([][]int, n)
+	for a, b := range baskets {
+		for _, i := range b.Items {
+			holds[i] = append(holds[i], a)
+		}
+	}
+	xxt := mat.NewSymDense(m, nil)
+	for _, h := range holds {
+		for x, a := range h {
+			for _, b := range h[x:] {
+				xxt.SetSym(a, b, xxt.At(a, b)+1)
+			}
+		}
+	}
+	return holds, xxt
+}
+
+// easeDualInverse is K⁻¹ = (λW⁻¹ + XXᵀ)⁻¹.
+func easeDualInverse(baskets []Basket, xxt *mat.SymDense, lambda float64) (*mat.SymDense, error) {
+	m := len(baskets)
+	k := mat.NewSymDense(m, nil)
+	k.CopySym(xxt)
+	for a, b := range baskets {
+		if b.Weight <= 0 {
+			return nil, fmt.Errorf("ease: basket %d has weight %g, want > 0", a, b.Weight)
+		}
+		k.SetSym(a, a, k.At(a, a)+lambda/b.Weight)
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(k) {
+		return nil, fmt.Errorf("ease: λW⁻¹ + XXᵀ at λ %g is not positive definite", lambda)
+	}
+	kinv := mat.NewSymDense(m, nil)
+	if err := ch.InverseTo(kinv); err != nil {
+		return nil, fmt.Errorf("ease: λ %g: inverse: %w", lambda, err)
+	}
+	return kinv, nil
+}
+
+// RP3beta is the three-step random walk item → basket → item of Paudel
+// et al., "Updatable, accurate, diverse, and scalable recommendations for
+// interactive applications" (ACM TiiS 2017, §4): the probability of
+// walking from item i to item j through a basket holding both,
+// W(i,j) = Σ_b P(b | i)·P(j | b), each transition raised to Alpha, then
+// divided by j's weight raised to Beta so the walk's pull to popular items
+// is tempered (Beta 0 keeps it: P(j | b) already favours them).
+type RP3beta struct{ w *mat.Dense }
+
+// NewRP3beta fits the walk's item-item weights.
+func NewRP3beta(baskets []Basket, n int, alpha, beta float64) *RP3beta {
+	deg := make([]float64, n)
+	for _, b := range baskets {
+		for _, i := range b.Items {
+			deg[i] += b.Weight
+		}
+	}
+	w := mat.NewDense(n, n, nil)
+	for _, b := range baskets {
+		if len(b.Items) == 0 {
+			continue
+		}
+		// P(j | b) = 1/|b|; P(b | i) = weight(b)/deg(i).
+		toItem := math.Pow(1/float64(len(b.Items)), alpha)
+		for _, i := range b.Items {
+			toBasket := math.Pow(b.Weight/deg[i], alpha)
+			row := w.RawRowView(i)
+			for _, j := range b.Items {
+				row[j] += toBasket * toItem
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		row := w.RawRowView(i)
+		row[i] = 0
+		for j := range row {
+			if row[j] != 0 {
+				row[j] /= math.Pow(deg[j], beta)
+			}
+		}
+	}
+	return &RP3beta{w: w}
+}
+
+// Scores sums the given items' walk rows.
+func (m *RP3beta) Scores(given []int) []float64 { return sumRows(m.w, given) }
 
 // Blend adds its parts' scores, each first scaled to a maximum of 1 over
 // the candidates (so weights compare parts, not their units).
@@ -330,4 +454,151 @@ func (r *Ridge) Scores(given []int) []float64 {
 		s[i] = r.yMean[i] + out.AtVec(i)
 	}
 	return s
+}
+
+// Fold is one inner held-out case for tuning: the baskets to leave out of
+// training (the held-out owner's own and those attributed to it), the items
+// it is given, the items it should rank high and the candidates it ranks.
+type Fold struct {
+	Leave, Given, Truth, Candidates []int
+}
+
+// TuneEASE picks EASE's ridge strength by leaving each fold's baskets out
+// in turn, ranking its candidates with EASE fitted on the rest and
+// averaging recall@k; it returns the best of lambdas (the first on ties)
+// and each one's mean recall. Refitting per fold is cheap in the dual:
+// with X the m × n basket matrix and W the basket weights,
+// (XᵀWX + λI)⁻¹ = (I − Xᵀ K⁻¹ X)/λ with K = λW⁻¹ + XXᵀ (Woodbury), so an
+// item j outside the given set scores Σ_g B(g,j) = sᵀK⁻¹x_j / (1 − x_jᵀK⁻¹x_j),
+// s the given items' count per basket and x_j the baskets holding j, and
+// leaving baskets R out only downdates K⁻¹ by its R block (the Schur
+// complement), never refactoring.
+func TuneEASE(baskets []Basket, n int, folds []Fold, lambdas []float64, k int) (float64, []float64, error) {
+	if len(lambdas) == 0 || len(folds) == 0 {
+		return 0, nil, fmt.Errorf("ease tuning: %d ridge strengths, %d folds", len(lambdas), len(folds))
+	}
+	holds, xxt := basketGram(baskets, n)
+	recall := make([]float64, len(lambdas))
+	for li, lambda := range lambdas {
+		kinv, err := easeDualInverse(baskets, xxt, lambda)
+		if err != nil {
+			return 0, nil, fmt.Errorf("ease tuning: %w", err)
+		}
+		for _, f := range folds {
+			scores, err := easeFoldScores(kinv, holds, f)
+			if err != nil {
+				return 0, nil, fmt.Errorf("ease tuning: λ %g: %w", lambda, err)
+			}
+			recall[li] += recallAt(scores, f, k) / float64(len(folds))
+		}
+	}
+	best := 0
+	for i, r := range recall {
+		if r > recall[best] {
+			best = i
+		}
+	}
+	return lambdas[best], recall, nil
+}
+
+// easeFoldScores scores one fold's candidates with the downdated inverse
+// K₋R⁻¹ = K⁻¹ − K⁻¹[:,R] (K⁻¹[R,R])⁻¹ K⁻¹[R,:], applied to vectors that are
+// zero on R.
+func easeFoldScores(kinv *mat.SymDense, holds [][]int, f Fold) ([]float64, error) {
+	m, _ := kinv.Dims()
+	left := make([]bool, m)
+	for _, a := range f.Leave {
+		left[a] = true
+	}
+	nr := len(f.Leave)
+	var qinv mat.Dense
+	if nr > 0 {
+		q := mat.NewDense(nr, nr, nil)
+		for x, a := range f.Leave {
+			for y, b := range f.Leave {
+				q.Set(x, y, kinv.At(a, b))
+			}
+		}
+		if err := qinv.Inverse(q); err != nil {
+			return nil, fmt.Errorf("downdate: %w", err)
+		}
+	}
+	// The given items' count per kept basket, and K⁻¹ applied to it.
+	s := make([]float64, m)
+	for _, g := range f.Given {
+		for _, a := range holds[g] {
+			if !left[a] {
+				s[a]++
+			}
+		}
+	}
+	// kinvS = K⁻¹s and its R entries, for the downdate.
+	kinvS := make([]float64, m)
+	for a := 0; a < m; a++ {
+		if s[a] == 0 {
+			continue
+		}
+		for b := 0; b < m; b++ {
+			kinvS[b] += kinv.At(b, a) * s[a]
+		}
+	}
+	sR := make([]float64, nr)
+	for x, a := range f.Leave {
+		sR[x] = kinvS[a]
+	}
+	scores := make([]float64, len(holds))
+	for _, j := range f.Candidates {
+		var lin, quad float64
+		rj := make([]float64, nr)
+		var kept []int
+		for _, a := range holds[j] {
+			if !left[a] {
+				kept = append(kept, a)
+			}
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		for _, a := range kept {
+			lin += kinvS[a]
+			for _, b := range kept {
+				quad += kinv.At(a, b)
+			}
+			for x, r := range f.Leave {
+				rj[x] += kinv.At(r, a)
+			}
+		}
+		if nr > 0 {
+			// Subtract the R block's share: uᵀK⁻¹[:,R] Q⁻¹ K⁻¹[R,:]v.
+			var qs, qq float64
+			for x := 0; x < nr; x++ {
+				for y := 0; y < nr; y++ {
+					qs += sR[x] * qinv.At(x, y) * rj[y]
+					qq += rj[x] * qinv.At(x, y) * rj[y]
+				}
+			}
+			lin -= qs
+			quad -= qq
+		}
+		scores[j] = lin / (1 - quad)
+	}
+	return scores, nil
+}
+
+// recallAt is the share of the fold's truth among its k best candidates.
+func recallAt(scores []float64, f Fold, k int) float64 {
+	truth := map[int]bool{}
+	for _, t := range f.Truth {
+		truth[t] = true
+	}
+	hits := 0
+	for r, j := range Rank(scores, f.Candidates) {
+		if r == k {
+			break
+		}
+		if truth[j] {
+			hits++
+		}
+	}
+	return float64(hits) / float64(len(f.Truth))
 }
