@@ -438,6 +438,13 @@ func (r *run) spacedURL(s, e int) (int, bool) {
 // joinedURL parses t[s:end], spaces dropped, and keeps what it finds when
 // that holds a URL.
 func (r *run) joinedURL(s, end int) (int, bool) {
+	return r.joinedAs(s, end, kURL)
+}
+
+// joinedAs parses t[s:end], spaces dropped, and keeps what it finds when
+// that holds a value of kind k. A URL host found in it must end in a
+// listed TLD (r.joined).
+func (r *run) joinedAs(s, end int, k kind) (int, bool) {
 	if end == s || strings.IndexByte(r.text[s:end], ' ') < 0 {
 		return 0, false
 	}
@@ -450,7 +457,7 @@ func (r *run) joinedURL(s, end int) (int, bool) {
 	r.parse()
 	r.joined = false
 	for _, f := range r.found[mark:] {
-		if f.k == kURL {
+		if f.k == k {
 			return end, true
 		}
 	}
@@ -502,23 +509,10 @@ func (r *run) spacedEmail(s, e int) (int, bool) {
 // joinedEmail parses t[s:end], spaces dropped, and keeps what it finds when
 // that holds an e-mail address whose domain was written defanged.
 func (r *run) joinedEmail(s, end int) (int, bool) {
-	t := r.text
-	if end == s || strings.IndexByte(t[s:end], ' ') < 0 || !strings.ContainsAny(t[s:end], "[({\\") {
+	if !strings.ContainsAny(r.text[s:end], "[({\\") {
 		return 0, false
 	}
-	a, b := r.trim(s, end)
-	mark := len(r.found)
-	r.squeeze = true
-	r.normalize(a, b)
-	r.squeeze = false
-	r.parse()
-	for _, f := range r.found[mark:] {
-		if f.k == kEmail {
-			return end, true
-		}
-	}
-	r.found = r.found[:mark]
-	return 0, false
+	return r.joinedAs(s, end, kEmail)
 }
 
 // spanNext marks the first bytes of a next word that may concern a plain
