@@ -746,7 +746,6 @@ func (r *run) pathHashes(host string, a, b int) {
 	if b-a < 33 {
 		return
 	}
-	anywhere := reputationHost(host)
 	n := r.norm
 	ctxA, ctxB := a, a // the previous segment, or the current query key
 	for k := a; k < b; {
@@ -758,16 +757,18 @@ func (r *run) pathHashes(host string, a, b int) {
 		if eq := indexByte(n[k:e], '='); eq >= 0 {
 			ctxA, ctxB, v, query = k, k+eq, k+eq+1, true
 		}
-		h := v
-		for h < e && isHex(n[h]) {
-			h++
-		}
-		if l := h - v; l == 32 || l == 40 || l == 64 || l == 128 {
-			switch {
-			case h == e && (anywhere || hashContext(n[ctxA:ctxB])):
-				r.hashes(v, h)
-			case !query && h < e && n[h] == '.' && sampleExtension(n[h+1:e]):
-				r.hashes(v, h)
+		if e-v >= 32 {
+			h := v
+			for h < e && isHex(n[h]) {
+				h++
+			}
+			if l := h - v; l == 32 || l == 40 || l == 64 || l == 128 {
+				switch {
+				case h == e && (hashContext(n[ctxA:ctxB]) || reputationHost(host)):
+					r.hashes(v, h)
+				case !query && h < e && n[h] == '.' && sampleExtension(n[h+1:e]):
+					r.hashes(v, h)
+				}
 			}
 		}
 		if !query {
