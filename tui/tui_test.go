@@ -461,28 +461,32 @@ func (a *analyst) techniqueVerdicts(docID string) []string {
 // label like the CLI's, and the pane marks every verdict.
 func TestTechniqueVerdictKeys(t *testing.T) {
 	a := open(t, 160, 48, tui.Options{})
-	doc := a.m.Current()
+	// The fourth document in the queue, a KEV entry, is the first the model
+	// tags: an authentication bypass in an internet-facing mail server.
+	const doc = "demo-002"
+	a.press("j", "j", "j")
+	a.waitFor("Halcyon Mail Server authentication bypass")
 	a.press("t")
-	a.waitFor("▸ · T1095")
+	a.waitFor("▸ · T1190")
 	a.press("n")
-	a.waitFor("T1095 rejected on " + doc)
-	if got := a.techniqueVerdicts(doc); len(got) != 1 || got[0] != "T1095 absent tester tui" {
+	a.waitFor("T1190 rejected on " + doc)
+	if got := a.techniqueVerdicts(doc); len(got) != 1 || got[0] != "T1190 absent tester tui" {
 		t.Fatalf("after n: %q", got)
 	}
-	a.waitForSince("✗ T1095")
+	a.waitForSince("✗ T1190")
 	a.press("u")
-	a.waitFor("undid T1095 rejected")
+	a.waitFor("undid T1190 rejected")
 	if got := a.techniqueVerdicts(doc); len(got) != 0 {
 		t.Fatalf("after u: %q", got)
 	}
 	a.press("y")
-	a.waitFor("T1095 confirmed on " + doc)
-	a.press("+", "T1203 deserializes untrusted", "enter")
-	a.waitFor("T1203 confirmed on " + doc)
+	a.waitFor("T1190 confirmed on " + doc)
+	a.press("+", "T1136 create administrator accounts", "enter")
+	a.waitFor("T1136 confirmed on " + doc)
 	a.waitForSince("confirmed by tester")
 	a.press("esc", "j") // leave t; j moves the queue again
 	m := a.quit()
-	want := []string{"T1095 present tester tui", "T1203 present tester tui"}
+	want := []string{"T1190 present tester tui", "T1136 present tester tui"}
 	if got := a.techniqueVerdicts(doc); !slices.Equal(got, want) {
 		t.Fatalf("verdicts %q, want %q", got, want)
 	}

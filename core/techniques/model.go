@@ -85,17 +85,30 @@ func (m *Model) sentenceLogit(l int, v, lw float64) float64 {
 // stands for the second best sentence of a one-sentence document.
 const logOddsBound = 14
 
+// secondFloor is the least second-best log-odds the document stack reads:
+// a second sentence that hardly shows the technique (p < 0.02) says as
+// little as none. Without it the stack, fitted on reports of a couple of
+// hundred sentences, read a short text's lack of a second sentence as
+// evidence against the first: one sentence alone needed log-odds 8 to tag
+// a one-sentence document; with it, about 0, as the sentence threshold.
+// Document micro-F1 on the 5 report-level folds' out-of-fold margins is
+// the same (0.692 against 0.690 with the second sentence read down to -14).
+const secondFloor = -4
+
+// documentInput is the document stack's input for technique l.
+func (m *Model) documentInput(l int, best, second float64) [3]float64 {
+	return [3]float64{max(-logOddsBound, min(logOddsBound, best)), max(secondFloor, min(logOddsBound, second)), m.Prior[l]}
+}
+
 // documentProb is the probability that a document has technique l when
 // its best two sentences' log-odds for it are best and second.
 func (m *Model) documentProb(l int, best, second float64) float64 {
 	if len(m.DocumentStack.W) == 0 {
 		return calibrate.Sigmoid(best)
 	}
-	in := [3]float64{clampOdds(best), clampOdds(second), m.Prior[l]}
+	in := m.documentInput(l, best, second)
 	return m.DocumentStack.Prob(in[:])
 }
-
-func clampOdds(z float64) float64 { return max(-logOddsBound, min(logOddsBound, z)) }
 
 // topTwo keeps, per technique, a document's best two sentence log-odds and
 // where the best is.

@@ -280,6 +280,9 @@ func TestEmbeddedModelLoads(t *testing.T) {
 	if len(m.Techniques) < 50 {
 		t.Errorf("embedded model has %d techniques", len(m.Techniques))
 	}
+	if len(m.SentenceStack.W) == 0 || len(m.DocumentStack.W) == 0 {
+		t.Error("embedded model has no stacks: it predates format 2; retrain it (MODEL_CARD.md has the command)")
+	}
 	tags := m.Tag("The malware decodes its payload with certutil -decode before execution.", false)
 	if len(tags.Techniques) == 0 || tags.Techniques[0].Technique != "T1140" {
 		t.Errorf("certutil decode: %+v", tags.Techniques)

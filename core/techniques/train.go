@@ -286,7 +286,8 @@ func (m *Model) calibrate(ss []Sentence, rows []labelled, margins [][]float64, b
 		for d, t := range tops {
 			j := l*nd + d
 			xs[j] = in[3*j : 3*j+3]
-			xs[j][0], xs[j][1], xs[j][2] = clampOdds(t.best[l]), clampOdds(t.second[l]), m.Prior[l]
+			v := m.documentInput(l, t.best[l], t.second[l])
+			copy(xs[j], v[:])
 		}
 	}
 	m.DocumentStack = multilabel.FitLogistic(xs, docPos, stackL2)
