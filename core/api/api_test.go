@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -439,5 +441,66 @@ func TestHorizon(t *testing.T) {
 				t.Errorf("answer has %q: %.300s", c.absent, body)
 			}
 		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's error log.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A body refused at its first record (binary data) is answered 400, and
+// the connection carries the next request cleanly. A stranger's 20 KB of
+// random bytes, sent by curl to `serve`, made net/http panic ("invalid
+// concurrent Body.Read call") on every try, as it read the rest of the
+// refused body while reading the next request; the handler now reads the
+// rest itself. The race did not show in process here (it did with curl:
+// 9 panics in 3 requests before, none in 4 after), so this test guards the
+// answer and the log, not the timing.
+func TestRefusedBodyLeavesTheConnectionClean(t *testing.T) {
+	var log syncBuffer
+	srv := api.New(scorer(t, 0))
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config = srv.HTTPServer() // the timeouts `serve` runs with
+	ts.Config.ErrorLog = stdlog.New(&log, "", 0)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	body := bytes.Repeat([]byte{'x', 0, 0xff, 0x80}, 64<<10/4)
+	// curl asks "Expect: 100-continue" before a body of more than 1 KB.
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Second}}
+	t.Cleanup(client.CloseIdleConnections)
+	for i := range 4 { // one keep-alive connection
+		req, err := http.NewRequest(http.MethodPost, ts.URL+"/v1/score", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/octet-stream")
+		req.Header.Set("Expect", "100-continue")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(got), "binary") {
+			t.Fatalf("request %d: %d %s", i, resp.StatusCode, got)
+		}
+	}
+	ts.Close() // the server's goroutines are done before the log is read
+	if strings.Contains(log.String(), "panic") {
+		t.Fatalf("the server panicked:\n%s", log.String())
 	}
 }

@@ -148,6 +148,12 @@ func (s *Server) score(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	sc := s.scorer.Load() // the whole request is scored by one model, even across a swap
 	body := http.MaxBytesReader(w, r.Body, limit)
+	// What a request left unread (a stream refused at its first bad
+	// record) is read here, up to the limit, before the handler returns:
+	// with full duplex on, net/http would otherwise read the rest of the
+	// body while reading the next request on the connection, and panic
+	// ("invalid concurrent Body.Read call").
+	defer io.Copy(io.Discard, body)
 	if horizon != 0 {
 		if _, err := sc.Exploitation(horizon); err != nil {
 			writeError(w, http.StatusInternalServerError, problem{Error: "horizon: the exploitation model could not be loaded"})
