@@ -420,6 +420,21 @@ func (s *Scorer) exploitation(d *document.Document, res *Result, opts Options) *
 		reasons = len(m.Names())
 	}
 	p := m.Predict(d, reasons)
+	// A listing within 30 days is a listing within 90 and 365: the
+	// horizons' models are trained apart (and the longer ones on fewer
+	// documents), so a longer horizon answers at least what a shorter
+	// one's model gives, with that model's reasons and name.
+	for _, h := range exploitation.Horizons {
+		if h >= opts.Exploitation {
+			break
+		}
+		if short, err := s.Exploitation(h); err == nil {
+			if q := short.Predict(d, reasons); q.Probability > p.Probability {
+				q.HorizonDays = p.HorizonDays
+				p = q
+			}
+		}
+	}
 	p.Priority = exploitation.Priority(res.Probabilities, p.Probability)
 	if opts.Explain >= 0 {
 		words := make([]explain.Reason, len(p.Reasons))
