@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -297,7 +298,7 @@ func (s *scoreSink) write(r scoring.Result) error {
 		}
 		if err == nil && s.explain >= 0 && r.Exploitation != nil {
 			for _, c := range r.Exploitation.Reasons {
-				fmt.Fprintf(s.table, "\t\t\t\t\t  %+.3f\texploitation: %s\n", c.SHAP, termsafe.Line(c.Feature, 60))
+				fmt.Fprintf(s.table, "\t\t\t\t\t  %+.3f\texploitation: %s\n", c.SHAP, termsafe.Line(cmp.Or(c.Text, c.Feature), 60))
 			}
 		}
 		return err
@@ -344,6 +345,9 @@ func percent(cell string) string {
 	p, err := strconv.ParseFloat(cell, 64)
 	if err != nil {
 		return "-"
+	}
+	if pc := 100 * p; pc > 0 && pc < 0.05 {
+		return "<0.1%" // as the triage queue shows a rare event
 	}
 	return strconv.FormatFloat(100*p, 'f', 1, 64) + "%"
 }
