@@ -243,3 +243,18 @@ func TestOffsetsFoldedIntoShownProbabilities(t *testing.T) {
 		t.Fatal("the offsets moved no decision: the test shows nothing")
 	}
 }
+
+func TestSummarySaysOneDocument(t *testing.T) {
+	for _, c := range []struct {
+		scored int
+		want   string
+	}{
+		{1, "scored 1 document (0 failed)"},
+		{2, "scored 2 documents (0 failed)"},
+		{0, "scored 0 documents (0 failed)"},
+	} {
+		if got := (scoring.Summary{Scored: c.scored, Model: "m"}).String(); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%d scored: %q, want it to start %q", c.scored, got, c.want)
+		}
+	}
+}

@@ -39,7 +39,11 @@ func (s *Summary) Add(sc Scored) {
 // 15, informational 2".
 func (s Summary) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "scored %d documents (%d failed) in %.2f s with model %s", s.Scored, s.Failed, s.Elapsed.Seconds(), s.Model)
+	noun := "documents"
+	if s.Scored == 1 {
+		noun = "document"
+	}
+	fmt.Fprintf(&b, "scored %d %s (%d failed) in %.2f s with model %s", s.Scored, noun, s.Failed, s.Elapsed.Seconds(), s.Model)
 	for c, n := range s.ByClass {
 		sep := ", "
 		if c == 0 {
