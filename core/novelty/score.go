@@ -314,9 +314,20 @@ func (d Driver) Words() string {
 		}
 		return "less " + what
 	}
-	count := func(what string) string {
-		v, u := math.Expm1(d.Value), math.Expm1(d.Usual)
-		return fmt.Sprintf("%.0f %s (usually %.0f)", v, what, u)
+	// count says a document's count beside the usual one, which is a
+	// typical value and may lie between whole numbers: "1 CWE weakness
+	// (usually 0.4)", not "0 CWE weaknesses (usually 0)".
+	count := func(one, many string) string {
+		v, u := math.Round(math.Expm1(d.Value)), math.Expm1(d.Usual)
+		what := many
+		if v == 1 {
+			what = one
+		}
+		usual := fmt.Sprintf("%.0f", u)
+		if u < 10 && math.Abs(u-math.Round(u)) >= 0.05 {
+			usual = fmt.Sprintf("%.1f", u)
+		}
+		return fmt.Sprintf("%.0f %s (usually %s)", v, what, usual)
 	}
 	switch name := d.Input; {
 	case name == OutsideTopics:
@@ -343,15 +354,15 @@ func (d Driver) Words() string {
 		}
 		return "it has text, where training documents mostly have none"
 	case name == "doc:title_tokens":
-		return count("words of title")
+		return count("word of title", "words of title")
 	case name == "doc:reference_count":
-		return count("references")
+		return count("reference", "references")
 	case name == "doc:package_count":
-		return count("affected packages")
+		return count("affected package", "affected packages")
 	case name == "doc:alias_count":
-		return count("aliases")
+		return count("alias", "aliases")
 	case name == "doc:cwe_count":
-		return count("CWE weaknesses")
+		return count("CWE weakness", "CWE weaknesses")
 	case name == "source:reputation":
 		return fmt.Sprintf("its source's share of critical/high is %.0f%% (usually %.0f%%)", d.Value, d.Usual)
 	case name == "kev:listed":
