@@ -14,14 +14,7 @@ import (
 // falls as the horizon grows, for any document (a stranger found an
 // advisory at 40 % within 30 days, 90 % within 90 and 66 % within 365).
 func TestExploitationGrowsWithTheHorizon(t *testing.T) {
-	def, err := model.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := scoring.PlainKnowledge().Scorer(def)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := defaultScorer(t)
 	docs, err := demo.Documents()
 	if err != nil {
 		t.Fatal(err)
@@ -53,4 +46,18 @@ func TestExploitationGrowsWithTheHorizon(t *testing.T) {
 	if grew == 0 {
 		t.Error("no likelihood grew with the horizon: every answer is the 30-day model's")
 	}
+}
+
+// defaultScorer is a plain scorer over the embedded default model.
+func defaultScorer(t *testing.T) *scoring.Scorer {
+	t.Helper()
+	def, err := model.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scoring.PlainKnowledge().Scorer(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cyberstreams/cyberstreams/core/demo"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
-	"github.com/cyberstreams/cyberstreams/core/model"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 )
 
@@ -61,14 +60,7 @@ func TestUnreadable(t *testing.T) {
 // model: no top-5 reason of a demo document, or of the newest shared
 // advisories, is a CVSS vector fragment or a time-of-publication feature.
 func TestDefaultReasonsReadAsReasons(t *testing.T) {
-	def, err := model.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := scoring.PlainKnowledge().Scorer(def)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := defaultScorer(t)
 	check := func(r scoring.Result) {
 		t.Helper()
 		if r.Explanation == nil {
