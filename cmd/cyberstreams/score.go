@@ -346,10 +346,7 @@ func percent(cell string) string {
 	if err != nil {
 		return "-"
 	}
-	if pc := 100 * p; pc > 0 && pc < 0.05 {
-		return "<0.1%" // as the triage queue shows a rare event
-	}
-	return strconv.FormatFloat(100*p, 'f', 1, 64) + "%"
+	return explain.ShortPercent(p)
 }
 
 // reasonsText folds an explanation's reasons into one CSV cell, in the

@@ -587,6 +587,19 @@ func Percent(p float64) string {
 	}
 }
 
+// ShortPercent is a likelihood in a table cell: a percentage with the
+// digits a rare event needs and no more, the same in every view —
+// "12%", "2.1%", "0.3%", and "<0.1%" for anything under 0.05 %.
+func ShortPercent(p float64) string {
+	switch pc := 100 * p; {
+	case pc >= 9.95:
+		return fmt.Sprintf("%.0f%%", pc)
+	case pc >= 0.05:
+		return fmt.Sprintf("%.1f%%", pc)
+	}
+	return "<0.1%"
+}
+
 // mergeMentions folds the "mentions …" phrases into the first of them,
 // and the "does not mention …" ones likewise: "mentions 'a' and 'b'"
 // instead of "mentions 'a' and mentions 'b'".

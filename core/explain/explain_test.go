@@ -298,3 +298,23 @@ func TestExploitationHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestShortPercent(t *testing.T) {
+	for _, tc := range []struct {
+		p    float64
+		want string
+	}{
+		{0.123, "12%"},
+		{0.0995, "10%"},
+		{0.021, "2.1%"},
+		{0.003, "0.3%"},
+		{0.0005, "0.1%"},
+		{0.00049, "<0.1%"},
+		{0, "<0.1%"},
+		{1, "100%"},
+	} {
+		if got := ShortPercent(tc.p); got != tc.want {
+			t.Errorf("ShortPercent(%v) = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/explain"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/tui/common"
@@ -248,13 +249,7 @@ func Likelihood(it *triage.Item) string {
 	if !it.HasExploitation() {
 		return "    –"
 	}
-	switch pc := 100 * it.Exploitation; {
-	case pc >= 9.95:
-		return fmt.Sprintf("%4.0f%%", pc)
-	case pc >= 0.05:
-		return fmt.Sprintf("%4.1f%%", pc)
-	}
-	return "<0.1%"
+	return fmt.Sprintf("%*s", likelihoodWidth, explain.ShortPercent(it.Exploitation))
 }
 
 func letter(sev string) string {
