@@ -53,7 +53,11 @@ type Knowledge struct {
 //	   documents migration 7), which the triage queue shows and sorts
 //	   by; scores stored before carry none. (A retrained embedded
 //	   exploitation model changes the basis by itself: Knowledge.Basis.)
-const PathVersion = 2
+//	3: the exploitation model reads a document without its denied claims
+//	   of exploitation (exploitation.WithoutDenials): "there is no
+//	   evidence of this being exploited in the wild" no longer raises the
+//	   likelihood through its words.
+const PathVersion = 3
 
 // PlainKnowledge is the knowledge of no workspace: the workbench's
 // indicator extractor (refanging on) without names, and no graph features.
