@@ -48,30 +48,73 @@ const MaxPairIndicators = 100
 // contributed, so RELATED_TO counts (documents in which two indicators
 // co-occur) never double.
 func (s *Store) UpsertDocument(ctx context.Context, d DocInput) (Change, error) {
-	if d.ID == "" {
-		return Change{}, errors.New("graph: document without id")
+	var failure error
+	ch, err := s.UpsertDocuments(ctx, []DocInput{d}, func(_ string, err error) { failure = err })
+	if err != nil {
+		return Change{}, err
 	}
+	return ch, failure
+}
+
+// UpsertDocuments is UpsertDocument for a batch, in one transaction with
+// the statements prepared once: a graph build over tens of thousands of
+// documents spends most of its time preparing and committing otherwise.
+// Each document is written inside its own savepoint, so one that fails is
+// rolled back alone, reported to onError, and the others are still
+// written. The Change counts only what was committed; an error is
+// returned only when the batch as a whole could not be written (then
+// nothing of it was).
+func (s *Store) UpsertDocuments(ctx context.Context, docs []DocInput, onError func(id string, err error)) (Change, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Change{}, fmt.Errorf("graph: document %s: %w", d.ID, err)
+		return Change{}, fmt.Errorf("graph: documents: %w", err)
 	}
 	defer tx.Rollback()
 	w, err := newWriter(ctx, tx)
 	if err != nil {
-		return Change{}, fmt.Errorf("graph: document %s: %w", d.ID, err)
+		return Change{}, fmt.Errorf("graph: documents: %w", err)
 	}
 	defer w.close()
-	nodes, edges, err := documentGraph(ctx, tx, d)
-	if err != nil {
-		return Change{}, fmt.Errorf("graph: document %s: %w", d.ID, err)
-	}
-	if err := w.replace(ctx, DocumentKey(d.ID), nodes, edges); err != nil {
-		return Change{}, fmt.Errorf("graph: document %s: %w", d.ID, err)
+	for _, d := range docs {
+		if err := ctx.Err(); err != nil {
+			return Change{}, fmt.Errorf("graph: documents: %w", err)
+		}
+		if d.ID == "" {
+			if onError != nil {
+				onError("", errors.New("graph: document without id"))
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT graph_document"); err != nil {
+			return Change{}, fmt.Errorf("graph: document %s: %w", d.ID, err)
+		}
+		before := w.change
+		if err := w.upsertDocument(ctx, d); err != nil {
+			// Undo this document only; what the writer cached of it is gone too.
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO graph_document"); rerr != nil {
+				return Change{}, fmt.Errorf("graph: document %s: %w (and rolling it back: %v)", d.ID, err, rerr)
+			}
+			w.change, w.ids = before, map[string]nodeRow{}
+			if onError != nil {
+				onError(d.ID, fmt.Errorf("graph: document %s: %w", d.ID, err))
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE graph_document"); err != nil {
+			return Change{}, fmt.Errorf("graph: document %s: %w", d.ID, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
-		return Change{}, fmt.Errorf("graph: document %s: %w", d.ID, err)
+		return Change{}, fmt.Errorf("graph: documents: %w", err)
 	}
 	return w.change, nil
+}
+
+func (w *writer) upsertDocument(ctx context.Context, d DocInput) error {
+	nodes, edges, err := documentGraph(ctx, w.tx, d)
+	if err != nil {
+		return err
+	}
+	return w.replace(ctx, DocumentKey(d.ID), nodes, edges)
 }
 
 // DeleteDocument retracts everything a document contributed.

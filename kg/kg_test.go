@@ -3,6 +3,7 @@ package kg_test
 import (
 	"context"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -252,5 +253,70 @@ func TestDocFeatureQueriesUseTheKeyIndex(t *testing.T) {
 			!strings.Contains(plan[1], "USING INDEX sqlite_autoindex_graph_nodes_1 (key=?)") {
 			t.Errorf("%s: plan\n%s\nwant a scan of the keys, then a search of graph_nodes by key", name, joined)
 		}
+	}
+}
+
+// TestUpsertDocumentsIsolatesAFailingDocument: in a batch, a document that
+// fails half-way (its technique's confidence cannot be stored) is rolled
+// back alone — its Threat node, the technique node it created and their
+// outbox rows — and the documents around it are written exactly as if
+// each had been upserted alone, including one that needs the technique
+// node the failed document had created and cached.
+func TestUpsertDocumentsIsolatesAFailingDocument(t *testing.T) {
+	ctx := context.Background()
+	good1 := kg.DocInput{ID: "good-1", Title: "one", Entities: map[string][]string{"ipv4": {"192.0.2.7"}, "domain": {"a.example.com"}}}
+	bad := kg.DocInput{ID: "bad", Title: "bad", Entities: map[string][]string{"ipv4": {"198.51.100.9"}},
+		Techniques: []kg.DocTechnique{{ID: "T1999", Confidence: math.NaN(), Provenance: "model"}}}
+	good2 := kg.DocInput{ID: "good-2", Title: "two", Entities: map[string][]string{"ipv4": {"192.0.2.7"}},
+		Techniques: []kg.DocTechnique{{ID: "T1999", Confidence: 0.8, Provenance: "model"}}}
+
+	batched := kgtest.OpenStore(t)
+	var failed []string
+	got, err := batched.UpsertDocuments(ctx, []kg.DocInput{good1, bad, good2}, func(id string, err error) {
+		failed = append(failed, id)
+		if !strings.Contains(err.Error(), "bad") {
+			t.Errorf("error %q does not name the document", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(failed, []string{"bad"}) {
+		t.Fatalf("failed %q, want [bad]", failed)
+	}
+
+	alone := kgtest.OpenStore(t)
+	var want kg.Change
+	for _, d := range []kg.DocInput{good1, good2} {
+		ch, err := alone.UpsertDocument(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Add(ch)
+	}
+	if got != want {
+		t.Errorf("batch change %+v, one by one %+v", got, want)
+	}
+	for name, s := range map[string]*kg.Store{"batched": batched, "alone": alone} {
+		c, err := s.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Nodes[kg.Threat] != 2 || c.Edges[kg.Uses] != 1 {
+			t.Errorf("%s: %d threats and %d USES, want 2 and 1", name, c.Nodes[kg.Threat], c.Edges[kg.Uses])
+		}
+	}
+	bc, _ := batched.Stats(ctx)
+	ac, _ := alone.Stats(ctx)
+	if !reflect.DeepEqual(bc, ac) {
+		t.Errorf("batched graph %+v, one by one %+v", bc, ac)
+	}
+	bp, _ := batched.Pending(ctx)
+	ap, _ := alone.Pending(ctx)
+	if !reflect.DeepEqual(bp, ap) {
+		t.Errorf("batched outbox %+v, one by one %+v", bp, ap)
+	}
+	if _, err := batched.Enrich(ctx, kg.EnrichQuery{Value: "198.51.100.9", Hops: 1}); !errors.Is(err, kg.ErrNotFound) {
+		t.Errorf("the failed document's indicator is in the graph (err %v)", err)
 	}
 }

@@ -82,7 +82,8 @@ type Change struct {
 	EdgesAdded, EdgesChanged, EdgesDeleted int
 }
 
-func (c *Change) add(o Change) {
+// Add counts o into c.
+func (c *Change) Add(o Change) {
 	c.NodesAdded += o.NodesAdded
 	c.NodesChanged += o.NodesChanged
 	c.NodesDeleted += o.NodesDeleted

@@ -38,6 +38,11 @@ type BuildResult struct {
 	Change    kg.Change
 }
 
+// buildBatch is how many documents Build writes per transaction: most of
+// a build's time went to preparing statements and committing, one
+// document at a time.
+const buildBatch = 256
+
 // Build upserts every document of the workspace into the local graph.
 // Re-running it changes only what changed; one bad document is reported
 // through onError and never stops the others. Each document comes with
@@ -48,6 +53,7 @@ type BuildResult struct {
 // document's ATT&CK techniques, as the workspace's technique model (else
 // the embedded one) tags them and analysts' verdicts (label techniques)
 // correct them, become USES edges with their confidence and provenance.
+// Documents are written buildBatch to a transaction.
 func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError func(id string, err error), progress func(done int)) (BuildResult, error) {
 	var res BuildResult
 	ex, err := Extractor(ctx, ws)
@@ -62,6 +68,26 @@ func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError fu
 	if err != nil {
 		return res, fmt.Errorf("graph build: %w", err)
 	}
+	var batch []kg.DocInput
+	flush := func() error {
+		ch, err := s.UpsertDocuments(ctx, batch, func(id string, err error) {
+			res.Failed++
+			if onError != nil {
+				onError(id, err)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		res.Change.Add(ch)
+		before := res.Documents
+		res.Documents += len(batch)
+		batch = batch[:0]
+		if progress != nil && res.Documents/1000 > before/1000 {
+			progress(res.Documents)
+		}
+		return nil
+	}
 	err = ws.EachDocument(ctx, workspace.ListOptions{}, func(d document.Document) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -69,26 +95,14 @@ func Build(ctx context.Context, ws *workspace.Workspace, s *kg.Store, onError fu
 		d.Entities = ingest.Entities(ex, &d)
 		in := DocInput(d)
 		in.Techniques = DocTechniques(verdicts.Apply(d.ID, tagger.Tag(d.Text(), false).Techniques, tagger.Names))
-		ch, err := s.UpsertDocument(ctx, in)
-		res.Documents++
-		if err != nil {
-			res.Failed++
-			if onError != nil {
-				onError(d.ID, err)
-			}
-		} else {
-			res.Change.NodesAdded += ch.NodesAdded
-			res.Change.NodesChanged += ch.NodesChanged
-			res.Change.NodesDeleted += ch.NodesDeleted
-			res.Change.EdgesAdded += ch.EdgesAdded
-			res.Change.EdgesChanged += ch.EdgesChanged
-			res.Change.EdgesDeleted += ch.EdgesDeleted
+		if batch = append(batch, in); len(batch) < buildBatch {
+			return nil
 		}
-		if progress != nil && res.Documents%1000 == 0 {
-			progress(res.Documents)
-		}
-		return nil
+		return flush()
 	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
 	if err != nil {
 		return res, fmt.Errorf("graph build: %w", err)
 	}
