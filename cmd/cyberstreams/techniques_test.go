@@ -33,6 +33,13 @@ func TestTagCommand(t *testing.T) {
 	if len(got.Sentences) == 0 || got.Sentences[0].Span != [2]int{0, 71} {
 		t.Errorf("sentences %+v", got.Sentences)
 	}
+	for _, st := range got.Sentences {
+		for _, tag := range st.Techniques {
+			if tag.Evidence == nil || tag.Evidence.Sentence != st.Text || tag.Evidence.Span != st.Span {
+				t.Errorf("sentence %d, %s: evidence %+v lacks its sentence %q and span %v", st.Index, tag.Technique, tag.Evidence, st.Text, st.Span)
+			}
+		}
+	}
 
 	for _, tc := range []struct {
 		format, want string
@@ -43,6 +50,31 @@ func TestTagCommand(t *testing.T) {
 		r := runCLI(t, ws, tagReport, "tag", "--output", tc.format, "--format", "text", "-")
 		if r.Code != 0 || !strings.Contains(r.Out, tc.want) || !strings.Contains(r.Out, "T1140") {
 			t.Errorf("--format %s: exit %d\n%s%s", tc.format, r.Code, r.Out, r.Err)
+		}
+	}
+}
+
+// TestTagSentenceRows: with --sentences every sentence row carries its
+// text and character span, in each output format.
+func TestTagSentenceRows(t *testing.T) {
+	ws := t.TempDir()
+	first := "The loader decodes its payload with certutil -decode before running it."
+	for _, tc := range []struct {
+		format string
+		want   []string
+	}{
+		{"jsonl", []string{`"index":0,"span":[0,71],"text":"` + first + `"`, `"evidence":{"sentence":"` + first + `","span":[0,71]`}},
+		{"csv", []string{",0,0,71,T1140,", "," + first + ","}},
+		{"table", []string{"[0:71]", first}},
+	} {
+		r := runCLI(t, ws, tagReport, "tag", "--sentences", "--output", tc.format, "--format", "text", "-")
+		if r.Code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.format, r.Code, r.Err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.Out, w) {
+				t.Errorf("%s: no %q in\n%s", tc.format, w, r.Out)
+			}
 		}
 	}
 }

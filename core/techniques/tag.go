@@ -93,14 +93,17 @@ func (m *Model) Tag(text string, sentences bool) DocumentTags {
 		if !sentences {
 			continue
 		}
+		// Every sentence tag's evidence is its sentence, with the span, as
+		// a document tag's is: a reader of one tag needs no other field.
 		st := SentenceTags{Index: i, Span: chars[i], Text: text[sp.Start:sp.End]}
 		for _, id := range sc.exact {
-			st.Techniques = append(st.Techniques, Tag{Technique: id, Name: m.name(id), Confidence: 1, Provenance: Explicit})
+			st.Techniques = append(st.Techniques, Tag{Technique: id, Name: m.name(id), Confidence: 1, Provenance: Explicit,
+				Evidence: &Evidence{Sentence: st.Text, Span: st.Span}})
 		}
 		for l, p := range sc.prob {
 			if p >= m.SentenceCut[l] && !slices.Contains(sc.exact, m.Techniques[l]) {
 				st.Techniques = append(st.Techniques, Tag{Technique: m.Techniques[l], Name: m.nameOf(l),
-					Confidence: p, Provenance: Inferred, Evidence: &Evidence{Words: m.words(sc.x, l)}})
+					Confidence: p, Provenance: Inferred, Evidence: &Evidence{Sentence: st.Text, Span: st.Span, Words: m.words(sc.x, l)}})
 			}
 		}
 		if len(st.Techniques) > 0 {

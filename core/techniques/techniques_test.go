@@ -168,6 +168,17 @@ func TestTagFindsTechniquesWithEvidence(t *testing.T) {
 	if len(got.Sentences) == 0 {
 		t.Fatal("no sentence tags")
 	}
+	// Every sentence tag carries its sentence and span, as a document tag does.
+	for _, st := range got.Sentences {
+		if s := string([]rune(text)[st.Span[0]:st.Span[1]]); s != st.Text {
+			t.Errorf("sentence %d: span %v is %q, text %q", st.Index, st.Span, s, st.Text)
+		}
+		for _, tag := range st.Techniques {
+			if tag.Evidence == nil || tag.Evidence.Sentence != st.Text || tag.Evidence.Span != st.Span {
+				t.Errorf("sentence %d, %s: evidence %+v, want sentence %q span %v", st.Index, tag.Technique, tag.Evidence, st.Text, st.Span)
+			}
+		}
+	}
 	if neutral := m.Tag("Researchers published the report on their blog.", false); len(neutral.Techniques) != 0 {
 		t.Errorf("neutral sentence tagged %+v", neutral.Techniques)
 	}
