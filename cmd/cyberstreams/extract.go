@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/csv"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -48,8 +50,9 @@ Without --refang values are printed as written; with it they are normalised
 written beside its refanged form (written is empty for a host decoded from
 an encoded URL), and the source file; with --lines every input line is a
 document of its own and rows carry its line number.
-Gzipped files are read transparently. An unreadable file is reported and
-the others are still read (exit 1).`,
+Gzipped files are read transparently. An unreadable or empty file (nothing
+but white space) is reported on stderr and the others are still read
+(exit 1), as in score and tag.`,
 		Example: `  cyberstreams extract report.txt
   echo 'C2 at hxxp://198.51.100[.]7/gate' | cyberstreams extract --refang
   cyberstreams extract --refang feed.txt.gz | jq '.domain'
@@ -165,20 +168,28 @@ func eachDocument(app *App, path string, lines bool, fn func(line int, text stri
 		if err != nil {
 			return fmt.Errorf("extract %s: %w", name, err)
 		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			return emptyFile(name)
+		}
 		if err := fn(0, string(b)); err != nil {
 			return outputError{err}
 		}
 		return nil
 	}
 	br := bufio.NewReaderSize(r, 1<<16)
+	blank := true
 	for n := 1; ; n++ {
 		s, err := br.ReadString('\n')
 		if len(s) > 0 {
+			blank = blank && strings.TrimSpace(s) == ""
 			if werr := fn(n, s); werr != nil {
 				return outputError{werr}
 			}
 		}
 		if err == io.EOF {
+			if blank {
+				return emptyFile(name)
+			}
 			return nil
 		}
 		if err != nil {
@@ -186,6 +197,11 @@ func eachDocument(app *App, path string, lines bool, fn func(line int, text stri
 		}
 	}
 }
+
+// emptyFile is the failure of an input with nothing but white space in
+// it: reported on stderr naming the file, the other inputs still read,
+// exit 1, as score and tag report it.
+func emptyFile(name string) error { return fmt.Errorf("%s: empty file", name) }
 
 // openText opens a file or stdin ("-") for reading, un-gzipping when the
 // content is gzip, and returns the name to report it by.

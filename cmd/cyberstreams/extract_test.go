@@ -139,3 +139,40 @@ func TestExtractGoesOnAfterAnUnreadableFile(t *testing.T) {
 		t.Fatalf("exit %d out %q err %q: want exit 1, the missing file named, the good one read", r.Code, r.Out, r.Err)
 	}
 }
+
+// TestEmptyFileIsAFailedInput: extract, tag and score treat an empty file
+// (nothing but white space) alike: named on stderr as "NAME: empty file",
+// the other inputs still read, exit 1.
+func TestEmptyFileIsAFailedInput(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.txt")
+	if err := os.WriteFile(good, []byte("The loader fetched its payload from 203.0.113.9 and decoded it with certutil."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, content := range []string{"", " \n\t\n"} {
+		empty := filepath.Join(dir, "empty.txt")
+		if err := os.WriteFile(empty, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			args []string
+			want string // in the output of the good file
+		}{
+			{[]string{"extract"}, "203.0.113.9"},
+			{[]string{"extract", "-o", "jsonl"}, "203.0.113.9"},
+			{[]string{"extract", "--lines", "-o", "csv"}, "203.0.113.9"},
+			{[]string{"tag", "-o", "jsonl"}, `"technique":"T1140"`},
+			{[]string{"score", "-o", "jsonl"}, `"ipv4":["203.0.113.9"]`},
+		} {
+			r := runCLI(t, dir, "", append(tc.args, empty, good)...)
+			if r.Code != exitError || !strings.Contains(r.Err, empty+": empty file") || !strings.Contains(r.Out, tc.want) {
+				t.Errorf("%v on %q: exit %d, stderr %q, out %q; want exit %d, %q named as empty, the good file read",
+					tc.args, content, r.Code, r.Err, r.Out, exitError, empty)
+			}
+			r = runCLI(t, dir, content, tc.args[0], "-")
+			if r.Code != exitError || !strings.Contains(r.Err, "<stdin>: empty file") {
+				t.Errorf("%s - on %q: exit %d, stderr %q", tc.args[0], content, r.Code, r.Err)
+			}
+		}
+	}
+}
