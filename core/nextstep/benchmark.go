@@ -1,6 +1,7 @@
 package nextstep
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -22,8 +23,10 @@ type Protocol struct {
 	// (e.g. those the technique tagger finds in the actor's procedure text,
 	// TextReveal). Those outside the graph are left out.
 	Reveal func(actor string, earlier []string) []string
-	// DropLater drops the revealed techniques that start at Split or
-	// later (a tagger's slips into later tactics) instead of giving them.
+	// DropLater ranks the revealed techniques that start at Split or
+	// later (a tagger's slips into later tactics) instead of giving them,
+	// unless nothing else is revealed: what `next-steps --text --from
+	// SPLIT` does (Model.withoutSlips).
 	DropLater bool
 	// FromShown starts the ranking where `next-steps` does without --from
 	// instead of at Split: after the furthest tactic a given id starts in,
@@ -99,8 +102,8 @@ func (p Protocol) HeldOut(u kg.TechniqueUsage) ([]string, error) {
 
 // Benchmark runs the protocol for each method. With Reveal set, a
 // technique the actor is shown but that starts at Split or later is given
-// too, so it is not ranked (as `next-steps --text --from SPLIT` does): a
-// tagger's slip costs recall, unless DropLater.
+// too, so it is not ranked: a tagger's slip costs recall, unless
+// DropLater.
 func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []Method) ([]Result, error) {
 	folds, split, err := p.folds(u)
 	if err != nil {
@@ -131,9 +134,12 @@ func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []M
 			}
 			var given []int
 			for _, t := range shown {
-				if i, ok := md.index[t]; ok && !slices.Contains(given, i) && !(p.DropLater && md.stage[i] >= split) {
+				if i, ok := md.index[t]; ok && !slices.Contains(given, i) {
 					given = append(given, i)
 				}
+			}
+			if p.DropLater {
+				given = md.withoutSlips(given, given, split)
 			}
 			truth := map[int]bool{}
 			for _, t := range f.truth {
@@ -156,30 +162,82 @@ func Benchmark(ctx context.Context, u kg.TechniqueUsage, p Protocol, methods []M
 			if err != nil {
 				return nil, err
 			}
-			hits, first := 0, true
-			for r, i := range ranked {
-				if !truth[i] {
-					continue
-				}
-				if first {
-					res[mi].MRR += 1 / float64(r+1)
-					first = false
-				}
-				if r < p.K {
-					hits++
-				}
-			}
-			res[mi].Recall += float64(hits) / float64(len(truth))
-			if hits > 0 {
-				res[mi].Hit++
-			}
+			res[mi].add(ranked, truth, p.K)
 		}
 	}
 	for i := range res {
-		n := float64(len(folds))
-		res[i].Recall /= n
-		res[i].Hit /= n
-		res[i].MRR /= n
+		res[i].average(len(folds))
 	}
+	return res, nil
+}
+
+// add sums one held-out actor's recall@k, hit@k and reciprocal rank.
+func (r *Result) add(ranked []int, truth map[int]bool, k int) {
+	hits, first := 0, true
+	for at, i := range ranked {
+		if !truth[i] {
+			continue
+		}
+		if first {
+			r.MRR += 1 / float64(at+1)
+			first = false
+		}
+		if at < k {
+			hits++
+		}
+	}
+	r.Recall += float64(hits) / float64(len(truth))
+	if hits > 0 {
+		r.Hit++
+	}
+}
+
+// average turns the sums over n held-out actors into means.
+func (r *Result) average(n int) {
+	r.Recall /= float64(n)
+	r.Hit /= float64(n)
+	r.MRR /= float64(n)
+}
+
+// HindsightList is a yardstick, not a method: the one list of techniques
+// that, given to every held-out actor of p alike, has the best mean
+// recall@K, chosen with the held-out actors' own later techniques in hand.
+// Recall@K of a fixed list is the sum over its first K techniques of
+// Σ_actors [technique in the actor's truth] / |truth|, so ranking every
+// candidate by that sum is optimal. No ranking that ignores what it is
+// given can beat it (bench/next_step: popularity reaches it at
+// credential-access); what a method gains above it is what the given
+// techniques told it. Hit@K and MRR are those of the same list.
+func HindsightList(u kg.TechniqueUsage, p Protocol) (Result, error) {
+	folds, split, err := p.folds(u)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(folds) == 0 {
+		return Result{}, fmt.Errorf("no actor has %d techniques on each side of %s", p.MinEach, p.Split)
+	}
+	index := map[string]int{}
+	value := make([]float64, len(u.Techniques))
+	var list []int
+	for i, t := range u.Techniques {
+		index[t.Key] = i
+		if stageOf(t.Tactics) >= split {
+			list = append(list, i)
+		}
+	}
+	truths := make([]map[int]bool, len(folds))
+	for fi, f := range folds {
+		truths[fi] = map[int]bool{}
+		for _, t := range f.truth {
+			truths[fi][index[t]] = true
+			value[index[t]] += 1 / float64(len(f.truth))
+		}
+	}
+	slices.SortStableFunc(list, func(a, b int) int { return cmp.Compare(value[b], value[a]) })
+	res := Result{Method: "hindsight-list(yardstick)", Split: p.Split, Actors: len(folds)}
+	for _, truth := range truths {
+		res.add(list, truth, p.K)
+	}
+	res.average(len(folds))
 	return res, nil
 }

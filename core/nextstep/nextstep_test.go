@@ -246,3 +246,46 @@ func TestInnerFolds(t *testing.T) {
 		t.Errorf("tuned EASE ranks %v (%v), want T1003 first", ids(r), err)
 	}
 }
+
+// The hindsight list ranks each later technique by the share of the
+// held-out actors' truth it holds; no ranking that ignores what it is
+// given does better, popularity included.
+func TestHindsightList(t *testing.T) {
+	tests := []struct {
+		name    string
+		split   string
+		minEach int
+		k       int
+		recall  float64
+		mrr     float64
+	}{
+		// G0001 alone, truth {T1003, T1105}: both lead the list.
+		{"one actor, k 1", "credential-access", 2, 1, 0.5, 1},
+		{"one actor, k 2", "credential-access", 2, 2, 1, 1},
+		// G0001, G0003-5: T1105 is in every truth, T1486 in two of two;
+		// T1105 first gives 1, ½, ½, 1.
+		{"four actors", "command-and-control", 1, 1, 0.75, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Protocol{Split: tt.split, MinEach: tt.minEach, K: tt.k}
+			got, err := HindsightList(usage(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Recall != tt.recall || got.MRR != tt.mrr {
+				t.Errorf("%+v: want recall %g MRR %g", got, tt.recall, tt.mrr)
+			}
+			res, err := Benchmark(context.Background(), usage(), p, []Method{Popularity()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res[0].Recall > got.Recall {
+				t.Errorf("popularity %g beats the hindsight list %g", res[0].Recall, got.Recall)
+			}
+		})
+	}
+	if _, err := HindsightList(usage(), Protocol{Split: "impact", MinEach: 3, K: 1}); err == nil {
+		t.Error("no actor to hold out: no error")
+	}
+}
