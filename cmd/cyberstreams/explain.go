@@ -144,7 +144,12 @@ func printExplanation(app *App, r scoring.Result, margin bool) error {
 		for _, c := range e.Reasons {
 			fmt.Fprintf(w, "  %+.3f  %s\n", c.SHAP, termsafe.Line(c.Text, 120))
 		}
-		fmt.Fprintf(w, "patch priority %.4f of 10 (expected severity in CVSS points × the likelihood)\n\n", e.Priority)
+		if e.NoCVE {
+			fmt.Fprintf(w, "patch priority: none; ranked after the documents with a likelihood, by expected severity (%.2f CVSS points)\n\n",
+				exploitation.ExpectedSeverity(r.Probabilities))
+		} else {
+			fmt.Fprintf(w, "patch priority %.4f of 10 (expected severity in CVSS points × the likelihood)\n\n", e.Priority)
+		}
 	}
 	return nil
 }

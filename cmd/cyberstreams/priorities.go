@@ -36,7 +36,9 @@ and informational (the midpoints of the CVSS v3 bands). It is in [0, 10]: a
 document both likely to be exploited and bad when it is comes first. The
 severity probabilities are the workspace's champion model's (or --model's);
 the exploitation probability is the embedded exploitation model's for
---horizon days (see "cyberstreams score --help").
+--horizon days (see "cyberstreams score --help"). A document that names no
+CVE has no likelihood (KEV lists only CVEs): it comes after every document
+with one, by its expected severity alone.
 
 Output: a table at a terminal, else JSONL (score's records, in priority
 order); --output csv as score's. --top N keeps the first N.`,

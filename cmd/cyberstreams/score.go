@@ -70,7 +70,12 @@ reasons with --explain K (TreeSHAP in log-odds: base + Σ reasons + omitted
 = logit(probability)), and the patch priority, the expected harm:
 priority = Σ_c P(severity c)·w_c × P(exploited), with w = 9.5, 7.95, 5.45,
 2.0, 0 CVSS points for critical … informational (the CVSS v3 band
-midpoints). "cyberstreams priorities" ranks documents by it.
+midpoints). "cyberstreams priorities" ranks documents by it. A document
+that names no CVE (as its id, an alias or in its text) has no likelihood,
+since KEV lists only CVEs: its record says "no_cve": true with no
+probability or priority, CSV leaves p_exploited and priority empty, the
+table shows "no CVE", and priorities lists it after every document with a
+likelihood, by expected severity alone.
 
 With --fail-on SEVERITY the exit code is 3 when any document is scored at or
 above that severity (for CI gates and cron jobs).`,
@@ -289,8 +294,12 @@ func (s *scoreSink) write(r scoring.Result) error {
 			title = strings.TrimSpace(title + " [no text: meta features only]")
 		}
 		cells := exploitationCells(r)
+		likelihood, priority := percent(cells[0]), cells[2]
+		if r.Exploitation != nil && r.Exploitation.NoCVE {
+			likelihood, priority = "no CVE", "-"
+		}
 		_, err := fmt.Fprintf(s.table, "%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\n", r.Severity, r.Confidence, r.Novelty,
-			percent(cells[0]), cells[2], termsafe.Line(r.ID, 28), title)
+			likelihood, priority, termsafe.Line(r.ID, 28), title)
 		if err == nil && s.explain >= 0 && r.Explanation != nil {
 			for _, reason := range r.Explanation.Reasons {
 				fmt.Fprintf(s.table, "\t\t\t\t\t  %+.3f\t%s\n", reason.SHAP, termsafe.Line(reason.Text, 60))
@@ -331,11 +340,16 @@ func pubDay(r scoring.Result) string {
 }
 
 // exploitationCells are the p_exploited, exploited_horizon_days and
-// priority cells ("" without an exploitation likelihood).
+// priority cells ("" without an exploitation likelihood). A document that
+// names no CVE has its horizon and empty likelihood and priority cells:
+// it has no likelihood over that horizon.
 func exploitationCells(r scoring.Result) []string {
 	e := r.Exploitation
 	if e == nil {
 		return []string{"", "", ""}
+	}
+	if e.NoCVE {
+		return []string{"", strconv.Itoa(e.HorizonDays), ""}
 	}
 	return []string{strconv.FormatFloat(e.Probability, 'f', 6, 64), strconv.Itoa(e.HorizonDays), strconv.FormatFloat(e.Priority, 'f', 4, 64)}
 }

@@ -57,7 +57,10 @@ type Knowledge struct {
 //	   of exploitation (exploitation.WithoutDenials): "there is no
 //	   evidence of this being exploited in the wild" no longer raises the
 //	   likelihood through its words.
-const PathVersion = 3
+//	4: a document that names no CVE gets no likelihood
+//	   (exploitation.Prediction.NoCVE), stored as workspace.Score.NoCVE;
+//	   scores stored before gave it a small one.
+const PathVersion = 4
 
 // PlainKnowledge is the knowledge of no workspace: the workbench's
 // indicator extractor (refanging on) without names, and no graph features.

@@ -420,6 +420,12 @@ func (s *Scorer) exploitation(d *document.Document, res *Result, opts Options) *
 		reasons = len(m.Names())
 	}
 	p := m.Predict(d, reasons)
+	if p.NoCVE {
+		if opts.Explain >= 0 {
+			p.Summary = exploitation.NoCVESummary
+		}
+		return &p
+	}
 	// A listing within 30 days is a listing within 90 and 365: the
 	// horizons' models are trained apart (and the longer ones on fewer
 	// documents), so a longer horizon answers at least what a shorter

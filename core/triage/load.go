@@ -146,19 +146,20 @@ type storedScore struct {
 	probabilities               [5]float64
 	exploitation, patch         float64
 	horizon                     int
+	noCVE                       bool
 }
 
 // newStoredScore is the score half of a queue row read from s, all but
 // the probabilities (setProbabilities).
 func newStoredScore(s *workspace.Score) storedScore {
 	return storedScore{docID: s.DocID, severity: s.Severity, confidence: s.Confidence, margin: s.Margin, novelty: s.Novelty,
-		exploitation: s.Exploitation, patch: s.PatchPriority, horizon: s.ExploitationHorizon}
+		exploitation: s.Exploitation, patch: s.PatchPriority, horizon: s.ExploitationHorizon, noCVE: s.NoCVE}
 }
 
 func (sc *storedScore) fill(it *Item) {
 	it.Severity, it.Confidence, it.Margin, it.Novelty = sc.severity, sc.confidence, sc.margin, sc.novelty
 	it.Probabilities = sc.probabilities
-	it.Exploitation, it.ExploitationHorizon, it.PatchPriority = sc.exploitation, sc.horizon, sc.patch
+	it.Exploitation, it.ExploitationHorizon, it.PatchPriority, it.NoCVE = sc.exploitation, sc.horizon, sc.patch, sc.noCVE
 }
 
 // setProbabilities parses the stored probabilities ("" for none).

@@ -53,6 +53,9 @@ func itemsAsBefore(t *testing.T, s *triage.Session) []triage.Item {
 			&it.Exploitation, &it.ExploitationHorizon, &it.PatchPriority); err != nil {
 			t.Fatal(err)
 		}
+		if it.Exploitation == -1 { // a document that names no CVE (workspace.Score.NoCVE)
+			it.Exploitation, it.NoCVE = 0, true
+		}
 		if prob != "" {
 			var p scoring.Probabilities
 			if err := json.Unmarshal([]byte(prob), &p); err != nil {

@@ -5,6 +5,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 )
 
 // Queue is a loaded queue held in memory for the triage screen. Each item's
@@ -52,9 +54,10 @@ type facts struct {
 	scored, novel          bool
 	contested              bool
 	// patch and exploit are the patch priority and exploitation
-	// likelihood; hasExploit says the item has them.
-	patch, exploit float64
-	hasExploit     bool
+	// likelihood; hasExploit says the item has them. For an item that
+	// names no CVE (noCVE), patch is its expected severity.
+	patch, exploit    float64
+	hasExploit, noCVE bool
 }
 
 // NewQueue holds items (as loaded, in any order; the slice is kept, not
@@ -82,10 +85,14 @@ func newQueue(items []Item, seed uint64) *Queue {
 }
 
 func (q *Queue) factsOf(it *Item) facts {
-	return facts{priority: it.Priority(), novelty: it.Novelty, gap: it.Gap, when: it.When().UnixNano(),
-		patch: it.PatchPriority, exploit: it.Exploitation, hasExploit: it.HasExploitation(),
+	f := facts{priority: it.Priority(), novelty: it.Novelty, gap: it.Gap, when: it.When().UnixNano(),
+		patch: it.PatchPriority, exploit: it.Exploitation, hasExploit: it.HasExploitation(), noCVE: it.NoCVE && it.ExploitationHorizon > 0,
 		sev: intern(it.Severity, &q.sevs, q.sevID), source: intern(it.Source, &q.sources, q.srcID),
 		state: it.LabelState, scored: it.Scored(), novel: it.Novel, contested: it.Contested}
+	if f.noCVE {
+		f.patch = exploitation.ExpectedSeverity(it.Probabilities)
+	}
+	return f
 }
 
 func intern(s string, names *[]string, ids map[string]int32) int32 {
@@ -209,10 +216,16 @@ func (q *Queue) key(by Sort, i int32) orderKey {
 		b = -f.novelty
 	case ByPatchPriority:
 		// A patch priority lies in [0, 10], so −priority ≤ 0 < 1 puts
-		// every item with one before those without.
-		a, b = 1, 0
-		if f.hasExploit {
+		// every item with one before those without; an item that names no
+		// CVE (1) comes before those scored without a likelihood (2), by
+		// expected severity.
+		switch {
+		case f.hasExploit:
 			a, b = -f.patch, -f.exploit
+		case f.noCVE:
+			a, b = 1, -f.patch
+		default:
+			a, b = 2, 0
 		}
 	}
 	return orderKey{a: floatKey(a), b: floatKey(b), when: -f.when, i: i}

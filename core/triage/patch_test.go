@@ -33,6 +33,12 @@ func patchItems() []triage.Item {
 		scored("same-b", "low", 0.01, 0.02, 3),
 		scored("same-a", "low", 0.01, 0.02, 3),
 		scored("never", "informational", 0, 0, 4),
+		// Name no CVE: no likelihood, after every one with a likelihood,
+		// by expected severity alone.
+		{DocID: "nocve-low", Severity: "low", Confidence: 0.9, Published: day.Add(6 * time.Hour), Probabilities: [5]float64{0, 0, 0.1, 0.9, 0},
+			ExploitationHorizon: exploitation.DefaultHorizon, NoCVE: true},
+		{DocID: "nocve-critical", Severity: "critical", Confidence: 0.9, Published: day, Probabilities: [5]float64{0.9, 0.1, 0, 0, 0},
+			ExploitationHorizon: exploitation.DefaultHorizon, NoCVE: true},
 	}
 }
 
@@ -48,9 +54,9 @@ func TestPatchPrioritySort(t *testing.T) {
 		want   []string
 	}{
 		{"all", triage.Filter{}, []string{"top", "mid-likelier", "mid-less-likely", "low-newer", "low-older",
-			"same-a", "same-b", "never", "unscored", "old-score"}},
-		{"critical only", triage.Filter{Severity: "critical"}, []string{"top", "mid-less-likely", "old-score"}},
-		{"text", triage.Filter{Text: "low"}, []string{"low-newer", "low-older"}},
+			"same-a", "same-b", "never", "nocve-critical", "nocve-low", "unscored", "old-score"}},
+		{"critical only", triage.Filter{Severity: "critical"}, []string{"top", "mid-less-likely", "nocve-critical", "old-score"}},
+		{"text", triage.Filter{Text: "low"}, []string{"low-newer", "low-older", "nocve-low"}},
 		{"nothing matches", triage.Filter{Severity: "medium", Text: "top"}, nil},
 	}
 	for _, tt := range tests {
@@ -72,9 +78,12 @@ func TestPatchPriorityAgreesWithPriorities(t *testing.T) {
 			continue // the ties that order by time, which records lack
 		}
 		items = append(items, it)
-		r := scoring.Result{ID: it.DocID}
-		if it.HasExploitation() {
+		r := scoring.Result{ID: it.DocID, Probabilities: it.Probabilities}
+		switch {
+		case it.HasExploitation():
 			r.Exploitation = &exploitation.Prediction{Probability: it.Exploitation, HorizonDays: it.ExploitationHorizon, Priority: it.PatchPriority}
+		case it.NoCVE:
+			r.Exploitation = &exploitation.Prediction{HorizonDays: it.ExploitationHorizon, NoCVE: true}
 		}
 		results = append(results, r)
 	}
@@ -86,7 +95,7 @@ func TestPatchPriorityAgreesWithPriorities(t *testing.T) {
 		}
 	}
 	for _, it := range triage.Apply(items, triage.Filter{}, triage.ByPatchPriority, 0) {
-		if it.HasExploitation() {
+		if it.HasExploitation() || it.NoCVE {
 			got = append(got, it.DocID)
 		}
 	}
@@ -108,7 +117,7 @@ func TestPatchPriorityFollowsARescore(t *testing.T) {
 	}{
 		{"raised to the top", "never", 5, exploitation.DefaultHorizon, 0},
 		{"lowered to no harm, still the likeliest of those", "top", 0, exploitation.DefaultHorizon, 6},
-		{"its likelihood gone", "top", 4.5, 0, 9},
+		{"its likelihood gone", "top", 4.5, 0, 11},
 		{"an old score gains one", "old-score", 3, exploitation.DefaultHorizon, 1},
 	}
 	for _, tt := range tests {

@@ -64,11 +64,15 @@ type Item struct {
 	Exploitation        float64
 	ExploitationHorizon int
 	PatchPriority       float64
+	// NoCVE says the document names no CVE, so it has no likelihood over
+	// its horizon (exploitation.Prediction.NoCVE): the patch-priority
+	// order puts it after the items with one, by expected severity.
+	NoCVE bool
 }
 
 // HasExploitation reports whether the item carries an exploitation
-// likelihood and patch priority.
-func (it *Item) HasExploitation() bool { return it.ExploitationHorizon > 0 }
+// likelihood and patch priority: scored with one, and naming a CVE.
+func (it *Item) HasExploitation() bool { return it.ExploitationHorizon > 0 && !it.NoCVE }
 
 // Scored reports whether the item has a model score.
 func (it *Item) Scored() bool { return it.Severity != "" }
@@ -225,7 +229,9 @@ const (
 	// (expected harm: expected severity × exploitation likelihood,
 	// exploitation.Priority) first, then the likelier to be exploited,
 	// then newest — the order `cyberstreams priorities` prints
-	// (scoring.SortByPriority). Documents without a likelihood go last.
+	// (scoring.SortByPriority). Documents that name no CVE follow, by
+	// expected severity (exploitation.ExpectedSeverity); documents scored
+	// without a likelihood go last.
 	ByPatchPriority
 )
 

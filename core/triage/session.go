@@ -223,6 +223,7 @@ func (s *Session) storeScores(ctx context.Context, basis string, results []scori
 			Margin: r.Margin, Novelty: r.Novelty, Probabilities: string(p), Explanation: string(ex), Basis: basis}
 		if e := r.Exploitation; e != nil {
 			scores[i].Exploitation, scores[i].ExploitationHorizon, scores[i].PatchPriority = e.Probability, e.HorizonDays, e.Priority
+			scores[i].NoCVE = e.NoCVE
 		}
 		if renamed[i] {
 			scores[i].Entities = r.Entities

@@ -275,7 +275,7 @@ func TestContestedDocuments(t *testing.T) {
 func TestDetailExploitation(t *testing.T) {
 	ctx := context.Background()
 	s := triagetest.Demo(t, t.TempDir())
-	for _, id := range []string{"demo-003", "demo-009"} {
+	for _, id := range []string{"demo-003", "demo-007"} {
 		d, err := s.Detail(ctx, id)
 		if err != nil {
 			t.Fatal(err)
@@ -292,5 +292,13 @@ func TestDetailExploitation(t *testing.T) {
 		if math.Abs(fresh.Exploitation.Probability-e.Probability) > 1e-12 {
 			t.Errorf("%s: probability %v, score gives %v", id, e.Probability, fresh.Exploitation.Probability)
 		}
+	}
+	// demo-009 names no CVE: no likelihood, said in words.
+	d, err := s.Detail(ctx, "demo-009")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := d.Score.Exploitation; e == nil || !e.NoCVE || e.Summary != exploitation.NoCVESummary || len(e.Reasons) != 0 {
+		t.Fatalf("demo-009: exploitation %+v", e)
 	}
 }

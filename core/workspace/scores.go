@@ -42,11 +42,37 @@ type Score struct {
 	Exploitation        float64
 	ExploitationHorizon int
 	PatchPriority       float64
+	// NoCVE says the document names no CVE, so its score carries no
+	// likelihood over its horizon (exploitation.Prediction.NoCVE):
+	// Exploitation and PatchPriority are 0 and mean nothing. Stored as an
+	// exploitation of −1, which no probability is (storedNoCVE).
+	NoCVE bool
 	// Entities, when not nil in PutScores, replace the document's stored
 	// entities in the same transaction: the scorer derived them with newer
 	// knowledge than the document was stored with (actor and software
 	// names learned from the graph since). Score never fills it.
 	Entities map[string][]string
+}
+
+// storedNoCVE is the exploitation column of a score whose document names
+// no CVE (Score.NoCVE).
+const storedNoCVE = -1.0
+
+// exploitationColumn is the stored exploitation of s.
+func (s *Score) exploitationColumn() float64 {
+	if s.NoCVE {
+		return storedNoCVE
+	}
+	return s.Exploitation
+}
+
+// readExploitation sets NoCVE from a stored exploitation column just
+// scanned into Exploitation.
+func (s *Score) readExploitation() {
+	s.NoCVE = s.Exploitation == storedNoCVE
+	if s.NoCVE {
+		s.Exploitation = 0
+	}
 }
 
 // scoredAtLayout is how scored_at is stored.
@@ -88,7 +114,7 @@ func (w *Workspace) PutScores(ctx context.Context, scores []Score) error {
 			ex = "{}"
 		}
 		if _, err := st.ExecContext(ctx, s.DocID, s.Model, s.Severity, s.Confidence, s.Margin, s.Novelty, s.Probabilities, ex, at, s.Basis,
-			s.Exploitation, s.ExploitationHorizon, s.PatchPriority); err != nil {
+			s.exploitationColumn(), s.ExploitationHorizon, s.PatchPriority); err != nil {
 			return fmt.Errorf("store score of %s: %w", s.DocID, err)
 		}
 		if s.Entities != nil {
@@ -167,6 +193,7 @@ func (w *Workspace) Score(ctx context.Context, docID string) (Score, bool, error
 		return Score{}, false, fmt.Errorf("score of %s: %w", docID, err)
 	}
 	s.ScoredAt, _ = time.Parse(scoredAtLayout, at)
+	s.readExploitation()
 	return s, true, nil
 }
 
@@ -203,6 +230,7 @@ func (w *Workspace) EachQueueScore(ctx context.Context, fn func(*Score) error) e
 			&s.Exploitation, &s.ExploitationHorizon, &s.PatchPriority); err != nil {
 			return fmt.Errorf("read scores: %w", err)
 		}
+		s.readExploitation()
 		if err := fn(&s); err != nil {
 			return err
 		}

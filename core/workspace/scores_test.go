@@ -234,3 +234,39 @@ func TestIngestedAt(t *testing.T) {
 		t.Fatalf("document a ingested at %v, not during this test (%v)", got["a"], now)
 	}
 }
+
+// A score whose document names no CVE says so when read back, through the
+// wide row and the queue's index alike, and a likelihood of 0 stays a
+// likelihood.
+func TestScoreNoCVERoundTrip(t *testing.T) {
+	ctx := context.Background()
+	ws := scoredWorkspace(t)
+	put := []Score{
+		{DocID: "a", Model: "v2", Basis: "v2", Severity: "low", Probabilities: `{"low":1}`, ExploitationHorizon: 30, NoCVE: true},
+		{DocID: "b", Model: "v2", Basis: "v2", Severity: "low", Probabilities: `{"low":1}`, ExploitationHorizon: 30},
+	}
+	if err := ws.PutScores(ctx, put); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range put {
+		got, ok, err := ws.Score(ctx, want.DocID)
+		if err != nil || !ok || got.NoCVE != want.NoCVE || got.Exploitation != 0 || got.ExploitationHorizon != 30 {
+			t.Errorf("Score(%s) = %+v, %v, %v; want no_cve %v", want.DocID, got, ok, err, want.NoCVE)
+		}
+	}
+	seen := 0
+	err := ws.EachQueueScore(ctx, func(s *Score) error {
+		for _, want := range put {
+			if s.DocID == want.DocID {
+				seen++
+				if s.NoCVE != want.NoCVE || s.Exploitation != 0 {
+					t.Errorf("queue score of %s: no_cve %v, exploitation %v; want %v, 0", s.DocID, s.NoCVE, s.Exploitation, want.NoCVE)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil || seen != 2 {
+		t.Fatalf("queue read %d of the 2 scores (%v)", seen, err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/exploitation"
 	"github.com/cyberstreams/cyberstreams/core/termsafe"
 	"github.com/cyberstreams/cyberstreams/core/triage"
 	"github.com/cyberstreams/cyberstreams/tui/common"
@@ -242,7 +243,12 @@ func (m *Model) render() {
 		b.WriteByte('\n')
 		b.WriteString(wrap(termsafe.Line(e.Summary, 600)))
 		b.WriteByte('\n')
-		b.WriteString(wrap(st.Dim.Render(fmt.Sprintf("patch priority %.3f of 10 (expected severity in CVSS points × the likelihood)", e.Priority))))
+		if e.NoCVE {
+			b.WriteString(wrap(st.Dim.Render(fmt.Sprintf("patch priority: none; after the documents with a likelihood, by expected severity (%.2f CVSS points)",
+				exploitation.ExpectedSeverity(r.Probabilities)))))
+		} else {
+			b.WriteString(wrap(st.Dim.Render(fmt.Sprintf("patch priority %.3f of 10 (expected severity in CVSS points × the likelihood)", e.Priority))))
+		}
 		b.WriteString("\n\n")
 	}
 

@@ -244,8 +244,12 @@ const likelihoodWidth = 5
 // Likelihood is the queue's exploitation column: the stored probability
 // of a KEV listing within the item's horizon (30 days), as a percentage
 // with the digits a rare event needs — "  12%", " 2.1%", " 0.3%",
-// "<0.1%" — and "    –" for an item without one.
+// "<0.1%" — "  n/a" for an item that names no CVE (KEV lists only CVEs)
+// and "    –" for an item scored without one.
 func Likelihood(it *triage.Item) string {
+	if it.NoCVE && it.ExploitationHorizon > 0 {
+		return "  n/a"
+	}
 	if !it.HasExploitation() {
 		return "    –"
 	}
