@@ -72,7 +72,7 @@ func run() error {
 	u := kg.UsageOf(b.Nodes, b.Edges)
 	methods := nextstep.Baselines()
 	// The default before software rows joined it, for comparison.
-	methods = append(methods, nextstep.ItemCosineOf(1, 1, 0, false), nextstep.Default())
+	methods = append(methods, nextstep.ItemCosineOf(1, 1, 0, false), nextstep.Default(), nextstep.DefaultForText())
 	if *grid {
 		methods = append(methods, nextstep.Candidates()...)
 	}

@@ -412,8 +412,10 @@ func newGraphQueryCmd(app *App) *cobra.Command {
                               --from TACTIC), ranked by the next-step model: item-to-item
                               cosine over the co-usage of ATT&CK actors, their campaigns
                               and software (malware and tools, weighted 0.3) (recall@10
-                              0.33 leaving each ATT&CK group out, popularity 0.31; 0.25
-                              from the group's procedure text via --text; bench/next_step).
+                              0.33 leaving each ATT&CK group out, popularity 0.31). With
+                              --text, 0.25 x popularity joins the cosine, since tagged
+                              techniques are weaker evidence than ids (0.27 from the
+                              group's procedure text, 0.31 with --from; bench/next_step).
                               --rule co-usage ranks instead by the co-usage rule: the
                               techniques used by the actors and campaigns that use all the
                               given ones within --max-hops USES/CONDUCTS steps, by how many

@@ -351,13 +351,15 @@ func furthestFound(stages []int) int {
 	return out
 }
 
-// Suggest trains the Default method on the local graph and answers q.
+// Suggest trains the query's method (MethodFor: Default, or
+// DefaultForText when techniques were found in text) on the local graph
+// and answers q.
 func Suggest(ctx context.Context, s *kg.Store, q Query) ([]Step, error) {
 	u, err := s.TechniqueUsage(ctx)
 	if err != nil {
 		return nil, err
 	}
-	m, err := Train(u, Default())
+	m, err := Train(u, MethodFor(q))
 	if err != nil {
 		return nil, err
 	}

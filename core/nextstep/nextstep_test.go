@@ -289,3 +289,46 @@ func TestHindsightList(t *testing.T) {
 		t.Error("no actor to hold out: no error")
 	}
 }
+
+// Blended's popularity counts actors, as Popularity does: five campaigns
+// using encryption (T1486) do not lift it over the C2 transfer four
+// actors use (T1105), though they would if every basket counted.
+func TestBlendedCountsActors(t *testing.T) {
+	u := usage()
+	for _, k := range []string{"C0101", "C0102", "C0103", "C0104", "C0105"} {
+		u.Users = append(u.Users, kg.TechniqueUser{Label: kg.Campaign, Key: k, Techniques: []string{"T1486"}})
+	}
+	m, err := Train(u, Blended(ItemCosineOf(1, 1, 0, false), 1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Rank(Query{Techniques: []string{"T1566"}, From: "credential-access", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"T1105"}; !slices.Equal(ids(got), want) {
+		t.Errorf("first %v, want %v", ids(got), want)
+	}
+}
+
+func TestMethodFor(t *testing.T) {
+	tests := []struct {
+		name string
+		q    Query
+		want string
+	}{
+		{"ids", Query{Techniques: []string{"T1566"}}, Default().Name},
+		{"text", Query{Found: []string{"T1566"}}, DefaultForText().Name},
+		{"ids and text", Query{Techniques: []string{"T1566"}, Found: []string{"T1059.001"}}, DefaultForText().Name},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := MethodFor(tt.q).Name; got != tt.want {
+				t.Errorf("MethodFor = %s, want %s", got, tt.want)
+			}
+		})
+	}
+	if Default().Name == DefaultForText().Name {
+		t.Error("the text method is the default: the test cannot fail")
+	}
+}
