@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/nextstep"
 	"github.com/cyberstreams/cyberstreams/core/workspace"
 	"github.com/cyberstreams/cyberstreams/kg"
 	"github.com/cyberstreams/cyberstreams/kg/kgtest"
@@ -292,14 +294,27 @@ func TestLabelsTravelThroughGraphSync(t *testing.T) {
 // TestNextStepsFromText: the incident's text goes through the technique
 // tagger; an id written in it counts as given, and a technique the graph
 // does not hold (the synthetic graph has no T1547.001) is left out, so the
-// answer is the one for the ids alone.
+// techniques ranked are those for the ids alone, in the same order here;
+// their scores differ, since techniques found in text are ranked with
+// popularity blended in (nextstep.DefaultForText).
 func TestNextStepsFromText(t *testing.T) {
 	t.Setenv("NEO4J_URI", "")
 	ws := graphWorkspace(t)
-	byID := runCLI(t, ws, "", "graph", "query", "next-steps", "T1566")
+	steps := func(r cliResult) (ids []string, scores []float64) {
+		var s []nextstep.Step
+		if err := json.Unmarshal([]byte(r.Out), &s); err != nil {
+			t.Fatalf("next-steps --json: %v: %s", err, r.Out)
+		}
+		for _, x := range s {
+			ids, scores = append(ids, x.ID), append(scores, x.Score)
+		}
+		return ids, scores
+	}
+	byID := runCLI(t, ws, "", "--json", "graph", "query", "next-steps", "T1566")
 	if byID.Code != 0 {
 		t.Fatalf("next-steps T1566: exit %d: %s", byID.Code, byID.Err)
 	}
+	wantIDs, idScores := steps(byID)
 	tests := []struct {
 		name  string
 		stdin string
@@ -313,15 +328,22 @@ func TestNextStepsFromText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, ws, tt.stdin, "graph", "query", "next-steps", "--text", "-")
+			r := runCLI(t, ws, tt.stdin, "--json", "graph", "query", "next-steps", "--text", "-")
 			if r.Code != tt.code {
 				t.Fatalf("exit %d, want %d: %s", r.Code, tt.code, r.Err)
 			}
 			if !strings.Contains(r.Err, tt.err) {
 				t.Errorf("stderr lacks %q:\n%s", tt.err, r.Err)
 			}
-			if tt.code == 0 && r.Out != byID.Out {
-				t.Errorf("--text answered\n%s\nwant the answer for T1566\n%s", r.Out, byID.Out)
+			if tt.code != 0 {
+				return
+			}
+			got, scores := steps(r)
+			if !slices.Equal(got, wantIDs) {
+				t.Errorf("--text ranked %v, want %v as for T1566", got, wantIDs)
+			}
+			if slices.Equal(scores, idScores) {
+				t.Errorf("--text scored %v as the ids do: popularity is not blended in", scores)
 			}
 		})
 	}
