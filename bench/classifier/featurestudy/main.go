@@ -12,11 +12,17 @@
 // space, the most class-telling buckets kept by χ² as the word terms are —
 // over every word (sub-all-*) or only over words that are not vocabulary
 // terms (sub-oov-*); class weights for the thin classes; a larger
-// vocabulary. The sub-word columns are computed here, beside the
+// vocabulary; recency weighting of the training documents (recency-*,
+// 0.5^(age/half-life) as train --recency-half-life); source-independent
+// phrase families ("attack: needs user interaction", "impact: information
+// disclosure": phrases.go). With -linear it also fits a linear model
+// (one-vs-rest logistic regression) on the default features and judges
+// it blended with each variant's trees in log-odds (linear.go). The
+// sub-word and phrase columns are computed here, beside the
 // featuriser's row, so that a variant is measured before it costs the
 // scoring path anything. Measurement only: nothing here is product code.
 //
-//	nice -n 10 go run ./bench/classifier/featurestudy -variants baseline,no-year -seeds 1,7,13,21,42
+//	nice -n 10 go run ./bench/classifier/featurestudy -variants baseline,recency-365 -seeds 1,7,13,21,42 -linear 0.3,1
 package main
 
 import (
@@ -52,6 +58,8 @@ type variant struct {
 	sub          *subwordOptions
 	classWeights []float64 // nil: unweighted
 	maxTerms     int
+	halfLife     float64 // days; > 0 weighs documents 0.5^(age/halfLife)
+	phrases      bool    // phrase-family columns (phrases.go)
 }
 
 type subwordOptions struct {
@@ -73,6 +81,10 @@ var variants = map[string]variant{
 	"cw-low-1.5":      {classWeights: []float64{1, 1, 1, 1.5, 1}},
 	"cw-crit-low-1.5": {classWeights: []float64{1.5, 1, 1, 1.5, 1.5}},
 	"terms-8000":      {maxTerms: 8000},
+	"recency-365":     {halfLife: 365},
+	"phrases":         {phrases: true},
+	"recency-730":     {halfLife: 730},
+	"recency-1460":    {halfLife: 1460},
 }
 
 // lookup returns the named variant; "a+b" combines a and b (what b sets
@@ -94,6 +106,10 @@ func lookup(name string) (variant, error) {
 		if v.maxTerms != 0 {
 			out.maxTerms = v.maxTerms
 		}
+		if v.halfLife != 0 {
+			out.halfLife = v.halfLife
+		}
+		out.phrases = out.phrases || v.phrases
 	}
 	return out, nil
 }
@@ -117,14 +133,30 @@ func main() {
 	kev := flag.String("kev", "../shared/data/kev.json", "KEV catalog")
 	until := flag.String("until", "2024-03-01", "train on documents published before")
 	since := flag.String("since", "2024-05-03", "judge documents published on or after")
+	evalUntil := flag.String("eval-until", "", "judge documents published before (empty: all from -since)")
 	seedList := flag.String("seeds", "1,7,13,21,42", "seeds")
 	names := flag.String("variants", "baseline,no-year", "variants, comma-separated")
 	out := flag.String("out", "bench/classifier/out/featurestudy", "directory for the saved results")
 	sample := flag.Float64("sample", 1, "keep this share of the training documents (a quick look)")
 	analyseOnly := flag.Bool("analyse-only", false, "only summarise the saved results")
 	leaveOut := flag.String("leave-out-assigner", "", "also judge without the documents this assigner (CNA) scored")
+	linearC := flag.String("linear", "", "also fit a linear model on the baseline features for each C (comma-separated) and judge its blends with the trees")
+	linearHalfLife := flag.Float64("linear-half-life", 0, "recency half-life (days) of the linear model's documents; 0: none")
+	alphaList := flag.String("alphas", "0,0.1,0.2,0.3,0.5,0.75,1", "blend weights of the linear margins")
 	flag.Parse()
-	dir := filepath.Join(*out, fmt.Sprintf("%s-%s-sample%g", *until, *since, *sample))
+	cs, err := floats(*linearC)
+	if err != nil {
+		log.Fatal(err)
+	}
+	alphas, err := floats(*alphaList)
+	if err != nil {
+		log.Fatal(err)
+	}
+	window := *until + "-" + *since
+	if *evalUntil != "" {
+		window += "-" + *evalUntil
+	}
+	dir := filepath.Join(*out, fmt.Sprintf("%s-sample%g", window, *sample))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		log.Fatal(err)
 	}
@@ -135,41 +167,60 @@ func main() {
 		}
 	}
 	seeds := strings.Split(*seedList, ",")
+	u, err1 := gapdata.Day(*until)
+	sn, err2 := gapdata.Day(*since)
+	eu, err3 := gapdata.Day(*evalUntil)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		log.Fatal(err)
+	}
+	w := span{u, sn, eu}
 	if !*analyseOnly {
-		u, err1 := gapdata.Day(*until)
-		sn, err2 := gapdata.Day(*since)
-		if err := errors.Join(err1, err2); err != nil {
+		if err := run(context.Background(), dir, *data, *kev, w, *sample, vs, seeds); err != nil {
 			log.Fatal(err)
 		}
-		if err := run(context.Background(), dir, *data, *kev, u, sn, *sample, vs, seeds); err != nil {
-			log.Fatal(err)
+		if len(cs) > 0 {
+			if err := runLinear(context.Background(), dir, *data, *kev, w, *sample, cs, *linearHalfLife); err != nil {
+				log.Fatal(err)
+			}
 		}
 	}
 	summarise(dir, vs, seeds)
 	decisions(dir, vs, seeds)
+	blends(dir, vs, seeds, cs, *linearHalfLife, alphas)
 	if *leaveOut != "" {
-		u, _ := gapdata.Day(*until)
-		sn, _ := gapdata.Day(*since)
-		if err := withoutAssigner(context.Background(), dir, *data, u, sn, *leaveOut, vs, seeds); err != nil {
+		if err := withoutAssigner(context.Background(), dir, *data, w, *leaveOut, vs, seeds); err != nil {
 			log.Fatal(err)
 		}
 	}
 }
 
-func run(ctx context.Context, dir, data, kevPath string, until, since time.Time, sample float64, vs, seeds []string) error {
-	older, gap, err := gapdata.Load(ctx, data, until, since, time.Time{})
+// span is the protocol's window: train before until, judge from since
+// (and before evalUntil when set).
+type span struct{ until, since, evalUntil time.Time }
+
+func (w span) load(ctx context.Context, data string) (past, judged []document.Document, err error) {
+	return gapdata.Load(ctx, data, w.until, w.since, w.evalUntil)
+}
+
+// inputs reads the past documents (a deterministic subsample: every
+// document whose position falls on the kept share), the judged ones and
+// the KEV catalog.
+func (w span) inputs(ctx context.Context, data, kevPath string, sample float64) (past, judged []document.Document, kevs map[string]string, err error) {
+	older, judged, err := w.load(ctx, data)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	// A deterministic subsample: every document whose position falls on
-	// the kept share.
-	var past []document.Document
 	for i, d := range older {
 		if sample >= 1 || math.Floor(float64(i)*sample) != math.Floor(float64(i-1)*sample) {
 			past = append(past, d)
 		}
 	}
-	kevs, err := features.ReadKEVFile(kevPath)
+	kevs, err = features.ReadKEVFile(kevPath)
+	return past, judged, kevs, err
+}
+
+func run(ctx context.Context, dir, data, kevPath string, w span, sample float64, vs, seeds []string) error {
+	past, gap, kevs, err := w.inputs(ctx, data, kevPath, sample)
 	if err != nil {
 		return err
 	}
@@ -204,6 +255,9 @@ func run(ctx context.Context, dir, data, kevPath string, until, since time.Time,
 			if sw != nil {
 				x = sw.extend(x, d)
 			}
+			if v.phrases {
+				x = phraseColumns(x, d)
+			}
 			return x, y
 		}
 		xTrain, yTrain := matrix(train)
@@ -222,6 +276,11 @@ func run(ctx context.Context, dir, data, kevPath string, until, since time.Time,
 				fnames = append(fnames, "sub:"+sw.names[b])
 			}
 		}
+		if v.phrases {
+			for _, f := range phraseFamilies {
+				fnames = append(fnames, f.name)
+			}
+		}
 		for _, seed := range seeds {
 			path := filepath.Join(dir, name+"-seed"+seed+".json")
 			if _, err := os.Stat(path); err == nil {
@@ -237,6 +296,8 @@ func run(ctx context.Context, dir, data, kevPath string, until, since time.Time,
 			if v.classWeights != nil {
 				p.ClassWeights = v.classWeights
 			}
+			halfLife := time.Duration(v.halfLife * 24 * float64(time.Hour))
+			p.RowWeights = training.RecencyWeights(train, halfLife)
 			trees, rep, err := gbdt.Train(ctx, xTrain, yTrain, 5, xValid, yValid, p, fnames, nil)
 			if err != nil {
 				return err
@@ -244,6 +305,7 @@ func run(ctx context.Context, dir, data, kevPath string, until, since time.Time,
 			rounds := max(rep.BestIteration, 1)
 			bias := training.TuneBias(yValid, training.Probabilities(trees, xValid))
 			p.NumIterations, p.EarlyStoppingRounds = rounds, 0
+			p.RowWeights = training.RecencyWeights(all, halfLife)
 			refit, _, err := gbdt.Train(ctx, xAll, yAll, 5, nil, nil, p, fnames, nil)
 			if err != nil {
 				return err
@@ -523,8 +585,8 @@ func decisions(dir string, vs, seeds []string) {
 
 // withoutAssigner judges the saved probabilities, with the shipped
 // offsets, on all judged documents and on those another assigner scored.
-func withoutAssigner(ctx context.Context, dir, data string, until, since time.Time, assigner string, vs, seeds []string) error {
-	_, gap, err := gapdata.Load(ctx, data, until, since, time.Time{})
+func withoutAssigner(ctx context.Context, dir, data string, w span, assigner string, vs, seeds []string) error {
+	_, gap, err := w.load(ctx, data)
 	if err != nil {
 		return err
 	}
@@ -569,4 +631,19 @@ func meanSD(v []float64) (float64, float64) {
 		return stat.Mean(v, nil), 0
 	}
 	return stat.MeanStdDev(v, nil)
+}
+
+func floats(list string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(list, ",") {
+		if f == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", list, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
