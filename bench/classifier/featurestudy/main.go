@@ -139,7 +139,8 @@ func main() {
 	out := flag.String("out", "bench/classifier/out/featurestudy", "directory for the saved results")
 	sample := flag.Float64("sample", 1, "keep this share of the training documents (a quick look)")
 	analyseOnly := flag.Bool("analyse-only", false, "only summarise the saved results")
-	leaveOut := flag.String("leave-out-assigner", "", "also judge without the documents this assigner (CNA) scored")
+	byAssigners := flag.Bool("by-assigner", false, "also judge with arg-max for documents of assigners (CNAs) the spec cannot name")
+	leaveOut := flag.String("leave-out-assigner", "", "with -by-assigner: also judge without the documents this assigner scored")
 	linearC := flag.String("linear", "", "also fit a linear model on the baseline features for each C (comma-separated) and judge its blends with the trees")
 	linearHalfLife := flag.Float64("linear-half-life", 0, "recency half-life (days) of the linear model's documents; 0: none")
 	alphaList := flag.String("alphas", "0,0.1,0.2,0.3,0.5,0.75,1", "blend weights of the linear margins")
@@ -187,8 +188,8 @@ func main() {
 	summarise(dir, vs, seeds)
 	decisions(dir, vs, seeds)
 	blends(dir, vs, seeds, cs, *linearHalfLife, alphas)
-	if *leaveOut != "" {
-		if err := withoutAssigner(context.Background(), dir, *data, w, *leaveOut, vs, seeds); err != nil {
+	if *byAssigners {
+		if err := byAssigner(context.Background(), dir, *data, *kev, w, *sample, *leaveOut, vs, seeds); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -583,38 +584,75 @@ func decisions(dir string, vs, seeds []string) {
 	}
 }
 
-// withoutAssigner judges the saved probabilities, with the shipped
-// offsets, on all judged documents and on those another assigner scored.
-func withoutAssigner(ctx context.Context, dir, data string, w span, assigner string, vs, seeds []string) error {
-	_, gap, err := w.load(ctx, data)
+// byAssigner judges the saved probabilities two ways: with the shipped
+// offsets for every document, and with arg-max (no offsets) for the
+// documents whose assigner (CNA) the spec cannot name — fewer than 10
+// documents in the training part, features.FitOptions.MinCategory — as a
+// scorer the model has not learnt would be. On all judged documents and,
+// when leaveOut is set, on those another assigner scored.
+func byAssigner(ctx context.Context, dir, data, kevPath string, w span, sample float64, leaveOut string, vs, seeds []string) error {
+	past, gap, _, err := w.inputs(ctx, data, kevPath, sample)
 	if err != nil {
 		return err
 	}
-	var keep []int
+	train, _, _ := training.Split(past, time.Time{}, training.DefaultOptions().ValidShare)
+	seen := map[string]int{}
+	for i := range train {
+		seen[train[i].Assigner]++
+	}
+	unseen := make([]bool, len(gap))
+	var all, kept []int
 	for i := range gap {
-		if gap[i].Assigner != assigner {
-			keep = append(keep, i)
+		unseen[i] = gap[i].Assigner != "" && seen[gap[i].Assigner] < 10
+		all = append(all, i)
+		if gap[i].Assigner != leaveOut {
+			kept = append(kept, i)
 		}
 	}
-	fmt.Printf("\nwithout the %d judged documents assigned by %s (%d left):\n", len(gap)-len(keep), assigner, len(keep))
-	fmt.Printf("%-18s %5s %17s %17s\n", "variant", "seeds", "accuracy", "macro-F1")
-	for _, v := range vs {
-		var acc, mf1 []float64
-		for _, s := range seeds {
-			r, ok := load(dir, v, s)
-			if !ok || len(r.GapProb) != len(gap) {
-				continue
+	subsets := []struct {
+		name string
+		idx  []int
+	}{{"all judged documents", all}}
+	if leaveOut != "" {
+		subsets = append(subsets, struct {
+			name string
+			idx  []int
+		}{fmt.Sprintf("without the %d assigned by %s", len(gap)-len(kept), leaveOut), kept})
+	}
+	for _, sub := range subsets {
+		n := 0
+		for _, i := range sub.idx {
+			if unseen[i] {
+				n++
 			}
-			y := make([]int, len(keep))
-			p := make([][]float64, len(keep))
-			for j, i := range keep {
-				y[j], p[j] = document.SeverityIndex(gap[i].Severity), r.GapProb[i]
-			}
-			rep := training.Evaluate(y, p, r.Bias)
-			acc, mf1 = append(acc, rep.Accuracy), append(mf1, rep.MacroF1)
 		}
-		if len(acc) > 0 {
-			fmt.Printf("%-18s %5d %17s %17s\n", v, len(acc), ms(acc), ms(mf1))
+		fmt.Printf("\n%s (%d), %d of them from an assigner with < 10 training documents:\n", sub.name, len(sub.idx), n)
+		fmt.Printf("%-18s %5s %17s %17s %17s %17s %17s %17s\n", "variant", "seeds", "accuracy", "macro-F1", "unseen arg-max acc", "unseen arg-max mF1", "Δ acc", "Δ mF1")
+		for _, v := range vs {
+			var acc, mf1, uacc, umf1, dacc, dmf1 []float64
+			for _, s := range seeds {
+				r, ok := load(dir, v, s)
+				if !ok || len(r.GapProb) != len(gap) {
+					continue
+				}
+				y := make([]int, len(sub.idx))
+				p := make([][]float64, len(sub.idx))
+				q := make([][]float64, len(sub.idx))
+				for j, i := range sub.idx {
+					y[j], p[j] = document.SeverityIndex(gap[i].Severity), r.GapProb[i]
+					q[j] = p[j]
+					if !unseen[i] {
+						q[j] = training.Fold(slices.Clone(p[j]), r.Bias)
+					}
+				}
+				rep, urep := training.Evaluate(y, p, r.Bias), training.Evaluate(y, q, nil)
+				acc, mf1 = append(acc, rep.Accuracy), append(mf1, rep.MacroF1)
+				uacc, umf1 = append(uacc, urep.Accuracy), append(umf1, urep.MacroF1)
+				dacc, dmf1 = append(dacc, urep.Accuracy-rep.Accuracy), append(dmf1, urep.MacroF1-rep.MacroF1)
+			}
+			if len(acc) > 0 {
+				fmt.Printf("%-18s %5d %17s %17s %17s %17s %17s %17s\n", v, len(acc), ms(acc), ms(mf1), ms(uacc), ms(umf1), ms(dacc), ms(dmf1))
+			}
 		}
 	}
 	return nil
