@@ -57,7 +57,7 @@ func BenchmarkStages(b *testing.B) {
 	for i, r := range rows {
 		fz.Dense(r, dense)
 		ens.Predict(dense, 0, raw)
-		classes[i] = training.Decide(training.Softmax(raw), bundle.Spec.ClassBias)
+		classes[i] = training.Decide(training.Softmax(raw), training.OffsetsFor(fz, &docs[i]))
 	}
 	s, err := scoring.PlainKnowledge().Scorer(bundle)
 	if err != nil {

@@ -53,10 +53,11 @@ func Predicted(ctx context.Context, ws *workspace.Workspace, b *model.Bundle, do
 	if len(docs) > 0 && 2*scored >= len(docs) {
 		return mix, nil
 	}
-	x, _ := training.Matrix(opts.featurizer(b.Spec), docs)
+	fz := opts.featurizer(b.Spec)
+	x, _ := training.Matrix(fz, docs)
 	out := map[string]int{}
-	for _, p := range training.Probabilities(b.Trees, x) {
-		out[document.Severities[training.Decide(p, b.Spec.ClassBias)]]++
+	for i, p := range training.Probabilities(b.Trees, x) {
+		out[document.Severities[training.Decide(p, training.OffsetsFor(fz, &docs[i]))]]++
 	}
 	return out, nil
 }

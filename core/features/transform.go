@@ -133,6 +133,19 @@ func (f *Featurizer) Spec() *Spec { return f.spec }
 // Width is the number of features.
 func (f *Featurizer) Width() int { return f.width }
 
+// NamesAssigner says whether the spec can name a document's assigner (the
+// CNA that scored it): true for a document without one and for a spec
+// without an assigner group (older specs), otherwise whether the group
+// holds it — seen at least MinCategory times among the training
+// documents.
+func (f *Featurizer) NamesAssigner(assigner string) bool {
+	if assigner == "" || f.assigner == nil {
+		return true
+	}
+	_, ok := f.assigner[assigner]
+	return ok
+}
+
 // scratch is per-call working space, pooled so that featurising a document
 // allocates nothing once the buffers have grown to its size.
 type scratch struct {

@@ -103,17 +103,19 @@ func pickMetric(r metrics.Report, metric string) float64 {
 }
 
 // decisions scores labelled documents with a bundle (its class offsets
-// included) and returns the true classes, the decided ones and the report.
+// included where scoring applies them, training.OffsetsFor) and returns the true classes, the decided ones and the report.
 func decisions(know scoring.Knowledge, b *model.Bundle, docs []document.Document) (y, pred []int, r metrics.Report) {
-	x, y := training.Matrix(know.Featurizer(b.Spec), docs)
+	fz := know.Featurizer(b.Spec)
+	x, y := training.Matrix(fz, docs)
 	prob := training.Probabilities(b.Trees, x)
+	bias := training.Offsets(fz, docs)
 	pred = make([]int, len(y))
 	for i := range y {
-		pred[i] = training.Decide(prob[i], b.Spec.ClassBias)
+		pred[i] = training.Decide(prob[i], bias[i])
 	}
 	// The report's probabilities are the shown ones, offsets folded in
 	// (training.Fold), whose arg-max is pred.
-	return y, pred, training.Evaluate(y, prob, b.Spec.ClassBias)
+	return y, pred, training.EvaluateEach(y, prob, bias)
 }
 
 // pairedGap is the statistic the bootstrap resamples: the candidate's

@@ -213,12 +213,13 @@ type Reason = explain.Reason
 // margin: Base + Σ SHAP over all features = Margin (log-odds units).
 //
 // Margin is the class's raw margin from the trees plus the class's
-// decision offset (features.Spec.ClassBias, 0 without offsets): the
+// decision offset (features.Spec.ClassBias; 0 without offsets, and for a
+// document whose assigner the model cannot name, training.OffsetsFor): the
 // number whose softmax over the classes is the shown probabilities, so the
 // decided class has the largest margin. Base is the trees' expected raw
 // margin for the class (TreeSHAP's base value) plus the same offset; the
-// contributions are the trees' exact TreeSHAP values, which the offset,
-// being the same for every document, does not change.
+// contributions are the trees' exact TreeSHAP values, which the offset
+// does not change.
 //
 // Reasons are the contributions in words (explain.GroupAll: a word's
 // unigram and bigrams are one reason), strongest first; Contributions are
@@ -341,8 +342,11 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 	}
 	// The class offsets are folded into the margins (training.Fold): the
 	// shown probabilities are softmax(raw + bias), whose arg-max is the
-	// decided class, and the explained margin is the decided class's.
-	if bias := s.bundle.Spec.ClassBias; len(bias) == len(raw) {
+	// decided class, and the explained margin is the decided class's. A
+	// document from an assigner the model cannot name has none
+	// (training.OffsetsFor).
+	bias := training.OffsetsFor(s.fz, d)
+	if len(bias) == len(raw) {
 		for c := range raw {
 			raw[c] += bias[c]
 		}
@@ -370,7 +374,7 @@ func (s *Scorer) Score(d *document.Document, opts Options) Result {
 		res.Techniques = opts.Techniques.Tag(d.Text(), false).Techniques
 	}
 	if opts.Explain >= 0 {
-		res.Explanation = s.explain(sc, d, class, raw[class], opts.Explain)
+		res.Explanation = s.explain(sc, d, class, raw[class], bias, opts.Explain)
 		res.Explanation.Summary = explain.Header(res.Explanation.Class, res.Confidence, res.Explanation.Reasons)
 	}
 	if s.novelty != nil {
@@ -458,10 +462,10 @@ func (s *Scorer) exploitation(d *document.Document, res *Result, opts Options) *
 // order, and the left-out values are summed in rank order, so the record is
 // the same however the ranking is computed. sc.dense holds the document's
 // feature values.
-func (s *Scorer) explain(sc *scratch, d *document.Document, class int, margin float64, k int) *Explanation {
+func (s *Scorer) explain(sc *scratch, d *document.Document, class int, margin float64, bias []float64, k int) *Explanation {
 	phi := sc.phi
 	base := s.explainer.ExplainClass(sc.row.Idx, sc.row.Val, class, phi)
-	if bias := s.bundle.Spec.ClassBias; len(bias) > class {
+	if len(bias) > class {
 		base += bias[class] // the margin has it folded in (Score)
 	}
 	ex := &Explanation{Class: document.Severities[class], Base: base, Margin: margin}

@@ -244,6 +244,63 @@ func TestOffsetsFoldedIntoShownProbabilities(t *testing.T) {
 	}
 }
 
+// TestUnnamedAssignerDecidedWithoutOffsets: a document from an assigner
+// the spec cannot name (none of the training documents had it) is shown
+// the trees' own probabilities, the offsets left out, and its explanation
+// still adds up to its margin; the same document with no assigner gets the
+// offsets.
+func TestUnnamedAssignerDecidedWithoutOffsets(t *testing.T) {
+	plain := trainingtest.Bundle(t, 600, 1)
+	plain.Spec.ClassBias = nil
+	biased := *plain
+	spec := *plain.Spec
+	spec.ClassBias = []float64{0, 4, -2, 3, -1}
+	biased.Spec = &spec
+	ps, err := scoring.PlainKnowledge().Scorer(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := scoring.PlainKnowledge().Scorer(&biased)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := trainingtest.Docs(300, 12)
+	for _, c := range []struct {
+		assigner string
+		offsets  bool
+	}{{"", true}, {"a-cna-never-seen", false}} {
+		moved := 0
+		for i := range docs {
+			d := docs[i]
+			d.Assigner = c.assigner
+			p := ps.Score(&d, scoring.Options{Explain: -1})
+			r := bs.Score(&d, scoring.Options{Explain: 0})
+			want := p.Probabilities[:]
+			if c.offsets {
+				want = training.Fold(append([]float64(nil), want...), spec.ClassBias)
+			}
+			for k := range want {
+				if math.Abs(r.Probabilities[k]-want[k]) > 1e-9 {
+					t.Fatalf("assigner %q, doc %s: shown %v, want %v (offsets %v)", c.assigner, d.ID, r.Probabilities, want, c.offsets)
+				}
+			}
+			if r.Severity != p.Severity {
+				moved++
+			}
+			sum := r.Explanation.Base
+			for _, x := range r.Explanation.Contributions {
+				sum += x.SHAP
+			}
+			if math.Abs(sum-r.Margin) > 1e-9 {
+				t.Fatalf("assigner %q, doc %s: base + Σ = %.12f, margin %.12f", c.assigner, d.ID, sum, r.Margin)
+			}
+		}
+		if c.offsets == (moved == 0) {
+			t.Fatalf("assigner %q: the offsets moved %d decisions (offsets applied: %v)", c.assigner, moved, c.offsets)
+		}
+	}
+}
+
 func TestSummarySaysOneDocument(t *testing.T) {
 	for _, c := range []struct {
 		scored int

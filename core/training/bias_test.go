@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/training"
 )
 
@@ -90,5 +92,32 @@ func TestFoldRanksTheDecidedClassFirst(t *testing.T) {
 				t.Fatalf("no offsets changed %v to %v", p, folded)
 			}
 		}
+	}
+}
+
+// TestOffsetsForUnnamedAssigner: a document is decided with the spec's
+// offsets unless its assigner is one the spec's assigner group cannot
+// name; a spec without an assigner group (older models) names every one.
+func TestOffsetsForUnnamedAssigner(t *testing.T) {
+	bias := []float64{0, 0.5, -0.25, 0.75, 0}
+	withGroup := &features.Spec{Groups: []features.Group{{Name: "assigner", Values: []string{"known-cna"}}}, ClassBias: bias}
+	noGroup := &features.Spec{ClassBias: bias}
+	for _, c := range []struct {
+		name     string
+		spec     *features.Spec
+		assigner string
+		want     []float64
+	}{
+		{"named assigner", withGroup, "known-cna", bias},
+		{"no assigner", withGroup, "", bias},
+		{"assigner the spec cannot name", withGroup, "new-cna", nil},
+		{"spec without an assigner group", noGroup, "new-cna", bias},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := document.Document{Assigner: c.assigner}
+			if got := training.OffsetsFor(features.New(c.spec), &d); !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("offsets %v, want %v", got, c.want)
+			}
+		})
 	}
 }

@@ -81,7 +81,7 @@ func Continue(ctx context.Context, base *model.Bundle, docs []document.Document,
 	if !opts.TuneBias {
 		spec.ClassBias = slices.Clone(base.Spec.ClassBias)
 	}
-	validation := validate(&spec, yValid, prob, opts.TuneBias)
+	validation := validate(fz, valid, yValid, prob, opts.TuneBias)
 	logf("train: validation accuracy %.4f  macro-F1 %.4f\n", validation.Accuracy, validation.MacroF1)
 
 	if opts.Refit && rounds > 0 {

@@ -191,8 +191,9 @@ func options(seed int64, kev map[string]string) training.Options {
 }
 
 func judge(know scoring.Knowledge, b *model.Bundle, docs []document.Document) (acc, mf1 float64) {
-	x, y := training.Matrix(know.Featurizer(b.Spec), docs)
-	r := training.Evaluate(y, training.Probabilities(b.Trees, x), b.Spec.ClassBias)
+	fz := know.Featurizer(b.Spec)
+	x, y := training.Matrix(fz, docs)
+	r := training.EvaluateEach(y, training.Probabilities(b.Trees, x), training.Offsets(fz, docs))
 	return r.Accuracy, r.MacroF1
 }
 
