@@ -60,7 +60,9 @@ type Knowledge struct {
 //	4: a document that names no CVE gets no likelihood
 //	   (exploitation.Prediction.NoCVE), stored as workspace.Score.NoCVE;
 //	   scores stored before gave it a small one.
-const PathVersion = 4
+//	5: a document whose assigner the model cannot name is decided
+//	   without the class offsets (training.OffsetsFor).
+const PathVersion = 5
 
 // PlainKnowledge is the knowledge of no workspace: the workbench's
 // indicator extractor (refanging on) without names, and no graph features.
