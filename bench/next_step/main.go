@@ -31,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -74,7 +75,12 @@ func run() error {
 	// The default before software rows joined it, for comparison.
 	methods = append(methods, nextstep.ItemCosineOf(1, 1, 0, false), nextstep.Default(), nextstep.DefaultForText())
 	if *grid {
-		methods = append(methods, nextstep.Candidates()...)
+		// Candidates hold the text method too (a blend tried for ids).
+		for _, m := range nextstep.Candidates() {
+			if !slices.ContainsFunc(methods, func(x nextstep.Method) bool { return x.Name == m.Name }) {
+				methods = append(methods, m)
+			}
+		}
 	}
 	var reveal *nextstep.TextReveal
 	if *text {
