@@ -349,7 +349,7 @@ A model elsewhere is used with 'cyberstreams tag --model DIR/techniques.gob.gz'.
 	cmd.Flags().IntVar(&o.CV, "cv", 0, "report-level cross-validation folds for the card's metrics (0: none)")
 	cmd.Flags().IntVar(&o.HeldOut, "held-out", 0, "judge only the first N of the --cv folds (1: a single report-level hold-out of 1/cv of the reports; default all)")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "seed of the report folds")
-	cmd.Flags().Float64Var(&o.C, "c", 0, "inverse L2 strength (default 10)")
+	cmd.Flags().Float64Var(&o.C, "c", 0, "inverse L2 strength (default 30)")
 	cmd.Flags().BoolVar(&o.NoLabels, "no-labels", false, "leave out the workspace's technique labels (label techniques)")
 	cmd.Flags().IntVar(&o.MinSe, "min-sentences", 0, "annotated sentences a technique needs (default 10)")
 	return cmd

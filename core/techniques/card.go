@@ -107,6 +107,11 @@ func (c Card) Markdown() string {
 	fmt.Fprintf(&b, "and how many training reports have the technique. The stacks, and one sentence\n")
 	fmt.Fprintf(&b, "and one document threshold, are fitted on report-level out-of-fold predictions\n")
 	fmt.Fprintf(&b, "pooled over the techniques. Explicit ids (T1566.001) are exact matches.\n\n")
+	fmt.Fprintf(&b, "The sentence threshold puts precision first: on the out-of-fold predictions, the\n")
+	fmt.Fprintf(&b, "lowest cut whose precision reaches %.2f with recall at least %.2f, or, when no cut\n", c.Options.SentencePrecision, c.Options.SentenceRecall)
+	fmt.Fprintf(&b, "does, the highest cut that keeps recall at %.2f. Issue #14 judges sentence\n", c.Options.SentenceRecall)
+	fmt.Fprintf(&b, "precision at this default threshold (goal: precision ≥ 0.70 with recall ≥ 0.40).\n")
+	fmt.Fprintf(&b, "The document threshold maximises F1.\n\n")
 	fmt.Fprintf(&b, "Rebuild: `%s`\n\n", c.Command)
 	fmt.Fprintf(&b, "| input | sha256 |\n|---|---|\n")
 	for _, in := range c.Inputs {

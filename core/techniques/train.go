@@ -34,17 +34,22 @@ type Options struct {
 	// ProcedureWeight scales the loss of ATT&CK texts against report
 	// sentences; 0 leaves ATT&CK out.
 	ProcedureWeight float64
-	// SentenceBeta is the F-beta a sentence threshold maximises: below 1
-	// it favours precision, so that a tag can be trusted.
-	SentenceBeta float64
-	Learner      multilabel.Config
+	// SentencePrecision and SentenceRecall choose the sentence threshold
+	// on the out-of-fold predictions, precision first so that a tag can
+	// be trusted: the lowest cut whose precision reaches SentencePrecision
+	// with recall at least SentenceRecall; when none does, the highest
+	// cut whose recall reaches SentenceRecall (multilabel.PrecisionCut).
+	SentencePrecision float64
+	SentenceRecall    float64
+	Learner           multilabel.Config
 	// Seed places reports in folds.
 	Seed uint64
 }
 
 // DefaultOptions are the options the embedded model was trained with.
 func DefaultOptions() Options {
-	return Options{MinSentences: 10, Folds: 3, MinDF: 2, ProcedureWeight: 0.5, SentenceBeta: 0.5,
+	return Options{MinSentences: 10, Folds: 3, MinDF: 2, ProcedureWeight: 0.5,
+		SentencePrecision: 0.70, SentenceRecall: 0.42,
 		Learner: multilabel.DefaultConfig(), Seed: 1}
 }
 
@@ -200,7 +205,7 @@ func Train(ctx context.Context, c Corpus, opts Options) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Techniques: t.techniques, Names: c.Names, Vocab: t.vocab}
-	m.calibrate(c.Sentences, rows, margins, opts.SentenceBeta)
+	m.calibrate(c.Sentences, rows, margins, opts)
 	if m.Linear, err = t.fit(ctx, rows); err != nil {
 		return nil, fmt.Errorf("techniques: final fit: %w", err)
 	}
@@ -211,12 +216,13 @@ func Train(ctx context.Context, c Corpus, opts Options) (*Model, error) {
 // then the sentence stack (Platt log-odds and length) pooled over the
 // techniques, the techniques' priors and the document stack, and chooses
 // the thresholds: one cut on the calibrated probability for every
-// technique, per sentence by F-beta and per document by F1, each over the
+// technique, per sentence precision first (Options.SentencePrecision,
+// SentenceRecall) and per document by F1, each over the
 // pooled decisions of all techniques. Pooled, because a cut chosen per
 // technique from its few out-of-fold positives overfits: on a held-out
 // fold of TRAM reports per-technique cuts gave sentence micro-F1 0.400
 // and document 0.613, one cut 0.45 and 0.67.
-func (m *Model) calibrate(ss []Sentence, rows []labelled, margins [][]float64, beta float64) {
+func (m *Model) calibrate(ss []Sentence, rows []labelled, margins [][]float64, opts Options) {
 	k, n := len(m.Techniques), len(ss)
 	m.Platt = make([]multilabel.Platt, k)
 	col := make([]float64, n)
@@ -246,7 +252,7 @@ func (m *Model) calibrate(ss []Sentence, rows []labelled, margins [][]float64, b
 		logit[j] = m.SentenceStack.Logit(x)
 		sentP[j] = calibrate.Sigmoid(logit[j])
 	}
-	sentenceCut, _ := multilabel.Threshold(sentP, pos, beta)
+	sentenceCut := multilabel.PrecisionCut(sentP, pos, opts.SentencePrecision, opts.SentenceRecall)
 
 	// The document stack, on every (technique, report) pair.
 	docOf := map[string]int{}

@@ -97,18 +97,10 @@ func FitPlatt(margins []float64, pos []bool) Platt {
 // precision more. Among equal scores the higher cut wins. With no positive
 // it returns 1 (never decide yes) and 0.
 func Threshold(p []float64, pos []bool, beta float64) (cut, fbeta float64) {
-	idx := make([]int, len(p))
-	total := 0
-	for i := range idx {
-		idx[i] = i
-		if pos[i] {
-			total++
-		}
-	}
+	idx, total := byScore(p, pos)
 	if total == 0 {
 		return 1, 0
 	}
-	sort.Slice(idx, func(i, j int) bool { return p[idx[i]] > p[idx[j]] })
 	b2 := beta * beta
 	cut, tp, fp := 1.0, 0, 0
 	for k, i := range idx {
@@ -130,6 +122,58 @@ func Threshold(p []float64, pos []bool, beta float64) (cut, fbeta float64) {
 		}
 	}
 	return cut, fbeta
+}
+
+// PrecisionCut returns the probability cut for decisions p >= cut
+// against pos that puts precision first while keeping recall at least
+// minRecall: the lowest cut whose precision reaches minPrecision with
+// recall at least minRecall, when one does; otherwise the highest cut
+// whose recall reaches minRecall (the most precise one that keeps the
+// recall). Among equal scores the cut decides ties together. With no
+// positive it returns 1 (never decide yes).
+func PrecisionCut(p []float64, pos []bool, minPrecision, minRecall float64) float64 {
+	idx, total := byScore(p, pos)
+	if total == 0 {
+		return 1
+	}
+	precise, floor := -1.0, -1.0
+	tp := 0
+	for k, i := range idx {
+		if pos[i] {
+			tp++
+		}
+		if k+1 < len(idx) && p[idx[k+1]] == p[i] {
+			continue
+		}
+		if float64(tp) < minRecall*float64(total) {
+			continue
+		}
+		if floor < 0 {
+			floor = p[i]
+		}
+		if float64(tp)/float64(k+1) >= minPrecision {
+			precise = p[i]
+		}
+	}
+	if precise >= 0 {
+		return precise
+	}
+	return floor
+}
+
+// byScore returns the indices of p from the highest score down, and the
+// number of positives.
+func byScore(p []float64, pos []bool) ([]int, int) {
+	idx := make([]int, len(p))
+	total := 0
+	for i := range idx {
+		idx[i] = i
+		if pos[i] {
+			total++
+		}
+	}
+	sort.Slice(idx, func(i, j int) bool { return p[idx[i]] > p[idx[j]] })
+	return idx, total
 }
 
 // Logistic is a logistic regression over a few dense inputs: the

@@ -26,9 +26,12 @@ type Config struct {
 	Workers int // labels fitted at once; 0 means GOMAXPROCS
 }
 
-// DefaultConfig is the configuration the technique model uses.
+// DefaultConfig is the configuration the technique model uses. C = 30:
+// on the out-of-fold margins of 5 report-level folds of TRAM, sentence
+// precision at recall 0.40 was 0.508 with C = 3, 0.546 with C = 10 and
+// 0.555 with C = 30 (Platt per technique, pooled).
 func DefaultConfig() Config {
-	return Config{C: 10, PositiveWeight: 1, MaxIterations: 200, Prune: 0.03}
+	return Config{C: 30, PositiveWeight: 1, MaxIterations: 200, Prune: 0.03}
 }
 
 // Train fits one logistic regression per label with L-BFGS (gonum

@@ -163,6 +163,34 @@ func TestThreshold(t *testing.T) {
 	}
 }
 
+func TestPrecisionCut(t *testing.T) {
+	// Scores from the top: + - + + - - + -, four positives.
+	p := []float64{0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2}
+	pos := []bool{true, false, true, true, false, false, true, false}
+	for _, tc := range []struct {
+		name                    string
+		p                       []float64
+		pos                     []bool
+		minPrecision, minRecall float64
+		want                    float64
+	}{
+		// Precision ≥ 0.75 with recall ≥ 0.5: at 0.6 (3 of 4 decided are
+		// right, recall 0.75), the lowest such cut.
+		{"precision reached", p, pos, 0.75, 0.5, 0.6},
+		// Precision 1 needs recall 0.25: below the floor, so the highest
+		// cut with recall ≥ 0.5 (0.7: 2 of 3 right).
+		{"precision out of reach", p, pos, 1, 0.5, 0.7},
+		{"recall floor zero keeps the top", p, pos, 1, 0, 0.9},
+		{"whole recall", p, pos, 0.9, 1, 0.3},
+		{"ties decided together", []float64{0.5, 0.5, 0.1}, []bool{true, false, true}, 0.9, 0.5, 0.5},
+		{"no positives", []float64{0.5}, []bool{false}, 0.7, 0.4, 1},
+	} {
+		if got := PrecisionCut(tc.p, tc.pos, tc.minPrecision, tc.minRecall); got != tc.want {
+			t.Errorf("%s: cut %.2f, want %.2f", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestEvaluate(t *testing.T) {
 	truth := [][]int{{0, 1}, {1}, {}, {2}}
 	pred := [][]int{{0}, {1, 2}, {2}, {2}}
