@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cyberstreams/cyberstreams/core/document"
+	"github.com/cyberstreams/cyberstreams/core/features"
 	"github.com/cyberstreams/cyberstreams/core/ingest"
 	"github.com/cyberstreams/cyberstreams/core/scoring"
 	"github.com/cyberstreams/cyberstreams/core/training"
@@ -189,25 +190,33 @@ func TestNoveltyDriversNameNoveltyInputs(t *testing.T) {
 	}
 }
 
+// offsetScorers returns two scorers of one trained model: without class
+// offsets, and with strong ones (spec is the latter's).
+func offsetScorers(t *testing.T) (plain, biased *scoring.Scorer, spec *features.Spec) {
+	t.Helper()
+	pb := trainingtest.Bundle(t, 600, 1)
+	pb.Spec.ClassBias = nil
+	bb := *pb
+	sp := *pb.Spec
+	sp.ClassBias = []float64{0, 4, -2, 3, -1}
+	bb.Spec = &sp
+	plain, err := scoring.PlainKnowledge().Scorer(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	biased, err = scoring.PlainKnowledge().Scorer(&bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plain, biased, &sp
+}
+
 // TestOffsetsFoldedIntoShownProbabilities: with class offsets, the shown
 // probabilities are p′ ∝ p·e^b (p the trees' probabilities), the decided
 // class is the one they rank first, and its explanation adds up to its
 // margin (the trees' margin plus its offset) to 1e-9.
 func TestOffsetsFoldedIntoShownProbabilities(t *testing.T) {
-	plain := trainingtest.Bundle(t, 600, 1)
-	plain.Spec.ClassBias = nil
-	biased := *plain
-	spec := *plain.Spec
-	spec.ClassBias = []float64{0, 4, -2, 3, -1}
-	biased.Spec = &spec
-	ps, err := scoring.PlainKnowledge().Scorer(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := scoring.PlainKnowledge().Scorer(&biased)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps, bs, spec := offsetScorers(t)
 	docs := trainingtest.Docs(2000, 11)
 	moved := 0
 	for i := range docs {
@@ -250,20 +259,7 @@ func TestOffsetsFoldedIntoShownProbabilities(t *testing.T) {
 // still adds up to its margin; the same document with no assigner gets the
 // offsets.
 func TestUnnamedAssignerDecidedWithoutOffsets(t *testing.T) {
-	plain := trainingtest.Bundle(t, 600, 1)
-	plain.Spec.ClassBias = nil
-	biased := *plain
-	spec := *plain.Spec
-	spec.ClassBias = []float64{0, 4, -2, 3, -1}
-	biased.Spec = &spec
-	ps, err := scoring.PlainKnowledge().Scorer(plain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bs, err := scoring.PlainKnowledge().Scorer(&biased)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps, bs, spec := offsetScorers(t)
 	docs := trainingtest.Docs(300, 12)
 	for _, c := range []struct {
 		assigner string
