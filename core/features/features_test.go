@@ -53,6 +53,33 @@ func TestFitChoosesDiscriminativeTerms(t *testing.T) {
 	}
 }
 
+// TestFitLeavesOutURLsAndIDs: URLs, commit hashes and build numbers tell
+// these classes apart perfectly, yet none of their pieces is a term.
+func TestFitLeavesOutURLsAndIDs(t *testing.T) {
+	var docs []document.Document
+	for i, sev := range []string{"critical", "low"} {
+		for k := range 10 {
+			docs = append(docs, document.Document{Severity: sev, Title: []string{"remote flaw", "banner"}[i],
+				Body: fmt.Sprintf("Fixed in commit %x of build 2022110%d. References: https://github.com/o/r%d/issues/%d "+
+					"HTTPS://www.openwall.com/lists/%d www.example.com/p%d", 0x530dbfa3+i, i, i, k, i, i)})
+		}
+	}
+	spec, err := Fit(context.Background(), docs, FitOptions{MinDF: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range spec.Terms {
+		for _, bad := range []string{"http", "www", "github", "openwall", "example", "530dbfa", "20221"} {
+			if strings.Contains(term, bad) {
+				t.Errorf("term %q holds %q", term, bad)
+			}
+		}
+	}
+	if !slices.Contains(spec.Terms, "remote") {
+		t.Errorf("the prose around the URLs is gone too: %q", spec.Terms)
+	}
+}
+
 func TestTransform(t *testing.T) {
 	docs := trainingDocs()
 	spec, err := Fit(context.Background(), docs, FitOptions{EntityTypes: []string{"cve"}, KEV: map[string]string{"CVE-2024-0001": "2024-01-01"}})

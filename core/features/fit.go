@@ -124,7 +124,7 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 		for _, v := range cc {
 			d += int(v)
 		}
-		if d < opts.MinDF || d > maxDF {
+		if d < opts.MinDF || d > maxDF || idTerm(term) {
 			continue
 		}
 		cands = append(cands, scored{term, chi2(cc, &classTotal, d, labelled), d})
@@ -164,6 +164,54 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 	})
 	spec.Reputation, spec.ReputationPrior = reputation(docs)
 	return spec, nil
+}
+
+// idTerm reports whether an n-gram has a word that identifies rather
+// than says something: a hex hash ("530dbfa3", a commit) or a long run of
+// digits ("v1.0_20221108", "4.12.56860", a build). Such words tie a
+// batch of advisories from one disclosure together and do not read as a
+// reason; they stay out of the vocabulary.
+func idTerm(term string) bool {
+	for w := range strings.SplitSeq(term, " ") {
+		if hexHash(w) || digitRun(w) >= 5 && !strings.HasPrefix(w, "cve-") {
+			return true
+		}
+	}
+	return false
+}
+
+// hexHash reports whether w is a run of seven or more hex digits holding
+// both a digit and a letter: an abbreviated or full hash.
+func hexHash(w string) bool {
+	if len(w) < 7 {
+		return false
+	}
+	var digit, letter bool
+	for i := 0; i < len(w); i++ {
+		switch c := w[i]; {
+		case isDigit(c):
+			digit = true
+		case c >= 'a' && c <= 'f':
+			letter = true
+		default:
+			return false
+		}
+	}
+	return digit && letter
+}
+
+// digitRun is the length of the longest run of digits in w.
+func digitRun(w string) int {
+	best, run := 0, 0
+	for i := 0; i < len(w); i++ {
+		if isDigit(w[i]) {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	return best
 }
 
 // chi2 is Pearson's χ² for the 2×k table (term present/absent × class).

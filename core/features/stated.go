@@ -167,7 +167,7 @@ func ParseStated(texts ...string) Stated {
 	for _, t := range texts {
 		lower := strings.ToLower(t)
 		s.scanVectors(lower, nil)
-		lower = blankVectors(lower)
+		lower = blankUnread(lower)
 		trigger := false
 		Tokenize(lower, func(tok string) { trigger = trigger || slices.Contains(statedTriggers[:], tok) })
 		if trigger {
@@ -191,12 +191,14 @@ var statedTriggers = [...]string{
 	"high-severity", "critical-severity", "medium-severity", "moderate-severity", "low-severity", "important-severity",
 }
 
-// blankVectors returns text with its CVSS vectors replaced by spaces, the
-// text tokenising reads: a vector's fragments ("n/ac", "h/i") are no words.
-func blankVectors(text string) string {
+// blankUnread returns text with its CVSS vectors and its URLs replaced by
+// spaces, the text tokenising reads: a vector's fragments ("n/ac", "h/i")
+// and a URL's pieces ("https", "www.openwall.com/lists/…") are no words.
+func blankUnread(text string) string {
 	var s Stated
 	var spans []span
 	s.scanVectors(text, &spans)
+	urlSpans(text, &spans)
 	if len(spans) == 0 {
 		return text
 	}

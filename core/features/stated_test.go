@@ -135,9 +135,9 @@ func FuzzParseStated(f *testing.F) {
 				t.Fatalf("ParseStated(%q): span %v of %d bytes", text, sp, len(lower))
 			}
 		}
-		once := blankVectors(lower)
-		if twice := blankVectors(once); twice != once || len(once) != len(lower) {
-			t.Fatalf("blankVectors(%q) = %q, again %q", lower, once, twice)
+		once := blankUnread(lower)
+		if twice := blankUnread(once); twice != once || len(once) != len(lower) {
+			t.Fatalf("blankUnread(%q) = %q, again %q", lower, once, twice)
 		}
 	})
 }

@@ -12,12 +12,14 @@ import (
 // token only between two word characters, so sentence punctuation never
 // sticks to a word. Stop words and one-letter tokens are dropped, and so
 // are CVSS vectors ("cvss:3.1/av:n/ac:l/…"): their fragments are no words,
-// and what they state is read as the stated:* features.
+// and what they state is read as the stated:* features; and so are URLs
+// ("https://github.com/…", "www.example.com/…"; urlSpans), whose pieces
+// are no words either.
 //
 // The callback form lets featurisation run without allocating a slice of
 // strings per document.
 func Tokenize(text string, emit func(tok string)) {
-	text = blankVectors(text)
+	text = blankUnread(text)
 	start := -1
 	n := len(text)
 	for i := 0; i < n; {

@@ -22,6 +22,13 @@ func TestTokenize(t *testing.T) {
 		{"use-after-free - heap", []string{"use-after-free", "heap"}},
 		{"a: b", nil},
 		{"größe überlauf", []string{"größe", "überlauf"}},
+		// URLs are blanked, whatever follows them; "http" in prose is a word.
+		{"references: https://github.com/a/b/issues/1 https://www.openwall.com/x.", []string{"references"}},
+		{"see (http://x.org/a_b) and www.example.com/p?q=1, next http request", []string{"see", "next", "http", "request"}},
+		{"[fix](https://git.io/x)done git+ssh://h/p ftp://h 1http://xy", []string{"fix", "done", "1http", "xy"}},
+		{"foo.www.bar swww.x www. www.x", []string{"foo.www.bar", "swww.x", "www"}},
+		{"https:// xx ://yy", []string{"xx", "yy"}},
+		{"lien https://exemple.fr/été ok", []string{"lien", "été", "ok"}},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -51,7 +58,7 @@ func referenceTokenize(text string, emit func(tok string)) {
 	for _, w := range stopWords {
 		stop[w] = true
 	}
-	text = blankVectors(text)
+	text = blankUnread(text)
 	for _, sp := range referenceSpans(text) {
 		if tok := text[sp.start:sp.end]; len(tok) >= 2 && len(tok) <= 64 && !stop[tok] {
 			emit(tok)
@@ -155,4 +162,74 @@ func FuzzLowerASCII(f *testing.F) {
 			t.Fatalf("lowerASCII(%q) = %q, strings.ToLower %q", s, got, want)
 		}
 	})
+}
+
+// FuzzURLSpans holds urlSpans to what a URL span is: in order and apart,
+// starting with a letter at the start of a word, holding "://" after its
+// scheme or starting with "www.", and running only through URL bytes
+// after them; blanking them twice blanks nothing more.
+func FuzzURLSpans(f *testing.F) {
+	f.Add("see https://github.com/a/b (www.x.org/y) git+ssh://h/p 1http://x www. foo.www.bar")
+	f.Add("http://é https:// ://x wwww.x.y")
+	f.Fuzz(func(t *testing.T, s string) {
+		text := strings.ToLower(s)
+		var spans []span
+		urlSpans(text, &spans)
+		end := 0
+		for _, sp := range spans {
+			if sp.start < end || sp.end > len(text) || sp.start >= sp.end {
+				t.Fatalf("urlSpans(%q): span %v after %d", text, sp, end)
+			}
+			end = sp.end
+			u := text[sp.start:sp.end]
+			if !isLetter(u[0]) || sp.start > 0 && (isWordByte(text[sp.start-1])) {
+				t.Fatalf("urlSpans(%q): %q starts no word", text, u)
+			}
+			rest := strings.TrimPrefix(u, "www.")
+			if len(rest) == len(u) {
+				k := strings.Index(u, "://")
+				if k < 0 || strings.IndexFunc(u[:k], func(r rune) bool { return r > 0x7f || !isSchemeByte(byte(r)) }) >= 0 {
+					t.Fatalf("urlSpans(%q): %q has no scheme", text, u)
+				}
+				rest = u[k+3:]
+			}
+			for i := 0; i < len(rest); i++ {
+				if !urlByte[rest[i]] {
+					t.Fatalf("urlSpans(%q): %q runs through %q", text, u, rest[i])
+				}
+			}
+			if sp.end < len(text) && urlByte[text[sp.end]] {
+				t.Fatalf("urlSpans(%q): %q stops short", text, u)
+			}
+		}
+		once := blankUnread(text)
+		if twice := blankUnread(once); twice != once {
+			t.Fatalf("blankUnread(%q) = %q, again %q", text, once, twice)
+		}
+	})
+}
+
+func TestIDTerm(t *testing.T) {
+	for _, c := range []struct {
+		term string
+		want bool
+	}{
+		{"530dbfa3", true},
+		{"commit 530dbfa3", true},
+		{"2c74674348a4708ced58ad6eb1b23", true},
+		{"abc1234", true},
+		{"v1.0_20221108 specially", true},
+		{"commerce 4.12.56860", true},
+		{"1234567", true},   // a long run of digits
+		{"deadbeef", false}, // hex, but no digit: a word
+		{"a1b2c3", false},   // too short for a hash
+		{"cve-2021-44228", false},
+		{"remote code", false},
+		{"2.14.1", false},
+		{"port 8080", false},
+	} {
+		if got := idTerm(c.term); got != c.want {
+			t.Errorf("idTerm(%q) = %v, want %v", c.term, got, c.want)
+		}
+	}
 }

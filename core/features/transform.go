@@ -347,8 +347,9 @@ func (f *Featurizer) countTokens(sc *scratch, text string) int {
 }
 
 // readVectors reads the CVSS vectors of the lower-cased text in sc.lower
-// into sc.stated and blanks them, in the text and in the scan's bitmaps,
-// as Tokenize does: spaces are neither word characters nor connectors.
+// into sc.stated and blanks them and the text's URLs, in the text and in
+// the scan's bitmaps, as Tokenize does (blankUnread): spaces are neither
+// word characters nor connectors.
 func (f *Featurizer) readVectors(sc *scratch) {
 	n := len(sc.lower) - lowerPad
 	if n == 0 {
@@ -357,6 +358,7 @@ func (f *Featurizer) readVectors(sc *scratch) {
 	text := unsafe.String(&sc.lower[0], n)
 	sc.blank = sc.blank[:0]
 	sc.stated.scanVectors(text, &sc.blank)
+	urlSpans(text, &sc.blank)
 	for _, sp := range sc.blank {
 		for i := sp.start; i < sp.end; i++ {
 			sc.lower[i] = ' '

@@ -83,6 +83,12 @@ func edgeDocs(base []document.Document) []document.Document {
 			e.Entities = map[string][]string{"cve": {strings.ToLower(d.ID), "CVE-2021-44228"}, "unknown": {"x"}}
 		case 5:
 			e.Packages = append([]string{"Log4J-Core", "log4j-core"}, d.Packages...)
+			// URLs in the text (blanked before tokenising), one with a
+			// vector in it, one running across a 64-byte block and into
+			// non-ASCII text.
+			e.Body = "See HTTPS://GitHub.com/" + strings.Repeat("a/", 40) + "b) and www.openwall.com/lists/x, " + d.Body +
+				" https://nvd.nist.gov/vuln-metrics/cvss/v3-calculator?vector=AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H&version=3.1 " +
+				"lien:https://exemple.fr/été größe"
 		}
 		out = append(out, e)
 	}

@@ -21,13 +21,48 @@ import (
 // text, and reads as written.
 var vectorFragment = regexp.MustCompile(`(^|\s)([nlhpru]/(av|ac|at|pr|ui|vc|vi|va|sc|si|sa|[scie])|(av|ac|at|pr|ui|vc|vi|va|sc|si|sa|[scia]):[nlhpru])(\s|$)`)
 
+// urlWord matches a word that is a piece of a URL: a scheme's "https" or
+// "www", anything with "://", or a host followed by a path
+// ("github.com/o/r", "access.redhat.com/errata/rhsa-2018").
+var urlWord = regexp.MustCompile(`^(https|www|www\..*|.*://.*|[a-z0-9-]+(\.[a-z0-9-]+)+/.*)$`)
+
+// urlPieces are words that are, beside one another, what is left of URLs
+// ("http github", "com https"), though each of them can be a word of
+// prose ("an http request", "github commit").
+var urlPieces = map[string]bool{"http": true, "https": true, "www": true, "com": true, "org": true, "net": true,
+	"io": true, "github": true, "html": true, "htm": true, "php": true, "ftp": true}
+
+// idWord matches a word that identifies rather than says: a hex hash of
+// seven or more digits holding a digit and a letter, or a word with a
+// run of five or more digits that is no CVE id.
+var idWord = regexp.MustCompile(`^([0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*)$|[0-9]{5}`)
+
 // unreadable says why a reason's feature would not read as a reason, or "".
 func unreadable(feature string) string {
+	text, isText := strings.CutPrefix(feature, "text:")
 	switch {
 	case strings.HasPrefix(feature, "time:"):
 		return "a time-of-publication feature"
-	case strings.HasPrefix(feature, "text:") && vectorFragment.MatchString(strings.TrimPrefix(feature, "text:")):
+	case isText && vectorFragment.MatchString(text):
 		return "a CVSS vector fragment"
+	}
+	if !isText {
+		return ""
+	}
+	words := strings.Fields(text)
+	pieces := 0
+	for _, w := range words {
+		switch {
+		case urlWord.MatchString(w):
+			return "a piece of a URL"
+		case len(w) >= 7 && idWord.MatchString(w) && !strings.HasPrefix(w, "cve-"):
+			return "a hash or build number"
+		case urlPieces[w]:
+			pieces++
+		}
+	}
+	if pieces == len(words) && len(words) > 1 {
+		return "pieces of URLs"
 	}
 	return ""
 }
@@ -49,6 +84,27 @@ func TestUnreadable(t *testing.T) {
 		{"text:cross-site", false},
 		{"stated:cvss base score", false},
 		{"cwe:CWE-79", false},
+		{"text:https https", true},
+		{"text:https", true},
+		{"text:www", true},
+		{"text:vector https", true},
+		{"text:http github", true},
+		{"text:com", false}, // one word of prose can't be told from a URL's
+		{"text:www.openwall.com/lists/oss-security/2019/04/12/2", true},
+		{"text:access.redhat.com/errata/rhsa-2018 0445", true},
+		{"text:http request", false},
+		{"text:unencrypted http", false},
+		{"text:github commit", false},
+		{"text:etc/passwd", false},
+		{"text:http/1.1 host", false},
+		{"text:index.php", false},
+		{"text:commit 530dbfa3", true},
+		{"text:v1.0_20221108", true},
+		{"text:commerce 4.12.56860", true},
+		{"text:cve-2021-44228", false},
+		{"text:deadbeef", false},
+		{"text:2.14.1", false},
+		{"text:port 8080", false},
 	} {
 		if got := unreadable(c.feature) != ""; got != c.bad {
 			t.Errorf("unreadable(%q) = %v, want %v", c.feature, got, c.bad)
@@ -58,7 +114,8 @@ func TestUnreadable(t *testing.T) {
 
 // TestDefaultReasonsReadAsReasons is issue 12's rule for the shipped
 // model: no top-5 reason of a demo document, or of the newest shared
-// advisories, is a CVSS vector fragment or a time-of-publication feature.
+// advisories, is a CVSS vector fragment, a time-of-publication feature,
+// a piece of a URL or a hash or build number.
 func TestDefaultReasonsReadAsReasons(t *testing.T) {
 	s := defaultScorer(t)
 	check := func(r scoring.Result) {
