@@ -360,15 +360,23 @@ func (f *Featurizer) readVectors(sc *scratch) {
 	sc.stated.scanVectors(text, &sc.blank)
 	urlSpans(text, &sc.blank)
 	for _, sp := range sc.blank {
-		for i := sp.start; i < sp.end; i++ {
-			sc.lower[i] = ' '
-			bit := uint64(1) << (i % 64)
-			sc.scan.word[i/64] &^= bit
-			sc.scan.conn[i/64] &^= bit
-			sc.scan.colon[i/64] &^= bit
+		for i := sp.start; i < sp.end; i += copy(sc.lower[i:sp.end], spaces) {
+		}
+		// The span's bits, a 64-bit word at a time.
+		for i := sp.start; i < sp.end; {
+			q, lo := i/64, i%64
+			hi := min(64, lo+sp.end-i)
+			mask := ^uint64(0) >> (64 - (hi - lo)) << lo
+			sc.scan.word[q] &^= mask
+			sc.scan.conn[q] &^= mask
+			sc.scan.colon[q] &^= mask
+			i += hi - lo
 		}
 	}
 }
+
+// spaces is what blanked text is copied from.
+const spaces = "                                                                "
 
 // tokenCounter is where countTokens is between batches of tokens.
 type tokenCounter struct {
