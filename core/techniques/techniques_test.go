@@ -98,7 +98,10 @@ func TestReadSentencesNamesLine(t *testing.T) {
 }
 
 // toyCorpus has two techniques whose sentences name their tell-tale
-// words, among neutral sentences, in 12 reports.
+// words, among neutral sentences, in 12 reports; the last two reports have
+// neither technique, so that the document threshold has reports to tell
+// apart (when every report has every technique, the threshold can only
+// sit on the least of the out-of-fold scores).
 func toyCorpus() Corpus {
 	var c Corpus
 	for d := range 12 {
@@ -106,8 +109,10 @@ func toyCorpus() Corpus {
 		add := func(text string, ids ...string) {
 			c.Sentences = append(c.Sentences, Sentence{DocID: doc, Text: text, Techniques: ids})
 		}
-		add(fmt.Sprintf("The loader used certutil to decode the payload number %d.", d), "T1140")
-		add(fmt.Sprintf("Persistence was set with a Run registry key %d.", d), "T1547.001")
+		if d < 10 {
+			add(fmt.Sprintf("The loader used certutil to decode the payload number %d.", d), "T1140")
+			add(fmt.Sprintf("Persistence was set with a Run registry key %d.", d), "T1547.001")
+		}
 		add(fmt.Sprintf("The group has been active since %d.", 2000+d))
 		add("Researchers published the report on their blog.")
 		add(fmt.Sprintf("Victims in sector %d were contacted.", d))

@@ -66,8 +66,9 @@ type trainer struct {
 	opts       Options
 	techniques []string
 	index      map[string]int
+	corpus     []attack.TechniqueText // ATT&CK prose, in every fold's training set
 	vocab      *Vocabulary
-	texts      []labelled // ATT&CK rows, in every fold's training set
+	texts      []labelled // ATT&CK rows, featurised with vocab
 }
 
 func newTrainer(c Corpus, opts Options) (*trainer, error) {
@@ -90,27 +91,32 @@ func newTrainer(c Corpus, opts Options) (*trainer, error) {
 	for i, id := range t.techniques {
 		t.index[id] = i
 	}
-	var all []string
-	for _, s := range c.Sentences {
+	if opts.ProcedureWeight > 0 {
+		t.corpus = c.Texts
+	}
+	t.featurise(c.Sentences)
+	return t, nil
+}
+
+// featurise fits the vocabulary on the report sentences ss and the ATT&CK
+// prose, and featurises the prose with it.
+func (t *trainer) featurise(ss []Sentence) {
+	all := make([]string, 0, len(ss)+len(t.corpus))
+	for _, s := range ss {
 		all = append(all, s.Text)
 	}
-	if opts.ProcedureWeight > 0 {
-		for _, x := range c.Texts {
-			all = append(all, x.Text)
-		}
+	for _, x := range t.corpus {
+		all = append(all, x.Text)
 	}
-	t.vocab = FitVocabulary(all, opts.MinDF)
-	if opts.ProcedureWeight > 0 {
-		for _, x := range c.Texts {
-			i, ok := t.index[x.Technique]
-			var labels []int
-			if ok {
-				labels = []int{i}
-			}
-			t.texts = append(t.texts, labelled{x: t.vocab.Vector(x.Text), labels: labels, weight: opts.ProcedureWeight})
+	t.vocab = FitVocabulary(all, t.opts.MinDF)
+	t.texts = make([]labelled, len(t.corpus))
+	for i, x := range t.corpus {
+		var labels []int
+		if l, ok := t.index[x.Technique]; ok {
+			labels = []int{l}
 		}
+		t.texts[i] = labelled{x: t.vocab.Vector(x.Text), labels: labels, weight: t.opts.ProcedureWeight}
 	}
-	return t, nil
 }
 
 func (t *trainer) rows(ss []Sentence) []labelled {
@@ -165,25 +171,33 @@ func ReportFolds(ss []Sentence, k int, seed uint64) map[string]int {
 }
 
 // outOfFold returns every sentence's margins from a model that never saw
-// its report.
-func (t *trainer) outOfFold(ctx context.Context, ss []Sentence, rows []labelled) ([][]float64, error) {
+// its report. Each fold's model has its own vocabulary, fitted on its
+// training reports and the ATT&CK prose, as the final model's is on all
+// the reports: a held-out sentence then loses the words its training
+// reports never had twice, as a new report's do, and its L2-normalised row
+// weighs the known words as a new report's does. With one vocabulary for
+// every fold, the held-out reports' own words stayed in their rows, and
+// diluted their margins against those the final model gives new reports.
+func (t *trainer) outOfFold(ctx context.Context, ss []Sentence) ([][]float64, error) {
 	fold := ReportFolds(ss, t.opts.Folds, t.opts.Seed)
 	margins := make([][]float64, len(ss))
 	for f := 0; f < t.opts.Folds; f++ {
-		var train []labelled
-		for i, s := range ss {
+		var train []Sentence
+		for _, s := range ss {
 			if fold[s.DocID] != f {
-				train = append(train, rows[i])
+				train = append(train, s)
 			}
 		}
-		m, err := t.fit(ctx, train)
+		in := *t
+		in.featurise(train)
+		m, err := in.fit(ctx, in.rows(train))
 		if err != nil {
 			return nil, fmt.Errorf("techniques: fold %d: %w", f+1, err)
 		}
 		for i, s := range ss {
 			if fold[s.DocID] == f {
 				margins[i] = make([]float64, len(t.techniques))
-				m.Margins(rows[i].x, margins[i])
+				m.Margins(in.vocab.Vector(s.Text), margins[i])
 			}
 		}
 	}
@@ -200,7 +214,7 @@ func Train(ctx context.Context, c Corpus, opts Options) (*Model, error) {
 		return nil, err
 	}
 	rows := t.rows(c.Sentences)
-	margins, err := t.outOfFold(ctx, c.Sentences, rows)
+	margins, err := t.outOfFold(ctx, c.Sentences)
 	if err != nil {
 		return nil, err
 	}

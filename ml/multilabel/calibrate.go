@@ -94,7 +94,11 @@ func FitPlatt(margins []float64, pos []bool) Platt {
 
 // Threshold returns the probability cut that maximises F-beta of the
 // decisions p >= cut against pos, and that F-beta. beta < 1 weighs
-// precision more. Among equal scores the higher cut wins. With no positive
+// precision more. The cut lies halfway between the lowest score decided
+// yes and the next score below it (or on the lowest score, when none is
+// below): a cut on the last positive's score would turn away a new item
+// that scores a hair lower, which matters where the scores separate the
+// outcomes well. Among equal F-beta the higher cut wins. With no positive
 // it returns 1 (never decide yes) and 0.
 func Threshold(p []float64, pos []bool, beta float64) (cut, fbeta float64) {
 	idx, total := byScore(p, pos)
@@ -119,6 +123,9 @@ func Threshold(p []float64, pos []bool, beta float64) (cut, fbeta float64) {
 		}
 		if f := (1 + b2) * prec * rec / (b2*prec + rec); f > fbeta {
 			cut, fbeta = p[i], f
+			if k+1 < len(idx) {
+				cut = (p[i] + p[idx[k+1]]) / 2
+			}
 		}
 	}
 	return cut, fbeta

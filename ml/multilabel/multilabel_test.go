@@ -150,14 +150,16 @@ func TestThreshold(t *testing.T) {
 		wantCut float64
 		wantF   float64
 	}{
-		{"separable", []float64{0.9, 0.8, 0.3, 0.1}, []bool{true, true, false, false}, 1, 0.8, 1},
-		{"one mistake above", []float64{0.9, 0.8, 0.7, 0.1}, []bool{true, false, true, false}, 1, 0.7, 0.8},
-		{"precision first", []float64{0.9, 0.8, 0.7, 0.1}, []bool{true, false, true, false}, 0.25, 0.9, 1.0625 * 0.5 / (0.0625 + 0.5)},
+		// The cut lies halfway between the last yes and the next score.
+		{"separable", []float64{0.9, 0.8, 0.3, 0.1}, []bool{true, true, false, false}, 1, 0.55, 1},
+		{"one mistake above", []float64{0.9, 0.8, 0.7, 0.1}, []bool{true, false, true, false}, 1, 0.4, 0.8},
+		{"precision first", []float64{0.9, 0.8, 0.7, 0.1}, []bool{true, false, true, false}, 0.25, 0.85, 1.0625 * 0.5 / (0.0625 + 0.5)},
 		{"ties decided together", []float64{0.5, 0.5}, []bool{true, false}, 1, 0.5, 2.0 / 3},
+		{"ties above the next score", []float64{0.5, 0.5, 0.1}, []bool{true, true, false}, 1, 0.3, 1},
 		{"no positives", []float64{0.5}, []bool{false}, 1, 1, 0},
 	} {
 		cut, f := Threshold(tc.p, tc.pos, tc.beta)
-		if cut != tc.wantCut || math.Abs(f-tc.wantF) > 1e-9 {
+		if math.Abs(cut-tc.wantCut) > 1e-12 || math.Abs(f-tc.wantF) > 1e-9 {
 			t.Errorf("%s: cut %.3f F %.4f, want %.3f %.4f", tc.name, cut, f, tc.wantCut, tc.wantF)
 		}
 	}
