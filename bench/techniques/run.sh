@@ -52,6 +52,7 @@ print(f"{ours['held_out']} of {ours['folds']} report-level folds judged: {ours['
 for lvl in ("document", "sentence"):
     print(f"### per {lvl}\n\n| model | precision | recall | micro-F1 | macro-F1 |\n|---|---|---|---|---|")
     print(row("ours (default thresholds)", ours[lvl]))
+    print(row("ours, model tags only (no explicit ids)", ours[f"model_{lvl}"]))
     print(row("anchor, p >= 0.5", anchor[lvl]["at_0.5"]))
     h = anchor[lvl]["hindsight"]
     print(row(f"anchor, hindsight threshold {h['threshold']:.2f}", h))
