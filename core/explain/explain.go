@@ -262,6 +262,9 @@ func Sentence(members []Contribution) string {
 		if c.Feature == "stated:exploited_in_the_wild" { // core/exploitation.StatedFeature
 			return yesNo(has, "says it is exploited in the wild", "does not say it is exploited in the wild")
 		}
+		if c.Feature == "stated:silent_claimant" && has { // core/exploitation.SilentFeature
+			return "does not say it is exploited in the wild, as its vendor's advisories do when they are"
+		}
 		if s, ok := features.StatedValue(c.Feature, c.Value); ok {
 			return "states " + s
 		}

@@ -37,6 +37,7 @@ func TestSentence(t *testing.T) {
 		{"kev_history:product_listings_last_year", 0, "names no product with a KEV listing in the year before it"},
 		{"refs:exploit_count", 2, "references 2 exploit write-ups or proofs of concept"},
 		{"stated:exploited_in_the_wild", 1, "says it is exploited in the wild"},
+		{"stated:silent_claimant", 1, "does not say it is exploited in the wild, as its vendor's advisories do when they are"},
 		{"cvss:stated_score", 9.8, "states CVSS 9.8"},
 		{"cvss:attack_vector", 4, "states CVSS attack vector network"},
 		{"cvss:privileges_required", 3, "states CVSS privileges required none"},
