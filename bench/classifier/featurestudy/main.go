@@ -15,9 +15,12 @@
 // vocabulary; recency weighting of the training documents (recency-*,
 // 0.5^(age/half-life) as train --recency-half-life); source-independent
 // phrase families ("attack: needs user interaction", "impact: information
-// disclosure": phrases.go). With -linear it also fits a linear model
-// (one-vs-rest logistic regression) on the default features and judges
-// it blended with each variant's trees in log-odds (linear.go). The
+// disclosure": phrases.go); more rounds for the refit on all the documents
+// (refit-by-size). With -offset-rules it judges the saved probabilities
+// with class offsets tuned other ways (offsets.go). With -linear it also
+// fits a linear model (one-vs-rest logistic regression) on the default
+// features and judges it blended with each variant's trees in log-odds
+// (linear.go). The
 // sub-word and phrase columns are computed here, beside the
 // featuriser's row, so that a variant is measured before it costs the
 // scoring path anything. Measurement only: nothing here is product code.
@@ -60,6 +63,10 @@ type variant struct {
 	maxTerms     int
 	halfLife     float64 // days; > 0 weighs documents 0.5^(age/halfLife)
 	phrases      bool    // phrase-family columns (phrases.go)
+	// refitScale multiplies the early-stopped rounds for the refit on
+	// all the documents (0: as many rounds), which holds more documents
+	// than the part the rounds were chosen on.
+	refitScale float64
 }
 
 type subwordOptions struct {
@@ -85,6 +92,7 @@ var variants = map[string]variant{
 	"phrases":         {phrases: true},
 	"recency-730":     {halfLife: 730},
 	"recency-1460":    {halfLife: 1460},
+	"refit-by-size":   {refitScale: -1}, // rounds × (all documents / training part)
 }
 
 // lookup returns the named variant; "a+b" combines a and b (what b sets
@@ -110,6 +118,9 @@ func lookup(name string) (variant, error) {
 			out.halfLife = v.halfLife
 		}
 		out.phrases = out.phrases || v.phrases
+		if v.refitScale != 0 {
+			out.refitScale = v.refitScale
+		}
 	}
 	return out, nil
 }
@@ -140,6 +151,7 @@ func main() {
 	sample := flag.Float64("sample", 1, "keep this share of the training documents (a quick look)")
 	analyseOnly := flag.Bool("analyse-only", false, "only summarise the saved results")
 	byAssigners := flag.Bool("by-assigner", false, "also judge with arg-max for documents of assigners (CNAs) the spec cannot name")
+	offsetRules := flag.Bool("offset-rules", false, "also judge the saved probabilities with class offsets tuned other ways (on the validation documents of learnt assigners only, shrunk less)")
 	leaveOut := flag.String("leave-out-assigner", "", "with -by-assigner: also judge without the documents this assigner scored")
 	linearC := flag.String("linear", "", "also fit a linear model on the baseline features for each C (comma-separated) and judge its blends with the trees")
 	linearHalfLife := flag.Float64("linear-half-life", 0, "recency half-life (days) of the linear model's documents; 0: none")
@@ -190,6 +202,11 @@ func main() {
 	blends(dir, vs, seeds, cs, *linearHalfLife, alphas)
 	if *byAssigners {
 		if err := byAssigner(context.Background(), dir, *data, *kev, w, *sample, *leaveOut, vs, seeds); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if *offsetRules {
+		if err := offsetRuleStudy(context.Background(), dir, *data, *kev, w, *sample, vs, seeds); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -306,6 +323,12 @@ func run(ctx context.Context, dir, data, kevPath string, w span, sample float64,
 			rounds := max(rep.BestIteration, 1)
 			bias := training.TuneBias(yValid, training.Probabilities(trees, xValid))
 			p.NumIterations, p.EarlyStoppingRounds = rounds, 0
+			switch {
+			case v.refitScale < 0:
+				p.NumIterations = int(math.Round(float64(rounds) * float64(len(all)) / float64(len(train))))
+			case v.refitScale > 0:
+				p.NumIterations = int(math.Round(float64(rounds) * v.refitScale))
+			}
 			p.RowWeights = training.RecencyWeights(all, halfLife)
 			refit, _, err := gbdt.Train(ctx, xAll, yAll, 5, nil, nil, p, fnames, nil)
 			if err != nil {
