@@ -53,15 +53,17 @@ func TestFitChoosesDiscriminativeTerms(t *testing.T) {
 	}
 }
 
-// TestFitLeavesOutURLsAndIDs: URLs, commit hashes and build numbers tell
-// these classes apart perfectly, yet none of their pieces is a term.
+// TestFitLeavesOutURLsAndIDs: URLs, commit hashes, build numbers and
+// sentences run together tell these classes apart perfectly, yet none of
+// their pieces is a term.
 func TestFitLeavesOutURLsAndIDs(t *testing.T) {
 	var docs []document.Document
 	for i, sev := range []string{"critical", "low"} {
 		for k := range 10 {
 			docs = append(docs, document.Document{Severity: sev, Title: []string{"remote flaw", "banner"}[i],
 				Body: fmt.Sprintf("Fixed in commit %x of build 2022110%d. References: https://github.com/o/r%d/issues/%d "+
-					"HTTPS://www.openwall.com/lists/%d www.example.com/p%d", 0x530dbfa3+i, i, i, k, i, i)})
+					"HTTPS://www.openwall.com/lists/%d www.example.com/p%d %s", 0x530dbfa3+i, i, i, k, i, i,
+					[]string{"Stored Cross-Site Scripting (XSS).This issue", "SQL Injection.This issue"}[i])})
 		}
 	}
 	spec, err := Fit(context.Background(), docs, FitOptions{MinDF: 2})
@@ -69,7 +71,7 @@ func TestFitLeavesOutURLsAndIDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, term := range spec.Terms {
-		for _, bad := range []string{"http", "www", "github", "openwall", "example", "530dbfa", "20221"} {
+		for _, bad := range []string{"http", "www", "github", "openwall", "example", "530dbfa", "20221", "this"} {
 			if strings.Contains(term, bad) {
 				t.Errorf("term %q holds %q", term, bad)
 			}

@@ -124,7 +124,7 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 		for _, v := range cc {
 			d += int(v)
 		}
-		if d < opts.MinDF || d > maxDF || idTerm(term) {
+		if d < opts.MinDF || d > maxDF || unreadTerm(term) {
 			continue
 		}
 		cands = append(cands, scored{term, chi2(cc, &classTotal, d, labelled), d})
@@ -166,14 +166,30 @@ func Fit(ctx context.Context, docs []document.Document, opts FitOptions) (*Spec,
 	return spec, nil
 }
 
-// idTerm reports whether an n-gram has a word that identifies rather
-// than says something: a hex hash ("530dbfa3", a commit) or a long run of
-// digits ("v1.0_20221108", "4.12.56860", a build). Such words tie a
-// batch of advisories from one disclosure together and do not read as a
-// reason; they stay out of the vocabulary.
-func idTerm(term string) bool {
+// unreadTerm reports whether an n-gram has a word that does not read as
+// a reason, and stays out of the vocabulary: one that identifies rather
+// than says something — a hex hash ("530dbfa3", a commit) or a long run
+// of digits ("v1.0_20221108", "4.12.56860", a build), which tie a batch
+// of advisories from one disclosure together — or two sentences run
+// together, a dotted word with a stop word in it ("xss.this", from
+// "… (XSS).This issue affects …").
+func unreadTerm(term string) bool {
 	for w := range strings.SplitSeq(term, " ") {
-		if hexHash(w) || digitRun(w) >= 5 && !strings.HasPrefix(w, "cve-") {
+		if hexHash(w) || digitRun(w) >= 5 && !strings.HasPrefix(w, "cve-") || runTogether(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// runTogether reports whether a dotted word has a stop word among its
+// parts: "xss.this", "injection.this".
+func runTogether(w string) bool {
+	if !strings.Contains(w, ".") {
+		return false
+	}
+	for part := range strings.SplitSeq(w, ".") {
+		if isStopWord(part) {
 			return true
 		}
 	}

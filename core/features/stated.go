@@ -193,12 +193,15 @@ var statedTriggers = [...]string{
 
 // blankUnread returns text with its CVSS vectors and its URLs replaced by
 // spaces, the text tokenising reads: a vector's fragments ("n/ac", "h/i")
-// and a URL's pieces ("https", "www.openwall.com/lists/…") are no words.
+// and a URL's pieces ("https", "www.openwall.com/lists/…") are no words;
+// and with the full stops between two sentences run together
+// (runOnSpans) blanked.
 func blankUnread(text string) string {
 	var s Stated
 	var spans []span
 	s.scanVectors(text, &spans)
 	urlSpans(text, &spans)
+	runOnSpans(text, &spans)
 	if len(spans) == 0 {
 		return text
 	}

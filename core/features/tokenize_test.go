@@ -29,6 +29,9 @@ func TestTokenize(t *testing.T) {
 		{"foo.www.bar swww.x www. www.x", []string{"foo.www.bar", "swww.x", "www"}},
 		{"https:// xx ://yy", []string{"xx", "yy"}},
 		{"lien https://exemple.fr/été ok", []string{"lien", "été", "ok"}},
+		// Sentences run together part; dotted names do not.
+		{"allows reflected xss.this issue. and.the\nend.it", []string{"allows", "reflected", "xss", "issue", "end"}},
+		{"org.apache.commons index.php ab.the.cd this.props ab.it", []string{"org.apache.commons", "index.php", "ab.the.cd", "this.props", "ab"}},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -209,7 +212,7 @@ func FuzzURLSpans(f *testing.F) {
 	})
 }
 
-func TestIDTerm(t *testing.T) {
+func TestUnreadTerm(t *testing.T) {
 	for _, c := range []struct {
 		term string
 		want bool
@@ -227,9 +230,15 @@ func TestIDTerm(t *testing.T) {
 		{"remote code", false},
 		{"2.14.1", false},
 		{"port 8080", false},
+		{"reflected xss.this", true},
+		{"injection.this issue", true},
+		{"org.apache.commons", false},
+		{"node.js", false},
+		{"index.php", false},
+		{"1.2.3", false},
 	} {
-		if got := idTerm(c.term); got != c.want {
-			t.Errorf("idTerm(%q) = %v, want %v", c.term, got, c.want)
+		if got := unreadTerm(c.term); got != c.want {
+			t.Errorf("unreadTerm(%q) = %v, want %v", c.term, got, c.want)
 		}
 	}
 }

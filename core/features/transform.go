@@ -359,6 +359,7 @@ func (f *Featurizer) readVectors(sc *scratch) {
 	sc.blank = sc.blank[:0]
 	sc.stated.scanVectors(text, &sc.blank)
 	urlSpans(text, &sc.blank)
+	runOnSpans(text, &sc.blank)
 	for _, sp := range sc.blank {
 		for i := sp.start; i < sp.end; i += copy(sc.lower[i:sp.end], spaces) {
 		}

@@ -72,6 +72,40 @@ func mergeSpans(spans []span) []span {
 	return out
 }
 
+// runOnSpans appends to spans the full stops of lower-cased text that
+// have no space after them where a sentence starts with a stop word
+// ("… allows reflected xss.this issue affects …"): blanked, "xss" is read
+// as a word of the sentence before, not as a dotted name "xss.this".
+// Dotted names ("org.apache.commons", "index.php") have no stop word
+// after a dot, and the stop word must end at a space: URL schemes and
+// CVSS vectors, which hold none, are left as they are, so blanking twice
+// blanks nothing more.
+func runOnSpans(text string, spans *[]span) {
+	// Right to left: a stop word before a full stop blanked here ends
+	// at a space too ("a.the.end" as "a the end").
+	blanked := -1
+	for i := len(text); i > 1; {
+		d := strings.LastIndexByte(text[:i], '.')
+		if d < 1 {
+			return
+		}
+		i = d
+		if d+1 >= len(text) || !isWordByte(text[d-1]) || !isLetter(text[d+1]) {
+			continue
+		}
+		e := d + 1
+		for e < len(text) && isWordByte(text[e]) {
+			e++
+		}
+		if (e == len(text) || isSpace(text[e]) || e == blanked) && isStopWord(text[d+1:e]) {
+			*spans = append(*spans, span{d, d + 1})
+			blanked = d
+		}
+	}
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
 // isSchemeByte reports whether c can be part of a URL scheme (RFC 3986:
 // letters, digits, '+', '-' and '.').
 func isSchemeByte(c byte) bool {

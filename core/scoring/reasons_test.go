@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,10 @@ var urlPieces = map[string]bool{"http": true, "https": true, "www": true, "com":
 // run of five or more digits that is no CVE id.
 var idWord = regexp.MustCompile(`^([0-9a-f]*[0-9][0-9a-f]*[a-f][0-9a-f]*|[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*)$|[0-9]{5}`)
 
+// runOnWords are words that start a sentence, and that a dotted word
+// holds when a full stop has no space after it ("(xss).this issue").
+var runOnWords = map[string]bool{"this": true, "the": true, "it": true, "an": true, "these": true, "in": true}
+
 // unreadable says why a reason's feature would not read as a reason, or "".
 func unreadable(feature string) string {
 	text, isText := strings.CutPrefix(feature, "text:")
@@ -57,6 +62,8 @@ func unreadable(feature string) string {
 			return "a piece of a URL"
 		case len(w) >= 7 && idWord.MatchString(w) && !strings.HasPrefix(w, "cve-"):
 			return "a hash or build number"
+		case strings.Contains(w, ".") && slices.ContainsFunc(strings.Split(w, "."), func(p string) bool { return runOnWords[p] }):
+			return "two sentences run together"
 		case urlPieces[w]:
 			pieces++
 		}
@@ -105,6 +112,10 @@ func TestUnreadable(t *testing.T) {
 		{"text:deadbeef", false},
 		{"text:2.14.1", false},
 		{"text:port 8080", false},
+		{"text:allows reflected xss.this", true},
+		{"text:injection.this issue", true},
+		{"text:org.apache.commons", false},
+		{"text:node.js", false},
 	} {
 		if got := unreadable(c.feature) != ""; got != c.bad {
 			t.Errorf("unreadable(%q) = %v, want %v", c.feature, got, c.bad)
@@ -115,7 +126,7 @@ func TestUnreadable(t *testing.T) {
 // TestDefaultReasonsReadAsReasons is issue 12's rule for the shipped
 // model: no top-5 reason of a demo document, or of the newest shared
 // advisories, is a CVSS vector fragment, a time-of-publication feature,
-// a piece of a URL or a hash or build number.
+// a piece of a URL, a hash or build number, or two sentences run together.
 func TestDefaultReasonsReadAsReasons(t *testing.T) {
 	s := defaultScorer(t)
 	check := func(r scoring.Result) {
