@@ -361,6 +361,8 @@ func measured(feature string, v float64) string {
 			return "names no " + what + " with a KEV listing in the year before it"
 		}
 		return "names a " + what + " with " + count(v, "KEV listing", "KEV listings") + " in the year before it"
+	case "kev_history:quiet_vendor": // core/exploitation.QuietFeature
+		return "is from a vendor none of whose advisories the model learnt from was listed in CISA's Known Exploited Vulnerabilities catalog"
 	case "refs:exploit_count":
 		return "references " + count(v, "exploit write-up or proof of concept", "exploit write-ups or proofs of concept")
 	case "cvss:stated_score":

@@ -35,6 +35,7 @@ func TestSentence(t *testing.T) {
 		{"kev_history:product_listings", 0, "names no product listed in CISA's Known Exploited Vulnerabilities catalog"},
 		{"kev_history:vendor_listings_last_year", 1, "names a vendor with 1 KEV listing in the year before it"},
 		{"kev_history:product_listings_last_year", 0, "names no product with a KEV listing in the year before it"},
+		{"kev_history:quiet_vendor", 1, "is from a vendor none of whose advisories the model learnt from was listed in CISA's Known Exploited Vulnerabilities catalog"},
 		{"refs:exploit_count", 2, "references 2 exploit write-ups or proofs of concept"},
 		{"stated:exploited_in_the_wild", 1, "says it is exploited in the wild"},
 		{"stated:silent_claimant", 1, "does not say it is exploited in the wild, as its vendor's advisories do when they are"},
