@@ -199,9 +199,7 @@ var statedTriggers = [...]string{
 func blankUnread(text string) string {
 	var s Stated
 	var spans []span
-	s.scanVectors(text, &spans)
-	urlSpans(text, &spans)
-	runOnSpans(text, &spans)
+	s.unreadSpans(text, &spans)
 	if len(spans) == 0 {
 		return text
 	}
@@ -212,6 +210,17 @@ func blankUnread(text string) string {
 		}
 	}
 	return string(b)
+}
+
+// unreadSpans reads the CVSS vectors of lower-cased text into s and
+// appends to spans what tokenising does not read: the vectors, the URLs
+// (urlSpans) and the full stops of sentences run together (runOnSpans).
+// Tokenize (through blankUnread) and the featuriser (readVectors) blank
+// the same spans, so both read the same words.
+func (s *Stated) unreadSpans(text string, spans *[]span) {
+	s.scanVectors(text, spans)
+	urlSpans(text, spans)
+	runOnSpans(text, spans)
 }
 
 // finish settles Score: the highest score stated in words, else the

@@ -357,9 +357,7 @@ func (f *Featurizer) readVectors(sc *scratch) {
 	}
 	text := unsafe.String(&sc.lower[0], n)
 	sc.blank = sc.blank[:0]
-	sc.stated.scanVectors(text, &sc.blank)
-	urlSpans(text, &sc.blank)
-	runOnSpans(text, &sc.blank)
+	sc.stated.unreadSpans(text, &sc.blank)
 	for _, sp := range sc.blank {
 		for i := sp.start; i < sp.end; i += copy(sc.lower[i:sp.end], spaces) {
 		}
